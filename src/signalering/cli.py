@@ -1,0 +1,144 @@
+"""The ``signalering`` command line (CONTRACT.md).
+
+Exit statuses: 0 done; 2 the command's words are wrong; 3 the input was refused. Input errors print
+one message naming file, row, column and reason; ``--debug`` shows the traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import runpy
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, io, outputs
+from .counts import CountTable
+from .errors import InputError, UsageError
+from .ingest.identifiers import check_identifiers
+from .intervals import INTERVAL_METHODS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 already; keep its message short
+        self.print_usage(sys.stderr)
+        self.exit(2, f"signalering: error: {message}\n")
+
+
+# ------------------------------------------------------------------ shared input helpers
+def read_guarded(path: str) -> pd.DataFrame:
+    """Read a records file and refuse it if it carries direct identifiers (before anything is written)."""
+    frame = io.read_records(path)
+    check_identifiers(frame, path)
+    return frame
+
+
+def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
+    """A numeric column; a non-number refuses the file, naming the first such row (value not echoed)."""
+    if column not in frame.columns:
+        raise InputError(file, "the column does not exist", column=column)
+    num = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame[column].notna() & num.isna()
+    if bad.any():
+        raise InputError(file, "not a number", row=int(np.flatnonzero(bad.to_numpy())[0]) + 1, column=column)
+    return num.to_numpy(dtype=float)
+
+
+def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: str, file: str) -> np.ndarray:
+    """Reference standard as 1.0 / 0.0 / NaN (not verified); other values refuse the file."""
+    if column not in frame.columns:
+        raise InputError(file, "the column does not exist", column=column)
+    from .ingest.schema import _canonical_codes, _code
+    ref = _canonical_codes(frame[column])
+    pos, neg = _code(positive), _code(negative)
+    is_pos, is_neg = (ref == pos).fillna(False).to_numpy(bool), (ref == neg).fillna(False).to_numpy(bool)
+    bad = ref.notna().to_numpy(bool) & ~is_pos & ~is_neg
+    if bad.any():
+        raise InputError(file, f"reference standard must be {pos}, {neg} or empty",
+                         row=int(np.flatnonzero(bad)[0]) + 1, column=column)
+    return np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
+
+
+# ------------------------------------------------------------------ commands
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser("evaluate", help="accuracy of one score against the reference -> DIR/accuracy.json",
+                       description="Diagnostic accuracy of one score: 2x2 tables, intervals, AUC (DeLong).")
+    p.add_argument("--records", required=True, metavar="FILE")
+    p.add_argument("--score", required=True, metavar="COL")
+    p.add_argument("--reference", required=True, metavar="COL")
+    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
+    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+    p.add_argument("--direction", choices=("higher", "lower"), default="higher")
+    p.add_argument("--cutoff", type=float, action="append", metavar="X")
+    p.add_argument("--prevalence", type=float, action="append", metavar="P", default=[])
+    p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=_run_evaluate)
+
+
+def _run_evaluate(args) -> None:
+    for p in args.prevalence:
+        if not 0 < p < 1:
+            raise UsageError(f"--prevalence must be in (0, 1). Got {p} instead.")
+    frame = read_guarded(args.records)
+    score = numeric_column(frame, args.score, args.records)
+    ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
+    counts = CountTable.from_scores(score, ref, args.direction)
+    if counts.n_verified == 0:
+        raise InputError(args.records, "no record has both a score and a reference standard", column=args.reference)
+    doc = outputs.accuracy_document(counts, args.cutoff, prevalences=args.prevalence,
+                                    ci_method=args.ci_method, confidence=args.confidence)
+    io.write_json(Path(args.out) / "accuracy.json", doc)
+
+
+def _add_stage(sub) -> None:
+    p = sub.add_parser("stage", help="run one pipeline stage (as dvc repro does) from the project folder",
+                       description="Run pipeline/NAME.py, the script DVC runs for stage NAME.")
+    p.add_argument("name")
+    p.set_defaults(func=_run_stage)
+
+
+def _run_stage(args) -> None:
+    script = Path("pipeline") / f"{args.name}.py"
+    if not script.is_file():
+        raise UsageError(f"no pipeline stage '{args.name}' (expected {script} in the project folder)")
+    runpy.run_path(str(script), run_name="__main__")
+
+
+COMMANDS = [_add_evaluate, _add_stage]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="signalering", description="Validate screening and signalling instruments (JGZ).")
+    parser.add_argument("--version", action="version", version=f"signalering {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"signalering: error: {exc}", file=sys.stderr)
+        return 3
+    except UsageError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"signalering: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

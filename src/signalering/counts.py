@@ -1,0 +1,205 @@
+"""The count table every accuracy statistic reads.
+
+Screening scores mostly take few distinct values, so a records file of millions of rows reduces to a
+table with one row per distinct score: how many reference-positive, reference-negative and
+unverified records have that score. Sensitivity, specificity, ROC, AUC, DeLong variances, bootstrap
+replicates and pooling across organisations are all functions of this table.
+
+``direction: lower`` (a *low* score is the concern, e.g. parental sensitivity) is handled once, here:
+scores are negated when the table is built, so every downstream function can assume "positive when
+score >= cutoff". ``to_internal`` / ``to_external`` convert cut-offs between the two scales.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import UsageError, check_in
+
+DIRECTIONS = ("higher", "lower")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CountTable:
+    """Records per distinct score (internal scale: higher = more concern) and reference status.
+
+    Attributes
+    ----------
+    scores : ndarray of float, shape (k,)
+        Distinct scores on the internal scale, strictly increasing.
+    n_pos, n_neg, n_unverified : ndarray of int64, shape (k,)
+        Reference-positive, reference-negative and unverified (reference missing) records per score.
+    direction : {"higher", "lower"}
+        Direction of the original score; for ``lower`` the internal scores are the negated ones.
+    n_missing_score : int
+        Records without a score (not in the table).
+    """
+
+    scores: np.ndarray
+    n_pos: np.ndarray
+    n_neg: np.ndarray
+    n_unverified: np.ndarray
+    direction: str = "higher"
+    n_missing_score: int = 0
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_scores(cls, score, reference, direction: str = "higher") -> "CountTable":
+        """Build the table from one score and one reference value per record.
+
+        Parameters
+        ----------
+        score : array-like of float
+            NaN = no score (counted in ``n_missing_score``).
+        reference : array-like
+            1 (positive), 0 (negative), NaN/None (not verified).
+        direction : {"higher", "lower"}
+        """
+        check_in("direction", direction, DIRECTIONS, "CountTable.from_scores")
+        s = np.asarray(score, dtype=float)
+        r = np.asarray(pd.to_numeric(pd.Series(np.asarray(reference, dtype=object)), errors="raise"), dtype=float)
+        if s.shape != r.shape or s.ndim != 1:
+            raise UsageError(
+                "The 'score' and 'reference' parameters of CountTable.from_scores must be 1-d arrays "
+                f"of the same length. Got shapes {s.shape} and {r.shape} instead."
+            )
+        bad_ref = ~np.isnan(r) & (r != 0) & (r != 1)
+        if bad_ref.any():
+            raise UsageError("The 'reference' parameter of CountTable.from_scores must hold 1, 0 or missing values.")
+        has_score = ~np.isnan(s)
+        n_missing = int((~has_score).sum())
+        s, r = s[has_score], r[has_score]
+        if direction == "lower":
+            s = -s
+        # Category code per record: 0 negative, 1 positive, 2 unverified.
+        cat = np.where(np.isnan(r), 2, r).astype(np.int64)
+        values, index = _distinct(s)
+        k = len(values)
+        counts = np.bincount(index * 3 + cat, minlength=3 * k).reshape(k, 3) if k else np.zeros((0, 3), np.int64)
+        return cls(values, counts[:, 1].astype(np.int64), counts[:, 0].astype(np.int64),
+                   counts[:, 2].astype(np.int64), direction, n_missing)
+
+    @classmethod
+    def from_counts(cls, scores, n_pos, n_neg, n_unverified=None, direction: str = "higher",
+                    n_missing_score: int = 0) -> "CountTable":
+        """Build the table from counts given on the *original* score scale (e.g. an aggregate export).
+
+        Rows with the same score are summed, so tables of several organisations can be concatenated.
+        """
+        check_in("direction", direction, DIRECTIONS, "CountTable.from_counts")
+        s = np.asarray(scores, dtype=float)
+        if direction == "lower":
+            s = -s
+        n_unv = np.zeros_like(s, dtype=np.int64) if n_unverified is None else np.asarray(n_unverified, np.int64)
+        cols = [np.asarray(n_pos, np.int64), np.asarray(n_neg, np.int64), n_unv]
+        if any((c < 0).any() for c in cols):
+            raise UsageError("Counts given to CountTable.from_counts must be non-negative.")
+        values, index = _distinct(s)
+        sums = [np.bincount(index, weights=c, minlength=len(values)).astype(np.int64) for c in cols]
+        return cls(values, sums[0], sums[1], sums[2], direction, int(n_missing_score))
+
+    # ------------------------------------------------------------------ totals
+    @property
+    def n_positive(self) -> int:
+        return int(self.n_pos.sum())
+
+    @property
+    def n_negative(self) -> int:
+        return int(self.n_neg.sum())
+
+    @property
+    def n_verified(self) -> int:
+        return self.n_positive + self.n_negative
+
+    @property
+    def n_unverified_total(self) -> int:
+        return int(self.n_unverified.sum())
+
+    @property
+    def external_scores(self) -> np.ndarray:
+        """Distinct scores on the original scale, in the internal (increasing concern) order."""
+        return -self.scores if self.direction == "lower" else self.scores.copy()
+
+    # ------------------------------------------------------------------ cut-offs
+    def to_internal(self, cutoffs) -> np.ndarray:
+        c = np.asarray(cutoffs, dtype=float)
+        return -c if self.direction == "lower" else c
+
+    def to_external(self, cutoffs) -> np.ndarray:
+        return self.to_internal(cutoffs)  # negation is its own inverse
+
+    def default_cutoffs(self, max_distinct: int = 100) -> np.ndarray:
+        """Cut-offs on the original scale when none are asked for (CONTRACT.md).
+
+        Every distinct observed score if there are at most ``max_distinct``; otherwise the 5th, 10th,
+        ..., 95th percentiles of the verified records' scores (inverted CDF, so each is an observed
+        score). Ordered from the most to the least strict screen.
+        """
+        verified = self.n_pos + self.n_neg
+        keep = verified > 0
+        values = self.scores[keep]
+        if len(values) <= max_distinct:
+            internal = values[::-1]
+        else:
+            cum = np.cumsum(verified[keep]) / verified.sum()
+            qs = np.arange(5, 100, 5) / 100.0
+            internal = np.unique(values[np.searchsorted(cum, qs, side="left")])[::-1]
+        return self.to_external(internal)
+
+    def cells_at(self, cutoffs: Sequence[float]) -> dict[str, np.ndarray]:
+        """tp, fp, tn, fn (verified records only) for each cut-off on the original scale.
+
+        A record screens positive when its internal score >= the internal cut-off, which is
+        ``score >= cutoff`` for direction ``higher`` and ``score <= cutoff`` for ``lower``.
+        """
+        c = self.to_internal(np.atleast_1d(np.asarray(cutoffs, dtype=float)))
+        idx = np.searchsorted(self.scores, c, side="left")
+        pos_ge = np.concatenate([np.cumsum(self.n_pos[::-1])[::-1], [0]])
+        neg_ge = np.concatenate([np.cumsum(self.n_neg[::-1])[::-1], [0]])
+        unv_ge = np.concatenate([np.cumsum(self.n_unverified[::-1])[::-1], [0]])
+        tp, fp = pos_ge[idx], neg_ge[idx]
+        return {"tp": tp, "fp": fp, "fn": self.n_positive - tp, "tn": self.n_negative - fp,
+                "unverified_pos": unv_ge[idx], "unverified_neg": self.n_unverified_total - unv_ge[idx]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table on the original score scale (tidy, one row per distinct score)."""
+        return pd.DataFrame({"score": self.external_scores, "n_pos": self.n_pos, "n_neg": self.n_neg,
+                             "n_unverified": self.n_unverified})
+
+    def __add__(self, other: "CountTable") -> "CountTable":
+        """Pool two tables of the same score and direction (e.g. two organisations)."""
+        if not isinstance(other, CountTable) or other.direction != self.direction:
+            return NotImplemented
+        return CountTable.from_counts(
+            np.concatenate([self.external_scores, other.external_scores]),
+            np.concatenate([self.n_pos, other.n_pos]), np.concatenate([self.n_neg, other.n_neg]),
+            np.concatenate([self.n_unverified, other.n_unverified]), self.direction,
+            self.n_missing_score + other.n_missing_score)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CountTable):
+            return NotImplemented
+        return (self.direction == other.direction and self.n_missing_score == other.n_missing_score
+                and all(np.array_equal(getattr(self, f), getattr(other, f))
+                        for f in ("scores", "n_pos", "n_neg", "n_unverified")))
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and the index of each value into them.
+
+    Integer-valued scores with a modest range (the usual case: counts, sums, category codes) are
+    counted with ``bincount`` in O(n); anything else falls back to ``np.unique`` (O(n log n)).
+    """
+    if values.size == 0:
+        return values.astype(float), values.astype(np.int64)
+    lo, hi = values.min(), values.max()
+    if hi - lo <= 1_000_000 and np.all(values == np.floor(values)):
+        shifted = (values - lo).astype(np.int64)
+        present = np.bincount(shifted, minlength=int(hi - lo) + 1) > 0
+        codes = np.cumsum(present) - 1
+        return (np.flatnonzero(present) + lo).astype(float), codes[shifted]
+    distinct, index = np.unique(values, return_inverse=True)
+    return distinct.astype(float), index.astype(np.int64)

@@ -1,0 +1,175 @@
+"""Row-level validation of a records file with pandera.
+
+The schema comes from the ``data`` section of ``params.yaml``: the id column, the reference column
+and its labels, and per column (or glob pattern of columns) the allowed codes or range. Each value
+that fails a check marks its row as excluded; every excluded row gets one *primary* reason (the first
+failing check, in column order) for the flow counts and the full list of reasons for the quarantine
+file. Values are never copied into the reasons.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..errors import InputError, UsageError
+from .flow import Flow
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRule:
+    """Allowed values of one column: ``codes`` (a list) or a numeric range ``min``/``max``."""
+
+    pattern: str
+    codes: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    required: bool = True
+
+    @classmethod
+    def from_params(cls, pattern: str, spec: dict) -> "ColumnRule":
+        unknown = set(spec) - {"codes", "min", "max", "integer", "required"}
+        if unknown:
+            raise UsageError(f"params data.columns['{pattern}'] has unknown keys {sorted(unknown)}.")
+        codes = spec.get("codes")
+        return cls(pattern, tuple(_code(c) for c in codes) if codes is not None else None, spec.get("min"),
+                   spec.get("max"), bool(spec.get("integer", False)), bool(spec.get("required", True)))
+
+    @property
+    def numeric(self) -> bool:
+        return self.codes is None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSchema:
+    id_column: str = "record_id"
+    reference: str = "reference"
+    positive_label: str = "1"
+    negative_label: str = "0"
+    rules: tuple[ColumnRule, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_params(cls, data: dict) -> "RecordSchema":
+        rules = tuple(ColumnRule.from_params(p, s or {}) for p, s in (data.get("columns") or {}).items())
+        return cls(data.get("id_column", "record_id"), data["reference"], _code(data.get("positive_label", 1)),
+                   _code(data.get("negative_label", 0)), rules)
+
+
+def _code(value) -> str:
+    """Codes compare as text; ``1``, ``1.0`` and ``"1"`` are the same code."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _canonical_codes(values: pd.Series) -> pd.Series:
+    """Text values with numeric spellings normalised (``"2.0"`` -> ``"2"``), NA kept."""
+    num = pd.to_numeric(values, errors="coerce")
+    integral = num.notna() & (num == np.floor(num))
+    out = values.astype("string").copy()
+    out[integral] = num[integral].astype("int64").astype("string")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    records: pd.DataFrame     # analysed rows, typed: reference as float 1/0/NaN, numeric columns as float
+    quarantine: pd.DataFrame  # row, record_id, column, reason (one line per failing value)
+    flow: Flow
+
+
+def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Validated:
+    """Type and check the records; unusable-as-a-whole problems raise ``InputError``.
+
+    Row problems (missing or duplicate id, reference not positive/negative/empty, a value outside
+    its codes or range, a non-number in a numeric column) exclude the row and are listed in the
+    quarantine table with ``row`` (1-based data row) and reason.
+    """
+    for required in (schema.id_column, schema.reference):
+        if required not in frame.columns:
+            raise InputError(file, "a required column is missing", column=required)
+    columns: dict[str, ColumnRule] = {}
+    for rule in schema.rules:
+        matched = [c for c in frame.columns if fnmatch.fnmatchcase(c, rule.pattern)]
+        if not matched and rule.required:
+            raise InputError(file, "a required column is missing (declared in params data.columns)",
+                             column=rule.pattern)
+        for c in matched:
+            columns.setdefault(c, rule)
+
+    typed = pd.DataFrame(index=frame.index)
+    typed[schema.id_column] = frame[schema.id_column].astype("string")
+    ref = _canonical_codes(frame[schema.reference])
+    pos, neg = schema.positive_label, schema.negative_label
+    is_pos, is_neg = (ref == pos).fillna(False).to_numpy(bool), (ref == neg).fillna(False).to_numpy(bool)
+    typed[schema.reference] = np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
+    failures: list[pd.DataFrame] = []
+
+    def fail(mask, column: str, reason: str) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            failures.append(pd.DataFrame({"index": frame.index[mask], "column": column, "reason": reason}))
+
+    fail(frame[schema.id_column].isna().to_numpy(bool), schema.id_column, "missing record_id")
+    fail((frame[schema.id_column].duplicated(keep=False) & frame[schema.id_column].notna()).to_numpy(bool),
+         schema.id_column,
+         "duplicate record_id (every copy excluded)")
+    fail(ref.notna().to_numpy(bool) & ~is_pos & ~is_neg, schema.reference,
+         f"reference standard is not {pos}, {neg} or empty")
+
+    checks: dict[str, pa.Column] = {}
+    for column in frame.columns:
+        if column in (schema.id_column, schema.reference):
+            continue
+        rule = columns.get(column)
+        if rule is None:
+            typed[column] = frame[column]
+            continue
+        if rule.numeric:
+            num = pd.to_numeric(frame[column], errors="coerce")
+            fail((frame[column].notna() & num.isna()).to_numpy(bool), column, "not a number")
+            typed[column] = num.astype(float)
+            col_checks = []
+            if rule.min is not None:
+                col_checks.append(pa.Check.ge(rule.min, error=f"below the allowed minimum {rule.min}"))
+            if rule.max is not None:
+                col_checks.append(pa.Check.le(rule.max, error=f"above the allowed maximum {rule.max}"))
+            if rule.integer:
+                col_checks.append(pa.Check(lambda s: s == np.floor(s), element_wise=False, error="not a whole number"))
+            checks[column] = pa.Column(float, col_checks, nullable=True)
+        else:
+            canon = _canonical_codes(frame[column])
+            typed[column] = canon
+            checks[column] = pa.Column("string", pa.Check.isin(list(rule.codes),
+                                        error=f"not one of the allowed codes {list(rule.codes)}"), nullable=True)
+    if checks:
+        try:
+            pa.DataFrameSchema(checks, strict=False).validate(typed[list(checks)], lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+            fc = fc[fc["index"].notna()]
+            failures.append(pd.DataFrame({"index": fc["index"].astype("int64").to_numpy(),
+                                          "column": fc["column"].astype(str).to_numpy(),
+                                          "reason": fc["check"].astype(str).to_numpy()}))
+    if failures:
+        allf = pd.concat(failures, ignore_index=True)
+        order = {c: i for i, c in enumerate(frame.columns)}
+        allf["col_order"] = allf["column"].map(order)
+        allf = allf.sort_values(["index", "col_order", "reason"], kind="stable").drop(columns="col_order")
+    else:
+        allf = pd.DataFrame({"index": pd.Series(dtype="int64"), "column": pd.Series(dtype=str),
+                             "reason": pd.Series(dtype=str)})
+    primary = allf.drop_duplicates("index", keep="first")
+    excluded_mask = frame.index.isin(primary["index"])
+    reasons = (primary["column"] + ": " + primary["reason"]).value_counts().to_dict()
+    quarantine = pd.DataFrame({"row": allf["index"].to_numpy() + 1,
+                               "record_id": frame[schema.id_column].to_numpy()[allf["index"].to_numpy()],
+                               "column": allf["column"].to_numpy(), "reason": allf["reason"].to_numpy()})
+    analysed = typed[~excluded_mask].reset_index(drop=True)
+    flow = Flow(received=len(frame), analysed=len(analysed), excluded={k: int(v) for k, v in reasons.items()},
+                unverified=int(analysed[schema.reference].isna().sum()))
+    return Validated(analysed, quarantine, flow)

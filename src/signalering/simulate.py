@@ -1,0 +1,134 @@
+"""Seeded simulator of a realistic, synthetic, anonymised JGZ screening records file.
+
+The generating model (documented for users who want to simulate their own planned study):
+
+1. Reference standard ``D ~ Bernoulli(prevalence)``. A fraction ``unverified`` of records get an
+   empty reference (not investigated); by default that happens only among records whose checklist is
+   below its cut-off (partial verification depends on the screen), with the rate ``unverified``.
+2. Two latent family traits, each standard normal plus an effect of D:
+   ``family_risk = effect_risk * D + N(0, 1)`` (drives the risk checklist, signals, category and the
+   risk model) and ``child_difficulty = effect_sdq * D + 0.4 * family_risk + N(0, 1)`` (drives SDQ).
+   For a normal trait with unit variance and shift d, the AUC of the trait itself is Phi(d / sqrt 2);
+   items add measurement noise, so instrument AUCs come out moderate (about 0.65-0.85).
+3. SDQ items (0/1/2): an ordinal response from the item's loading on ``child_difficulty`` (emotional and
+   peer items load less than conduct/hyperactivity); prosocial items load negatively; reverse-scored
+   items (7, 11, 14, 21, 25) are stored as answered (reversed). Each item is missing with probability
+   ``sdq_missing``.
+4. Risk checklist ``rc_01..rc_11``: yes/no with P(yes) = logistic(base_i + load_i * family_risk).
+   Signal list ``sig_1..sig_6``: rare yes/no signals, same model with lower base rates.
+   ``risk_category``: low / medium / high from cut points on ``family_risk`` plus noise.
+   ``risk_probability``: a logistic prediction model that is somewhat over-confident (true
+   calibration slope about 0.8).
+5. Parental sensitivity (1-9, low = concern) observed for a subsample (``observed_fraction``):
+   ``true = 5.5 - effect_sensitivity * D - 0.5 * family_risk + N(0, 1.2)``; each rater adds a
+   rater-specific bias and N(0, rater_noise), rounded and clipped to 1..9. A second rater for
+   ``double_coded_fraction`` of the observed records, a third for a few; a consensus rating where two
+   raters rated.
+6. Subgroups: child sex, age band, parent education (education shifts family_risk slightly) and
+   site (eight sites, the last one small so that disclosure control has something to do).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SDQ_SCALE = {  # item number -> scale (official SDQ order)
+    1: "prosocial", 2: "hyper", 3: "emotion", 4: "prosocial", 5: "conduct", 6: "peer", 7: "conduct",
+    8: "emotion", 9: "prosocial", 10: "hyper", 11: "peer", 12: "conduct", 13: "emotion", 14: "peer",
+    15: "hyper", 16: "emotion", 17: "prosocial", 18: "conduct", 19: "peer", 20: "prosocial", 21: "hyper",
+    22: "conduct", 23: "peer", 24: "emotion", 25: "hyper",
+}
+SDQ_REVERSED = (7, 11, 14, 21, 25)
+_SDQ_LOAD = {"emotion": 0.8, "conduct": 1.1, "hyper": 1.0, "peer": 0.7, "prosocial": -0.7}
+_SDQ_BASE = {"emotion": -1.2, "conduct": -1.4, "hyper": -0.6, "peer": -1.6, "prosocial": 1.6}
+_RC_BASE = np.array([-2.2, -2.5, -1.8, -2.8, -3.0, -2.0, -2.6, -3.2, -2.4, -2.9, -3.4])
+_RC_LOAD = np.array([0.9, 1.0, 0.6, 1.1, 0.8, 0.5, 0.9, 1.2, 0.7, 0.3, 1.3])
+_SIG_BASE = np.array([-5.0, -4.6, -5.4, -4.8, -5.2, -4.3])
+_SIG_LOAD = np.array([1.7, 1.5, 1.9, 1.6, 1.8, 1.4])
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationParams:
+    """Parameters of the demo data (``params.yaml`` group ``simulate``)."""
+
+    n_records: int = 20_000
+    prevalence: float = 0.04
+    effect_risk: float = 1.1
+    effect_sdq: float = 0.9
+    effect_sensitivity: float = 1.3
+    unverified: float = 0.05
+    sdq_missing: float = 0.02
+    observed_fraction: float = 0.15
+    double_coded_fraction: float = 0.4
+    rater_noise: float = 0.9
+    n_sites: int = 8
+
+
+def _logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFrame:
+    """Simulate ``p.n_records`` screening records (see the module docstring for the model)."""
+    n = p.n_records
+    d = rng.random(n) < p.prevalence
+    edu = rng.choice(np.array(["low", "middle", "high"]), size=n, p=[0.25, 0.45, 0.30])
+    edu_shift = np.select([edu == "low", edu == "high"], [0.25, -0.15], 0.0)
+    family_risk = p.effect_risk * d + edu_shift + rng.standard_normal(n)
+    difficulty = p.effect_sdq * d + 0.4 * family_risk + rng.standard_normal(n)
+
+    site_w = np.r_[np.full(p.n_sites - 1, 1.0), 0.02]
+    site_w /= site_w.sum()
+    out = {
+        "record_id": [f"R{v:010x}" for v in rng.choice(16 ** 10, size=n, replace=False)],
+        "child_sex": rng.choice(np.array(["m", "f"]), size=n),
+        "age_band": rng.choice(np.array(["0-1", "2-3", "4-11", "12-17"]), size=n, p=[0.35, 0.25, 0.28, 0.12]),
+        "parent_education": edu,
+        "site": rng.choice(np.array([f"site{i + 1:02d}" for i in range(p.n_sites)]), size=n, p=site_w),
+    }
+    # SDQ items: ordinal logistic response 0/1/2 on the item's linear predictor.
+    for item, scale in SDQ_SCALE.items():
+        eta = _SDQ_BASE[scale] + _SDQ_LOAD[scale] * difficulty + 0.6 * rng.standard_normal(n)
+        resp = (eta > 0).astype(float) + (eta > 1.6).astype(float)
+        if item in SDQ_REVERSED:
+            resp = 2 - resp
+        resp[rng.random(n) < p.sdq_missing] = np.nan
+        out[f"sdq_{item:02d}"] = resp
+    for i in range(len(_RC_BASE)):
+        out[f"rc_{i + 1:02d}"] = (rng.random(n) < _logistic(_RC_BASE[i] + _RC_LOAD[i] * family_risk)).astype(int)
+    for i in range(len(_SIG_BASE)):
+        out[f"sig_{i + 1}"] = (rng.random(n) < _logistic(_SIG_BASE[i] + _SIG_LOAD[i] * family_risk)).astype(int)
+    noisy = family_risk + 0.9 * rng.standard_normal(n)
+    out["risk_category"] = np.select([noisy > 1.8, noisy > 0.8], ["high", "medium"], "low")
+    # Risk model: linear predictor on the logit scale, over-confident (slope 1/0.8).
+    lp = np.log(p.prevalence / (1 - p.prevalence)) - 0.5 + (0.9 * family_risk + 0.15 * rng.standard_normal(n)) / 0.8
+    out["risk_probability"] = np.round(_logistic(lp), 6)
+
+    observed = rng.random(n) < p.observed_fraction
+    true_sens = 5.5 - p.effect_sensitivity * d - 0.5 * family_risk + 1.2 * rng.standard_normal(n)
+    raters = np.array([f"RT{i:02d}" for i in range(1, 7)])
+    bias = dict(zip(raters, [0.0, 0.4, -0.3, 0.2, -0.5, 0.3]))
+    n_raters = np.where(observed, 1 + (rng.random(n) < p.double_coded_fraction)
+                        + (rng.random(n) < p.double_coded_fraction * 0.15), 0)
+    perm = np.argsort(rng.random((n, len(raters))), axis=1)[:, :3]
+    chosen = raters[perm]
+    ratings = []
+    for k in range(3):
+        b = np.vectorize(bias.get)(chosen[:, k])
+        r = np.clip(np.rint(true_sens + b + p.rater_noise * rng.standard_normal(n)), 1, 9)
+        has = n_raters > k
+        out[f"sens_r{k + 1}"] = np.where(has, r, np.nan)
+        out[f"rater{k + 1}_id"] = np.where(has, chosen[:, k], None)
+        ratings.append(np.where(has, r, np.nan))
+    two = n_raters >= 2
+    out["sens_consensus"] = np.where(two, np.clip(np.rint(true_sens + 0.5 * rng.standard_normal(n)), 1, 9), np.nan)
+
+    ref = d.astype(float)
+    screen_neg = (out["rc_01"] + out["rc_02"] + out["rc_03"] + out["rc_04"] + out["rc_05"]) < 2
+    ref[screen_neg & (rng.random(n) < p.unverified)] = np.nan
+    out["reference"] = ref
+    frame = pd.DataFrame(out)
+    cols = ["record_id", "reference", "child_sex", "age_band", "parent_education", "site"]
+    return frame[cols + [c for c in frame.columns if c not in cols]]
