@@ -1,0 +1,744 @@
+"""Reliability of rated observations: ICC, Cohen's (weighted) kappa, Bland-Altman, alpha and omega.
+
+Every statistic comes back as a frozen dataclass whose undefined values are ``None`` with a
+``reason`` beside them (never NaN), so ``to_dict()`` can go straight into ``reliability.json``
+(CONTRACT.md). Which ICC form to judge, and the thresholds the project uses, are discussed in
+``docs/calibration-reliability.md`` and in the domain note *sensitivity-observation.md*.
+
+References
+----------
+Shrout & Fleiss (1979), Psychol Bull 86:420-428. McGraw & Wong (1996), Psychol Methods 1:30-46.
+Cohen (1960), Educ Psychol Meas 20:37-46; Cohen (1968), Psychol Bull 70:213-220.
+Fleiss, Cohen & Everitt (1969), Psychol Bull 72:323-327.
+Bland & Altman (1986), Lancet 327:307-310; Bland & Altman (1999), Stat Methods Med Res 8:135-160.
+Cronbach (1951), Psychometrika 16:297-334; Feldt, Woodruff & Salih (1987), Appl Psychol Meas 11:93-103.
+McDonald (1999), *Test theory: a unified treatment*; Revelle & Zinbarg (2009), Psychometrika 74:145-154.
+Koo & Li (2016), J Chiropr Med 15:155-163.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .errors import UsageError, check_in, check_open_unit
+from .intervals import Interval, z_value
+
+ICC_TYPES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
+
+# pingouin >= 0.7 labels the forms after McGraw & Wong; older versions used ICC1 ... ICC3k.
+_PINGOUIN_LABELS = {
+    "ICC(1,1)": "ICC1", "ICC(A,1)": "ICC2", "ICC(C,1)": "ICC3",
+    "ICC(1,k)": "ICC1k", "ICC(A,k)": "ICC2k", "ICC(C,k)": "ICC3k",
+    **{name: name for name in ICC_TYPES},
+}
+KAPPA_WEIGHTS = ("none", "linear", "quadratic")
+
+
+# --------------------------------------------------------------------------------------------- ICC
+@dataclass(frozen=True, slots=True)
+class IccForm:
+    """One Shrout-Fleiss ICC form. ``estimate is None`` means undefined, ``reason`` says why.
+
+    ``f`` is the F statistic of the test ICC = 0 with ``df1`` and ``df2`` degrees of freedom.
+    Interval fields (and ``f``/``p_value``) may be ``None`` on their own, with a reason, when the
+    estimate is defined but the interval is not (e.g. perfect agreement: F is infinite).
+    """
+
+    type: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    f: float | None
+    df1: float | None
+    df2: float | None
+    p_value: float | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        """The contract's ``{"type","estimate","ci_low","ci_high","f","p_value"}`` (+ ``reason``)."""
+        d = {"type": self.type, "estimate": self.estimate, "ci_low": self.ci_low,
+             "ci_high": self.ci_high, "f": self.f, "p_value": self.p_value}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class IccTable:
+    """The six ICC forms computed on one set of ratings.
+
+    ``n_used`` targets (records) were rated by all ``n_raters`` raters and entered the analysis, out
+    of ``n_total`` records given; ``note`` says so in words when records were left out.
+    """
+
+    forms: tuple[IccForm, ...]
+    n_used: int
+    n_total: int
+    n_raters: int
+    note: str | None = None
+    reason: str | None = None
+
+    def __getitem__(self, icc_type: str) -> IccForm:
+        for form in self.forms:
+            if form.type == icc_type:
+                return form
+        raise KeyError(icc_type)
+
+    def to_list(self) -> list[dict]:
+        """``reliability.json``'s ``icc`` list."""
+        return [form.to_dict() for form in self.forms]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per form: ``type, estimate, ci_low, ci_high, f, df1, df2, p_value, reason``."""
+        return pd.DataFrame([{
+            "type": f.type, "estimate": f.estimate, "ci_low": f.ci_low, "ci_high": f.ci_high,
+            "f": f.f, "df1": f.df1, "df2": f.df2, "p_value": f.p_value, "reason": f.reason,
+        } for f in self.forms])
+
+
+@contextmanager
+def _pingouin_unrounded() -> Iterator[None]:
+    """Switch off every rounding option of pingouin (``round``, ``round.column.CI95`` ...) and restore them."""
+    import pingouin
+
+    saved = dict(pingouin.options)
+    try:
+        for key in list(pingouin.options):
+            if key == "round" or key.startswith("round."):
+                pingouin.options[key] = None
+        yield
+    finally:
+        pingouin.options.clear()
+        pingouin.options.update(saved)
+
+
+def _finite(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _undefined_icc(reason: str, n_used: int, n_total: int, n_raters: int, note: str | None = None) -> IccTable:
+    forms = tuple(IccForm(t, None, None, None, None, None, None, None, reason) for t in ICC_TYPES)
+    return IccTable(forms, n_used, n_total, n_raters, note, reason)
+
+
+def _wide_ratings(ratings, columns: Sequence[str] | None, where: str) -> pd.DataFrame:
+    if not isinstance(ratings, pd.DataFrame):
+        ratings = pd.DataFrame(np.asarray(ratings, dtype=float))
+    if columns is not None:
+        missing = [c for c in columns if c not in ratings.columns]
+        if missing:
+            raise UsageError(f"The 'columns' parameter of {where} must name columns of the ratings. "
+                             f"Got {missing!r}, which are not there, instead.")
+        ratings = ratings.loc[:, list(columns)]
+    try:
+        return ratings.apply(pd.to_numeric, errors="raise").astype(float)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"The 'ratings' parameter of {where} must hold numeric ratings. "
+                         f"Got a non-numeric column instead.") from exc
+
+
+def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None, *,
+        min_targets: int = 5) -> IccTable:
+    """The six intraclass correlations of Shrout & Fleiss, with 95% intervals, F tests and p-values.
+
+    Parameters
+    ----------
+    ratings : DataFrame or 2-D array, wide
+        One row per target (screened child, record), one column per rater; NaN = not rated.
+    columns : sequence of str, optional
+        The rater columns to use (default: all columns).
+    min_targets : int
+        Fewer fully rated targets than this makes every form undefined. Default 5.
+
+    Returns
+    -------
+    IccTable with the forms ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k`` (psych's names; pingouin 0.7
+    calls them ``ICC(1,1), ICC(A,1), ICC(C,1), ICC(1,k), ICC(A,k), ICC(C,k)``), ``n_used``,
+    ``n_total``, ``n_raters`` and a ``note`` when records without a full set of ratings were left out.
+
+    Notes
+    -----
+    Computed with ``pingouin.intraclass_corr`` on the long form of the ratings, with pingouin's
+    rounding switched off for the call (it rounds ``CI95`` to two decimals by default).
+    With BMS, JMS, EMS, WMS the between-targets, between-raters, residual and within-targets mean
+    squares of the two-way ANOVA (n targets, k raters):
+    ICC1 = (BMS - WMS) / (BMS + (k-1) WMS); ICC2 = (BMS - EMS) / (BMS + (k-1) EMS + k (JMS - EMS) / n);
+    ICC3 = (BMS - EMS) / (BMS + (k-1) EMS); ICC1k = (BMS - WMS) / BMS;
+    ICC2k = (BMS - EMS) / (BMS + (JMS - EMS) / n); ICC3k = (BMS - EMS) / BMS.
+    Intervals: F-based for the one-way and consistency forms; the Satterthwaite approximation of
+    McGraw & Wong (1996) for the absolute-agreement forms (as psych::ICC and pingouin).
+    Shrout & Fleiss (1979), Psychol Bull 86:420-428; McGraw & Wong (1996), Psychol Methods 1:30-46.
+
+    Only targets rated by *every* rater enter (listwise deletion, as pingouin and psych::ICC do):
+    with partially double-coded data, the ICC describes the double-coded subset.
+    Undefined (``None`` + reason): fewer than two raters, fewer than ``min_targets`` fully rated
+    targets, or constant ratings (0/0). With perfect agreement (no residual or within-target
+    variance) the estimate is 1 but F is infinite: F, p-value and interval are ``None`` with a reason.
+
+    Examples
+    --------
+    >>> sf = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+    >>> round(icc(sf)["ICC3"].estimate, 4)
+    0.7148
+    """
+    where = "icc"
+    if not (isinstance(min_targets, (int, np.integer)) and min_targets >= 2):
+        raise UsageError(f"The 'min_targets' parameter of {where} must be an integer >= 2. Got {min_targets!r} instead.")
+    wide = _wide_ratings(ratings, columns, where)
+    n_total, k = wide.shape
+    if k < 2:
+        return _undefined_icc(f"an ICC needs at least two raters; {k} given", 0, n_total, k)
+    complete = wide.dropna(axis=0, how="any")
+    n = len(complete)
+    note = None
+    if n < n_total:
+        note = (f"computed on the {n} of {n_total} records rated by all {k} raters "
+                f"(records with a missing rating left out)")
+    if n < min_targets:
+        return _undefined_icc(f"too few records rated by all {k} raters: {n} (at least {min_targets} needed)",
+                              n, n_total, k, note)
+    values = complete.to_numpy()
+    if np.ptp(values) == 0:
+        return _undefined_icc("constant ratings: every rating is the same, so the ICC is 0/0", n, n_total, k, note)
+
+    long = pd.DataFrame({
+        "target": np.repeat(np.arange(n), k),
+        "rater": np.tile(np.arange(k), n),
+        "rating": values.ravel(),
+    })
+    import pingouin
+
+    # Degenerate but defined cases (zero residual or within-target variance) divide by zero inside
+    # pingouin; the infinities are turned into None with a reason below.
+    with _pingouin_unrounded(), np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        # pingouin 0.7 calls DataFrame.dropna(inplace=True), deprecated in pandas 3.1: harmless here
+        # (pandas' Pandas4Warning is a DeprecationWarning).
+        warnings.filterwarnings("ignore", message=r"The inplace keyword in DataFrame\.dropna is deprecated",
+                                category=DeprecationWarning)
+        table = pingouin.intraclass_corr(data=long, targets="target", raters="rater", ratings="rating")
+    rows = {}
+    for _, row in table.iterrows():
+        name = _PINGOUIN_LABELS[str(row["Type"])]
+        est = _finite(row["ICC"])
+        lo, hi = (_finite(v) for v in row["CI95"])
+        f, p = _finite(row["F"]), _finite(row["pval"])
+        reason = None
+        if est is None:
+            reason = "undefined: 0/0 in the mean squares"
+        elif None in (lo, hi, f, p):
+            reason = "perfect agreement within targets: F is infinite, so no test or interval"
+            lo = hi = f = p = None
+        rows[name] = IccForm(name, est, lo, hi, f, float(row["df1"]), float(row["df2"]), p, reason)
+    return IccTable(tuple(rows[t] for t in ICC_TYPES), n, n_total, k, note)
+
+
+def icc_long(data: pd.DataFrame, targets: str, raters: str, ratings: str, *, min_targets: int = 5) -> IccTable:
+    """:func:`icc` for long data: one row per (target, rater) rating.
+
+    Parameters
+    ----------
+    data : DataFrame
+    targets, raters, ratings : str
+        Column names: the rated record (e.g. ``record_id``), the rater pseudonym, the rating.
+    min_targets : int
+
+    Returns
+    -------
+    IccTable, as :func:`icc` (targets without a rating from every rater are left out).
+    """
+    for name, col in (("targets", targets), ("raters", raters), ("ratings", ratings)):
+        if col not in data.columns:
+            raise UsageError(f"The '{name}' parameter of icc_long must be a column of data. Got {col!r} instead.")
+    if data.duplicated([targets, raters]).any():
+        raise UsageError("The 'data' parameter of icc_long must hold one rating per (target, rater). "
+                         "Got repeated pairs instead.")
+    wide = data.pivot(index=targets, columns=raters, values=ratings)
+    return icc(wide, min_targets=min_targets)
+
+
+# ------------------------------------------------------------------------------------------- kappa
+@dataclass(frozen=True, slots=True)
+class KappaResult:
+    """Cohen's kappa (``weights="none"``) or weighted kappa, with a Wald interval.
+
+    ``se`` is the Fleiss-Cohen-Everitt (1969) large-sample standard error (not under H0).
+    ``agreement`` is the observed proportion of exact agreement; ``n`` the rated pairs used.
+    """
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    se: float | None
+    weights: str
+    n: int
+    agreement: float | None
+    method: str = "fleiss-cohen-everitt"
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        """The contract's interval object plus ``weights``, ``se``, ``n`` and ``agreement``."""
+        d = {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+             "method": self.method, "weights": self.weights, "se": self.se, "n": self.n,
+             "agreement": self.agreement}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+def agreement_weights(n_categories: int, weights: str) -> np.ndarray:
+    """Agreement weight matrix w[i, j] in [0, 1] for ordered categories 0..K-1.
+
+    ``none``: identity; ``linear``: 1 - |i - j| / (K - 1); ``quadratic``: 1 - (i - j)^2 / (K - 1)^2
+    (Cicchetti-Allison and Fleiss-Cohen weights; the agreement form of Cohen's 1968 disagreement weights).
+    """
+    check_in("weights", weights, KAPPA_WEIGHTS, "agreement_weights")
+    idx = np.arange(n_categories)
+    if weights == "none" or n_categories < 2:
+        return np.eye(n_categories)
+    d = np.abs(idx[:, None] - idx[None, :]) / (n_categories - 1)
+    return 1.0 - (d if weights == "linear" else d**2)
+
+
+def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: float = 0.95) -> KappaResult:
+    """Cohen's (weighted) kappa from a K x K table of counts (rows rater 1, columns rater 2).
+
+    Parameters
+    ----------
+    table : array (K, K) of counts; rows and columns in the same (ordered) category order
+    weights : {"none", "linear", "quadratic"}
+    confidence : float in (0, 1)
+
+    Returns
+    -------
+    KappaResult
+
+    Notes
+    -----
+    With p_ij = n_ij / n, agreement weights w_ij (see :func:`agreement_weights`), row and column
+    margins p_i. and p_.j: p_o = sum w_ij p_ij, p_e = sum w_ij p_i. p_.j, kappa = (p_o - p_e) / (1 - p_e)
+    (Cohen 1960, 1968). Large-sample variance (Fleiss, Cohen & Everitt 1969, Psychol Bull 72:323-327):
+
+        var = [sum_ij p_ij (w_ij - (wbar_i. + wbar_.j)(1 - kappa))^2 - (kappa - p_e (1 - kappa))^2]
+              / (n (1 - p_e)^2),
+
+    wbar_i. = sum_j p_.j w_ij, wbar_.j = sum_i p_i. w_ij. It is the variance of an influence function,
+    so it is never negative (psych's weighted-kappa variance is a different formula and can be).
+    This is also SAS PROC FREQ's ASE and statsmodels' ``cohens_kappa(...).std_kappa``; a simulation
+    test checks its coverage. Interval: kappa +- z se, clipped to [-1, 1].
+    Undefined when both raters use one and the same category only (p_e = 1: 0/0).
+    """
+    check_in("weights", weights, KAPPA_WEIGHTS, "kappa_from_table")
+    check_open_unit("confidence", confidence, "kappa_from_table")
+    counts = np.asarray(table, dtype=float)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise UsageError(f"The 'table' parameter of kappa_from_table must be a square matrix. "
+                         f"Got shape {counts.shape} instead.")
+    if (counts < 0).any() or not np.isfinite(counts).all():
+        raise UsageError("The 'table' parameter of kappa_from_table must hold non-negative counts. "
+                         "Got negative or non-finite values instead.")
+    n = float(counts.sum())
+    if n == 0:
+        return KappaResult(None, None, None, None, weights, 0, None, reason="no rated pairs")
+    p = counts / n
+    agreement = float(np.trace(p))
+    w = agreement_weights(counts.shape[0], weights)
+    row, col = p.sum(axis=1), p.sum(axis=0)
+    po = float((w * p).sum())
+    pe = float((w * np.outer(row, col)).sum())
+    if math.isclose(pe, 1.0, rel_tol=0.0, abs_tol=1e-12):
+        return KappaResult(None, None, None, None, weights, int(n), agreement,
+                           reason="both raters used a single, identical category: chance agreement is 1, kappa is 0/0")
+    kappa = (po - pe) / (1.0 - pe)
+    wbar_row = w @ col            # wbar_i. = sum_j p_.j w_ij
+    wbar_col = row @ w            # wbar_.j = sum_i p_i. w_ij
+    a = w - (wbar_row[:, None] + wbar_col[None, :]) * (1.0 - kappa)
+    var = ((p * a**2).sum() - (kappa - pe * (1.0 - kappa)) ** 2) / (n * (1.0 - pe) ** 2)
+    se = math.sqrt(max(var, 0.0))
+    z = z_value(confidence)
+    lo, hi = max(kappa - z * se, -1.0), min(kappa + z * se, 1.0)
+    return KappaResult(float(kappa), float(lo), float(hi), float(se), weights, int(n), agreement)
+
+
+def cohen_kappa(rater1, rater2, *, weights: str = "none", categories: Sequence | None = None,
+                confidence: float = 0.95) -> KappaResult:
+    """Cohen's kappa or weighted kappa of two raters' categorical ratings of the same records.
+
+    Parameters
+    ----------
+    rater1, rater2 : array-like, same length
+        One category per record; NaN/None = not rated (the pair is left out).
+    weights : {"none", "linear", "quadratic"}
+        ``none`` for nominal categories (e.g. attachment classification); linear or quadratic
+        agreement weights for ordered categories (quadratic-weighted kappa is close to the ICC).
+    categories : sequence, optional
+        The categories in their order (for weighted kappa the order matters: weights use the
+        position 0..K-1, not the values). Default: the sorted distinct observed values.
+    confidence : float in (0, 1)
+
+    Returns
+    -------
+    KappaResult (see :func:`kappa_from_table` for formulas, variance and references).
+
+    Examples
+    --------
+    >>> r = cohen_kappa([1, 1, 2, 2, 3, 3], [1, 2, 2, 2, 3, 1], weights="none")
+    >>> round(r.estimate, 4)
+    0.5
+    """
+    check_in("weights", weights, KAPPA_WEIGHTS, "cohen_kappa")
+    a = pd.Series(np.asarray(rater1, dtype=object).ravel())
+    b = pd.Series(np.asarray(rater2, dtype=object).ravel())
+    if len(a) != len(b):
+        raise UsageError(f"The 'rater2' parameter of cohen_kappa must have the length of rater1 ({len(a)}). "
+                         f"Got {len(b)} instead.")
+    keep = a.notna() & b.notna()
+    a, b = a[keep], b[keep]
+    if categories is None:
+        try:
+            categories = sorted(set(a) | set(b))
+        except TypeError as exc:
+            raise UsageError("The 'categories' parameter of cohen_kappa must be given when the "
+                             "ratings cannot be sorted. Got None instead.") from exc
+    categories = list(categories)
+    index = {c: i for i, c in enumerate(categories)}
+    if len(index) != len(categories):
+        raise UsageError("The 'categories' parameter of cohen_kappa must not repeat a category. Got repeats instead.")
+    unknown = (~a.isin(categories)) | (~b.isin(categories))
+    if unknown.any():
+        raise UsageError("The 'categories' parameter of cohen_kappa must contain every observed rating. "
+                         f"Got {int(unknown.sum())} ratings outside it instead.")
+    k = len(categories)
+    if k == 0:
+        return KappaResult(None, None, None, None, weights, 0, None, reason="no rated pairs")
+    i = a.map(index).to_numpy(dtype=int)
+    j = b.map(index).to_numpy(dtype=int)
+    table = np.bincount(i * k + j, minlength=k * k).reshape(k, k)
+    return kappa_from_table(table, weights, confidence=confidence)
+
+
+# ------------------------------------------------------------------------------------ Bland-Altman
+@dataclass(frozen=True, slots=True)
+class BlandAltmanResult:
+    """Bland-Altman agreement of two raters on a continuous scale (differences rater1 - rater2).
+
+    ``bias``, ``loa_low`` and ``loa_high`` are intervals; ``sd_difference`` the SD of differences.
+    """
+
+    n: int
+    bias: Interval
+    sd_difference: float | None
+    loa_low: Interval
+    loa_high: Interval
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"n": self.n, "bias": self.bias.to_dict(), "sd_difference": self.sd_difference,
+             "loa_low": self.loa_low.to_dict(), "loa_high": self.loa_high.to_dict()}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+def bland_altman(rater1, rater2, *, confidence: float = 0.95, agreement: float = 0.95) -> BlandAltmanResult:
+    """Bias and limits of agreement, each with a confidence interval.
+
+    Parameters
+    ----------
+    rater1, rater2 : array-like of float, same length; pairs with a NaN are left out
+    confidence : float in (0, 1)     Level of the intervals.
+    agreement : float in (0, 1)      Coverage of the limits of agreement (0.95: bias +- 1.96 SD).
+
+    Returns
+    -------
+    BlandAltmanResult
+
+    Notes
+    -----
+    d = rater1 - rater2, bias = mean(d), s = SD(d) (ddof 1), LoA = bias -+ z s with z the
+    (1 + agreement)/2 normal quantile. CI(bias) = bias +- t_{n-1} s / sqrt(n);
+    CI(LoA) = LoA +- t_{n-1} s sqrt(1/n + z^2 / (2 (n - 1))) (Bland & Altman 1999, Stat Methods Med
+    Res 8:135-160, section 5.4; 1986 Lancet's sqrt(3 s^2 / n) is its z = 1.96, large-n form).
+    Undefined with fewer than 3 complete pairs.
+    """
+    check_open_unit("confidence", confidence, "bland_altman")
+    check_open_unit("agreement", agreement, "bland_altman")
+    a = np.asarray(rater1, dtype=float).ravel()
+    b = np.asarray(rater2, dtype=float).ravel()
+    if a.shape != b.shape:
+        raise UsageError(f"The 'rater2' parameter of bland_altman must have the length of rater1 ({a.size}). "
+                         f"Got {b.size} instead.")
+    d = (a - b)[np.isfinite(a) & np.isfinite(b)]
+    n = int(d.size)
+    method = "bland-altman"
+    if n < 3:
+        reason = f"too few complete pairs: {n} (at least 3 needed)"
+        none = Interval(None, None, None, method, reason)
+        return BlandAltmanResult(n, none, None, none, none, reason)
+    bias = float(d.mean())
+    s = float(d.std(ddof=1))
+    z = z_value(agreement)
+    t = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1))
+    half_bias = t * s / math.sqrt(n)
+    half_loa = t * s * math.sqrt(1.0 / n + z**2 / (2.0 * (n - 1)))
+    lo, hi = bias - z * s, bias + z * s
+    return BlandAltmanResult(
+        n,
+        Interval(bias, bias - half_bias, bias + half_bias, method),
+        s,
+        Interval(lo, lo - half_loa, lo + half_loa, method),
+        Interval(hi, hi - half_loa, hi + half_loa, method),
+    )
+
+
+# -------------------------------------------------------------------------- alpha and omega (items)
+def _item_matrix(items, where: str) -> tuple[np.ndarray, int]:
+    frame = items if isinstance(items, pd.DataFrame) else pd.DataFrame(np.asarray(items, dtype=float))
+    try:
+        frame = frame.apply(pd.to_numeric, errors="raise").astype(float)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"The 'items' parameter of {where} must hold numeric item scores. "
+                         "Got a non-numeric column instead.") from exc
+    n_total = len(frame)
+    return frame.dropna(axis=0, how="any").to_numpy(), n_total
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaResult:
+    """Cronbach's alpha with Feldt's interval, on ``n`` complete rows (of ``n_total``) and ``k`` items."""
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    n_total: int
+    k: int
+    method: str = "feldt"
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+             "method": self.method, "n": self.n, "k": self.k}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+def cronbach_alpha(items, *, confidence: float = 0.95) -> AlphaResult:
+    """Cronbach's alpha of k items with Feldt's F-based interval, on the complete rows.
+
+    Parameters
+    ----------
+    items : DataFrame or 2-D array, one row per respondent, one column per item (keyed the same way)
+    confidence : float in (0, 1)
+
+    Returns
+    -------
+    AlphaResult
+
+    Notes
+    -----
+    alpha = k / (k - 1) (1 - sum var(item) / var(total)) (Cronbach 1951), sample variances.
+    Interval (Feldt, Woodruff & Salih 1987): with df1 = n - 1, df2 = (n - 1)(k - 1),
+    [1 - (1 - alpha) F_{1-a/2}(df1, df2), 1 - (1 - alpha) F_{a/2}(df1, df2)], a = 1 - confidence.
+    Computed here, unrounded (pingouin's ``cronbach_alpha`` gives the same interval rounded to 3
+    decimals; psych::alpha prints it as "Feldt"). Rows with a missing item are left out.
+    Undefined: fewer than 2 items, fewer than 3 complete rows, or a constant total score.
+    """
+    check_open_unit("confidence", confidence, "cronbach_alpha")
+    x, n_total = _item_matrix(items, "cronbach_alpha")
+    n, k = x.shape
+    reason = None
+    if k < 2:
+        reason = f"alpha needs at least two items; {k} given"
+    elif n < 3:
+        reason = f"too few complete rows: {n} (at least 3 needed)"
+    elif x.sum(axis=1).var(ddof=1) == 0:
+        reason = "the total score is constant: alpha is undefined"
+    if reason is not None:
+        return AlphaResult(None, None, None, n, n_total, k, reason=reason)
+    alpha = k / (k - 1) * (1.0 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    a = 1.0 - confidence
+    lo = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - a / 2.0, df1, df2)
+    hi = 1.0 - (1.0 - alpha) * stats.f.ppf(a / 2.0, df1, df2)
+    return AlphaResult(float(alpha), float(lo), float(hi), n, n_total, k)
+
+
+@dataclass(frozen=True, slots=True)
+class OmegaResult:
+    """McDonald's omega total from a one-factor ML model of the item correlations.
+
+    ``loadings`` and ``uniquenesses`` are the standardised one-factor solution (loadings signed so
+    that their sum is positive); ``converged`` reports the optimiser.
+    """
+
+    omega_total: float | None
+    loadings: tuple[float, ...] | None
+    uniquenesses: tuple[float, ...] | None
+    n: int
+    n_total: int
+    k: int
+    converged: bool
+    method: str = "one-factor ML, omega total = 1 - sum(uniquenesses) / sum(R) (psych::omega)"
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"estimate": self.omega_total, "method": self.method, "n": self.n, "k": self.k,
+             "loadings": list(self.loadings) if self.loadings is not None else None}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+def _one_factor_ml(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Maximum-likelihood one-factor model of a correlation matrix R: Sigma = l l' + diag(psi).
+
+    Minimises F = log|Sigma| + tr(R Sigma^-1) (Joreskog 1967) over (l, psi), psi >= 0.005 as
+    stats::factanal; analytic gradient dF/dSigma = G = Sigma^-1 - Sigma^-1 R Sigma^-1,
+    dF/dl = 2 G l, dF/dpsi = diag(G).
+    """
+    p = r.shape[0]
+    vals, vecs = np.linalg.eigh(r)
+    start_l = vecs[:, -1] * math.sqrt(vals[-1])
+    start_l *= np.sign(start_l.sum()) or 1.0
+    start_psi = np.clip(1.0 - start_l**2, 0.05, 1.0)
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        lam, psi = theta[:p], theta[p:]
+        sigma = np.outer(lam, lam) + np.diag(psi)
+        sign, logdet = np.linalg.slogdet(sigma)
+        inv = np.linalg.inv(sigma)
+        value = logdet + float(np.trace(r @ inv))
+        g = inv - inv @ r @ inv
+        return value, np.concatenate([2.0 * g @ lam, np.diag(g)])
+
+    bounds = [(None, None)] * p + [(0.005, None)] * p
+    res = optimize.minimize(fun, np.concatenate([start_l, start_psi]), jac=True, method="L-BFGS-B",
+                            bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
+    lam, psi = res.x[:p], res.x[p:]
+    if lam.sum() < 0:
+        lam = -lam
+    return lam, psi, bool(res.success)
+
+
+def mcdonald_omega(items) -> OmegaResult:
+    """McDonald's omega total of k items from a one-factor maximum-likelihood model.
+
+    Parameters
+    ----------
+    items : DataFrame or 2-D array, one row per respondent, one column per item (keyed the same way)
+
+    Returns
+    -------
+    OmegaResult
+
+    Notes
+    -----
+    A one-factor model is fitted by maximum likelihood to the item correlation matrix R of the
+    complete rows; omega total = 1 - sum(psi) / sum(R), the total variance being the observed
+    variance of the standardised sum score, as ``psych::omega(x, nfactors = 1, fm = "ml")`` computes
+    it (Revelle & Zinbarg 2009, Psychometrika 74:145-154). The model-implied form
+    (sum l)^2 / ((sum l)^2 + sum psi) (McDonald 1999) differs when the one-factor model does not fit
+    exactly (by 3e-4 on psych's bfi agreeableness items). Items must be keyed in the same direction.
+    Undefined: fewer than 3 items (a one-factor model is not identified), fewer than k + 2 complete
+    rows, or a constant item.
+    """
+    x, n_total = _item_matrix(items, "mcdonald_omega")
+    n, k = x.shape
+    reason = None
+    if k < 3:
+        reason = f"a one-factor model needs at least three items; {k} given"
+    elif n < k + 2:
+        reason = f"too few complete rows: {n} (at least {k + 2} needed)"
+    elif (x.var(axis=0, ddof=1) == 0).any():
+        reason = "an item is constant: its correlations are undefined"
+    if reason is not None:
+        return OmegaResult(None, None, None, n, n_total, k, False, reason=reason)
+    r = np.corrcoef(x, rowvar=False)
+    lam, psi, converged = _one_factor_ml(r)
+    omega = 1.0 - psi.sum() / r.sum()
+    return OmegaResult(float(omega), tuple(map(float, lam)), tuple(map(float, psi)), n, n_total, k, converged,
+                       reason=None if converged else "the one-factor ML fit did not converge")
+
+
+# --------------------------------------------------------------------------------------------- flags
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A statistic checked against a threshold: ``flagged`` True when ``value < threshold``.
+
+    ``flagged is None`` (with ``reason``) when the statistic is undefined or absent.
+    """
+
+    statistic: str
+    value: float | None
+    threshold: float
+    bound: str
+    flagged: bool | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"statistic": self.statistic, "value": self.value, "threshold": self.threshold,
+             "bound": self.bound, "flagged": self.flagged}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+def _value_of(obj, bound: str) -> float | None:
+    if obj is None or isinstance(obj, (int, float, np.floating, np.integer)):
+        if bound != "estimate" and obj is not None:
+            raise UsageError(f"The 'bound' parameter of flag_below must be 'estimate' when plain numbers "
+                             f"are given. Got {bound!r} instead.")
+        return None if obj is None or not math.isfinite(float(obj)) else float(obj)
+    if isinstance(obj, Mapping):
+        v = obj.get(bound)
+    else:
+        field = "omega_total" if bound == "estimate" and hasattr(obj, "omega_total") else bound
+        v = getattr(obj, field, None)
+    return None if v is None or not math.isfinite(float(v)) else float(v)
+
+
+def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float], *,
+               bound: str = "estimate") -> tuple[Flag, ...]:
+    """Flag statistics that fall below their threshold, e.g. ``{"ICC2": 0.70, "weighted_kappa": 0.70}``.
+
+    Parameters
+    ----------
+    results : mapping name -> number, dict or result object
+        E.g. ``{"ICC2": table["ICC2"], "weighted_kappa": wk, "cronbach_alpha": alpha}``; a dict or
+        object is read at the field named by ``bound``.
+    thresholds : mapping name -> float
+        One entry per statistic to check (the project default is ICC < 0.70, COSMIN: ICC or weighted
+        kappa >= 0.70).
+    bound : {"estimate", "ci_low", "ci_high"}
+        Compare the point estimate (default) or an interval bound (Koo & Li 2016 judge the ICC on its
+        95% interval: ``ci_low``).
+
+    Returns
+    -------
+    tuple of Flag, in the order of ``thresholds``. A statistic that is undefined or missing from
+    ``results`` is not flagged either way (``flagged None`` with a reason).
+    """
+    check_in("bound", bound, ("estimate", "ci_low", "ci_high"), "flag_below")
+    out = []
+    for name, threshold in thresholds.items():
+        if not isinstance(threshold, (int, float)) or not math.isfinite(float(threshold)):
+            raise UsageError(f"The 'thresholds' parameter of flag_below must map names to numbers. "
+                             f"Got {threshold!r} for {name!r} instead.")
+        if name not in results:
+            out.append(Flag(name, None, float(threshold), bound, None, "not computed"))
+            continue
+        value = _value_of(results[name], bound)
+        if value is None:
+            out.append(Flag(name, None, float(threshold), bound, None, "undefined"))
+        else:
+            out.append(Flag(name, value, float(threshold), bound, value < threshold))
+    return tuple(out)
