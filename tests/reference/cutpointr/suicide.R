@@ -6,8 +6,9 @@
 suppressPackageStartupMessages({library(cutpointr); library(jsonlite)})
 data(suicide)
 y <- as.integer(suicide$suicide == "yes")
-run <- function(direction, method, metric, ...) {
-  cp <- cutpointr(suicide, dsi, suicide, pos_class = "yes", neg_class = "no", direction = direction,
+suicide$neg_dsi <- -suicide$dsi  # for direction "<=" (our "lower"): a low score is the concern
+run <- function(direction, method, metric, ..., x = "dsi") {
+  cp <- cutpointr(x = suicide[[x]], class = suicide$suicide, pos_class = "yes", neg_class = "no", direction = direction,
                   method = method, metric = metric, break_ties = c, silent = TRUE, ...)
   list(cutpoints = as.numeric(cp$optimal_cutpoint[[1]]),
        sensitivity = as.numeric(cp$sensitivity[[1]]), specificity = as.numeric(cp$specificity[[1]]),
@@ -23,7 +24,8 @@ cases <- list(
                             min_constrain = 0.9),
   spec_given_sens_0.9 = run(">=", maximize_metric, spec_constrain, constrain_metric = sensitivity,
                             min_constrain = 0.9),
-  youden_lower = run("<=", maximize_metric, youden))
+  youden_lower = run("<=", maximize_metric, youden, x = "neg_dsi"),
+  roc01_lower = run("<=", minimize_metric, roc01, x = "neg_dsi"))
 write_json(list(inputs = list(score = suicide$dsi, reference = y), cases = cases,
                 versions = list(R = R.version.string, cutpointr = as.character(packageVersion("cutpointr")))),
            "tests/reference/cutpointr/suicide.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
