@@ -80,6 +80,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text")
     header = text.lstrip().split("\n", 1)[0]
     sep = ";" if header.count(";") > header.count(",") else ","
+    names = [f.strip() for f in next(csv.reader([header.rstrip("\r")], delimiter=sep), [])]
+    duplicated = [f for f in names if f and names.count(f) > 1]
+    if duplicated:  # pandas would silently rename the second copy
+        raise InputError(name, "the header names a column twice", column=duplicated[0])
     try:
         return pd.read_csv(_io.StringIO(text), sep=sep, dtype="string", keep_default_na=False,
                            na_values=[""], skip_blank_lines=True)

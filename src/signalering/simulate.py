@@ -24,7 +24,10 @@ The generating model (documented for users who want to simulate their own planne
    rater-specific bias and N(0, rater_noise), rounded and clipped to 1..9. A second rater for
    ``double_coded_fraction`` of the observed records, a third for a few; a consensus rating where two
    raters rated.
-6. Subgroups: child sex, age band, parent education (education shifts family_risk slightly) and
+6. Data-entry faults, so the demo shows the quarantine: a fraction ``invalid_fraction`` of records get
+   one fault (an SDQ answer outside 0/1/2, an unknown sex code, a reference label that is not 1/0,
+   or a duplicated record_id).
+7. Subgroups: child sex, age band, parent education (education shifts family_risk slightly) and
    site (eight sites, the last one small so that disclosure control has something to do).
 """
 from __future__ import annotations
@@ -64,6 +67,7 @@ class SimulationParams:
     double_coded_fraction: float = 0.4
     rater_noise: float = 0.9
     n_sites: int = 8
+    invalid_fraction: float = 0.002
 
 
 def _logistic(x):
@@ -130,5 +134,23 @@ def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFr
     ref[screen_neg & (rng.random(n) < p.unverified)] = np.nan
     out["reference"] = ref
     frame = pd.DataFrame(out)
+    frame = _inject_faults(frame, p.invalid_fraction, rng)
     cols = ["record_id", "reference", "child_sex", "age_band", "parent_education", "site"]
     return frame[cols + [c for c in frame.columns if c not in cols]]
+
+
+def _inject_faults(frame: pd.DataFrame, fraction: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Give a few records one data-entry fault each (see the module docstring, point 6)."""
+    rows = np.flatnonzero(rng.random(len(frame)) < fraction)
+    kinds = rng.integers(0, 4, size=len(rows))
+    frame = frame.astype({"child_sex": object, "reference": object, "sdq_03": object})
+    for row, kind in zip(rows, kinds):
+        if kind == 0:
+            frame.iat[row, frame.columns.get_loc("sdq_03")] = 3
+        elif kind == 1:
+            frame.iat[row, frame.columns.get_loc("child_sex")] = "x"
+        elif kind == 2:
+            frame.iat[row, frame.columns.get_loc("reference")] = "unknown"
+        elif row > 0:
+            frame.iat[row, 0] = frame.iat[row - 1, 0]
+    return frame

@@ -1,0 +1,43 @@
+"""DVC stage `evaluate`: accuracy of every instrument at its cut-offs, and ROC points for the plots."""
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from signalering import io, outputs, params
+from signalering.counts import CountTable
+
+PARAMS = ("data", "evaluate")
+INTERIM = Path("data/interim")
+OUT = Path("data/processed/accuracy")
+PLOTS = Path("reports/plots/roc")
+
+
+def main() -> None:
+    p = params.load(PARAMS)
+    ev, data = p["evaluate"], p["data"]
+    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
+    for d in (OUT, PLOTS):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    overrides = ev.get("cutoffs") or {}
+    for inst in instruments:
+        counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])
+        named = {}  # cut-off value -> the spec's names for it (several bands may share a value)
+        for c in inst["cutoffs"]:
+            named.setdefault(float(c["value"]), []).append(c["name"])
+        cutoffs = list(dict.fromkeys(map(float, overrides.get(inst["id"]) or named))) or None
+        doc = outputs.accuracy_document(counts, cutoffs, prevalences=ev.get("prevalences", []),
+                                        ci_method=ev.get("ci_method", "wilson"),
+                                        confidence=ev.get("confidence", 0.95))
+        doc["instrument"] = inst
+        for entry in doc["thresholds"]:
+            entry["names"] = named.get(entry["cutoff"], [])
+            entry["prespecified"] = inst["id"] not in overrides and entry["cutoff"] in named
+        io.write_json(OUT / f"{inst['id']}.json", doc)
+        io.write_json(PLOTS / f"{inst['id']}.json", outputs.roc_plot_rows(counts))
+
+
+if __name__ == "__main__":
+    params.run_stage(main)

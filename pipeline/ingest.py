@@ -1,0 +1,32 @@
+"""DVC stage `ingest`: identifier guard, row validation, quarantine and the flow counts.
+
+Nothing is written before the identifier guard has passed over the whole file.
+"""
+from pathlib import Path
+
+from signalering import io, params
+from signalering.ingest.identifiers import check_identifiers
+from signalering.ingest.schema import RecordSchema, validate_records
+
+PARAMS = ("data",)
+INTERIM = Path("data/interim")
+SECURE = Path("data/secure")
+
+
+def main() -> None:
+    data = params.load(PARAMS)["data"]
+    path = str(data["records"])
+    frame = io.read_records(path)
+    check_identifiers(frame, path)
+    result = validate_records(frame, RecordSchema.from_params(data), path)
+    INTERIM.mkdir(parents=True, exist_ok=True)
+    SECURE.mkdir(parents=True, exist_ok=True)
+    result.records.to_parquet(INTERIM / "records.parquet", index=False)
+    result.quarantine.to_csv(SECURE / "quarantine.csv", index=False, lineterminator="\n")
+    flow = result.flow.to_dict()
+    flow["file_sha256"] = io.file_sha256(path)
+    io.write_json(INTERIM / "flow.json", flow)
+
+
+if __name__ == "__main__":
+    params.run_stage(main)

@@ -1,0 +1,36 @@
+"""DVC stage `score`: scores every configured instrument specification on the analysed records."""
+from pathlib import Path
+
+import pandas as pd
+
+from signalering import io, params
+from signalering.instruments import load_specs, score_records
+
+PARAMS = ("data", "score")
+INTERIM = Path("data/interim")
+
+
+def main() -> None:
+    p = params.load(PARAMS)
+    data = p["data"]
+    records = pd.read_parquet(INTERIM / "records.parquet")
+    specs = load_specs(p["score"]["instruments"])
+    result = score_records(specs, records, file=str(INTERIM / "records.parquet"))
+    keep = [data.get("id_column", "record_id"), data["reference"], *data.get("subgroups", [])]
+    scores = records[keep].merge(result.scores, on=keep[0], how="left", validate="one_to_one")
+    scores.to_parquet(INTERIM / "scores.parquet", index=False)
+    missing = result.missing.groupby(["instrument", "reason"]).size()
+    io.write_json(INTERIM / "score_flow.json", {
+        "schema_version": 1,
+        "instruments": {s.id: {"scored": int(scores[s.id].notna().sum()),
+                               "missing_score": {r: int(n) for (i, r), n in missing.items() if i == s.id}}
+                        for s in specs}})
+    io.write_json(INTERIM / "instruments.json", {"schema_version": 1, "instruments": [
+        {"id": s.id, "name": s.name, "version": s.version, "kind": s.kind, "direction": s.direction,
+         "cutoffs": [{"name": c.name, "value": c.value, "prespecified": c.prespecified} for c in s.cutoffs],
+         "references": list(s.references), "source_file": Path(s.source_file).name}
+        for s in specs]})
+
+
+if __name__ == "__main__":
+    params.run_stage(main)

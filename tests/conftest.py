@@ -1,0 +1,49 @@
+"""Shared test set-up: hypothesis profiles and the project copy used by end-to-end tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60)
+settings.register_profile("dev", deadline=None, max_examples=60)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def project_copy(tmp: Path, **overrides) -> Path:
+    """Copy the pipeline (dvc.yaml, params.yaml, pipeline/) into ``tmp`` with params overridden.
+
+    ``overrides`` maps a top-level params group to a dict merged into it.
+    """
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(ROOT / name, tmp / name)
+    shutil.copytree(ROOT / "pipeline", tmp / "pipeline")
+    params = yaml.safe_load((tmp / "params.yaml").read_text())
+    for group, values in overrides.items():
+        if isinstance(values, dict) and isinstance(params.get(group), dict):
+            params[group].update(values)
+        else:
+            params[group] = values
+    (tmp / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return tmp
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a command with the venv's bin first on PATH (as `make` does)."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    res = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and res.returncode != 0:
+        raise AssertionError(f"{cmd} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
+    return res
+
+
+@pytest.fixture
+def tmp_project(tmp_path):
+    return lambda **overrides: project_copy(tmp_path, **overrides)
