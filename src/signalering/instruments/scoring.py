@@ -88,12 +88,16 @@ class _Context:
             return s.astype("float64").to_numpy()
         if pd.api.types.is_numeric_dtype(s.dtype):
             return s.to_numpy(dtype="float64", na_value=np.nan)
-        text = _text(s)
+        # Parse each distinct cell text once (answers take few distinct values), then spread back.
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        text = _text(pd.Series(uniques, dtype=object))
         num = pd.to_numeric(text, errors="coerce")
-        bad = text.notna().to_numpy() & num.isna().to_numpy()
+        bad_u = text.notna().to_numpy() & num.isna().to_numpy()
+        bad = (codes >= 0) & bad_u[np.maximum(codes, 0)] if len(uniques) else np.zeros(len(s), bool)
         if bad.any():
             raise self.refuse(spec, column, bad, "value is not a number, but numbers are expected by the coding")
-        return num.to_numpy(dtype="float64", na_value=np.nan)
+        values = np.append(num.to_numpy(dtype="float64", na_value=np.nan), np.nan)
+        return values[codes]   # code -1 (missing cell) picks the trailing NaN
 
     def coded(self, spec: InstrumentSpec, column: str, coding: Coding,
               values: Sequence[float] | None = None) -> np.ndarray:
@@ -109,9 +113,12 @@ class _Context:
             idx = np.minimum(np.searchsorted(codes, x), len(codes) - 1)
             ok = present & (codes[idx] == x)
         else:
-            text = _text(self.column(spec, column))
-            present = text.notna().to_numpy()
-            idx = pd.Index(list(coding.codes), dtype="object").get_indexer(text.astype("object"))
+            cells, uniques = pd.factorize(self.column(spec, column), use_na_sentinel=True)
+            text = _text(pd.Series(uniques, dtype=object))
+            found = pd.Index(list(coding.codes), dtype="object").get_indexer(text.astype("object"))
+            found_present = text.notna().to_numpy()
+            present = (cells >= 0) & np.append(found_present, False)[cells]
+            idx = np.append(found, -1)[cells]
             ok = idx >= 0
             idx = np.maximum(idx, 0)
         bad = present & ~ok
