@@ -96,6 +96,52 @@ def _run_evaluate(args) -> None:
     io.write_json(Path(args.out) / "accuracy.json", doc)
 
 
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="paired comparison of two scores on the same records -> DIR/comparison.json",
+                       description="Compare two scores (e.g. two versions of an instrument) on the same records: "
+                                   "DeLong's paired AUC test, and at one cut-off per score McNemar tests, relative "
+                                   "sensitivity/specificity, PPV/NPV differences and net reclassification.")
+    p.add_argument("--records", required=True, metavar="FILE")
+    p.add_argument("--score", required=True, action="append", metavar="COL",
+                   help="give twice: score A, then score B (differences are A - B)")
+    p.add_argument("--reference", required=True, metavar="COL")
+    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
+    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+    p.add_argument("--direction-a", choices=("higher", "lower"), default="higher")
+    p.add_argument("--direction-b", choices=("higher", "lower"), default="higher")
+    p.add_argument("--cutoff-a", type=float, metavar="X")
+    p.add_argument("--cutoff-b", type=float, metavar="Y")
+    p.add_argument("--mcnemar", choices=("exact", "chi-square"), default="exact",
+                   help="exact binomial (default) or chi-square with continuity correction")
+    p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=_run_compare)
+
+
+def _run_compare(args) -> None:
+    from .compare import comparison_document
+    if len(args.score) != 2:
+        raise UsageError(f"--score must be given exactly twice (A and B). Got {len(args.score)} instead.")
+    if args.score[0] == args.score[1]:
+        raise UsageError("--score A and --score B must be different columns.")
+    if (args.cutoff_a is None) != (args.cutoff_b is None):
+        raise UsageError("give both --cutoff-a and --cutoff-b, or neither.")
+    if not 0 < args.confidence < 1:
+        raise UsageError(f"--confidence must be in (0, 1). Got {args.confidence} instead.")
+    frame = read_guarded(args.records)
+    a = numeric_column(frame, args.score[0], args.records)
+    b = numeric_column(frame, args.score[1], args.records)
+    ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
+    doc = comparison_document(a, b, ref, name_a=args.score[0], name_b=args.score[1],
+                              direction_a=args.direction_a, direction_b=args.direction_b,
+                              cutoff_a=args.cutoff_a, cutoff_b=args.cutoff_b, mcnemar=args.mcnemar,
+                              ci_method=args.ci_method, confidence=args.confidence)
+    if doc["n"] == 0:
+        raise InputError(args.records, "no record has both scores and a reference standard", column=args.reference)
+    io.write_json(Path(args.out) / "comparison.json", doc)
+
+
 def _add_stage(sub) -> None:
     p = sub.add_parser("stage", help="run one pipeline stage (as dvc repro does) from the project folder",
                        description="Run pipeline/NAME.py, the script DVC runs for stage NAME.")
@@ -110,7 +156,7 @@ def _run_stage(args) -> None:
     runpy.run_path(str(script), run_name="__main__")
 
 
-COMMANDS = [_add_evaluate, _add_stage]
+COMMANDS = [_add_evaluate, _add_compare, _add_stage]
 
 
 def build_parser() -> argparse.ArgumentParser:
