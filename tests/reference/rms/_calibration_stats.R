@@ -7,8 +7,10 @@ calibration_expected <- function(p, y) {
   cal.smooth <- approx(Sm, xout = p, ties = mean)$y
   er <- abs(p - cal.smooth)
   lp <- qlogis(p)
-  citl <- glm(y ~ 1, offset = lp, family = binomial)
-  recal <- glm(y ~ lp, family = binomial)
+  # glm run to full convergence so the Wald intervals are the ones at the optimum
+  ctl <- glm.control(epsilon = 1e-14, maxit = 100)
+  citl <- glm(y ~ 1, offset = lp, family = binomial, control = ctl)
+  recal <- glm(y ~ lp, family = binomial, control = ctl)
   ci_citl <- confint.default(citl)
   ci_recal <- confint.default(recal)
   O <- sum(y); E <- sum(p); n <- length(y)
@@ -20,8 +22,12 @@ calibration_expected <- function(p, y) {
   expect <- xtabs(cbind(1 - p, p) ~ cutyhat)
   hl <- sum((obs - expect)^2 / expect)
   ngroups <- nlevels(cutyhat)
+  # exact c-statistic with DeLong interval (val.prob's C comes from lrm.fit, which may bin predictions)
+  r <- pROC::roc(y, p, levels = c(0, 1), direction = "<", quiet = TRUE)
+  auc_ci <- as.numeric(pROC::ci.auc(r, method = "delong"))
   list(
     n = n, events = O,
+    auc_proc = auc_ci[2], auc_proc_ci = auc_ci[c(1, 3)],
     c_statistic = unname(v["C (ROC)"]), brier = unname(v["Brier"]),
     brier_scaled = 1 - unname(v["Brier"]) / (mean(y) * (1 - mean(y))),
     recalibration_intercept = unname(v["Intercept"]), calibration_slope = unname(v["Slope"]),

@@ -1,0 +1,560 @@
+"""Calibration of predicted risks: O/E, calibration-in-the-large, slope, Brier, ICI/E50/E90/Emax,
+Hosmer-Lemeshow, Spiegelhalter, AUC, a smoothed calibration curve, and a cross-validated logistic
+mapping that turns a score-type instrument into (estimated) risks.
+
+The smooth follows ``rms::val.prob``: ``lowess(p, y, iter = 0)`` with R's defaults (span 2/3,
+``delta = 0.01 * range(p)``), read off at the observed p with ties averaged (``approx(ties = mean)``).
+Statistics that need it are undefined (``None`` with a reason), never NaN, so
+:meth:`CalibrationResult.to_dict` goes straight into ``calibration.json`` (CONTRACT.md).
+
+References
+----------
+Van Calster et al. (2016), J Clin Epidemiol 74:167-176 (calibration hierarchy).
+Cox (1958), Biometrika 45:562-565 (recalibration slope). Harrell, *Regression Modeling Strategies*,
+``rms::val.prob``. Austin & Steyerberg (2019), Stat Med 38:4051-4065 (ICI, E50, E90).
+Debray et al. (2017), BMJ 356:i6460 and Riley et al. (2024), BMJ 384:e074820 (O/E and its SE).
+Hosmer & Lemeshow (1980), Commun Stat Theory Methods 9:1043-1069. Spiegelhalter (1986), Stat Med 5:421-433.
+Brier (1950), Mon Weather Rev 78:1-3; Steyerberg et al. (2010), Epidemiology 21:128-138 (scaled Brier).
+Cleveland (1979), J Am Stat Assoc 74:829-836 (lowess).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+from statsmodels.nonparametric.smoothers_lowess import lowess
+
+from .counts import CountTable
+from .errors import InputError, UsageError, check_open_unit
+from .intervals import Interval, z_value
+from .roc import auc_delong
+
+LOWESS_FRAC = 2.0 / 3.0     # R lowess() default span, as used by rms::val.prob
+LOWESS_ITER = 0             # val.prob: lowess(p, y, iter = 0): no robustness iterations
+SMOOTHER = "lowess(y ~ p), span 2/3, 0 robustness iterations, delta 0.01 * range(p) (as rms::val.prob)"
+
+
+# ------------------------------------------------------------------------------------ result types
+@dataclass(frozen=True, slots=True)
+class HosmerLemeshow:
+    """Hosmer-Lemeshow goodness-of-fit test over ``groups`` risk groups (df = groups - 2)."""
+
+    statistic: float | None
+    df: int | None
+    p_value: float | None
+    groups: int | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"statistic": self.statistic, "df": self.df, "p_value": self.p_value, "groups": self.groups}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Spiegelhalter:
+    """Spiegelhalter's z test of calibration (two-sided p-value)."""
+
+    z: float | None
+    p_value: float | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"z": self.z, "p_value": self.p_value}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationResult:
+    """Every statistic of ``calibration.json``; ``None`` + ``reason`` where undefined.
+
+    ``n`` records (with both a probability and a reference value) entered, ``n_events`` of them
+    reference-positive; ``n_missing`` pairs were left out for a missing value; ``n_extreme``
+    records with p exactly 0 or 1 were left out of the logistic recalibration fits only (their logit
+    is infinite, as in val.prob). ``reason`` is set when the whole result is undefined.
+    """
+
+    n: int
+    n_events: int
+    observed_expected_ratio: Interval
+    calibration_in_the_large: Interval
+    calibration_slope: Interval
+    recalibration_intercept: float | None
+    brier: float | None
+    brier_scaled: float | None
+    ici: float | None
+    e50: float | None
+    e90: float | None
+    emax: float | None
+    hosmer_lemeshow: HosmerLemeshow
+    spiegelhalter: Spiegelhalter
+    auc: Interval
+    n_missing: int = 0
+    n_extreme: int = 0
+    smoother: str = SMOOTHER
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        """The ``calibration.json`` object (without ``schema_version``, which outputs adds)."""
+        d = {
+            "n": self.n, "n_events": self.n_events,
+            "observed_expected_ratio": self.observed_expected_ratio.to_dict(),
+            "calibration_in_the_large": self.calibration_in_the_large.to_dict(),
+            "calibration_slope": self.calibration_slope.to_dict(),
+            "recalibration_intercept": self.recalibration_intercept,
+            "brier": self.brier, "brier_scaled": self.brier_scaled,
+            "ici": self.ici, "e50": self.e50, "e90": self.e90, "emax": self.emax,
+            "hosmer_lemeshow": self.hosmer_lemeshow.to_dict(),
+            "spiegelhalter": self.spiegelhalter.to_dict(),
+            "auc": self.auc.to_dict(),
+            "n_missing": self.n_missing, "n_extreme": self.n_extreme, "smoother": self.smoother,
+        }
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+# ----------------------------------------------------------------------------------- input checks
+def _pairs(probability, reference, *, column: str, reference_column: str, where: str):
+    """Validated (p, y, n_missing): 1-d float arrays without missing pairs."""
+    p = np.asarray(pd.to_numeric(pd.Series(np.asarray(probability, dtype=object).ravel()), errors="coerce"),
+                   dtype=float)
+    raw_y = pd.Series(np.asarray(reference, dtype=object).ravel())
+    y = np.asarray(pd.to_numeric(raw_y, errors="coerce"), dtype=float)
+    if p.shape != y.shape:
+        raise UsageError(f"The 'reference' parameter of {where} must have the length of probability ({p.size}). "
+                         f"Got {y.size} instead.")
+    if (np.isnan(y) & raw_y.notna().to_numpy()).any() or (~np.isnan(y) & (y != 0) & (y != 1)).any():
+        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty",
+                         column=reference_column)
+    raw_p = pd.Series(np.asarray(probability, dtype=object).ravel())
+    if (np.isnan(p) & raw_p.notna().to_numpy()).any():
+        raise InputError("", "predicted probabilities must be numbers", column=column)
+    finite = p[~np.isnan(p)]
+    if np.isinf(finite).any() or (finite > 1).any():
+        raise InputError("", "values above 1: this column looks like a score, not a predicted probability; "
+                             "map scores to risks first (logistic_risk_mapping) or declare the mapping",
+                         column=column)
+    if (finite < 0).any():
+        raise InputError("", "negative values: predicted probabilities must lie in [0, 1]", column=column)
+    if finite.size and np.all(finite == np.round(finite)):
+        raise InputError("", "every value is 0 or 1: this column holds classifications or a score, "
+                             "not predicted probabilities", column=column)
+    keep = ~np.isnan(p) & ~np.isnan(y)
+    return p[keep], y[keep], int((~keep).sum())
+
+
+# ------------------------------------------------------------------------------- logistic fitting
+@dataclass(frozen=True, slots=True)
+class _Logistic:
+    coef: np.ndarray
+    cov: np.ndarray
+    converged: bool
+
+
+def _logistic_fit(x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None,
+                  max_iter: int = 100, tol: float = 1e-11) -> _Logistic:
+    """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
+
+    ``x`` is the full design matrix (include the intercept column). Covariance = inverse Fisher
+    information at the optimum (what R's ``glm`` + ``vcov`` and ``confint.default`` use).
+    """
+    n, k = x.shape
+    off = np.zeros(n) if offset is None else offset
+    beta = np.zeros(k)
+
+    def deviance(b: np.ndarray) -> float:
+        eta = x @ b + off
+        return float(2.0 * np.sum(np.logaddexp(0.0, eta) - y * eta))
+
+    dev = deviance(beta)
+    converged = False
+    for _ in range(max_iter):
+        mu = special.expit(x @ beta + off)
+        info = x.T @ (x * (mu * (1.0 - mu))[:, None])
+        try:
+            step = np.linalg.solve(info, x.T @ (y - mu))
+        except np.linalg.LinAlgError:
+            break
+        new_dev, t = deviance(beta + step), 1.0
+        while new_dev > dev + 1e-12 * (1.0 + abs(dev)) and t > 1e-8:
+            t /= 2.0
+            new_dev = deviance(beta + t * step)
+        beta = beta + t * step
+        dev = new_dev
+        if np.max(np.abs(t * step)) < tol * (1.0 + np.max(np.abs(beta))):
+            converged = True
+            break
+    mu = special.expit(x @ beta + off)
+    info = x.T @ (x * (mu * (1.0 - mu))[:, None])
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        cov = np.full((k, k), np.inf)
+        converged = False
+    if np.max(np.abs(beta)) > 30:        # on the logit scale: a separated fit running away
+        converged = False
+    return _Logistic(beta, cov, converged)
+
+
+def _wald(est: float, se: float, z: float, method: str) -> Interval:
+    return Interval(float(est), float(est - z * se), float(est + z * se), method)
+
+
+def _undefined_interval(method: str, reason: str) -> Interval:
+    return Interval(None, None, None, method, reason)
+
+
+# ----------------------------------------------------------------------------------------- smooth
+def _smooth_at(p: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """val.prob's smooth: lowess(p, y, iter = 0) read off at ``at`` by linear interpolation, ties averaged."""
+    fit = lowess(y, p, frac=LOWESS_FRAC, it=LOWESS_ITER, delta=0.01 * float(np.ptp(p)), return_sorted=True)
+    xs, inverse = np.unique(fit[:, 0], return_inverse=True)
+    ys = np.bincount(inverse, weights=fit[:, 1]) / np.bincount(inverse)
+    return np.interp(at, xs, ys)
+
+
+# --------------------------------------------------------------------------------- the statistics
+def hosmer_lemeshow(probability, reference, groups: int = 10) -> HosmerLemeshow:
+    """Hosmer-Lemeshow statistic over groups cut at the quantiles of predicted risk.
+
+    Parameters
+    ----------
+    probability, reference : array-like (already validated: p in [0, 1], y in {0, 1})
+    groups : int >= 3
+
+    Returns
+    -------
+    HosmerLemeshow
+
+    Notes
+    -----
+    Groups are ``cut(p, unique(quantile(p, 0:g/g)), include.lowest = TRUE)`` (right-closed, as
+    ResourceSelection::hoslem.test); empty groups are dropped. C = sum over groups of
+    (O1 - E1)^2 / E1 + (O0 - E0)^2 / E0 with E1 = sum p, E0 = sum (1 - p); df = groups - 2
+    (Hosmer & Lemeshow 1980). Undefined with fewer than 3 groups or an expected count of 0.
+    """
+    if not (isinstance(groups, (int, np.integer)) and groups >= 3):
+        raise UsageError(f"The 'groups' parameter of hosmer_lemeshow must be an integer >= 3. Got {groups!r} instead.")
+    p = np.asarray(probability, dtype=float)
+    y = np.asarray(reference, dtype=float)
+    breaks = np.unique(np.quantile(p, np.linspace(0.0, 1.0, groups + 1)))
+    g = np.maximum(np.searchsorted(breaks, p, side="left"), 1) - 1
+    n_g = np.bincount(g, minlength=len(breaks) - 1)
+    used = n_g > 0
+    o1 = np.bincount(g, weights=y, minlength=len(n_g))[used]
+    e1 = np.bincount(g, weights=p, minlength=len(n_g))[used]
+    o0, e0 = n_g[used] - o1, n_g[used] - e1
+    n_groups = int(used.sum())
+    if n_groups < 3:
+        return HosmerLemeshow(None, None, None, n_groups, "fewer than 3 distinct risk groups")
+    if (e1 <= 0).any() or (e0 <= 0).any():
+        return HosmerLemeshow(None, None, None, n_groups, "a risk group has an expected count of 0")
+    c = float(np.sum((o1 - e1) ** 2 / e1 + (o0 - e0) ** 2 / e0))
+    df = n_groups - 2
+    return HosmerLemeshow(c, df, float(stats.chi2.sf(c, df)), n_groups)
+
+
+def spiegelhalter(probability, reference) -> Spiegelhalter:
+    """Spiegelhalter's z: sum (y - p)(1 - 2p) / sqrt(sum (1 - 2p)^2 p (1 - p)), two-sided normal p.
+
+    Spiegelhalter (1986), Stat Med 5:421-433; the formula of ``rms::val.prob`` (``S:z``, ``S:p``).
+    Undefined when the denominator is 0 (every p in {0, 0.5, 1}).
+    """
+    p = np.asarray(probability, dtype=float)
+    y = np.asarray(reference, dtype=float)
+    den = float(np.sum((1 - 2 * p) ** 2 * p * (1 - p)))
+    if den <= 0:
+        return Spiegelhalter(None, None, "zero variance: every predicted probability is 0, 0.5 or 1")
+    z = float(np.sum((y - p) * (1 - 2 * p)) / math.sqrt(den))
+    return Spiegelhalter(z, float(2.0 * stats.norm.sf(abs(z))))
+
+
+def _undefined_result(n: int, events: int, n_missing: int, reason: str) -> CalibrationResult:
+    iv = _undefined_interval("undefined", reason)
+    return CalibrationResult(
+        n=n, n_events=events, observed_expected_ratio=iv, calibration_in_the_large=iv,
+        calibration_slope=iv, recalibration_intercept=None, brier=None, brier_scaled=None,
+        ici=None, e50=None, e90=None, emax=None,
+        hosmer_lemeshow=HosmerLemeshow(None, None, None, None, reason),
+        spiegelhalter=Spiegelhalter(None, None, reason), auc=iv, n_missing=n_missing, reason=reason)
+
+
+def calibration_statistics(probability, reference, *, confidence: float = 0.95, hl_groups: int = 10,
+                           min_events: int = 10, column: str = "probability",
+                           reference_column: str = "reference") -> CalibrationResult:
+    """Calibration and discrimination of predicted probabilities against a binary reference.
+
+    Parameters
+    ----------
+    probability : array-like of float in [0, 1]
+        Predicted risk per record; NaN = none (the pair is left out and counted in ``n_missing``).
+    reference : array-like of {0, 1}
+        Reference standard; NaN/None = not verified (left out, counted in ``n_missing``).
+    confidence : float in (0, 1)
+    hl_groups : int      Hosmer-Lemeshow groups (deciles by default).
+    min_events : int
+        Fewer events *or* non-events than this makes the whole result undefined (default 10).
+    column, reference_column : str
+        Column names used in an :class:`InputError` (for the command line's message).
+
+    Returns
+    -------
+    CalibrationResult
+
+    Raises
+    ------
+    InputError
+        Probabilities outside [0, 1] (a score, not a risk), all 0/1, or a reference other than 0/1.
+
+    Notes
+    -----
+    With O = sum y, E = sum p, n records (Van Calster et al. 2016; methodology.md section 8):
+
+    - O/E = O / E; interval exp(ln(O/E) +- z SE), SE(ln O/E) = sqrt((1 - O/n) / O) (Debray et al.
+      2017; Riley et al. 2024): the variance of ln O with O binomial, E treated as fixed.
+    - calibration-in-the-large: a in logit P(y = 1) = a + offset(logit p); Wald interval
+      (``glm(y ~ 1, offset = qlogis(p), family = binomial)`` + ``confint.default``).
+    - calibration slope b and recalibration intercept a in logit P(y = 1) = a + b logit p (Cox 1958);
+      Wald interval for b. Records with p exactly 0 or 1 are left out of these fits (val.prob does
+      the same) and counted in ``n_extreme``.
+    - Brier = mean (p - y)^2; scaled Brier = 1 - Brier / (ybar (1 - ybar)).
+    - ICI (= val.prob's Eavg), E50, E90 (``quantile`` type 7), Emax: mean, median, 90th percentile
+      and maximum of |p - s(p)| with s the lowess smooth of y on p (see :data:`SMOOTHER`; Austin &
+      Steyerberg 2019 use loess with span 0.75 instead; we match val.prob, so numbers agree with rms).
+    - Hosmer-Lemeshow: :func:`hosmer_lemeshow`; Spiegelhalter: :func:`spiegelhalter`.
+    - AUC (c-statistic) with DeLong interval from :func:`signalering.roc.auc_delong`.
+
+    Checked against ``rms::val.prob`` (Brier, Intercept, Slope, Emax, E90, Eavg, S:z, S:p, C) and
+    ``glm`` on two external-validation sets (tests/reference/rms).
+    """
+    where = "calibration_statistics"
+    check_open_unit("confidence", confidence, where)
+    if not (isinstance(min_events, (int, np.integer)) and min_events >= 1):
+        raise UsageError(f"The 'min_events' parameter of {where} must be a positive integer. Got {min_events!r} instead.")
+    p, y, n_missing = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
+    n, events = int(p.size), int(y.sum())
+    if min(events, n - events) < min_events:
+        return _undefined_result(n, events, n_missing,
+                                 f"too few events or non-events: {events} events and {n - events} non-events "
+                                 f"(at least {min_events} of each needed)")
+    z = z_value(confidence)
+
+    o_e = events / float(p.sum())
+    se_log = math.sqrt((1.0 - events / n) / events)
+    oe = Interval(o_e, o_e * math.exp(-z * se_log), o_e * math.exp(z * se_log), "log-poisson")
+
+    inner = (p > 0) & (p < 1)
+    n_extreme = int((~inner).sum())
+    lp, yi = special.logit(p[inner]), y[inner]
+    citl, slope, intercept = (_undefined_interval("wald", "no records with 0 < p < 1"),) * 2 + (None,)
+    if inner.sum() >= 2 and 0 < yi.sum() < yi.size:
+        fit0 = _logistic_fit(np.ones((lp.size, 1)), yi, offset=lp)
+        citl = (_wald(fit0.coef[0], math.sqrt(fit0.cov[0, 0]), z, "wald") if fit0.converged
+                else _undefined_interval("wald", "the logistic fit did not converge"))
+        if np.ptp(lp) > 0:
+            fit1 = _logistic_fit(np.column_stack([np.ones(lp.size), lp]), yi)
+            if fit1.converged:
+                slope = _wald(fit1.coef[1], math.sqrt(fit1.cov[1, 1]), z, "wald")
+                intercept = float(fit1.coef[0])
+            else:
+                slope = _undefined_interval("wald", "the logistic fit did not converge")
+        else:
+            slope = _undefined_interval("wald", "all predicted probabilities are equal: no slope")
+
+    ybar = events / n
+    brier = float(np.mean((p - y) ** 2))
+    brier_scaled = 1.0 - brier / (ybar * (1.0 - ybar))
+
+    if np.ptp(p) > 0:
+        err = np.abs(p - _smooth_at(p, y, p))
+        ici, e50, e90, emax = (float(np.mean(err)), float(np.median(err)), float(np.quantile(err, 0.9)),
+                               float(np.max(err)))
+    else:
+        ici = e50 = e90 = emax = None
+
+    auc = auc_delong(CountTable.from_scores(p, y), confidence=confidence).interval()
+    return CalibrationResult(
+        n=n, n_events=events, observed_expected_ratio=oe, calibration_in_the_large=citl,
+        calibration_slope=slope, recalibration_intercept=intercept, brier=brier,
+        brier_scaled=float(brier_scaled), ici=ici, e50=e50, e90=e90, emax=emax,
+        hosmer_lemeshow=hosmer_lemeshow(p, y, hl_groups), spiegelhalter=spiegelhalter(p, y), auc=auc,
+        n_missing=n_missing, n_extreme=n_extreme)
+
+
+def calibration_curve(probability, reference, rng: np.random.Generator, *, n_boot: int = 200,
+                      n_points: int = 50, confidence: float = 0.95, min_events: int = 10,
+                      column: str = "probability", reference_column: str = "reference") -> pd.DataFrame:
+    """Smoothed calibration curve with a bootstrap percentile band.
+
+    Parameters
+    ----------
+    probability, reference : array-like, as :func:`calibration_statistics`
+    rng : numpy.random.Generator         Draws the bootstrap samples.
+    n_boot : int                         Bootstrap replicates (0: no band).
+    n_points : int                       Grid points, equally spaced over [min p, max p].
+    confidence : float in (0, 1)
+    min_events : int                     As :func:`calibration_statistics`: too few -> empty curve.
+
+    Returns
+    -------
+    DataFrame ``predicted, observed, ci_low, ci_high, n_boot`` sorted by ``predicted``: the smooth
+    (val.prob's lowess, :data:`SMOOTHER`) at each grid point, and the percentile band over the
+    bootstrap smooths that cover the point (``n_boot`` says how many did; a replicate covers a point
+    inside its own range of p). Band values are NaN where no replicate covers the point (only
+    possible with ``n_boot`` 0 or tiny); ``observed`` and the band are clipped to [0, 1] (lowess is
+    not bounded). Empty (no rows) when the statistics would be undefined.
+
+    Notes
+    -----
+    Records are resampled with replacement (indices drawn in one call, shape (n_boot, n)); each
+    replicate's smooth is refitted (Efron & Tibshirani 1993, percentile method). The band is
+    pointwise, not simultaneous.
+    """
+    where = "calibration_curve"
+    check_open_unit("confidence", confidence, where)
+    if not isinstance(rng, np.random.Generator):
+        raise UsageError(f"The 'rng' parameter of {where} must be a numpy.random.Generator. Got {type(rng).__name__} instead.")
+    for name, value, low in (("n_boot", n_boot, 0), ("n_points", n_points, 2)):
+        if not (isinstance(value, (int, np.integer)) and value >= low):
+            raise UsageError(f"The '{name}' parameter of {where} must be an integer >= {low}. Got {value!r} instead.")
+    p, y, _ = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
+    columns = ["predicted", "observed", "ci_low", "ci_high", "n_boot"]
+    events = int(y.sum())
+    if min(events, p.size - events) < min_events or np.ptp(p) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    grid = np.linspace(p.min(), p.max(), n_points)
+    observed = _smooth_at(p, y, grid)
+    lo = np.full(n_points, np.nan)
+    hi = np.full(n_points, np.nan)
+    covered = np.zeros(n_points, dtype=int)
+    if n_boot > 0:
+        idx = rng.integers(0, p.size, size=(n_boot, p.size))
+        curves = np.full((n_boot, n_points), np.nan)
+        for b in range(n_boot):
+            pb, yb = p[idx[b]], y[idx[b]]
+            if np.ptp(pb) == 0:
+                continue
+            inside = (grid >= pb.min()) & (grid <= pb.max())
+            curves[b, inside] = _smooth_at(pb, yb, grid[inside])
+        covered = np.sum(~np.isnan(curves), axis=0)
+        ok = covered > 0
+        a = (1.0 - confidence) / 2.0
+        if ok.any():
+            lo[ok] = np.nanquantile(curves[:, ok], a, axis=0)
+            hi[ok] = np.nanquantile(curves[:, ok], 1.0 - a, axis=0)
+    # lowess is not bounded; an observed proportion is, so the curve and band are clipped to [0, 1]
+    # (the ICI/E-statistics use the unclipped smooth, as val.prob).
+    return pd.DataFrame({"predicted": grid, "observed": np.clip(observed, 0.0, 1.0),
+                         "ci_low": np.clip(lo, 0.0, 1.0), "ci_high": np.clip(hi, 0.0, 1.0),
+                         "n_boot": covered})
+
+
+def assess_calibration(probability, reference, rng: np.random.Generator, *, n_boot: int = 200,
+                       n_points: int = 50, confidence: float = 0.95, hl_groups: int = 10,
+                       min_events: int = 10, column: str = "probability",
+                       reference_column: str = "reference") -> tuple[CalibrationResult, pd.DataFrame]:
+    """:func:`calibration_statistics` and :func:`calibration_curve` in one call: ``(result, curve)``."""
+    result = calibration_statistics(probability, reference, confidence=confidence, hl_groups=hl_groups,
+                                    min_events=min_events, column=column, reference_column=reference_column)
+    curve = calibration_curve(probability, reference, rng, n_boot=n_boot, n_points=n_points,
+                              confidence=confidence, min_events=min_events, column=column,
+                              reference_column=reference_column)
+    return result, curve
+
+
+# ----------------------------------------------------------------------- score -> risk mapping
+@dataclass(frozen=True, slots=True, eq=False)
+class RiskMapping:
+    """Risks estimated from a score by cross-validated logistic regression.
+
+    ``probability[i]`` is the out-of-fold estimate for record i (fitted without the fold holding i),
+    NaN for records without a score or reference; ``fold[i]`` its fold (-1 when left out).
+    ``intercept`` and ``slope`` are the fit on all records (to apply to new data, logit risk =
+    intercept + slope * score). ``label`` says these are estimated risks.
+    """
+
+    probability: np.ndarray
+    fold: np.ndarray
+    intercept: float | None
+    slope: float | None
+    folds: int
+    label: str
+    reason: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per record: ``probability, fold, mapping`` (the label)."""
+        return pd.DataFrame({"probability": self.probability, "fold": self.fold, "mapping": self.label})
+
+
+def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Generator = 0) -> RiskMapping:
+    """Map a score-type instrument to risks: logit P(y = 1) = a + b * score, cross-validated.
+
+    Parameters
+    ----------
+    score : array-like of float        E.g. a checklist count or an SDQ total; NaN = no score.
+    y : array-like of {0, 1}           Reference standard; NaN = not verified.
+    folds : int >= 2                   Folds, stratified by the reference.
+    seed : int or numpy.random.Generator
+        Fold assignment; an int seeds ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    RiskMapping
+
+    Notes
+    -----
+    A score has no calibration until it is mapped to risks (methodology.md section 8). Records are
+    split into ``folds`` folds at random within each reference class; each fold's risks come from a
+    logistic model fitted on the other folds, so the calibration assessed afterwards is honest
+    (out-of-sample) and must be reported as *estimated* (the ``label`` says so). A fold whose
+    training fit does not converge (separation) makes the result undefined (``reason``).
+    """
+    where = "logistic_risk_mapping"
+    if not (isinstance(folds, (int, np.integer)) and folds >= 2):
+        raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2. Got {folds!r} instead.")
+    if isinstance(seed, np.random.Generator):
+        rng = seed
+    elif isinstance(seed, (int, np.integer)):
+        rng = np.random.default_rng(int(seed))
+    else:
+        raise UsageError(f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
+                         f"Got {type(seed).__name__} instead.")
+    s = np.asarray(score, dtype=float).ravel()
+    r = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object).ravel()), errors="coerce"), dtype=float)
+    if s.shape != r.shape:
+        raise UsageError(f"The 'y' parameter of {where} must have the length of score ({s.size}). Got {r.size} instead.")
+    if (~np.isnan(r) & (r != 0) & (r != 1)).any():
+        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
+    label = f"estimated: {folds}-fold cross-validated logistic regression of the reference on the score"
+    prob = np.full(s.size, np.nan)
+    fold = np.full(s.size, -1, dtype=int)
+    ok = np.isfinite(s) & ~np.isnan(r)
+    idx = np.flatnonzero(ok)
+    n_pos = int(r[idx].sum())
+    if min(n_pos, idx.size - n_pos) < folds:
+        return RiskMapping(prob, fold, None, None, folds, label,
+                           f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}")
+    for cls in (0.0, 1.0):
+        members = idx[r[idx] == cls]
+        fold[rng.permutation(members)] = np.arange(members.size) % folds
+    design = np.column_stack([np.ones(s.size), s])
+    for k in range(folds):
+        train = ok & (fold != k)
+        test = ok & (fold == k)
+        fit = _logistic_fit(design[train], r[train])
+        if not fit.converged:
+            return RiskMapping(np.full(s.size, np.nan), fold, None, None, folds, label,
+                               "the logistic fit did not converge in a training fold (the score separates the classes?)")
+        prob[test] = special.expit(design[test] @ fit.coef)
+    full = _logistic_fit(design[ok], r[ok])
+    if not full.converged:
+        return RiskMapping(np.full(s.size, np.nan), fold, None, None, folds, label,
+                           "the logistic fit on all records did not converge")
+    return RiskMapping(prob, fold, float(full.coef[0]), float(full.coef[1]), folds, label)
