@@ -1,0 +1,180 @@
+"""Validation of a records file larger than memory, batch by batch, with the in-memory path's results.
+
+Three passes over the file, none holding more than one batch of records:
+
+1. the identifier guard over every batch (``guard``), and every ``record_id`` into a DuckDB table
+   (DuckDB spills to disk beyond its memory limit); a ``GROUP BY ... HAVING count(*) > 1`` then gives
+   the ids that occur more than once anywhere in the file. Nothing is written before this pass ends;
+2. ``ingest.schema.validate_records`` on each batch - the same code as the in-memory path. An id
+   duplicated across batches but seen once in a batch gets a *ghost* copy appended to the batch (only
+   the id set, so it fails no other check), which makes ``validate_records`` exclude the real row with
+   the same reason and quarantine lines as on the whole file; the ghosts are then taken out again;
+3. the flow is the sum of the batches' flows.
+
+Quarantine rows are the file's 1-based data rows, as on the whole file.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..ingest.flow import Flow
+from ..ingest.schema import RecordSchema, Validated, validate_records
+from .guard import IdentifierScan
+from .reader import DEFAULT_BATCH_ROWS, Batch, iter_batches
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedBatch:
+    """One batch's analysed records and quarantine lines (``row`` = 1-based row in the file)."""
+
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    offset: int
+
+
+def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFAULT_BATCH_ROWS) -> set[str]:
+    """Guard the whole file and return the ids that occur more than once (pass 1 above)."""
+    import duckdb
+    import pyarrow as pa
+
+    file = str(path)
+    scan = IdentifierScan(file)
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE ids (id VARCHAR)")
+        for batch in iter_batches(path, batch_rows):
+            scan.add(batch)
+            if schema.id_column not in batch.frame.columns:
+                continue
+            ids = pa.table({"id": pa.array(batch.frame[schema.id_column].dropna().to_numpy(dtype=object),
+                                           type=pa.string())})
+            con.register("batch_ids", ids)
+            con.execute("INSERT INTO ids SELECT id FROM batch_ids")
+            con.unregister("batch_ids")
+        scan.raise_first()
+        dups = con.execute("SELECT id FROM ids GROUP BY id HAVING count(*) > 1").fetchall()
+    finally:
+        con.close()
+    return {d[0] for d in dups}
+
+
+def _validate_batch(batch: Batch, schema: RecordSchema, file: str, dups: set[str]) -> tuple[Validated, int]:
+    """``validate_records`` on one batch, with ghost copies for ids duplicated in other batches."""
+    frame = batch.frame
+    n = len(frame)
+    ghosts = []
+    if dups and schema.id_column in frame.columns:
+        ids = frame[schema.id_column]
+        in_dups = ids.isin(dups).fillna(False).to_numpy(bool)
+        once = in_dups & ~ids.duplicated(keep=False).to_numpy(bool)
+        ghosts = ids[once].tolist()
+    if ghosts:
+        ghost = pd.DataFrame({c: pd.array([pd.NA] * len(ghosts), dtype="string") for c in frame.columns})
+        ghost[schema.id_column] = pd.array(ghosts, dtype="string")
+        frame = pd.concat([frame, ghost], ignore_index=True)
+    return validate_records(frame, schema, file), n
+
+
+def _drop_ghosts(v: Validated, n: int, offset: int) -> tuple[ValidatedBatch, Flow]:
+    q = v.quarantine
+    is_ghost = q["row"].to_numpy() > n
+    ghost_q = q[is_ghost]
+    excluded = Counter(v.flow.excluded)
+    if len(ghost_q):
+        primary = ghost_q.drop_duplicates("row", keep="first")
+        for reason in (primary["column"] + ": " + primary["reason"]):
+            excluded[reason] -= 1
+    excluded = {k: c for k, c in excluded.items() if c > 0}
+    q = q[~is_ghost].copy()
+    q["row"] = q["row"] + offset
+    flow = Flow(received=n, analysed=v.flow.analysed, excluded=excluded, unverified=v.flow.unverified)
+    return ValidatedBatch(v.records, q.reset_index(drop=True), offset), flow
+
+
+def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int = DEFAULT_BATCH_ROWS,
+                    on_flow: Callable[[Flow], None] | None = None) -> Iterator[ValidatedBatch]:
+    """Validate a records file batch by batch (passes 1 and 2 of the module docstring).
+
+    Yields one ``ValidatedBatch`` per batch; ``on_flow`` receives the whole file's ``Flow`` after the
+    last one. The identifier guard and the duplicate scan finish before the first batch is yielded.
+    """
+    file = str(path)
+    dups = duplicate_ids(path, schema, batch_rows)
+    flows: list[Flow] = []
+    for batch in iter_batches(path, batch_rows):
+        v, n = _validate_batch(batch, schema, file, dups)
+        vb, flow = _drop_ghosts(v, n, batch.offset)
+        flows.append(flow)
+        yield vb
+    if on_flow is not None:
+        on_flow(sum_flows(flows))
+
+
+def sum_flows(flows: list[Flow]) -> Flow:
+    """The flow of a file from the flows of its batches."""
+    excluded: Counter = Counter()
+    for f in flows:
+        excluded.update(f.excluded)
+    return Flow(received=sum(f.received for f in flows), analysed=sum(f.analysed for f in flows),
+                excluded=dict(excluded), unverified=sum(f.unverified for f in flows))
+
+
+def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Path, quarantine_out: str | Path,
+                  batch_rows: int = DEFAULT_BATCH_ROWS) -> Flow:
+    """Validate a records file larger than memory and write analysed records and quarantine as Parquet.
+
+    Parameters
+    ----------
+    path : records file (CSV, Parquet, .xlsx)
+    schema : RecordSchema (from ``params.yaml`` ``data``)
+    records_out, quarantine_out : Parquet files to write (parents are created)
+    batch_rows : records per batch
+
+    Returns
+    -------
+    Flow
+        Equal to ``validate_records(io.read_records(path), schema, path).flow``.
+
+    Raises
+    ------
+    InputError
+        As the in-memory path; an identifier refuses the file before anything is written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    result: list[Flow] = []
+    writers: dict[str, pq.ParquetWriter] = {}
+    schemas: dict[str, pa.Schema] = {}
+    try:
+        for vb in validate_stream(path, schema, batch_rows, on_flow=result.append):
+            for key, frame, out in (("records", vb.records, records_out), ("quarantine", vb.quarantine, quarantine_out)):
+                table = _arrow(frame, schemas.get(key))
+                if key not in writers:
+                    Path(out).parent.mkdir(parents=True, exist_ok=True)
+                    schemas[key] = table.schema
+                    writers[key] = pq.ParquetWriter(out, table.schema)
+                writers[key].write_table(table)
+    finally:
+        for w in writers.values():
+            w.close()
+    return result[0]
+
+
+def _arrow(frame: pd.DataFrame, schema):
+    import pyarrow as pa
+
+    if schema is None and list(frame.columns) == ["row", "record_id", "column", "reason"]:
+        schema = pa.schema([("row", pa.int64()), ("record_id", pa.string()), ("column", pa.string()),
+                            ("reason", pa.string())])
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if schema is not None and table.schema != schema:
+        table = table.cast(schema)
+    return table
