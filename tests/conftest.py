@@ -25,6 +25,7 @@ def project_copy(tmp: Path, **overrides) -> Path:
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, tmp / name)
     shutil.copytree(ROOT / "pipeline", tmp / "pipeline")
+    (tmp / "src").symlink_to(ROOT / "src")   # stage deps name the library's sources
     params = yaml.safe_load((tmp / "params.yaml").read_text())
     for group, values in overrides.items():
         if isinstance(values, dict) and isinstance(params.get(group), dict):

@@ -1,0 +1,108 @@
+"""The command line: `signalering evaluate` on any records file, and the contract's exit statuses."""
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from signalering.cli import main
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def records(tmp_path):
+    rows = ["id;ref;score"] + [f"R{i};{r};{s}" for i, (r, s) in enumerate(
+        [(1, 3), (1, 2), (1, 2), (1, 1), (0, 2), (0, 1), (0, 0), (0, 0), (0, 0), ("", 3), (1, "")])]
+    return write(tmp_path / "r.csv", "\n".join(rows) + "\n")
+
+
+def test_evaluate_writes_accuracy_json(records, tmp_path):
+    out = tmp_path / "out"
+    assert main(["evaluate", "--records", records, "--score", "score", "--reference", "ref",
+                 "--cutoff", "2", "--prevalence", "0.034", "--out", str(out)]) == 0
+    doc = json.loads((out / "accuracy.json").read_text())
+    assert (doc["n"], doc["n_positive"], doc["n_negative"], doc["n_unverified"], doc["n_missing_score"]) == (10, 4, 5, 1, 1)
+    assert doc["auc"]["estimate"] == pytest.approx(roc_auc_score([1, 1, 1, 1, 0, 0, 0, 0, 0], [3, 2, 2, 1, 2, 1, 0, 0, 0]))
+    (t,) = doc["thresholds"]
+    assert (t["cutoff"], t["tp"], t["fp"], t["tn"], t["fn"]) == (2.0, 3, 1, 4, 1)
+    assert t["sensitivity"]["estimate"] == 0.75 and t["sensitivity"]["method"] == "wilson"
+    assert t["at_prevalence"][0]["prevalence"] == 0.034
+    assert doc["optimal"]["method"] == "youden"
+
+
+def test_default_cutoffs_are_every_distinct_score(records, tmp_path):
+    assert main(["evaluate", "--records", records, "--score", "score", "--reference", "ref",
+                 "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "accuracy.json").read_text())
+    assert [t["cutoff"] for t in doc["thresholds"]] == [3.0, 2.0, 1.0, 0.0]
+
+
+def test_direction_lower(records, tmp_path):
+    assert main(["evaluate", "--records", records, "--score", "score", "--reference", "ref",
+                 "--direction", "lower", "--cutoff", "1", "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "accuracy.json").read_text())
+    (t,) = doc["thresholds"]           # positive when score <= 1
+    assert (t["tp"], t["fp"], t["tn"], t["fn"]) == (1, 4, 1, 3)
+    assert doc["auc"]["estimate"] == pytest.approx(1 - 0.875)
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["evaluate"],
+    ["evaluate", "--records", "x.csv", "--score", "s", "--reference", "r", "--out", "o", "--ci-method", "wald"],
+    ["evaluate", "--records", "x.csv", "--score", "s", "--reference", "r", "--out", "o", "--prevalence", "1.5"],
+    ["nonsense"],
+])
+def test_wrong_words_exit_2(argv, capsys, records):
+    argv = [records if a == "x.csv" else a for a in argv]
+    with pytest.raises(SystemExit) as ex:
+        code = main(argv)
+        raise SystemExit(code)
+    assert ex.value.code == 2
+
+
+@pytest.mark.parametrize("text, column, row, reason", [
+    ("id;ref;score\nR1;1;3\nR2;maybe;1\n", "ref", 2, "reference standard"),
+    ("id;ref;score\nR1;1;3\nR2;0;high\n", "score", 2, "not a number"),
+    ("id;ref;other\nR1;1;3\n", "score", None, "does not exist"),
+    ("id;ref;score;bsn\nR1;1;3;1\n", "bsn", None, "BSN"),
+    ("id;ref;score\nR1;;3\nR2;;1\n", "ref", None, "no record has both"),
+    ("", None, None, "empty"),
+])
+def test_refused_input_exits_3_with_one_clear_message(tmp_path, capsys, text, column, row, reason):
+    path = write(tmp_path / "r.csv", text)
+    code = main(["evaluate", "--records", path, "--score", "score", "--reference", "ref", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert reason in err and path in err and "Traceback" not in err
+    if column:
+        assert f"column '{column}'" in err
+    if row:
+        assert f"row {row}" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_identifier_value_is_never_echoed(tmp_path, capsys):
+    path = write(tmp_path / "r.csv", "id,ref,score,code\nR1,1,3,x\nR2,0,1,123456782\n")
+    assert main(["evaluate", "--records", path, "--score", "score", "--reference", "ref", "--out", str(tmp_path / "o")]) == 3
+    captured = capsys.readouterr()
+    assert "123456782" not in captured.err + captured.out
+    assert "column 'code'" in captured.err and "row 2" in captured.err
+
+
+def test_debug_shows_traceback(tmp_path, capsys):
+    path = write(tmp_path / "r.csv", "")
+    assert main(["--debug", "evaluate", "--records", path, "--score", "s", "--reference", "r", "--out", "o"]) == 3
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_console_script_help():
+    import subprocess, sys
+    from pathlib import Path
+    exe = Path(sys.executable).parent / "signalering"
+    res = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "evaluate" in res.stdout
