@@ -144,7 +144,11 @@ class _Loader:
                 cycle = " -> ".join(self.building[self.building.index(component_id):] + [component_id])
                 raise where.fail(f"combination refers to itself ({cycle})")
             if component_id not in self.raw:
-                self.register(self.find(component_id, near=Path(file).parent), expect_id=component_id)
+                try:
+                    found = self.find(component_id, near=Path(file).parent)
+                except InputError as exc:       # name the combination's file and field instead
+                    raise where.fail(exc.reason) from None
+                self.register(found, expect_id=component_id)
             return self.build(component_id)
 
         try:
