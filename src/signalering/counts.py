@@ -60,27 +60,17 @@ class CountTable:
         """
         check_in("direction", direction, DIRECTIONS, "CountTable.from_scores")
         s = np.asarray(score, dtype=float)
-        r = np.asarray(pd.to_numeric(pd.Series(np.asarray(reference, dtype=object)), errors="raise"), dtype=float)
+        r = _reference_as_float(reference)
         if s.shape != r.shape or s.ndim != 1:
             raise UsageError(
                 "The 'score' and 'reference' parameters of CountTable.from_scores must be 1-d arrays "
                 f"of the same length. Got shapes {s.shape} and {r.shape} instead."
             )
-        bad_ref = ~np.isnan(r) & (r != 0) & (r != 1)
-        if bad_ref.any():
-            raise UsageError("The 'reference' parameter of CountTable.from_scores must hold 1, 0 or missing values.")
-        has_score = ~np.isnan(s)
-        n_missing = int((~has_score).sum())
-        s, r = s[has_score], r[has_score]
+        values, n_pos, n_neg, n_unv, n_missing = _count_records(s, r)
         if direction == "lower":
-            s = -s
-        # Category code per record: 0 negative, 1 positive, 2 unverified.
-        cat = np.where(np.isnan(r), 2, r).astype(np.int64)
-        values, index = _distinct(s)
-        k = len(values)
-        counts = np.bincount(index * 3 + cat, minlength=3 * k).reshape(k, 3) if k else np.zeros((0, 3), np.int64)
-        return cls(values, counts[:, 1].astype(np.int64), counts[:, 0].astype(np.int64),
-                   counts[:, 2].astype(np.int64), direction, n_missing)
+            values, n_pos, n_neg, n_unv = -values[::-1], n_pos[::-1], n_neg[::-1], n_unv[::-1]
+        return cls(np.ascontiguousarray(values), np.ascontiguousarray(n_pos), np.ascontiguousarray(n_neg),
+                   np.ascontiguousarray(n_unv), direction, n_missing)
 
     @classmethod
     def from_counts(cls, scores, n_pos, n_neg, n_unverified=None, direction: str = "higher",
@@ -185,6 +175,63 @@ class CountTable:
         return (self.direction == other.direction and self.n_missing_score == other.n_missing_score
                 and all(np.array_equal(getattr(self, f), getattr(other, f))
                         for f in ("scores", "n_pos", "n_neg", "n_unverified")))
+
+
+_CHUNK = 1 << 20  # records per pass when counting; bounds the temporary memory to a few MB
+
+
+def _reference_as_float(reference) -> np.ndarray:
+    """Reference values as float (1, 0, NaN = not verified) without an object copy for numeric input."""
+    if isinstance(reference, (pd.Series, pd.Index)) and reference.dtype.kind not in "biuf":
+        reference = pd.to_numeric(reference, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    arr = np.asarray(reference)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(float, copy=False)
+    return np.asarray(pd.to_numeric(pd.Series(np.asarray(reference, dtype=object)), errors="raise"), dtype=float)
+
+
+def _count_records(s: np.ndarray, r: np.ndarray):
+    """Distinct scores (increasing) and positives, negatives, unverified per score; records without score.
+
+    Integer-valued scores with a modest range are counted with ``bincount`` in chunks of ``_CHUNK``
+    records (O(n) time, O(range + chunk) memory); other scores use ``np.unique`` (O(n log n)).
+    """
+    n_missing = 0
+    lo, hi, integral = np.inf, -np.inf, True
+    for start in range(0, len(s), _CHUNK):
+        sc, rc = s[start:start + _CHUNK], r[start:start + _CHUNK]
+        if np.any(~np.isnan(rc) & (rc != 0) & (rc != 1)):
+            raise UsageError("The 'reference' parameter of CountTable.from_scores must hold 1, 0 or missing values.")
+        nan = np.isnan(sc)
+        n_missing += int(nan.sum())
+        if nan.all():
+            continue
+        lo, hi = min(lo, float(np.nanmin(sc))), max(hi, float(np.nanmax(sc)))
+        integral = integral and bool(np.all(nan | (sc == np.floor(sc))))
+    if n_missing == len(s):
+        empty = np.zeros(0, np.int64)
+        return np.zeros(0), empty, empty.copy(), empty.copy(), n_missing
+    if integral and hi - lo <= 1_000_000:
+        width = int(hi - lo) + 1
+        table = np.zeros(3 * width, np.int64)
+        for start in range(0, len(s), _CHUNK):
+            sc, rc = s[start:start + _CHUNK], r[start:start + _CHUNK]
+            ok = ~np.isnan(sc)
+            # cell = 3 * (score - lo) + category (0 negative, 1 positive, 2 unverified)
+            cell = (sc[ok] - lo).astype(np.int64) * 3 + np.where(np.isnan(rc[ok]), 2, rc[ok]).astype(np.int64)
+            table += np.bincount(cell, minlength=3 * width)
+        table = table.reshape(width, 3)
+        present = table.sum(axis=1) > 0
+        values = (np.flatnonzero(present) + lo).astype(float)
+        table = table[present]
+    else:
+        ok = ~np.isnan(s)
+        sv, rv = (s, r) if ok.all() else (s[ok], r[ok])
+        values, index = np.unique(sv, return_inverse=True)
+        cat = np.where(np.isnan(rv), 2, rv).astype(np.int64)
+        k = len(values)
+        table = np.stack([np.bincount(index[cat == c], minlength=k) for c in (0, 1, 2)], axis=1)
+    return values.astype(float), table[:, 1].copy(), table[:, 0].copy(), table[:, 2].copy(), n_missing
 
 
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
