@@ -139,6 +139,23 @@ def test_icc_consistent_but_offset_raters():
     no_nan(table.to_list())
 
 
+def test_icc_float_noise_is_treated_as_zero_error():
+    # one target differs, raters agree exactly: residual SS is ~1e-16, not 0, in floating point
+    ratings = pd.DataFrame({"a": [5.0, 5, 5, 5, 5, 6], "b": [5.0, 5, 5, 5, 5, 6]})
+    table = rel.icc(ratings)
+    assert all(f.estimate == 1.0 and f.f is None for f in table.forms)
+
+
+def test_icc_no_variance_between_targets():
+    ratings = pd.DataFrame({"a": [5.0] * 6, "b": [6.0] * 6})
+    table = rel.icc(ratings)
+    assert table["ICC1"].estimate == pytest.approx(-1.0)
+    assert table["ICC2"].estimate == 0.0 and table["ICC2"].f is None
+    assert table["ICC3"].estimate is None and "0/0" in table["ICC3"].reason
+    assert table["ICC1k"].estimate is None and table["ICC1k"].reason
+    no_nan(table.to_list())
+
+
 def test_icc_bad_arguments():
     with pytest.raises(UsageError, match="'min_targets' parameter of icc"):
         rel.icc(SF, min_targets=1)

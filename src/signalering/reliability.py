@@ -224,20 +224,57 @@ def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None
         warnings.filterwarnings("ignore", message=r"The inplace keyword in DataFrame\.dropna is deprecated",
                                 category=DeprecationWarning)
         table = pingouin.intraclass_corr(data=long, targets="target", raters="rater", ratings="rating")
+    # Zero error variance (exact, or float noise ~1e-16 of the total) makes F infinite or 0/0:
+    # those forms are filled in from the mean squares with the error term set to 0, F/interval None.
+    bms, jms, no_within, no_resid = _degenerate_mean_squares(values)
     rows = {}
     for _, row in table.iterrows():
         name = _PINGOUIN_LABELS[str(row["Type"])]
+        one_way = name in ("ICC1", "ICC1k")
+        if (one_way and no_within) or (not one_way and no_resid):
+            rows[name] = _zero_error_form(name, bms, jms, n, k, float(row["df1"]), float(row["df2"]), one_way)
+            continue
         est = _finite(row["ICC"])
         lo, hi = (_finite(v) for v in row["CI95"])
         f, p = _finite(row["F"]), _finite(row["pval"])
         reason = None
         if est is None:
-            reason = "undefined: 0/0 in the mean squares"
+            reason = "undefined: a zero denominator in the mean squares (e.g. no variance between targets)"
         elif None in (lo, hi, f, p):
-            reason = "perfect agreement within targets: F is infinite, so no test or interval"
+            reason = "F or its interval is not finite"
             lo = hi = f = p = None
         rows[name] = IccForm(name, est, lo, hi, f, float(row["df1"]), float(row["df2"]), p, reason)
     return IccTable(tuple(rows[t] for t in ICC_TYPES), n, n_total, k, note)
+
+
+def _degenerate_mean_squares(x: np.ndarray) -> tuple[float, float, bool, bool]:
+    """BMS, JMS, and whether the within-target and the two-way residual sums of squares are 0."""
+    n, k = x.shape
+    grand = x.mean()
+    ss_total = float(((x - grand) ** 2).sum())
+    ss_rows = float(k * ((x.mean(axis=1) - grand) ** 2).sum())
+    ss_cols = float(n * ((x.mean(axis=0) - grand) ** 2).sum())
+    tol = 1e-10 * ss_total
+    ss_within = ss_total - ss_rows
+    ss_resid = ss_within - ss_cols
+    return ss_rows / (n - 1), ss_cols / (k - 1), ss_within <= tol, ss_resid <= tol
+
+
+def _zero_error_form(name: str, bms: float, jms: float, n: int, k: int, df1: float, df2: float,
+                     one_way: bool) -> IccForm:
+    """An ICC form whose error mean square (WMS one-way, EMS two-way) is 0."""
+    if name in ("ICC2", "ICC2k"):
+        scale = k if name == "ICC2" else 1
+        den = bms + scale * jms / n
+        est = bms / den if den > 0 else None
+    else:
+        est = 1.0 if bms > 0 else None
+    if est is None:
+        reason = "undefined: no variance between targets and no error variance (0/0)"
+    else:
+        what = "within-target" if one_way else "residual"
+        reason = f"no {what} variance: F is infinite or 0/0, so no test or interval"
+    return IccForm(name, est, None, None, None, df1, df2, None, reason)
 
 
 def icc_long(data: pd.DataFrame, targets: str, raters: str, ratings: str, *, min_targets: int = 5) -> IccTable:
