@@ -1,0 +1,321 @@
+"""The table of counts per (instrument, score, reference, subgroups), with one of three engines.
+
+Every accuracy statistic of a discrete score is a function of this table (``counts.CountTable``), so
+a records file of any size reduces to it and the statistics never need the records again.
+
+``engine`` (``params.yaml`` ``scale.engine``):
+
+- ``pandas``: the whole file in memory (``cli.read_guarded``), for files that fit;
+- ``duckdb``: the file in batches (``reader``), each guarded and typed by the same code as the pandas
+  path; DuckDB aggregates the typed batches with one ``GROUP BY GROUPING SETS`` over an Arrow stream,
+  so memory holds one batch plus the (small) table;
+- ``dask``: the file as a Dask dataframe; each partition is guarded, typed and counted where it lies
+  (on a ``distributed`` cluster if one is active), and the partitions' results are combined.
+
+All three give the same table and refuse the same file with the same message: the guard's verdict
+(see ``guard``), then the first non-number in a score column (scores in the order given), then the
+first reference value that is neither label.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, UsageError, check_in
+from . import ENGINES
+from .guard import IdentifierScan
+from .reader import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
+
+REFERENCE_CODES = ("1", "0", "unverified")
+
+
+@dataclass(frozen=True, slots=True)
+class CountSpec:
+    """What to count: score columns (each one instrument), the reference column and its labels, and
+    subgroup columns."""
+
+    scores: tuple[str, ...]
+    reference: str
+    subgroups: tuple[str, ...] = ()
+    positive: str = "1"
+    negative: str = "0"
+
+    def __post_init__(self) -> None:
+        if not self.scores:
+            raise UsageError("At least one score column is needed.")
+        names = [*self.scores, self.reference, *self.subgroups]
+        if len(set(names)) != len(names):
+            raise UsageError("Score, reference and subgroup columns must all be different columns.")
+        reserved = {"instrument", "score", "reference", "n"} & set(self.subgroups)
+        if reserved:
+            raise UsageError(f"A subgroup column may not be named {sorted(reserved)[0]!r} (a column of the table).")
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.scores, self.reference, *self.subgroups]
+
+    @property
+    def keys(self) -> list[str]:
+        """Columns of the count table before ``n``."""
+        return ["instrument", "score", "reference", *self.subgroups]
+
+
+# ------------------------------------------------------------------ typing one chunk
+@dataclass(slots=True)
+class _FirstErrors:
+    """The first refusal per column over chunks (chunks arrive in file order)."""
+
+    order: list[str]
+    errors: dict[str, InputError] = field(default_factory=dict)
+
+    def add(self, column: str, exc: InputError, offset: int) -> None:
+        if column not in self.errors:
+            row = None if exc.row is None else exc.row + offset
+            self.errors[column] = InputError(exc.file, exc.reason, row=row, column=exc.column)
+
+    def merge(self, other: "_FirstErrors", offset: int) -> None:
+        for column, exc in other.errors.items():
+            self.add(column, exc, offset)
+
+    def raise_first(self) -> None:
+        for column in self.order:
+            if column in self.errors:
+                raise self.errors[column]
+
+
+def _typed(frame: pd.DataFrame, spec: CountSpec, file: str, errors: _FirstErrors, offset: int) -> pd.DataFrame:
+    """Scores as float, reference as ``1``/``0``/``unverified``, subgroups as text; refusals are
+    recorded in ``errors`` (not raised) so that later chunks are still guarded."""
+    from ..cli import numeric_column, reference_column
+
+    out = {}
+    for col in spec.scores:
+        try:
+            out[col] = numeric_column(frame, col, file)
+        except InputError as exc:
+            errors.add(col, exc, offset)
+            out[col] = np.full(len(frame), np.nan)
+    try:
+        ref = reference_column(frame, spec.reference, spec.positive, spec.negative, file)
+    except InputError as exc:
+        errors.add(spec.reference, exc, offset)
+        ref = np.full(len(frame), np.nan)
+    out["__ref"] = np.where(ref == 1, "1", np.where(ref == 0, "0", "unverified"))
+    for col in spec.subgroups:
+        if col not in frame.columns:
+            errors.add(col, InputError(file, "the column does not exist", column=col), 0)
+            out[col] = pd.array([pd.NA] * len(frame), dtype="string")
+        else:
+            out[col] = frame[col].astype("string").to_numpy()
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _count_typed(typed: pd.DataFrame, spec: CountSpec) -> pd.DataFrame:
+    parts = []
+    for col in spec.scores:
+        long = pd.DataFrame({"instrument": col, "score": typed[col].to_numpy(dtype=float),
+                             "reference": typed["__ref"].to_numpy()})
+        for g in spec.subgroups:
+            long[g] = typed[g].to_numpy()
+        parts.append(long.groupby(spec.keys, dropna=False, sort=False).size().rename("n").reset_index())
+    return pd.concat(parts, ignore_index=True)
+
+
+def finish(counts: pd.DataFrame, spec: CountSpec) -> pd.DataFrame:
+    """Sum rows with the same keys; fix dtypes and row order (instrument in the order given, then
+    score with missing last, reference ``1, 0, unverified``, subgroups with missing last)."""
+    frame = counts.copy()
+    frame["score"] = frame["score"].astype(float)
+    frame["reference"] = frame["reference"].astype(str)
+    for g in spec.subgroups:
+        frame[g] = frame[g].astype("string")
+    frame["n"] = frame["n"].astype(np.int64)
+    frame = frame.groupby(spec.keys, dropna=False, sort=False)["n"].sum().reset_index()
+    frame = frame[frame["n"] > 0]
+    frame["_inst"] = frame["instrument"].map({s: i for i, s in enumerate(spec.scores)})
+    frame["_ref"] = frame["reference"].map({r: i for i, r in enumerate(REFERENCE_CODES)})
+    frame = frame.sort_values(["_inst", "score", "_ref", *spec.subgroups], na_position="last", kind="stable")
+    frame = frame.drop(columns=["_inst", "_ref"]).reset_index(drop=True)
+    frame["n"] = frame["n"].astype(np.int64)
+    return frame[[*spec.keys, "n"]]
+
+
+# ------------------------------------------------------------------ engines
+def count_rows(path: str | Path, spec: CountSpec, engine: str = "pandas", *,
+               batch_rows: int = DEFAULT_BATCH_ROWS, blocksize: str | int = "64MB") -> pd.DataFrame:
+    """Records per (instrument, score, reference, subgroups) of a records file.
+
+    Parameters
+    ----------
+    path : records file (CSV, Parquet; ``.xlsx`` with the pandas engine)
+    spec : CountSpec
+    engine : {"pandas", "duckdb", "dask"}
+    batch_rows : records per batch (duckdb)
+    blocksize : bytes per CSV partition (dask)
+
+    Returns
+    -------
+    DataFrame with columns ``instrument, score, reference, <subgroups>, n``: one row per combination
+    that occurs (``n > 0``); ``score`` NaN = records without a score; ``reference`` is ``1``, ``0``
+    or ``unverified``. The same for every engine.
+
+    Raises
+    ------
+    InputError
+        The file is refused (identifiers, a non-number score, an unknown reference value, a missing
+        column), with the same message from every engine; nothing is returned before the whole
+        file has been guarded.
+    """
+    check_in("engine", engine, ENGINES, "count_rows")
+    file = str(path)
+    if engine == "pandas":
+        from ..cli import read_guarded
+
+        frame = read_guarded(file)
+        errors = _FirstErrors(spec.columns)
+        typed = _typed(frame, spec, file, errors, 0)
+        errors.raise_first()
+        return finish(_count_typed(typed, spec), spec)
+    if engine == "duckdb":
+        return _duckdb_counts(file, spec, batch_rows)
+    return _dask_counts(file, spec, blocksize)
+
+
+def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
+    import duckdb
+    import pyarrow as pa
+
+    scan = IdentifierScan(file)
+    errors = _FirstErrors(spec.columns)
+    names = [f"s{i}" for i in range(len(spec.scores))] + ["ref"] + [f"g{j}" for j in range(len(spec.subgroups))]
+    schema = pa.schema([(n, pa.float64()) for n in names[:len(spec.scores)]]
+                       + [(n, pa.string()) for n in names[len(spec.scores):]])
+
+    def typed_batches():
+        for batch in iter_batches(file, batch_rows):
+            scan.add(batch)
+            typed = _typed(batch.frame, spec, file, errors, batch.offset)
+            arrays = [pa.array(typed[c].to_numpy(dtype=float), type=pa.float64()) for c in spec.scores]
+            arrays.append(pa.array(typed["__ref"].to_numpy(dtype=object), type=pa.string()))
+            arrays += [pa.array(typed[g].astype(object).where(typed[g].notna(), None).to_numpy(), type=pa.string())
+                       for g in spec.subgroups]
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    stream = pa.RecordBatchReader.from_batches(schema, typed_batches())
+    groups = ", ".join(names[len(spec.scores) + 1:])
+    sets = ", ".join(f"(s{i}, ref{', ' + groups if groups else ''})" for i in range(len(spec.scores)))
+    flags = ", ".join(f"grouping(s{i}) AS k{i}" for i in range(len(spec.scores)))
+    sql = (f"SELECT {flags}, {', '.join(names)}, count(*) AS n FROM stream "
+           f"GROUP BY GROUPING SETS ({sets})")
+    con = duckdb.connect()
+    try:
+        con.register("stream", stream)
+        result = con.execute(sql).df()
+    finally:
+        con.close()
+    scan.raise_first()
+    errors.raise_first()
+    parts = []
+    for i, col in enumerate(spec.scores):
+        mine = result[result[f"k{i}"] == 0]
+        part = pd.DataFrame({"instrument": col, "score": mine[f"s{i}"].to_numpy(dtype=float),
+                             "reference": mine["ref"].to_numpy()})
+        for j, g in enumerate(spec.subgroups):
+            part[g] = mine[f"g{j}"].to_numpy()
+        part["n"] = mine["n"].to_numpy()
+        parts.append(part)
+    return finish(pd.concat(parts, ignore_index=True), spec)
+
+
+# ------------------------------------------------------------------ dask
+@dataclass(slots=True)
+class _PartitionResult:
+    n: int
+    scan: IdentifierScan
+    errors: _FirstErrors
+    counts: pd.DataFrame
+
+
+def _scan_partition(frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool) -> _PartitionResult:
+    """Guard, type and count one partition (runs on a worker); rows are partition-local."""
+    frame = frame.astype("string") if from_parquet else frame
+    frame = frame.reset_index(drop=True)
+    for col in frame.columns:
+        frame[col] = frame[col].str.strip().replace("", pd.NA)
+    scan = IdentifierScan(file)
+    scan.add(Batch(frame, 0))
+    errors = _FirstErrors(spec.columns)
+    typed = _typed(frame, spec, file, errors, 0)
+    return _PartitionResult(len(frame), scan, errors, _count_typed(typed, spec))
+
+
+def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
+    import dask
+    import dask.dataframe as dd
+
+    path = Path(file)
+    # The whole-file checks (existence, type, header) are the batch reader's: read its first batch.
+    first = next(iter_batches(path, 1))
+    columns = list(first.frame.columns)
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        ddf = dd.read_parquet(file)
+        from_parquet = True
+    elif suffix == ".xlsx":
+        raise UsageError("The dask engine reads CSV and Parquet; use the pandas engine for .xlsx files.")
+    else:
+        encoding, sep = csv_format(path)
+        ddf = dd.read_csv(file, sep=sep, dtype="string", keep_default_na=False, na_values=[""],
+                          skip_blank_lines=True, encoding=encoding, blocksize=blocksize)
+        from_parquet = False
+    parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet) for p in ddf.to_delayed()]
+    try:
+        results = dask.compute(*parts)
+    except (pd.errors.ParserError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(file, "not a table: rows have a different number of fields than the header") from None
+    scan = IdentifierScan(file, columns)
+    errors = _FirstErrors(spec.columns)
+    offset = 0
+    for r in results:
+        for column, exc in r.scan.row_free.items():
+            scan.row_free.setdefault(column, exc)
+        for column, hits in r.scan.hits.items():
+            scan.hits.setdefault(column, {}).update({offset + row: v for row, v in hits.items()})
+        errors.merge(r.errors, offset)
+        offset += r.n
+    scan.raise_first()
+    errors.raise_first()
+    return finish(pd.concat([r.counts for r in results], ignore_index=True), spec)
+
+
+def _rename_scan(frame: pd.DataFrame, columns: list[str], spec: CountSpec, file: str,
+                 from_parquet: bool) -> _PartitionResult:
+    frame = frame.copy()
+    frame.columns = columns
+    return _scan_partition(frame, spec, file, from_parquet)
+
+
+# ------------------------------------------------------------------ to CountTable
+def count_table(counts: pd.DataFrame, instrument: str, direction: str = "higher", **subgroup) -> "CountTable":
+    """The ``CountTable`` of one instrument from a count table (summed over subgroups, or restricted
+    to ``subgroup=value`` keywords)."""
+    from ..counts import CountTable
+
+    rows = counts[counts["instrument"] == instrument]
+    for col, value in subgroup.items():
+        rows = rows[rows[col] == value]
+    if rows.empty:
+        raise UsageError(f"The count table has no rows for instrument {instrument!r}.")
+    missing = rows["score"].isna().to_numpy()
+    n = rows["n"].to_numpy(dtype=np.int64)
+    ref = rows["reference"].astype(str).to_numpy()
+    scored = ~missing
+    return CountTable.from_counts(rows["score"].to_numpy(dtype=float)[scored],
+                                  np.where(ref == "1", n, 0)[scored], np.where(ref == "0", n, 0)[scored],
+                                  np.where(ref == "unverified", n, 0)[scored], direction,
+                                  int(n[missing].sum()))
