@@ -1,0 +1,169 @@
+"""Verdict of an instrument against acceptance criteria declared before the analysis (methodology §10).
+
+A criterion names a statistic and a bound, e.g. ``sensitivity_ci_low_min: 0.80``. The verdict compares
+the **interval bounds** with the bound, never the point estimate alone:
+
+==========================  =========================  ============================  ==================
+criterion key               met when                   not met when                  inconclusive when
+==========================  =========================  ============================  ==================
+``<stat>_min: x``           ``ci_low >= x``            ``ci_high < x``               the interval
+``<stat>_ci_low_min: x``    (same rule)                                              straddles ``x``
+``<stat>_max: x``           ``ci_high <= x``           ``ci_low > x``                straddles ``x``
+``<stat>_ci_high_max: x``   (same rule)
+``<stat>_range: [a, b]``    ``a <= ci_low, ci_high <= b``  ``ci_high < a or ci_low > b``  overlaps an end
+``<stat>_ci_contains: v``   ``ci_low <= v <= ci_high`` otherwise                      (never)
+==========================  =========================  ============================  ==================
+
+``_min`` and ``_ci_low_min`` are two spellings of one rule: "the lower bound must reach x" is what a
+pre-registered minimum means when the estimate is uncertain. A criterion whose statistic is missing
+from the run, undefined, suppressed or has no interval is **not assessable**, with the reason.
+
+Everything here is pure: figures in, judgements out; no I/O, no formatting.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+from ..errors import UsageError
+
+MET = "met"
+NOT_MET = "not_met"
+INCONCLUSIVE = "inconclusive"
+NOT_ASSESSABLE = "not_assessable"
+OUTCOMES = (MET, NOT_MET, INCONCLUSIVE, NOT_ASSESSABLE)
+
+# Longest suffix first: "_ci_low_min" must win over "_min".
+RULES = (("_ci_low_min", "min"), ("_ci_high_max", "max"), ("_ci_contains", "contains"),
+         ("_range", "range"), ("_min", "min"), ("_max", "max"))
+# Keys inside a criteria block that are settings, not criteria.
+SETTINGS = frozenset({"cutoff", "icc_type"})
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """The figure a criterion is judged on: an estimate with its interval (``None`` = undefined)."""
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    method: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One criterion judged: ``outcome`` is one of :data:`OUTCOMES`."""
+
+    key: str
+    statistic: str
+    rule: str                      # "min" | "max" | "range" | "contains"
+    bound: tuple[float, ...]       # (x,) or (a, b)
+    outcome: str
+    figure: Figure | None
+    reason: str | None = None
+
+
+def parse_criterion(key: str, value) -> tuple[str, str, tuple[float, ...]]:
+    """``("sensitivity", "min", (0.8,))`` from ``("sensitivity_ci_low_min", 0.8)``.
+
+    Raises ``UsageError`` for a key without a known suffix or a bound of the wrong shape.
+    """
+    for suffix, rule in RULES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            stat = key[: -len(suffix)]
+            break
+    else:
+        raise UsageError(f"The criterion '{key}' must end in one of {', '.join(s for s, _ in RULES)}. "
+                         f"Got '{key}' instead.")
+    if rule == "range":
+        if (not isinstance(value, (list, tuple)) or len(value) != 2
+                or not all(_is_number(v) for v in value) or float(value[0]) > float(value[1])):
+            raise UsageError(f"The criterion '{key}' must be a list [low, high] with low <= high. "
+                             f"Got {value!r} instead.")
+        return stat, rule, (float(value[0]), float(value[1]))
+    if not _is_number(value):
+        raise UsageError(f"The criterion '{key}' must be a number. Got {value!r} instead.")
+    return stat, rule, (float(value),)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
+
+
+def _as_figure(fig) -> Figure | None:
+    if fig is None or isinstance(fig, Figure):
+        return fig
+    if isinstance(fig, Mapping):
+        return Figure(fig.get("estimate"), fig.get("ci_low"), fig.get("ci_high"), fig.get("method"),
+                      fig.get("reason"))
+    raise UsageError(f"A figure must be a Figure, a mapping or None. Got {type(fig).__name__} instead.")
+
+
+def judge(key: str, value, figure) -> Judgement:
+    """Judge one criterion ``key: value`` on ``figure`` (a :class:`Figure`, an interval dict or None)."""
+    stat, rule, bound = parse_criterion(key, value)
+    fig = _as_figure(figure)
+    if fig is None:
+        return Judgement(key, stat, rule, bound, NOT_ASSESSABLE, None, "not assessed in this run")
+    if fig.estimate is None:
+        return Judgement(key, stat, rule, bound, NOT_ASSESSABLE, fig, fig.reason or "undefined")
+    if fig.ci_low is None or fig.ci_high is None:
+        return Judgement(key, stat, rule, bound, NOT_ASSESSABLE, fig, fig.reason or "no interval")
+    lo, hi = float(fig.ci_low), float(fig.ci_high)
+    if rule == "min":
+        outcome = MET if lo >= bound[0] else NOT_MET if hi < bound[0] else INCONCLUSIVE
+    elif rule == "max":
+        outcome = MET if hi <= bound[0] else NOT_MET if lo > bound[0] else INCONCLUSIVE
+    elif rule == "range":
+        a, b = bound
+        outcome = (MET if a <= lo and hi <= b else NOT_MET if hi < a or lo > b else INCONCLUSIVE)
+    else:  # contains
+        outcome = MET if lo <= bound[0] <= hi else NOT_MET
+    return Judgement(key, stat, rule, bound, outcome, fig)
+
+
+def assess(criteria: Mapping[str, object], figures: Mapping[str, object]) -> list[Judgement]:
+    """Judge every criterion in ``criteria`` on ``figures`` (statistic name -> figure or None).
+
+    Keys in :data:`SETTINGS` and keys whose value is ``None`` (a default switched off) are skipped.
+    Judgements come back in the order of ``criteria``.
+    """
+    out = []
+    for key, value in criteria.items():
+        if key in SETTINGS or value is None:
+            continue
+        stat, _, _ = parse_criterion(key, value)
+        out.append(judge(key, value, figures.get(stat)))
+    return out
+
+
+def overall(judgements: list[Judgement]) -> str:
+    """One word for the instrument.
+
+    ``not_met`` if any criterion is not met; else ``inconclusive`` if any is inconclusive; else
+    ``not_assessable`` if any cannot be assessed (or none were declared); else ``met``.
+    """
+    outcomes = {j.outcome for j in judgements}
+    if not judgements:
+        return NOT_ASSESSABLE
+    for word in (NOT_MET, INCONCLUSIVE, NOT_ASSESSABLE):
+        if word in outcomes:
+            return word
+    return MET
+
+
+def criteria_for(config: Mapping[str, object] | None, instrument: str) -> dict:
+    """The criteria block for ``instrument``: ``default`` merged with the instrument's own entry.
+
+    An instrument's entry overrides default keys one by one; a key set to ``None`` there switches a
+    default criterion off. The instrument may be named ``name@version`` or just ``name`` (all versions);
+    the versioned entry wins.
+    """
+    config = config or {}
+    merged: dict = dict(config.get("default") or {})
+    name = instrument.split("@", 1)[0]
+    for key in dict.fromkeys((name, instrument)):
+        merged.update(config.get(key) or {})
+    return {k: v for k, v in merged.items() if v is not None}
