@@ -12,7 +12,7 @@ References
 Van Calster et al. (2016), J Clin Epidemiol 74:167-176 (calibration hierarchy).
 Cox (1958), Biometrika 45:562-565 (recalibration slope). Harrell, *Regression Modeling Strategies*,
 ``rms::val.prob``. Austin & Steyerberg (2019), Stat Med 38:4051-4065 (ICI, E50, E90).
-Debray et al. (2017), BMJ 356:i6460 and Riley et al. (2024), BMJ 384:e074820 (O/E and its SE).
+Debray et al. (2017), BMJ 356:i6460 and Riley et al. (2024), BMJ (O/E and its SE).
 Hosmer & Lemeshow (1980), Commun Stat Theory Methods 9:1043-1069. Spiegelhalter (1986), Stat Med 5:421-433.
 Brier (1950), Mon Weather Rev 78:1-3; Steyerberg et al. (2010), Epidemiology 21:128-138 (scaled Brier).
 Cleveland (1979), J Am Stat Assoc 74:829-836 (lowess).
