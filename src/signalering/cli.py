@@ -64,7 +64,9 @@ def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: 
 # ------------------------------------------------------------------ commands
 def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="accuracy of one score against the reference -> DIR/accuracy.json",
-                       description="Diagnostic accuracy of one score: 2x2 tables, intervals, AUC (DeLong).")
+                       description="Diagnostic accuracy of one score: 2x2 tables, intervals, AUC (DeLong), partial "
+                                   "AUC, cut-point rules, stratified bootstrap intervals and, with unverified records, "
+                                   "Begg-Greenes corrected sensitivity/specificity. Keys: docs/accuracy.md.")
     p.add_argument("--records", required=True, metavar="FILE")
     p.add_argument("--score", required=True, metavar="COL")
     p.add_argument("--reference", required=True, metavar="COL")
@@ -75,16 +77,50 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--prevalence", type=float, action="append", metavar="P", default=[])
     p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
     p.add_argument("--confidence", type=float, default=0.95)
-    p.add_argument("--bootstrap", type=int, default=0, metavar="N")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--correction", type=float, default=0.0, metavar="C",
+                   help="add C to every cell for LR+, LR- and DOR (0.5 = Haldane-Anscombe; default 0: none, "
+                        "zero cells give null with a reason)")
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                   help="stratified bootstrap replicates for percentile intervals (default 0: none; e.g. 2000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the bootstrap (default 0)")
+    p.add_argument("--partial-auc-specificity", type=float, nargs=2, default=(0.8, 1.0), metavar=("LOW", "HIGH"),
+                   help="specificity range of the partial AUC (default 0.8 1.0)")
+    p.add_argument("--min-specificity", type=float, metavar="X",
+                   help="add the cut-point rule 'highest sensitivity with specificity >= X'")
+    p.add_argument("--min-sensitivity", type=float, metavar="X",
+                   help="add the cut-point rule 'highest specificity with sensitivity >= X'")
+    p.add_argument("--cost-ratio", type=float, default=1.0, metavar="R",
+                   help="cost of a false negative relative to a false positive for the min_cost cut-point (default 1)")
+    p.add_argument("--cost-prevalence", type=float, metavar="P",
+                   help="target prevalence for the min_cost cut-point (default: the sample prevalence)")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=_run_evaluate)
+
+
+def cutpoint_rules(min_specificity=None, min_sensitivity=None, cost_ratio: float = 1.0,
+                   cost_prevalence=None) -> list:
+    """The cut-point rules of ``evaluate``: Youden, closest-to-(0,1), minimum cost, and the constrained ones asked for."""
+    from .cutpoints import CutpointRule
+    rules = [CutpointRule("youden"), CutpointRule("closest_to_01"),
+             CutpointRule("min_cost", cost_ratio=cost_ratio, prevalence=cost_prevalence)]
+    if min_specificity is not None:
+        rules.append(CutpointRule("max_sensitivity", min_specificity=min_specificity))
+    if min_sensitivity is not None:
+        rules.append(CutpointRule("max_specificity", min_sensitivity=min_sensitivity))
+    return rules
 
 
 def _run_evaluate(args) -> None:
     for p in args.prevalence:
         if not 0 < p < 1:
             raise UsageError(f"--prevalence must be in (0, 1). Got {p} instead.")
+    if not 0 < args.confidence < 1:
+        raise UsageError(f"--confidence must be in (0, 1). Got {args.confidence} instead.")
+    if args.bootstrap < 0:
+        raise UsageError(f"--bootstrap must be 0 or a positive number of replicates. Got {args.bootstrap} instead.")
+    if not args.correction >= 0:
+        raise UsageError(f"--correction must be >= 0. Got {args.correction} instead.")
+    rules = cutpoint_rules(args.min_specificity, args.min_sensitivity, args.cost_ratio, args.cost_prevalence)
     frame = read_guarded(args.records)
     score = numeric_column(frame, args.score, args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
@@ -92,7 +128,10 @@ def _run_evaluate(args) -> None:
     if counts.n_verified == 0:
         raise InputError(args.records, "no record has both a score and a reference standard", column=args.reference)
     doc = outputs.accuracy_document(counts, args.cutoff, prevalences=args.prevalence,
-                                    ci_method=args.ci_method, confidence=args.confidence)
+                                    ci_method=args.ci_method, confidence=args.confidence,
+                                    correction=args.correction, n_boot=args.bootstrap, seed=args.seed,
+                                    partial_auc_specificity=tuple(args.partial_auc_specificity),
+                                    cutpoint_rules=rules)
     io.write_json(Path(args.out) / "accuracy.json", doc)
 
 
@@ -157,6 +196,89 @@ def _run_stage(args) -> None:
 
 
 COMMANDS = [_add_evaluate, _add_compare, _add_stage]
+
+
+# ------------------------------------------------------------------ scale: aggregate (federated) mode
+def _add_aggregate(sub) -> None:
+    from .scale import ENGINES
+    p = sub.add_parser("aggregate", help="export only the counts per score x reference x subgroup -> FILE (CSV)",
+                       description="Reduce a records file to the table of counts per (instrument, score, "
+                                   "reference, subgroups), the only thing accuracy statistics need, so it can "
+                                   "be shared instead of the records (docs/scale.md). Cells with fewer than "
+                                   "--min-cell records refuse the export unless exact counts are shared under "
+                                   "a data agreement.")
+    p.add_argument("--records", required=True, metavar="FILE")
+    p.add_argument("--score", required=True, action="append", metavar="COL", help="score column (repeatable)")
+    p.add_argument("--reference", required=True, metavar="COL")
+    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
+    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+    p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
+    p.add_argument("--min-cell", type=int, default=10, metavar="N",
+                   help="smallest count a non-empty cell may hold (default 10, privacy.md section 4)")
+    p.add_argument("--exact-counts-under-agreement", action="store_true",
+                   help="export small cells too: only where the organisations share exact counts under a "
+                        "data agreement; the file is then confidential to its parties")
+    p.add_argument("--engine", choices=ENGINES, default="pandas",
+                   help="pandas (in memory), duckdb (streams files larger than memory) or dask")
+    p.add_argument("--batch-rows", type=int, default=500_000, metavar="N", help="records per batch (duckdb)")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=_run_aggregate)
+
+
+def _run_aggregate(args) -> None:
+    from .scale.aggregate import check_disclosure, write_table
+    from .scale.counts import CountSpec, count_rows
+    if args.min_cell < 1:
+        raise UsageError(f"--min-cell must be at least 1. Got {args.min_cell} instead.")
+    if args.batch_rows < 1:
+        raise UsageError(f"--batch-rows must be at least 1. Got {args.batch_rows} instead.")
+    spec = CountSpec(tuple(args.score), args.reference, tuple(args.subgroup), args.positive, args.negative)
+    counts = count_rows(args.records, spec, args.engine, batch_rows=args.batch_rows)
+    check_disclosure(counts, args.min_cell, args.exact_counts_under_agreement, args.records)
+    write_table(counts, args.out)
+
+
+def _add_evaluate_aggregate(sub) -> None:
+    p = sub.add_parser("evaluate-aggregate",
+                       help="accuracy per organisation and pooled from count tables -> DIR/pooled/accuracy.json, ...",
+                       description="Evaluate one instrument from the count tables of several organisations "
+                                   "(written by `signalering aggregate`): DIR/organisations/NAME/accuracy.json, "
+                                   "DIR/pooled/accuracy.json and DIR/heterogeneity.json (Cochran's Q, I^2, "
+                                   "DerSimonian-Laird tau^2, chi-square homogeneity test per cut-off).")
+    p.add_argument("--tables", required=True, nargs="+", metavar="FILE")
+    p.add_argument("--name", action="append", metavar="ORG",
+                   help="organisation name per table, in order (default: the file names without suffix)")
+    p.add_argument("--score", required=True, metavar="NAME", help="the instrument (column `instrument` in the tables)")
+    p.add_argument("--direction", choices=("higher", "lower"), default="higher")
+    p.add_argument("--cutoff", type=float, action="append", metavar="X")
+    p.add_argument("--prevalence", type=float, action="append", metavar="P", default=[])
+    p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=_run_evaluate_aggregate)
+
+
+def _run_evaluate_aggregate(args) -> None:
+    from .scale.federated import evaluate_tables, load_count_tables
+    for p in args.prevalence:
+        if not 0 < p < 1:
+            raise UsageError(f"--prevalence must be in (0, 1). Got {p} instead.")
+    if not 0 < args.confidence < 1:
+        raise UsageError(f"--confidence must be in (0, 1). Got {args.confidence} instead.")
+    tables = load_count_tables(args.tables, args.score, args.direction, args.name)
+    if sum(t.n_verified for t in tables.values()) == 0:
+        raise InputError(args.tables[0], "no record in any table has both a score and a reference standard",
+                         column="reference")
+    docs = evaluate_tables(tables, args.cutoff, prevalences=args.prevalence, ci_method=args.ci_method,
+                           confidence=args.confidence)
+    out = Path(args.out)
+    for name, doc in docs["organisations"].items():
+        io.write_json(out / "organisations" / name / "accuracy.json", doc)
+    io.write_json(out / "pooled" / "accuracy.json", docs["pooled"])
+    io.write_json(out / "heterogeneity.json", docs["heterogeneity"])
+
+
+COMMANDS += [_add_aggregate, _add_evaluate_aggregate]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,9 +10,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import accuracy, roc
+from . import accuracy, bootstrap, cutpoints, roc, verification
 from .counts import CountTable
-from .intervals import Interval
+from .intervals import Interval, proportion_ci
 
 SCHEMA_VERSION = 1
 
@@ -64,10 +64,41 @@ def threshold_entries(cells: pd.DataFrame, stats: pd.DataFrame, prevalences: Seq
 
 def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None, *,
                       prevalences: Sequence[float] = (), ci_method: str = "wilson",
-                      confidence: float = 0.95) -> dict:
-    """``accuracy.json`` for one score (CONTRACT.md)."""
-    cells, stats = accuracy.accuracy_table(counts, cutoffs, ci_method=ci_method, confidence=confidence)
+                      confidence: float = 0.95, correction: float = 0.0, n_boot: int = 0,
+                      seed: int | None = 0, rng: np.random.Generator | None = None,
+                      partial_auc_specificity: tuple[float, float] = (0.8, 1.0),
+                      cutpoint_rules: Sequence[cutpoints.CutpointRule] | None = None,
+                      r_multipliers: Sequence[float] = verification.R_MULTIPLIERS) -> dict:
+    """``accuracy.json`` for one score (CONTRACT.md; added keys in docs/accuracy.md).
+
+    Parameters
+    ----------
+    counts : CountTable
+    cutoffs : sequence of float, optional
+        Default: ``counts.default_cutoffs()``.
+    prevalences : sequence of float in (0, 1)
+        Target prevalences for PPV/NPV and natural frequencies.
+    ci_method, confidence : interval for proportions (see ``accuracy.accuracy_table``)
+    correction : float
+        Added to every cell for LR+, LR- and DOR only when > 0 (0.5 = Haldane-Anscombe).
+    n_boot : int
+        Stratified bootstrap replicates (0 = none): ``auc_bootstrap``, per-threshold ``bootstrap``,
+        partial-AUC and cut-point intervals, Begg-Greenes intervals.
+    seed : int, optional
+        Seeds ``np.random.default_rng(seed)`` when ``rng`` is not given; recorded in the document.
+    partial_auc_specificity : (low, high)
+        Specificity range of ``partial_auc``.
+    cutpoint_rules : sequence of ``cutpoints.CutpointRule``, optional
+        Default: Youden, closest-to-(0,1) and minimum expected cost with cost ratio 1 at the
+        sample prevalence.
+    r_multipliers : sequence of float
+        For the verification-bias sensitivity analysis (only with unverified records).
+    """
+    from .bootstrap import _check_replicates
+    cells, stats = accuracy.accuracy_table(counts, cutoffs, ci_method=ci_method, confidence=confidence,
+                                           correction=correction)
     auc = roc.auc_delong(counts, confidence)
+    rules = list(DEFAULT_CUTPOINT_RULES if cutpoint_rules is None else cutpoint_rules)
     doc = {
         "schema_version": SCHEMA_VERSION,
         "n": counts.n_verified + counts.n_unverified_total,
@@ -77,24 +108,150 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
         "n_missing_score": counts.n_missing_score,
         "direction": counts.direction,
         "confidence": confidence,
+        "ci_method": ci_method,
+        "correction": float(correction),
         "auc": interval_dict(auc.estimate, auc.ci_low, auc.ci_high, "delong", auc.reason),
         "thresholds": threshold_entries(cells, stats, prevalences),
     }
-    doc["optimal"] = optimal_youden(counts, prevalences, ci_method, confidence)
+    doc["optimal"] = optimal_youden(counts, prevalences, ci_method, confidence, correction)
+    pauc = roc.partial_auc(counts, partial_auc_specificity)
+    boot = None
+    both = counts.n_positive > 0 and counts.n_negative > 0
+    if n_boot:
+        n_boot = _check_replicates(n_boot, "accuracy_document")
+        if rng is None:
+            rng = np.random.default_rng(seed)
+        rng_acc, rng_ver = rng.spawn(2)
+    if n_boot and both:
+        boot_cuts = np.concatenate([cells["cutoff"].to_numpy(float),
+                                    [doc["optimal"]["cutoff"]] if doc["optimal"].get("cutoff") is not None else []])
+        boot = bootstrap.bootstrap_accuracy(counts, n_boot, rng_acc, cutoffs=boot_cuts,
+                                            specificity_range=partial_auc_specificity,
+                                            cutpoint_rules=rules, seed=seed)
+        doc["bootstrap"] = {"replicates": n_boot, "seed": seed, "interval": "percentile",
+                            "resampling": "stratified by reference status: multinomial counts over the count "
+                                          "table within reference-positive and reference-negative records"}
+        lo, hi = bootstrap.percentile_interval(boot.auc, confidence)
+        doc["auc_bootstrap"] = {**interval_dict(auc.estimate, lo, hi, BOOT_METHOD), "replicates": n_boot}
+        props = boot.proportions()
+        for i, entry in enumerate(doc["thresholds"] + [doc["optimal"]] * (len(boot_cuts) > len(cells))):
+            entry["bootstrap"] = _boot_props(entry, props, i, confidence)
+    elif n_boot:
+        doc["bootstrap"] = {"replicates": 0, "seed": seed,
+                            "reason": "the bootstrap needs reference-positive and reference-negative records"}
+    doc["partial_auc"] = _partial_auc_entry(pauc, boot, confidence)
+    doc["cutpoints"] = [cutpoints.cutpoint_summary(counts, rule, boot, confidence) for rule in rules]
+    doc["verification_corrected"] = _verification_entry(counts, cells["cutoff"].to_numpy(float), n_boot,
+                                                        rng_ver if n_boot else None, confidence, r_multipliers,
+                                                        ci_method)
     return doc
 
 
-def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: str, confidence: float) -> dict:
+BOOT_METHOD = "bootstrap-percentile"
+DEFAULT_CUTPOINT_RULES = (cutpoints.CutpointRule("youden"), cutpoints.CutpointRule("closest_to_01"),
+                          cutpoints.CutpointRule("min_cost", cost_ratio=1.0))
+
+
+def _boot_props(entry: dict, props: dict, i: int, confidence: float) -> dict:
+    """Percentile intervals for sensitivity, specificity, PPV and NPV at one cut-off."""
+    out = {}
+    for stat in ("sensitivity", "specificity", "ppv", "npv"):
+        values = props[stat][:, i]
+        undefined = int(np.isnan(values).sum())
+        lo, hi = bootstrap.percentile_interval(values, confidence)
+        est = entry[stat]["estimate"]
+        reason = entry[stat].get("reason")
+        d = interval_dict(est, lo, hi, BOOT_METHOD, reason)
+        if undefined:
+            d["replicates_undefined"] = undefined
+        out[stat] = d
+    return out
+
+
+def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float) -> dict:
+    """``partial_auc``: raw area and McClish-standardised, bootstrap intervals when available."""
+    out = {"focus": "specificity", "specificity_low": pauc.specificity_low,
+           "specificity_high": pauc.specificity_high}
+    if pauc.estimate is None:
+        out["partial_auc"] = interval_dict(None, None, None, "trapezoid", pauc.reason)
+        out["standardised"] = interval_dict(None, None, None, "mcclish", pauc.reason)
+        return out
+    if boot is not None and boot.partial_auc is not None:
+        lo, hi = bootstrap.percentile_interval(boot.partial_auc, confidence)
+        slo, shi = bootstrap.percentile_interval(boot.partial_auc_standardised, confidence)
+        out["partial_auc"] = interval_dict(pauc.estimate, lo, hi, BOOT_METHOD)
+        out["standardised"] = interval_dict(pauc.standardised, slo, shi, BOOT_METHOD)
+    else:
+        why = "interval by bootstrap only (give a number of bootstrap replicates)"
+        out["partial_auc"] = interval_dict(pauc.estimate, None, None, "trapezoid", why)
+        out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish", why)
+    return out
+
+
+def _verification_entry(counts: CountTable, cut: np.ndarray, n_boot: int, rng, confidence: float,
+                        r_multipliers: Sequence[float], ci_method: str) -> dict:
+    """``verification_corrected``: naive and Begg-Greenes corrected sens/spec per cut-off."""
+    out = {"method": "begg-greenes",
+           "assumption": "verification missing at random given the screen result at the cut-off",
+           "n_unverified": counts.n_unverified_total}
+    if counts.n_unverified_total == 0:
+        out["thresholds"] = []
+        out["reason"] = "no unverified records: the naive estimates need no correction for partial verification"
+        return out
+    table = verification.begg_greenes(counts, cut)
+    sa = verification.sensitivity_analysis(counts, cut, list(r_multipliers))
+    ci = verification.bootstrap_begg_greenes(counts, cut, n_boot, rng, confidence) if n_boot else None
+    entries = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        naive = {}
+        for stat, x, m in (("sensitivity", row.tp, row.tp + row.fn), ("specificity", row.tn, row.tn + row.fp)):
+            est, lo, hi = proportion_ci(x, m, ci_method, confidence)
+            naive[stat] = interval_dict(est[0], lo[0], hi[0], ci_method,
+                                        None if m > 0 else accuracy.PROPORTIONS[stat][2])
+        corrected = {}
+        for stat in ("sensitivity", "specificity"):
+            est = getattr(row, f"{stat}_corrected")
+            if ci is not None:
+                corrected[stat] = interval_dict(est, ci[f"{stat}_ci_low"].iloc[i], ci[f"{stat}_ci_high"].iloc[i],
+                                                "bootstrap-percentile (screened and verified resampled within "
+                                                "screen strata)",
+                                                None if not np.isnan(est) else "no verified record in a screen stratum")
+            else:
+                corrected[stat] = interval_dict(est, None, None, "begg-greenes",
+                                                "no verified record in a screen stratum" if np.isnan(est)
+                                                else "interval by bootstrap only (give a number of bootstrap replicates)")
+        rows = sa[sa.cutoff == row.cutoff]
+        entries.append({
+            "cutoff": float(row.cutoff),
+            "n_screen_positive": int(row.tp + row.fp + row.n_unverified_screen_positive),
+            "n_screen_negative": int(row.fn + row.tn + row.n_unverified_screen_negative),
+            "n_unverified_screen_positive": int(row.n_unverified_screen_positive),
+            "n_unverified_screen_negative": int(row.n_unverified_screen_negative),
+            "naive": {**naive, "note": "verified records only"},
+            "corrected": {**corrected, "prevalence": _num(row.prevalence_corrected),
+                          "note": "Begg-Greenes: all screened records, missing at random given the screen result"},
+            "sensitivity_analysis": [
+                {"r": float(r.r), "sensitivity": _num(r.sensitivity), "specificity": _num(r.specificity),
+                 "prevalence": _num(r.prevalence)} for r in rows.itertuples(index=False)],
+        })
+    out["sensitivity_analysis_note"] = ("reference-positive rate among unverified screen-negatives = r x the rate "
+                                        "among verified screen-negatives; r = 1 is Begg-Greenes")
+    out["thresholds"] = entries
+    return out
+
+
+def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: str, confidence: float,
+                   correction: float = 0.0) -> dict:
     """The observed score that maximises Youden's J (ties: the stricter cut-off), with its accuracy.
 
-    A data-driven cut-off is optimistic (exploratory, STARD 12a); see ``cutpoints`` for alternatives.
+    A data-driven cut-off is optimistic (exploratory, STARD 12a); ``cutpoints`` has the other rules,
+    the bootstrap distribution of the choice and the optimism-corrected sensitivity/specificity.
     """
     if counts.n_positive == 0 or counts.n_negative == 0:
         return {"method": "youden", "cutoff": None, "reason": "needs reference-positive and -negative records"}
-    all_cuts = counts.default_cutoffs(max_distinct=np.iinfo(np.int64).max)
-    cells, _ = accuracy.accuracy_table(counts, all_cuts, ci_method=ci_method, confidence=confidence)
-    best = float(cells.loc[cells["youden"].idxmax(), "cutoff"])
-    c2, s2 = accuracy.accuracy_table(counts, [best], ci_method=ci_method, confidence=confidence)
+    best = cutpoints.choose_cutpoint(counts, cutpoints.CutpointRule("youden")).cutoff
+    c2, s2 = accuracy.accuracy_table(counts, [best], ci_method=ci_method, confidence=confidence,
+                                     correction=correction)
     return {"method": "youden", "prespecified": False, **threshold_entries(c2, s2, prevalences)[0]}
 
 
