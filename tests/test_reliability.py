@@ -355,3 +355,32 @@ def test_flags_against_thresholds():
     no_nan([f.to_dict() for f in flags])
     with pytest.raises(UsageError, match="'bound' parameter of flag_below"):
         rel.flag_below({}, {}, bound="median")
+
+
+# ------------------------------------------------------------------------------------ summary
+def test_reliability_summary_two_categorical_raters_with_items():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(1, 6, 80)
+    records = pd.DataFrame({
+        "r1": truth, "r2": np.clip(truth + rng.integers(-1, 2, 80), 1, 5),
+        "i1": truth + rng.normal(0, 1, 80), "i2": truth + rng.normal(0, 1, 80), "i3": truth + rng.normal(0, 1, 80),
+    })
+    out = rel.reliability_summary(records, ["r1", "r2"], items=["i1", "i2", "i3"], categorical=True)
+    assert [d["type"] for d in out["icc"]] == list(rel.ICC_TYPES)
+    assert out["icc_subset"]["n_used"] == 80
+    assert {"estimate", "ci_low", "ci_high", "method"} <= set(out["kappa"]) <= set(out["weighted_kappa"])
+    assert out["weighted_kappa"]["weights"] == "quadratic"
+    assert out["cronbach_alpha"]["estimate"] > 0.7 and out["omega"]["estimate"] > 0.7
+    assert "bland_altman" not in out
+    no_nan(out)
+
+
+def test_reliability_summary_continuous_and_bad_columns():
+    records = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6], "b": [1.5, 2, 2.5, 4, 5.5, 6], "c": [1.0, 2, 3, 4, 5, np.nan]})
+    out = rel.reliability_summary(records, ["a", "b"])
+    assert out["bland_altman"]["n"] == 6 and "kappa" not in out
+    three = rel.reliability_summary(records, ["a", "b", "c"])
+    assert three["icc_subset"]["n_used"] == 5 and "bland_altman" not in three
+    no_nan(three)
+    with pytest.raises(UsageError, match="reliability_summary"):
+        rel.reliability_summary(records, ["a", "zz"])

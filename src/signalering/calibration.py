@@ -348,7 +348,7 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
 
     o_e = events / float(p.sum())
     se_log = math.sqrt((1.0 - events / n) / events)
-    oe = Interval(o_e, o_e * math.exp(-z * se_log), o_e * math.exp(z * se_log), "log-poisson")
+    oe = Interval(o_e, o_e * math.exp(-z * se_log), o_e * math.exp(z * se_log), "log")
 
     inner = (p > 0) & (p < 1)
     n_extreme = int((~inner).sum())
