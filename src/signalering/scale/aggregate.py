@@ -1,0 +1,109 @@
+"""The count table as a file an organisation can share, and reading such files back.
+
+The file (CSV, UTF-8) has the columns ``instrument, score, reference, <subgroups>, n``: one row per
+combination that occurs; ``score`` empty = records without a score; ``reference`` is ``1``, ``0`` or
+``unverified``. It holds no record, only counts, and every accuracy statistic of the instrument can be
+computed from it exactly (``federated``).
+
+Small cells (``shared/domain/privacy.md`` section 4). A count of 1-9 children in a cell
+"score x reference x subgroup" can single out a family. Suppressing or rounding such cells would make
+the table inexact, and pooled sensitivity, specificity and AUC computed from it would be biased in a
+way nobody could correct afterwards. So the export never alters counts; it either
+
+- refuses (the default) when any cell holds more than 0 and fewer than ``min_cell`` records, naming
+  the instruments and how many cells are small; the organisation can then export fewer subgroup
+  columns or a coarser score (e.g. top-coded, computed before the export), or
+- writes the exact table when the organisations have agreed, in a data agreement, to share exact
+  counts with each other (``exact_counts_under_agreement=True``). Such a file is confidential between
+  the parties of the agreement and is never published; disclosure control applies to what is
+  published from it (the report stage).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, UsageError
+from .counts import REFERENCE_CODES
+
+TABLE_COLUMNS = ("instrument", "score", "reference")
+
+
+def small_cells(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Rows of a count table with ``0 < n < min_cell``."""
+    return counts[(counts["n"] > 0) & (counts["n"] < min_cell)]
+
+
+def check_disclosure(counts: pd.DataFrame, min_cell: int, exact_counts_under_agreement: bool, file: str) -> None:
+    """Refuse (``InputError``) a table with small cells unless exact counts are shared under agreement."""
+    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
+        raise UsageError(f"The 'min_cell' parameter of check_disclosure must be a positive integer. "
+                         f"Got {min_cell!r} instead.")
+    small = small_cells(counts, min_cell)
+    if small.empty or exact_counts_under_agreement:
+        return
+    per = small.groupby("instrument", sort=False).size()
+    detail = "; ".join(f"{inst}: {k} of {int((counts['instrument'] == inst).sum())} cells" for inst, k in per.items())
+    raise InputError(file, f"refused: cells of the count table hold fewer than {min_cell} records ({detail}); "
+                     "nothing was written. Export fewer subgroup columns or a coarser score, or, when the "
+                     "organisations share exact counts under a data agreement, give "
+                     "--exact-counts-under-agreement")
+
+
+def _score_text(score: float) -> str:
+    if np.isnan(score):
+        return ""
+    return str(int(score)) if float(score).is_integer() and abs(score) < 2 ** 53 else repr(float(score))
+
+
+def write_table(counts: pd.DataFrame, out: str | Path) -> None:
+    """Write a count table as CSV (full precision, rows as given, missing as empty)."""
+    frame = counts.copy()
+    frame["score"] = [_score_text(s) for s in frame["score"].to_numpy(dtype=float)]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False, lineterminator="\n", na_rep="")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a count table file (as written by ``write_table``), refusing anything else.
+
+    The identifier guard runs over it like over any input. Returns the table with ``score`` as float
+    (NaN = no score), ``reference`` as text, subgroups as text, ``n`` as int64.
+    """
+    from ..cli import read_guarded
+
+    file = str(path)
+    frame = read_guarded(file)
+    for col in (*TABLE_COLUMNS, "n"):
+        if col not in frame.columns:
+            raise InputError(file, "not a count table: a required column is missing", column=col)
+    if frame.columns[-1] != "n" or list(frame.columns[:3]) != list(TABLE_COLUMNS):
+        raise InputError(file, "not a count table: columns must be instrument, score, reference, "
+                         "subgroups..., n")
+    if frame["instrument"].isna().any():
+        raise InputError(file, "the instrument is missing", row=_first(frame["instrument"].isna()),
+                         column="instrument")
+    score = pd.to_numeric(frame["score"], errors="coerce")
+    bad = frame["score"].notna() & score.isna()
+    if bad.any():
+        raise InputError(file, "not a number", row=_first(bad), column="score")
+    bad = ~frame["reference"].isin(REFERENCE_CODES).fillna(False)
+    if bad.any():
+        raise InputError(file, f"reference must be one of {list(REFERENCE_CODES)}", row=_first(bad),
+                         column="reference")
+    n = pd.to_numeric(frame["n"], errors="coerce")
+    bad = n.isna() | (n < 0) | (n != np.floor(n))
+    if bad.any():
+        raise InputError(file, "n must be a whole number >= 0", row=_first(bad), column="n")
+    out = frame.copy()
+    out["score"] = score.astype(float)
+    out["reference"] = out["reference"].astype(str)
+    out["n"] = n.astype(np.int64)
+    return out
+
+
+def _first(mask: pd.Series) -> int:
+    return int(np.flatnonzero(mask.to_numpy(bool))[0]) + 1

@@ -1,0 +1,172 @@
+"""Accuracy from count tables of several organisations: per organisation, pooled, and how much the
+organisations differ.
+
+Pooling adds the tables (``CountTable.__add__``), so every pooled statistic equals the statistic on
+the concatenated records: the records never need to leave their organisations.
+
+Heterogeneity at a cut-off, separately for sensitivity (``tp`` of ``tp + fn``) and specificity (``tn``
+of ``tn + fp``), over the organisations with a non-zero denominator:
+
+- on the logit scale, ``y_i = logit(x_i / n_i)`` with variance ``1 / x_i + 1 / (n_i - x_i)``; an
+  organisation with ``x_i = 0`` or ``x_i = n_i`` gets 0.5 added to both cells (Haldane-Anscombe) for
+  this purpose only. Cochran's ``Q = sum w_i (y_i - y_w)^2`` with ``w_i = 1 / var_i`` on ``k - 1``
+  degrees of freedom; ``I^2 = max(0, (Q - df) / Q)`` (Higgins & Thompson 2002, Stat Med 21:1539-1558);
+  the between-organisation variance ``tau^2`` by DerSimonian & Laird (1986, Control Clin Trials
+  7:177-188), and the random-effects summary with its interval, back-transformed;
+- Pearson's chi-square test of homogeneity of the proportions on the ``2 x k`` table (no continuity
+  correction), which needs no correction for zero cells.
+
+With bivariate random-effects models (Reitsma et al. 2005) sensitivity and specificity would be
+modelled jointly; these univariate statistics describe the spread and do not replace such a model.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2, chi2_contingency
+
+from ..counts import CountTable
+from ..errors import UsageError
+from ..intervals import z_value
+from ..outputs import SCHEMA_VERSION, accuracy_document, interval_dict
+from .aggregate import read_table
+from .counts import count_table
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def organisation_names(paths: Sequence[str | Path], names: Sequence[str] | None = None) -> list[str]:
+    """Names of the organisations: ``names`` if given, else the files' stems; unique and usable as
+    folder names."""
+    if names:
+        if len(names) != len(paths):
+            raise UsageError(f"Give one name per table: {len(paths)} tables and {len(names)} names.")
+        out = list(names)
+    else:
+        out = [Path(p).stem for p in paths]
+    for n in out:
+        if not _NAME.match(n) or n == "pooled":
+            raise UsageError(f"Organisation name {n!r} must be letters, digits, '.', '_' or '-' and not "
+                             "'pooled'; name the organisations with --name.")
+    if len(set(out)) != len(out):
+        raise UsageError("Two tables have the same organisation name; name them with --name.")
+    return out
+
+
+def load_count_tables(paths: Sequence[str | Path], instrument: str, direction: str = "higher",
+                      names: Sequence[str] | None = None) -> dict[str, CountTable]:
+    """One ``CountTable`` per organisation (summed over its subgroups) from count table files."""
+    out = {}
+    for name, path in zip(organisation_names(paths, names), paths):
+        table = read_table(path)
+        if not (table["instrument"] == instrument).any():
+            raise UsageError(f"The count table '{path}' has no rows for instrument {instrument!r}.")
+        out[name] = count_table(table, instrument, direction)
+    return out
+
+
+def pooled(tables: dict[str, CountTable]) -> CountTable:
+    """The sum of the organisations' tables (equal to the table of the concatenated records)."""
+    values = list(tables.values())
+    total = values[0]
+    for t in values[1:]:
+        total = total + t
+    return total
+
+
+def _logit_heterogeneity(x: np.ndarray, n: np.ndarray, confidence: float) -> dict:
+    keep = n > 0
+    x, n = x[keep].astype(float), n[keep].astype(float)
+    k = len(x)
+    out: dict = {"organisations": int(k)}
+    if k < 2:
+        reason = "needs at least two organisations with a non-zero denominator"
+        out.update({"cochran_q": None, "df": None, "p_value": None, "i2": None, "tau2": None,
+                    "random_effects": interval_dict(None, None, None, "dersimonian-laird", reason),
+                    "chi2_homogeneity": {"statistic": None, "df": None, "p_value": None, "reason": reason},
+                    "reason": reason})
+        return out
+    c = np.where((x == 0) | (x == n), 0.5, 0.0)
+    y = np.log((x + c) / (n - x + c))
+    var = 1.0 / (x + c) + 1.0 / (n - x + c)
+    w = 1.0 / var
+    y_fixed = np.sum(w * y) / np.sum(w)
+    q = float(np.sum(w * (y - y_fixed) ** 2))
+    df = k - 1
+    i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
+    tau2 = max(0.0, (q - df) / (np.sum(w) - np.sum(w ** 2) / np.sum(w)))
+    w_re = 1.0 / (var + tau2)
+    y_re = np.sum(w_re * y) / np.sum(w_re)
+    se_re = np.sqrt(1.0 / np.sum(w_re))
+    z = z_value(confidence)
+    expit = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+    out.update({"cochran_q": q, "df": df, "p_value": float(chi2.sf(q, df)), "i2": float(i2), "tau2": float(tau2),
+                "random_effects": interval_dict(expit(y_re), expit(y_re - z * se_re), expit(y_re + z * se_re),
+                                                "dersimonian-laird")})
+    table = np.vstack([x, n - x])
+    if (table.sum(axis=1) == 0).any():
+        out["chi2_homogeneity"] = {"statistic": None, "df": None, "p_value": None,
+                                   "reason": "every organisation has the same extreme proportion (0 or 1)"}
+    else:
+        res = chi2_contingency(table, correction=False)
+        out["chi2_homogeneity"] = {"statistic": float(res.statistic), "df": int(res.dof),
+                                   "p_value": float(res.pvalue)}
+    return out
+
+
+def heterogeneity(tables: dict[str, CountTable], cutoffs: Sequence[float], confidence: float = 0.95) -> list[dict]:
+    """Between-organisation heterogeneity of sensitivity and specificity at each cut-off.
+
+    Parameters
+    ----------
+    tables : organisation name -> CountTable (same instrument and direction)
+    cutoffs : cut-offs on the score's original scale
+    confidence : for the random-effects summary interval
+
+    Returns
+    -------
+    list, one entry per cut-off: ``cutoff``, ``per_organisation`` (name -> ``tp, fp, tn, fn``), and for
+    ``sensitivity`` and ``specificity``: ``cochran_q, df, p_value, i2, tau2, random_effects,
+    chi2_homogeneity`` (see the module docstring; ``null`` with a ``reason`` when undefined).
+    """
+    names = list(tables)
+    cells = {name: t.cells_at(cutoffs) for name, t in tables.items()}
+    out = []
+    for j, cut in enumerate(np.atleast_1d(np.asarray(cutoffs, dtype=float))):
+        get = lambda cell: np.array([cells[n][cell][j] for n in names], dtype=np.int64)  # noqa: E731
+        tp, fp, tn, fn = get("tp"), get("fp"), get("tn"), get("fn")
+        out.append({
+            "cutoff": float(cut),
+            "per_organisation": {n: {"tp": int(a), "fp": int(b), "tn": int(c), "fn": int(d)}
+                                 for n, a, b, c, d in zip(names, tp, fp, tn, fn)},
+            "sensitivity": _logit_heterogeneity(tp, tp + fn, confidence),
+            "specificity": _logit_heterogeneity(tn, tn + fp, confidence),
+        })
+    return out
+
+
+def evaluate_tables(tables: dict[str, CountTable], cutoffs: Sequence[float] | None = None, *,
+                    prevalences: Sequence[float] = (), ci_method: str = "wilson",
+                    confidence: float = 0.95) -> dict:
+    """``accuracy.json`` documents per organisation and pooled, and the heterogeneity document.
+
+    Returns
+    -------
+    dict with ``organisations`` (name -> accuracy document), ``pooled`` (accuracy document) and
+    ``heterogeneity`` (document with ``schema_version``, ``organisations``, ``at_cutoffs``). Cut-offs
+    default to the pooled table's default cut-offs, used for every organisation, so that the documents
+    can be compared entry by entry.
+    """
+    if not tables:
+        raise UsageError("At least one count table is needed.")
+    total = pooled(tables)
+    cuts = list(total.default_cutoffs()) if cutoffs is None else list(cutoffs)
+    kw = dict(prevalences=prevalences, ci_method=ci_method, confidence=confidence)
+    docs = {name: accuracy_document(t, cuts, **kw) for name, t in tables.items()}
+    het = {"schema_version": SCHEMA_VERSION, "organisations": list(tables), "direction": total.direction,
+           "confidence": confidence, "at_cutoffs": heterogeneity(tables, cuts, confidence)}
+    return {"organisations": docs, "pooled": accuracy_document(total, cutoffs, **kw), "heterogeneity": het}
