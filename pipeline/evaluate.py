@@ -6,8 +6,9 @@ import pandas as pd
 
 from signalering import io, outputs, params
 from signalering.counts import CountTable
+from signalering.cutpoints import rules_from_options
 
-PARAMS = ("data", "evaluate")
+PARAMS = ("seed", "data", "evaluate")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/accuracy")
 PLOTS = Path("reports/plots/roc")
@@ -30,7 +31,11 @@ def main() -> None:
         cutoffs = list(dict.fromkeys(map(float, overrides.get(inst["id"]) or named))) or None
         doc = outputs.accuracy_document(counts, cutoffs, prevalences=ev.get("prevalences", []),
                                         ci_method=ev.get("ci_method", "wilson"),
-                                        confidence=ev.get("confidence", 0.95))
+                                        confidence=ev.get("confidence", 0.95),
+                                        correction=ev.get("correction", 0.0), n_boot=ev.get("bootstrap", 0),
+                                        seed=p["seed"],
+                                        partial_auc_specificity=tuple(ev.get("partial_auc_specificity", (0.8, 1.0))),
+                                        cutpoint_rules=rules_from_options(**(ev.get("cutpoint_rules") or {})))
         doc["instrument"] = inst
         for entry in doc["thresholds"]:
             entry["names"] = named.get(entry["cutoff"], [])

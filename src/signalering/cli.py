@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import __version__, io, outputs
 from .counts import CountTable
+from .cutpoints import rules_from_options
 from .errors import InputError, UsageError
 from .ingest.identifiers import check_identifiers
 from .intervals import INTERVAL_METHODS
@@ -97,19 +98,6 @@ def _add_evaluate(sub) -> None:
     p.set_defaults(func=_run_evaluate)
 
 
-def cutpoint_rules(min_specificity=None, min_sensitivity=None, cost_ratio: float = 1.0,
-                   cost_prevalence=None) -> list:
-    """The cut-point rules of ``evaluate``: Youden, closest-to-(0,1), minimum cost, and the constrained ones asked for."""
-    from .cutpoints import CutpointRule
-    rules = [CutpointRule("youden"), CutpointRule("closest_to_01"),
-             CutpointRule("min_cost", cost_ratio=cost_ratio, prevalence=cost_prevalence)]
-    if min_specificity is not None:
-        rules.append(CutpointRule("max_sensitivity", min_specificity=min_specificity))
-    if min_sensitivity is not None:
-        rules.append(CutpointRule("max_specificity", min_sensitivity=min_sensitivity))
-    return rules
-
-
 def _run_evaluate(args) -> None:
     for p in args.prevalence:
         if not 0 < p < 1:
@@ -120,7 +108,7 @@ def _run_evaluate(args) -> None:
         raise UsageError(f"--bootstrap must be 0 or a positive number of replicates. Got {args.bootstrap} instead.")
     if not args.correction >= 0:
         raise UsageError(f"--correction must be >= 0. Got {args.correction} instead.")
-    rules = cutpoint_rules(args.min_specificity, args.min_sensitivity, args.cost_ratio, args.cost_prevalence)
+    rules = rules_from_options(args.min_specificity, args.min_sensitivity, args.cost_ratio, args.cost_prevalence)
     frame = read_guarded(args.records)
     score = numeric_column(frame, args.score, args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)

@@ -84,6 +84,19 @@ class CutpointRule:
         return {}
 
 
+def rules_from_options(min_specificity: float | None = None, min_sensitivity: float | None = None,
+                       cost_ratio: float = 1.0, cost_prevalence: float | None = None) -> list[CutpointRule]:
+    """The rules ``evaluate`` applies: Youden, closest-to-(0,1), minimum expected cost, and the
+    constrained rules for which a minimum is given (CLI options / ``evaluate.cutpoint_rules`` params)."""
+    rules = [CutpointRule("youden"), CutpointRule("closest_to_01"),
+             CutpointRule("min_cost", cost_ratio=cost_ratio, prevalence=cost_prevalence)]
+    if min_specificity is not None:
+        rules.append(CutpointRule("max_sensitivity", min_specificity=min_specificity))
+    if min_sensitivity is not None:
+        rules.append(CutpointRule("max_specificity", min_sensitivity=min_sensitivity))
+    return rules
+
+
 def _in_unit(x) -> bool:
     return isinstance(x, (int, float)) and 0.0 <= x <= 1.0
 
