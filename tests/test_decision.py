@@ -144,3 +144,26 @@ def test_no_events_is_still_defined():
     t = dec.net_benefit([0.1, 0.2, 0.4], [0, 0, 0], thresholds=[0.3])
     assert rows(t, "model").net_benefit.item() == pytest.approx(-1 / 3 * 0.3 / 0.7)
     assert rows(t, "treat_all").net_benefit.item() == pytest.approx(-0.3 / 0.7)
+
+
+# ---------------------------------------------------------------------------------- properties
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+records = st.integers(1, 50).flatmap(lambda n: st.tuples(
+    st.lists(st.sampled_from([0.05, 0.1, 0.2, 0.25, 0.5, 0.7, 0.95]), min_size=n, max_size=n),
+    st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(records)
+def test_net_benefit_properties(data):
+    p, y = data
+    th = [0.05, 0.1, 0.2, 0.3, 0.5, 0.9]
+    t = dec.net_benefit(p, y, th)
+    model = rows(t, "model").net_benefit.to_numpy()
+    prevalence = np.mean(y)
+    assert np.all(model <= prevalence + 1e-12)                 # never better than a perfect test
+    assert model == pytest.approx([brute_force_nb(p, y, x) for x in th], abs=1e-12)
+    order = np.random.default_rng(0).permutation(len(p))
+    again = dec.net_benefit(np.asarray(p)[order], np.asarray(y)[order], th)
+    assert again.equals(t)

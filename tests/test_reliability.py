@@ -384,3 +384,29 @@ def test_reliability_summary_continuous_and_bad_columns():
     no_nan(three)
     with pytest.raises(UsageError, match="reliability_summary"):
         rel.reliability_summary(records, ["a", "zz"])
+
+
+# ---------------------------------------------------------------------------------- properties
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+pairs_of_ratings = st.integers(2, 40).flatmap(lambda n: st.tuples(
+    st.lists(st.integers(1, 4), min_size=n, max_size=n), st.lists(st.integers(1, 4), min_size=n, max_size=n)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(pairs_of_ratings, st.sampled_from(["none", "linear", "quadratic"]))
+def test_kappa_properties(pair, weights):
+    a, b = pair
+    res = rel.cohen_kappa(a, b, weights=weights, categories=[1, 2, 3, 4])
+    no_nan(res.to_dict())
+    if res.estimate is None:
+        assert len(set(a) | set(b)) == 1
+        return
+    assert -1 - 1e-12 <= res.ci_low <= res.estimate <= res.ci_high <= 1 + 1e-12
+    assert res.se >= 0
+    swapped = rel.cohen_kappa(b, a, weights=weights, categories=[1, 2, 3, 4])
+    assert swapped.estimate == pytest.approx(res.estimate, abs=1e-12)
+    assert swapped.se == pytest.approx(res.se, abs=1e-12)
+    if len(set(a) | set(b)) > 1:
+        sk = cohen_kappa_score(a, b, labels=[1, 2, 3, 4], weights=None if weights == "none" else weights)
+        assert res.estimate == pytest.approx(sk, abs=1e-9)
