@@ -1,0 +1,592 @@
+"""Statistical disclosure control for everything that leaves the pipeline (reports, metrics, plots).
+
+Rules (privacy.md section 4; see docs/disclosure.md):
+
+1. **Threshold rule.** A count below ``min_cell`` (default 10; zero included) is shown as the
+   string ``"<10"``, never as 0 or blank.
+2. **Derived statistics.** A proportion, interval, likelihood ratio or AUC whose numerator or
+   denominator rests on a suppressed cell is withheld: ``estimate``, ``ci_low``, ``ci_high`` become
+   ``null`` with ``reason`` ``"suppressed: fewer than 10 records"``.
+3. **Complementary suppression.** A 2 x 2 table is published with its margins, so one hidden cell
+   could be recovered by subtraction: a table with any small cell is withheld *whole* (its other
+   cells become ``null``) together with every statistic of it. Where a total and its parts are
+   shown (n = positives + negatives + unverified; received = analysed + excluded; the categories
+   of a subgroup column against the overall figures), a second part is hidden when exactly one is.
+4. **Group disclosure.** A group in which all or none of the verified records are
+   reference-positive discloses every member's status: its reference counts and statistics are
+   withheld.
+5. **Differencing.** Two published cut-offs (or ROC points) whose tables differ by fewer than
+   ``min_cell`` positives or negatives reveal how many records have the scores in between: the
+   later one is withheld (cut-offs) or merged into its neighbour (ROC points).
+
+Every function is pure: it returns a suppressed *copy* and a log of what was hidden and why
+(locations and reasons, never values), for the report's methods section.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Iterable
+
+import numpy as np
+
+from .counts import CountTable
+from .errors import UsageError
+from .roc import roc_points
+
+DEFAULT_MIN_CELL = 10
+CELLS = ("tp", "fp", "tn", "fn")
+STAT_KEYS = ("sensitivity", "specificity", "ppv", "npv", "accuracy", "lr_positive", "lr_negative", "dor")
+# Keys whose integer values are record counts (the scan used by tests and the final guard).
+COUNT_KEYS = frozenset({"n", "n_positive", "n_negative", "n_unverified", "n_missing_score", "n_verified",
+                        "tp", "fp", "tn", "fn", "received", "analysed", "verified", "unverified",
+                        "both", "a_only", "b_only", "neither", "correct_a_only", "correct_b_only",
+                        "events_up", "events_down", "nonevents_up", "nonevents_down", "scored",
+                        "missing_score", "n_screen_positive", "n_events", "n_missing", "n_extreme"})
+
+
+def check_min_cell(min_cell) -> int:
+    """``min_cell`` must be a positive integer."""
+    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+        raise UsageError(f"The 'min_cell' parameter of disclosure control must be a positive integer. "
+                         f"Got {min_cell!r} instead.")
+    return int(min_cell)
+
+
+def label(min_cell: int) -> str:
+    """How a suppressed count is shown: ``"<10"``."""
+    return f"<{min_cell}"
+
+
+def reason_small(min_cell: int) -> str:
+    return f"suppressed: fewer than {min_cell} records"
+
+
+def reason_complementary(min_cell: int) -> str:
+    return (f"suppressed: complementary suppression (another count of this table is below {min_cell} "
+            "and could otherwise be recovered from the totals)")
+
+
+def reason_group() -> str:
+    return "suppressed: all or none of the verified records in this group are reference-positive"
+
+
+def reason_difference(min_cell: int) -> str:
+    return (f"suppressed: differs from a neighbouring published cut-off by fewer than {min_cell} "
+            "reference-positive or reference-negative records")
+
+
+def is_small(count, min_cell: int) -> bool:
+    """A count that must not be published (``0 <= count < min_cell``); strings (already hidden) are not."""
+    return isinstance(count, (int, np.integer)) and not isinstance(count, bool) and 0 <= int(count) < min_cell
+
+
+def _withhold_interval(obj: dict, reason: str) -> dict:
+    out = dict(obj)
+    out.update(estimate=None, ci_low=None, ci_high=None, reason=reason)
+    for k in ("se", "p_value", "z", "variance"):
+        if k in out:
+            out[k] = None
+    return out
+
+
+def _entry(location: str, hidden: Iterable[str], reason: str) -> dict:
+    return {"location": location, "hidden": sorted(set(hidden)), "reason": reason}
+
+
+# ------------------------------------------------------------------ totals and their parts
+def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: int,
+                   spare: Iterable[str] = ()) -> tuple[dict, dict]:
+    """Threshold rule plus complementary suppression for a total and the parts that add up to it.
+
+    Parameters
+    ----------
+    values : dict key -> int count
+    parts : keys that add up to ``total`` (``total`` may be None when no total is published)
+    total : key of the total, or None
+    min_cell : int
+    spare : keys never hidden as the complement (the total is hidden instead)
+
+    Returns
+    -------
+    (values, reasons): the published values (small counts as ``"<10"``, complementary ones as
+    ``None``) and key -> reason for every hidden key.
+
+    Notes
+    -----
+    With a published total, one hidden part equals the total minus the others; hiding the smallest
+    remaining part (not in ``spare``) as well leaves two unknowns; when there is none, the total is
+    hidden instead.
+    """
+    out, reasons = dict(values), {}
+    for k in [*parts, *([total] if total else [])]:
+        if is_small(values.get(k), min_cell):
+            out[k], reasons[k] = label(min_cell), reason_small(min_cell)
+    hidden_parts = [k for k in parts if k in reasons]
+    if total and total not in reasons and len(hidden_parts) == 1:
+        spare = set(spare)
+        rest = sorted((values[k], k) for k in parts if k not in reasons and k not in spare
+                      and isinstance(values.get(k), (int, np.integer)))
+        victim = rest[0][1] if rest else total
+        out[victim], reasons[victim] = None, reason_complementary(min_cell)
+    return out, reasons
+
+
+# ------------------------------------------------------------------ accuracy.json
+def _table_ok(entry: dict, min_cell: int) -> bool:
+    return not any(is_small(entry.get(c), min_cell) for c in CELLS)
+
+
+KEEP_KEYS = frozenset({"cutoff", "names", "prespecified", "method", "note", "focus", "criterion"})
+
+
+def _blank(obj, reason: str):
+    """Every number inside ``obj`` withheld (None); interval objects get ``reason``; strings are kept."""
+    if isinstance(obj, dict):
+        if "estimate" in obj:
+            obj = _withhold_interval(obj, reason)
+        return {k: (v if k in KEEP_KEYS or k == "reason" else _blank(v, reason)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_blank(v, reason) for v in obj]
+    if isinstance(obj, (int, float, np.integer, np.floating)) and not isinstance(obj, bool):
+        return None
+    return obj
+
+
+def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
+    """A threshold entry withheld whole: small cells as "<10", every other number null, reasons added."""
+    out = {k: (v if k in KEEP_KEYS else _blank(v, reason)) for k, v in entry.items()}
+    for c in CELLS:
+        if c in entry:
+            out[c] = label(min_cell) if is_small(entry[c], min_cell) else None
+    if entry.get("at_prevalence"):
+        out["at_prevalence"] = []
+        out["at_prevalence_reason"] = reason
+    out["suppressed"] = reason
+    return out
+
+
+def _differs_enough(a: dict, b: dict, min_cell: int) -> bool:
+    """Two tables may both be published: identical, or at least ``min_cell`` apart in tp and in fp."""
+    dtp, dfp = abs(int(a["tp"]) - int(b["tp"])), abs(int(a["fp"]) - int(b["fp"]))
+    return (dtp == 0 and dfp == 0) or (dtp >= min_cell and dfp >= min_cell)
+
+
+def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresholds") -> tuple[list[dict], list[dict]]:
+    """Suppress a list of 2 x 2 threshold entries (``tp, fp, tn, fn`` and statistics).
+
+    A table with a cell below ``min_cell`` is withheld whole (rules 1-3). Of the remaining tables,
+    ordered from the strictest to the most lenient screen, one is kept only when it differs from the
+    previously kept one by 0 or at least ``min_cell`` in both tp and fp (rule 5); the others are
+    withheld. Entries keep their order and their ``cutoff``.
+    """
+    min_cell = check_min_cell(min_cell)
+    out, log = list(entries), []
+    order = sorted(range(len(entries)), key=lambda i: (int(entries[i]["tp"]) + int(entries[i]["fp"]),
+                                                        int(entries[i]["tp"])))
+    kept: list[dict] = []
+    for i in order:
+        e = entries[i]
+        where = f"{location}[cutoff={e.get('cutoff')}]"
+        if not _table_ok(e, min_cell):
+            out[i] = _withhold_table(e, reason_small(min_cell), min_cell)
+            log.append(_entry(where, ["2x2 table", "statistics"], reason_small(min_cell)))
+        elif kept and not _differs_enough(kept[-1], e, min_cell):
+            out[i] = _withhold_table(e, reason_difference(min_cell), min_cell)
+            for c in CELLS:  # its cells are all >= min_cell; the difference is what discloses
+                out[i][c] = None
+            log.append(_entry(where, ["2x2 table", "statistics"], reason_difference(min_cell)))
+        else:
+            kept.append(e)
+    return out, log
+
+
+def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "") -> tuple[dict, list[dict]]:
+    """A publishable copy of an ``accuracy.json`` document and the log of what was hidden.
+
+    Parameters
+    ----------
+    doc : dict
+        ``outputs.accuracy_document`` output (extra keys are kept).
+    min_cell : int
+        Counts below it are suppressed (``disclosure.min_cell`` in params).
+    location : str
+        Prefix for the log entries (e.g. the instrument id).
+
+    Returns
+    -------
+    (doc, log): the suppressed copy, and a list of ``{"location", "hidden", "reason"}`` without values.
+
+    Examples
+    --------
+    >>> d = {"n": 40, "n_positive": 4, "n_negative": 30, "n_unverified": 6, "auc": {"estimate": 0.8,
+    ...      "ci_low": 0.6, "ci_high": 0.9, "method": "delong"}, "thresholds": []}
+    >>> out, log = suppress_accuracy_document(d, 10)
+    >>> out["n_positive"], out["n_unverified"], out["auc"]["estimate"]
+    ('<10', '<10', None)
+    """
+    min_cell = check_min_cell(min_cell)
+    out = copy.deepcopy(doc)
+    log: list[dict] = []
+    pre = f"{location}." if location else ""
+    counts = {k: doc.get(k) for k in ("n", "n_positive", "n_negative", "n_unverified")}
+    published, reasons = suppress_parts(counts, ["n_positive", "n_negative", "n_unverified"], "n", min_cell,
+                                        spare=("n_positive", "n_negative"))
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    group = isinstance(pos, (int, np.integer)) and isinstance(neg, (int, np.integer)) and pos + neg > 0 \
+        and (pos == 0 or neg == 0)
+    if group:
+        for k in ("n_positive", "n_negative"):
+            if k not in reasons:
+                published[k], reasons[k] = None, reason_group()
+    for k, v in published.items():
+        if k in doc:
+            out[k] = v
+    if is_small(doc.get("n_missing_score"), min_cell):
+        out["n_missing_score"], reasons["n_missing_score"] = label(min_cell), reason_small(min_cell)
+    if reasons:
+        out["suppressed"] = dict(sorted(reasons.items()))
+        for why in sorted(set(reasons.values())):
+            log.append(_entry(f"{pre}counts", [k for k, r in reasons.items() if r == why], why))
+    auc_reason = None
+    if group:
+        auc_reason = reason_group()
+    elif is_small(pos, min_cell) or is_small(neg, min_cell):
+        auc_reason = reason_small(min_cell)
+    for key in ("auc", "auc_bootstrap"):
+        if auc_reason and isinstance(out.get(key), dict) and out[key].get("estimate") is not None:
+            out[key] = _withhold_interval(out[key], auc_reason)
+            log.append(_entry(f"{pre}{key}", [key], auc_reason))
+    if isinstance(doc.get("thresholds"), list):
+        entries = doc["thresholds"]
+        if group:
+            out["thresholds"] = [_withhold_table(e, reason_group(), min_cell) for e in entries]
+            if entries:
+                log.append(_entry(f"{pre}thresholds", ["2x2 tables", "statistics"], reason_group()))
+        else:
+            out["thresholds"], tlog = suppress_tables(entries, min_cell, f"{pre}thresholds")
+            log.extend(tlog)
+    kept = [e for e in out.get("thresholds", []) if "suppressed" not in e]
+
+    def data_driven_reason(cells: dict) -> str | None:
+        if group:
+            return reason_group()
+        if not _table_ok(cells, min_cell):
+            return reason_small(min_cell)
+        if any(not _differs_enough(cells, e, min_cell) for e in kept):
+            return reason_difference(min_cell)
+        return None
+
+    opt = doc.get("optimal")
+    if isinstance(opt, dict) and all(isinstance(opt.get(c), (int, np.integer)) for c in CELLS):
+        why = data_driven_reason(opt)
+        if why:
+            out["optimal"] = _withhold_table(opt, why, min_cell)
+            out["optimal"]["cutoff"] = None  # a data-driven cut-off can point at a small score group
+            if why != reason_small(min_cell):
+                for c in CELLS:
+                    out["optimal"][c] = None
+            log.append(_entry(f"{pre}optimal", ["2x2 table", "statistics", "cutoff"], why))
+    # Data-driven cut-points publish sensitivity and specificity, i.e. tp = sens * n_positive, fp = ...
+    for i, cp in enumerate(doc.get("cutpoints") or []):
+        if not isinstance(cp, dict) or cp.get("cutoff") is None:
+            continue
+        sens, spec = cp.get("sensitivity"), cp.get("specificity")
+        if isinstance(sens, dict):
+            sens = sens.get("estimate")
+        if isinstance(spec, dict):
+            spec = spec.get("estimate")
+        if not all(isinstance(v, (int, float)) for v in (sens, spec, pos, neg)):
+            continue
+        tp, fp = int(round(sens * pos)), int(round((1 - spec) * neg))
+        why = data_driven_reason({"tp": tp, "fp": fp, "fn": pos - tp, "tn": neg - fp})
+        if why:
+            out["cutpoints"][i] = {**_blank(cp, why), "cutoff": None, "suppressed": why}
+            log.append(_entry(f"{pre}cutpoints[{cp.get('method')}]", ["cutoff", "statistics"], why))
+    if auc_reason:
+        for key in ("partial_auc", "verification_corrected", "bootstrap"):
+            if isinstance(out.get(key), dict):
+                out[key] = {**_blank(out[key], auc_reason), "suppressed": auc_reason}
+                log.append(_entry(f"{pre}{key}", [key], auc_reason))
+    elif isinstance(out.get("verification_corrected"), dict):
+        # Corrected estimates at a withheld cut-off would stand in for the withheld table.
+        hidden_cuts = {e.get("cutoff") for e in out.get("thresholds", []) if "suppressed" in e}
+        vc = out["verification_corrected"]
+        for j, e in enumerate(vc.get("thresholds") or []):
+            if e.get("cutoff") in hidden_cuts:
+                vc["thresholds"][j] = {**_blank(e, reason_small(min_cell)), "suppressed": reason_small(min_cell)}
+                log.append(_entry(f"{pre}verification_corrected[cutoff={e.get('cutoff')}]",
+                                  ["corrected statistics"], reason_small(min_cell)))
+    out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
+    return out, log
+
+
+def _is_count_key(key: str) -> bool:
+    return key in COUNT_KEYS or key.startswith("n_")
+
+
+def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "document",
+                    log: list[dict] | None = None):
+    """Generic last pass: in every object holding a count below ``min_cell`` (keys in ``COUNT_KEYS`` or
+    starting with ``n_``), that count becomes ``"<10"`` and the object's other counts become null
+    (they are often its total or complement). Returns the new object; appends to ``log`` if given.
+    """
+    min_cell = check_min_cell(min_cell)
+    if isinstance(obj, list):
+        return [suppress_counts(v, min_cell, f"{location}[{i}]", log) for i, v in enumerate(obj)]
+    if not isinstance(obj, dict):
+        return obj
+    out = {k: suppress_counts(v, min_cell, f"{location}.{k}", log) for k, v in obj.items()}
+    small = [k for k, v in obj.items() if _is_count_key(k) and is_small(v, min_cell)]
+    if small:
+        others = [k for k, v in obj.items() if _is_count_key(k) and k not in small
+                  and isinstance(v, (int, np.integer)) and not isinstance(v, bool)]
+        for k in small:
+            out[k] = label(min_cell)
+        for k in others:
+            out[k] = None
+        if log is not None:
+            log.append(_entry(location, small, reason_small(min_cell)))
+            if others:
+                log.append(_entry(location, others, reason_complementary(min_cell)))
+    return out
+
+
+# ------------------------------------------------------------------ ROC points
+def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple[list[dict], list[dict]]:
+    """ROC points safe to publish: ``{"cutoff", "fpr", "tpr"}`` rows and a log.
+
+    The empirical curve has one point per distinct score. Interior points are kept greedily from
+    the strictest cut-off: a point is kept when its tp, fp, fn and tn are all at least ``min_cell``
+    and it lies at least ``min_cell`` positives *and* ``min_cell`` negatives beyond the previously
+    kept point; dropped points are merged into the next kept segment (the curve is drawn through
+    the kept points, each of them a true empirical point). The corners (0, 0) and (1, 1) reveal only
+    the margins and are always kept. With fewer than ``min_cell`` positives or negatives only the
+    corners remain.
+    """
+    min_cell = check_min_cell(min_cell)
+    pts = roc_points(counts)
+
+    def row(r) -> dict:
+        cut = None if np.isnan(r.cutoff) else float(r.cutoff)
+        return {"cutoff": cut, "fpr": None if np.isnan(r.fpr) else float(r.fpr),
+                "tpr": None if np.isnan(r.tpr) else float(r.tpr)}
+
+    records = list(pts.itertuples(index=False))
+    if not records:
+        return [], []
+    m, n = counts.n_positive, counts.n_negative
+    rows, last, dropped = [row(records[0])], (0, 0), 0
+    for r in records[1:-1]:
+        tp, fp = int(r.tp), int(r.fp)
+        cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
+        if cells_ok and tp - last[0] >= min_cell and fp - last[1] >= min_cell:
+            rows.append(row(r))
+            last = (tp, fp)
+        else:
+            dropped += 1
+    if len(records) > 1:
+        rows.append(row(records[-1]))
+    log = [_entry("roc", ["roc points"], f"merged {dropped} ROC points that separate fewer than {min_cell} "
+                  "reference-positive or reference-negative records from their neighbours")] if dropped else []
+    return rows, log
+
+
+# ------------------------------------------------------------------ flow
+def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, list[dict]]:
+    """The study flow (``flow.json``) with small exclusion counts hidden.
+
+    ``received = analysed + sum(excluded)`` is published, so one hidden exclusion count is
+    complemented by the next smallest one, or by hiding ``received`` when there is no other.
+    ``verified`` and ``unverified`` add up to ``analysed``, and are treated the same way.
+    """
+    min_cell = check_min_cell(min_cell)
+    out, log = copy.deepcopy(flow), []
+    excluded = dict(flow.get("excluded") or {})
+    values = {"received": flow.get("received"), "analysed": flow.get("analysed"),
+              **{f"excluded:{k}": v for k, v in excluded.items()}}
+    parts = ["analysed", *[f"excluded:{k}" for k in excluded]]
+    published, reasons = suppress_parts(values, parts, "received", min_cell, spare=("analysed",))
+    for k, v in published.items():
+        if k.startswith("excluded:"):
+            out["excluded"][k.split(":", 1)[1]] = v
+        elif k in out:
+            out[k] = v
+    ver = {k: flow[k] for k in ("verified", "unverified", "analysed") if k in flow}
+    if {"verified", "unverified"} <= set(ver):
+        pub2, reasons2 = suppress_parts(ver, ["verified", "unverified"], "analysed" if "analysed" not in reasons else None,
+                                        min_cell)
+        for k, v in pub2.items():
+            if k in reasons2:
+                out[k] = v
+        reasons.update(reasons2)
+    if reasons:
+        out["suppressed"] = dict(sorted(reasons.items()))
+        for why in sorted(set(reasons.values())):
+            log.append(_entry("flow", [k for k, r in reasons.items() if r == why], why))
+    return out, log
+
+
+# ------------------------------------------------------------------ comparison.json
+def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
+                                 location: str = "") -> tuple[dict, list[dict]]:
+    """A publishable copy of ``comparison.json``.
+
+    The AUCs and the DeLong comparison are withheld when positives or negatives are below
+    ``min_cell``; ``at_cutoffs`` (a 2 x 2 x 2 table with its margins) is withheld whole when any of its
+    eight cells is below ``min_cell``.
+    """
+    min_cell = check_min_cell(min_cell)
+    out, log = copy.deepcopy(doc), []
+    pre = f"{location}." if location else ""
+    published, reasons = suppress_parts({k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
+                                        ["n_positive", "n_negative"], "n", min_cell)
+    out.update({k: v for k, v in published.items() if k in doc})
+    if reasons:
+        out["suppressed"] = dict(sorted(reasons.items()))
+        for k in ("auc_a", "auc_b"):
+            if isinstance(out.get(k), dict):
+                out[k] = _withhold_interval(out[k], reason_small(min_cell))
+        if isinstance(out.get("delong"), dict):
+            d = out["delong"]
+            out["delong"] = {**d, **{k: None for k in ("difference", "ci_low", "ci_high", "z", "p_value", "variance",
+                                                         "correlation")}, "reason": reason_small(min_cell)}
+        log.append(_entry(f"{pre}counts", list(reasons), reason_small(min_cell)))
+        log.append(_entry(f"{pre}auc", ["auc_a", "auc_b", "delong"], reason_small(min_cell)))
+    excluded = out.get("n_excluded")
+    if isinstance(excluded, dict):
+        for k, v in list(excluded.items()):
+            if is_small(v, min_cell):
+                excluded[k] = label(min_cell)
+    at = doc.get("at_cutoffs")
+    if isinstance(at, dict):
+        cells = [v for stratum in at.get("cells", {}).values() for v in stratum.values()]
+        if reasons or any(is_small(v, min_cell) for v in cells):
+            why = reason_small(min_cell)
+            out["at_cutoffs"] = {"cutoff_a": at.get("cutoff_a"), "cutoff_b": at.get("cutoff_b"),
+                                 "suppressed": why,
+                                 **{s: {"a": None, "b": None, "mcnemar_p": None,
+                                        "ratio": {"estimate": None, "ci_low": None, "ci_high": None,
+                                                  "method": at.get(s, {}).get("ratio", {}).get("method", ""),
+                                                  "reason": why}}
+                                    for s in ("sensitivity", "specificity")}}
+            log.append(_entry(f"{pre}at_cutoffs", ["2x2x2 table", "statistics"], why))
+    return out, log
+
+
+# ------------------------------------------------------------------ calibration and subgroups
+def suppress_calibration(cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "calibration") -> tuple[dict, list[dict]]:
+    """A calibration object (``calibration.json`` keys) withheld whole when events or non-events are
+    below ``min_cell``; small side counts (``n_missing``, ``n_extreme``) shown as ``"<10"``.
+
+    Its statistics are smooth functions of every record, but with few events the observed/expected
+    ratio, Brier score and calibration intercept reveal the number of events; and the reason text of
+    an undefined result may quote the counts, so it is replaced.
+    """
+    min_cell = check_min_cell(min_cell)
+    n, ev = cal.get("n"), cal.get("n_events")
+    if not (isinstance(n, (int, np.integer)) and isinstance(ev, (int, np.integer))):
+        return copy.deepcopy(cal), []
+    small = is_small(ev, min_cell) or is_small(n - ev, min_cell)
+    if not small:
+        out = copy.deepcopy(cal)
+        hidden = [k for k in ("n_missing", "n_extreme") if is_small(cal.get(k), min_cell)]
+        for k in hidden:
+            out[k] = label(min_cell)
+        return out, ([_entry(location, hidden, reason_small(min_cell))] if hidden else [])
+    why = reason_small(min_cell)
+    out = {"n": label(min_cell) if is_small(n, min_cell) else n,
+           "n_events": label(min_cell) if is_small(ev, min_cell) else None, "reason": why}
+    if out["n_events"] is None:  # non-events are few: the number of events = n - non-events
+        out["n"] = None
+    return out, [_entry(location, ["calibration statistics", "n_events"], why)]
+
+
+def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
+                                location: str = "") -> tuple[dict, list[dict]]:
+    """A publishable copy of a ``subgroups.subgroup_document`` and the log of what was hidden.
+
+    Every group's accuracy document passes ``suppress_accuracy_document`` (and its calibration
+    ``suppress_calibration``). Because the overall figures are published too, a column in which
+    exactly one group lost a count (or a cut-off's table) would let it be recovered as overall minus
+    the others (n-1 disclosure): the smallest other group loses the same count or table
+    (complementary suppression). ``largest_difference`` is recomputed among the groups whose table
+    at that cut-off is published, so a withheld group is never named with its estimate.
+    """
+    from .subgroups import largest_differences
+
+    min_cell = check_min_cell(min_cell)
+    out, log = copy.deepcopy(doc), []
+    pre = f"{location}." if location else ""
+    if isinstance(doc.get("overall"), dict):
+        out["overall"], l0 = _suppress_group(doc["overall"], min_cell, f"{pre}overall")
+        log.extend(l0)
+    for col, block in (doc.get("subgroups") or {}).items():
+        raw = block["groups"]
+        pub, glog = {}, []
+        for g, gdoc in raw.items():
+            pub[g], lg = _suppress_group(gdoc, min_cell, f"{pre}{col}={g}")
+            glog.extend(lg)
+        size = {g: (raw[g].get("n") if isinstance(raw[g].get("n"), (int, np.integer)) else 0) for g in raw}
+        for key in ("n", "n_positive", "n_negative", "n_unverified"):
+            hidden = [g for g in pub if key in raw[g] and not isinstance(pub[g].get(key), (int, np.integer))]
+            if len(hidden) == 1:
+                rest = sorted((size[g], g) for g in pub if g not in hidden and isinstance(pub[g].get(key), (int, np.integer)))
+                if rest:
+                    victim = rest[0][1]
+                    pub[victim][key] = None
+                    pub[victim].setdefault("suppressed", {})[key] = reason_complementary(min_cell)
+                    glog.append(_entry(f"{pre}{col}={victim}.counts", [key], reason_complementary(min_cell)))
+        n_cut = len(doc.get("cutoffs") or [])
+        for i in range(n_cut):
+            hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
+            if len(hidden) == 1:
+                rest = sorted((size[g], g) for g in pub if g not in hidden)
+                if rest:
+                    victim = rest[0][1]
+                    e = pub[victim]["thresholds"][i]
+                    pub[victim]["thresholds"][i] = _withhold_table(e, reason_complementary(min_cell), min_cell)
+                    for c in CELLS:
+                        pub[victim]["thresholds"][i][c] = None
+                    glog.append(_entry(f"{pre}{col}={victim}.thresholds[cutoff={e.get('cutoff')}]",
+                                       ["2x2 table", "statistics"], reason_complementary(min_cell)))
+        diffs = []
+        for i in range(n_cut):
+            ok = {g: {"thresholds": [raw[g]["thresholds"][i]]} for g in pub if "suppressed" not in pub[g]["thresholds"][i]}
+            entry = largest_differences(ok, doc.get("confidence", 0.95))
+            diffs.append(entry[0] if entry else {"cutoff": doc["cutoffs"][i], "reason": "no published group"})
+            if len(ok) < len(pub):
+                diffs[-1]["groups_left_out"] = sorted(set(pub) - set(ok))
+        out["subgroups"][col] = {"groups": pub, "largest_difference": diffs}
+        log.extend(glog)
+    return out, log
+
+
+def _suppress_group(gdoc: dict, min_cell: int, location: str) -> tuple[dict, list[dict]]:
+    pub, log = suppress_accuracy_document(gdoc, min_cell, location)
+    if isinstance(gdoc.get("calibration"), dict):
+        pub["calibration"], lc = suppress_calibration(gdoc["calibration"], min_cell, f"{location}.calibration")
+        log.extend(lc)
+    return pub, log
+
+
+# ------------------------------------------------------------------ a final scan
+def small_counts(obj, min_cell: int = DEFAULT_MIN_CELL, path: str = "$") -> list[str]:
+    """Paths of integer counts below ``min_cell`` under count-like keys (see ``COUNT_KEYS``).
+
+    A last check before publishing, and the oracle of the disclosure tests. ``excluded`` maps reasons
+    to counts, so every integer inside it is a count.
+    """
+    found = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{path}.{k}"
+            if (_is_count_key(k) or path.endswith(".excluded")) and is_small(v, min_cell):
+                found.append(p)
+            elif k == "excluded" and isinstance(v, dict):
+                found.extend(f"{p}.{r}" for r, c in v.items() if is_small(c, min_cell))
+            else:
+                found.extend(small_counts(v, min_cell, p))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            found.extend(small_counts(v, min_cell, f"{path}[{i}]"))
+    return found

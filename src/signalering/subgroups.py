@@ -1,0 +1,170 @@
+"""Accuracy (and calibration) of one score per subgroup, and the largest between-group differences.
+
+Methodology section 7 (spectrum): accuracy varies with case mix and between organisations, so the
+report shows it per subgroup (age band, sex, parent education, site) with intervals, and names the
+groups with the largest difference in sensitivity and in false-positive rate. The published copy
+passes ``disclosure.suppress_subgroups_document``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from . import outputs
+from .counts import CountTable
+from .errors import UsageError, check_in, check_open_unit
+from .intervals import INTERVAL_METHODS, proportion_ci, z_value
+
+MISSING_GROUP = "(missing)"
+
+
+def newcombe_difference(x1, n1, x2, n2, confidence: float = 0.95):
+    """Difference of two independent proportions x1/n1 - x2/n2 with Newcombe's hybrid score interval.
+
+    L = d - sqrt((p1 - l1)^2 + (u2 - p2)^2), U = d + sqrt((u1 - p1)^2 + (p2 - l2)^2), with (l, u) the
+    Wilson limits of each proportion (Newcombe 1998, Stat Med 17:873-890, method 10). Vectorised;
+    NaN where a denominator is 0.
+
+    Examples
+    --------
+    >>> d, lo, hi = newcombe_difference(56, 70, 48, 80)
+    >>> round(float(d[0]), 4), round(float(lo[0]), 4), round(float(hi[0]), 4)
+    (0.2, 0.0524, 0.3339)
+    """
+    p1, l1, u1 = proportion_ci(x1, n1, "wilson", confidence)
+    p2, l2, u2 = proportion_ci(x2, n2, "wilson", confidence)
+    d = p1 - p2
+    return d, d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def homogeneity_test(x, n) -> dict:
+    """Pearson chi-square test that k independent proportions x/n are equal (k - 1 df).
+
+    X^2 = sum_g (x_g - n_g p)^2 / (n_g p (1 - p)) with p the pooled proportion. Groups with n_g = 0 are
+    left out. Small expected counts make the chi-square approximation poor: read it as a screen,
+    not a verdict.
+    """
+    x, n = np.asarray(x, float), np.asarray(n, float)
+    keep = n > 0
+    x, n = x[keep], n[keep]
+    if len(n) < 2 or x.sum() in (0, n.sum()):
+        return {"statistic": None, "df": None, "p_value": None,
+                "reason": "needs two groups and a proportion strictly between 0 and 1"}
+    p = x.sum() / n.sum()
+    stat = float(np.sum((x - n * p) ** 2 / (n * p * (1 - p))))
+    df = int(len(n) - 1)
+    return {"statistic": stat, "df": df, "p_value": float(chi2.sf(stat, df))}
+
+
+def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> list[dict]:
+    """Per cut-off, the two groups furthest apart in sensitivity and in false-positive rate.
+
+    Parameters
+    ----------
+    groups : dict group -> ``accuracy.json`` document (``outputs.accuracy_document``) of that group,
+        all with the same cut-offs.
+
+    Returns
+    -------
+    list, one entry per cut-off: ``cutoff`` and for ``sensitivity`` (tp / (tp + fn)) and
+    ``false_positive_rate`` (fp / (fp + tn) = 1 - specificity) ``highest`` and ``lowest`` (``group``,
+    ``estimate``), ``difference`` (highest - lowest, Newcombe hybrid score interval) and
+    ``heterogeneity`` (chi-square test of equal proportions over all groups with records).
+
+    Notes
+    -----
+    The pair is chosen *because* it is furthest apart, so its interval is too narrow for a
+    pre-specified comparison (selection); the heterogeneity test uses all groups and is the
+    honest test of "do groups differ".
+    """
+    names = sorted(groups)
+    if not names:
+        return []
+    cutoffs = [t["cutoff"] for t in groups[names[0]]["thresholds"]]
+    out = []
+    for i, cut in enumerate(cutoffs):
+        cells = {g: groups[g]["thresholds"][i] for g in names}
+        entry = {"cutoff": cut}
+        for stat, num, other in (("sensitivity", "tp", "fn"), ("false_positive_rate", "fp", "tn")):
+            x = np.array([cells[g][num] for g in names], float)
+            n = x + np.array([cells[g][other] for g in names], float)
+            ok = n > 0
+            e = {"heterogeneity": homogeneity_test(x, n)}
+            if ok.sum() < 2:
+                e.update(highest=None, lowest=None, difference=outputs.interval_dict(
+                    None, None, None, "newcombe-hybrid", "fewer than two groups with records"))
+            else:
+                est = np.where(ok, x / np.where(ok, n, 1), np.nan)
+                idx = np.flatnonzero(ok)
+                hi = idx[np.argmax(est[idx])]
+                lo = idx[np.argmin(est[idx])]
+                d, l, u = newcombe_difference(x[hi], n[hi], x[lo], n[lo], confidence)
+                e.update(highest={"group": names[hi], "estimate": float(est[hi])},
+                         lowest={"group": names[lo], "estimate": float(est[lo])},
+                         difference=outputs.interval_dict(d[0], l[0], u[0], "newcombe-hybrid"))
+            entry[stat] = e
+        out.append(entry)
+    return out
+
+
+def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups: Sequence[str], *,
+                      direction: str = "higher", cutoffs: Sequence[float] | None = None,
+                      ci_method: str = "wilson", confidence: float = 0.95, prevalences: Sequence[float] = (),
+                      probability: bool = False) -> dict:
+    """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
+
+    Parameters
+    ----------
+    frame : DataFrame with the score, the reference (1 / 0 / NaN) and the subgroup columns
+    score, reference : column names
+    subgroups : column names; a missing category value forms the group ``"(missing)"``
+    direction : {"higher", "lower"}
+    cutoffs : the cut-offs to evaluate (same for every group); default: the overall data's
+        ``default_cutoffs`` so that all groups share them
+    probability : bool
+        The score is a predicted probability: add ``calibration`` per group
+        (``calibration.calibration_statistics``).
+
+    Returns
+    -------
+    dict: ``schema_version, score, direction, cutoffs, overall`` (accuracy document on all records) and
+    ``subgroups``: column -> {``groups``: category -> accuracy document (+ ``calibration``),
+    ``largest_difference``: see ``largest_differences``}.
+    """
+    check_in("ci_method", ci_method, INTERVAL_METHODS, "subgroup_document")
+    check_open_unit("confidence", confidence, "subgroup_document")
+    for col in (score, reference, *subgroups):
+        if col not in frame.columns:
+            raise UsageError(f"The column '{col}' given to subgroup_document is not in the data.")
+    s = pd.to_numeric(frame[score], errors="raise").to_numpy(float)
+    r = pd.to_numeric(frame[reference], errors="raise").to_numpy(float)
+    overall_counts = CountTable.from_scores(s, r, direction)
+    cut = overall_counts.default_cutoffs() if cutoffs is None else np.asarray(cutoffs, float)
+    cut = [float(c) for c in cut]
+
+    def doc_for(mask: np.ndarray) -> dict:
+        counts = CountTable.from_scores(s[mask], r[mask], direction)
+        d = outputs.accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method,
+                                      confidence=confidence)
+        d.pop("schema_version", None)
+        if probability:
+            d["calibration"] = _calibration(s[mask], r[mask], confidence)
+        return d
+
+    result = {"schema_version": outputs.SCHEMA_VERSION, "score": score, "direction": direction, "cutoffs": cut,
+              "confidence": confidence, "overall": doc_for(np.ones(len(s), bool)), "subgroups": {}}
+    for col in subgroups:
+        values = frame[col].astype("string").fillna(MISSING_GROUP).to_numpy(dtype=object)
+        groups = {str(g): doc_for(values == g) for g in sorted(set(values))}
+        result["subgroups"][col] = {"groups": groups, "largest_difference": largest_differences(groups, confidence)}
+    return result
+
+
+def _calibration(p: np.ndarray, y: np.ndarray, confidence: float) -> dict:
+    """Calibration of predicted probabilities in one group (undefined with too few events)."""
+    from .calibration import calibration_statistics
+    keep = ~np.isnan(p) & ~np.isnan(y)
+    return calibration_statistics(p[keep], y[keep], confidence=confidence).to_dict()
