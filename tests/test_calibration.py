@@ -310,3 +310,13 @@ def test_risk_mapping_missing_and_undefined():
         cal.logistic_risk_mapping(score, y, folds=1)
     with pytest.raises(UsageError, match="'seed'"):
         cal.logistic_risk_mapping(score, y, folds=3, seed="x")
+
+
+def test_calibration_curve_points_json_ready():
+    p, y = simulated(n=300, seed=15)
+    curve = cal.calibration_curve(p, y, np.random.default_rng(0), n_boot=0, n_points=4)
+    pts = cal.calibration_curve_points(curve)
+    assert len(pts) == 4 and pts[0]["ci_low"] is None and set(pts[0]) == {"predicted", "observed", "ci_low", "ci_high"}
+    json.dumps(pts, allow_nan=False)
+    with pytest.raises(UsageError, match="calibration_curve_points"):
+        cal.calibration_curve_points(curve.drop(columns="observed"))

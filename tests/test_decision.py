@@ -167,3 +167,15 @@ def test_net_benefit_properties(data):
     order = np.random.default_rng(0).permutation(len(p))
     again = dec.net_benefit(np.asarray(p)[order], np.asarray(y)[order], th)
     assert again.equals(t)
+
+
+def test_decision_curve_points_are_wide_and_json_ready():
+    import json
+    t = dec.net_benefit([0.1, 0.3, 0.6, 0.8], [0, 0, 1, 1], thresholds=[0.5, 0.2])
+    pts = dec.decision_curve_points(t)
+    assert [p["threshold"] for p in pts] == [0.2, 0.5]
+    assert pts[1] == {"threshold": 0.5, "net_benefit": 0.5, "ci_low": None, "ci_high": None,
+                      "treat_all": 0.0, "treat_none": 0.0}
+    json.dumps(pts, allow_nan=False)
+    with pytest.raises(UsageError, match="decision_curve_points"):
+        dec.decision_curve_points(t.drop(columns="ci_low"))

@@ -558,3 +558,19 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
         return RiskMapping(np.full(s.size, np.nan), fold, None, None, folds, label,
                            "the logistic fit on all records did not converge")
     return RiskMapping(prob, fold, float(full.coef[0]), float(full.coef[1]), folds, label)
+
+
+def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:
+    """Plot rows from :func:`calibration_curve`: ``{"predicted","observed","ci_low","ci_high"}`` dicts,
+    sorted by ``predicted``, with ``None`` instead of NaN (JSON-ready, ``allow_nan=False``)."""
+    missing = {"predicted", "observed", "ci_low", "ci_high"} - set(curve.columns)
+    if missing:
+        raise UsageError(f"The 'curve' parameter of calibration_curve_points must come from calibration_curve. "
+                         f"Got a table without {sorted(missing)} instead.")
+
+    def num(x) -> float | None:
+        return None if pd.isna(x) else float(x)
+
+    ordered = curve.sort_values("predicted")
+    return [{"predicted": num(r.predicted), "observed": num(r.observed), "ci_low": num(r.ci_low),
+             "ci_high": num(r.ci_high)} for r in ordered.itertuples(index=False)]

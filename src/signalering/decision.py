@@ -149,3 +149,32 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
     out = out.sort_values(["threshold", "strategy"], kind="stable").reset_index(drop=True)
     out["strategy"] = out["strategy"].astype(str)
     return out
+
+
+def decision_curve_points(table: pd.DataFrame) -> list[dict]:
+    """Plot rows from :func:`net_benefit`'s table: one dict per threshold, JSON-ready.
+
+    Parameters
+    ----------
+    table : DataFrame as returned by :func:`net_benefit`
+
+    Returns
+    -------
+    list of ``{"threshold", "net_benefit", "ci_low", "ci_high", "treat_all", "treat_none"}`` sorted
+    by threshold (``net_benefit`` and its interval are the model's); a missing interval is ``None``,
+    never NaN, so ``json.dumps(..., allow_nan=False)`` accepts the list.
+    """
+    missing = {"threshold", "strategy", "net_benefit", "ci_low", "ci_high"} - set(table.columns)
+    if missing:
+        raise UsageError(f"The 'table' parameter of decision_curve_points must come from net_benefit. "
+                         f"Got a table without {sorted(missing)} instead.")
+    wide = table.pivot(index="threshold", columns="strategy", values="net_benefit").sort_index()
+    model = table[table.strategy == "model"].set_index("threshold").sort_index()
+
+    def num(x) -> float | None:
+        return None if pd.isna(x) else float(x)
+
+    return [{"threshold": float(th), "net_benefit": num(wide.at[th, "model"]),
+             "ci_low": num(model.at[th, "ci_low"]), "ci_high": num(model.at[th, "ci_high"]),
+             "treat_all": num(wide.at[th, "treat_all"]), "treat_none": num(wide.at[th, "treat_none"])}
+            for th in wide.index]
