@@ -6,6 +6,8 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.special import expit
 
 from signalering.errors import InputError, UsageError
@@ -422,3 +424,60 @@ def test_spec_objects_are_immutable():
     with pytest.raises(AttributeError):
         spec.direction = "lower"       # frozen dataclass
     assert copy.copy(spec) == spec
+
+
+# ------------------------------------------------------------------------------------------------
+# Properties over every bundled specification
+# ------------------------------------------------------------------------------------------------
+ALL = load_specs(["sdq-parent@1", "risk-checklist@1", "risk-checklist@2", "signal-list@1", "risk-category@1",
+                  "sensitivity-observation@1", "risk-model@1", "checklist-or-signals@1"])
+
+
+def random_records(seed: int, n: int, p_missing: float) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cols: dict[str, object] = {"record_id": [f"r{i}" for i in range(n)]}
+    for spec in ALL:
+        for c in spec.columns:
+            if c in cols:
+                continue
+            if c.startswith("rater"):
+                values = rng.choice(np.array(["RT01", "RT02", ""], dtype=object), n)
+            elif c == "risk_probability":
+                values = rng.random(n)
+            elif spec.coding is not None and spec.coding.codes:
+                values = rng.choice(np.array(spec.coding.codes, dtype=object), n)
+            else:
+                values = rng.random(n)
+            values = np.asarray(values, dtype=object)
+            values[rng.random(n) < p_missing] = ""
+            cols[c] = values
+    return pd.DataFrame(cols)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.sampled_from([0.0, 0.05, 0.3, 0.9]))
+def test_every_score_lies_in_its_range_and_every_missing_score_has_a_reason(seed, n, p_missing):
+    records = random_records(seed, n, p_missing)
+    result = score_records(ALL, records, file=FILE)
+    assert result.scores["record_id"].tolist() == records["record_id"].tolist()
+    for spec in ALL:
+        s = result.scores[spec.id]
+        low, high = spec.score_range
+        assert ((s.dropna() >= low) & (s.dropna() <= high)).all()
+        gone = result.missing[result.missing["instrument"] == spec.id]
+        assert gone["record_id"].tolist() == records["record_id"][s.isna()].tolist()
+        assert gone["reason"].map(lambda r: isinstance(r, str) and r.startswith(spec.name + ":")).all()
+    combo = result.scores["checklist-or-signals@1"]
+    rc = result.scores["risk-checklist@2"] >= 3
+    sig = result.scores["signal-list@1"] >= 1
+    both = result.scores[["risk-checklist@2", "signal-list@1"]].notna().all(axis=1)
+    assert (combo[both] == rc[both].astype(int) + sig[both].astype(int)).all()
+    assert combo[~both].isna().all()
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(2, 30))
+def test_record_order_does_not_change_scores(seed, n):
+    records = random_records(seed, n, 0.1)
+    order = np.random.default_rng(seed).permutation(n)
+    a = score_records(ALL, records).scores.set_index("record_id")
+    b = score_records(ALL, records.iloc[order]).scores.set_index("record_id")
+    pd.testing.assert_frame_equal(a, b.loc[a.index])

@@ -413,3 +413,19 @@ def test_two_files_with_one_id(tmp_path):
     with pytest.raises(InputError) as err:
         load_specs([str(first), str(second)])
     assert err.value.file == str(second) and "also declared by" in err.value.reason
+
+
+def test_every_complete_example_in_the_documentation_loads(tmp_path):
+    """YAML examples in docs/instruments.md that are whole specifications must be valid."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "instruments.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+              if b.startswith("name:") and "# ..." not in b]
+    assert len(blocks) >= 4
+    for k, block in enumerate(blocks):
+        data = yaml.safe_load(block)
+        if data["kind"] in ("signal_list", "combination", "ordinal_category"):
+            data.setdefault("cutoffs", [])
+        spec = load_spec(str(write(tmp_path, data, f"doc{k}.yaml")))
+        assert spec.name == data["name"]
