@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import io, outputs, params
+from signalering import disclosure, io, outputs, params
 from signalering.counts import CountTable
 from signalering.cutpoints import rules_from_options
 
-PARAMS = ("seed", "data", "evaluate")
+PARAMS = ("seed", "data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/accuracy")
 PLOTS = Path("reports/plots/roc")
@@ -41,7 +41,9 @@ def main() -> None:
             entry["names"] = named.get(entry["cutoff"], [])
             entry["prespecified"] = inst["id"] not in overrides and entry["cutoff"] in named
         io.write_json(OUT / f"{inst['id']}.json", doc)
-        io.write_json(PLOTS / f"{inst['id']}.json", outputs.roc_plot_rows(counts))
+        # Plot points leave the pipeline: merge points that separate fewer than min_cell records.
+        rows, _ = disclosure.roc_plot_rows(counts, p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
+        io.write_json(PLOTS / f"{inst['id']}.json", rows)
 
 
 if __name__ == "__main__":

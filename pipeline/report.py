@@ -3,7 +3,7 @@ from pathlib import Path
 
 import yaml
 
-from signalering import __version__, io, params
+from signalering import __version__, disclosure, io, params
 from signalering.report.build import TEMPLATES, headline_metrics, render, roc_svg
 
 PARAMS = ("seed", "disclosure")
@@ -14,8 +14,14 @@ LANGS = {"en": "validation_report.html", "nl": "validatierapport.html"}
 
 def main() -> None:
     p = params.load(PARAMS)
-    flow = io.read_json("data/interim/flow.json")
-    docs = {f.stem: io.read_json(f) for f in sorted((PROCESSED / "accuracy").glob("*.json"))}
+    min_cell = p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL)
+    # Disclosure control: everything below is published, so it reads suppressed copies only.
+    flow, suppression_log = disclosure.suppress_flow(io.read_json("data/interim/flow.json"), min_cell)
+    docs = {}
+    for f in sorted((PROCESSED / "accuracy").glob("*.json")):
+        docs[f.stem], log = disclosure.suppress_accuracy_document(io.read_json(f), min_cell, f.stem)
+        suppression_log.extend(log)
+    io.write_json(REPORTS / "disclosure.json", {"schema_version": 1, "min_cell": min_cell, "log": suppression_log})
     io.write_json(REPORTS / "metrics.json", headline_metrics(docs))
     instruments = []
     for inst_id, doc in docs.items():

@@ -1,0 +1,79 @@
+"""DVC stage `compare`: paired comparison of every configured pair of instruments on the same records.
+
+Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per CONTRACT.md) and
+``reports/comparison_metrics.json``: the headline figures of every pair after disclosure control, as
+DVC metrics (nested objects, no lists, no dots in keys).
+"""
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from signalering import compare, disclosure, io, params
+from signalering.errors import InputError
+
+PARAMS = ("data", "compare", "evaluate", "disclosure")
+INTERIM = Path("data/interim")
+OUT = Path("data/processed/comparison")
+METRICS = Path("reports/comparison_metrics.json")
+
+
+def pair_cutoff(inst: dict, overrides: dict):
+    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the spec's first cut-off."""
+    if inst["id"] in overrides:
+        return float(overrides[inst["id"]])
+    return float(inst["cutoffs"][0]["value"]) if inst["cutoffs"] else None
+
+
+def headline(doc: dict) -> dict:
+    """Numeric leaves of a (suppressed) comparison document for ``dvc metrics diff``."""
+    m = {"n": doc["n"], "auc_difference": doc["delong"]["difference"],
+         "auc_difference_ci_low": doc["delong"]["ci_low"], "auc_difference_ci_high": doc["delong"]["ci_high"],
+         "auc_difference_p_value": doc["delong"]["p_value"]}
+    at = doc.get("at_cutoffs") or {}
+    for stat in ("sensitivity", "specificity"):
+        e = at.get(stat) or {}
+        ratio = e.get("ratio") or {}
+        m[f"{stat}_ratio"] = ratio.get("estimate")
+        m[f"{stat}_ratio_ci_low"] = ratio.get("ci_low")
+        m[f"{stat}_ratio_ci_high"] = ratio.get("ci_high")
+        m[f"{stat}_mcnemar_p"] = e.get("mcnemar_p")
+    return {k: v for k, v in m.items() if isinstance(v, (int, float))}
+
+
+def main() -> None:
+    p = params.load(PARAMS)
+    cfg, data, ev = p["compare"] or {}, p["data"], p["evaluate"]
+    min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
+    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    instruments = {i["id"]: i for i in io.read_json(INTERIM / "instruments.json")["instruments"]}
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    overrides = cfg.get("cutoffs") or {}
+    metrics = {}
+    for pair in cfg.get("pairs") or []:
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+            raise InputError("params.yaml", "each entry of compare.pairs must name two instruments", column="compare.pairs")
+        a, b = (instruments.get(x) for x in pair)
+        for name, inst in zip(pair, (a, b)):
+            if inst is None:
+                raise InputError("params.yaml", "compare.pairs names an instrument that score.instruments does not score",
+                                 column=f"compare.pairs: {name}")
+        ca, cb = pair_cutoff(a, overrides), pair_cutoff(b, overrides)
+        if ca is None or cb is None:
+            ca = cb = None
+        doc = compare.comparison_document(
+            scores[a["id"]].to_numpy(float), scores[b["id"]].to_numpy(float),
+            scores[data["reference"]].to_numpy(float), name_a=a["id"], name_b=b["id"],
+            direction_a=a["direction"], direction_b=b["direction"], cutoff_a=ca, cutoff_b=cb,
+            mcnemar=cfg.get("mcnemar", "exact"), ci_method=ev.get("ci_method", "wilson"),
+            confidence=ev.get("confidence", 0.95))
+        key = f"{a['id']}__vs__{b['id']}"
+        io.write_json(OUT / f"{key}.json", doc)
+        published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
+        metrics[key] = headline(published)
+    io.write_json(METRICS, metrics)
+
+
+if __name__ == "__main__":
+    params.run_stage(main)

@@ -1,0 +1,46 @@
+"""DVC stage `subgroups`: accuracy (and calibration for probability instruments) per subgroup.
+
+Writes ``data/processed/subgroups/<instrument>.json`` (all counts; stays inside the pipeline) and
+``reports/subgroups/<instrument>.json``, the same after disclosure control, with the log of what was
+hidden under ``disclosure``.
+"""
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from signalering import disclosure, io, params, subgroups
+
+PARAMS = ("data", "evaluate", "disclosure")
+INTERIM = Path("data/interim")
+OUT = Path("data/processed/subgroups")
+PUBLISHED = Path("reports/subgroups")
+
+
+def main() -> None:
+    p = params.load(PARAMS)
+    data, ev = p["data"], p["evaluate"]
+    min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
+    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
+    for d in (OUT, PUBLISHED):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    overrides = ev.get("cutoffs") or {}
+    columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
+    for inst in instruments:
+        cutoffs = list(dict.fromkeys(map(float, overrides.get(inst["id"])
+                                         or [c["value"] for c in inst["cutoffs"]]))) or None
+        doc = subgroups.subgroup_document(
+            scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
+            ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
+            prevalences=ev.get("prevalences", []), probability=inst.get("kind") == "probability")
+        doc["instrument"] = inst["id"]
+        io.write_json(OUT / f"{inst['id']}.json", doc)
+        published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])
+        published["disclosure"] = {"min_cell": min_cell, "log": log}
+        io.write_json(PUBLISHED / f"{inst['id']}.json", published)
+
+
+if __name__ == "__main__":
+    params.run_stage(main)
