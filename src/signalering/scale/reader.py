@@ -169,6 +169,12 @@ def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None) -> 
 def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None) -> Iterator[Batch]:
     name = str(path)
     encoding, sep = csv_format(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        head = fh.read(65536).lstrip().split("\n", 1)[0]
+    names = [f.strip() for f in next(csv.reader([head.rstrip("\r")], delimiter=sep), [])]
+    duplicated = [f for f in names if f and names.count(f) > 1]
+    if duplicated:  # pandas would silently rename the second copy (as in io.read_records)
+        raise InputError(name, "the header names a column twice", column=duplicated[0])
     try:
         header = pd.read_csv(path, sep=sep, dtype="string", nrows=0, encoding=encoding).columns
     except pd.errors.EmptyDataError:

@@ -1,0 +1,247 @@
+"""Scale: batch reading, the streaming identifier guard and streaming validation give exactly what the
+in-memory path gives; the count table is the same with every engine."""
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from signalering import io
+from signalering.cli import read_guarded
+from signalering.errors import InputError, UsageError
+from signalering.ingest.identifiers import check_identifiers
+from signalering.ingest.schema import RecordSchema, validate_records
+from signalering.scale.counts import CountSpec, count_rows, count_table
+from signalering.scale.guard import check_identifiers_stream
+from signalering.scale.ingest import ingest_stream, validate_stream
+from signalering.scale.reader import iter_batches
+from signalering.simulate import SimulationParams, simulate_records
+from conftest import ROOT
+
+SCHEMA = RecordSchema.from_params(yaml.safe_load((ROOT / "params.yaml").read_text())["data"])
+
+
+def messy_records(n=400, seed=3) -> pd.DataFrame:
+    """Simulated records with every kind of row fault, some duplicated ids far apart (other batches)."""
+    df = simulate_records(SimulationParams(n_records=n, invalid_fraction=0.03), np.random.default_rng(seed))
+    df = df.astype(object)
+    df["rc_sum"] = df[[f"rc_{i:02d}" for i in range(1, 12)]].sum(axis=1)
+    df.loc[5, "sdq_01"] = 7
+    df.loc[10, "reference"] = 2
+    df.loc[20, "record_id"] = df.loc[n - 10, "record_id"]          # duplicate across batches
+    df.loc[21, "record_id"] = df.loc[200, "record_id"]
+    df.loc[300, "record_id"] = df.loc[200, "record_id"]            # three copies, three batches
+    df.loc[30, "record_id"] = None
+    df.loc[40, "risk_probability"] = "abc"
+    df.loc[41, "site"] = "site99"
+    df.loc[50, "record_id"] = df.loc[51, "record_id"]              # duplicate inside a batch
+    df.loc[60, "sens_r1"] = 4.5
+    df.loc[7, "rc_sum"] = None
+    df.loc[8, "site"] = None
+    return df
+
+
+@pytest.fixture
+def records(tmp_path):
+    df = messy_records()
+    csv = tmp_path / "r.csv"
+    df.to_csv(csv, index=False)
+    parquet = tmp_path / "r.parquet"
+    df.astype("string").to_parquet(parquet)
+    return {"csv": str(csv), "parquet": str(parquet)}
+
+
+# ------------------------------------------------------------------ reader
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_batches_concatenate_to_read_records(records, kind):
+    whole = io.read_records(records[kind])
+    batches = list(iter_batches(records[kind], 37))
+    assert [b.offset for b in batches] == list(range(0, len(whole), 37))
+    joined = pd.concat([b.frame for b in batches], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole)
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("\ufeffrecord_id;reference;naam_kind_code\nR1;1; café \n\nR2;;x\nR3;0;\n", "utf-8"),
+    ("record_id,reference,plaats\nR1,1,Zoë\nR2,0,\"a,b\"\nR3,,€\n", "cp1252"),
+])
+def test_csv_dialects_as_read_records(tmp_path, text, encoding):
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode(encoding))
+    joined = pd.concat([b.frame for b in iter_batches(path, 1)], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, io.read_records(path))
+
+
+@pytest.mark.parametrize("text, row", [
+    ("a,b\n1,2\n3,4,5\n", 2),
+    ("a,b\n", None),
+    ("a\n1\n", None),
+    ("a,a\n1,2\n", None),
+])
+def test_unusable_files_refused_as_read_records(tmp_path, text, row):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputError) as whole:
+        io.read_records(path)
+    with pytest.raises(InputError) as streamed:
+        list(iter_batches(path, 1))
+    assert streamed.value == whole.value and whole.value.row == row
+
+
+def test_batch_rows_must_be_positive(records):
+    with pytest.raises(UsageError, match="batch_rows"):
+        list(iter_batches(records["csv"], 0))
+
+
+# ------------------------------------------------------------------ identifier guard
+def guard_cases():
+    base = {"record_id": [f"R{i}" for i in range(12)], "reference": ["1", "0"] * 6,
+            "note": ["a"] * 12, "code": ["x"] * 12}
+    cases = []
+    c = {k: list(v) for k, v in base.items()}
+    c["code"][2] = "1234 AB"   # PC6 in batch 1, BSN later in the same column: BSN ranks first
+    c["code"][9] = "111222333"
+    cases.append(c)
+    c = {k: list(v) for k, v in base.items()}
+    c["code"][1] = "2020-01-31"   # a later column's hit in an earlier batch...
+    c["note"][10] = "123456782"   # ...loses to an earlier column's hit in a later batch
+    cases.append(c)
+    c = {k: list(v) for k, v in base.items()}
+    c["note"][3] = "111222333"
+    c["note"][8] = "111222333"
+    cases.append(c)
+    c = {k: list(v) for k, v in base.items()}
+    c["postcode"] = ["1234"] * 12
+    c["postcode"][11] = "1234 AB"
+    cases.append(c)
+    c = {k: list(v) for k, v in base.items()}
+    c["achternaam"] = ["x"] * 12
+    cases.append(c)
+    return cases
+
+
+@pytest.mark.parametrize("case", guard_cases())
+@pytest.mark.parametrize("batch_rows", [1, 4, 100])
+def test_streaming_guard_refuses_as_the_whole_file_guard(tmp_path, case, batch_rows):
+    path = tmp_path / "ids.csv"
+    pd.DataFrame(case).to_csv(path, index=False)
+    with pytest.raises(InputError) as whole:
+        check_identifiers(io.read_records(path), str(path))
+    with pytest.raises(InputError) as streamed:
+        check_identifiers_stream(iter_batches(path, batch_rows), str(path))
+    assert streamed.value == whole.value
+    assert "111222333" not in str(streamed.value) and "1234 AB" not in str(streamed.value)
+
+
+def test_streaming_guard_passes_clean_file(records):
+    check_identifiers_stream(iter_batches(records["csv"], 50), records["csv"])
+
+
+# ------------------------------------------------------------------ streaming validation
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_streaming_validation_equals_in_memory(records, kind, batch_rows=97):
+    path = records[kind]
+    whole = validate_records(io.read_records(path), SCHEMA, path)
+    flows = []
+    batches = list(validate_stream(path, SCHEMA, batch_rows, on_flow=flows.append))
+    assert flows == [whole.flow]
+    assert whole.flow.excluded["record_id: duplicate record_id (every copy excluded)"] >= 7
+    q = pd.concat([b.quarantine for b in batches], ignore_index=True)
+    pd.testing.assert_frame_equal(q, whole.quarantine.reset_index(drop=True), check_dtype=False)
+    recs = pd.concat([b.records for b in batches], ignore_index=True)
+    pd.testing.assert_frame_equal(recs, whole.records)
+
+
+def test_ingest_stream_writes_parquet_as_in_memory(records, tmp_path):
+    path = records["csv"]
+    whole = validate_records(io.read_records(path), SCHEMA, path)
+    flow = ingest_stream(path, SCHEMA, tmp_path / "out/records.parquet", tmp_path / "secure/q.parquet", 150)
+    assert flow == whole.flow
+    got = pq.read_table(tmp_path / "out/records.parquet").to_pandas()
+    pd.testing.assert_frame_equal(got, whole.records, check_dtype=False)
+    q = pq.read_table(tmp_path / "secure/q.parquet").to_pandas()
+    pd.testing.assert_frame_equal(q, whole.quarantine.reset_index(drop=True), check_dtype=False)
+
+
+def test_identifier_refuses_before_anything_is_written(tmp_path):
+    df = messy_records()
+    df.loc[390, "rater1_id"] = "123456782"   # in the last batch
+    path = tmp_path / "r.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError, match="BSN") as exc:
+        ingest_stream(path, SCHEMA, tmp_path / "out/records.parquet", tmp_path / "out/q.parquet", 50)
+    assert exc.value.row == 391 and exc.value.column == "rater1_id"
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ count tables
+SPEC = CountSpec(("rc_sum", "sens_consensus"), "reference", ("site", "child_sex"))
+
+
+def clean_records(tmp_path, n=600):
+    df = simulate_records(SimulationParams(n_records=n, invalid_fraction=0), np.random.default_rng(5))
+    df["rc_sum"] = df[[f"rc_{i:02d}" for i in range(1, 12)]].sum(axis=1)
+    df.loc[3, "rc_sum"] = np.nan
+    df.loc[4, "site"] = None
+    df.to_csv(tmp_path / "c.csv", index=False)
+    df.to_parquet(tmp_path / "c.parquet")
+    return df
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_duckdb_counts_equal_pandas(tmp_path, kind):
+    df = clean_records(tmp_path)
+    path = tmp_path / f"c.{kind}"
+    base = count_rows(path, SPEC, "pandas")
+    pd.testing.assert_frame_equal(count_rows(path, SPEC, "duckdb", batch_rows=250), base)
+    assert list(base.columns) == ["instrument", "score", "reference", "site", "child_sex", "n"]
+    assert base["n"].sum() == 2 * len(df)
+    assert set(base["reference"]) == {"1", "0", "unverified"}
+
+
+def test_count_table_equals_from_scores(tmp_path):
+    df = clean_records(tmp_path)
+    counts = count_rows(tmp_path / "c.csv", SPEC, "duckdb", batch_rows=100)
+    from signalering.counts import CountTable
+    for col, direction in (("rc_sum", "higher"), ("sens_consensus", "lower")):
+        want = CountTable.from_scores(df[col].to_numpy(float), df["reference"].to_numpy(float), direction)
+        assert count_table(counts, col, direction) == want
+    site1 = df["site"] == "site01"
+    want = CountTable.from_scores(df.loc[site1, "rc_sum"].to_numpy(float), df.loc[site1, "reference"].to_numpy(float))
+    assert count_table(counts, "rc_sum", site="site01") == want
+
+
+@pytest.mark.parametrize("fault, column", [
+    ({"rc_sum": {250: "many"}, "sens_consensus": {10: "x"}}, "rc_sum"),   # scores in the order given
+    ({"reference": {500: "yes"}}, "reference"),
+    ({"reference": {5: "yes"}, "rater2_id": {590: "111222333"}}, "rater2_id"),  # the guard comes first
+])
+def test_engines_refuse_with_the_same_message(tmp_path, fault, column):
+    df = clean_records(tmp_path).astype(object)
+    for col, cells in fault.items():
+        for row, value in cells.items():
+            df.loc[row, col] = value
+    path = tmp_path / "bad.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError) as whole:
+        count_rows(path, SPEC, "pandas")
+    with pytest.raises(InputError) as streamed:
+        count_rows(path, SPEC, "duckdb", batch_rows=250)
+    assert streamed.value == whole.value and whole.value.column == column
+
+
+def test_missing_column_and_bad_engine(tmp_path):
+    clean_records(tmp_path)
+    spec = CountSpec(("rc_sum",), "reference", ("nope",))
+    for engine in ("pandas", "duckdb"):
+        with pytest.raises(InputError, match="does not exist"):
+            count_rows(tmp_path / "c.csv", spec, engine)
+    with pytest.raises(UsageError, match="engine"):
+        count_rows(tmp_path / "c.csv", SPEC, "spark")
+    with pytest.raises(UsageError):
+        CountSpec(("a",), "a")
+
+
+def test_read_guarded_is_the_pandas_path(tmp_path):
+    clean_records(tmp_path)
+    assert len(read_guarded(str(tmp_path / "c.csv"))) == 600
