@@ -26,6 +26,7 @@ def _num(x):
 
 def interval_dict(estimate, ci_low, ci_high, method: str, reason: str | None = None) -> dict:
     """An interval object; when the estimate is undefined all three numbers are null with a reason."""
+    reason = reason if isinstance(reason, str) and reason else None  # pandas may hand over NaN for "none"
     est = _num(estimate)
     if est is None:
         return {"estimate": None, "ci_low": None, "ci_high": None, "method": method,
