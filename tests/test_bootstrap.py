@@ -1,0 +1,109 @@
+"""Stratified bootstrap over the count table: strata kept, both draw paths, statistics per replicate."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from signalering import bootstrap, roc
+from signalering.counts import CountTable
+from signalering.cutpoints import CutpointRule
+from signalering.errors import UsageError
+
+
+def table(seed=0, n=800, continuous=False) -> CountTable:
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.25).astype(float)
+    s = rng.normal(y, 1.0)
+    if not continuous:
+        s = np.clip(np.round(2 * s + 4), 0, 10)
+    y[rng.random(n) < 0.05] = np.nan
+    return CountTable.from_scores(s, y)
+
+
+@pytest.fixture(params=["multinomial", "records"])
+def path(request, monkeypatch):
+    """Run a test with each way of drawing the multinomial counts."""
+    if request.param == "records":
+        monkeypatch.setattr(bootstrap, "MULTINOMIAL_MAX_K", 0)
+    return request.param
+
+
+def test_replicates_keep_strata_sizes_and_support(path):
+    t = table()
+    blocks = list(bootstrap.stratified_replicates(t, 250, np.random.default_rng(1), block_bytes=20_000))
+    wpos = np.concatenate([b[0] for b in blocks])
+    wneg = np.concatenate([b[1] for b in blocks])
+    assert wpos.shape == (250, len(t.scores)) and len(blocks) > 1
+    assert np.all(wpos.sum(axis=1) == t.n_positive) and np.all(wneg.sum(axis=1) == t.n_negative)
+    assert np.all(wpos[:, t.n_pos == 0] == 0) and np.all(wneg[:, t.n_neg == 0] == 0)
+    # multinomial means and variances: E = m p, Var = m p (1 - p)
+    p = t.n_pos / t.n_positive
+    assert wpos.mean(axis=0) == pytest.approx(t.n_pos, abs=4 * np.sqrt(t.n_positive * p * (1 - p) / 250).max() + 1e-9)
+    j = int(np.argmax(t.n_neg))
+    q = t.n_neg[j] / t.n_negative
+    assert wneg[:, j].var(ddof=1) == pytest.approx(t.n_negative * q * (1 - q), rel=0.25)
+
+
+def test_same_seed_same_replicates_and_different_seed_different(path):
+    t = table()
+    a = np.concatenate([w for w, _ in bootstrap.stratified_replicates(t, 20, np.random.default_rng(5))])
+    b = np.concatenate([w for w, _ in bootstrap.stratified_replicates(t, 20, np.random.default_rng(5))])
+    c = np.concatenate([w for w, _ in bootstrap.stratified_replicates(t, 20, np.random.default_rng(6))])
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_replicate_statistics_equal_those_of_the_rebuilt_table(path):
+    t = table(continuous=(path == "records"))
+    cut = np.quantile(t.scores, [0.3, 0.6])
+    res = bootstrap.bootstrap_accuracy(t, 30, np.random.default_rng(2), cutoffs=cut, specificity_range=(0.8, 1.0))
+    blocks = bootstrap.stratified_replicates(t, 30, np.random.default_rng(2))
+    wpos, wneg = (np.concatenate(x) for x in zip(*blocks))
+    for i in (0, 13, 29):
+        rep = CountTable.from_counts(t.scores, wpos[i], wneg[i])
+        assert res.auc[i] == pytest.approx(roc.auc_delong(rep).estimate, abs=1e-12)
+        assert res.partial_auc[i] == pytest.approx(roc.partial_auc(rep, (0.8, 1.0)).estimate, abs=1e-12)
+        cells = rep.cells_at(cut)
+        assert res.tp[i].tolist() == cells["tp"].tolist() and res.fp[i].tolist() == cells["fp"].tolist()
+    props = res.proportions()
+    assert props["sensitivity"][:, 0] == pytest.approx(res.tp[:, 0] / t.n_positive)
+
+
+def test_bootstrap_se_of_auc_is_close_to_delong(path):
+    t = table(seed=3, n=1500, continuous=(path == "records"))
+    res = bootstrap.bootstrap_accuracy(t, 1000, np.random.default_rng(4))
+    delong = roc.auc_delong(t)
+    assert res.auc.std(ddof=1) == pytest.approx(np.sqrt(delong.variance), rel=0.15)
+    assert res.auc.mean() == pytest.approx(delong.estimate, abs=0.01)
+
+
+def test_cutpoint_rules_are_reapplied_in_every_replicate():
+    t = table()
+    rule = CutpointRule("youden")
+    res = bootstrap.bootstrap_accuracy(t, 40, np.random.default_rng(9), cutpoint_rules=[rule])
+    blocks = bootstrap.stratified_replicates(t, 40, np.random.default_rng(9))
+    wpos, wneg = (np.concatenate(x) for x in zip(*blocks))
+    from signalering.cutpoints import choose_cutpoint
+    for i in range(0, 40, 7):
+        rep = CountTable.from_counts(t.scores, wpos[i], wneg[i])
+        chosen = choose_cutpoint(rep, rule)
+        assert t.scores[res.cutpoint_index["youden"][i]] == chosen.cutoff
+        assert res.cutpoint_boot["youden"]["sensitivity"][i] == pytest.approx(chosen.sensitivity)
+        orig = t.cells_at([chosen.cutoff])
+        assert res.cutpoint_orig["youden"]["sensitivity"][i] == pytest.approx(orig["tp"][0] / t.n_positive)
+
+
+def test_percentile_interval():
+    assert bootstrap.percentile_interval(np.arange(101.0), 0.9) == pytest.approx((5.0, 95.0), abs=1e-12)
+    assert bootstrap.percentile_interval(np.array([np.nan, 1.0, 3.0]), 0.5) == (1.5, 2.5)
+    lo, hi = bootstrap.percentile_interval(np.array([np.nan]))
+    assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_bad_arguments():
+    t = table()
+    with pytest.raises(UsageError, match="n_boot"):
+        next(bootstrap.stratified_replicates(t, 0, np.random.default_rng()))
+    with pytest.raises(UsageError, match="Generator"):
+        bootstrap.bootstrap_accuracy(t, 10, np.random.RandomState(0))
+    with pytest.raises(UsageError, match="positive and reference-negative"):
+        bootstrap.bootstrap_accuracy(CountTable.from_scores([1, 2], [1, 1]), 10, np.random.default_rng())
