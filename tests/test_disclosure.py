@@ -1,0 +1,213 @@
+"""Disclosure control: small cells, complementary and group suppression, differencing, ROC points,
+and an end-to-end scan of everything under reports/ after a pipeline run with a tiny site."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from signalering import compare, disclosure, outputs, subgroups
+from signalering.counts import CountTable
+from signalering.errors import UsageError
+
+from conftest import run
+
+SMALL = "suppressed: fewer than 10 records"
+
+
+def _doc(pos, neg, cutoffs=None, unverified=None):
+    """accuracy.json of a score with counts per score value (scores 0..k-1)."""
+    k = len(pos)
+    counts = CountTable.from_counts(np.arange(k), pos, neg, unverified)
+    return counts, outputs.accuracy_document(counts, cutoffs)
+
+
+def _no_values_in_log(log):
+    for entry in log:
+        assert set(entry) == {"location", "hidden", "reason"}
+        assert all(isinstance(h, str) for h in entry["hidden"])
+
+
+# ------------------------------------------------------------------ threshold rule and whole-table suppression
+def test_small_cell_withholds_the_whole_table_and_its_statistics():
+    counts, doc = _doc([3, 20, 40], [200, 60, 15], cutoffs=[2, 1])
+    # cut-off 2: tp 40, fp 15, fn 23, tn 260 -> published; cut-off 1: tp 60, fp 75 ... fine too
+    # make a table with a small cell: cut-off 0 -> fn 0, tn 0
+    counts, doc = _doc([3, 20, 40], [200, 60, 15], cutoffs=[2, 0])
+    out, log = disclosure.suppress_accuracy_document(doc, 10)
+    kept, hidden = out["thresholds"]
+    assert kept["tp"] == 40 and "suppressed" not in kept
+    assert hidden["fn"] == "<10" and hidden["tn"] == "<10"
+    assert hidden["tp"] is None and hidden["fp"] is None          # complementary: margins are published
+    for stat in ("sensitivity", "specificity", "ppv", "npv", "lr_positive", "dor"):
+        assert hidden[stat]["estimate"] is None and hidden[stat]["ci_low"] is None
+        assert hidden[stat]["reason"] == SMALL
+    assert hidden["youden"] is None and hidden["at_prevalence"] == []
+    assert disclosure.small_counts(out) == []
+    _no_values_in_log(log)
+    assert doc["thresholds"][1]["tn"] == 0                         # the input is not modified
+
+
+def test_counts_below_min_cell_are_shown_as_less_than_and_auc_withheld():
+    counts, doc = _doc([2, 3, 4], [100, 60, 15])
+    out, log = disclosure.suppress_accuracy_document(doc, 10)
+    assert out["n_positive"] == "<10"
+    assert out["auc"]["estimate"] is None and out["auc"]["reason"] == SMALL
+    assert all("suppressed" in t for t in out["thresholds"])
+    assert disclosure.small_counts(out) == []
+
+
+def test_one_hidden_part_of_a_total_hides_another():
+    values, reasons = disclosure.suppress_parts({"n": 300, "a": 5, "b": 200, "c": 95}, ["a", "b", "c"], "n", 10)
+    assert values["a"] == "<10" and values["c"] is None and values["b"] == 200 and values["n"] == 300
+    assert set(reasons) == {"a", "c"}
+    values, reasons = disclosure.suppress_parts({"n": 300, "a": 5, "b": 295}, ["a", "b"], "n", 10, spare=["b"])
+    assert values["n"] is None and values["b"] == 295               # nothing else to hide: the total goes
+
+
+def test_few_unverified_hides_the_total_not_the_positives():
+    counts, doc = _doc([20, 30, 40], [200, 60, 15], unverified=[3, 0, 0])
+    out, _ = disclosure.suppress_accuracy_document(doc, 10)
+    assert out["n_unverified"] == "<10" and out["n"] is None
+    assert out["n_positive"] == 90 and out["auc"]["estimate"] is not None
+
+
+def test_group_disclosure_all_positive():
+    counts, doc = _doc([20, 30, 40], [0, 0, 0])
+    out, log = disclosure.suppress_accuracy_document(doc, 10)
+    assert out["n_positive"] is None and out["n_negative"] == "<10"
+    assert all(t["sensitivity"]["estimate"] is None for t in out["thresholds"])
+    assert any("all or none" in e["reason"] for e in log)
+
+
+def test_neighbouring_cutoffs_closer_than_min_cell_are_not_both_published():
+    # cut-offs 2 and 1 differ by 4 positives and 50 negatives: publishing both reveals the 4
+    counts, doc = _doc([30, 4, 40], [200, 50, 30], cutoffs=[2, 1])
+    out, log = disclosure.suppress_accuracy_document(doc, 10)
+    assert "suppressed" not in out["thresholds"][0]
+    assert out["thresholds"][1]["suppressed"].startswith("suppressed: differs")
+    assert out["thresholds"][1]["tp"] is None
+
+
+def test_bootstrap_and_verification_parts_follow_the_table():
+    counts = CountTable.from_counts(np.arange(3), [3, 20, 40], [200, 60, 15], [30, 5, 0])
+    doc = outputs.accuracy_document(counts, [2, 0], n_boot=50, seed=1)
+    out, _ = disclosure.suppress_accuracy_document(doc, 10)
+    hidden = out["thresholds"][1]
+    assert all(v["estimate"] is None for v in hidden.get("bootstrap", {}).values())
+    assert disclosure.small_counts(out) == []
+
+
+def test_min_cell_must_be_a_positive_integer():
+    for bad in (0, -1, 2.5, "10", True):
+        with pytest.raises(UsageError):
+            disclosure.check_min_cell(bad)
+
+
+# ------------------------------------------------------------------ ROC points
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 60)), min_size=1, max_size=25),
+       st.sampled_from([1, 5, 10]))
+def test_published_roc_points_separate_at_least_min_cell_records(cells, min_cell):
+    pos, neg = zip(*cells)
+    counts = CountTable.from_counts(np.arange(len(cells)), pos, neg)
+    rows, log = disclosure.roc_plot_rows(counts, min_cell)
+    m, n = counts.n_positive, counts.n_negative
+    assert rows[0]["cutoff"] is None
+    if m == 0 or n == 0:
+        return
+    assert (rows[0]["fpr"], rows[0]["tpr"]) == (0.0, 0.0) and (rows[-1]["fpr"], rows[-1]["tpr"]) == (1.0, 1.0)
+    tp = [round(r["tpr"] * m) for r in rows]
+    fp = [round(r["fpr"] * n) for r in rows]
+    for i in range(1, len(rows) - 1):
+        assert min(tp[i], fp[i], m - tp[i], n - fp[i]) >= min_cell
+        assert tp[i] - tp[i - 1] >= min_cell and fp[i] - fp[i - 1] >= min_cell
+    full = outputs.roc_plot_rows(counts)
+    assert all(r in full for r in rows)                  # every published point is a true empirical point
+    if min_cell == 1:
+        assert len(rows) <= len(full)
+
+
+def test_roc_points_of_a_large_sample_are_all_kept():
+    counts = CountTable.from_counts(np.arange(5), [50, 60, 70, 80, 90], [300, 200, 100, 50, 20])
+    rows, log = disclosure.roc_plot_rows(counts, 10)
+    assert rows == outputs.roc_plot_rows(counts) and log == []
+
+
+# ------------------------------------------------------------------ flow, comparison, subgroups
+def test_flow_small_exclusion_is_complemented():
+    flow = {"schema_version": 1, "received": 3000, "analysed": 2950, "verified": 2800, "unverified": 150,
+            "excluded": {"duplicate record_id": 4, "bad code": 46}}
+    out, log = disclosure.suppress_flow(flow, 10)
+    assert out["excluded"]["duplicate record_id"] == "<10" and out["excluded"]["bad code"] is None
+    assert out["received"] == 3000 and out["analysed"] == 2950
+    flow1 = {**flow, "analysed": 2996, "excluded": {"duplicate record_id": 4}}
+    out, _ = disclosure.suppress_flow(flow1, 10)
+    assert out["received"] is None and out["analysed"] == 2996
+    _no_values_in_log(log)
+
+
+def test_comparison_with_small_discordant_cells_withholds_at_cutoffs():
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.2).astype(float)
+    a = rng.normal(size=400) + y
+    b = a + rng.normal(scale=0.1, size=400)                  # almost the same: few discordant records
+    doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
+    out, log = disclosure.suppress_comparison_document(doc, 10)
+    assert out["at_cutoffs"]["suppressed"] == SMALL
+    assert out["at_cutoffs"]["sensitivity"]["ratio"]["estimate"] is None
+    assert out["delong"]["difference"] == doc["delong"]["difference"]
+    assert disclosure.small_counts(out) == []
+
+
+def test_subgroup_document_tiny_group_and_n_minus_one():
+    import pandas as pd
+    rng = np.random.default_rng(5)
+    n = 2000
+    site = np.where(rng.random(n) < 0.01, "tiny", np.where(rng.random(n) < 0.5, "big1", "big2"))
+    y = (rng.random(n) < 0.15).astype(float)
+    frame = pd.DataFrame({"score": np.round(rng.normal(size=n) + y, 0), "reference": y, "site": site})
+    doc = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[1.0])
+    out, log = disclosure.suppress_subgroups_document(doc, 10)
+    groups = out["subgroups"]["site"]["groups"]
+    assert "suppressed" in groups["tiny"]["thresholds"][0]
+    # n-1: overall minus big1 minus big2 would give tiny's table; the smaller big site is withheld too
+    smaller = min(("big1", "big2"), key=lambda g: doc["subgroups"]["site"]["groups"][g]["n"])
+    assert "suppressed" in groups[smaller]["thresholds"][0]
+    diff = out["subgroups"]["site"]["largest_difference"][0]
+    assert "tiny" in diff.get("groups_left_out", [])
+    assert disclosure.small_counts(out) == []
+    _no_values_in_log(log)
+
+
+# ------------------------------------------------------------------ end to end: nothing small leaves the pipeline
+_COUNT_CELL = re.compile(r"<td>\s*(\d+)\s*</td>")
+
+
+def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
+    project = tmp_project(simulate={"n_records": 3000})
+    run(["dvc", "init", "--no-scm", "-q"], project)
+    run(["dvc", "config", "core.analytics", "false"], project)
+    run(["dvc", "repro"], project)
+    reports = project / "reports"
+    files = sorted(p for p in reports.rglob("*") if p.is_file())
+    assert any(p.suffix == ".html" for p in files) and (reports / "subgroups").is_dir()
+    raw = json.loads((project / "data/processed/subgroups/risk-checklist@2.json").read_text())
+    assert raw["subgroups"]["site"]["groups"]["site08"]["n"] < 10 or disclosure.small_counts(raw)  # there was work
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            found = disclosure.small_counts(json.loads(text))
+            assert found == [], (path.relative_to(project), found[:5])
+        elif path.suffix == ".html":
+            small = [m for m in _COUNT_CELL.findall(text) if int(m) < 10]
+            assert small == [], path.name
+    log = json.loads((reports / "disclosure.json").read_text())["log"]
+    assert log and all(set(e) == {"location", "hidden", "reason"} for e in log)
+    site08 = json.loads((reports / "subgroups/risk-checklist@2.json").read_text())["subgroups"]["site"]["groups"]["site08"]
+    assert all("suppressed" in t for t in site08["thresholds"])
+    roc = json.loads((reports / "plots/roc/risk-checklist@2.json").read_text())
+    assert roc[0]["cutoff"] is None and roc[-1]["tpr"] == 1.0
