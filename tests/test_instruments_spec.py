@@ -217,6 +217,7 @@ BAD = [
     ("checklist", "name", "Own Checklist", "name", "lower-case"),
     ("checklist", "version", 1.5, "version", "whole number or text"),
     ("checklist", "version", 0, "version", "at least 1"),
+    ("checklist", "version", "1.1", "version", "no dots"),
     ("checklist", "direction", "up", "direction", "higher, lower"),
     ("checklist", "description", 5, "description", "must be text"),
     ("checklist", "items", "a, b", "items", "must be a list"),

@@ -273,3 +273,24 @@ def test_prorated_subscale_equals_mean_times_five_rounded_half_up(form):
             # half up: the nearest integer, ties upwards (exact fractions avoid float ties).
             exact = Fraction(sum(answered) * 5, len(answered))
             assert sub[scale] == int(exact + Fraction(1, 2)) and abs(sub[scale] - mean5) <= 0.5
+
+
+def test_bundled_spec_matches_the_official_item_table(sdq):
+    from signalering.instruments import sdq as official
+
+    assert official.SCALE_ITEMS == SCALE_ITEMS and official.REVERSED_ITEMS == REVERSED
+    assert {s.name: s.items for s in sdq.scales if not s.derived} == official.SCALE_ITEMS
+    assert {s.name: s.sum_of for s in sdq.scales if s.derived} == official.DERIVED
+    assert tuple(i.id for i in sdq.items if i.reverse) == official.REVERSED_ITEMS
+    assert [i.column for i in sdq.items] == [col(i) for i in range(1, 26)]
+    assert all(s.missing.max_missing == 2 and s.missing.fill == "prorate" and s.missing.rounding == "half_up"
+               for s in sdq.scales if not s.derived)
+    assert sdq.score_scale == "total" and sdq.score_range == (0.0, 40.0)
+
+
+def test_prorate_half_up_exact():
+    from signalering.instruments.sdq import prorate_half_up
+
+    assert [prorate_half_up(raw, n, 5) for raw, n in [(2, 4), (6, 4), (4, 3), (5, 3), (5, 4), (1, 5)]] == [
+        3, 8, 7, 8, 6, 1]
+    np.testing.assert_array_equal(prorate_half_up(np.array([2, 6]), np.array([4, 4]), 5), [3, 8])

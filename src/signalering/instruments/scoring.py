@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.special import expit
 
 from signalering.errors import InputError, UsageError
+from signalering.instruments.sdq import prorate_half_up
 from signalering.instruments.spec import BandSet, Coding, InstrumentSpec, MissingRule
 
 RECORD_ID = "record_id"
@@ -171,9 +172,8 @@ def _sum_items(values: np.ndarray, weights: np.ndarray, rule: MissingRule) -> tu
             # floor(raw * W / Wa + 1/2) in exact integers: (2*raw*W + Wa) // (2*Wa). For the SDQ
             # (W = 5, Wa = n answered) this is the official (10*raw + n) // (2*n). round() would be
             # half-to-even and score 2.5 as 2.
-            r = np.rint(raw).astype(np.int64)
             wa = np.maximum(np.rint(w_answered).astype(np.int64), 1)
-            score = ((2 * r * int(round(w_total)) + wa) // (2 * wa)).astype("float64")
+            score = prorate_half_up(np.rint(raw).astype(np.int64), wa, int(round(w_total))).astype("float64")
         else:
             score = raw * w_total / np.where(w_answered > 0, w_answered, 1.0)
     n_missing = n_items - n_answered

@@ -912,11 +912,13 @@ def header(data: Any, file: str) -> tuple[str, int | str, str]:
         raise root.fail("must be lower-case letters, digits, '-' or '_' (it becomes part of the id)", "name")
     vf = root.child("version")
     if isinstance(vf.data, bool) or not isinstance(vf.data, (int, str)):
-        raise vf.fail("must be a whole number or text (quote versions like \"1.1\")")
+        raise vf.fail("must be a whole number or text of letters, digits, '-' or '_' (no dots: "
+                      "the id becomes a key in reports/metrics.json)")
     if isinstance(vf.data, int) and vf.data < 1:
         raise vf.fail("must be at least 1")
     if isinstance(vf.data, str) and not VERSION_PATTERN.match(vf.data):
-        raise vf.fail("must be letters, digits, '-' or '_'")
+        raise vf.fail("must be letters, digits, '-' or '_' (no dots: the id becomes a key in "
+                      "reports/metrics.json)")
     kind = _choice(KINDS)(root.child("kind"))
     return name, vf.data, kind
 
