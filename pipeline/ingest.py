@@ -8,14 +8,27 @@ from signalering import io, params
 from signalering.ingest.identifiers import check_identifiers
 from signalering.ingest.schema import RecordSchema, validate_records
 
-PARAMS = ("data",)
+PARAMS = ("data", "scale")
 INTERIM = Path("data/interim")
 SECURE = Path("data/secure")
 
 
 def main() -> None:
-    data = params.load(PARAMS)["data"]
+    loaded = params.load(PARAMS)
+    data = loaded["data"]
     path = str(data["records"])
+    engine = loaded["scale"].get("engine", "pandas")
+    if engine != "pandas":  # duckdb or dask: stream the file in batches, same results (docs/scale.md)
+        from signalering.scale import ENGINES
+        from signalering.errors import check_in
+        from signalering.scale.ingest import ingest_stream
+        check_in("scale.engine", engine, ENGINES, "params.yaml")
+        flow = ingest_stream(path, RecordSchema.from_params(data), INTERIM / "records.parquet",
+                             SECURE / "quarantine.csv", int(loaded["scale"].get("batch_rows", 500_000)))
+        doc = flow.to_dict()
+        doc["file_sha256"] = io.file_sha256(path)
+        io.write_json(INTERIM / "flow.json", doc)
+        return
     frame = io.read_records(path)
     check_identifiers(frame, path)
     result = validate_records(frame, RecordSchema.from_params(data), path)

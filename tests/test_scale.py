@@ -161,6 +161,9 @@ def test_ingest_stream_writes_parquet_as_in_memory(records, tmp_path):
     pd.testing.assert_frame_equal(got, whole.records, check_dtype=False)
     q = pq.read_table(tmp_path / "secure/q.parquet").to_pandas()
     pd.testing.assert_frame_equal(q, whole.quarantine.reset_index(drop=True), check_dtype=False)
+    ingest_stream(path, SCHEMA, tmp_path / "out/records.parquet", tmp_path / "secure/q.csv", 150)
+    expected = whole.quarantine.to_csv(index=False, lineterminator="\n")
+    assert (tmp_path / "secure/q.csv").read_text() == expected
 
 
 def test_identifier_refuses_before_anything_is_written(tmp_path):
@@ -245,3 +248,24 @@ def test_missing_column_and_bad_engine(tmp_path):
 def test_read_guarded_is_the_pandas_path(tmp_path):
     clean_records(tmp_path)
     assert len(read_guarded(str(tmp_path / "c.csv"))) == 600
+
+
+# ------------------------------------------------------------------ the pipeline's ingest stage
+def test_ingest_stage_streams_with_the_same_outputs(tmp_path):
+    import sys
+    from conftest import project_copy, run
+    outputs = {}
+    for engine in ("pandas", "duckdb"):
+        (tmp_path / engine).mkdir()
+        project = project_copy(tmp_path / engine, simulate={"n_records": 1500},
+                               scale={"engine": engine, "batch_rows": 400})
+        run([sys.executable, "pipeline/simulate.py"], project)
+        run([sys.executable, "pipeline/ingest.py"], project)
+        outputs[engine] = {
+            "flow": (project / "data/interim/flow.json").read_text(),
+            "quarantine": (project / "data/secure/quarantine.csv").read_text(),
+            "records": pd.read_parquet(project / "data/interim/records.parquet"),
+        }
+    assert outputs["duckdb"]["flow"] == outputs["pandas"]["flow"]
+    assert outputs["duckdb"]["quarantine"] == outputs["pandas"]["quarantine"]
+    pd.testing.assert_frame_equal(outputs["duckdb"]["records"], outputs["pandas"]["records"], check_dtype=False)

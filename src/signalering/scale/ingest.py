@@ -128,13 +128,14 @@ def sum_flows(flows: list[Flow]) -> Flow:
 
 def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Path, quarantine_out: str | Path,
                   batch_rows: int = DEFAULT_BATCH_ROWS) -> Flow:
-    """Validate a records file larger than memory and write analysed records and quarantine as Parquet.
+    """Validate a records file larger than memory; write analysed records and quarantine batch by batch.
 
     Parameters
     ----------
     path : records file (CSV, Parquet, .xlsx)
     schema : RecordSchema (from ``params.yaml`` ``data``)
-    records_out, quarantine_out : Parquet files to write (parents are created)
+    records_out : Parquet file for the analysed records (parents are created)
+    quarantine_out : Parquet file, or CSV when it ends in ``.csv`` (as the in-memory stage writes it)
     batch_rows : records per batch
 
     Returns
@@ -153,9 +154,20 @@ def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Pat
     result: list[Flow] = []
     writers: dict[str, pq.ParquetWriter] = {}
     schemas: dict[str, pa.Schema] = {}
+    quarantine_csv = Path(quarantine_out).suffix.lower() == ".csv"
+    first = True
     try:
         for vb in validate_stream(path, schema, batch_rows, on_flow=result.append):
-            for key, frame, out in (("records", vb.records, records_out), ("quarantine", vb.quarantine, quarantine_out)):
+            outs = [("records", vb.records, records_out)]
+            if quarantine_csv:
+                if first:
+                    Path(quarantine_out).parent.mkdir(parents=True, exist_ok=True)
+                vb.quarantine.to_csv(quarantine_out, mode="w" if first else "a", header=first, index=False,
+                                     lineterminator="\n")
+            else:
+                outs.append(("quarantine", vb.quarantine, quarantine_out))
+            first = False
+            for key, frame, out in outs:
                 table = _arrow(frame, schemas.get(key))
                 if key not in writers:
                     Path(out).parent.mkdir(parents=True, exist_ok=True)
