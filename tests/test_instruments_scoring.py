@@ -6,7 +6,7 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
@@ -454,6 +454,7 @@ def random_records(seed: int, n: int, p_missing: float) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+@settings(max_examples=40)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.sampled_from([0.0, 0.05, 0.3, 0.9]))
 def test_every_score_lies_in_its_range_and_every_missing_score_has_a_reason(seed, n, p_missing):
     records = random_records(seed, n, p_missing)
@@ -474,6 +475,7 @@ def test_every_score_lies_in_its_range_and_every_missing_score_has_a_reason(seed
     assert combo[~both].isna().all()
 
 
+@settings(max_examples=25)
 @given(st.integers(0, 2**32 - 1), st.integers(2, 30))
 def test_record_order_does_not_change_scores(seed, n):
     records = random_records(seed, n, 0.1)

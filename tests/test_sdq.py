@@ -48,9 +48,12 @@ def records_from(*forms: str, as_text: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SPEC = load_specs([SDQ])[0]
+
+
 @pytest.fixture(scope="module")
 def sdq():
-    return load_specs([SDQ])[0]
+    return SPEC
 
 
 def subscores(result, spec_id=SDQ) -> pd.DataFrame:
@@ -219,7 +222,7 @@ def frame(forms_: list[list[int | None]]) -> pd.DataFrame:
 
 @given(forms)
 def test_scores_stay_in_range(forms_):
-    spec = load_specs([SDQ])[0]
+    spec = SPEC
     result = score_records([spec], frame(forms_))
     sub = subscores(result)
     for scale in SUBSCALES:
@@ -240,7 +243,7 @@ def test_reversing_a_reverse_item_moves_score_the_right_way(form, item):
     """Answering a reverse-scored item 2 ('certainly true' = the strength) instead of 0 lowers its
     subscale (and the total) by exactly 2 on a complete form; summing raw instead of recoded answers
     would raise it."""
-    spec = load_specs([SDQ])[0]
+    spec = SPEC
     low, high = list(form), list(form)
     low[item - 1], high[item - 1] = 0, 2
     sub = subscores(score_records([spec], frame([low, high])))
@@ -252,7 +255,7 @@ def test_reversing_a_reverse_item_moves_score_the_right_way(form, item):
 @given(st.lists(st.integers(0, 2), min_size=25, max_size=25),
        st.sampled_from([i for i in range(1, 26) if i not in REVERSED]))
 def test_raising_a_normal_item_never_lowers_its_subscale(form, item):
-    spec = load_specs([SDQ])[0]
+    spec = SPEC
     low, high = list(form), list(form)
     low[item - 1], high[item - 1] = 0, 2
     sub = subscores(score_records([spec], frame([low, high])))
@@ -262,7 +265,7 @@ def test_raising_a_normal_item_never_lowers_its_subscale(form, item):
 
 @given(st.lists(answer, min_size=25, max_size=25))
 def test_prorated_subscale_equals_mean_times_five_rounded_half_up(form):
-    spec = load_specs([SDQ])[0]
+    spec = SPEC
     sub = subscores(score_records([spec], frame([form]))).iloc[0]
     for scale, items in SCALE_ITEMS.items():
         answered = [(2 - form[i - 1]) if i in REVERSED else form[i - 1] for i in items if form[i - 1] is not None]
