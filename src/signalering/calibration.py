@@ -138,7 +138,8 @@ def _pairs(probability, reference, *, column: str, reference_column: str, where:
         raise InputError("", "predicted probabilities must be numbers", column=column)
     finite = p[~np.isnan(p)]
     if np.isinf(finite).any() or (finite > 1).any():
-        raise InputError("", "values above 1: this column looks like a score, not a predicted probability; "
+        raise InputError("", "values above 1: this column looks like a score (or a percentage), not a predicted "
+                             "probability; "
                              "map scores to risks first (logistic_risk_mapping) or declare the mapping",
                          column=column)
     if (finite < 0).any():
