@@ -85,9 +85,7 @@ class _Context:
     def numbers(self, spec: InstrumentSpec, column: str) -> np.ndarray:
         """The column as floats (NaN = empty). Text that is not a number is refused."""
         s = self.column(spec, column)
-        if pd.api.types.is_bool_dtype(s.dtype):
-            return s.astype("float64").to_numpy()
-        if pd.api.types.is_numeric_dtype(s.dtype):
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
             return s.to_numpy(dtype="float64", na_value=np.nan)
         # Parse each distinct cell text once (answers take few distinct values), then spread back.
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
