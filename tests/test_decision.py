@@ -119,7 +119,7 @@ def test_bootstrap_in_chunks_equals_one_draw(monkeypatch):
     p = rng.random(50)
     y = (rng.random(50) < p).astype(int)
     whole = dec.net_benefit(p, y, [0.2, 0.5], rng=np.random.default_rng(1), n_boot=40)
-    monkeypatch.setattr(dec, "_CHUNK_CELLS", 150)          # 50 occupied cells -> chunks of 3 replicates
+    monkeypatch.setattr(dec, "_CHUNK_CELLS", 12)           # 6 cells (2 x 3 bins) -> chunks of 2 replicates
     chunked = dec.net_benefit(p, y, [0.2, 0.5], rng=np.random.default_rng(1), n_boot=40)
     # the generator's multinomial stream drawn in pieces is the same stream: identical intervals
     assert chunked.equals(whole)

@@ -31,10 +31,10 @@ def _thresholds(thresholds, where: str) -> np.ndarray:
 
 
 def _counts_at(pos: np.ndarray, neg: np.ndarray, cut_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """TP and FP at each threshold from record counts per distinct probability (ascending).
+    """TP and FP at each threshold from record counts per ordered cell (bin of probabilities).
 
-    ``pos``/``neg`` have shape (..., k); ``cut_index[t]`` = number of distinct probabilities below
-    threshold t, so the treated cells are ``cut_index[t]:``. Returns arrays of shape (..., n_thresholds).
+    ``pos``/``neg`` have shape (..., k); the records treated at threshold t are those in cells
+    ``cut_index[t]:``. Returns arrays of shape (..., n_thresholds).
     """
     zeros = np.zeros(pos.shape[:-1] + (1,), dtype=pos.dtype)
     tail_pos = np.concatenate([np.cumsum(pos[..., ::-1], axis=-1)[..., ::-1], zeros], axis=-1)
@@ -75,9 +75,10 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
 
     Intervals: records are resampled with replacement ``n_boot`` times (percentile method, Vickers
     et al. 2008); the threshold is fixed and the model is not refitted. The draws are vectorised:
-    resampling n records is a multinomial draw of n over the records, and records with the same
-    (probability, reference) are interchangeable, so each replicate is one multinomial over those
-    cells (``rng.multinomial``), turned into TP/FP at every threshold with cumulative sums.
+    resampling n records is a multinomial draw of n over the records, and records that fall between
+    the same two consecutive thresholds with the same reference value are interchangeable, so each
+    replicate is one multinomial over those 2 (len(thresholds) + 1) cells (``rng.multinomial``),
+    turned into TP/FP at every threshold with cumulative sums. Exact, and independent of n.
     Treat-none has the degenerate interval [0, 0].
 
     Examples
@@ -99,12 +100,14 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
     if n == 0:
         raise InputError("", "no records with both a predicted probability and a reference value", column=column)
 
-    # Record counts per distinct probability and reference value.
-    values, index = np.unique(p, return_inverse=True)
-    k = values.size
+    # Net benefit at the requested thresholds depends on a record only through the number of
+    # thresholds at or below its p (it is treated at t_j iff p >= t_j), so records are counted in
+    # len(t) + 1 bins per reference value; cell b holds records with exactly b thresholds <= p.
+    k = t.size + 1
+    index = np.searchsorted(t, p, side="right")
     pos = np.bincount(index, weights=y, minlength=k).astype(np.int64)
     neg = np.bincount(index, minlength=k).astype(np.int64) - pos
-    cut = np.searchsorted(values, t, side="left")        # distinct probabilities below each threshold
+    cut = np.arange(1, k)                                 # treated at t_j: bins j+1 .. len(t)
     w = t / (1.0 - t)
 
     tp, fp = _counts_at(pos, neg, cut)
