@@ -1,39 +1,47 @@
-"""DVC stage `report`: reports/metrics.json and the English and Dutch validation reports."""
+"""DVC stage `report`: reports/metrics.json, the disclosure log, and the validation reports (HTML + PDF).
+
+Everything the report shows passes ``signalering.disclosure`` first; reports/disclosure.json lists
+what was withheld and why (locations and reasons, never values).
+"""
 from pathlib import Path
 
 import yaml
 
-from signalering import __version__, disclosure, io, params
-from signalering.report.build import TEMPLATES, headline_metrics, render, roc_svg
+from signalering import disclosure, io, params
+from signalering.errors import InputError
+from signalering.report.build import (LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
+                                      publishable, render)
 
-PARAMS = ("seed", "disclosure")
-PROCESSED = Path("data/processed")
+PARAMS = ("seed", "data", "score", "evaluate", "disclosure", "report")
 REPORTS = Path("reports")
-LANGS = {"en": "validation_report.html", "nl": "validatierapport.html"}
+
+
+def read_study(path: Path) -> dict:
+    """The researcher's study.yaml (STARD text); missing file = {} ("not reported" in the report)."""
+    if not path.is_file():
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise InputError(str(path), "not a readable YAML file") from None
+    if not isinstance(doc, dict):
+        raise InputError(str(path), "must be a mapping of STARD keys to text (see docs/report.md)")
+    return doc
 
 
 def main() -> None:
     p = params.load(PARAMS)
-    min_cell = p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL)
-    # Disclosure control: everything below is published, so it reads suppressed copies only.
-    flow, suppression_log = disclosure.suppress_flow(io.read_json("data/interim/flow.json"), min_cell)
-    docs = {}
-    for f in sorted((PROCESSED / "accuracy").glob("*.json")):
-        docs[f.stem], log = disclosure.suppress_accuracy_document(io.read_json(f), min_cell, f.stem)
-        suppression_log.extend(log)
-    io.write_json(REPORTS / "disclosure.json", {"schema_version": 1, "min_cell": min_cell, "log": suppression_log})
-    io.write_json(REPORTS / "metrics.json", headline_metrics(docs))
-    instruments = []
-    for inst_id, doc in docs.items():
-        points = io.read_json(REPORTS / "plots" / "roc" / f"{inst_id}.json")
-        cut = [t["cutoff"] for t in doc["thresholds"]]
-        instruments.append({"id": inst_id, "kind": doc["instrument"]["kind"], "doc": doc,
-                            "roc": roc_svg(points, f"ROC {inst_id}", cut)})
-    for lang, name in LANGS.items():
-        t = yaml.safe_load((TEMPLATES.parent / "i18n" / f"{lang}.yaml").read_text(encoding="utf-8"))
-        html = render("report.html.j2", lang=lang, t=t, version=__version__, seed=p["seed"], flow=flow,
-                      instruments=instruments)
-        (REPORTS / name).write_text(html, encoding="utf-8")
+    cfg = p.get("report") or {}
+    min_cell = disclosure.check_min_cell((p.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL))
+    inputs, log = publishable(load_inputs("."), min_cell)
+    io.write_json(REPORTS / "disclosure.json", {"schema_version": 1, "min_cell": min_cell, "log": log})
+    io.write_json(REPORTS / "metrics.json", headline_metrics(inputs.accuracy))
+    study = read_study(Path(cfg.get("study", "study.yaml")))
+    for lang, stem in LANGS.items():
+        view = build_view(inputs, log, p, study, lang, load_texts(lang))
+        (REPORTS / f"{stem}.html").write_text(render(view), encoding="utf-8")
+        if cfg.get("pdf", True):
+            (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(render(view, pdf=True)))
 
 
 if __name__ == "__main__":

@@ -1,22 +1,63 @@
-"""Assembling the pipeline's outputs into ``reports/metrics.json`` and the HTML validation report.
+"""Assembling the pipeline's outputs into ``reports/metrics.json`` and the validation reports.
 
-Only presentation happens here; every number comes from the stages' JSON documents.
+Three steps, kept apart so each can be tested on its own:
+
+1. :func:`load_inputs` reads whatever the stages left behind (every input except the flow and the
+   accuracy documents is optional: a section whose input is missing says "not assessed in this run");
+2. :func:`publishable` passes every document through :mod:`signalering.disclosure` (the report reads
+   suppressed copies only) and collects the log of what was hidden;
+3. :func:`build_view` turns the documents into formatted, translated text and inline SVG for one
+   language; :func:`render` fills the Jinja2 template; :func:`html_to_pdf` prints it with xhtml2pdf.
+
+Only presentation happens here; every number comes from the stages' JSON documents (the sample
+prevalence interval is the one figure computed here, with the run's interval method).
 """
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
+import importlib.metadata
 import io as _io
+import platform
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import matplotlib
+import yaml
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from .. import disclosure
+from ..intervals import proportion_ci
+from . import figures, verdict
 
-TEMPLATES = Path(__file__).parent / "templates"
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+I18N = HERE / "i18n"
+LANGS = {"en": "validation_report", "nl": "validatierapport"}
+
+# Where each optional input is looked for (first existing wins). Extend here when a stage moves.
+PATHS = {
+    "flow": "data/interim/flow.json",
+    "score_flow": "data/interim/score_flow.json",
+    "instruments": "data/interim/instruments.json",
+    "accuracy": "data/processed/accuracy",
+    "roc": "reports/plots/roc",
+    "comparison": "data/processed/comparison",
+    "subgroups": "data/processed/subgroups",
+    "calibration": ("data/processed/calibration",),
+    "calibration_curve": ("reports/plots/calibration",),
+    "decision": ("reports/plots/decision", "data/processed/decision"),
+    "reliability": ("data/processed/reliability",),
+}
+PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "scikit-learn", "pingouin", "jinja2", "matplotlib",
+            "xhtml2pdf", "dvc")
+PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+RATIOS = ("lr_positive", "lr_negative", "dor")
+STAT_ROWS = (*PROPORTIONS, *RATIOS)
 
 
+# ------------------------------------------------------------------------------------ metrics.json
 def metric_key(value: float) -> str:
     """A cut-off as a DVC metrics key fragment: no dots (DVC joins keys with dots)."""
     text = f"{value:g}"
@@ -24,50 +65,807 @@ def metric_key(value: float) -> str:
 
 
 def headline_metrics(documents: dict[str, dict]) -> dict:
-    """Nested dict of numeric headline figures per instrument (no lists, no dots in keys)."""
+    """Nested dict of numeric headline figures per instrument (no lists, no dots in keys).
+
+    Reads suppressed documents: a withheld figure (None or "<10") is left out.
+    """
+    def num(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
     out = {}
     for inst_id, doc in sorted(documents.items()):
-        m = {"n": doc["n"], "n_positive": doc["n_positive"], "n_negative": doc["n_negative"]}
-        auc = doc["auc"]
-        if auc["estimate"] is not None:
+        m = {k: doc[k] for k in ("n", "n_positive", "n_negative") if num(doc.get(k))}
+        auc = doc.get("auc") or {}
+        if num(auc.get("estimate")):
             m.update(auc=auc["estimate"], auc_ci_low=auc["ci_low"], auc_ci_high=auc["ci_high"])
-        for t in doc["thresholds"]:
+        for t in doc.get("thresholds", []):
             k = metric_key(t["cutoff"])
             for stat in ("sensitivity", "specificity", "ppv", "npv"):
-                if t[stat]["estimate"] is not None:
-                    m[f"{stat}_at_{k}"] = t[stat]["estimate"]
-                    m[f"{stat}_at_{k}_ci_low"] = t[stat]["ci_low"]
+                s = t.get(stat) or {}
+                if num(s.get("estimate")):
+                    m[f"{stat}_at_{k}"] = s["estimate"]
+                    if num(s.get("ci_low")):
+                        m[f"{stat}_at_{k}_ci_low"] = s["ci_low"]
         out[inst_id] = m
     return out
 
 
-def roc_svg(points: list[dict], title: str, cutoffs: list[float]) -> str:
-    """A self-contained ROC plot as a base64 PNG data URI (axis labels, legend, chance line)."""
-    fig, ax = plt.subplots(figsize=(4.2, 4.2), dpi=100)
-    fpr = [p["fpr"] for p in points if p["fpr"] is not None]
-    tpr = [p["tpr"] for p in points if p["tpr"] is not None]
-    ax.plot(fpr, tpr, drawstyle="default", marker=".", label="instrument")
-    marked = [p for p in points if p["cutoff"] is not None and p["cutoff"] in cutoffs]
-    if marked:
-        ax.scatter([p["fpr"] for p in marked], [p["tpr"] for p in marked], color="crimson", zorder=3,
-                   label="configured cut-offs")
-    ax.plot([0, 1], [0, 1], linestyle=":", color="grey", label="chance")
-    ax.set_xlabel("1 - specificity (false-positive rate)")
-    ax.set_ylabel("sensitivity (true-positive rate)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    buf = _io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+# ------------------------------------------------------------------------------------------ inputs
+@dataclass
+class Inputs:
+    """Every document the report reads; optional ones are empty when their stage did not run."""
+
+    flow: dict
+    accuracy: dict[str, dict]
+    score_flow: dict = field(default_factory=dict)
+    instruments: dict[str, dict] = field(default_factory=dict)
+    roc: dict[str, list] = field(default_factory=dict)
+    comparisons: list[dict] = field(default_factory=list)
+    subgroups: dict[str, dict] = field(default_factory=dict)
+    calibration: dict[str, dict] = field(default_factory=dict)
+    calibration_curve: dict[str, list] = field(default_factory=dict)
+    decision: dict[str, list] = field(default_factory=dict)
+    reliability: dict[str, dict] = field(default_factory=dict)
+    files: list[tuple[str, str]] = field(default_factory=list)   # (path, sha256) of every input read
 
 
-def render(template: str, **context) -> str:
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_inputs(root: str | Path = ".") -> Inputs:
+    """Read the stages' outputs below ``root`` (see :data:`PATHS`)."""
+    import json
+
+    root = Path(root)
+    files: list[tuple[str, str]] = []
+
+    def read(rel: str):
+        p = root / rel
+        files.append((rel, _sha(p)))
+        return json.loads(p.read_text(encoding="utf-8"))
+
+    def read_dir(rels) -> dict[str, object]:
+        for rel in (rels,) if isinstance(rels, str) else rels:
+            d = root / rel
+            if d.is_dir():
+                return {p.stem: read(f"{rel}/{p.name}") for p in sorted(d.glob("*.json"))}
+        return {}
+
+    def optional(rel: str):
+        return read(rel) if (root / rel).is_file() else {}
+
+    inp = Inputs(flow=read(PATHS["flow"]), accuracy=read_dir(PATHS["accuracy"]))
+    inp.score_flow = (optional(PATHS["score_flow"]) or {}).get("instruments", {})
+    inp.instruments = {i["id"]: i for i in (optional(PATHS["instruments"]) or {}).get("instruments", [])}
+    inp.roc = read_dir(PATHS["roc"])
+    inp.comparisons = list(read_dir(PATHS["comparison"]).values())
+    inp.subgroups = read_dir(PATHS["subgroups"])
+    inp.calibration = read_dir(PATHS["calibration"])
+    inp.calibration_curve = {k: _rows(v, "predicted") for k, v in read_dir(PATHS["calibration_curve"]).items()}
+    inp.decision = {k: _rows(v, "threshold") for k, v in read_dir(PATHS["decision"]).items()}
+    inp.reliability = read_dir(PATHS["reliability"])
+    for k, doc in inp.calibration.items():  # a curve may travel inside the calibration document
+        if k not in inp.calibration_curve and isinstance(doc, dict) and doc.get("curve"):
+            inp.calibration_curve[k] = _rows(doc["curve"], "predicted")
+    inp.files = files
+    return inp
+
+
+def _rows(obj, key: str) -> list[dict]:
+    """Plot rows from a list of dicts, or from the first list of dicts holding ``key`` inside a dict."""
+    if isinstance(obj, list):
+        return [r for r in obj if isinstance(r, dict) and key in r]
+    if isinstance(obj, dict):
+        for v in obj.values():
+            rows = _rows(v, key) if isinstance(v, (list, dict)) else []
+            if rows:
+                return rows
+    return []
+
+
+# -------------------------------------------------------------------------------------- disclosure
+def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
+    """Suppressed copies of every document (signalering.disclosure) and the log of what was hidden."""
+    min_cell = disclosure.check_min_cell(min_cell)
+    out = copy.copy(inp)
+    log: list[dict] = []
+    out.flow, lg = disclosure.suppress_flow(inp.flow, min_cell)
+    log.extend(lg)
+    out.accuracy = {}
+    for k, doc in sorted(inp.accuracy.items()):
+        out.accuracy[k], lg = disclosure.suppress_accuracy_document(doc, min_cell, k)
+        log.extend(lg)
+    sf = {}
+    for k, entry in sorted(inp.score_flow.items()):
+        missing = dict(entry.get("missing_score") or {})
+        values = {"scored": entry.get("scored"), **{f"missing:{r}": n for r, n in missing.items()}}
+        pub, reasons = disclosure.suppress_parts(values, [f"missing:{r}" for r in missing], None, min_cell)
+        sf[k] = {"scored": pub["scored"], "missing_score": {r: pub[f"missing:{r}"] for r in missing}}
+        if reasons:
+            log.append({"location": f"{k}.score_flow", "hidden": sorted(reasons),
+                        "reason": disclosure.reason_small(min_cell)})
+    out.score_flow = sf
+    out.comparisons = []
+    for doc in inp.comparisons:
+        name = f"{doc.get('score_a')}__vs__{doc.get('score_b')}"
+        pub, lg = disclosure.suppress_comparison_document(doc, min_cell, name)
+        out.comparisons.append(pub)
+        log.extend(lg)
+    out.subgroups = {}
+    for k, doc in sorted(inp.subgroups.items()):
+        out.subgroups[k], lg = disclosure.suppress_subgroups_document(doc, min_cell, f"{k}.subgroups")
+        log.extend(lg)
+    out.calibration = {}
+    for k, doc in sorted(inp.calibration.items()):
+        out.calibration[k], lg = disclosure.suppress_calibration(doc, min_cell, f"{k}.calibration")
+        log.extend(lg)
+    out.reliability = {}
+    for k, doc in sorted(inp.reliability.items()):
+        out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
+    return out, log
+
+
+# ---------------------------------------------------------------------------------------- formatting
+class Fmt:
+    """Numbers in the reader's language: thousands separator, decimal mark, suppressed values."""
+
+    def __init__(self, lang: str, t: dict):
+        self.lang, self.t = lang, t
+
+    def _dec(self, s: str) -> str:
+        if self.lang == "nl":
+            return s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+        return s
+
+    def count(self, n) -> str:
+        if isinstance(n, bool) or n is None:
+            return self.t["withheld"]
+        if isinstance(n, str):
+            return n
+        return self._dec(f"{int(n):,}")
+
+    def num(self, x, d: int = 2) -> str:
+        if x is None:
+            return "\u2013"
+        return self._dec(f"{x:,.{d}f}")
+
+    def pct(self, x, d: int = 1) -> str:
+        if x is None:
+            return "\u2013"
+        return self._dec(f"{100 * x:.{d}f}") + "%"
+
+    def value(self, stat: str, x) -> str:
+        if stat in PROPORTIONS or stat in ("prevalence", "ppv", "npv"):
+            return self.pct(x)
+        if stat in ("auc", "youden", "icc", "kappa", "weighted_kappa", "cronbach_alpha", "omega", "partial_auc",
+                    "standardised", "calibration_slope", "calibration_in_the_large", "brier", "brier_scaled"):
+            return self.num(x, 3)
+        return self.num(x, 2)
+
+    def reason(self, iv: dict | None) -> str:
+        r = (iv or {}).get("reason") or ""
+        if r.startswith("suppressed"):
+            return self.t["suppressed_short"]
+        return f"{self.t['undefined']} ({r})" if r else self.t["undefined"]
+
+    def interval(self, stat: str, iv: dict | None) -> str:
+        """'39.2% (35.8–42.7%)', or why it is not shown."""
+        if not iv:
+            return self.t["not_in_run"]
+        if iv.get("estimate") is None:
+            return self.reason(iv)
+        est = self.value(stat, iv["estimate"])
+        if iv.get("ci_low") is None or iv.get("ci_high") is None:
+            return est
+        return f"{est} ({self.value(stat, iv['ci_low'])}\u2013{self.value(stat, iv['ci_high'])})"
+
+    def cutoff(self, c) -> str:
+        if c is None:
+            return self.t["withheld"]
+        return self._dec(f"{c:g}")
+
+    def rule(self, direction: str, c) -> str:
+        sign = "\u2264" if direction == "lower" else "\u2265"
+        return f"{self.t['score']} {sign} {self.cutoff(c)}"
+
+
+def slug(inst_id: str) -> str:
+    """An HTML id from an instrument id: 'risk-checklist@2' -> 'risk-checklist-v2'."""
+    s = inst_id.replace("@", "-v")
+    return "i-" + re.sub(r"[^A-Za-z0-9_-]+", "-", s).strip("-")
+
+
+def localised(value, lang: str):
+    """Researcher text may be a string or ``{en: ..., nl: ...}``."""
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("en") or next((v for v in value.values() if v), None)
+    return value
+
+
+# -------------------------------------------------------------------------------------- one instrument
+def spec_prespecified(spec: dict | None, entry: dict) -> bool:
+    """A cut-off is pre-specified when the evaluate stage says so and the spec declares it so."""
+    if not entry.get("prespecified"):
+        return False
+    if not spec:
+        return True
+    flags = [c.get("prespecified", True) for c in spec.get("cutoffs", []) if c.get("name") in entry.get("names", [])]
+    return any(flags) if flags else True
+
+
+def primary_threshold(doc: dict, spec: dict | None, crit: dict) -> tuple[int | None, str | None]:
+    """Index of the threshold the verdict and the pictures use, or (None, reason).
+
+    ``cutoff`` in the instrument's criteria wins; otherwise the first pre-specified cut-off of the spec.
+    """
+    ths = doc.get("thresholds", [])
+    if "cutoff" in crit:
+        for i, t in enumerate(ths):
+            if t.get("cutoff") is not None and abs(float(t["cutoff"]) - float(crit["cutoff"])) < 1e-9:
+                return i, None
+        return None, "criteria_cutoff_missing"
+    order = [float(c["value"]) for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True)]
+    for value in order:
+        for i, t in enumerate(ths):
+            if t.get("cutoff") == value and spec_prespecified(spec, t):
+                return i, None
+    for i, t in enumerate(ths):
+        if spec_prespecified(spec, t):
+            return i, None
+    return None, "no_prespecified"
+
+
+def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, reliability: dict | None,
+                    crit: dict) -> dict:
+    """Statistic name -> interval (or None) for :func:`verdict.assess`."""
+    figs: dict = {"auc": doc.get("auc")}
+    if entry is not None:
+        for stat in STAT_ROWS:
+            figs[stat] = entry.get(stat)
+    if calibration:
+        for k in ("calibration_slope", "calibration_in_the_large", "observed_expected_ratio"):
+            if isinstance(calibration.get(k), dict):
+                figs[k] = calibration[k]
+            elif calibration.get("reason"):
+                figs[k] = {"estimate": None, "reason": calibration["reason"]}
+    if reliability:
+        icc_type = crit.get("icc_type", "ICC2")
+        for form in reliability.get("icc") or []:
+            if form.get("type") == icc_type:
+                figs["icc"] = form
+        for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega"):
+            if isinstance(reliability.get(k), dict):
+                figs[k] = reliability[k]
+    return figs
+
+
+def _flow_lines(fmt: Fmt, t: dict, title: str, n, extra: dict | None = None) -> list[str]:
+    lines = [f"{title}: {fmt.count(n)}"]
+    for reason, k in (extra or {}).items():
+        lines.append(f"{fmt.count(k)}  {reason}")
+    return lines
+
+
+def overall_flow_svg(flow: dict, fmt: Fmt, t: dict) -> str:
+    excluded = flow.get("excluded") or {}
+    main = [(_flow_lines(fmt, t, t["received"], flow.get("received")),
+             [f"{t['excluded']}: {fmt.count(_sum(excluded.values()))}",
+              *[f"{fmt.count(v)}  {r}" for r, v in excluded.items()]] if excluded else None),
+            (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
+             [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}"] if "unverified" in flow else None),
+            (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None)]
+    return figures.flow_svg(main, None, t["flow_title"])
+
+
+def _sum(values):
+    vals = list(values)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return sum(vals)
+    return None
+
+
+def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, fmt: Fmt, t: dict,
+                        rule: str | None) -> str:
+    missing = (sflow or {}).get("missing_score") or {}
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    verified = pos + neg if isinstance(pos, int) and isinstance(neg, int) else None
+    main = [
+        (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
+         [f"{t['no_index_result']}: {fmt.count(doc.get('n_missing_score'))}",
+          *[f"{fmt.count(v)}  {r}" for r, v in missing.items()]]),
+        (_flow_lines(fmt, t, t["index_result"], doc.get("n")),
+         [f"{t['not_verified']}: {fmt.count(doc.get('n_unverified'))}"]),
+        (_flow_lines(fmt, t, t["verified"], verified), None),
+    ]
+    split = None
+    if entry is not None and rule:
+        tp, fp, fn, tn = (entry.get(c) for c in ("tp", "fp", "fn", "tn"))
+        split = [[f"{t['index_positive']} ({rule})", f"{t['ref_pos']}: {fmt.count(tp)}",
+                  f"{t['ref_neg']}: {fmt.count(fp)}"],
+                 [f"{t['index_negative']}", f"{t['ref_pos']}: {fmt.count(fn)}", f"{t['ref_neg']}: {fmt.count(tn)}"]]
+    else:
+        split = [[t["ref_pos"], fmt.count(pos)], [t["ref_neg"], fmt.count(neg)]]
+    return figures.flow_svg(main, split, t["flow_title"])
+
+
+def _iv_ok(iv) -> bool:
+    return isinstance(iv, dict) and iv.get("estimate") is not None
+
+
+def per_1000_rows(entry: dict, fmt: Fmt, t: dict) -> list[dict]:
+    rows = []
+    for p in entry.get("at_prevalence") or []:
+        k = p["per_1000"]
+        rows.append({"prevalence": fmt.pct(p["prevalence"]), "per1000_cases": fmt.num(1000 * p["prevalence"], 0),
+                     "flagged": fmt.num(k["tp"] + k["fp"], 0), "tp": fmt.num(k["tp"], 1), "fp": fmt.num(k["fp"], 1),
+                     "fn": fmt.num(k["fn"], 1), "tn": fmt.num(k["tn"], 1), "ppv": fmt.pct(p["ppv"]),
+                     "npv": fmt.pct(p["npv"]),
+                     "sentence": t["per1000_sentence"].format(
+                         cases=fmt.num(1000 * p["prevalence"], 0), flagged=fmt.num(k["tp"] + k["fp"], 0),
+                         tp=fmt.num(k["tp"], 0), fp=fmt.num(k["fp"], 0), fn=fmt.num(k["fn"], 0))})
+    return rows
+
+
+def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, title: str) -> str | None:
+    pts = [(p["fpr"], p["tpr"]) for p in points if p.get("fpr") is not None and p.get("tpr") is not None]
+    if len(pts) < 2:
+        return None
+    marks = []
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    for e in entries:
+        sens, spec = e.get("sensitivity") or {}, e.get("specificity") or {}
+        if sens.get("estimate") is None or spec.get("estimate") is None:
+            continue  # withheld (disclosure) or undefined: not marked either
+        marks.append({"fpr": 1 - spec["estimate"], "tpr": sens["estimate"], "text": fmt.cutoff(e["cutoff"]),
+                      "prespecified": e["_pre"]})
+    del pos, neg
+    labels = {"title": title, "x": t["roc_x"], "y": t["roc_y"], "curve": t["roc_curve"], "chance": t["chance"],
+              "prespecified": t["cut_pre"], "exploratory": t["cut_expl"]}
+    return figures.roc_svg(pts, marks, labels)
+
+
+def generic_table(obj: dict, fmt: Fmt) -> list[tuple[str, str]]:
+    """(label, text) rows for the interval objects and numbers in a small document (reliability etc.)."""
+    rows = []
+    for k, v in obj.items():
+        if isinstance(v, dict) and "estimate" in v:
+            rows.append((k, fmt.interval(k, v)))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            rows.append((k, fmt.num(v, 3) if isinstance(v, float) else fmt.count(v)))
+    return rows
+
+
+def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: str, source: str | None) -> dict | None:
+    if not cal and not curve:
+        return None
+    view = {"source": source, "rows": [], "svg": None, "reason": None}
+    if cal:
+        if cal.get("reason"):
+            view["reason"] = fmt.reason(cal)
+        for k in ("observed_expected_ratio", "calibration_in_the_large", "calibration_slope"):
+            if isinstance(cal.get(k), dict):
+                view["rows"].append((t.get(k, k), fmt.interval(k, cal[k])))
+        for k in ("recalibration_intercept", "brier", "brier_scaled", "ici", "e50", "e90", "emax"):
+            if isinstance(cal.get(k), (int, float)):
+                view["rows"].append((t.get(k, k), fmt.num(cal[k], 4)))
+        hl = cal.get("hosmer_lemeshow") or {}
+        if hl.get("p_value") is not None:
+            view["rows"].append(("Hosmer\u2013Lemeshow", f"\u03c7\u00b2 = {fmt.num(hl['statistic'], 2)}, df = {hl['df']}, "
+                                                         f"p = {fmt.num(hl['p_value'], 3)}"))
+        sp = cal.get("spiegelhalter") or {}
+        if sp.get("p_value") is not None:
+            view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, p = {fmt.num(sp['p_value'], 3)}"))
+    rows = [r for r in curve if r.get("predicted") is not None and r.get("observed") is not None]
+    if len(rows) >= 2:
+        view["svg"] = figures.calibration_svg(rows, {"title": title, "x": t["cal_x"], "y": t["cal_y"],
+                                                     "curve": t["cal_curve"], "band": t["cal_band"],
+                                                     "ideal": t["cal_ideal"]})
+    return view
+
+
+def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
+    rows = [r for r in rows if r.get("threshold") is not None and r.get("net_benefit") is not None]
+    if len(rows) < 2:
+        return None
+    svg = figures.decision_svg(rows, {"title": title, "x": t["dc_x"], "y": t["dc_y"], "curve": t["dc_curve"],
+                                      "all": t["dc_all"], "none": t["dc_none"]})
+    step = max(1, len(rows) // 8)
+    table = [(fmt.pct(r["threshold"]), fmt.num(r["net_benefit"], 4), fmt.num(r.get("treat_all"), 4))
+             for r in rows[::step]]
+    return {"svg": svg, "table": table}
+
+
+def reliability_view(rel: dict | None, fmt: Fmt, t: dict) -> dict | None:
+    if not rel:
+        return None
+    icc = [(f.get("type"), fmt.interval("icc", f)) for f in rel.get("icc") or [] if isinstance(f, dict)]
+    other = [(t.get(k, k), fmt.interval(k, rel[k])) for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega")
+             if isinstance(rel.get(k), dict)]
+    return {"icc": icc, "other": other, "reason": fmt.reason(rel) if rel.get("reason") else None}
+
+
+def subgroup_view(doc: dict | None, index: int | None, fmt: Fmt, t: dict) -> dict | None:
+    if not doc or not doc.get("subgroups"):
+        return None
+    cutoffs = doc.get("cutoffs") or []
+    i = index if index is not None and index < len(cutoffs) else (0 if cutoffs else None)
+    blocks = []
+    for col, block in doc["subgroups"].items():
+        rows = []
+        for g, gdoc in block.get("groups", {}).items():
+            e = (gdoc.get("thresholds") or [None] * (i + 1 if i is not None else 1))[i] if i is not None else None
+            rows.append({"group": g, "n": fmt.count(gdoc.get("n")), "pos": fmt.count(gdoc.get("n_positive")),
+                         "sens": fmt.interval("sensitivity", (e or {}).get("sensitivity")) if e else "\u2013",
+                         "spec": fmt.interval("specificity", (e or {}).get("specificity")) if e else "\u2013",
+                         "auc": fmt.interval("auc", gdoc.get("auc"))})
+        diff = None
+        for d in block.get("largest_difference") or []:
+            if i is not None and d.get("cutoff") == cutoffs[i] and isinstance(d.get("sensitivity"), dict):
+                s = d["sensitivity"]
+                if s.get("highest") and s.get("lowest") and s.get("difference"):
+                    het = s.get("heterogeneity") or {}
+                    diff = t["largest_difference"].format(
+                        high=s["highest"].get("group"), low=s["lowest"].get("group"),
+                        diff=fmt.interval("sensitivity", s["difference"]),
+                        p=fmt.num(het.get("p_value"), 3))
+        blocks.append({"column": col, "rows": rows, "difference": diff})
+    return {"cutoff": fmt.cutoff(cutoffs[i]) if i is not None else None, "blocks": blocks}
+
+
+def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
+    """Bootstrap, partial AUC, data-driven cut-points and the partial-verification correction."""
+    out: dict = {}
+    if _iv_ok(doc.get("auc_bootstrap")):
+        out["auc_bootstrap"] = fmt.interval("auc", doc["auc_bootstrap"])
+        out["replicates"] = (doc.get("bootstrap") or {}).get("replicates")
+    pa = doc.get("partial_auc")
+    if isinstance(pa, dict) and isinstance(pa.get("standardised"), dict):
+        out["partial_auc"] = t["partial_auc_line"].format(
+            lo=fmt.pct(pa.get("specificity_low"), 0), hi=fmt.pct(pa.get("specificity_high"), 0),
+            std=fmt.interval("auc", pa["standardised"]))
+    cps = []
+    for cp in doc.get("cutpoints") or []:
+        if not isinstance(cp, dict):
+            continue
+        boot = cp.get("bootstrap") or {}
+        opt = cp.get("optimism_corrected") or {}
+        sens, spec = cp.get("sensitivity"), cp.get("specificity")
+        sens = sens.get("estimate") if isinstance(sens, dict) else sens
+        spec = spec.get("estimate") if isinstance(spec, dict) else spec
+        cps.append({"method": cp.get("method"),
+                    "cutoff": fmt.rule(direction, cp["cutoff"]) if cp.get("cutoff") is not None else fmt.reason(cp),
+                    "sens": fmt.pct(sens) if isinstance(sens, float) else "\u2013",
+                    "spec": fmt.pct(spec) if isinstance(spec, float) else "\u2013",
+                    "same": fmt.pct(boot.get("share_same_cutoff"), 0) if boot.get("share_same_cutoff") is not None else "\u2013",
+                    "opt_sens": fmt.pct(opt.get("sensitivity")) if isinstance(opt.get("sensitivity"), float) else "\u2013",
+                    "opt_spec": fmt.pct(opt.get("specificity")) if isinstance(opt.get("specificity"), float) else "\u2013"})
+    if cps:
+        out["cutpoints"] = cps
+    vc = doc.get("verification_corrected")
+    if isinstance(vc, dict):
+        rows = []
+        for e in vc.get("thresholds") or []:
+            naive, corr = e.get("naive") or {}, e.get("corrected") or {}
+            sa = "; ".join(f"r={fmt.num(s.get('r'), 1)}: {fmt.pct(s.get('sensitivity'))} / {fmt.pct(s.get('specificity'))}"
+                           for s in e.get("sensitivity_analysis") or [])
+            rows.append({"cutoff": fmt.rule(direction, e.get("cutoff")),
+                         "unv_pos": fmt.count(e.get("n_unverified_screen_positive")),
+                         "unv_neg": fmt.count(e.get("n_unverified_screen_negative")),
+                         "naive_sens": fmt.interval("sensitivity", naive.get("sensitivity")),
+                         "corr_sens": fmt.interval("sensitivity", corr.get("sensitivity")),
+                         "naive_spec": fmt.interval("specificity", naive.get("specificity")),
+                         "corr_spec": fmt.interval("specificity", corr.get("specificity")),
+                         "sa": sa})
+        out["verification"] = {"rows": rows, "reason": vc.get("reason"), "assumption": vc.get("assumption")}
+    return out
+
+
+def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str) -> dict:
+    doc = inp.accuracy[inst_id]
+    spec = inp.instruments.get(inst_id) or doc.get("instrument") or {}
+    direction = doc.get("direction") or spec.get("direction", "higher")
+    crit = verdict.criteria_for(crit_cfg, inst_id)
+    entries = []
+    for e in doc.get("thresholds", []):
+        e = dict(e)
+        e["_pre"] = spec_prespecified(spec, e)
+        entries.append(e)
+    idx, why = primary_threshold(doc, spec, crit)
+    primary = entries[idx] if idx is not None else None
+    rule = fmt.rule(direction, primary["cutoff"]) if primary else None
+
+    # verdict
+    cal = inp.calibration.get(inst_id)
+    cal_source = "calibration" if cal else None
+    sub = inp.subgroups.get(inst_id) or {}
+    if not cal and isinstance((sub.get("overall") or {}).get("calibration"), dict):
+        cal, cal_source = sub["overall"]["calibration"], "subgroups"
+    rel = inp.reliability.get(inst_id)
+    figs = verdict_figures(doc, primary, cal, rel, crit)
+    judged = verdict.assess(crit, figs)
+    jrows = []
+    for j in judged:
+        fig = j.figure
+        bound = (f"[{fmt.value(j.statistic, j.bound[0])}, {fmt.value(j.statistic, j.bound[1])}]"
+                 if j.rule == "range" else fmt.value(j.statistic, j.bound[0]))
+        if fig is not None and fig.estimate is not None:
+            figure_text = fmt.interval(j.statistic, {"estimate": fig.estimate, "ci_low": fig.ci_low,
+                                                     "ci_high": fig.ci_high})
+        elif fig is not None:
+            figure_text = fmt.reason({"reason": fig.reason})
+        else:
+            figure_text = t["not_in_run"]
+        reason = j.reason or ""
+        if reason.startswith("suppressed"):
+            reason = t["suppressed_short"]
+        elif reason == "not assessed in this run":
+            reason = t["not_in_run"]
+        jrows.append({"key": j.key, "statistic": t.get(j.statistic, j.statistic),
+                      "rule": t[f"rule_{j.rule}"].format(bound=bound), "figure": figure_text,
+                      "outcome": j.outcome, "outcome_text": t[f"outcome_{j.outcome}"],
+                      "plain": t[f"plain_{j.outcome}"], "reason": reason})
+    word = verdict.overall(judged)
+
+    # accuracy tables
+    stats_header = [{"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"],
+                     "names": ", ".join(e.get("names") or [])} for e in entries]
+    stats_rows = [{"label": t[s], "cells": [fmt.interval(s, e.get(s)) for e in entries]} for s in STAT_ROWS]
+    stats_rows.append({"label": t["youden"], "cells": [fmt.num(e.get("youden"), 3) if isinstance(e.get("youden"), float)
+                                                       else t["withheld"] for e in entries]})
+    tables = []
+    for e in entries:
+        tables.append({"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"],
+                       "names": ", ".join(e.get("names") or []),
+                       "suppressed": bool(e.get("suppressed")),
+                       "tp": fmt.count(e.get("tp")), "fp": fmt.count(e.get("fp")), "fn": fmt.count(e.get("fn")),
+                       "tn": fmt.count(e.get("tn")),
+                       "pos": fmt.count(_sum([e.get("tp"), e.get("fp")])),
+                       "neg": fmt.count(_sum([e.get("fn"), e.get("tn")])),
+                       "rpos": fmt.count(_sum([e.get("tp"), e.get("fn")])),
+                       "rneg": fmt.count(_sum([e.get("fp"), e.get("tn")])),
+                       "total": fmt.count(_sum([e.get(c) for c in ("tp", "fp", "fn", "tn")]))})
+
+    # per 1000 and icon arrays (primary cut-off)
+    per1000 = []
+    for e in entries:
+        rows = per_1000_rows(e, fmt, t)
+        if rows:
+            per1000.append({"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"], "rows": rows})
+    icons = []
+    if primary:
+        for p in primary.get("at_prevalence") or []:
+            labels = {"title": t["icon_title"].format(prev=fmt.pct(p["prevalence"]), rule=rule),
+                      "tp": t["icon_tp"], "fn": t["icon_fn"], "fp": t["icon_fp"], "tn": t["icon_tn"]}
+            icons.append(figures.icon_array_svg(p["per_1000"], labels))
+    plain = per_1000_rows(primary, fmt, t) if primary else []
+
+    # setting and prevalence
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    prevalence = None
+    if isinstance(pos, int) and isinstance(neg, int) and pos + neg > 0:
+        est, lo, hi = proportion_ci(pos, pos + neg, doc.get("ci_method", "wilson"), doc.get("confidence", 0.95))
+        prevalence = fmt.interval("prevalence", {"estimate": float(est[0]), "ci_low": float(lo[0]),
+                                                 "ci_high": float(hi[0])})
+    n_scored = doc.get("n")
+    unv = doc.get("n_unverified")
+    verified_share = (fmt.pct((n_scored - unv) / n_scored) if isinstance(n_scored, int) and isinstance(unv, int)
+                      and n_scored > 0 else t["withheld"])
+
+    # limitations (STARD 26), generated from the data
+    limits = []
+    if isinstance(unv, str) or (isinstance(unv, int) and unv > 0):
+        limits.append(t["lim_partial"].format(n=fmt.count(unv)))
+    if isinstance(pos, int) and pos < 100:
+        limits.append(t["lim_few_cases"].format(n=fmt.count(pos)))
+    if primary and _iv_ok(primary.get("sensitivity")):
+        s = primary["sensitivity"]
+        if s.get("ci_high") is not None and s["ci_high"] - s["ci_low"] > 0.2:
+            limits.append(t["lim_wide"].format(rule=rule))
+    if any(not e["_pre"] for e in entries):
+        limits.append(t["lim_exploratory"])
+    if (doc.get("auc") or {}).get("estimate") is not None and doc["auc"]["estimate"] < 0.5:
+        limits.append(t["lim_auc_below"])
+    limits.append(t["lim_reference"])
+
+    title_roc = f"ROC \u2013 {inst_id}"
+    return {
+        "id": inst_id, "slug": slug(inst_id), "name": spec.get("name", inst_id.split("@")[0]),
+        "version": spec.get("version", inst_id.split("@")[-1]), "kind": spec.get("kind", "score"),
+        "direction": t["direction_lower"] if direction == "lower" else t["direction_higher"],
+        "references": spec.get("references", []), "source_file": spec.get("source_file"),
+        "cutoff_specs": [{"name": c.get("name"), "value": fmt.cutoff(c.get("value")),
+                          "pre": c.get("prespecified", True)} for c in spec.get("cutoffs", [])],
+        "n": fmt.count(doc.get("n")), "n_pos": fmt.count(pos), "n_neg": fmt.count(neg),
+        "n_unv": fmt.count(unv), "n_missing": fmt.count(doc.get("n_missing_score")),
+        "prevalence": prevalence, "verified_share": verified_share,
+        "auc": fmt.interval("auc", doc.get("auc")),
+        "primary_rule": rule, "primary_missing": None if primary else t[f"primary_{why}"],
+        "primary_sens": fmt.interval("sensitivity", primary.get("sensitivity")) if primary else None,
+        "primary_spec": fmt.interval("specificity", primary.get("specificity")) if primary else None,
+        "flow_svg": instrument_flow_svg(inp.flow, doc, inp.score_flow.get(inst_id, {}), primary, fmt, t, rule),
+        "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows,
+        "criteria_declared": bool(judged),
+        "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
+        "per1000": per1000, "icons": icons, "plain": plain,
+        "roc_svg": roc_figure(inp.roc.get(inst_id, []), doc, entries, fmt, t, title_roc),
+        "calibration": calibration_view(cal, inp.calibration_curve.get(inst_id, []), fmt, t,
+                                        f"{t['calibration']} \u2013 {inst_id}", cal_source),
+        "is_probability": spec.get("kind") == "probability",
+        "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
+        "reliability": reliability_view(rel, fmt, t),
+        "subgroups": subgroup_view(inp.subgroups.get(inst_id), idx, fmt, t),
+        "further": further_view(doc, fmt, t, direction),
+        "limitations": limits,
+        "ci_method": doc.get("ci_method", "wilson"),
+    }
+
+
+# ------------------------------------------------------------------------------------- comparisons
+def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
+    by_name: dict[str, list[dict]] = {}
+    for v in views:
+        by_name.setdefault(v["name"], []).append(v)
+    versions = [{"name": name, "rows": vs} for name, vs in by_name.items() if len(vs) > 1]
+    paired = []
+    for doc in inp.comparisons:
+        a, b = doc.get("score_a"), doc.get("score_b")
+        dl = doc.get("delong") or {}
+        row = {"a": a, "b": b, "n": fmt.count(doc.get("n")), "auc_a": fmt.interval("auc", doc.get("auc_a")),
+               "auc_b": fmt.interval("auc", doc.get("auc_b")),
+               "versions": a.split("@")[0] == b.split("@")[0] if a and b else False,
+               "diff": (fmt.interval("auc", {"estimate": dl.get("difference"), "ci_low": dl.get("ci_low"),
+                                             "ci_high": dl.get("ci_high"), "reason": dl.get("reason")})),
+               "p": fmt.num(dl.get("p_value"), 4) if dl.get("p_value") is not None else "\u2013", "at": None}
+        at = doc.get("at_cutoffs")
+        if isinstance(at, dict):
+            at_rows = []
+            for stat in ("sensitivity", "specificity"):
+                e = at.get(stat) or {}
+                at_rows.append({"stat": t[stat], "a": fmt.pct(e.get("a")), "b": fmt.pct(e.get("b")),
+                                "ratio": fmt.interval("ratio", e.get("ratio")),
+                                "p": fmt.num(e.get("mcnemar_p"), 4) if e.get("mcnemar_p") is not None else "\u2013"})
+            row["at"] = {"cutoff_a": fmt.cutoff(at.get("cutoff_a")), "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
+                         "rows": at_rows, "suppressed": bool(at.get("suppressed"))}
+        paired.append(row)
+    paired.sort(key=lambda r: (not r["versions"], r["a"] or "", r["b"] or ""))
+    return {"versions": versions, "paired": paired}
+
+
+# ------------------------------------------------------------------------------------------ STARD
+# item -> (study.yaml key or None, section anchors in the report or None, data_cannot: bool)
+STARD = [
+    ("1", None, ["top"]), ("2", "summary", ["summary"]), ("3", "background", None), ("4", "objectives", None),
+    ("5", "data_collection", None), ("6", "eligibility", None), ("7", "identification", None),
+    ("8", "setting", ["setting"]), ("9", "series", None), ("10a", "index_test", ["instruments"]),
+    ("10b", "reference_standard", None), ("11", "reference_rationale", None),
+    ("12a", "cutoff_rationale", ["instruments"]), ("12b", "reference_categories", None),
+    ("13a", "blinding_index", None), ("13b", "blinding_reference", None), ("14", None, ["methods"]),
+    ("15", None, ["flow"]), ("16", None, ["flow", "methods"]), ("17", None, ["subgroups"]),
+    ("18", "sample_size", ["instruments"]), ("19", None, ["flow"]), ("20", "baseline", ["subgroups"]),
+    ("21a", "severity", None), ("21b", "alternative_diagnoses", None), ("22", "time_interval", None),
+    ("23", None, ["instruments"]), ("24", None, ["instruments"]), ("25", "adverse_events", None),
+    ("26", "limitations", ["instruments"]), ("27", "implications", None), ("28", "registration", None),
+    ("29", "protocol", None), ("30", "funding", None),
+]
+STUDY_KEYS = tuple(k for _, k, _ in STARD if k) + ("title", "organisation")
+
+
+def stard_view(study: dict, lang: str, t: dict, have_subgroups: bool) -> list[dict]:
+    rows = []
+    for item, key, anchors in STARD:
+        text = localised(study.get(key), lang) if key else None
+        links = []
+        for a in anchors or []:
+            if a == "subgroups" and not have_subgroups:
+                continue
+            links.append({"href": f"#{a}" if a != "subgroups" else "#instruments", "label": t.get(f"sec_{a}", a)})
+        if text:
+            status = "researcher"
+        elif links:
+            status = "report"
+        elif key:
+            status = "not_reported"
+        else:
+            status = "not_in_run"
+        if item == "17" and not have_subgroups:
+            status = "not_in_run"
+        rows.append({"item": item, "text": t[f"stard_{item}"], "links": links, "study": text, "key": key,
+                     "status": status, "status_text": t[f"stard_status_{status}"]})
+    return rows
+
+
+# ----------------------------------------------------------------------------------------- the page
+def software_versions() -> list[tuple[str, str]]:
+    from .. import __version__
+    out = [("signalering", __version__), ("Python", platform.python_version())]
+    for pkg in PACKAGES:
+        try:
+            out.append((pkg, importlib.metadata.version(pkg)))
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: str, t: dict) -> dict:
+    """Everything the template shows, formatted for ``lang`` (``t``: that language's texts)."""
+    fmt = Fmt(lang, t)
+    crit_cfg = (params.get("report") or {}).get("criteria") or {}
+    views = [instrument_view(k, inp, crit_cfg, fmt, t, lang) for k in sorted(inp.accuracy)]
+    flow = inp.flow
+    excluded = [{"reason": r, "n": fmt.count(n)} for r, n in (flow.get("excluded") or {}).items()]
+    ev = params.get("evaluate") or {}
+    min_cell = (params.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
+    targets = ", ".join(fmt.pct(p) for p in ev.get("prevalences", [])) or t["none"]
+    shown = {k: v for k, v in params.items()}
+    counts = {w: sum(1 for v in views if v["verdict"] == w) for w in verdict.OUTCOMES}
+    return {
+        "lang": lang, "t": t,
+        "study_title": localised(study.get("title"), lang), "organisation": localised(study.get("organisation"), lang),
+        "study_given": bool(study),
+        "software": software_versions(),
+        "data_hash": flow.get("file_sha256", t["withheld"]), "seed": params.get("seed"),
+        "params_yaml": yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100),
+        "files": inp.files,
+        "flow_svg": overall_flow_svg(flow, fmt, t),
+        "received": fmt.count(flow.get("received")), "analysed": fmt.count(flow.get("analysed")),
+        "verified": fmt.count(flow.get("verified")), "unverified": fmt.count(flow.get("unverified")),
+        "excluded": excluded,
+        "setting_text": localised(study.get("setting"), lang),
+        "targets": targets, "ci_method": ev.get("ci_method", "wilson"),
+        "confidence": fmt.pct(ev.get("confidence", 0.95), 0), "min_cell": min_cell,
+        "instruments": views, "verdict_counts": counts,
+        "comparison": comparison_view(inp, views, fmt, t),
+        "stard": stard_view(study, lang, t, bool(inp.subgroups)),
+        "disclosure_log": [{"location": e.get("location"), "hidden": ", ".join(map(str, e.get("hidden", []))),
+                            "reason": e.get("reason")} for e in log],
+        "have": {"comparison": bool(inp.comparisons), "subgroups": bool(inp.subgroups),
+                 "calibration": bool(inp.calibration), "decision": bool(inp.decision),
+                 "reliability": bool(inp.reliability)},
+        "criteria_cfg": yaml.safe_dump(crit_cfg, sort_keys=False, width=100) if crit_cfg else None,
+        "other_lang": {"en": ("nl", "validatierapport.html", "Nederlandse versie"),
+                       "nl": ("en", "validation_report.html", "English version")}[lang],
+    }
+
+
+def load_texts(lang: str) -> dict:
+    return yaml.safe_load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"))
+
+
+def render(view: dict, template: str = "report.html.j2", pdf: bool = False) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.1f}%"
-    env.filters["num"] = lambda x, d=3: "–" if x is None else f"{x:.{d}f}"
-    return env.get_template(template).render(**context)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    html = env.get_template(template).render(pdf=pdf, **view)
+    return svg_to_img(html) if pdf else html
+
+
+SVG_BLOCK = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" height="([0-9.]+)".*?</svg>',
+                       re.S)
+
+
+def svg_to_img(html: str) -> str:
+    """Inline SVG -> ``<img src="data:image/svg+xml;base64,...">`` (what xhtml2pdf can draw)."""
+    def repl(m: re.Match) -> str:
+        w, h = float(m.group(1)), float(m.group(2))
+        scale = min(1.0, 480 / w)
+        data = base64.b64encode(m.group(0).encode("utf-8")).decode("ascii")
+        return (f'<img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
+                f'height="{h * scale:.0f}" alt=""/>')
+    return SVG_BLOCK.sub(repl, html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The report as PDF with xhtml2pdf (pure Python); byte-identical for identical input."""
+    import logging
+
+    from reportlab import rl_config
+    from xhtml2pdf import pisa
+
+    rl_config.invariant = 1          # no creation date or random document id in the file
+    logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
+    buf = _io.BytesIO()
+    result = pisa.CreatePDF(html, dest=buf, encoding="utf-8")
+    if result.err:
+        raise RuntimeError(f"xhtml2pdf could not print the report ({result.err} errors)")
+    return buf.getvalue()
