@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from scipy import special
+from sklearn.metrics import roc_auc_score
 
 from signalering import calibration as cal
 from signalering.errors import InputError, UsageError
@@ -73,8 +74,11 @@ def test_oe_hosmer_lemeshow_and_auc_match_r(case):
                                                 e["hosmer_lemeshow"]["df"], e["hosmer_lemeshow"]["groups"])
     assert hl.p_value == pytest.approx(e["hosmer_lemeshow"]["p_value"], rel=1e-8)
     assert (r.auc.estimate, r.auc.ci_low, r.auc.ci_high) == pytest.approx((e["auc_proc"], *e["auc_proc_ci"]), abs=1e-12)
-    # val.prob's C comes from lrm.fit, which bins the predictions: close, not identical
+    # val.prob's C comes from lrm.fit, which rounds predicted probabilities to the nearest 0.002:
+    # close to the exact AUC, and equal to the exact AUC of the rounded predictions
     assert r.auc.estimate == pytest.approx(e["c_statistic"], abs=1e-3)
+    rounded = np.round(np.asarray(ref["inputs"]["probability"]) * 500) / 500
+    assert roc_auc_score(ref["inputs"]["reference"], rounded) == pytest.approx(e["c_statistic"], abs=1e-12)
 
 
 @pytest.mark.parametrize("case", CASES)
