@@ -410,3 +410,17 @@ def test_kappa_properties(pair, weights):
     if len(set(a) | set(b)) > 1:
         sk = cohen_kappa_score(a, b, labels=[1, 2, 3, 4], weights=None if weights == "none" else weights)
         assert res.estimate == pytest.approx(sk, abs=1e-9)
+
+
+def test_icc_accepts_older_pingouin_labels(monkeypatch):
+    real = pingouin.intraclass_corr
+
+    def old_labels(*args, **kwargs):
+        table = real(*args, **kwargs)
+        table["Type"] = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+        return table
+
+    monkeypatch.setattr(pingouin, "intraclass_corr", old_labels)
+    table = rel.icc(SF)
+    assert table["ICC3"].estimate == pytest.approx(0.7148407, abs=1e-7)
+    assert [f.type for f in table.forms] == list(rel.ICC_TYPES)
