@@ -424,3 +424,21 @@ def test_icc_accepts_older_pingouin_labels(monkeypatch):
     table = rel.icc(SF)
     assert table["ICC3"].estimate == pytest.approx(0.7148407, abs=1e-7)
     assert [f.type for f in table.forms] == list(rel.ICC_TYPES)
+
+
+def test_icc_first_two_available_ratings():
+    wide = pd.DataFrame({"r1": [5.0, 3, 7, np.nan, 2, 6, 4, 8],
+                         "r2": [6.0, 3, np.nan, 4, 2, np.nan, 5, 8],
+                         "r3": [np.nan, 4, 7, 5, np.nan, 6, 4, np.nan]})
+    table = rel.icc_first_two(wide)
+    # by hand: first two available per row
+    pairs = pd.DataFrame({"a": [5.0, 3, 7, 4, 2, 6, 4, 8], "b": [6.0, 3, 7, 5, 2, 6, 5, 8]})
+    oneway = rel.icc(pairs)
+    assert table["ICC1"].estimate == pytest.approx(oneway["ICC1"].estimate)
+    assert table["ICC1k"].ci_low == pytest.approx(oneway["ICC1k"].ci_low)
+    assert table["ICC2"].estimate is None and "raters differ" in table["ICC2"].reason
+    assert table.n_used == 8 and "first two" in table.note
+    # a record with a single rating is left out
+    wide.loc[len(wide)] = [1.0, np.nan, np.nan]
+    assert rel.icc_first_two(wide).n_used == 8
+    no_nan(table.to_list())

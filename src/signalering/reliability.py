@@ -301,6 +301,45 @@ def icc_long(data: pd.DataFrame, targets: str, raters: str, ratings: str, *, min
     return icc(wide, min_targets=min_targets)
 
 
+def icc_first_two(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None, *,
+                  min_targets: int = 5) -> IccTable:
+    """One-way ICC on the first two available ratings of each record (partially double-coded data).
+
+    Parameters
+    ----------
+    ratings : DataFrame or 2-D array, wide (one row per record, one column per rater slot)
+    columns : sequence of str, optional      Rater columns, in the order "first" is read.
+    min_targets : int
+
+    Returns
+    -------
+    IccTable with ICC1 and ICC1k from the records that have at least two ratings (``n_used``);
+    the two-way forms are undefined (``None`` + reason): the rater of a "first" and a "second"
+    rating differs between records, so rater effects cannot be separated (Shrout & Fleiss 1979,
+    case 1).
+
+    Notes
+    -----
+    Option (b) of the domain note for partially double-coded data; :func:`icc` is option (a), the
+    records rated by every rater. The note says which records entered.
+    """
+    wide = _wide_ratings(ratings, columns, "icc_first_two")
+    x = wide.to_numpy()
+    n_total = x.shape[0]
+    have = ~np.isnan(x)
+    enough = have.sum(axis=1) >= 2
+    # positions of the first two non-missing ratings in each row with at least two
+    order = np.argsort(~have[enough], axis=1, kind="stable")[:, :2]
+    pairs = np.take_along_axis(x[enough], order, axis=1)
+    table = icc(pd.DataFrame(pairs, columns=["first", "second"]), min_targets=min_targets)
+    note = (f"one-way ICC on the first two available ratings of the {int(enough.sum())} of {n_total} "
+            f"records with at least two ratings")
+    why = "not estimable from first/second ratings: raters differ between records (only ICC1, ICC1k apply)"
+    forms = tuple(f if f.type in ("ICC1", "ICC1k") else IccForm(f.type, None, None, None, None, None, None, None, why)
+                  for f in table.forms)
+    return IccTable(forms, table.n_used, n_total, table.n_raters, note, table.reason)
+
+
 # ------------------------------------------------------------------------------------------- kappa
 @dataclass(frozen=True, slots=True)
 class KappaResult:
