@@ -324,3 +324,14 @@ def test_calibration_curve_points_json_ready():
     json.dumps(pts, allow_nan=False)
     with pytest.raises(UsageError, match="calibration_curve_points"):
         cal.calibration_curve_points(curve.drop(columns="observed"))
+
+
+@pytest.mark.parametrize("values", [[0.1, 0.2], [0.1, 0.2, 0.3], [0.05, 0.5, 0.95]])
+def test_few_distinct_predictions_stay_nan_free(values):
+    rng = np.random.default_rng(0)
+    p = rng.choice(values, 300)
+    y = (rng.random(300) < p).astype(float)
+    r = cal.calibration_statistics(p, y)
+    json.dumps(r.to_dict(), allow_nan=False)
+    assert r.hosmer_lemeshow.groups == len(values) - 1 and r.hosmer_lemeshow.statistic is None
+    assert r.ici is not None

@@ -354,7 +354,8 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
     inner = (p > 0) & (p < 1)
     n_extreme = int((~inner).sum())
     lp, yi = special.logit(p[inner]), y[inner]
-    citl, slope, intercept = (_undefined_interval("wald", "no records with 0 < p < 1"),) * 2 + (None,)
+    citl, slope, intercept = (_undefined_interval(
+        "wald", "too few records with 0 < p < 1, or they all have the same reference value"),) * 2 + (None,)
     if inner.sum() >= 2 and 0 < yi.sum() < yi.size:
         fit0 = _logistic_fit(np.ones((lp.size, 1)), yi, offset=lp)
         citl = (_wald(fit0.coef[0], math.sqrt(fit0.cov[0, 0]), z, "wald") if fit0.converged
@@ -373,12 +374,12 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
     brier = float(np.mean((p - y) ** 2))
     brier_scaled = 1.0 - brier / (ybar * (1.0 - ybar))
 
+    ici = e50 = e90 = emax = None
     if np.ptp(p) > 0:
         err = np.abs(p - _smooth_at(p, y, p))
-        ici, e50, e90, emax = (float(np.mean(err)), float(np.median(err)), float(np.quantile(err, 0.9)),
-                               float(np.max(err)))
-    else:
-        ici = e50 = e90 = emax = None
+        if np.isfinite(err).all():          # lowess gives NaN only in degenerate designs; never let it out
+            ici, e50, e90, emax = (float(np.mean(err)), float(np.median(err)), float(np.quantile(err, 0.9)),
+                                   float(np.max(err)))
 
     auc = auc_delong(CountTable.from_scores(p, y), confidence=confidence).interval()
     return CalibrationResult(
