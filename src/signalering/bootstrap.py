@@ -79,22 +79,88 @@ def stratified_replicates(counts: CountTable, n_boot: int, rng: np.random.Genera
             yield wpos.astype(np.int64, copy=False), wneg.astype(np.int64, copy=False)
             done += size
         return
-    # Many distinct scores: resample record indices and count them per distinct score.
-    idx_dtype = np.int32 if k < 2**31 else np.int64
-    pos_of = np.repeat(np.arange(k, dtype=idx_dtype), counts.n_pos)
-    neg_of = np.repeat(np.arange(k, dtype=idx_dtype), counts.n_neg)
-    per_rep = 8 * (2 * k + m + n)
-    b = max(1, min(n_boot, block_bytes // per_rep))
+    # Many distinct scores: resample record indices (records sorted by score) and count them per
+    # distinct score; the same draws, in the same order, as ``_replicate_blocks``.
+    bound_pos = np.concatenate([[0], np.cumsum(counts.n_pos)])
+    bound_neg = np.concatenate([[0], np.cumsum(counts.n_neg)])
+    cum_p = np.zeros(m + 1, np.int64)
+    cum_n = np.zeros(n + 1, np.int64)
+    b = max(1, min(n_boot, block_bytes // (16 * k)))
     done = 0
     while done < n_boot:
         size = min(b, n_boot - done)
         wpos = np.empty((size, k), np.int64)
         wneg = np.empty((size, k), np.int64)
         for i in range(size):
-            wpos[i] = np.bincount(pos_of[rng.integers(0, m, m)], minlength=k) if m else 0
-            wneg[i] = np.bincount(neg_of[rng.integers(0, n, n)], minlength=k) if n else 0
+            np.cumsum(np.bincount(rng.integers(0, m, m), minlength=m), out=cum_p[1:])
+            np.cumsum(np.bincount(rng.integers(0, n, n), minlength=n), out=cum_n[1:])
+            wpos[i] = np.diff(cum_p[bound_pos])
+            wneg[i] = np.diff(cum_n[bound_neg])
         yield wpos, wneg
         done += size
+
+
+def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator, idx: np.ndarray,
+                      need_curve: bool, block_bytes: int):
+    """Blocks of replicates as ``(auc, tp_sel, fp_sel, tp_ge, fp_ge)``.
+
+    ``tp_sel``/``fp_sel`` (b, len(idx)): screen-positive counts at the requested cut-offs;
+    ``tp_ge``/``fp_ge`` (b, k + 1): at every distinct score (None unless ``need_curve``).
+
+    Few distinct scores: the multinomial tables of ``stratified_replicates``. Many distinct scores
+    (k > ``MULTINOMIAL_MAX_K``, a continuous score): the same distribution, drawn and evaluated in
+    *record space*: records of each stratum are sorted by score, a replicate is the multiplicity of
+    each record (``bincount`` of m, resp. n, uniform draws), and with the cumulative multiplicities
+    C_neg the AUC is sum_i c_i (C_neg[L_i] + C_neg[U_i]) / (2 m n), where L_i / U_i count the
+    negatives below / at-or-below positive i (placement values, fixed across replicates). This is
+    O(m + n) per replicate, with no pass over the k distinct scores unless the whole curve is
+    needed (partial AUC, cut-point rules).
+    """
+    k, m, n = len(counts.scores), counts.n_positive, counts.n_negative
+    if k <= MULTINOMIAL_MAX_K:
+        for wpos, wneg in stratified_replicates(counts, n_boot, rng, block_bytes=block_bytes):
+            tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
+            yield roc.auc_from_weights(wpos, wneg), tp_ge[:, idx], fp_ge[:, idx], tp_ge, fp_ge
+        return
+    bound_pos = np.concatenate([[0], np.cumsum(counts.n_pos)])   # first positive record of each score
+    bound_neg = np.concatenate([[0], np.cumsum(counts.n_neg)])
+    group = np.repeat(np.arange(k), counts.n_pos)                 # distinct score of each positive record
+    below, upto = bound_neg[group], bound_neg[group + 1]
+    del group
+    cum_p = np.zeros(m + 1, np.int64)
+    cum_n = np.zeros(n + 1, np.int64)
+    for _ in range(n_boot):
+        c_pos = np.bincount(rng.integers(0, m, m), minlength=m)
+        np.cumsum(np.bincount(rng.integers(0, n, n), minlength=n), out=cum_n[1:])
+        np.cumsum(c_pos, out=cum_p[1:])
+        num = np.dot(c_pos, cum_n[below]) + np.dot(c_pos, cum_n[upto])
+        auc = np.array([num / (2.0 * m * n)])
+        tp_sel = (m - cum_p[bound_pos[idx]])[None, :]
+        fp_sel = (n - cum_n[bound_neg[idx]])[None, :]
+        if need_curve:
+            yield auc, tp_sel, fp_sel, (m - cum_p[bound_pos])[None, :], (n - cum_n[bound_neg])[None, :]
+        else:
+            yield auc, tp_sel, fp_sel, None, None
+
+
+def _partial_area(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
+                  fpr_high: float) -> np.ndarray:
+    """Partial AUC of each replicate row over FPR [fpr_low, fpr_high] (see ``roc.area_between``).
+
+    A single long row (continuous score) is cut to the points that bound the FPR range first
+    (``fp_ge`` is non-increasing along the row), so only that part of the curve is integrated.
+    """
+    if tp_ge.shape[0] == 1 and tp_ge.shape[1] > MULTINOMIAL_MAX_K:
+        f = fp_ge[0]
+        k = len(f) - 1
+        up = f[::-1]                                     # non-decreasing view: up[i] = f[k - i]
+        i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))   # first point beyond the range
+        i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))     # first point inside
+        a, b = max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
+        tp_ge, fp_ge = tp_ge[:, a:b], fp_ge[:, a:b]
+    fpr = fp_ge[:, ::-1] / n
+    tpr = tp_ge[:, ::-1] / m
+    return roc.area_between(fpr, tpr, fpr_low, fpr_high)
 
 
 def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -202,21 +268,34 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
         sp_low, sp_high = roc._check_specificity_range(specificity_range, "bootstrap_accuracy")
     orig_tp = _suffix(counts.n_pos)
     orig_fp = _suffix(counts.n_neg)
+    need_curve = specificity_range is not None or bool(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []
     chosen = {r.name: [] for r in cutpoint_rules}
-    for wpos, wneg in stratified_replicates(counts, n_boot, rng, block_bytes=block_bytes):
-        auc.append(roc.auc_from_weights(wpos, wneg))
-        tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
-        tp.append(tp_ge[:, idx])
-        fp.append(fp_ge[:, idx])
+    for blk_auc, tp_sel, fp_sel, tp_ge, fp_ge in _replicate_blocks(counts, n_boot, rng, idx, need_curve,
+                                                                    block_bytes):
+        auc.append(blk_auc)
+        tp.append(tp_sel)
+        fp.append(fp_sel)
+        if not need_curve:
+            continue
         if specificity_range is not None:
-            fpr, tpr = roc._curve(tp_ge[:, :-1], fp_ge[:, :-1], m, n)
-            pauc.append(roc.area_between(fpr, tpr, 1.0 - sp_high, 1.0 - sp_low))
-        for rule in cutpoint_rules:
-            # (index chosen in the replicate, its sensitivity and specificity in the replicate)
-            chosen[rule.name].append(_cp.choose_index(tp_ge[:, :-1], fp_ge[:, :-1], m, n, rule,
-                                                        present=(wpos + wneg) > 0))
-        del tp_ge, fp_ge
+            pauc.append(_partial_area(tp_ge, fp_ge, m, n, 1.0 - sp_high, 1.0 - sp_low))
+        if cutpoint_rules:
+            # candidates: scores drawn at least once in the replicate
+            total = tp_ge + fp_ge
+            present = total[:, :-1] > total[:, 1:]
+            del total
+            if present.shape[0] == 1 and present.shape[1] > MULTINOMIAL_MAX_K:
+                # one long row (continuous score): evaluate the rules on the drawn scores only
+                cand = np.flatnonzero(present[0])
+                picks = _cp.choose_indices(tp_ge[:, cand], fp_ge[:, cand], m, n, cutpoint_rules)
+                picks = {name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
+                         for name, (j, se, sp) in picks.items()}
+            else:
+                picks = _cp.choose_indices(tp_ge[:, :-1], fp_ge[:, :-1], m, n, cutpoint_rules, present=present)
+            for rule in cutpoint_rules:
+                # (index chosen in the replicate, its sensitivity and specificity in the replicate)
+                chosen[rule.name].append(picks[rule.name])
     cp_index, cp_boot, cp_orig = {}, {}, {}
     for rule in cutpoint_rules:
         rows = np.concatenate([c[0] for c in chosen[rule.name]])

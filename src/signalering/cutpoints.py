@@ -107,22 +107,22 @@ def criterion(tp_ge, fp_ge, m, n, rule: CutpointRule) -> tuple[np.ndarray, np.nd
     ``tp_ge[..., j]``, ``fp_ge[..., j]``: positives / negatives screening positive at candidate j.
     Returns ``(value, sensitivity, specificity)``, each of the same shape as ``tp_ge``.
     """
-    tp = np.asarray(tp_ge, float)
-    fp = np.asarray(fp_ge, float)
-    sens = tp / m
-    spec = (n - fp) / n
+    sens = np.asarray(tp_ge, float) / m
+    spec = (n - np.asarray(fp_ge, float)) / n
+    return _value(sens, spec, m, n, rule), sens, spec
+
+
+def _value(sens: np.ndarray, spec: np.ndarray, m, n, rule: CutpointRule) -> np.ndarray:
     if rule.method == "youden":
-        value = sens + spec - 1.0
-    elif rule.method == "closest_to_01":
-        value = -np.sqrt((1.0 - sens) ** 2 + (1.0 - spec) ** 2)
-    elif rule.method == "max_sensitivity":
-        value = np.where(spec >= rule.min_specificity, sens, -np.inf)
-    elif rule.method == "max_specificity":
-        value = np.where(sens >= rule.min_sensitivity, spec, -np.inf)
-    else:  # min_cost
-        pi = m / (m + n) if rule.prevalence is None else rule.prevalence
-        value = -(rule.cost_ratio * pi * (1.0 - sens) + (1.0 - pi) * (1.0 - spec))
-    return value, sens, spec
+        return sens + spec - 1.0
+    if rule.method == "closest_to_01":
+        return -np.sqrt((1.0 - sens) ** 2 + (1.0 - spec) ** 2)
+    if rule.method == "max_sensitivity":
+        return np.where(spec >= rule.min_specificity, sens, -np.inf)
+    if rule.method == "max_specificity":
+        return np.where(sens >= rule.min_sensitivity, spec, -np.inf)
+    pi = m / (m + n) if rule.prevalence is None else rule.prevalence   # min_cost
+    return -(rule.cost_ratio * pi * (1.0 - sens) + (1.0 - pi) * (1.0 - spec))
 
 
 def choose_index(tp_ge, fp_ge, m, n, rule: CutpointRule, present=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -132,21 +132,31 @@ def choose_index(tp_ge, fp_ge, m, n, rule: CutpointRule, present=None) -> tuple[
     candidates that are observed scores of the table at hand (in a bootstrap replicate: scores drawn
     at least once); others are not candidates. Index -1 (and NaN) where no candidate is admissible.
     """
-    value, sens, spec = criterion(tp_ge, fp_ge, m, n, rule)
-    if present is not None:
-        value = np.where(present, value, -np.inf)
-    best = np.max(value, axis=-1, keepdims=True)
-    tie = (value >= best - _TIE_TOL) & np.isfinite(value)
-    k = value.shape[-1]
-    if rule.method == "max_specificity":
-        j = np.argmax(tie, axis=-1)                       # most lenient among ties
-    else:
-        j = k - 1 - np.argmax(tie[..., ::-1], axis=-1)    # strictest among ties
-    ok = np.isfinite(best[..., 0])
-    j = np.where(ok, j, -1)
-    safe = np.where(ok, j, 0)[..., None]
-    pick = lambda a: np.where(ok, np.take_along_axis(a, safe, axis=-1)[..., 0], np.nan)  # noqa: E731
-    return j, pick(sens), pick(spec)
+    return choose_indices(tp_ge, fp_ge, m, n, [rule], present)[rule.name]
+
+
+def choose_indices(tp_ge, fp_ge, m, n, rules, present=None) -> dict:
+    """``choose_index`` for several rules, sharing the sensitivity/specificity arrays."""
+    sens = np.asarray(tp_ge, float) / m
+    spec = (n - np.asarray(fp_ge, float)) / n
+    out = {}
+    for rule in rules:
+        value = _value(sens, spec, m, n, rule)
+        if present is not None:
+            value[~present] = -np.inf
+        best = np.max(value, axis=-1, keepdims=True)
+        tie = value >= best - _TIE_TOL
+        k = value.shape[-1]
+        if rule.method == "max_specificity":
+            j = np.argmax(tie, axis=-1)                       # most lenient among ties
+        else:
+            j = k - 1 - np.argmax(tie[..., ::-1], axis=-1)    # strictest among ties
+        ok = np.isfinite(best[..., 0])
+        j = np.where(ok, j, -1)
+        safe = np.where(ok, j, 0)[..., None]
+        pick = lambda a: np.where(ok, np.take_along_axis(a, safe, axis=-1)[..., 0], np.nan)  # noqa: E731
+        out[rule.name] = (j, pick(sens), pick(spec))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
