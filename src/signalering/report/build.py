@@ -817,8 +817,8 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "instruments": views, "verdict_counts": counts,
         "comparison": comparison_view(inp, views, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
-        "disclosure_log": [{"location": e.get("location"), "hidden": ", ".join(map(str, e.get("hidden", []))),
-                            "reason": e.get("reason")} for e in log],
+        "disclosure_log": disclosure_summary(log),
+        "disclosure_entries": len(log),
         "have": {"comparison": bool(inp.comparisons), "subgroups": bool(inp.subgroups),
                  "calibration": bool(inp.calibration), "decision": bool(inp.decision),
                  "reliability": bool(inp.reliability)},
@@ -826,6 +826,22 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "other_lang": {"en": ("nl", "validatierapport.html", "Nederlandse versie"),
                        "nl": ("en", "validation_report.html", "English version")}[lang],
     }
+
+
+def disclosure_summary(log: list[dict]) -> list[dict]:
+    """The disclosure log grouped by reason: how many entries, and where (document prefixes).
+
+    The full log (reports/disclosure.json) can run to hundreds of entries; the report lists where
+    and why, never what the values were.
+    """
+    groups: dict[str, dict] = {}
+    for e in log:
+        reason = str(e.get("reason"))
+        g = groups.setdefault(reason, {"reason": reason, "n": 0, "where": set()})
+        g["n"] += 1
+        g["where"].add(str(e.get("location", "")).split(".")[0].split("[")[0])
+    return [{"reason": g["reason"], "n": g["n"], "where": ", ".join(sorted(g["where"]))}
+            for g in sorted(groups.values(), key=lambda g: g["reason"])]
 
 
 def load_texts(lang: str) -> dict:

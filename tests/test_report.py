@@ -1,0 +1,262 @@
+"""The validation report: sections present, offline in a browser, no record-level data, deterministic.
+
+One small pipeline run (module fixture) feeds every test; the report stage is rerun in place where a
+test changes its inputs.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, project_copy, run
+from signalering.report import build, figures
+
+REPORTS = ("validation_report", "validatierapport")
+SECTIONS = ("summary", "verdict", "flow", "setting", "instruments", "comparison", "stard", "methods",
+            "disclosure", "provenance", "glossary")
+PER_INSTRUMENT = ("flow", "setting", "2x2", "accuracy", "per1000", "roc", "calibration", "decision",
+                  "reliability", "subgroups", "verdict", "limitations")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    p = project_copy(tmp, simulate={"n_records": 3000}, evaluate={"bootstrap": 50})
+    run(["dvc", "init", "--no-scm", "-q"], p)
+    run(["dvc", "config", "core.analytics", "false"], p)
+    run(["dvc", "repro"], p)
+    return p
+
+
+def rerun_report(project: Path) -> None:
+    run([sys.executable, "pipeline/report.py"], project)
+
+
+class Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        for key in ("src", "href"):
+            v = a.get(key) or ""
+            if v.startswith(("http:", "https:", "//")) or (tag in ("script", "link") and v):
+                self.external.append(v)
+
+
+def parse(html: str) -> Ids:
+    p = Ids()
+    p.feed(html)
+    return p
+
+
+def instrument_ids(project: Path) -> list[str]:
+    return yaml.safe_load((project / "params.yaml").read_text())["score"]["instruments"]
+
+
+# ---------------------------------------------------------------------------------------- structure
+def test_both_languages_have_every_section(project):
+    insts = instrument_ids(project)
+    for stem in REPORTS:
+        html = (project / "reports" / f"{stem}.html").read_text(encoding="utf-8")
+        p = parse(html)
+        assert len(p.ids) == len(set(p.ids)), "duplicate ids"
+        missing = [s for s in SECTIONS if s not in p.ids]
+        missing += [f"{build.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT
+                    if f"{build.slug(i)}-{s}" not in p.ids]
+        assert not missing, (stem, missing)
+        assert not p.external, p.external                 # self-contained: nothing fetched
+        assert "<script" not in html
+        assert html.count("<svg") >= 3 * len(insts)       # flow, icon arrays, ROC per instrument
+
+
+def test_sections_without_input_say_not_assessed(project):
+    html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
+    assert "not assessed in this run" in html            # no reliability/decision stage in this run
+    nl = (project / "reports/validatierapport.html").read_text(encoding="utf-8")
+    assert "niet beoordeeld in deze run" in nl
+
+
+def test_verdict_section_reports_each_criterion(project):
+    html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
+    criteria = yaml.safe_load((project / "params.yaml").read_text())["report"]["criteria"]
+    for key in criteria["default"]:
+        assert f"<code>{key}</code>" in html
+    # sensitivity-observation has an ICC criterion but no reliability stage ran: not assessable
+    start = html.index(f'id="{build.slug("sensitivity-observation@1")}-verdict"')
+    block = html[start:html.index("</section>", start)]
+    assert "icc_ci_low_min" in block and "not assessable" in block
+
+
+def test_provenance_states_version_hash_params_and_seed(project):
+    html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
+    flow = yaml.safe_load((project / "data/interim/flow.json").read_text())
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    from signalering import __version__
+    assert flow["file_sha256"] in html
+    assert f"signalering {__version__}" in html
+    assert str(params["seed"]) in html
+    assert "ci_method: wilson" in html and "min_cell: 10" in html
+
+
+def test_translations_have_the_same_keys():
+    en, nl = build.load_texts("en"), build.load_texts("nl")
+    assert set(en) == set(nl)
+    assert all(isinstance(k, str) for k in en)
+
+
+# ---------------------------------------------------------------------------------------- privacy
+def test_no_record_level_data_in_any_report_file(project):
+    with open(project / "data/demo/records.csv", newline="", encoding="utf-8") as fh:
+        ids = {row["record_id"] for row in csv.DictReader(fh)}
+    assert len(ids) > 1000
+    from pypdf import PdfReader
+    for path in sorted((project / "reports").rglob("*")):
+        if not path.is_file():
+            continue
+        if path.suffix == ".pdf":
+            text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+        else:
+            text = path.read_text(encoding="utf-8")
+        leaked = [i for i in ids if i in text]
+        assert not leaked, (path, leaked[:3])
+    assert "quarantine" not in (project / "reports/validation_report.html").read_text(encoding="utf-8")
+
+
+def test_small_counts_are_shown_as_below_threshold(project):
+    html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
+    disclosure = yaml.safe_load((project / "reports/disclosure.json").read_text())
+    assert disclosure["log"], "a 3000-record demo always has small exclusion counts"
+    assert "&lt;10" in html
+
+
+# ---------------------------------------------------------------------------------------- determinism
+def test_rerun_is_byte_identical(project):
+    names = [*(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")), "metrics.json", "disclosure.json"]
+    first = {n: (project / "reports" / n).read_bytes() for n in names}
+    rerun_report(project)
+    assert {n: (project / "reports" / n).read_bytes() for n in names} == first
+
+
+def test_pdf_is_a_pdf_with_the_report_text(project):
+    from pypdf import PdfReader
+    reader = PdfReader(project / "reports/validation_report.pdf")
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    assert len(reader.pages) > 5
+    assert "STARD" in text and "risk-checklist@2" in text
+
+
+# ---------------------------------------------------------------------------------------- study.yaml
+def test_study_yaml_fills_stard_items(project):
+    study = project / "study.yaml"
+    html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
+    stard = html[html.index('id="stard"'):html.index('id="methods"')]
+    assert "not reported" in stard
+    try:
+        study.write_text(yaml.safe_dump({"funding": "ZonMw grant 123", "setting": {"en": "Eight JGZ sites, 2024",
+                                                                                   "nl": "Acht JGZ-locaties, 2024"}}))
+        rerun_report(project)
+        en = (project / "reports/validation_report.html").read_text(encoding="utf-8")
+        nl = (project / "reports/validatierapport.html").read_text(encoding="utf-8")
+        assert "ZonMw grant 123" in en[en.index('id="stard"'):]
+        assert "Eight JGZ sites, 2024" in en and "Acht JGZ-locaties, 2024" in nl
+    finally:
+        study.unlink(missing_ok=True)
+        rerun_report(project)
+
+
+def test_missing_optional_inputs_render(project, tmp_path):
+    """Only flow and accuracy: every other section says it was not assessed."""
+    for rel in ("data/interim/flow.json", "data/processed/accuracy"):
+        src = project / rel
+        dst = tmp_path / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
+    inp, log = build.publishable(build.load_inputs(tmp_path), 10)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    view = build.build_view(inp, log, params, {}, "en", build.load_texts("en"))
+    html = build.render(view)
+    p = parse(html)
+    assert all(s in p.ids for s in SECTIONS)
+    comparison = html[html.index('id="comparison"'):html.index('id="stard"')]
+    assert "not assessed in this run" in comparison
+
+
+# ---------------------------------------------------------------------------------------- browser
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def open_in_chromium(path: Path, profile: Path) -> tuple[str, list[str]]:
+    """(DOM after load, console lines) from headless Chromium, offline."""
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (.ci/run installs it) but was not found")
+        pytest.skip("chromium not installed (apt-get install chromium); required when CI is set")
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
+           "--enable-logging=stderr", "--v=0", "--dump-dom", path.resolve().as_uri()]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    console = [line for line in res.stderr.splitlines() if ":CONSOLE" in line]
+    return res.stdout, console
+
+
+def test_browser_harness_sees_console_errors(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title></head>'
+                    '<body><script>console.error("boom")</script></body></html>', encoding="utf-8")
+    _, console = open_in_chromium(page, tmp_path / "profile")
+    assert any("boom" in line for line in console)
+
+
+def test_report_opens_offline_in_chromium_without_console_errors(project, tmp_path):
+    insts = instrument_ids(project)
+    for stem in REPORTS:
+        dom, console = open_in_chromium(project / "reports" / f"{stem}.html", tmp_path / f"profile-{stem}")
+        assert not console, console
+        ids = parse(dom).ids
+        wanted = [*SECTIONS, *(f"{build.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT)]
+        assert not [s for s in wanted if s not in ids]
+
+
+# ---------------------------------------------------------------------------------------- figures
+def test_icon_array_rounds_to_1000_and_is_deterministic():
+    counts = {"tp": 13.3, "fn": 20.7, "fp": 124.2, "tn": 841.8}
+    assert sum(figures.largest_remainder(list(counts.values()))) == 1000
+    labels = {"title": "t", "tp": "a", "fn": "b", "fp": "c", "tn": "d"}
+    svg = figures.icon_array_svg(counts, labels)
+    assert svg == figures.icon_array_svg(counts, labels)
+    assert ">13 a<" in svg and ">842 d<" in svg
+
+
+def test_html_to_pdf_draws_svg_figures():
+    html = build.svg_to_img("<html><body><p>x</p>" + figures.roc_svg(
+        [(0, 0), (0.2, 0.6), (1, 1)], [{"fpr": 0.2, "tpr": 0.6, "text": "3", "prespecified": True}],
+        {"title": "ROC", "x": "1 - spec", "y": "sens", "curve": "c", "chance": "ch", "prespecified": "p",
+         "exploratory": "e"}) + "</body></html>")
+    assert "data:image/svg+xml;base64," in html
+    pdf = build.html_to_pdf(html)
+    assert pdf.startswith(b"%PDF") and pdf == build.html_to_pdf(html)
+
+
+def test_slug_is_a_valid_html_id():
+    assert build.slug("risk-checklist@2") == "i-risk-checklist-v2"
+    assert ROOT.is_dir()
