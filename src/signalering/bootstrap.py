@@ -83,8 +83,6 @@ def stratified_replicates(counts: CountTable, n_boot: int, rng: np.random.Genera
     # distinct score; the same draws, in the same order, as ``_replicate_blocks``.
     bound_pos = np.concatenate([[0], np.cumsum(counts.n_pos)])
     bound_neg = np.concatenate([[0], np.cumsum(counts.n_neg)])
-    cum_p = np.zeros(m + 1, np.int64)
-    cum_n = np.zeros(n + 1, np.int64)
     b = max(1, min(n_boot, block_bytes // (16 * k)))
     done = 0
     while done < n_boot:
@@ -92,8 +90,8 @@ def stratified_replicates(counts: CountTable, n_boot: int, rng: np.random.Genera
         wpos = np.empty((size, k), np.int64)
         wneg = np.empty((size, k), np.int64)
         for i in range(size):
-            np.cumsum(np.bincount(rng.integers(0, m, m), minlength=m), out=cum_p[1:])
-            np.cumsum(np.bincount(rng.integers(0, n, n), minlength=n), out=cum_n[1:])
+            cum_p = np.cumsum(np.bincount(rng.integers(1, m + 1, m), minlength=m + 1))
+            cum_n = np.cumsum(np.bincount(rng.integers(1, n + 1, n), minlength=n + 1))
             wpos[i] = np.diff(cum_p[bound_pos])
             wneg[i] = np.diff(cum_n[bound_neg])
         yield wpos, wneg
@@ -127,12 +125,13 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
     group = np.repeat(np.arange(k), counts.n_pos)                 # distinct score of each positive record
     below, upto = bound_neg[group], bound_neg[group + 1]
     del group
-    cum_p = np.zeros(m + 1, np.int64)
-    cum_n = np.zeros(n + 1, np.int64)
     for _ in range(n_boot):
-        c_pos = np.bincount(rng.integers(0, m, m), minlength=m)
-        np.cumsum(np.bincount(rng.integers(0, n, n), minlength=n), out=cum_n[1:])
-        np.cumsum(c_pos, out=cum_p[1:])
+        # multiplicity of each record, with a leading 0 (draws are 1..m), made cumulative in place
+        cum_p = np.bincount(rng.integers(1, m + 1, m), minlength=m + 1)
+        c_pos = cum_p[1:].copy()
+        np.cumsum(cum_p, out=cum_p)
+        cum_n = np.bincount(rng.integers(1, n + 1, n), minlength=n + 1)
+        np.cumsum(cum_n, out=cum_n)
         num = np.dot(c_pos, cum_n[below]) + np.dot(c_pos, cum_n[upto])
         auc = np.array([num / (2.0 * m * n)])
         tp_sel = (m - cum_p[bound_pos[idx]])[None, :]
@@ -141,26 +140,6 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
             yield auc, tp_sel, fp_sel, (m - cum_p[bound_pos])[None, :], (n - cum_n[bound_neg])[None, :]
         else:
             yield auc, tp_sel, fp_sel, None, None
-
-
-def _partial_area(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
-                  fpr_high: float) -> np.ndarray:
-    """Partial AUC of each replicate row over FPR [fpr_low, fpr_high] (see ``roc.area_between``).
-
-    A single long row (continuous score) is cut to the points that bound the FPR range first
-    (``fp_ge`` is non-increasing along the row), so only that part of the curve is integrated.
-    """
-    if tp_ge.shape[0] == 1 and tp_ge.shape[1] > MULTINOMIAL_MAX_K:
-        f = fp_ge[0]
-        k = len(f) - 1
-        up = f[::-1]                                     # non-decreasing view: up[i] = f[k - i]
-        i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))   # first point beyond the range
-        i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))     # first point inside
-        a, b = max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
-        tp_ge, fp_ge = tp_ge[:, a:b], fp_ge[:, a:b]
-    fpr = fp_ge[:, ::-1] / n
-    tpr = tp_ge[:, ::-1] / m
-    return roc.area_between(fpr, tpr, fpr_low, fpr_high)
 
 
 def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -279,7 +258,8 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
         if not need_curve:
             continue
         if specificity_range is not None:
-            pauc.append(_partial_area(tp_ge, fp_ge, m, n, 1.0 - sp_high, 1.0 - sp_low))
+            pauc.append(roc.partial_area_rows(tp_ge, fp_ge, m, n, 1.0 - sp_high, 1.0 - sp_low,
+                                                  slice_above=MULTINOMIAL_MAX_K))
         if cutpoint_rules:
             # candidates: scores drawn at least once in the replicate
             total = tp_ge + fp_ge

@@ -225,12 +225,26 @@ def _count_records(s: np.ndarray, r: np.ndarray):
         values = (np.flatnonzero(present) + lo).astype(float)
         table = table[present]
     else:
+        # Split by category and sort each part in place (together one copy of the scores), take the
+        # distinct values of the union, and count each part by locating its values among them.
         ok = ~np.isnan(s)
-        sv, rv = (s, r) if ok.all() else (s[ok], r[ok])
-        values, index = np.unique(sv, return_inverse=True)
-        cat = np.where(np.isnan(rv), 2, rv).astype(np.int64)
+        parts = [s[ok & (r == 0)], s[ok & (r == 1)], s[ok & np.isnan(r)]]
+        del ok
+        for part in parts:
+            part.sort()
+        merged = np.concatenate(parts)
+        merged.sort()
+        keep = np.empty(len(merged), bool)
+        keep[0] = True
+        np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+        values = merged[keep]
+        del merged, keep
         k = len(values)
-        table = np.stack([np.bincount(index[cat == c], minlength=k) for c in (0, 1, 2)], axis=1)
+        cols = []
+        for i in range(3):
+            cols.append(np.bincount(np.searchsorted(values, parts[i]), minlength=k).astype(np.int64, copy=False))
+            parts[i] = None
+        return values, cols[1], cols[0], cols[2], n_missing
     return values.astype(float), table[:, 1].copy(), table[:, 0].copy(), table[:, 2].copy(), n_missing
 
 

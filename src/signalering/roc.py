@@ -68,12 +68,25 @@ def auc_delong(counts: CountTable, confidence: float = 0.95) -> AucResult:
     m, n = counts.n_positive, counts.n_negative
     if m == 0 or n == 0:
         return AucResult(None, None, None, None, reason="AUC needs reference-positive and reference-negative records")
-    v10, v01 = structural_components(counts)
-    auc = float(np.sum(counts.n_pos * v10) / m)
+    # Placement values and their weighted variances, computed in place (one temporary of k floats)
+    # so that a continuous score (k ~ number of records) needs little memory beyond the table.
+    v = np.cumsum(counts.n_neg, dtype=np.float64)        # negatives at or below each score
+    v *= 2.0
+    v -= counts.n_neg                                    # 2 * below + equal
+    v *= 0.5 / n                                         # V10 at each score
+    auc = float(np.dot(counts.n_pos, v) / m)
     if m < 2 or n < 2:
         return AucResult(auc, None, None, None, reason="DeLong variance needs at least two positives and two negatives")
-    s10 = float(np.sum(counts.n_pos * (v10 - auc) ** 2) / (m - 1))
-    s01 = float(np.sum(counts.n_neg * (v01 - auc) ** 2) / (n - 1))
+    v -= auc
+    v *= v
+    s10 = float(np.dot(counts.n_pos, v) / (m - 1))
+    np.cumsum(counts.n_pos[::-1], dtype=np.float64, out=v[::-1])   # positives at or above each score
+    v *= 2.0
+    v -= counts.n_pos
+    v *= 0.5 / m                                         # V01 at each score
+    v -= auc
+    v *= v
+    s01 = float(np.dot(counts.n_neg, v) / (n - 1))
     var = s10 / m + s01 / n
     half = z_value(confidence) * np.sqrt(var)
     return AucResult(auc, var, float(max(0.0, auc - half)), float(min(1.0, auc + half)))
@@ -139,6 +152,25 @@ def area_between(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: flo
     return np.sum(np.where(width > 0, width * (y_lo + y_hi) / 2.0, 0.0), axis=-1)
 
 
+def partial_area_rows(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
+                      fpr_high: float, slice_above: int = 4096) -> np.ndarray:
+    """Partial AUC over FPR [fpr_low, fpr_high] for each row of screen-positive counts.
+
+    ``tp_ge``, ``fp_ge`` : (rows, k + 1) positives / negatives with internal score >= scores[j]
+    (last column 0). A single row longer than ``slice_above`` (a continuous score) is first cut to
+    the points that bound the FPR range (``fp_ge`` is non-increasing along the row), so only that
+    part of the curve is integrated; the result is the same (see ``area_between``).
+    """
+    if tp_ge.shape[0] == 1 and tp_ge.shape[1] > slice_above:
+        k = tp_ge.shape[1] - 1
+        up = fp_ge[0, ::-1]                                            # non-decreasing view
+        i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))   # first point beyond the range
+        i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))     # first point inside it
+        a, b = max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
+        tp_ge, fp_ge = tp_ge[:, a:b], fp_ge[:, a:b]
+    return area_between(fp_ge[:, ::-1] / n, tp_ge[:, ::-1] / m, fpr_low, fpr_high)
+
+
 def mcclish(pauc, fpr_low: float, fpr_high: float):
     """McClish (1989) standardisation of a partial AUC over FPR [a, b] to the (0.5, 1) scale.
 
@@ -176,10 +208,11 @@ def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0
     if m == 0 or n == 0:
         return PartialAucResult(sp_low, sp_high, None, None,
                                 "partial AUC needs reference-positive and reference-negative records")
-    tp_ge = np.cumsum(counts.n_pos[::-1])[::-1]
-    fp_ge = np.cumsum(counts.n_neg[::-1])[::-1]
-    fpr, tpr = _curve(tp_ge, fp_ge, m, n)
-    area = float(area_between(fpr, tpr, 1.0 - sp_high, 1.0 - sp_low))
+    tp_ge = np.zeros((1, len(counts.scores) + 1), np.int64)
+    fp_ge = np.zeros((1, len(counts.scores) + 1), np.int64)
+    np.cumsum(counts.n_pos[::-1], out=tp_ge[0, -2::-1])
+    np.cumsum(counts.n_neg[::-1], out=fp_ge[0, -2::-1])
+    area = float(partial_area_rows(tp_ge, fp_ge, m, n, 1.0 - sp_high, 1.0 - sp_low)[0])
     return PartialAucResult(sp_low, sp_high, area, float(mcclish(area, 1.0 - sp_high, 1.0 - sp_low)))
 
 
