@@ -106,3 +106,54 @@ def test_console_script_help():
     exe = Path(sys.executable).parent / "signalering"
     res = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
     assert res.returncode == 0 and "evaluate" in res.stdout
+
+
+@pytest.fixture
+def rated(tmp_path):
+    rng = np.random.default_rng(7)
+    n = 300
+    p = rng.uniform(0.02, 0.6, n)
+    y = (rng.random(n) < p).astype(int)
+    r1 = rng.integers(1, 10, n)
+    r2 = np.clip(r1 + rng.integers(-1, 2, n), 1, 9)
+    lines = ["id,p,y,r1,r2,i1,i2,i3"] + [f"R{i},{p[i]},{y[i]},{r1[i]},{r2[i]},{r1[i] % 3},{r2[i] % 3},{(r1[i] + 1) % 3}"
+                                          for i in range(n)]
+    return write(tmp_path / "rated.csv", "\n".join(lines) + "\n"), p, y, r1, r2
+
+
+def test_calibration_command(rated, tmp_path):
+    from signalering.calibration import calibration_statistics
+    path, p, y, *_ = rated
+    assert main(["calibration", "--records", path, "--probability", "p", "--reference", "y",
+                 "--bootstrap", "20", "--out", str(tmp_path / "c")]) == 0
+    doc = json.loads((tmp_path / "c" / "calibration.json").read_text())
+    expected = calibration_statistics(p, y)
+    assert doc["schema_version"] == 1 and doc["n"] == 300
+    assert doc["brier"] == pytest.approx(np.mean((p - y) ** 2), abs=1e-12)
+    assert doc["calibration_slope"]["estimate"] == pytest.approx(expected.calibration_slope.estimate, abs=1e-12)
+    assert doc["curve"] and doc["decision_curve"][0]["threshold"] == pytest.approx(0.01)
+
+
+def test_calibration_refuses_a_score_column(rated, tmp_path, capsys):
+    path, *_ = rated
+    assert main(["calibration", "--records", path, "--probability", "r1", "--reference", "y",
+                 "--out", str(tmp_path / "c")]) == 3
+    err = capsys.readouterr().err
+    assert path in err and "column 'r1'" in err and "probability" in err
+
+
+def test_reliability_command(rated, tmp_path):
+    from sklearn.metrics import cohen_kappa_score
+    path, _, _, r1, r2 = rated
+    assert main(["reliability", "--records", path, "--raters", "r1,r2", "--items", "i1,i2,i3", "--categorical",
+                 "--out", str(tmp_path / "r")]) == 0
+    doc = json.loads((tmp_path / "r" / "reliability.json").read_text())
+    assert [f["type"] for f in doc["icc"]] == ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+    assert doc["weighted_kappa"]["estimate"] == pytest.approx(cohen_kappa_score(r1, r2, weights="quadratic"))
+    assert doc["kappa"]["estimate"] == pytest.approx(cohen_kappa_score(r1, r2))
+    assert "cronbach_alpha" in doc
+
+
+def test_reliability_needs_two_raters(rated, tmp_path):
+    path, *_ = rated
+    assert main(["reliability", "--records", path, "--raters", "r1", "--out", str(tmp_path / "r")]) == 2

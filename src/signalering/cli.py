@@ -6,6 +6,7 @@ one message naming file, row, column and reason; ``--debug`` shows the traceback
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import runpy
 import sys
 import traceback
@@ -183,7 +184,72 @@ def _run_stage(args) -> None:
     runpy.run_path(str(script), run_name="__main__")
 
 
-COMMANDS = [_add_evaluate, _add_compare, _add_stage]
+def _add_calibration(sub) -> None:
+    p = sub.add_parser("calibration", help="calibration of predicted risks -> DIR/calibration.json",
+                       description="Calibration of a probability column against the reference standard "
+                                   "(O/E, calibration-in-the-large, slope, Brier, ICI/E50/E90/Emax, "
+                                   "Hosmer-Lemeshow, Spiegelhalter, AUC), plus the smoothed curve and net benefit.")
+    p.add_argument("--records", required=True, metavar="FILE")
+    p.add_argument("--probability", required=True, metavar="COL")
+    p.add_argument("--reference", required=True, metavar="COL")
+    p.add_argument("--positive", default="1", metavar="VALUE")
+    p.add_argument("--negative", default="0", metavar="VALUE")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="replicates for the curve band and net-benefit intervals")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=_run_calibration)
+
+
+def _run_calibration(args) -> None:
+    from . import calibration, decision
+    frame = read_guarded(args.records)
+    prob = numeric_column(frame, args.probability, args.records)
+    ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
+    rng = np.random.default_rng(args.seed)
+    try:
+        result = calibration.calibration_statistics(prob, ref, confidence=args.confidence,
+                                                    column=args.probability, reference_column=args.reference)
+    except InputError as exc:   # the library knows the column, the command knows the file
+        raise dataclasses.replace(exc, file=exc.file or args.records) from None
+    curve = calibration.calibration_curve(prob, ref, rng, n_boot=args.bootstrap, confidence=args.confidence,
+                                          column=args.probability, reference_column=args.reference)
+    nb = decision.net_benefit(prob, ref, rng=rng, n_boot=args.bootstrap, confidence=args.confidence,
+                              column=args.probability, reference_column=args.reference)
+    doc = {"schema_version": outputs.SCHEMA_VERSION, **result.to_dict(),
+           "curve": calibration.calibration_curve_points(curve),
+           "decision_curve": decision.decision_curve_points(nb)}
+    io.write_json(Path(args.out) / "calibration.json", doc)
+
+
+def _add_reliability(sub) -> None:
+    p = sub.add_parser("reliability", help="rater agreement and internal consistency -> DIR/reliability.json",
+                       description="ICC (six forms), and for two raters Cohen's kappa and weighted kappa "
+                                   "(--categorical) or Bland-Altman limits; Cronbach's alpha and omega with --items.")
+    p.add_argument("--records", required=True, metavar="FILE")
+    p.add_argument("--raters", required=True, metavar="COL,COL[,...]")
+    p.add_argument("--items", metavar="COL,COL[,...]", help="item columns of a multi-item instrument")
+    p.add_argument("--categorical", action="store_true", help="ratings are ordered categories: add kappa")
+    p.add_argument("--kappa-weights", choices=("linear", "quadratic"), default="quadratic")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=_run_reliability)
+
+
+def _run_reliability(args) -> None:
+    from . import reliability
+    raters = [c.strip() for c in args.raters.split(",") if c.strip()]
+    items = [c.strip() for c in (args.items or "").split(",") if c.strip()]
+    if len(raters) < 2:
+        raise UsageError(f"--raters must name at least two columns. Got {len(raters)} instead.")
+    frame = read_guarded(args.records)
+    values = pd.DataFrame({c: numeric_column(frame, c, args.records) for c in dict.fromkeys(raters + items)})
+    doc = {"schema_version": outputs.SCHEMA_VERSION,
+           **reliability.reliability_summary(values, raters, items=items or None, categorical=args.categorical,
+                                             kappa_weights=args.kappa_weights)}
+    io.write_json(Path(args.out) / "reliability.json", doc)
+
+
+COMMANDS = [_add_evaluate, _add_compare, _add_calibration, _add_reliability, _add_stage]
 
 
 # ------------------------------------------------------------------ scale: aggregate (federated) mode

@@ -28,6 +28,13 @@ def test_pipeline_end_to_end(tmp_project):
         assert 0.5 < doc["auc"]["estimate"] < 0.95, inst
         for t in doc["thresholds"]:
             assert t["tp"] + t["fn"] == doc["n_positive"] and t["fp"] + t["tn"] == doc["n_negative"]
+    cal = json.loads((project / "data/processed/calibration/risk-model@1.json").read_text())
+    assert cal["n"] == cal["n_events"] + (cal["n"] - cal["n_events"]) and cal["brier"] is not None
+    assert json.loads((project / "data/processed/calibration/risk-checklist@1.json").read_text())["estimated_mapping"]
+    for curve in ("calibration", "decision"):
+        assert json.loads((project / f"reports/plots/{curve}/risk-model@1.json").read_text())
+    rel = json.loads((project / "data/processed/reliability/sensitivity-observation@1.json").read_text())
+    assert [f["type"] for f in rel["icc"]][0] == "ICC1" and rel["flags"]
     metrics = json.loads((project / "reports/metrics.json").read_text())
     assert set(instruments) <= set(metrics)
     assert not any("." in k for m in metrics.values() for k in m)

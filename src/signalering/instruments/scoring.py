@@ -410,6 +410,42 @@ def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: 
                        subscores=pd.DataFrame(subscores, index=records.index).reset_index(drop=True))
 
 
+def item_values(spec: InstrumentSpec, records: pd.DataFrame, file: str = "") -> dict[str, pd.DataFrame]:
+    """Scored item values of a multi-item instrument, grouped by the scale they belong to.
+
+    The values are those the sum score adds up: questionnaires after reverse scoring (a
+    reverse-scored item answered 2 contributes 0 on a 0-2 coding), risk checklists as coded
+    (unweighted), signal lists as 1 for an abnormal answer and 0 otherwise. Used for internal
+    consistency (Cronbach's alpha, McDonald's omega), which must see items oriented the same way.
+
+    Returns
+    -------
+    dict scale name -> DataFrame (one column per item column, NaN = not answered). Questionnaires
+    give one entry per base scale (not the derived ones such as the total); checklists and signal
+    lists one entry named ``"items"``; other kinds an empty dict.
+    """
+    ctx = _Context(records, file)
+    if spec.kind == "questionnaire":
+        coding = spec.coding
+        by_id = {}
+        for item in spec.items:
+            table = [coding.low + coding.high - v for v in coding.values] if item.reverse else None
+            by_id[item.id] = (item.column, ctx.coded(spec, item.column, coding, table))
+        return {scale.name: pd.DataFrame({by_id[i][0]: by_id[i][1] for i in scale.items}, index=records.index)
+                for scale in spec.scales if not scale.derived}
+    if spec.kind in ("risk_checklist", "signal_list"):
+        coding = spec.coding
+        cols = {}
+        for item in spec.items:
+            if spec.kind == "signal_list":
+                table = [1.0 if code in item.abnormal else 0.0 for code in coding.codes]
+            else:
+                table = list(coding.values)
+            cols[item.column] = ctx.coded(spec, item.column, coding, table)
+        return {"items": pd.DataFrame(cols, index=records.index)}
+    return {}
+
+
 def risk_from_scores(spec: InstrumentSpec, scores: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
     """Predicted risk for each score through ``spec.risk_mapping`` (NaN stays NaN).
 

@@ -1,0 +1,60 @@
+"""DVC stage `calibration`: calibration and decision curves of every instrument's risk estimates.
+
+Probability instruments are assessed as they are; score-type instruments through the risk mapping
+their specification declares, or, when it declares none, a cross-validated logistic mapping that
+the output labels as estimated (TRIPOD 10d/10e).
+"""
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from signalering import calibration, decision, io, params
+from signalering.instruments import load_specs, risk_from_scores
+
+PARAMS = ("seed", "data", "score", "calibration")
+INTERIM = Path("data/interim")
+OUT = Path("data/processed/calibration")
+PLOTS = {"calibration": Path("reports/plots/calibration"), "decision": Path("reports/plots/decision")}
+
+
+def risks(spec, score: np.ndarray, reference: np.ndarray, folds: int, seed: int) -> tuple[np.ndarray, str]:
+    """Predicted risks for one instrument and how they were obtained."""
+    if spec.kind == "probability":
+        return score, "the instrument's own probability"
+    if spec.risk_mapping is not None:
+        return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"
+    verified = ~np.isnan(score) & ~np.isnan(reference)
+    p = np.full(score.shape, np.nan)
+    mapping = calibration.logistic_risk_mapping(score[verified], reference[verified], folds=folds, seed=seed)
+    p[verified] = mapping.probability
+    return p, mapping.label if mapping.reason is None else f"{mapping.label}; {mapping.reason}"
+
+
+def main() -> None:
+    p = params.load(PARAMS)
+    cal, data = p["calibration"], p["data"]
+    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    reference = scores[data["reference"]].to_numpy(dtype=float)
+    for d in (OUT, *PLOTS.values()):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    thresholds = np.round(np.arange(*cal["thresholds"]), 10)
+    for i, spec in enumerate(load_specs(p["score"]["instruments"])):
+        rng = np.random.default_rng([p["seed"], i])
+        risk, source = risks(spec, scores[spec.id].to_numpy(dtype=float), reference, cal["folds"], p["seed"])
+        result, curve = calibration.assess_calibration(risk, reference, rng, n_boot=cal["curve_bootstrap"],
+                                                       confidence=cal["confidence"])
+        curve_nb = decision.net_benefit(risk, reference, thresholds, rng=rng, n_boot=cal["decision_bootstrap"],
+                                        confidence=cal["confidence"])
+        doc = {"schema_version": 1, "instrument": spec.id, "risk_source": source,
+               "estimated_mapping": spec.kind != "probability" and spec.risk_mapping is None,
+               **result.to_dict()}
+        io.write_json(OUT / f"{spec.id}.json", doc)
+        io.write_json(PLOTS["calibration"] / f"{spec.id}.json", calibration.calibration_curve_points(curve))
+        io.write_json(PLOTS["decision"] / f"{spec.id}.json", decision.decision_curve_points(curve_nb))
+
+
+if __name__ == "__main__":
+    params.run_stage(main)

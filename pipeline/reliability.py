@@ -1,0 +1,61 @@
+"""DVC stage `reliability`: rater agreement of observation instruments and internal consistency of
+multi-item instruments, flagged against the thresholds in params.yaml.
+
+Rater columns (``sens_r1``, ``sens_r2`` ...) hold *different* raters from record to record, so the
+primary ICC is the one-way ICC1 (params ``reliability.primary_icc``); all six forms are reported.
+Agreement is computed on the first two rater columns (the double-coded records); an ICC over all
+rater columns (records rated by every rater) is added when there are more than two.
+"""
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from signalering import io, params, reliability
+from signalering.instruments import item_values, load_specs
+
+PARAMS = ("data", "score", "reliability")
+INTERIM = Path("data/interim")
+OUT = Path("data/processed/reliability")
+
+
+def main() -> None:
+    p = params.load(PARAMS)
+    rel = p["reliability"]
+    records = pd.read_parquet(INTERIM / "records.parquet")
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    thresholds = rel["thresholds"]
+    for spec in load_specs(p["score"]["instruments"]):
+        doc: dict = {"schema_version": 1, "instrument": spec.id}
+        checks: dict = {}   # name in the flags -> (threshold key in params, result)
+        if spec.kind == "rater_observation":
+            columns = [r.column for r in spec.raters]
+            ratings = records[columns].apply(pd.to_numeric)
+            doc.update(reliability.reliability_summary(ratings, columns[:2], categorical=True,
+                                                       kappa_weights=rel["kappa_weights"]))
+            doc["bland_altman"] = reliability.bland_altman(ratings[columns[0]], ratings[columns[1]]).to_dict()
+            if len(columns) > 2:
+                doc["icc_all_raters"] = reliability.icc(ratings, columns).to_list()
+            doc["primary_icc"] = rel["primary_icc"]
+            primary = next(f for f in doc["icc"] if f["type"] == rel["primary_icc"])
+            checks[rel["primary_icc"]] = ("icc", primary)
+            checks["weighted_kappa"] = ("weighted_kappa", doc["weighted_kappa"])
+        scales = item_values(spec, records)
+        if scales:
+            doc["internal_consistency"] = {}
+            for scale, items in scales.items():
+                alpha = reliability.cronbach_alpha(items).to_dict()
+                doc["internal_consistency"][scale] = {"cronbach_alpha": alpha,
+                                                      "omega": reliability.mcdonald_omega(items).to_dict()}
+                checks[f"cronbach_alpha_{scale}"] = ("cronbach_alpha", alpha)
+        if len(doc) == 2:
+            continue  # single-column instruments (categories, probabilities, combinations): nothing to assess
+        limits = {name: thresholds[key] for name, (key, _) in checks.items() if key in thresholds}
+        results = {name: result for name, (_, result) in checks.items()}
+        doc["flags"] = [f.to_dict() for f in reliability.flag_below(results, limits)]
+        io.write_json(OUT / f"{spec.id}.json", doc)
+
+
+if __name__ == "__main__":
+    params.run_stage(main)
