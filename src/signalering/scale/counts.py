@@ -299,7 +299,7 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
         from_parquet = False
     parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet) for p in ddf.to_delayed()]
     try:
-        results = dask.compute(*parts)
+        results = _compute(parts)
     except (pd.errors.ParserError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -317,6 +317,22 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
     scan.raise_first()
     errors.raise_first()
     return finish(pd.concat([r.counts for r in results], ignore_index=True), spec)
+
+
+def _compute(parts: list) -> tuple:
+    """Compute on the active ``distributed`` client; else on the scheduler named by the Dask setting
+    ``scheduler-address`` (environment ``DASK_SCHEDULER_ADDRESS``); else on local threads."""
+    import dask
+
+    address = dask.config.get("scheduler-address", None)
+    if address:
+        from distributed import Client, get_client
+        try:
+            get_client()
+        except ValueError:   # no client in this process: connect to the named scheduler
+            with Client(address):
+                return dask.compute(*parts)
+    return dask.compute(*parts)
 
 
 def _rename_scan(frame: pd.DataFrame, columns: list[str], spec: CountSpec, file: str,
