@@ -68,3 +68,11 @@ def test_dask_refuses_with_the_same_message(client, records, tmp_path, fault, co
     with pytest.raises(InputError) as dist:
         count_rows(path, SPEC, "dask", blocksize=40_000)
     assert dist.value == whole.value and whole.value.column == column and whole.value.row is not None
+
+
+def test_dask_refuses_a_ragged_csv(client, tmp_path):
+    rows = ["record_id,reference,rc_sum,sens_consensus,site,child_sex"]
+    rows += [f"R{i},1,2,3,site01,m" for i in range(2000)] + ["R9,1,2,3,site01,m,extra"]
+    (tmp_path / "ragged.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError, match="different number of fields"):
+        count_rows(tmp_path / "ragged.csv", SPEC, "dask", blocksize=20_000)

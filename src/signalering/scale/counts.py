@@ -300,9 +300,7 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
     parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet) for p in ddf.to_delayed()]
     try:
         results = _compute(parts)
-    except (pd.errors.ParserError, ValueError) as exc:
-        if isinstance(exc, InputError):
-            raise
+    except pd.errors.ParserError:
         raise InputError(file, "not a table: rows have a different number of fields than the header") from None
     scan = IdentifierScan(file, columns)
     errors = _FirstErrors(spec.columns)
