@@ -120,11 +120,21 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
             tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
             yield roc.auc_from_weights(wpos, wneg), tp_ge[:, idx], fp_ge[:, idx], tp_ge, fp_ge
         return
-    bound_pos = np.concatenate([[0], np.cumsum(counts.n_pos)])   # first positive record of each score
-    bound_neg = np.concatenate([[0], np.cumsum(counts.n_neg)])
+    # Positions (in each stratum's score order) of the first record at or above each score, and the
+    # placement of every positive among the negatives: below / at-or-below its score.
+    bound_neg = np.zeros(k + 1, np.int64)
+    np.cumsum(counts.n_neg, out=bound_neg[1:])
     group = np.repeat(np.arange(k), counts.n_pos)                 # distinct score of each positive record
     below, upto = bound_neg[group], bound_neg[group + 1]
     del group
+    if need_curve:
+        bound_pos = np.zeros(k + 1, np.int64)
+        np.cumsum(counts.n_pos, out=bound_pos[1:])
+        pos_idx, neg_idx = bound_pos[idx], bound_neg[idx]
+    else:   # only the requested cut-offs are needed: keep no array of length k
+        neg_idx = bound_neg[idx]
+        del bound_neg
+        pos_idx = np.cumsum(counts.n_pos)[idx - 1] * (idx > 0) if len(idx) else idx.copy()
     for _ in range(n_boot):
         # multiplicity of each record, with a leading 0 (draws are 1..m), made cumulative in place
         cum_p = np.bincount(rng.integers(1, m + 1, m), minlength=m + 1)
@@ -134,12 +144,11 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
         np.cumsum(cum_n, out=cum_n)
         num = np.dot(c_pos, cum_n[below]) + np.dot(c_pos, cum_n[upto])
         auc = np.array([num / (2.0 * m * n)])
-        tp_sel = (m - cum_p[bound_pos[idx]])[None, :]
-        fp_sel = (n - cum_n[bound_neg[idx]])[None, :]
-        if need_curve:
-            yield auc, tp_sel, fp_sel, (m - cum_p[bound_pos])[None, :], (n - cum_n[bound_neg])[None, :]
-        else:
-            yield auc, tp_sel, fp_sel, None, None
+        tp_sel = (m - cum_p[pos_idx])[None, :]
+        fp_sel = (n - cum_n[neg_idx])[None, :]
+        curve = ((m - cum_p[bound_pos])[None, :], (n - cum_n[bound_neg])[None, :]) if need_curve else (None, None)
+        del cum_p, cum_n   # free before the next replicate is drawn
+        yield auc, tp_sel, fp_sel, *curve
 
 
 def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -245,8 +254,6 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
     idx = np.searchsorted(counts.scores, counts.to_internal(cut), side="left")
     if specificity_range is not None:
         sp_low, sp_high = roc._check_specificity_range(specificity_range, "bootstrap_accuracy")
-    orig_tp = _suffix(counts.n_pos)
-    orig_fp = _suffix(counts.n_neg)
     need_curve = specificity_range is not None or bool(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []
     chosen = {r.name: [] for r in cutpoint_rules}
@@ -277,6 +284,8 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
                 # (index chosen in the replicate, its sensitivity and specificity in the replicate)
                 chosen[rule.name].append(picks[rule.name])
     cp_index, cp_boot, cp_orig = {}, {}, {}
+    if cutpoint_rules:
+        orig_tp, orig_fp = _suffix(counts.n_pos), _suffix(counts.n_neg)
     for rule in cutpoint_rules:
         rows = np.concatenate([c[0] for c in chosen[rule.name]])
         own_sens = np.concatenate([c[1] for c in chosen[rule.name]])
