@@ -214,6 +214,8 @@ class Fmt:
         self.lang, self.t = lang, t
 
     def _dec(self, s: str) -> str:
+        if s.startswith("-") and not s.strip("-0.,%"):
+            s = s[1:]                                  # no "-0.0"
         if self.lang == "nl":
             return s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
         return s
@@ -510,7 +512,8 @@ def subgroup_view(doc: dict | None, index: int | None, fmt: Fmt, t: dict) -> dic
                         diff=fmt.interval("sensitivity", s["difference"]),
                         p=fmt.num(het.get("p_value"), 3))
         blocks.append({"column": col, "rows": rows, "difference": diff})
-    return {"cutoff": fmt.cutoff(cutoffs[i]) if i is not None else None, "blocks": blocks}
+    return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None,
+            "blocks": blocks}
 
 
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
@@ -866,8 +869,8 @@ def svg_to_img(html: str) -> str:
         w, h = float(m.group(1)), float(m.group(2))
         scale = min(1.0, 480 / w)
         data = base64.b64encode(m.group(0).encode("utf-8")).decode("ascii")
-        return (f'<img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
-                f'height="{h * scale:.0f}" alt=""/>')
+        return (f'<div><img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
+                f'height="{h * scale:.0f}" alt=""/></div>')
     return SVG_BLOCK.sub(repl, html)
 
 
