@@ -62,7 +62,7 @@ def proportion_ci(count, nobs, method: str = "wilson", confidence: float = 0.95)
     Examples
     --------
     >>> est, lo, hi = proportion_ci(0, 20)
-    >>> round(float(hi), 3)
+    >>> round(float(hi[0]), 3)
     0.161
     """
     check_in("method", method, INTERVAL_METHODS, "proportion_ci")
