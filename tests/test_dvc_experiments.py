@@ -1,0 +1,99 @@
+"""Comparing revisions and experiments the DVC way, end to end in a temporary git repository.
+
+The commands are the ones docs/comparing.md shows: `dvc exp run -S` over a cut-off and over the
+instrument versions compared, `dvc metrics diff --json` showing the change, and `dvc plots diff`
+drawing the ROC curves of two revisions in one chart.
+
+The two pipeline tests take about two minutes (a full `dvc repro`, then two experiments that re-run
+the report with its PDFs), so they are marked slow: `pytest -m slow tests/test_dvc_experiments.py`.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT, project_copy, run
+
+EXP_CUTOFF = "++evaluate.cutoffs={risk-checklist@2: [2]}"
+EXP_PAIRS = "compare.pairs=[[risk-checklist@1, risk-checklist@2]]"
+
+
+def test_docs_show_the_commands_tested_here():
+    text = (ROOT / "docs" / "comparing.md").read_text(encoding="utf-8")
+    for cmd in (f"dvc exp run -S '{EXP_CUTOFF}'", f"dvc exp run -S '{EXP_PAIRS}'", "dvc metrics diff",
+                "dvc plots diff"):
+        assert cmd in text, cmd
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """A git + DVC repository holding the pipeline, reproduced and committed (small demo data)."""
+    project = project_copy(
+        tmp_path_factory.mktemp("exp"), simulate={"n_records": 2000},
+        score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
+        compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
+        evaluate={"bootstrap": 20},
+        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20})
+    (project / ".gitignore").write_text("src\n")          # the library is a symlink to the checkout
+    run(["git", "init", "-q"], project)
+    run(["git", "config", "user.email", "test@example.org"], project)
+    run(["git", "config", "user.name", "test"], project)
+    run(["git", "config", "commit.gpgsign", "false"], project)
+    run(["dvc", "init", "-q"], project)
+    run(["dvc", "config", "core.analytics", "false"], project)
+    run(["dvc", "repro"], project)
+    run(["git", "add", "-A"], project)
+    run(["git", "commit", "-q", "-m", "baseline"], project)
+    return project
+
+
+def _rev_values(plots_json: dict) -> dict[str, set]:
+    """Plot id -> the revisions whose rows are in its chart."""
+    out = {}
+    for plot_id, specs in plots_json["data"].items():
+        revs = set()
+        for spec in specs:
+            revs.update(row.get("rev") for row in spec["content"]["data"]["values"])
+        out[plot_id] = revs
+    return out
+
+
+@pytest.mark.slow
+def test_exp_run_over_a_cutoff_shows_in_metrics_and_plots_diff(repo):
+    run(["dvc", "exp", "run", "-S", EXP_CUTOFF], repo)
+    diff = json.loads(run(["dvc", "metrics", "diff", "--json"], repo).stdout)
+    changed = diff["reports/metrics.json"]
+    # the pre-specified cut-offs 3 and 4 of risk-checklist@2 were replaced by 2
+    assert "risk-checklist@2.sensitivity_at_3" in changed
+    assert changed["risk-checklist@2.sensitivity_at_3"]["new"] is None
+    assert not any(k.startswith("risk-checklist@1.") for k in changed)
+
+    res = run(["dvc", "plots", "diff", "HEAD", "--json"], repo)
+    plots = json.loads(res.stdout)
+    assert not plots.get("errors"), plots.get("errors")
+    revs = _rev_values(plots)
+    assert "reports/plots/roc/risk-checklist@2.json" in revs
+    assert all(r == {"HEAD", "workspace"} for r in revs.values()), revs
+    out = repo / "plots_html"
+    run(["dvc", "plots", "diff", "HEAD", "-o", str(out)], repo)
+    assert (out / "index.html").stat().st_size > 1000
+
+    shown = json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)
+    assert shown                                           # the experiment is listed
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-q", "-m", "cut-off 2 for risk-checklist@2"], repo)
+
+
+@pytest.mark.slow
+def test_exp_run_over_instrument_versions_changes_the_comparison(repo):
+    run(["dvc", "exp", "run", "-S", EXP_PAIRS], repo)
+    diff = json.loads(run(["dvc", "metrics", "diff", "--json"], repo).stdout)
+    changed = diff["reports/comparison_metrics.json"]
+    new = "risk-checklist@1__vs__risk-checklist@2.auc_difference"
+    old = "risk-checklist@2__vs__risk-checklist@1.auc_difference"
+    assert changed[new]["old"] is None and changed[old]["new"] is None
+    assert changed[new]["new"] == pytest.approx(-changed[old]["old"], abs=1e-12)   # A - B flips sign
+    doc = json.loads((repo / "data/processed/comparison/risk-checklist@1__vs__risk-checklist@2.json").read_text())
+    assert doc["score_a"] == "risk-checklist@1" and doc["delong"]["difference"] == pytest.approx(changed[new]["new"])
+    assert "risk-checklist@1__vs__risk-checklist@2" in json.loads((repo / "reports/comparison_metrics.json").read_text())
