@@ -240,10 +240,18 @@ class Fmt:
     def value(self, stat: str, x) -> str:
         if stat in PROPORTIONS or stat in ("prevalence", "ppv", "npv"):
             return self.pct(x)
+        if stat == "net_benefit":
+            return self.num(x, 4)
         if stat in ("auc", "youden", "icc", "kappa", "weighted_kappa", "cronbach_alpha", "omega", "partial_auc",
                     "standardised", "calibration_slope", "calibration_in_the_large", "brier", "brier_scaled"):
             return self.num(x, 3)
         return self.num(x, 2)
+
+    def p(self, x) -> str:
+        """A p-value: three decimals, '<0.001' below that."""
+        if x is None:
+            return "\u2013"
+        return "<" + self._dec("0.001") if x < 0.001 else self._dec(f"{x:.3f}")
 
     def reason(self, iv: dict | None) -> str:
         r = (iv or {}).get("reason") or ""
@@ -260,7 +268,8 @@ class Fmt:
         est = self.value(stat, iv["estimate"])
         if iv.get("ci_low") is None or iv.get("ci_high") is None:
             return est
-        return f"{est} ({self.value(stat, iv['ci_low'])}\u2013{self.value(stat, iv['ci_high'])})"
+        sep = f" {self.t['to']} " if min(iv["ci_low"], iv["ci_high"]) < 0 else "\u2013"
+        return f"{est} ({self.value(stat, iv['ci_low'])}{sep}{self.value(stat, iv['ci_high'])})"
 
     def cutoff(self, c) -> str:
         if c is None:
@@ -332,14 +341,26 @@ def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, rel
             elif calibration.get("reason"):
                 figs[k] = {"estimate": None, "reason": calibration["reason"]}
     if reliability:
-        icc_type = crit.get("icc_type", "ICC2")
+        icc_type = crit.get("icc_type") or reliability.get("primary_icc") or "ICC2"
         for form in reliability.get("icc") or []:
-            if form.get("type") == icc_type:
+            if isinstance(form, dict) and form.get("type") == icc_type:
                 figs["icc"] = form
         for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega"):
             if isinstance(reliability.get(k), dict):
                 figs[k] = reliability[k]
+        scales = reliability.get("internal_consistency") or {}
+        for k in ("cronbach_alpha", "omega"):
+            # several scales: the criterion must hold for each, so the weakest scale is judged
+            found = [v[k] for v in scales.values() if isinstance(v, dict) and isinstance(v.get(k), dict)]
+            if found and k not in figs:
+                defined = [f for f in found if f.get("estimate") is not None]
+                figs[k] = min(defined, key=lambda f: (f.get("ci_low") if f.get("ci_low") is not None
+                                                      else f["estimate"])) if defined else found[0]
     return figs
+
+
+def icc_type_judged(crit: dict, reliability: dict | None) -> str:
+    return crit.get("icc_type") or (reliability or {}).get("primary_icc") or "ICC2"
 
 
 def _flow_lines(fmt: Fmt, t: dict, title: str, n, extra: dict | None = None) -> list[str]:
@@ -441,7 +462,8 @@ def generic_table(obj: dict, fmt: Fmt) -> list[tuple[str, str]]:
 def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: str, source: str | None) -> dict | None:
     if not cal and not curve:
         return None
-    view = {"source": source, "rows": [], "svg": None, "reason": None}
+    view = {"source": source, "rows": [], "svg": None, "reason": None,
+            "risk_source": (cal or {}).get("risk_source"), "estimated": bool((cal or {}).get("estimated_mapping"))}
     if cal:
         if cal.get("reason"):
             view["reason"] = fmt.reason(cal)
@@ -454,10 +476,10 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
         hl = cal.get("hosmer_lemeshow") or {}
         if hl.get("p_value") is not None:
             view["rows"].append(("Hosmer\u2013Lemeshow", f"\u03c7\u00b2 = {fmt.num(hl['statistic'], 2)}, df = {hl['df']}, "
-                                                         f"p = {fmt.num(hl['p_value'], 3)}"))
+                                                         f"p = {fmt.p(hl['p_value'])}"))
         sp = cal.get("spiegelhalter") or {}
         if sp.get("p_value") is not None:
-            view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, p = {fmt.num(sp['p_value'], 3)}"))
+            view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, p = {fmt.p(sp['p_value'])}"))
     rows = [r for r in curve if r.get("predicted") is not None and r.get("observed") is not None]
     if len(rows) >= 2:
         view["svg"] = figures.calibration_svg(rows, {"title": title, "x": t["cal_x"], "y": t["cal_y"],
@@ -471,20 +493,33 @@ def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
     if len(rows) < 2:
         return None
     svg = figures.decision_svg(rows, {"title": title, "x": t["dc_x"], "y": t["dc_y"], "curve": t["dc_curve"],
-                                      "all": t["dc_all"], "none": t["dc_none"]})
-    step = max(1, len(rows) // 8)
-    table = [(fmt.pct(r["threshold"]), fmt.num(r["net_benefit"], 4), fmt.num(r.get("treat_all"), 4))
+                                      "all": t["dc_all"], "none": t["dc_none"], "band": t["cal_band"]})
+    step = max(1, len(rows) // 10)
+    table = [(fmt.pct(r["threshold"]), fmt.interval("net_benefit", {"estimate": r["net_benefit"],
+                                                                     "ci_low": r.get("ci_low"),
+                                                                     "ci_high": r.get("ci_high")}),
+              fmt.num(r.get("treat_all"), 4))
              for r in rows[::step]]
     return {"svg": svg, "table": table}
 
 
-def reliability_view(rel: dict | None, fmt: Fmt, t: dict) -> dict | None:
+def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict | None:
     if not rel:
         return None
-    icc = [(f.get("type"), fmt.interval("icc", f)) for f in rel.get("icc") or [] if isinstance(f, dict)]
+    icc = [(f.get("type") + (f" ({t['judged']})" if f.get("type") == icc_type else ""), fmt.interval("icc", f))
+           for f in rel.get("icc") or [] if isinstance(f, dict) and f.get("type")]
     other = [(t.get(k, k), fmt.interval(k, rel[k])) for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega")
              if isinstance(rel.get(k), dict)]
-    return {"icc": icc, "other": other, "reason": fmt.reason(rel) if rel.get("reason") else None}
+    scales = [(name, fmt.interval("cronbach_alpha", v.get("cronbach_alpha")),
+               fmt.interval("omega", v.get("omega")))
+              for name, v in (rel.get("internal_consistency") or {}).items() if isinstance(v, dict)]
+    ba = rel.get("bland_altman") if isinstance(rel.get("bland_altman"), dict) else None
+    bland = None
+    if ba:
+        bland = ", ".join(f"{k} = {fmt.interval('ratio', v) if isinstance(v, dict) else fmt.num(v, 2)}"
+                          for k, v in ba.items() if isinstance(v, (dict, float)) and not isinstance(v, bool))
+    return {"icc": icc, "other": other, "scales": scales, "bland_altman": bland,
+            "reason": fmt.reason(rel) if rel.get("reason") else None}
 
 
 def subgroup_view(doc: dict | None, index: int | None, fmt: Fmt, t: dict) -> dict | None:
@@ -510,7 +545,7 @@ def subgroup_view(doc: dict | None, index: int | None, fmt: Fmt, t: dict) -> dic
                     diff = t["largest_difference"].format(
                         high=s["highest"].get("group"), low=s["lowest"].get("group"),
                         diff=fmt.interval("sensitivity", s["difference"]),
-                        p=fmt.num(het.get("p_value"), 3))
+                        p=fmt.p(het.get("p_value")))
         blocks.append({"column": col, "rows": rows, "difference": diff})
     return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None,
             "blocks": blocks}
@@ -696,7 +731,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
                                         f"{t['calibration']} \u2013 {inst_id}", cal_source),
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
-        "reliability": reliability_view(rel, fmt, t),
+        "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
         "subgroups": subgroup_view(inp.subgroups.get(inst_id), idx, fmt, t),
         "further": further_view(doc, fmt, t, direction),
         "limitations": limits,
@@ -719,7 +754,7 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                "versions": a.split("@")[0] == b.split("@")[0] if a and b else False,
                "diff": (fmt.interval("auc", {"estimate": dl.get("difference"), "ci_low": dl.get("ci_low"),
                                              "ci_high": dl.get("ci_high"), "reason": dl.get("reason")})),
-               "p": fmt.num(dl.get("p_value"), 4) if dl.get("p_value") is not None else "\u2013", "at": None}
+               "p": fmt.p(dl.get("p_value")), "at": None}
         at = doc.get("at_cutoffs")
         if isinstance(at, dict):
             at_rows = []
@@ -727,7 +762,7 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                 e = at.get(stat) or {}
                 at_rows.append({"stat": t[stat], "a": fmt.pct(e.get("a")), "b": fmt.pct(e.get("b")),
                                 "ratio": fmt.interval("ratio", e.get("ratio")),
-                                "p": fmt.num(e.get("mcnemar_p"), 4) if e.get("mcnemar_p") is not None else "\u2013"})
+                                "p": fmt.p(e.get("mcnemar_p"))})
             row["at"] = {"cutoff_a": fmt.cutoff(at.get("cutoff_a")), "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
                          "rows": at_rows, "suppressed": bool(at.get("suppressed"))}
         paired.append(row)

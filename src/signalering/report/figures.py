@@ -202,6 +202,9 @@ def decision_svg(rows: Sequence[dict], labels: dict) -> str:
     ymax = max(ys + [0.001])
     ymin = max(min(ys + [0.0]), -0.35 * ymax)
     c = Chart((min(xs), max(xs)), (ymin, ymax * 1.05), labels["x"], labels["y"], labels["title"])
+    if any(r.get("ci_low") is not None for r in rows):
+        c.band([(r["threshold"], r.get("ci_low")) for r in rows], [(r["threshold"], r.get("ci_high")) for r in rows],
+               SERIES[0], labels.get("band"))
     c.line([(r["threshold"], 0.0) for r in rows], "#4d4d4d", labels["none"], dash="2 3", width=1.5)
     if any(r.get("treat_all") is not None for r in rows):
         c.line([(r["threshold"], r.get("treat_all")) for r in rows], "#999", labels["all"], dash="5 4",
