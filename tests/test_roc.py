@@ -154,3 +154,23 @@ def test_delong_coverage_simulation():
         r = roc.auc_delong(CountTable.from_scores(s, y))
         hits += r.ci_low <= true_auc <= r.ci_high
     assert 0.93 <= hits / reps <= 0.97
+
+
+def test_sliced_partial_area_equals_full_integration_with_ties():
+    """The slice to the FPR range (used for long rows) gives the same area, also at tied boundaries."""
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(1500):
+        k = int(rng.integers(1, 30))
+        n_pos, n_neg = rng.integers(0, 4, k), rng.integers(0, 4, k)
+        if n_pos.sum() == 0 or n_neg.sum() == 0:
+            continue
+        tp = np.r_[np.cumsum(n_pos[::-1])[::-1], 0][None, :]
+        fp = np.r_[np.cumsum(n_neg[::-1])[::-1], 0][None, :]
+        a, b = sorted(rng.choice([0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.8, 1.0, rng.random(), rng.random()], 2,
+                                 replace=False))
+        sliced = roc.partial_area_rows(tp, fp, n_pos.sum(), n_neg.sum(), a, b, slice_above=0)
+        full = roc.partial_area_rows(tp, fp, n_pos.sum(), n_neg.sum(), a, b, slice_above=10**9)
+        assert sliced[0] == pytest.approx(full[0], abs=1e-14)
+        checked += 1
+    assert checked > 1000
