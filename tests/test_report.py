@@ -95,10 +95,17 @@ def test_verdict_section_reports_each_criterion(project):
     criteria = yaml.safe_load((project / "params.yaml").read_text())["report"]["criteria"]
     for key in criteria["default"]:
         assert f"<code>{key}</code>" in html
-    # sensitivity-observation has an ICC criterion but no reliability stage ran: not assessable
-    start = html.index(f'id="{build.slug("sensitivity-observation@1")}-verdict"')
-    block = html[start:html.index("</section>", start)]
-    assert "icc_ci_low_min" in block and "not assessable" in block
+    for inst in instrument_ids(project):
+        block = section(html, f"{build.slug(inst)}-verdict")
+        assert all(f"<code>{k}</code>" in block for k in criteria["default"]), inst
+        assert 'class="badge ' in block
+    block = section(html, f"{build.slug('sensitivity-observation@1')}-verdict")
+    assert "<code>icc_ci_low_min</code>" in block
+
+
+def section(html: str, sid: str) -> str:
+    start = html.index(f'id="{sid}"')
+    return html[start:html.index("</section>", start)]
 
 
 def test_provenance_states_version_hash_params_and_seed(project):
@@ -204,6 +211,11 @@ def test_missing_optional_inputs_render(project, tmp_path):
     assert all(s in p.ids for s in SECTIONS)
     comparison = html[html.index('id="comparison"'):html.index('id="stard"')]
     assert "not assessed in this run" in comparison
+    for part in ("calibration", "decision", "reliability", "subgroups"):
+        assert "not assessed in this run" in section(html, f"{build.slug('sensitivity-observation@1')}-{part}")
+    # a criterion whose figure is missing is not assessable, and so is the instrument
+    verdict = section(html, f"{build.slug('sensitivity-observation@1')}-verdict")
+    assert "icc_ci_low_min" in verdict and "not assessable" in verdict
 
 
 # ---------------------------------------------------------------------------------------- browser

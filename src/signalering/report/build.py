@@ -421,7 +421,7 @@ def per_1000_rows(entry: dict, fmt: Fmt, t: dict) -> list[dict]:
     for p in entry.get("at_prevalence") or []:
         k = p["per_1000"]
         rows.append({"prevalence": fmt.pct(p["prevalence"]), "per1000_cases": fmt.num(1000 * p["prevalence"], 0),
-                     "flagged": fmt.num(k["tp"] + k["fp"], 0), "tp": fmt.num(k["tp"], 1), "fp": fmt.num(k["fp"], 1),
+                     "flagged": fmt.num(k["tp"] + k["fp"], 1), "tp": fmt.num(k["tp"], 1), "fp": fmt.num(k["fp"], 1),
                      "fn": fmt.num(k["fn"], 1), "tn": fmt.num(k["tn"], 1), "ppv": fmt.pct(p["ppv"]),
                      "npv": fmt.pct(p["npv"]),
                      "sentence": t["per1000_sentence"].format(
