@@ -149,6 +149,7 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
         curve = ((m - cum_p[bound_pos])[None, :], (n - cum_n[bound_neg])[None, :]) if need_curve else (None, None)
         del cum_p, cum_n   # free before the next replicate is drawn
         yield auc, tp_sel, fp_sel, *curve
+        del curve
 
 
 def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -160,6 +161,17 @@ def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[f
     alpha = 1.0 - confidence
     lo, hi = np.quantile(v, [alpha / 2.0, 1.0 - alpha / 2.0])
     return float(lo), float(hi)
+
+
+class _suffix_at:
+    """``_suffix(w)[j]`` for a 1-d ``w`` at any indices, from one cumulative sum (no (k+1) copy)."""
+
+    def __init__(self, w: np.ndarray) -> None:
+        self.cum = np.cumsum(w)
+
+    def __getitem__(self, j):
+        j = np.asarray(j)
+        return self.cum[-1] - np.where(j > 0, self.cum[np.maximum(j - 1, 0)], 0)
 
 
 def _suffix(w: np.ndarray) -> np.ndarray:
@@ -283,9 +295,10 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
             for rule in cutpoint_rules:
                 # (index chosen in the replicate, its sensitivity and specificity in the replicate)
                 chosen[rule.name].append(picks[rule.name])
+        del tp_ge, fp_ge
     cp_index, cp_boot, cp_orig = {}, {}, {}
     if cutpoint_rules:
-        orig_tp, orig_fp = _suffix(counts.n_pos), _suffix(counts.n_neg)
+        orig_tp, orig_fp = _suffix_at(counts.n_pos), _suffix_at(counts.n_neg)
     for rule in cutpoint_rules:
         rows = np.concatenate([c[0] for c in chosen[rule.name]])
         own_sens = np.concatenate([c[1] for c in chosen[rule.name]])

@@ -128,15 +128,16 @@ class CountTable:
         ..., 95th percentiles of the verified records' scores (inverted CDF, so each is an observed
         score). Ordered from the most to the least strict screen.
         """
-        verified = self.n_pos + self.n_neg
-        keep = verified > 0
-        values = self.scores[keep]
-        if len(values) <= max_distinct:
-            internal = values[::-1]
-        else:
-            cum = np.cumsum(verified[keep]) / verified.sum()
-            qs = np.arange(5, 100, 5) / 100.0
-            internal = np.unique(values[np.searchsorted(cum, qs, side="left")])[::-1]
+        keep = (self.n_pos > 0) | (self.n_neg > 0)
+        if np.count_nonzero(keep) <= max_distinct:
+            return self.to_external(self.scores[keep][::-1])
+        # Share of verified records at or below each score, in one float buffer; a score without
+        # verified records never is the first to reach a quantile, so no compression is needed.
+        cum = np.add(self.n_pos, self.n_neg, dtype=np.float64)
+        np.cumsum(cum, out=cum)
+        cum /= cum[-1]
+        qs = np.arange(5, 100, 5) / 100.0
+        internal = np.unique(self.scores[np.searchsorted(cum, qs, side="left")])[::-1]
         return self.to_external(internal)
 
     def cells_at(self, cutoffs: Sequence[float]) -> dict[str, np.ndarray]:
@@ -147,12 +148,17 @@ class CountTable:
         """
         c = self.to_internal(np.atleast_1d(np.asarray(cutoffs, dtype=float)))
         idx = np.searchsorted(self.scores, c, side="left")
-        pos_ge = np.concatenate([np.cumsum(self.n_pos[::-1])[::-1], [0]])
-        neg_ge = np.concatenate([np.cumsum(self.n_neg[::-1])[::-1], [0]])
-        unv_ge = np.concatenate([np.cumsum(self.n_unverified[::-1])[::-1], [0]])
-        tp, fp = pos_ge[idx], neg_ge[idx]
+
+        def at_or_above(w: np.ndarray) -> np.ndarray:
+            # records with internal score >= scores[idx] = total - records below (one cumsum, no copies)
+            if len(w) == 0:
+                return np.zeros(len(idx), np.int64)
+            cum = np.cumsum(w)
+            return cum[-1] - np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0)
+
+        tp, fp, unv = at_or_above(self.n_pos), at_or_above(self.n_neg), at_or_above(self.n_unverified)
         return {"tp": tp, "fp": fp, "fn": self.n_positive - tp, "tn": self.n_negative - fp,
-                "unverified_pos": unv_ge[idx], "unverified_neg": self.n_unverified_total - unv_ge[idx]}
+                "unverified_pos": unv, "unverified_neg": self.n_unverified_total - unv}
 
     def to_frame(self) -> pd.DataFrame:
         """The table on the original score scale (tidy, one row per distinct score)."""

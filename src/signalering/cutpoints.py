@@ -197,10 +197,12 @@ def choose_cutpoint(counts: CountTable, rule: CutpointRule = CutpointRule()) -> 
 
 def _candidates(counts: CountTable):
     """Screen-positive counts at each observed score that has a verified record (candidate cut-offs)."""
-    keep = (counts.n_pos + counts.n_neg) > 0
-    tp_ge = np.cumsum(counts.n_pos[::-1])[::-1][keep]
-    fp_ge = np.cumsum(counts.n_neg[::-1])[::-1][keep]
-    return tp_ge, fp_ge, keep
+    keep = (counts.n_pos > 0) | (counts.n_neg > 0)
+    tp_ge = np.cumsum(counts.n_pos[::-1])[::-1]
+    fp_ge = np.cumsum(counts.n_neg[::-1])[::-1]
+    if keep.all():   # the usual case for verified data: no compressed copies
+        return tp_ge, fp_ge, slice(None)
+    return tp_ge[keep], fp_ge[keep], keep
 
 
 def cutpoint_summary(counts: CountTable, rule: CutpointRule, boot=None, confidence: float = 0.95) -> dict:
