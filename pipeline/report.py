@@ -12,7 +12,7 @@ from signalering.errors import InputError
 from signalering.report.build import (LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
                                       publishable, render)
 
-PARAMS = ("seed", "data", "score", "evaluate", "disclosure", "report")
+PARAMS = ("seed", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure", "report")
 REPORTS = Path("reports")
 
 

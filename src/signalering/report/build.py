@@ -420,13 +420,15 @@ def per_1000_rows(entry: dict, fmt: Fmt, t: dict) -> list[dict]:
     rows = []
     for p in entry.get("at_prevalence") or []:
         k = p["per_1000"]
+        # whole families for the sentence, rounded together so that they add up (as in the icon array)
+        tp, fn, fp, tn = figures.largest_remainder([k["tp"], k["fn"], k["fp"], k["tn"]])
         rows.append({"prevalence": fmt.pct(p["prevalence"]), "per1000_cases": fmt.num(1000 * p["prevalence"], 0),
                      "flagged": fmt.num(k["tp"] + k["fp"], 1), "tp": fmt.num(k["tp"], 1), "fp": fmt.num(k["fp"], 1),
                      "fn": fmt.num(k["fn"], 1), "tn": fmt.num(k["tn"], 1), "ppv": fmt.pct(p["ppv"]),
                      "npv": fmt.pct(p["npv"]),
                      "sentence": t["per1000_sentence"].format(
-                         cases=fmt.num(1000 * p["prevalence"], 0), flagged=fmt.num(k["tp"] + k["fp"], 0),
-                         tp=fmt.num(k["tp"], 0), fp=fmt.num(k["fp"], 0), fn=fmt.num(k["fn"], 0))})
+                         cases=fmt.count(tp + fn), flagged=fmt.count(tp + fp), tp=fmt.count(tp), fp=fmt.count(fp),
+                         fn=fmt.count(fn))})
     return rows
 
 
