@@ -284,3 +284,26 @@ def test_html_to_pdf_draws_svg_figures():
 def test_slug_is_a_valid_html_id():
     assert build.slug("risk-checklist@2") == "i-risk-checklist-v2"
     assert ROOT.is_dir()
+
+
+def test_verdict_uses_the_cut_off_judged_and_respects_suppression():
+    iv = {"estimate": 0.9, "ci_low": 0.85, "ci_high": 0.95, "method": "wilson"}
+    hidden = {"estimate": None, "ci_low": None, "ci_high": None, "method": "wilson",
+              "reason": "suppressed: fewer than 10 records"}
+    doc = {"auc": iv, "direction": "higher", "thresholds": [
+        {"cutoff": 2.0, "prespecified": True, "names": ["a"], "sensitivity": hidden, "specificity": iv},
+        {"cutoff": 3.0, "prespecified": True, "names": ["b"], "sensitivity": iv, "specificity": iv}]}
+    spec = {"cutoffs": [{"name": "b", "value": 3.0, "prespecified": True},
+                        {"name": "a", "value": 2.0, "prespecified": True}]}
+    assert build.primary_threshold(doc, spec, {}) == (1, None)          # the spec's first pre-specified
+    assert build.primary_threshold(doc, spec, {"cutoff": 2}) == (0, None)
+    assert build.primary_threshold(doc, spec, {"cutoff": 7})[0] is None
+    from signalering.report import verdict
+    figs = build.verdict_figures(doc, doc["thresholds"][0], None, {"icc": [{"type": "ICC1", **iv}],
+                                                                   "primary_icc": "ICC1"}, {})
+    res = {j.key: j for j in verdict.assess({"sensitivity_min": 0.8, "icc_ci_low_min": 0.7,
+                                             "calibration_slope_range": [0.8, 1.2]}, figs)}
+    assert res["sensitivity_min"].outcome == verdict.NOT_ASSESSABLE
+    assert res["sensitivity_min"].reason.startswith("suppressed")
+    assert res["icc_ci_low_min"].outcome == verdict.MET               # the reliability stage's primary form
+    assert res["calibration_slope_range"].reason == "not assessed in this run"

@@ -524,11 +524,13 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
             "reason": fmt.reason(rel) if rel.get("reason") else None}
 
 
-def subgroup_view(doc: dict | None, index: int | None, fmt: Fmt, t: dict) -> dict | None:
+def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> dict | None:
+    """Per-group accuracy at ``cutoff`` (the cut-off judged; else the subgroup document's first)."""
     if not doc or not doc.get("subgroups"):
         return None
     cutoffs = doc.get("cutoffs") or []
-    i = index if index is not None and index < len(cutoffs) else (0 if cutoffs else None)
+    match = [k for k, c in enumerate(cutoffs) if cutoff is not None and c is not None and abs(c - cutoff) < 1e-9]
+    i = match[0] if match else (0 if cutoffs else None)
     blocks = []
     for col, block in doc["subgroups"].items():
         rows = []
@@ -734,7 +736,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
-        "subgroups": subgroup_view(inp.subgroups.get(inst_id), idx, fmt, t),
+        "subgroups": subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t),
         "further": further_view(doc, fmt, t, direction),
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
