@@ -234,3 +234,31 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
     assert all("suppressed" in t for t in site08["thresholds"])
     roc = json.loads((reports / "plots/roc/risk-checklist@2.json").read_text())
     assert roc[0]["cutoff"] is None and roc[-1]["tpr"] == 1.0
+
+
+# ------------------------------------------------------------------ decision and calibration curves
+def test_decision_curve_rows_follow_the_roc_rule():
+    from signalering import decision
+    rng = np.random.default_rng(9)
+    y = (rng.random(600) < 0.1).astype(float)
+    p = 1 / (1 + np.exp(-(rng.normal(size=600) + 1.5 * y - 2.5)))
+    th = np.round(np.arange(0.01, 0.6, 0.01), 10)
+    rows = decision.decision_curve_points(decision.net_benefit(p, y, th))
+    kept, log = disclosure.decision_plot_rows(rows, p, y, 10)
+    assert 0 < len(kept) < len(rows) and log
+    pos, neg = np.sort(p[y == 1]), np.sort(p[y == 0])
+    last = None
+    for r in kept:
+        tp, fp = int((pos >= r["threshold"]).sum()), int((neg >= r["threshold"]).sum())
+        assert min(tp, fp, len(pos) - tp, len(neg) - fp) >= 10
+        if last is not None and (tp, fp) != last:
+            assert last[0] - tp >= 10 and last[1] - fp >= 10
+        last = (tp, fp)
+
+
+def test_calibration_curve_rows_are_trimmed_to_well_populated_predictions():
+    p = np.linspace(0.01, 0.9, 200)
+    rows = [{"predicted": float(x), "observed": float(x), "ci_low": None, "ci_high": None} for x in np.linspace(0, 1, 51)]
+    kept, log = disclosure.calibration_plot_rows(rows, p, 10)
+    assert all(p[9] <= r["predicted"] <= p[-10] for r in kept) and len(kept) < len(rows) and log
+    assert disclosure.calibration_plot_rows(rows, p[:15], 10)[0] == []

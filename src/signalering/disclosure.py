@@ -391,6 +391,63 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     return rows, log
 
 
+def decision_plot_rows(rows: list[dict], probability, reference, min_cell: int = DEFAULT_MIN_CELL,
+                       key: str = "threshold") -> tuple[list[dict], list[dict]]:
+    """Decision-curve rows safe to publish (``decision.decision_curve_points`` output).
+
+    Net benefit at threshold t is TP(t)/n - FP(t)/n * t/(1 - t); two thresholds with the same TP and FP
+    give two equations, so a published curve reveals TP and FP wherever they are constant, and its
+    steps reveal how many positives and negatives have a predicted risk between two thresholds. A row
+    is kept when TP, FP, FN and TN at its threshold (records with ``p >= t`` treated) are all at least
+    ``min_cell`` and TP and FP are either unchanged or at least ``min_cell`` beyond the previously kept
+    row, as for ROC points. Rows keep their keys (``net_benefit``, ``treat_all``, intervals).
+    """
+    min_cell = check_min_cell(min_cell)
+    p = np.asarray(probability, dtype=float)
+    y = np.asarray(reference, dtype=float)
+    ok = ~np.isnan(p) & ~np.isnan(y)
+    pos, neg = np.sort(p[ok & (y == 1)]), np.sort(p[ok & (y == 0)])
+    m, n = len(pos), len(neg)
+    kept, last, dropped = [], None, 0
+    for row in sorted(rows, key=lambda r: r[key]):
+        t = row[key]
+        tp = int(m - np.searchsorted(pos, t, side="left"))
+        fp = int(n - np.searchsorted(neg, t, side="left"))
+        cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
+        step_ok = last is None or (tp, fp) == last or (abs(last[0] - tp) >= min_cell and abs(last[1] - fp) >= min_cell)
+        if cells_ok and step_ok:
+            kept.append(row)
+            last = (tp, fp)
+        else:
+            dropped += 1
+    log = [_entry("decision", ["decision-curve points"],
+                  f"left out {dropped} thresholds where fewer than {min_cell} records are treated or untreated "
+                  "in a reference group, or that differ from a neighbouring threshold by fewer than "
+                  f"{min_cell} records")] if dropped else []
+    return kept, log
+
+
+def calibration_plot_rows(rows: list[dict], probability, min_cell: int = DEFAULT_MIN_CELL,
+                          key: str = "predicted") -> tuple[list[dict], list[dict]]:
+    """Calibration-curve rows safe to publish (``calibration.calibration_curve_points`` output).
+
+    The smoothed curve at its ends follows the few records with the most extreme predictions; rows
+    whose ``predicted`` lies below the ``min_cell``-th smallest or above the ``min_cell``-th largest
+    prediction are left out, so every published point has at least ``min_cell`` records on each side.
+    """
+    min_cell = check_min_cell(min_cell)
+    p = np.sort(np.asarray(probability, dtype=float))
+    p = p[~np.isnan(p)]
+    if len(p) < 2 * min_cell:
+        return [], [_entry("calibration", ["calibration-curve points"], reason_small(min_cell))] if rows else []
+    lo, hi = p[min_cell - 1], p[len(p) - min_cell]
+    kept = [r for r in rows if r[key] is not None and lo <= r[key] <= hi]
+    dropped = len(rows) - len(kept)
+    log = [_entry("calibration", ["calibration-curve points"],
+                  f"left out {dropped} points beyond the {min_cell} most extreme predictions")] if dropped else []
+    return kept, log
+
+
 # ------------------------------------------------------------------ flow
 def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, list[dict]]:
     """The study flow (``flow.json``) with small exclusion counts hidden.
