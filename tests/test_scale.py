@@ -269,3 +269,11 @@ def test_ingest_stage_streams_with_the_same_outputs(tmp_path):
     assert outputs["duckdb"]["flow"] == outputs["pandas"]["flow"]
     assert outputs["duckdb"]["quarantine"] == outputs["pandas"]["quarantine"]
     pd.testing.assert_frame_equal(outputs["duckdb"]["records"], outputs["pandas"]["records"], check_dtype=False)
+
+
+def test_text_columns_held_in_chunks_become_one_arrow_array():
+    import pyarrow as pa
+    from signalering.scale.counts import _arrow_text
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["a", None], ["b"]])))
+    arr = _arrow_text(chunked)
+    assert isinstance(arr, pa.Array) and arr.to_pylist() == ["a", None, "b"]

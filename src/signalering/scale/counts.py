@@ -227,7 +227,7 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
             typed = _typed(batch.frame, spec, file, errors, batch.offset)
             arrays = [pa.array(typed[c].to_numpy(dtype=float), type=pa.float64()) for c in spec.scores]
             arrays.append(pa.array(typed["__ref"].to_numpy(dtype=object), type=pa.string()))
-            arrays += [pa.array(typed[g]).cast(pa.string()) for g in spec.subgroups]
+            arrays += [_arrow_text(typed[g]) for g in spec.subgroups]
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
     stream = pa.RecordBatchReader.from_batches(schema, typed_batches())
@@ -254,6 +254,16 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
         part["n"] = mine["n"].to_numpy()
         parts.append(part)
     return finish(pd.concat(parts, ignore_index=True), spec)
+
+
+def _arrow_text(values: pd.Series):
+    """A text column as one Arrow ``string`` array (pandas may hold it in several chunks)."""
+    import pyarrow as pa
+
+    arr = pa.array(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
 
 
 # ------------------------------------------------------------------ dask
