@@ -53,8 +53,8 @@ def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFA
             scan.add(batch)
             if schema.id_column not in batch.frame.columns:
                 continue
-            ids = pa.table({"id": pa.array(batch.frame[schema.id_column].dropna().to_numpy(dtype=object),
-                                           type=pa.string())})
+            from .counts import _arrow_text
+            ids = pa.table({"id": _arrow_text(batch.frame[schema.id_column].dropna())})
             con.register("batch_ids", ids)
             con.execute("INSERT INTO ids SELECT id FROM batch_ids")
             con.unregister("batch_ids")
