@@ -21,7 +21,7 @@ from conftest import ROOT, project_copy, run
 from signalering.report import build, figures
 
 REPORTS = ("validation_report", "validatierapport")
-SECTIONS = ("summary", "verdict", "flow", "setting", "instruments", "comparison", "stard", "methods",
+SECTIONS = ("summary", "verdict", "flow", "setting", "instruments", "comparison", "stard", "tripod", "methods",
             "disclosure", "provenance", "glossary")
 PER_INSTRUMENT = ("flow", "setting", "2x2", "accuracy", "per1000", "roc", "calibration", "decision",
                   "reliability", "subgroups", "verdict", "limitations")
@@ -184,6 +184,8 @@ def test_study_yaml_fills_stard_items(project):
     en, nl = render_en_nl(project, study)
     assert "ZonMw grant 123" in en[en.index('id="stard"'):]
     assert "Eight JGZ sites, 2024" in en and "Acht JGZ-locaties, 2024" in nl
+    en, _ = render_en_nl(project, {"fundng": "typo"})
+    assert "fundng" in en[en.index('id="stard"'):en.index('id="tripod"')]
     # the stage script reads study.yaml next to params.yaml
     from runpy import run_path
     read_study = run_path(str(ROOT / "pipeline/report.py"))["read_study"]

@@ -793,15 +793,29 @@ STARD = [
 STUDY_KEYS = tuple(k for _, k, _ in STARD if k) + ("title", "organisation")
 
 
-def stard_view(study: dict, lang: str, t: dict, have_subgroups: bool) -> list[dict]:
+# TRIPOD 2015 validation items for instruments that output probabilities (methodology §9)
+TRIPOD = [
+    ("10c", None, ["calibration"]), ("10d", None, ["instruments"]), ("10e", "model_updating", ["calibration"]),
+    ("12", "development_differences", None), ("13a", None, ["flow"]), ("13b", None, ["flow", "subgroups"]),
+    ("13c", "development_comparison", None), ("16", None, ["instruments"]), ("17", "model_updating", None),
+    ("19a", "development_discussion", None),
+]
+STUDY_KEYS = STUDY_KEYS + ("model_updating", "development_differences", "development_comparison",
+                           "development_discussion")
+
+
+def stard_view(study: dict, lang: str, t: dict, have_subgroups: bool, items=None, prefix: str = "stard",
+               have_calibration: bool = True) -> list[dict]:
+    """Checklist rows: where the report addresses each item, the researcher's text, or 'not reported'."""
     rows = []
-    for item, key, anchors in STARD:
+    for item, key, anchors in (STARD if items is None else items):
         text = localised(study.get(key), lang) if key else None
         links = []
         for a in anchors or []:
-            if a == "subgroups" and not have_subgroups:
+            if (a == "subgroups" and not have_subgroups) or (a == "calibration" and not have_calibration):
                 continue
-            links.append({"href": f"#{a}" if a != "subgroups" else "#instruments", "label": t.get(f"sec_{a}", a)})
+            href = "#instruments" if a in ("subgroups", "calibration") else f"#{a}"
+            links.append({"href": href, "label": t.get(f"sec_{a}", a)})
         if text:
             status = "researcher"
         elif links:
@@ -810,9 +824,9 @@ def stard_view(study: dict, lang: str, t: dict, have_subgroups: bool) -> list[di
             status = "not_reported"
         else:
             status = "not_in_run"
-        if item == "17" and not have_subgroups:
+        if prefix == "stard" and item == "17" and not have_subgroups:
             status = "not_in_run"
-        rows.append({"item": item, "text": t[f"stard_{item}"], "links": links, "study": text, "key": key,
+        rows.append({"item": item, "text": t[f"{prefix}_{item}"], "links": links, "study": text, "key": key,
                      "status": status, "status_text": t[f"stard_status_{status}"]})
     return rows
 
@@ -859,6 +873,9 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "instruments": views, "verdict_counts": counts,
         "comparison": comparison_view(inp, views, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
+        "study_unknown": sorted(str(k) for k in study if k not in STUDY_KEYS),
+        "tripod": stard_view(study, lang, t, bool(inp.subgroups), TRIPOD, "tripod", bool(inp.calibration)),
+        "tripod_instruments": [v["id"] for v in views if v["is_probability"] or (v["calibration"] or {}).get("risk_source")],
         "disclosure_log": disclosure_summary(log),
         "disclosure_entries": len(log),
         "have": {"comparison": bool(inp.comparisons), "subgroups": bool(inp.subgroups),
