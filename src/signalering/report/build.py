@@ -374,7 +374,7 @@ def overall_flow_svg(flow: dict, fmt: Fmt, t: dict) -> str:
     excluded = flow.get("excluded") or {}
     main = [(_flow_lines(fmt, t, t["received"], flow.get("received")),
              [f"{t['excluded']}: {fmt.count(_sum(excluded.values()))}",
-              *[f"{fmt.count(v)}  {r}" for r, v in excluded.items()]] if excluded else None),
+              *[f"{fmt.count(v)} \u2013 {r}" for r, v in excluded.items()]] if excluded else None),
             (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
              [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}"] if "unverified" in flow else None),
             (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None)]
@@ -396,7 +396,7 @@ def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, 
     main = [
         (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
          [f"{t['no_index_result']}: {fmt.count(doc.get('n_missing_score'))}",
-          *[f"{fmt.count(v)}  {r}" for r, v in missing.items()]]),
+          *[f"{fmt.count(v)} \u2013 {r}" for r, v in missing.items()]]),
         (_flow_lines(fmt, t, t["index_result"], doc.get("n")),
          [f"{t['not_verified']}: {fmt.count(doc.get('n_unverified'))}"]),
         (_flow_lines(fmt, t, t["verified"], verified), None),

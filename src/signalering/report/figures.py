@@ -270,12 +270,23 @@ def icon_array_svg(counts: dict, labels: dict, cols: int = 40, rows: int = 25, c
 
 # ------------------------------------------------------------------------------------ flow chart
 def _box(x: float, y: float, w: float, lines: Sequence[str], bold_first: bool = True,
-         fill: str = "#f4f7fb", stroke: str = "#1b6ca8") -> tuple[list[str], float]:
-    h = 10 + 15 * len(lines)
+         fill: str = "#f4f7fb", stroke: str = "#1b6ca8", max_lines: int = 8) -> tuple[list[str], float]:
+    """A box with text lines; long lines wrap at spaces (the first, bold, line a little narrower)."""
+    import textwrap
+
+    rows: list[tuple[str, bool]] = []
+    for i, line in enumerate(lines):
+        bold = i == 0 and bold_first
+        width = max(8, int((w - 14) / (7.3 if bold else 6.4)))
+        for part in textwrap.wrap(line, width, break_long_words=False) or [""]:
+            rows.append((shorten(part, width), bold))
+    if len(rows) > max_lines:
+        rows = rows[: max_lines - 1] + [("\u2026", False)]
+    h = 10 + 15 * len(rows)
     out = [f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" rx="4" fill="{fill}" '
            f'stroke="{stroke}"/>']
-    for i, line in enumerate(lines):
-        out.append(_t(x + 8, y + 18 + 15 * i, line, size=11, weight="bold" if (i == 0 and bold_first) else "normal"))
+    for i, (line, bold) in enumerate(rows):
+        out.append(_t(x + 8, y + 18 + 15 * i, line, size=11, weight="bold" if bold else "normal"))
     return out, h
 
 
@@ -304,15 +315,14 @@ def flow_svg(main: Sequence[tuple[list[str], list[str] | None]], split: Sequence
     body = [_t(mx, 18, title, size=12, weight="bold")]
     prev_bottom = None
     for lines, side in main:
-        box, h = _box(mx, y, mw, [shorten(s, int(mw / 6.4)) for s in lines])
+        box, h = _box(mx, y, mw, lines)
         if prev_bottom is not None:
             body.extend(_arrow(mx + mw / 2, prev_bottom, mx + mw / 2, y))
         body.extend(box)
         prev_bottom = y + h
         y += h
         if side:
-            sbox, sh = _box(sx, y + 14, sw, [shorten(s, int(sw / 6.4)) for s in side], fill="#fbf4f4",
-                            stroke="#b2182b")
+            sbox, sh = _box(sx, y + 14, sw, side, fill="#fbf4f4", stroke="#b2182b", max_lines=12)
             mid = y + 14 + min(sh, 40) / 2
             body.append(f'<line x1="{_f(mx + mw / 2)}" y1="{_f(mid)}" x2="{_f(sx - 2)}" y2="{_f(mid)}" '
                         f'stroke="#555" stroke-width="1.5"/>')
@@ -327,12 +337,18 @@ def flow_svg(main: Sequence[tuple[list[str], list[str] | None]], split: Sequence
         bw = (width - 40 - gap * (k - 1)) / k
         heights = []
         boxes = []
+        bar = y - 12
+        centres = [20 + i * (bw + gap) + bw / 2 for i in range(k)]
+        body.append(f'<line x1="{_f(mx + mw / 2)}" y1="{_f(prev_bottom)}" x2="{_f(mx + mw / 2)}" y2="{_f(bar)}" '
+                    f'stroke="#555" stroke-width="1.5"/>')
+        body.append(f'<line x1="{_f(min(centres + [mx + mw / 2]))}" y1="{_f(bar)}" '
+                    f'x2="{_f(max(centres + [mx + mw / 2]))}" y2="{_f(bar)}" stroke="#555" stroke-width="1.5"/>')
         for i, lines in enumerate(split):
             bx = 20 + i * (bw + gap)
-            box, h = _box(bx, y, bw, [shorten(s, int(bw / 6.6)) for s in lines])
+            box, h = _box(bx, y, bw, lines)
             boxes.extend(box)
             heights.append(h)
-            body.extend(_arrow(mx + mw / 2, prev_bottom, bx + bw / 2, y))
+            body.extend(_arrow(centres[i], bar, centres[i], y))
         body.extend(boxes)
         y += max(heights)
     else:
