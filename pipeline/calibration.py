@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from signalering import calibration, decision, io, params
+from signalering import calibration, decision, disclosure, io, params
 from signalering.instruments import load_specs, risk_from_scores
 
-PARAMS = ("seed", "data", "score", "calibration")
+PARAMS = ("seed", "data", "score", "calibration", "disclosure")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/calibration")
 PLOTS = {"calibration": Path("reports/plots/calibration"), "decision": Path("reports/plots/decision")}
@@ -52,8 +52,12 @@ def main() -> None:
                "estimated_mapping": spec.kind != "probability" and spec.risk_mapping is None,
                **result.to_dict()}
         io.write_json(OUT / f"{spec.id}.json", doc)
-        io.write_json(PLOTS["calibration"] / f"{spec.id}.json", calibration.calibration_curve_points(curve))
-        io.write_json(PLOTS["decision"] / f"{spec.id}.json", decision.decision_curve_points(curve_nb))
+        # Plot points leave the pipeline: small-cell control first.
+        min_cell = p["disclosure"]["min_cell"]
+        cal_rows, _ = disclosure.calibration_plot_rows(calibration.calibration_curve_points(curve), risk, min_cell)
+        dec_rows, _ = disclosure.decision_plot_rows(decision.decision_curve_points(curve_nb), risk, reference, min_cell)
+        io.write_json(PLOTS["calibration"] / f"{spec.id}.json", cal_rows)
+        io.write_json(PLOTS["decision"] / f"{spec.id}.json", dec_rows)
 
 
 if __name__ == "__main__":
