@@ -9,6 +9,7 @@ import yaml
 
 from signalering import disclosure, io, params
 from signalering.errors import InputError
+from signalering.report import verdict
 from signalering.report.build import (LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
                                       publishable, render)
 
@@ -29,16 +30,27 @@ def read_study(path: Path) -> dict:
     return doc
 
 
+def add_verdicts(metrics: dict, view: dict) -> None:
+    """Per instrument, how many declared criteria were met / not met / inconclusive / not assessable,
+    so that `dvc metrics diff` shows a verdict changing between experiments."""
+    for inst in view["instruments"]:
+        outcomes = [j["outcome"] for j in inst["judgements"]]
+        metrics.setdefault(inst["id"], {})["criteria"] = {w: outcomes.count(w) for w in verdict.OUTCOMES}
+
+
 def main() -> None:
     p = params.load(PARAMS)
     cfg = p.get("report") or {}
     min_cell = disclosure.check_min_cell((p.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL))
     inputs, log = publishable(load_inputs("."), min_cell)
     io.write_json(REPORTS / "disclosure.json", {"schema_version": 1, "min_cell": min_cell, "log": log})
-    io.write_json(REPORTS / "metrics.json", headline_metrics(inputs.accuracy))
     study = read_study(Path(cfg.get("study", "study.yaml")))
+    metrics = headline_metrics(inputs.accuracy)
     for lang, stem in LANGS.items():
         view = build_view(inputs, log, p, study, lang, load_texts(lang))
+        if lang == "en":
+            add_verdicts(metrics, view)
+            io.write_json(REPORTS / "metrics.json", metrics)
         (REPORTS / f"{stem}.html").write_text(render(view), encoding="utf-8")
         if cfg.get("pdf", True):
             (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(render(view, pdf=True)))

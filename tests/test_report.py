@@ -81,6 +81,10 @@ def test_both_languages_have_every_section(project):
         assert not p.external, p.external                 # self-contained: nothing fetched
         assert "<script" not in html
         assert html.count("<svg") >= 3 * len(insts)       # flow, icon arrays, ROC per instrument
+        import html5lib
+        parser = html5lib.HTMLParser(strict=False)
+        parser.parse(html)
+        assert parser.errors == [], parser.errors[:5]
 
 
 def test_sections_without_input_say_not_assessed(project):
@@ -106,6 +110,15 @@ def test_verdict_section_reports_each_criterion(project):
 def section(html: str, sid: str) -> str:
     start = html.index(f'id="{sid}"')
     return html[start:html.index("</section>", start)]
+
+
+def test_metrics_carry_the_verdict_counts(project):
+    metrics = yaml.safe_load((project / "reports/metrics.json").read_text())
+    criteria = yaml.safe_load((project / "params.yaml").read_text())["report"]["criteria"]
+    for inst in instrument_ids(project):
+        counts = metrics[inst]["criteria"]
+        assert set(counts) == {"met", "not_met", "inconclusive", "not_assessable"}
+        assert sum(counts.values()) >= len(criteria["default"])
 
 
 def test_provenance_states_version_hash_params_and_seed(project):
