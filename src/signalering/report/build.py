@@ -437,14 +437,12 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
     if len(pts) < 2:
         return None
     marks = []
-    pos, neg = doc.get("n_positive"), doc.get("n_negative")
     for e in entries:
         sens, spec = e.get("sensitivity") or {}, e.get("specificity") or {}
         if sens.get("estimate") is None or spec.get("estimate") is None:
             continue  # withheld (disclosure) or undefined: not marked either
         marks.append({"fpr": 1 - spec["estimate"], "tpr": sens["estimate"], "text": fmt.cutoff(e["cutoff"]),
                       "prespecified": e["_pre"]})
-    del pos, neg
     labels = {"title": title, "x": t["roc_x"], "y": t["roc_y"], "curve": t["roc_curve"], "chance": t["chance"],
               "prespecified": t["cut_pre"], "exploratory": t["cut_expl"]}
     return figures.roc_svg(pts, marks, labels)
@@ -576,7 +574,8 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
         sens = sens.get("estimate") if isinstance(sens, dict) else sens
         spec = spec.get("estimate") if isinstance(spec, dict) else spec
         cps.append({"method": cp.get("method"),
-                    "cutoff": fmt.rule(direction, cp["cutoff"]) if cp.get("cutoff") is not None else fmt.reason(cp),
+                    "cutoff": (fmt.rule(direction, cp["cutoff"]) if cp.get("cutoff") is not None
+                               else fmt.reason({"reason": cp.get("suppressed") or cp.get("reason")})),
                     "sens": fmt.pct(sens) if isinstance(sens, float) else "\u2013",
                     "spec": fmt.pct(spec) if isinstance(spec, float) else "\u2013",
                     "same": fmt.pct(boot.get("share_same_cutoff"), 0) if boot.get("share_same_cutoff") is not None else "\u2013",
