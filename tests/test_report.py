@@ -197,6 +197,11 @@ def test_study_yaml_fills_stard_items(project):
     en, nl = render_en_nl(project, study)
     assert "ZonMw grant 123" in en[en.index('id="stard"'):]
     assert "Eight JGZ sites, 2024" in en and "Acht JGZ-locaties, 2024" in nl
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["report"]["criteria"]["default"]["sensitivty_min"] = 0.8
+    inp, log = build.publishable(build.load_inputs(project), 10)
+    html = build.render(build.build_view(inp, log, params, {}, "en", build.load_texts("en")))
+    assert "unknown statistic &#39;sensitivty&#39;" in html
     en, _ = render_en_nl(project, {"fundng": "typo"})
     assert "fundng" in en[en.index('id="stard"'):en.index('id="tripod"')]
     # the stage script reads study.yaml next to params.yaml

@@ -55,6 +55,8 @@ PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "scikit-learn", "pingouin
 PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
 RATIOS = ("lr_positive", "lr_negative", "dor")
 STAT_ROWS = (*PROPORTIONS, *RATIOS)
+KNOWN_STATISTICS = frozenset({*STAT_ROWS, "auc", "calibration_slope", "calibration_in_the_large",
+                              "observed_expected_ratio", "icc", "kappa", "weighted_kappa", "cronbach_alpha", "omega"})
 
 
 # ------------------------------------------------------------------------------------ metrics.json
@@ -624,6 +626,11 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         cal, cal_source = sub["overall"]["calibration"], "subgroups"
     rel = inp.reliability.get(inst_id)
     figs = verdict_figures(doc, primary, cal, rel, crit)
+    for key, value in crit.items():   # a misspelt statistic must not pass as "not assessed in this run"
+        if key not in verdict.SETTINGS and value is not None:
+            stat = verdict.parse_criterion(key, value)[0]
+            if stat not in KNOWN_STATISTICS:
+                figs[stat] = {"estimate": None, "reason": f"unknown statistic '{stat}'"}
     judged = verdict.assess(crit, figs)
     jrows = []
     for j in judged:
