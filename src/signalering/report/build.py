@@ -255,6 +255,12 @@ class Fmt:
             return "\u2013"
         return "<" + self._dec("0.001") if x < 0.001 else self._dec(f"{x:.3f}")
 
+    def p_eq(self, x) -> str:
+        """'p = 0.179' or 'p < 0.001'."""
+        if x is None:
+            return "p = \u2013"
+        return "p < " + self._dec("0.001") if x < 0.001 else "p = " + self._dec(f"{x:.3f}")
+
     def reason(self, iv: dict | None) -> str:
         r = (iv or {}).get("reason") or ""
         if r.startswith("suppressed"):
@@ -478,10 +484,10 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
         hl = cal.get("hosmer_lemeshow") or {}
         if hl.get("p_value") is not None:
             view["rows"].append(("Hosmer\u2013Lemeshow", f"\u03c7\u00b2 = {fmt.num(hl['statistic'], 2)}, df = {hl['df']}, "
-                                                         f"p = {fmt.p(hl['p_value'])}"))
+                                                         f"{fmt.p_eq(hl['p_value'])}"))
         sp = cal.get("spiegelhalter") or {}
         if sp.get("p_value") is not None:
-            view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, p = {fmt.p(sp['p_value'])}"))
+            view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, {fmt.p_eq(sp['p_value'])}"))
     rows = [r for r in curve if r.get("predicted") is not None and r.get("observed") is not None]
     if len(rows) >= 2:
         view["svg"] = figures.calibration_svg(rows, {"title": title, "x": t["cal_x"], "y": t["cal_y"],
@@ -549,7 +555,7 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
                     diff = t["largest_difference"].format(
                         high=s["highest"].get("group"), low=s["lowest"].get("group"),
                         diff=fmt.interval("sensitivity", s["difference"]),
-                        p=fmt.p(het.get("p_value")))
+                        p=fmt.p_eq(het.get("p_value")))
         blocks.append({"column": col, "rows": rows, "difference": diff})
     return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None,
             "blocks": blocks}
@@ -764,7 +770,7 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                "versions": a.split("@")[0] == b.split("@")[0] if a and b else False,
                "diff": (fmt.interval("auc", {"estimate": dl.get("difference"), "ci_low": dl.get("ci_low"),
                                              "ci_high": dl.get("ci_high"), "reason": dl.get("reason")})),
-               "p": fmt.p(dl.get("p_value")), "at": None}
+               "p": fmt.p_eq(dl.get("p_value")), "at": None}
         at = doc.get("at_cutoffs")
         if isinstance(at, dict):
             at_rows = []
