@@ -298,7 +298,7 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
     columns = list(first.frame.columns)
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        ddf = dd.read_parquet(file)
+        ddf = dd.read_parquet(file, split_row_groups=True)   # one partition per row group
         from_parquet = True
     elif suffix == ".xlsx":
         raise UsageError("The dask engine reads CSV and Parquet; use the pandas engine for .xlsx files.")
