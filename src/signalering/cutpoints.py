@@ -135,13 +135,40 @@ def choose_index(tp_ge, fp_ge, m, n, rule: CutpointRule, present=None) -> tuple[
     return choose_indices(tp_ge, fp_ge, m, n, [rule], present)[rule.name]
 
 
+def _rank_value(tp: np.ndarray, fp: np.ndarray, m, n, rule: CutpointRule) -> np.ndarray:
+    """A monotone transform of the rule's criterion (larger is better), in as few passes as possible.
+
+    Youden: tp/m - fp/n (= J + 1 - 1); closest_to_01: minus the squared distance; min_cost: minus
+    the cost without its constant. The constrained rules use ``_value`` on sensitivity/specificity so
+    the constraint is checked exactly as cutpointr does (spec = tn / (tn + fp)).
+    """
+    if rule.method == "youden":
+        v = tp * (1.0 / m)
+        v -= fp * (1.0 / n)
+        return v
+    if rule.method == "closest_to_01":
+        v = (m - tp) * (1.0 / m)
+        v *= v
+        w = fp * (1.0 / n)
+        w *= w
+        v += w
+        np.negative(v, out=v)
+        return v
+    if rule.method == "min_cost":
+        pi = m / (m + n) if rule.prevalence is None else rule.prevalence
+        v = tp * (rule.cost_ratio * pi / m)
+        v -= fp * ((1.0 - pi) / n)
+        return v
+    return _value(tp / m, (n - fp) / n, m, n, rule)
+
+
 def choose_indices(tp_ge, fp_ge, m, n, rules, present=None) -> dict:
-    """``choose_index`` for several rules, sharing the sensitivity/specificity arrays."""
-    sens = np.asarray(tp_ge, float) / m
-    spec = (n - np.asarray(fp_ge, float)) / n
+    """``choose_index`` for several rules on the same candidates (vectorised over leading axes)."""
+    tp = np.asarray(tp_ge)
+    fp = np.asarray(fp_ge)
     out = {}
     for rule in rules:
-        value = _value(sens, spec, m, n, rule)
+        value = _rank_value(tp, fp, m, n, rule)
         if present is not None:
             value[~present] = -np.inf
         best = np.max(value, axis=-1, keepdims=True)
@@ -154,8 +181,9 @@ def choose_indices(tp_ge, fp_ge, m, n, rules, present=None) -> dict:
         ok = np.isfinite(best[..., 0])
         j = np.where(ok, j, -1)
         safe = np.where(ok, j, 0)[..., None]
-        pick = lambda a: np.where(ok, np.take_along_axis(a, safe, axis=-1)[..., 0], np.nan)  # noqa: E731
-        out[rule.name] = (j, pick(sens), pick(spec))
+        tp_j = np.take_along_axis(tp, safe, axis=-1)[..., 0].astype(float)
+        fp_j = np.take_along_axis(fp, safe, axis=-1)[..., 0].astype(float)
+        out[rule.name] = (j, np.where(ok, tp_j / m, np.nan), np.where(ok, (n - fp_j) / n, np.nan))
     return out
 
 
