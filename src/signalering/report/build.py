@@ -742,6 +742,8 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "criteria_declared": bool(judged),
         "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
         "per1000": per1000, "icons": icons, "plain": plain,
+        "plain_missing": (fmt.reason({"reason": primary.get("at_prevalence_reason")})
+                          if primary and primary.get("at_prevalence_reason") else t["not_in_run"]),
         "roc_svg": roc_figure(inp.roc.get(inst_id, []), doc, entries, fmt, t, title_roc),
         "calibration": calibration_view(cal, inp.calibration_curve.get(inst_id, []), fmt, t,
                                         f"{t['calibration']} \u2013 {inst_id}", cal_source),
