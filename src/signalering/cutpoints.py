@@ -16,7 +16,8 @@ A rule looks at every observed score as a candidate cut-off (a record screens po
                        ``misclassification_cost`` divided by n)
 =====================  =======================================================================
 
-Ties (equal criterion, within 1e-12) go to the stricter cut-off (fewer screen positives), except for
+Ties (equal criterion within 1e-12; closest_to_01 compared on the squared distance) go to the
+stricter cut-off (fewer screen positives), except for
 ``max_specificity``, where among equal specificities the more lenient cut-off has the higher
 sensitivity and is chosen. These are the rules of cutpointr's ``maximize_metric`` /
 ``minimize_metric`` on the observed values (cutpointr returns every tied cut-point).
