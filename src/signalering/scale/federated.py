@@ -27,6 +27,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from scipy.stats import chi2, chi2_contingency
 
 from ..counts import CountTable
@@ -103,9 +104,9 @@ def _logit_heterogeneity(x: np.ndarray, n: np.ndarray, confidence: float) -> dic
     y_re = np.sum(w_re * y) / np.sum(w_re)
     se_re = np.sqrt(1.0 / np.sum(w_re))
     z = z_value(confidence)
-    expit = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
     out.update({"cochran_q": q, "df": df, "p_value": float(chi2.sf(q, df)), "i2": float(i2), "tau2": float(tau2),
-                "random_effects": interval_dict(expit(y_re), expit(y_re - z * se_re), expit(y_re + z * se_re),
+                "random_effects": interval_dict(float(expit(y_re)), float(expit(y_re - z * se_re)),
+                                                float(expit(y_re + z * se_re)),
                                                 "dersimonian-laird")})
     table = np.vstack([x, n - x])
     if (table.sum(axis=1) == 0).any():
@@ -137,8 +138,8 @@ def heterogeneity(tables: dict[str, CountTable], cutoffs: Sequence[float], confi
     cells = {name: t.cells_at(cutoffs) for name, t in tables.items()}
     out = []
     for j, cut in enumerate(np.atleast_1d(np.asarray(cutoffs, dtype=float))):
-        get = lambda cell: np.array([cells[n][cell][j] for n in names], dtype=np.int64)  # noqa: E731
-        tp, fp, tn, fn = get("tp"), get("fp"), get("tn"), get("fn")
+        tp, fp, tn, fn = (np.array([cells[n][cell][j] for n in names], dtype=np.int64)
+                          for cell in ("tp", "fp", "tn", "fn"))
         out.append({
             "cutoff": float(cut),
             "per_organisation": {n: {"tp": int(a), "fp": int(b), "tn": int(c), "fn": int(d)}
