@@ -43,7 +43,16 @@ def main() -> None:
     thresholds = np.round(np.arange(*cal["thresholds"]), 10)
     for i, spec in enumerate(load_specs(p["score"]["instruments"])):
         rng = np.random.default_rng([p["seed"], i])
-        risk, source = risks(spec, scores[spec.id].to_numpy(dtype=float), reference, cal["folds"], p["seed"])
+        score = scores[spec.id].to_numpy(dtype=float)
+        risk, source = (risks(spec, score, reference, cal["folds"], p["seed"])
+                        if np.any(~np.isnan(score) & ~np.isnan(reference)) else (score, "no risks"))
+        if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
+            io.write_json(OUT / f"{spec.id}.json", {
+                "schema_version": 1, "instrument": spec.id, "n": 0, "risk_source": source,
+                "reason": "no record has both a predicted risk and a reference standard"})
+            for d in PLOTS.values():
+                io.write_json(d / f"{spec.id}.json", [])
+            continue
         result, curve = calibration.assess_calibration(risk, reference, rng, n_boot=cal["curve_bootstrap"],
                                                        confidence=cal["confidence"])
         curve_nb = decision.net_benefit(risk, reference, thresholds, rng=rng, n_boot=cal["decision_bootstrap"],

@@ -26,8 +26,11 @@ def main() -> None:
     for inst in instruments:
         counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])
         named = {}  # cut-off value -> the spec's names for it (several bands may share a value)
+        prespecified = set()  # values the spec marks as fixed before the analysis (STARD 12a)
         for c in inst["cutoffs"]:
             named.setdefault(float(c["value"]), []).append(c["name"])
+            if c["prespecified"]:
+                prespecified.add(float(c["value"]))
         cutoffs = list(dict.fromkeys(map(float, overrides.get(inst["id"]) or named))) or None
         doc = outputs.accuracy_document(counts, cutoffs, prevalences=ev.get("prevalences", []),
                                         ci_method=ev.get("ci_method", "wilson"),
@@ -39,7 +42,7 @@ def main() -> None:
         doc["instrument"] = inst
         for entry in doc["thresholds"]:
             entry["names"] = named.get(entry["cutoff"], [])
-            entry["prespecified"] = inst["id"] not in overrides and entry["cutoff"] in named
+            entry["prespecified"] = inst["id"] not in overrides and entry["cutoff"] in prespecified
         io.write_json(OUT / f"{inst['id']}.json", doc)
         # Plot points leave the pipeline: merge points that separate fewer than min_cell records.
         rows, _ = disclosure.roc_plot_rows(counts, p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))

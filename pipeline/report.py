@@ -52,8 +52,10 @@ def main() -> None:
             add_verdicts(metrics, view)
             io.write_json(REPORTS / "metrics.json", metrics)
         (REPORTS / f"{stem}.html").write_text(render(view), encoding="utf-8")
-        if cfg.get("pdf", True):
-            (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(render(view, pdf=True)))
+        # The PDFs are declared outputs: with `report.pdf: false` a one-line PDF says where the report is.
+        html = render(view, pdf=True) if cfg.get("pdf", True) else (
+            f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
+        (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(html))
 
 
 if __name__ == "__main__":

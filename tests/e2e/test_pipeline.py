@@ -58,3 +58,14 @@ def test_stage_params_are_declared_in_dvc_yaml():
         declared = runpy.run_path(str(script))["PARAMS"]
         assert sorted(declared) == sorted(stage.get("params", [])), name
         assert f"pipeline/{name}.py" in stage["deps"]
+
+
+def test_pipeline_on_tiny_data_without_bootstrap_or_pdf(tmp_project):
+    """300 records: few events, instruments without verified scores, heavy suppression; still a report."""
+    project = tmp_project(simulate={"n_records": 300}, evaluate={"bootstrap": 0}, report={"pdf": False})
+    run(["dvc", "init", "--no-scm", "-q"], project)
+    run(["dvc", "repro"], project)
+    cal = json.loads((project / "data/processed/calibration/sensitivity-observation@1.json").read_text())
+    assert cal["reason"] and cal["n"] == 0
+    assert b"PDF switched off" not in (project / "reports/validation_report.html").read_bytes()
+    assert (project / "reports/validation_report.pdf").read_bytes().startswith(b"%PDF")

@@ -562,8 +562,10 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
 
 
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
-    """Bootstrap, partial AUC, data-driven cut-points and the partial-verification correction."""
-    out: dict = {}
+    """Bootstrap, partial AUC, data-driven cut-points and the partial-verification correction.
+
+    Every key is present (None when its input is absent or withheld): the template is strict."""
+    out: dict = dict.fromkeys(("auc_bootstrap", "replicates", "partial_auc", "cutpoints", "verification"))
     if _iv_ok(doc.get("auc_bootstrap")):
         out["auc_bootstrap"] = fmt.interval("auc", doc["auc_bootstrap"])
         out["replicates"] = (doc.get("bootstrap") or {}).get("replicates")
