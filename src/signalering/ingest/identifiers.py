@@ -99,6 +99,8 @@ def check_identifiers(frame: pd.DataFrame, file: str) -> None:
             continue
         if values.empty:
             continue
+        # Answers take few distinct values: test each distinct text once, then find its first row.
+        distinct = pd.Series(values.unique(), dtype="string")
         checks = (
             ("value that passes the BSN 11-check", lambda v: bsn_checksum_ok(v),
              "Pseudonyms must not be 9-digit numbers"),
@@ -108,7 +110,8 @@ def check_identifiers(frame: pd.DataFrame, file: str) -> None:
              "Convert dates to ages or intervals"),
         )
         for kind, test, hint in checks:
-            hit = test(values)
+            hit = test(distinct)
             if hit.any():
-                row = int(values.index[np.argmax(hit)]) + 1
+                first = values.isin(distinct[hit]).to_numpy(dtype=bool)
+                row = int(values.index[np.argmax(first)]) + 1
                 raise _refuse(file, column, kind, row=row, hint=hint)
