@@ -4,7 +4,6 @@ Probability instruments are assessed as they are; score-type instruments through
 their specification declares, or, when it declares none, a cross-validated logistic mapping that
 the output labels as estimated (TRIPOD 10d/10e).
 """
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +36,7 @@ def main() -> None:
     cal, data = p["calibration"], p["data"]
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     reference = scores[data["reference"]].to_numpy(dtype=float)
-    for d in (OUT, *PLOTS.values()):
-        shutil.rmtree(d, ignore_errors=True)
-        d.mkdir(parents=True)
+    params.fresh_dirs(OUT, *PLOTS.values())
     thresholds = np.round(np.arange(*cal["thresholds"]), 10)
     for i, spec in enumerate(load_specs(p["score"]["instruments"])):
         rng = np.random.default_rng([p["seed"], i])

@@ -4,7 +4,6 @@ Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per 
 ``reports/comparison_metrics.json``: the headline figures of every pair after disclosure control, as
 DVC metrics (nested objects, no lists, no dots in keys).
 """
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -47,8 +46,7 @@ def main() -> None:
     min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = {i["id"]: i for i in io.read_json(INTERIM / "instruments.json")["instruments"]}
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
+    params.fresh_dirs(OUT)
     overrides = cfg.get("cutoffs") or {}
     metrics = {}
     for pair in cfg.get("pairs") or []:

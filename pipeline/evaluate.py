@@ -1,5 +1,4 @@
 """DVC stage `evaluate`: accuracy of every instrument at its cut-offs, and ROC points for the plots."""
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +18,7 @@ def main() -> None:
     ev, data = p["evaluate"], p["data"]
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
-    for d in (OUT, PLOTS):
-        shutil.rmtree(d, ignore_errors=True)
-        d.mkdir(parents=True)
+    params.fresh_dirs(OUT, PLOTS)
     overrides = ev.get("cutoffs") or {}
     for inst in instruments:
         counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])
@@ -31,7 +28,7 @@ def main() -> None:
             named.setdefault(float(c["value"]), []).append(c["name"])
             if c["prespecified"]:
                 prespecified.add(float(c["value"]))
-        cutoffs = list(dict.fromkeys(map(float, overrides.get(inst["id"]) or named))) or None
+        cutoffs = params.evaluation_cutoffs(inst, overrides)
         doc = outputs.accuracy_document(counts, cutoffs, prevalences=ev.get("prevalences", []),
                                         ci_method=ev.get("ci_method", "wilson"),
                                         confidence=ev.get("confidence", 0.95),

@@ -6,7 +6,6 @@ primary ICC is the one-way ICC1 (params ``reliability.primary_icc``); all six fo
 Agreement is computed on the first two rater columns (the double-coded records); an ICC over all
 rater columns (records rated by every rater) is added when there are more than two.
 """
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,8 +22,7 @@ def main() -> None:
     p = params.load(PARAMS)
     rel = p["reliability"]
     records = pd.read_parquet(INTERIM / "records.parquet")
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
+    params.fresh_dirs(OUT)
     thresholds = rel["thresholds"]
     for spec in load_specs(p["score"]["instruments"]):
         doc: dict = {"schema_version": 1, "instrument": spec.id}

@@ -4,7 +4,6 @@ Writes ``data/processed/subgroups/<instrument>.json`` (all counts; stays inside 
 ``reports/subgroups/<instrument>.json``, the same after disclosure control, with the log of what was
 hidden under ``disclosure``.
 """
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,14 +22,11 @@ def main() -> None:
     min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
-    for d in (OUT, PUBLISHED):
-        shutil.rmtree(d, ignore_errors=True)
-        d.mkdir(parents=True)
+    params.fresh_dirs(OUT, PUBLISHED)
     overrides = ev.get("cutoffs") or {}
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
     for inst in instruments:
-        cutoffs = list(dict.fromkeys(map(float, overrides.get(inst["id"])
-                                         or [c["value"] for c in inst["cutoffs"]]))) or None
+        cutoffs = params.evaluation_cutoffs(inst, overrides)
         doc = subgroups.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),

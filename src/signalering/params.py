@@ -6,6 +6,7 @@ re-runs every stage that reads the key.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -29,6 +30,20 @@ def load(groups: Iterable[str], path: str | Path = PARAMS_FILE) -> dict:
     if missing:
         raise InputError(str(path), "a required parameter group is missing", column=missing[0])
     return {g: doc[g] for g in groups}
+
+
+def fresh_dirs(*paths: str | Path) -> None:
+    """Empty (or create) a stage's output folders, so no file of an earlier run is left behind."""
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+        Path(path).mkdir(parents=True)
+
+
+def evaluation_cutoffs(instrument: dict, overrides: dict) -> list[float] | None:
+    """The cut-offs an instrument is evaluated at: ``evaluate.cutoffs[id]`` when given, else every
+    cut-off value of its specification (``instruments.json``), each once, in the spec's order."""
+    values = overrides.get(instrument["id"]) or [c["value"] for c in instrument["cutoffs"]]
+    return list(dict.fromkeys(map(float, values))) or None
 
 
 def run_stage(main: Callable[[], None]) -> None:
