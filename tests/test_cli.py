@@ -157,3 +157,10 @@ def test_reliability_command(rated, tmp_path):
 def test_reliability_needs_two_raters(rated, tmp_path):
     path, *_ = rated
     assert main(["reliability", "--records", path, "--raters", "r1", "--out", str(tmp_path / "r")]) == 2
+
+
+@pytest.mark.parametrize("extra", [["--confidence", "1.2"], ["--bootstrap", "-5"]])
+def test_calibration_wrong_words_exit_2(rated, tmp_path, extra):
+    path, *_ = rated
+    assert main(["calibration", "--records", path, "--probability", "p", "--reference", "y",
+                 "--out", str(tmp_path / "c"), *extra]) == 2

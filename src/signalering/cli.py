@@ -63,6 +63,15 @@ def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: 
     return np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
 
 
+def check_proportion_options(args) -> None:
+    """``--prevalence`` (each) and ``--confidence`` must lie in (0, 1); wrong words exit 2."""
+    for name, values in (("prevalence", getattr(args, "prevalence", [])),
+                         ("confidence", [getattr(args, "confidence", 0.5)])):
+        for value in values:
+            if not 0 < value < 1:
+                raise UsageError(f"--{name} must be in (0, 1). Got {value} instead.")
+
+
 # ------------------------------------------------------------------ commands
 def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="accuracy of one score against the reference -> DIR/accuracy.json",
@@ -100,11 +109,7 @@ def _add_evaluate(sub) -> None:
 
 
 def _run_evaluate(args) -> None:
-    for p in args.prevalence:
-        if not 0 < p < 1:
-            raise UsageError(f"--prevalence must be in (0, 1). Got {p} instead.")
-    if not 0 < args.confidence < 1:
-        raise UsageError(f"--confidence must be in (0, 1). Got {args.confidence} instead.")
+    check_proportion_options(args)
     if args.bootstrap < 0:
         raise UsageError(f"--bootstrap must be 0 or a positive number of replicates. Got {args.bootstrap} instead.")
     if not args.correction >= 0:
@@ -155,8 +160,7 @@ def _run_compare(args) -> None:
         raise UsageError("--score A and --score B must be different columns.")
     if (args.cutoff_a is None) != (args.cutoff_b is None):
         raise UsageError("give both --cutoff-a and --cutoff-b, or neither.")
-    if not 0 < args.confidence < 1:
-        raise UsageError(f"--confidence must be in (0, 1). Got {args.confidence} instead.")
+    check_proportion_options(args)
     frame = read_guarded(args.records)
     a = numeric_column(frame, args.score[0], args.records)
     b = numeric_column(frame, args.score[1], args.records)
@@ -203,6 +207,9 @@ def _add_calibration(sub) -> None:
 
 def _run_calibration(args) -> None:
     from . import calibration, decision
+    check_proportion_options(args)
+    if args.bootstrap < 0:
+        raise UsageError(f"--bootstrap must be 0 or a positive number of replicates. Got {args.bootstrap} instead.")
     frame = read_guarded(args.records)
     prob = numeric_column(frame, args.probability, args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
@@ -314,11 +321,7 @@ def _add_evaluate_aggregate(sub) -> None:
 
 def _run_evaluate_aggregate(args) -> None:
     from .scale.federated import evaluate_tables, load_count_tables
-    for p in args.prevalence:
-        if not 0 < p < 1:
-            raise UsageError(f"--prevalence must be in (0, 1). Got {p} instead.")
-    if not 0 < args.confidence < 1:
-        raise UsageError(f"--confidence must be in (0, 1). Got {args.confidence} instead.")
+    check_proportion_options(args)
     tables = load_count_tables(args.tables, args.score, args.direction, args.name)
     if sum(t.n_verified for t in tables.values()) == 0:
         raise InputError(args.tables[0], "no record in any table has both a score and a reference standard",
