@@ -107,3 +107,37 @@ def test_bad_arguments():
         bootstrap.bootstrap_accuracy(t, 10, np.random.RandomState(0))
     with pytest.raises(UsageError, match="positive and reference-negative"):
         bootstrap.bootstrap_accuracy(CountTable.from_scores([1, 2], [1, 1]), 10, np.random.default_rng())
+
+
+ALL_RULES = [CutpointRule("youden"), CutpointRule("closest_to_01"), CutpointRule("min_cost", cost_ratio=3.0),
+             CutpointRule("max_sensitivity", min_specificity=0.7),
+             CutpointRule("max_specificity", min_sensitivity=0.7)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_rule_and_partial_auc_equal_the_rebuilt_table_in_record_space(monkeypatch, seed):
+    # record space with ties (scores rounded), a score that is useless in one replicate or another,
+    # and partial-AUC blocks shorter than the curve: each replicate's choice, its sensitivity and
+    # specificity, and the partial AUC equal those of the replicate's own count table
+    monkeypatch.setattr(bootstrap, "MULTINOMIAL_MAX_K", 0)
+    monkeypatch.setattr(bootstrap, "AREA_BLOCK", 7)
+    rng = np.random.default_rng(seed)
+    y = (rng.random(300) < 0.3).astype(float)
+    s = np.round(rng.normal(0.4 * y * seed, 1.0), 1 + seed % 2)
+    t = CountTable.from_scores(s, y, "lower" if seed == 2 else "higher")
+    res = bootstrap.bootstrap_accuracy(t, 25, np.random.default_rng(seed), cutpoint_rules=ALL_RULES,
+                                       specificity_range=(0.6, 0.95))
+    wpos, wneg = (np.concatenate(x) for x in zip(*bootstrap.stratified_replicates(t, 25, np.random.default_rng(seed))))
+    from signalering.cutpoints import choose_cutpoint
+    for i in range(25):
+        rep = CountTable.from_counts(t.external_scores, wpos[i], wneg[i], direction=t.direction)
+        assert res.partial_auc[i] == pytest.approx(roc.partial_auc(rep, (0.6, 0.95)).estimate, abs=1e-12)
+        for rule in ALL_RULES:
+            chosen = choose_cutpoint(rep, rule)
+            j = res.cutpoint_index[rule.name][i]
+            if chosen.cutoff is None:
+                assert j == -1
+                continue
+            assert t.external_scores[j] == chosen.cutoff
+            assert res.cutpoint_boot[rule.name]["sensitivity"][i] == chosen.sensitivity
+            assert res.cutpoint_boot[rule.name]["specificity"][i] == chosen.specificity

@@ -16,8 +16,10 @@ Two ways of drawing the same multinomial are used, chosen by the table's size:
   ``rng.multinomial`` for a block of replicates at once, O(k) per replicate whatever the number of
   records; 10 million records with 40 distinct scores cost microseconds per replicate.
 * many distinct scores (a continuous score, k ~ n): draw ``m`` (``n``) record indices uniformly with
-  replacement, map them to their distinct score and ``bincount``; O(m + n + k) per replicate, in
-  blocks sized so the temporaries stay within ``block_bytes``.
+  replacement and ``bincount`` them per record; the AUC, the cells at the cut-offs, the partial AUC
+  and the cut-point rules are all read from the cumulative multiplicities of that one replicate
+  (``_record_space_replicates``): O(m + n) per replicate plus the part of the curve inside the
+  partial-AUC range, with no array of the k distinct scores built per replicate.
 
 Percentile intervals (Efron & Tibshirani 1993, ch. 13) are used throughout; they respect the [0, 1]
 range of proportions and of the AUC. Uncertainty of the *choice* of a cut-point and the optimism of
@@ -25,6 +27,7 @@ an apparent sensitivity/specificity at a data-driven cut-point are in ``cutpoint
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
@@ -37,6 +40,7 @@ from .errors import UsageError
 
 MULTINOMIAL_MAX_K = 4096
 BLOCK_BYTES = 32 * 2**20
+AREA_BLOCK = 8192
 
 
 def _check_replicates(n_boot: int, where: str) -> int:
@@ -99,42 +103,85 @@ def stratified_replicates(counts: CountTable, n_boot: int, rng: np.random.Genera
 
 
 def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator, idx: np.ndarray,
-                      need_curve: bool, block_bytes: int):
-    """Blocks of replicates as ``(auc, tp_sel, fp_sel, tp_ge, fp_ge)``.
+                      fpr_range: tuple[float, float] | None, rules: Sequence[_cp.CutpointRule],
+                      block_bytes: int):
+    """Blocks of replicates as ``(auc, tp_sel, fp_sel, pauc, picks)``.
 
-    ``tp_sel``/``fp_sel`` (b, len(idx)): screen-positive counts at the requested cut-offs;
-    ``tp_ge``/``fp_ge`` (b, k + 1): at every distinct score (None unless ``need_curve``).
+    ``auc`` (b,); ``tp_sel``/``fp_sel`` (b, len(idx)): screen-positive counts at the requested
+    cut-offs; ``pauc`` (b,) partial AUC over FPR ``fpr_range`` (None when not asked); ``picks``:
+    rule name -> (index into ``counts.scores`` chosen in each replicate or -1, its sensitivity, its
+    specificity), each (b,). Candidates of a rule are the scores drawn at least once in the replicate.
 
-    Few distinct scores: the multinomial tables of ``stratified_replicates``. Many distinct scores
-    (k > ``MULTINOMIAL_MAX_K``, a continuous score): the same distribution, drawn and evaluated in
-    *record space*: records of each stratum are sorted by score, a replicate is the multiplicity of
-    each record (``bincount`` of m, resp. n, uniform draws), and with the cumulative multiplicities
-    C_neg the AUC is sum_i c_i (C_neg[L_i] + C_neg[U_i]) / (2 m n), where L_i / U_i count the
-    negatives below / at-or-below positive i (placement values, fixed across replicates). This is
-    O(m + n) per replicate, with no pass over the k distinct scores unless the whole curve is
-    needed (partial AUC, cut-point rules).
+    Few distinct scores: the multinomial tables of ``stratified_replicates``, whole curves per block.
+    Many distinct scores (k > ``MULTINOMIAL_MAX_K``, a continuous score): ``_record_space_replicates``.
+    """
+    k = len(counts.scores)
+    if k > MULTINOMIAL_MAX_K:
+        yield from _record_space_replicates(counts, n_boot, rng, idx, fpr_range, rules)
+        return
+    m, n = counts.n_positive, counts.n_negative
+    for wpos, wneg in stratified_replicates(counts, n_boot, rng, block_bytes=block_bytes):
+        tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
+        auc = roc.auc_from_weights(wpos, wneg)
+        pauc = (None if fpr_range is None else
+                roc.partial_area_rows(tp_ge, fp_ge, m, n, *fpr_range, slice_above=MULTINOMIAL_MAX_K))
+        picks = {}
+        if rules:
+            # candidates: scores drawn at least once in the replicate
+            total = tp_ge + fp_ge
+            present = total[:, :-1] > total[:, 1:]
+            del total
+            picks = _cp.choose_indices(tp_ge[:, :-1], fp_ge[:, :-1], m, n, rules, present=present)
+        yield auc, tp_ge[:, idx], fp_ge[:, idx], pauc, picks
+        del tp_ge, fp_ge
+
+
+def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Generator, idx: np.ndarray,
+                             fpr_range: tuple[float, float] | None, rules: Sequence[_cp.CutpointRule]):
+    """``_replicate_blocks`` for a continuous score: one replicate per block, drawn in record space.
+
+    The same distribution as the multinomial tables: records of each stratum are sorted by score, a
+    replicate is the multiplicity of each record (``bincount`` of m, resp. n, uniform draws) and its
+    cumulative sum C (C_pos[i]: drawn positives among the first i positive records). Everything is
+    read from C_pos and C_neg with index arrays fixed across replicates, so no array of the k
+    distinct scores is built per replicate:
+
+    * AUC = sum_i c_i (C_neg[L_i] + C_neg[U_i]) / (2 m n), where L_i / U_i count the negatives
+      below / at-or-below positive i (placement values);
+    * tp and fp at score j are ``m - C_pos[B_pos[j]]`` and ``n - C_neg[B_neg[j]]`` (B = records
+      below score j), gathered only at the requested cut-offs, over the part of the curve inside the
+      partial-AUC range (two binary searches find it), and at the cut-point candidates below;
+    * cut-point rules: every rule except ``max_specificity`` prefers the stricter of tied cut-offs
+      and its criterion never decreases with tp nor increases with fp (also in floating point). Of
+      the candidates sharing one tp, the strictest therefore has the best value and wins ties, so
+      the rule's choice is always a score at which a positive was drawn, or the strictest drawn
+      score. Only those (at most m + 1, against ~0.63 k drawn scores) are evaluated: the same
+      values, maximum and tie-break as over every drawn score, hence the same choice.
+      ``max_specificity`` (ties to the more lenient) is evaluated over every drawn score.
+
+    O(m + n) per replicate plus the partial-AUC range.
     """
     k, m, n = len(counts.scores), counts.n_positive, counts.n_negative
-    if k <= MULTINOMIAL_MAX_K:
-        for wpos, wneg in stratified_replicates(counts, n_boot, rng, block_bytes=block_bytes):
-            tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
-            yield roc.auc_from_weights(wpos, wneg), tp_ge[:, idx], fp_ge[:, idx], tp_ge, fp_ge
-        return
-    # Positions (in each stratum's score order) of the first record at or above each score, and the
-    # placement of every positive among the negatives: below / at-or-below its score.
-    bound_neg = np.zeros(k + 1, np.int64)
+    need_curve = fpr_range is not None or bool(rules)
+    itype = np.int32 if max(k, m + n) < 2**31 - 1 else np.int64
+    # Records below each distinct score, per stratum (k + 1 entries); the placement of every positive
+    # among the negatives (below / at-or-below its score).
+    bound_neg = np.zeros(k + 1, itype)
     np.cumsum(counts.n_neg, out=bound_neg[1:])
-    group = np.repeat(np.arange(k), counts.n_pos)                 # distinct score of each positive record
-    below, upto = bound_neg[group], bound_neg[group + 1]
-    del group
+    group = np.repeat(np.arange(k, dtype=itype), counts.n_pos)     # distinct score of each positive record
+    below, upto = bound_neg[group].astype(np.int64), bound_neg[group + 1].astype(np.int64)
     if need_curve:
-        bound_pos = np.zeros(k + 1, np.int64)
+        bound_pos = np.zeros(k + 1, itype)
         np.cumsum(counts.n_pos, out=bound_pos[1:])
         pos_idx, neg_idx = bound_pos[idx], bound_neg[idx]
+        pos_first = bound_pos[group]                                # first positive record of its score
+        tied_pos = bool(np.any(counts.n_pos > 1))
     else:   # only the requested cut-offs are needed: keep no array of length k
         neg_idx = bound_neg[idx]
-        del bound_neg
+        del bound_neg, group
         pos_idx = np.cumsum(counts.n_pos)[idx - 1] * (idx > 0) if len(idx) else idx.copy()
+    fast = [r for r in rules if r.method != "max_specificity"]
+    slow = [r for r in rules if r.method == "max_specificity"]
     for _ in range(n_boot):
         # multiplicity of each record, with a leading 0 (draws are 1..m), made cumulative in place
         cum_p = np.bincount(rng.integers(1, m + 1, m), minlength=m + 1)
@@ -146,10 +193,76 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
         auc = np.array([num / (2.0 * m * n)])
         tp_sel = (m - cum_p[pos_idx])[None, :]
         fp_sel = (n - cum_n[neg_idx])[None, :]
-        curve = ((m - cum_p[bound_pos])[None, :], (n - cum_n[bound_neg])[None, :]) if need_curve else (None, None)
-        del cum_p, cum_n   # free before the next replicate is drawn
-        yield auc, tp_sel, fp_sel, *curve
-        del curve
+        pauc, picks = None, {}
+        if fpr_range is not None:
+            pauc = _partial_area_records(cum_p, cum_n, bound_pos, bound_neg, m, n, *fpr_range)
+        if fast:
+            drawn = np.flatnonzero(c_pos)                           # positive records drawn, by score
+            if tied_pos:    # one candidate per score: the first drawn positive record of each
+                pf = pos_first[drawn]
+                first = np.empty(len(drawn), bool)
+                first[0] = True
+                np.not_equal(pf[1:], pf[:-1], out=first[1:])
+                drawn = drawn[first]
+            cand = group[drawn].astype(np.int64)
+            tp_c = m - cum_p[pos_first[drawn]]
+            fp_c = n - cum_n[below[drawn]]
+            # the strictest drawn score, when only negatives were drawn there (tp 0)
+            r_top = int(np.searchsorted(cum_n, n, side="left")) - 1        # highest negative record drawn
+            j_top = int(np.searchsorted(bound_neg, bound_neg.dtype.type(r_top), side="right")) - 1
+            if j_top > cand[-1]:
+                cand = np.append(cand, j_top)
+                tp_c = np.append(tp_c, 0)
+                fp_c = np.append(fp_c, n - cum_n[bound_neg[j_top]])
+            got = _cp.choose_indices(tp_c[None, :], fp_c[None, :], m, n, fast)
+            picks.update({name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
+                          for name, (j, se, sp) in got.items()})
+            del drawn, cand, tp_c, fp_c
+        if slow:
+            tp_ge = m - cum_p[bound_pos]
+            fp_ge = n - cum_n[bound_neg]
+            total = tp_ge + fp_ge
+            cand = np.flatnonzero(total[:-1] > total[1:])           # scores drawn at least once
+            del total
+            got = _cp.choose_indices(tp_ge[None, cand], fp_ge[None, cand], m, n, slow)
+            picks.update({name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
+                          for name, (j, se, sp) in got.items()})
+            del tp_ge, fp_ge, cand
+        del cum_p, cum_n, c_pos   # free before the next replicate is drawn
+        yield auc, tp_sel, fp_sel, pauc, picks
+
+
+def _partial_area_records(cum_p, cum_n, bound_pos, bound_neg, m: int, n: int, fpr_low: float,
+                          fpr_high: float) -> np.ndarray:
+    """``roc.partial_area_rows`` of one replicate given by cumulative record multiplicities.
+
+    Builds only the points of the curve that ``partial_area_rows`` keeps for one long row (the part
+    that bounds the FPR range) and integrates them with the same ``roc.area_between`` call, so the
+    result is the same to the last bit. fp at score j is
+    ``n - cum_n[bound_neg[j]]``, non-increasing in j; the number of points with fp <= x (resp. < x)
+    follows from two binary searches, one in ``cum_n`` and one in ``bound_neg``.
+    """
+    k = len(bound_neg) - 1
+
+    def n_points(max_fp: int) -> int:   # points j = 0..k with fp <= max_fp
+        r0 = int(np.searchsorted(cum_n, n - max_fp, side="left"))
+        # search with a value of the array's own dtype: a Python int would make numpy copy an int32 array
+        return k + 1 - int(np.searchsorted(bound_neg, bound_neg.dtype.type(r0), side="left"))
+
+    i_hi = n_points(math.floor(fpr_high * n))            # fp <= fpr_high * n
+    i_lo = n_points(math.ceil(fpr_low * n) - 1)          # fp < fpr_low * n
+    a, b = max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
+    # Points p = 0..L-1 in increasing FPR are scores j = b-1-p. Segment areas are computed in blocks
+    # of AREA_BLOCK points (the temporaries stay in cache and are not re-allocated from the system
+    # per replicate) into one row, summed as ``area_between`` sums it.
+    areas = np.empty((1, max(b - a - 1, 0)))
+    for s0 in range(0, areas.shape[1], AREA_BLOCK):
+        s1 = min(s0 + AREA_BLOCK, areas.shape[1])            # segments s0..s1-1 join points s0..s1
+        lo_j, hi_j = b - 1 - s1, b - s0
+        tpr = (m - cum_p[bound_pos[lo_j:hi_j]])[::-1] / m
+        fpr = (n - cum_n[bound_neg[lo_j:hi_j]])[::-1] / n
+        areas[0, s0:s1] = roc.segment_areas(fpr, tpr, fpr_low, fpr_high)
+    return np.sum(areas, axis=-1)
 
 
 def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -255,7 +368,8 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
     Notes
     -----
     Replicates are drawn by ``stratified_replicates`` (multinomial counts within reference strata).
-    Cost: O(n_boot k) for few distinct scores; O(n_boot (m + n + k)) for continuous scores.
+    Cost: O(n_boot k) for few distinct scores; for continuous scores O(n_boot (m + n)) plus the
+    partial-AUC range (plus k per replicate for the rule ``max_specificity``).
     """
     n_boot = _check_replicates(n_boot, "bootstrap_accuracy")
     _check_rng(rng, "bootstrap_accuracy")
@@ -266,36 +380,20 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
     idx = np.searchsorted(counts.scores, counts.to_internal(cut), side="left")
     if specificity_range is not None:
         sp_low, sp_high = roc._check_specificity_range(specificity_range, "bootstrap_accuracy")
-    need_curve = specificity_range is not None or bool(cutpoint_rules)
+    fpr_range = None if specificity_range is None else (1.0 - sp_high, 1.0 - sp_low)
+    rules = list(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []
-    chosen = {r.name: [] for r in cutpoint_rules}
-    for blk_auc, tp_sel, fp_sel, tp_ge, fp_ge in _replicate_blocks(counts, n_boot, rng, idx, need_curve,
-                                                                    block_bytes):
+    chosen = {r.name: [] for r in rules}
+    for blk_auc, tp_sel, fp_sel, blk_pauc, picks in _replicate_blocks(counts, n_boot, rng, idx, fpr_range,
+                                                                       rules, block_bytes):
         auc.append(blk_auc)
         tp.append(tp_sel)
         fp.append(fp_sel)
-        if not need_curve:
-            continue
-        if specificity_range is not None:
-            pauc.append(roc.partial_area_rows(tp_ge, fp_ge, m, n, 1.0 - sp_high, 1.0 - sp_low,
-                                                  slice_above=MULTINOMIAL_MAX_K))
-        if cutpoint_rules:
-            # candidates: scores drawn at least once in the replicate
-            total = tp_ge + fp_ge
-            present = total[:, :-1] > total[:, 1:]
-            del total
-            if present.shape[0] == 1 and present.shape[1] > MULTINOMIAL_MAX_K:
-                # one long row (continuous score): evaluate the rules on the drawn scores only
-                cand = np.flatnonzero(present[0])
-                picks = _cp.choose_indices(tp_ge[:, cand], fp_ge[:, cand], m, n, cutpoint_rules)
-                picks = {name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
-                         for name, (j, se, sp) in picks.items()}
-            else:
-                picks = _cp.choose_indices(tp_ge[:, :-1], fp_ge[:, :-1], m, n, cutpoint_rules, present=present)
-            for rule in cutpoint_rules:
-                # (index chosen in the replicate, its sensitivity and specificity in the replicate)
-                chosen[rule.name].append(picks[rule.name])
-        del tp_ge, fp_ge
+        if blk_pauc is not None:
+            pauc.append(blk_pauc)
+        for rule in rules:
+            # (index chosen in the replicate, its sensitivity and specificity in the replicate)
+            chosen[rule.name].append(picks[rule.name])
     cp_index, cp_boot, cp_orig = {}, {}, {}
     if cutpoint_rules:
         orig_tp, orig_fp = _suffix_at(counts.n_pos), _suffix_at(counts.n_neg)

@@ -141,6 +141,15 @@ def area_between(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: flo
     vertical segments contribute nothing. Ties between a positive and a negative score give a
     diagonal segment, i.e. the tie counts 1/2, as in the Mann-Whitney AUC and pROC.
     """
+    return np.sum(segment_areas(fpr, tpr, fpr_low, fpr_high), axis=-1)
+
+
+def segment_areas(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: float) -> np.ndarray:
+    """The area of each segment inside [fpr_low, fpr_high] (one entry fewer than points, last axis).
+
+    ``area_between`` sums these; the bootstrap of a continuous score computes them block by block
+    and sums the same array, so both give the same number to the last bit.
+    """
     f0, f1 = fpr[..., :-1], fpr[..., 1:]
     t0, t1 = tpr[..., :-1], tpr[..., 1:]
     lo = np.clip(f0, fpr_low, fpr_high)
@@ -149,7 +158,7 @@ def area_between(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: flo
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(f1 > f0, (t1 - t0) / (f1 - f0), 0.0)
     y_lo, y_hi = t0 + slope * (lo - f0), t0 + slope * (hi - f0)
-    return np.sum(np.where(width > 0, width * (y_lo + y_hi) / 2.0, 0.0), axis=-1)
+    return np.where(width > 0, width * (y_lo + y_hi) / 2.0, 0.0)
 
 
 def partial_area_rows(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
