@@ -175,3 +175,11 @@ def test_cli_evaluate_refuses_bad_options(tmp_path, bad):
     records.write_text("record_id,score,ref\na,1,1\nb,0,0\n")
     assert cli.main(["evaluate", "--records", str(records), "--score", "score", "--reference", "ref",
                      "--out", str(tmp_path / "o"), *bad]) == 2
+
+
+def test_document_names_itself_in_argument_errors():
+    t = CountTable.from_scores([3, 2, 2, 1, 0], [1, 1, 0, 0, 0])
+    with pytest.raises(UsageError, match="'confidence' parameter of accuracy_document"):
+        outputs.accuracy_document(t, confidence=1.5)
+    with pytest.raises(UsageError, match="'ci_method' parameter of accuracy_document"):
+        outputs.accuracy_document(t, ci_method="wald")

@@ -141,3 +141,23 @@ def test_every_rule_and_partial_auc_equal_the_rebuilt_table_in_record_space(monk
             assert t.external_scores[j] == chosen.cutoff
             assert res.cutpoint_boot[rule.name]["sensitivity"][i] == chosen.sensitivity
             assert res.cutpoint_boot[rule.name]["specificity"][i] == chosen.specificity
+
+
+def test_record_multiplicities_are_the_bincount_of_one_draw_and_leave_the_same_state(monkeypatch):
+    # drawn in blocks into a reused buffer: the numbers and the generator's state of one big draw
+    monkeypatch.setattr(bootstrap, "DRAW_BLOCK", 1000)
+    for size in (1, 999, 1000, 12345):
+        a, b = np.random.default_rng(size), np.random.default_rng(size)
+        out = np.full(size + 1, 7, np.int64)
+        bootstrap._multiplicities(a, size, out)
+        assert np.array_equal(out, np.bincount(b.integers(1, size + 1, size), minlength=size + 1))
+        assert a.integers(0, 2**62) == b.integers(0, 2**62)
+
+
+def test_score_of_a_negative_record_found_from_the_top():
+    rng = np.random.default_rng(0)
+    n_neg = rng.integers(0, 3, 700)
+    below = np.r_[0, np.cumsum(n_neg)]
+    for r in range(0, int(n_neg.sum()), 7):
+        j, above = bootstrap._score_of_negative(n_neg, int(n_neg.sum()), r)
+        assert below[j] <= r < below[j + 1] and above == n_neg.sum() - below[j]

@@ -174,3 +174,20 @@ def test_sliced_partial_area_equals_full_integration_with_ties():
         assert sliced[0] == pytest.approx(full[0], abs=1e-14)
         checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("block", [3, 8192])
+def test_partial_auc_of_a_long_table_is_computed_in_blocks_without_the_whole_curve(monkeypatch, block):
+    """A continuous score (k + 1 > 4096): tp is built only where the range needs it, areas in blocks;
+    the same number as integrating the whole curve."""
+    monkeypatch.setattr(roc, "AREA_BLOCK", block)
+    rng = np.random.default_rng(7)
+    y = (rng.random(12000) < 0.2).astype(float)
+    s = np.round(rng.normal(y, 1.0), 4)                            # ties, k > 4096
+    t = CountTable.from_scores(s, y)
+    assert len(t.scores) + 1 > 4096
+    tp = np.r_[np.cumsum(t.n_pos[::-1])[::-1], 0][None, :]
+    fp = np.r_[np.cumsum(t.n_neg[::-1])[::-1], 0][None, :]
+    for low, high in [(0.8, 1.0), (0.3, 0.6), (0.0, 1.0), (0.999, 1.0)]:
+        full = roc.partial_area_rows(tp, fp, t.n_positive, t.n_negative, 1 - high, 1 - low, slice_above=10**9)
+        assert roc.partial_auc(t, (low, high)).estimate == pytest.approx(full[0], abs=1e-14)

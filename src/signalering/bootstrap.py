@@ -41,6 +41,7 @@ from .errors import UsageError
 MULTINOMIAL_MAX_K = 4096
 BLOCK_BYTES = 32 * 2**20
 AREA_BLOCK = 8192
+DRAW_BLOCK = 2**16
 
 
 def _check_replicates(n_boot: int, where: str) -> int:
@@ -141,16 +142,17 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
     """``_replicate_blocks`` for a continuous score: one replicate per block, drawn in record space.
 
     The same distribution as the multinomial tables: records of each stratum are sorted by score, a
-    replicate is the multiplicity of each record (``bincount`` of m, resp. n, uniform draws) and its
-    cumulative sum C (C_pos[i]: drawn positives among the first i positive records). Everything is
-    read from C_pos and C_neg with index arrays fixed across replicates, so no array of the k
-    distinct scores is built per replicate:
+    replicate is the multiplicity of each record (m, resp. n, uniform draws counted by
+    ``_multiplicities`` into one buffer reused by every replicate) and its cumulative sum C
+    (C_pos[i]: drawn positives among the first i positive records). Everything is read from C_pos
+    and C_neg, so neither the draws nor any array of the k distinct scores is kept per replicate:
 
     * AUC = sum_i c_i (C_neg[L_i] + C_neg[U_i]) / (2 m n), where L_i / U_i count the negatives
       below / at-or-below positive i (placement values);
     * tp and fp at score j are ``m - C_pos[B_pos[j]]`` and ``n - C_neg[B_neg[j]]`` (B = records
-      below score j), gathered only at the requested cut-offs, over the part of the curve inside the
-      partial-AUC range (two binary searches find it), and at the cut-point candidates below;
+      below score j), taken at the requested cut-offs (B fixed), over the part of the curve inside
+      the partial-AUC range (B as a running sum, ``_partial_area_records``), and at the cut-point
+      candidates below;
     * cut-point rules: every rule except ``max_specificity`` prefers the stricter of tied cut-offs
       and its criterion never decreases with tp nor increases with fp (also in floating point). Of
       the candidates sharing one tp, the strictest therefore has the best value and wins ties, so
@@ -159,45 +161,40 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
       values, maximum and tie-break as over every drawn score, hence the same choice.
       ``max_specificity`` (ties to the more lenient) is evaluated over every drawn score.
 
-    O(m + n) per replicate plus the partial-AUC range.
+    O(m + n) per replicate plus the partial-AUC range; memory: two buffers of m + 1 and n + 1
+    counts and a few arrays of m entries.
     """
     k, m, n = len(counts.scores), counts.n_positive, counts.n_negative
-    need_curve = fpr_range is not None or bool(rules)
     itype = np.int32 if max(k, m + n) < 2**31 - 1 else np.int64
-    # Records below each distinct score, per stratum (k + 1 entries); the placement of every positive
-    # among the negatives (below / at-or-below its score).
-    bound_neg = np.zeros(k + 1, itype)
-    np.cumsum(counts.n_neg, out=bound_neg[1:])
+    # Set-up only (freed before the replicates): records below each distinct score, per stratum.
+    # Kept: per positive record its placement among the negatives (below / at-or-below its score),
+    # the first positive record of its score and its score; the records below each cut-off.
+    bound = np.zeros(k + 1, itype)
+    np.cumsum(counts.n_neg, out=bound[1:])
     group = np.repeat(np.arange(k, dtype=itype), counts.n_pos)     # distinct score of each positive record
-    below, upto = bound_neg[group].astype(np.int64), bound_neg[group + 1].astype(np.int64)
-    if need_curve:
-        bound_pos = np.zeros(k + 1, itype)
-        np.cumsum(counts.n_pos, out=bound_pos[1:])
-        pos_idx, neg_idx = bound_pos[idx], bound_neg[idx]
-        pos_first = bound_pos[group]                                # first positive record of its score
-        tied_pos = bool(np.any(counts.n_pos > 1))
-    else:   # only the requested cut-offs are needed: keep no array of length k
-        neg_idx = bound_neg[idx]
-        del bound_neg, group
-        pos_idx = np.cumsum(counts.n_pos)[idx - 1] * (idx > 0) if len(idx) else idx.copy()
+    below, upto, neg_idx = bound[group], bound[group + 1], bound[idx]
+    np.cumsum(counts.n_pos, out=bound[1:])
+    pos_first, pos_idx = bound[group], bound[idx]
+    del bound
+    tied_pos = bool(np.any(counts.n_pos > 1))
     fast = [r for r in rules if r.method != "max_specificity"]
     slow = [r for r in rules if r.method == "max_specificity"]
+    cum_p, cum_n = np.empty(m + 1, np.int64), np.empty(n + 1, np.int64)   # reused by every replicate
     for _ in range(n_boot):
         # multiplicity of each record, with a leading 0 (draws are 1..m), made cumulative in place
-        cum_p = np.bincount(rng.integers(1, m + 1, m), minlength=m + 1)
-        c_pos = cum_p[1:].copy()
-        np.cumsum(cum_p, out=cum_p)
-        cum_n = np.bincount(rng.integers(1, n + 1, n), minlength=n + 1)
+        # (the positives' only after the AUC and the drawn positives have been read from them)
+        _multiplicities(rng, m, cum_p)
+        _multiplicities(rng, n, cum_n)
         np.cumsum(cum_n, out=cum_n)
+        c_pos = cum_p[1:]
         num = np.dot(c_pos, cum_n[below]) + np.dot(c_pos, cum_n[upto])
         auc = np.array([num / (2.0 * m * n)])
+        drawn = np.flatnonzero(c_pos) if fast else None             # positive records drawn, by score
+        np.cumsum(cum_p, out=cum_p)
         tp_sel = (m - cum_p[pos_idx])[None, :]
         fp_sel = (n - cum_n[neg_idx])[None, :]
         pauc, picks = None, {}
-        if fpr_range is not None:
-            pauc = _partial_area_records(cum_p, cum_n, bound_pos, bound_neg, m, n, *fpr_range)
         if fast:
-            drawn = np.flatnonzero(c_pos)                           # positive records drawn, by score
             if tied_pos:    # one candidate per score: the first drawn positive record of each
                 pf = pos_first[drawn]
                 first = np.empty(len(drawn), bool)
@@ -207,20 +204,27 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
             cand = group[drawn].astype(np.int64)
             tp_c = m - cum_p[pos_first[drawn]]
             fp_c = n - cum_n[below[drawn]]
-            # the strictest drawn score, when only negatives were drawn there (tp 0)
+            # the strictest drawn score, when only negatives were drawn there (tp 0): the highest
+            # negative record drawn lies above the highest drawn positive's score
             r_top = int(np.searchsorted(cum_n, n, side="left")) - 1        # highest negative record drawn
-            j_top = int(np.searchsorted(bound_neg, bound_neg.dtype.type(r_top), side="right")) - 1
-            if j_top > cand[-1]:
+            if r_top >= upto[drawn[-1]]:
+                j_top, above = _score_of_negative(counts.n_neg, n, r_top)
                 cand = np.append(cand, j_top)
                 tp_c = np.append(tp_c, 0)
-                fp_c = np.append(fp_c, n - cum_n[bound_neg[j_top]])
+                fp_c = np.append(fp_c, n - cum_n[n - above])
             got = _cp.choose_indices(tp_c[None, :], fp_c[None, :], m, n, fast)
             picks.update({name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
                           for name, (j, se, sp) in got.items()})
             del drawn, cand, tp_c, fp_c
-        if slow:
-            tp_ge = m - cum_p[bound_pos]
-            fp_ge = n - cum_n[bound_neg]
+        if fpr_range is not None:
+            pauc = _partial_area_records(cum_p, cum_n, counts.n_pos, counts.n_neg, m, n, *fpr_range)
+        if slow:    # the whole curve, once per replicate
+            bound = np.zeros(k + 1, itype)
+            np.cumsum(counts.n_pos, out=bound[1:])
+            tp_ge = m - cum_p[bound]
+            np.cumsum(counts.n_neg, out=bound[1:])
+            fp_ge = n - cum_n[bound]
+            del bound
             total = tp_ge + fp_ge
             cand = np.flatnonzero(total[:-1] > total[1:])           # scores drawn at least once
             del total
@@ -228,40 +232,84 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
             picks.update({name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
                           for name, (j, se, sp) in got.items()})
             del tp_ge, fp_ge, cand
-        del cum_p, cum_n, c_pos   # free before the next replicate is drawn
         yield auc, tp_sel, fp_sel, pauc, picks
 
 
-def _partial_area_records(cum_p, cum_n, bound_pos, bound_neg, m: int, n: int, fpr_low: float,
+def _multiplicities(rng: np.random.Generator, size: int, out: np.ndarray) -> np.ndarray:
+    """``out[i]`` = how often record i (1..size) is drawn in ``size`` uniform draws; ``out[0] = 0``.
+
+    The same numbers as ``np.bincount(rng.integers(1, size + 1, size), minlength=size + 1)`` and the
+    same generator state afterwards (``integers`` draws the same stream in blocks), without the
+    array of ``size`` draws.
+    """
+    out.fill(0)
+    for start in range(0, size, DRAW_BLOCK):
+        np.add.at(out, rng.integers(1, size + 1, min(DRAW_BLOCK, size - start)), 1)
+    return out
+
+
+def _score_of_negative(n_neg: np.ndarray, n: int, r: int) -> tuple[int, int]:
+    """Distinct score j of negative record r (records by score, 0-based) and the negatives at or
+    above it, found by walking down from the highest score (r is near the top in practice)."""
+    hi, above, step = len(n_neg), 0, 64
+    while True:
+        lo = max(hi - step, 0)
+        s = np.cumsum(n_neg[lo:hi][::-1]) + above               # negatives at or above hi-1, hi-2, ..., lo
+        i = int(np.searchsorted(s, n - r, side="left"))          # first score (from the top) holding record r
+        if i < len(s):
+            return hi - 1 - i, int(s[i])
+        hi, above, step = lo, int(s[-1]) if len(s) else above, step * 4
+
+
+def _partial_area_records(cum_p, cum_n, n_pos, n_neg, m: int, n: int, fpr_low: float,
                           fpr_high: float) -> np.ndarray:
     """``roc.partial_area_rows`` of one replicate given by cumulative record multiplicities.
 
-    Builds only the points of the curve that ``partial_area_rows`` keeps for one long row (the part
-    that bounds the FPR range) and integrates them with the same ``roc.area_between`` call, so the
-    result is the same to the last bit. fp at score j is
-    ``n - cum_n[bound_neg[j]]``, non-increasing in j; the number of points with fp <= x (resp. < x)
-    follows from two binary searches, one in ``cum_n`` and one in ``bound_neg``.
+    The curve's points p = 0..k run from the strictest score j = k - p (nobody positive, p = 0)
+    down; with S(j) the records of the *table* at or above score j, the replicate has
+    tp = m - cum_p[m - S_pos(j)] and fp = n - cum_n[n - S_neg(j)] there (non-decreasing in p). S is a
+    running sum walked down in blocks, so no array of the k scores is built. A first walk counts
+    the points with fp below and within the FPR range (up to the first point beyond it); the second
+    builds the points ``partial_area_rows`` keeps for one long row and writes their segment areas
+    (``roc.segment_areas``, ``AREA_BLOCK`` points at a time) into one row, summed as
+    ``area_between`` sums it: the same number to the last bit.
     """
-    k = len(bound_neg) - 1
-
-    def n_points(max_fp: int) -> int:   # points j = 0..k with fp <= max_fp
-        r0 = int(np.searchsorted(cum_n, n - max_fp, side="left"))
-        # search with a value of the array's own dtype: a Python int would make numpy copy an int32 array
-        return k + 1 - int(np.searchsorted(bound_neg, bound_neg.dtype.type(r0), side="left"))
-
-    i_hi = n_points(math.floor(fpr_high * n))            # fp <= fpr_high * n
-    i_lo = n_points(math.ceil(fpr_low * n) - 1)          # fp < fpr_low * n
-    a, b = max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
-    # Points p = 0..L-1 in increasing FPR are scores j = b-1-p. Segment areas are computed in blocks
-    # of AREA_BLOCK points (the temporaries stay in cache and are not re-allocated from the system
-    # per replicate) into one row, summed as ``area_between`` sums it.
-    areas = np.empty((1, max(b - a - 1, 0)))
-    for s0 in range(0, areas.shape[1], AREA_BLOCK):
-        s1 = min(s0 + AREA_BLOCK, areas.shape[1])            # segments s0..s1-1 join points s0..s1
-        lo_j, hi_j = b - 1 - s1, b - s0
-        tpr = (m - cum_p[bound_pos[lo_j:hi_j]])[::-1] / m
-        fpr = (n - cum_n[bound_neg[lo_j:hi_j]])[::-1] / n
-        areas[0, s0:s1] = roc.segment_areas(fpr, tpr, fpr_low, fpr_high)
+    k = len(n_pos)
+    max_lo = math.ceil(fpr_low * n) - 1        # fp < fpr_low * n
+    max_hi = math.floor(fpr_high * n)          # fp <= fpr_high * n
+    # walk 1: points with fp <= max_lo and fp <= max_hi (point p = 0 has fp 0)
+    c_lo, c_hi = int(max_lo >= 0), 1
+    hi, s_neg = k, 0
+    while hi > 0:
+        lo = max(hi - AREA_BLOCK, 0)
+        s = np.cumsum(n_neg[lo:hi][::-1]) + s_neg
+        fp = n - cum_n[n - s]
+        c_lo += int(np.searchsorted(fp, max_lo, side="right"))
+        c_hi += int(np.searchsorted(fp, max_hi, side="right"))
+        if fp[-1] > max_hi:
+            break
+        hi, s_neg = lo, int(s[-1])
+    p_start, p_end = max(c_lo - 1, 0), min(c_hi, k)
+    # walk 2: points p_start..p_end, segment areas block by block
+    j = k - p_start
+    s_pos, s_neg = int(n_pos[j:].sum()), int(n_neg[j:].sum())
+    prev_t = (m - cum_p[m - s_pos]) / m
+    prev_f = (n - cum_n[n - s_neg]) / n
+    areas = np.empty((1, p_end - p_start))
+    done, hi = 0, j
+    while done < areas.shape[1]:
+        cnt = min(AREA_BLOCK, areas.shape[1] - done)
+        lo = hi - cnt
+        sp = np.cumsum(n_pos[lo:hi][::-1]) + s_pos              # S at scores hi-1, ..., lo
+        sn = np.cumsum(n_neg[lo:hi][::-1]) + s_neg
+        tpr = np.empty(cnt + 1)
+        fpr = np.empty(cnt + 1)
+        tpr[0], fpr[0] = prev_t, prev_f
+        tpr[1:] = (m - cum_p[m - sp]) / m
+        fpr[1:] = (n - cum_n[n - sn]) / n
+        areas[0, done:done + cnt] = roc.segment_areas(fpr, tpr, fpr_low, fpr_high)
+        prev_t, prev_f, s_pos, s_neg = tpr[-1], fpr[-1], int(sp[-1]), int(sn[-1])
+        done, hi = done + cnt, lo
     return np.sum(areas, axis=-1)
 
 
@@ -395,19 +443,24 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
             # (index chosen in the replicate, its sensitivity and specificity in the replicate)
             chosen[rule.name].append(picks[rule.name])
     cp_index, cp_boot, cp_orig = {}, {}, {}
-    if cutpoint_rules:
-        orig_tp, orig_fp = _suffix_at(counts.n_pos), _suffix_at(counts.n_neg)
     for rule in cutpoint_rules:
         rows = np.concatenate([c[0] for c in chosen[rule.name]])
         own_sens = np.concatenate([c[1] for c in chosen[rule.name]])
         own_spec = np.concatenate([c[2] for c in chosen[rule.name]])
         ok = rows >= 0
-        safe = np.where(ok, rows, 0)
         cp_index[rule.name] = rows
         cp_boot[rule.name] = {"sensitivity": np.where(ok, own_sens, np.nan),
                               "specificity": np.where(ok, own_spec, np.nan)}
-        cp_orig[rule.name] = {"sensitivity": np.where(ok, orig_tp[safe] / m, np.nan),
-                              "specificity": np.where(ok, 1.0 - orig_fp[safe] / n, np.nan)}
+    # sensitivity and specificity of each chosen cut-off on the original table; one cumulative sum
+    # of k counts at a time (a continuous score has k ~ number of records)
+    for w, stat, value in ((counts.n_pos, "sensitivity", lambda x: x / m),
+                           (counts.n_neg, "specificity", lambda x: 1.0 - x / n)):
+        at = _suffix_at(w)
+        for rule in cutpoint_rules:
+            rows = cp_index[rule.name]
+            ok = rows >= 0
+            cp_orig.setdefault(rule.name, {})[stat] = np.where(ok, value(at[np.where(ok, rows, 0)]), np.nan)
+        del at
     result = BootstrapResult(
         n_boot=n_boot, seed=seed, auc=np.concatenate(auc), cutoffs=cut,
         tp=np.concatenate(tp, axis=0), fp=np.concatenate(fp, axis=0), m=m, n=n,

@@ -213,15 +213,43 @@ def choose_cutpoint(counts: CountTable, rule: CutpointRule = CutpointRule()) -> 
     if m == 0 or n == 0:
         return CutpointResult(rule, None, None, None, None,
                               "choosing a cut-point needs reference-positive and reference-negative records")
-    tp_ge, fp_ge, keep = _candidates(counts)
+    if rule.method == "max_specificity":
+        tp_ge, fp_ge, keep = _candidates(counts)
+        where = np.flatnonzero(keep) if isinstance(keep, np.ndarray) else None
+    else:
+        tp_ge, fp_ge, where = _stricter_wins_candidates(counts)
     j, sens, spec = choose_index(tp_ge, fp_ge, m, n, rule)
     if j < 0:
         return CutpointResult(rule, None, None, None, None, "no observed cut-off meets the constraint")
     value, _, _ = criterion(tp_ge[j], fp_ge[j], m, n, rule)
     if rule.method in ("closest_to_01", "min_cost"):
         value = -value
-    cutoff = float(counts.to_external(counts.scores[keep][j]))
+    cutoff = float(counts.to_external(counts.scores[j if where is None else where[j]]))
     return CutpointResult(rule, cutoff, float(sens), float(spec), float(value))
+
+
+def _stricter_wins_candidates(counts: CountTable):
+    """The candidates that can win a rule which prefers the stricter of tied cut-offs.
+
+    Every rule but ``max_specificity`` has a criterion that never decreases with tp nor increases
+    with fp (also in floating point) and breaks ties towards the stricter cut-off. Of the candidates
+    sharing one tp, the strictest therefore has the best value and wins ties, so the choice is a
+    score with a reference-positive record, or the strictest candidate. Returns tp and fp at those
+    (increasing score) and their indices into ``counts.scores``; one cumulative sum at a time, so a
+    continuous score needs little memory beyond its table. The bootstrap uses the same argument.
+    """
+    where = np.flatnonzero(counts.n_pos)
+    verified_neg = counts.n_neg > 0
+    top = len(verified_neg) - 1 - int(np.argmax(verified_neg[::-1])) if verified_neg.any() else -1
+    del verified_neg
+    if len(where) == 0 or top > where[-1]:
+        where = np.append(where, top)
+
+    def at_or_above(w: np.ndarray) -> np.ndarray:
+        cum = np.cumsum(w)
+        return cum[-1] - np.where(where > 0, cum[np.maximum(where - 1, 0)], 0)
+
+    return at_or_above(counts.n_pos), at_or_above(counts.n_neg), where
 
 
 def _candidates(counts: CountTable):

@@ -12,7 +12,8 @@ import pandas as pd
 
 from . import accuracy, bootstrap, cutpoints, roc, verification
 from .counts import CountTable
-from .intervals import Interval, proportion_ci
+from .errors import check_in, check_open_unit
+from .intervals import INTERVAL_METHODS, Interval, proportion_ci
 
 SCHEMA_VERSION = 1
 
@@ -96,9 +97,14 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
         For the verification-bias sensitivity analysis (only with unverified records).
     """
     from .bootstrap import _check_replicates
+    check_in("ci_method", ci_method, INTERVAL_METHODS, "accuracy_document")
+    check_open_unit("confidence", confidence, "accuracy_document")
+    # The AUC and the partial AUC first, while nothing else is held: for a continuous score their
+    # temporaries of k values are the document's peak memory.
+    auc = roc.auc_delong(counts, confidence)
+    pauc = roc.partial_auc(counts, partial_auc_specificity)
     cells, stats = accuracy.accuracy_table(counts, cutoffs, ci_method=ci_method, confidence=confidence,
                                            correction=correction)
-    auc = roc.auc_delong(counts, confidence)
     rules = list(DEFAULT_CUTPOINT_RULES if cutpoint_rules is None else cutpoint_rules)
     doc = {
         "schema_version": SCHEMA_VERSION,
@@ -115,7 +121,6 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
         "thresholds": threshold_entries(cells, stats, prevalences),
     }
     doc["optimal"] = optimal_youden(counts, prevalences, ci_method, confidence, correction)
-    pauc = roc.partial_auc(counts, partial_auc_specificity)
     boot = None
     both = counts.n_positive > 0 and counts.n_negative > 0
     if n_boot:

@@ -171,13 +171,38 @@ def partial_area_rows(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_
     part of the curve is integrated; the result is the same (see ``area_between``).
     """
     if tp_ge.shape[0] == 1 and tp_ge.shape[1] > slice_above:
-        k = tp_ge.shape[1] - 1
-        up = fp_ge[0, ::-1]                                            # non-decreasing view
-        i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))   # first point beyond the range
-        i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))     # first point inside it
-        a, b = max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
+        a, b = _range_points(fp_ge[0], n, fpr_low, fpr_high)
         tp_ge, fp_ge = tp_ge[:, a:b], fp_ge[:, a:b]
     return area_between(fp_ge[:, ::-1] / n, tp_ge[:, ::-1] / m, fpr_low, fpr_high)
+
+
+def _range_points(fp_row: np.ndarray, n: int, fpr_low: float, fpr_high: float) -> tuple[int, int]:
+    """``a, b``: the points ``fp_row[a:b]`` (non-increasing, k + 1 entries) that bound the FPR range."""
+    k = len(fp_row) - 1
+    up = fp_row[::-1]                                              # non-decreasing view
+    i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))   # first point beyond the range
+    i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))     # first point inside it
+    return max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
+
+
+AREA_BLOCK = 8192
+
+
+def _area_in_blocks(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
+                    fpr_high: float) -> float:
+    """``area_between(fp_ge[::-1] / n, tp_ge[::-1] / m, ...)`` of 1-d rows, computed in blocks.
+
+    The segment areas are the same numbers, written into one row and summed as ``area_between``
+    sums it; only the temporaries of one block of ``AREA_BLOCK`` points are alive at a time.
+    """
+    areas = np.empty((1, max(len(tp_ge) - 1, 0)))
+    last = len(tp_ge) - 1
+    for s0 in range(0, areas.shape[1], AREA_BLOCK):
+        s1 = min(s0 + AREA_BLOCK, areas.shape[1])              # segments s0..s1-1 join points s0..s1
+        tpr = tp_ge[last - s1:last - s0 + 1][::-1] / m
+        fpr = fp_ge[last - s1:last - s0 + 1][::-1] / n
+        areas[0, s0:s1] = segment_areas(fpr, tpr, fpr_low, fpr_high)
+    return float(np.sum(areas, axis=-1)[0])
 
 
 def mcclish(pauc, fpr_low: float, fpr_high: float):
@@ -217,11 +242,16 @@ def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0
     if m == 0 or n == 0:
         return PartialAucResult(sp_low, sp_high, None, None,
                                 "partial AUC needs reference-positive and reference-negative records")
-    tp_ge = np.zeros((1, len(counts.scores) + 1), np.int64)
-    fp_ge = np.zeros((1, len(counts.scores) + 1), np.int64)
-    np.cumsum(counts.n_pos[::-1], out=tp_ge[0, -2::-1])
-    np.cumsum(counts.n_neg[::-1], out=fp_ge[0, -2::-1])
-    area = float(partial_area_rows(tp_ge, fp_ge, m, n, 1.0 - sp_high, 1.0 - sp_low)[0])
+    k = len(counts.scores)
+    fp_ge = np.zeros(k + 1, np.int64)
+    np.cumsum(counts.n_neg[::-1], out=fp_ge[-2::-1])
+    if k + 1 > 4096:    # as partial_area_rows: only the points that bound the range, tp only there
+        a, b = _range_points(fp_ge, n, 1.0 - sp_high, 1.0 - sp_low)
+    else:
+        a, b = 0, k + 1
+    tp_ge = np.zeros(k + 1 - a, np.int64)                  # tp at scores a..k
+    np.cumsum(counts.n_pos[a:][::-1], out=tp_ge[-2::-1])
+    area = _area_in_blocks(tp_ge[:b - a], fp_ge[a:b], m, n, 1.0 - sp_high, 1.0 - sp_low)
     return PartialAucResult(sp_low, sp_high, area, float(mcclish(area, 1.0 - sp_high, 1.0 - sp_low)))
 
 
