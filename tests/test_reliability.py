@@ -444,3 +444,10 @@ def test_icc_first_two_available_ratings():
     wide.loc[len(wide)] = [1.0, np.nan, np.nan]
     assert rel.icc_first_two(wide).n_used == 8
     no_nan(table.to_list())
+
+
+def test_kappa_of_total_disagreement_stays_in_range():
+    # found by hypothesis: rounding gave -1.0000000000000004
+    res = rel.cohen_kappa([1, 3], [3, 1], weights="linear", categories=[1, 2, 3, 4])
+    assert -1.0 <= res.ci_low <= res.estimate <= res.ci_high <= 1.0
+    assert res.estimate == pytest.approx(-1.0, abs=1e-12)

@@ -432,7 +432,8 @@ def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: fl
     if math.isclose(pe, 1.0, rel_tol=0.0, abs_tol=1e-12):
         return KappaResult(None, None, None, None, weights, int(n), agreement,
                            reason="both raters used a single, identical category: chance agreement is 1, kappa is 0/0")
-    kappa = (po - pe) / (1.0 - pe)
+    # Kappa lies in [-1, 1]; clip the rounding of p_o - p_e (e.g. -1 - 4e-16 for total disagreement).
+    kappa = min(max((po - pe) / (1.0 - pe), -1.0), 1.0)
     wbar_row = w @ col            # wbar_i. = sum_j p_.j w_ij
     wbar_col = row @ w            # wbar_.j = sum_i p_i. w_ij
     a = w - (wbar_row[:, None] + wbar_col[None, :]) * (1.0 - kappa)
