@@ -20,6 +20,7 @@ from .counts import CountTable
 from .cutpoints import rules_from_options
 from .errors import InputError, UsageError
 from .ingest.identifiers import check_identifiers
+from .ingest.schema import reference_values
 from .intervals import INTERVAL_METHODS
 
 
@@ -52,15 +53,11 @@ def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: 
     """Reference standard as 1.0 / 0.0 / NaN (not verified); other values refuse the file."""
     if column not in frame.columns:
         raise InputError(file, "the column does not exist", column=column)
-    from .ingest.schema import _canonical_codes, _code
-    ref = _canonical_codes(frame[column])
-    pos, neg = _code(positive), _code(negative)
-    is_pos, is_neg = (ref == pos).fillna(False).to_numpy(bool), (ref == neg).fillna(False).to_numpy(bool)
-    bad = ref.notna().to_numpy(bool) & ~is_pos & ~is_neg
+    ref, bad = reference_values(frame[column], positive, negative)
     if bad.any():
-        raise InputError(file, f"reference standard must be {pos}, {neg} or empty",
+        raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
                          row=int(np.flatnonzero(bad)[0]) + 1, column=column)
-    return np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
+    return ref
 
 
 def check_proportion_options(args) -> None:

@@ -75,6 +75,20 @@ def _canonical_codes(values: pd.Series) -> pd.Series:
     return out
 
 
+def reference_values(values: pd.Series, positive, negative) -> tuple[np.ndarray, np.ndarray]:
+    """The reference standard as 1.0 (positive label), 0.0 (negative label), NaN (empty: not verified).
+
+    Labels compare as codes (``1``, ``1.0`` and ``"1"`` are the same). Returns ``(reference, invalid)``
+    where ``invalid`` marks non-empty values that are neither label (those get NaN too).
+    """
+    ref = _canonical_codes(values)
+    pos, neg = _code(positive), _code(negative)
+    is_pos = (ref == pos).fillna(False).to_numpy(bool)
+    is_neg = (ref == neg).fillna(False).to_numpy(bool)
+    invalid = ref.notna().to_numpy(bool) & ~is_pos & ~is_neg
+    return np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan)), invalid
+
+
 @dataclass(frozen=True, slots=True)
 class Validated:
     records: pd.DataFrame     # analysed rows, typed: reference as float 1/0/NaN, numeric columns as float
@@ -103,10 +117,8 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Va
 
     typed = pd.DataFrame(index=frame.index)
     typed[schema.id_column] = frame[schema.id_column].astype("string")
-    ref = _canonical_codes(frame[schema.reference])
     pos, neg = schema.positive_label, schema.negative_label
-    is_pos, is_neg = (ref == pos).fillna(False).to_numpy(bool), (ref == neg).fillna(False).to_numpy(bool)
-    typed[schema.reference] = np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
+    typed[schema.reference], bad_reference = reference_values(frame[schema.reference], pos, neg)
     failures: list[pd.DataFrame] = []
 
     def fail(mask, column: str, reason: str) -> None:
@@ -118,7 +130,7 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Va
     fail((frame[schema.id_column].duplicated(keep=False) & frame[schema.id_column].notna()).to_numpy(bool),
          schema.id_column,
          "duplicate record_id (every copy excluded)")
-    fail(ref.notna().to_numpy(bool) & ~is_pos & ~is_neg, schema.reference,
+    fail(bad_reference, schema.reference,
          f"reference standard is not {pos}, {neg} or empty")
 
     checks: dict[str, pa.Column] = {}
