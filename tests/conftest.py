@@ -45,6 +45,16 @@ def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedPr
     return res
 
 
+def write_with_faults(records, faults: dict, path: Path) -> Path:
+    """Write ``records`` as CSV to ``path`` with cells replaced: ``faults`` = {column: {row: value}}."""
+    df = records.astype(object)
+    for col, cells in faults.items():
+        for row, value in cells.items():
+            df.loc[row, col] = value
+    df.to_csv(path, index=False)
+    return path
+
+
 @pytest.fixture
 def tmp_project(tmp_path):
     return lambda **overrides: project_copy(tmp_path, **overrides)

@@ -16,7 +16,7 @@ from signalering.scale.guard import check_identifiers_stream
 from signalering.scale.ingest import ingest_stream, validate_stream
 from signalering.scale.reader import iter_batches
 from signalering.simulate import SimulationParams, simulate_records
-from conftest import ROOT
+from conftest import ROOT, write_with_faults
 
 SCHEMA = RecordSchema.from_params(yaml.safe_load((ROOT / "params.yaml").read_text())["data"])
 
@@ -220,12 +220,7 @@ def test_count_table_equals_from_scores(tmp_path):
     ({"reference": {5: "yes"}, "rater2_id": {590: "111222333"}}, "rater2_id"),  # the guard comes first
 ])
 def test_engines_refuse_with_the_same_message(tmp_path, fault, column):
-    df = clean_records(tmp_path).astype(object)
-    for col, cells in fault.items():
-        for row, value in cells.items():
-            df.loc[row, col] = value
-    path = tmp_path / "bad.csv"
-    df.to_csv(path, index=False)
+    path = write_with_faults(clean_records(tmp_path), fault, tmp_path / "bad.csv")
     with pytest.raises(InputError) as whole:
         count_rows(path, SPEC, "pandas")
     with pytest.raises(InputError) as streamed:

@@ -7,6 +7,7 @@ import pytest
 from signalering.errors import InputError
 from signalering.scale.counts import CountSpec, count_rows
 from signalering.simulate import SimulationParams, simulate_records
+from conftest import write_with_faults
 
 distributed = pytest.importorskip("distributed")
 
@@ -57,12 +58,7 @@ def test_dask_partitions_run_on_the_cluster(client, records, tmp_path):
     ({"reference": {5: "yes"}, "rater2_id": {880: "111222333"}}, "rater2_id"),
 ])
 def test_dask_refuses_with_the_same_message(client, records, tmp_path, fault, column):
-    df = records.astype(object)
-    for col, cells in fault.items():
-        for row, value in cells.items():
-            df.loc[row, col] = value
-    path = tmp_path / "bad.csv"
-    df.to_csv(path, index=False)
+    path = write_with_faults(records, fault, tmp_path / "bad.csv")
     with pytest.raises(InputError) as whole:
         count_rows(path, SPEC, "pandas")
     with pytest.raises(InputError) as dist:

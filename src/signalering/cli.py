@@ -69,6 +69,13 @@ def check_proportion_options(args) -> None:
                 raise UsageError(f"--{name} must be in (0, 1). Got {value} instead.")
 
 
+def _add_reference_options(p) -> None:
+    """``--reference COL`` and its labels, the same in every command that reads a reference standard."""
+    p.add_argument("--reference", required=True, metavar="COL")
+    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
+    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+
+
 # ------------------------------------------------------------------ commands
 def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="accuracy of one score against the reference -> DIR/accuracy.json",
@@ -77,9 +84,7 @@ def _add_evaluate(sub) -> None:
                                    "Begg-Greenes corrected sensitivity/specificity. Keys: docs/accuracy.md.")
     p.add_argument("--records", required=True, metavar="FILE")
     p.add_argument("--score", required=True, metavar="COL")
-    p.add_argument("--reference", required=True, metavar="COL")
-    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
-    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+    _add_reference_options(p)
     p.add_argument("--direction", choices=("higher", "lower"), default="higher")
     p.add_argument("--cutoff", type=float, action="append", metavar="X")
     p.add_argument("--prevalence", type=float, action="append", metavar="P", default=[])
@@ -134,9 +139,7 @@ def _add_compare(sub) -> None:
     p.add_argument("--records", required=True, metavar="FILE")
     p.add_argument("--score", required=True, action="append", metavar="COL",
                    help="give twice: score A, then score B (differences are A - B)")
-    p.add_argument("--reference", required=True, metavar="COL")
-    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
-    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+    _add_reference_options(p)
     p.add_argument("--direction-a", choices=("higher", "lower"), default="higher")
     p.add_argument("--direction-b", choices=("higher", "lower"), default="higher")
     p.add_argument("--cutoff-a", type=float, metavar="X")
@@ -192,9 +195,7 @@ def _add_calibration(sub) -> None:
                                    "Hosmer-Lemeshow, Spiegelhalter, AUC), plus the smoothed curve and net benefit.")
     p.add_argument("--records", required=True, metavar="FILE")
     p.add_argument("--probability", required=True, metavar="COL")
-    p.add_argument("--reference", required=True, metavar="COL")
-    p.add_argument("--positive", default="1", metavar="VALUE")
-    p.add_argument("--negative", default="0", metavar="VALUE")
+    _add_reference_options(p)
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="replicates for the curve band and net-benefit intervals")
     p.add_argument("--seed", type=int, default=0, metavar="S")
@@ -267,9 +268,7 @@ def _add_aggregate(sub) -> None:
                                    "a data agreement.")
     p.add_argument("--records", required=True, metavar="FILE")
     p.add_argument("--score", required=True, action="append", metavar="COL", help="score column (repeatable)")
-    p.add_argument("--reference", required=True, metavar="COL")
-    p.add_argument("--positive", default="1", metavar="VALUE", help="label of a reference-positive record (default 1)")
-    p.add_argument("--negative", default="0", metavar="VALUE", help="label of a reference-negative record (default 0)")
+    _add_reference_options(p)
     p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
     p.add_argument("--min-cell", type=int, default=10, metavar="N",
                    help="smallest count a non-empty cell may hold (default 10, privacy.md section 4)")
