@@ -10,25 +10,12 @@ import numpy as np
 import pandas as pd
 
 from signalering import calibration, decision, disclosure, io, params
-from signalering.instruments import load_specs, risk_from_scores
+from signalering.instruments import load_specs
 
 PARAMS = ("seed", "data", "score", "calibration", "disclosure")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/calibration")
 PLOTS = {"calibration": Path("reports/plots/calibration"), "decision": Path("reports/plots/decision")}
-
-
-def risks(spec, score: np.ndarray, reference: np.ndarray, folds: int, seed: int) -> tuple[np.ndarray, str]:
-    """Predicted risks for one instrument and how they were obtained."""
-    if spec.kind == "probability":
-        return score, "the instrument's own probability"
-    if spec.risk_mapping is not None:
-        return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"
-    verified = ~np.isnan(score) & ~np.isnan(reference)
-    p = np.full(score.shape, np.nan)
-    mapping = calibration.logistic_risk_mapping(score[verified], reference[verified], folds=folds, seed=seed)
-    p[verified] = mapping.probability
-    return p, mapping.label if mapping.reason is None else f"{mapping.label}; {mapping.reason}"
 
 
 def main() -> None:
@@ -41,8 +28,7 @@ def main() -> None:
     for i, spec in enumerate(load_specs(p["score"]["instruments"])):
         rng = np.random.default_rng([p["seed"], i])
         score = scores[spec.id].to_numpy(dtype=float)
-        risk, source = (risks(spec, score, reference, cal["folds"], p["seed"])
-                        if np.any(~np.isnan(score) & ~np.isnan(reference)) else (score, "no risks"))
+        risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
             io.write_json(OUT / f"{spec.id}.json", {
                 "schema_version": 1, "instrument": spec.id, "n": 0, "risk_source": source,

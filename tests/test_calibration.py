@@ -336,3 +336,36 @@ def test_few_distinct_predictions_stay_nan_free(values):
     hl = r.hosmer_lemeshow
     assert hl.groups <= len(values) and (hl.statistic is None) == (hl.groups < 3)
     assert r.ici is not None
+
+
+# --------------------------------------------------------------------------- instrument_risks
+def test_instrument_risks_by_kind():
+    from signalering.instruments import load_specs
+    model, declared, estimated = load_specs(["risk-model@1", "risk-checklist@2", "risk-checklist@1"])
+    score = np.array([0.0, 1.0, 2.0, 5.0, np.nan])
+    ref = np.array([0.0, 1.0, np.nan, 1.0, 0.0])
+
+    p, label = cal.instrument_risks(model, np.array([0.1, 0.2, 0.3, 0.4, np.nan]), ref)
+    assert p.tolist()[:4] == [0.1, 0.2, 0.3, 0.4] and "own probability" in label
+
+    p, label = cal.instrument_risks(declared, score, ref)   # logistic, intercept -4, slope 0.45 (spec)
+    expected = 1 / (1 + np.exp(-(-4.0 + 0.45 * score)))
+    np.testing.assert_allclose(p, expected, rtol=0, atol=1e-15)
+    assert "declared" in label
+
+    p, label = cal.instrument_risks(estimated, np.zeros(5), np.full(5, np.nan))
+    assert np.isnan(p).all() and "no record" in label
+
+
+def test_instrument_risks_estimated_mapping_only_on_verified_records():
+    from signalering.instruments import load_specs
+    (spec,) = load_specs(["risk-checklist@1"])
+    rng = np.random.default_rng(5)
+    score = rng.integers(0, 8, 400).astype(float)
+    ref = (rng.random(400) < 1 / (1 + np.exp(-(-3 + 0.5 * score)))).astype(float)
+    ref[:40] = np.nan
+    p, label = cal.instrument_risks(spec, score, ref, folds=5, seed=1)
+    assert np.isnan(p[:40]).all() and np.isfinite(p[40:]).all()
+    assert label.startswith("estimated")
+    direct = cal.logistic_risk_mapping(score[40:], ref[40:], folds=5, seed=1)
+    np.testing.assert_array_equal(p[40:], direct.probability)

@@ -576,3 +576,36 @@ def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:
     ordered = curve.sort_values("predicted")
     return [{"predicted": num(r.predicted), "observed": num(r.observed), "ci_low": num(r.ci_low),
              "ci_high": num(r.ci_high)} for r in ordered.itertuples(index=False)]
+
+
+def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) -> tuple[np.ndarray, str]:
+    """Predicted risks of an instrument's scores, and a label saying how they were obtained.
+
+    A ``probability`` instrument's score is its risk. A score-type instrument uses the
+    ``risk_mapping`` its specification declares (``instruments.risk_from_scores``); without one, the
+    risks are estimated by :func:`logistic_risk_mapping` (k-fold cross-validated, on the verified
+    records only; unverified records get NaN) and the label says so (TRIPOD 10e: an estimated
+    recalibration is not the instrument's own prediction). With no verified scored record the risks
+    are all NaN.
+
+    Parameters
+    ----------
+    spec : signalering.instruments.InstrumentSpec
+    score, reference : array-like of float (reference 1/0/NaN)
+    folds, seed : int        Cross-validation of the estimated mapping.
+    """
+    from .instruments import risk_from_scores
+
+    score = np.asarray(score, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    if spec.kind == "probability":
+        return score, "the instrument's own probability"
+    if spec.risk_mapping is not None:
+        return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"
+    verified = ~np.isnan(score) & ~np.isnan(reference)
+    risk = np.full(score.shape, np.nan)
+    if not verified.any():
+        return risk, "no risks: no record has both a score and a reference standard"
+    mapping = logistic_risk_mapping(score[verified], reference[verified], folds=folds, seed=seed)
+    risk[verified] = mapping.probability
+    return risk, mapping.label if mapping.reason is None else f"{mapping.label}; {mapping.reason}"
