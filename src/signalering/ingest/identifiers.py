@@ -1,52 +1,135 @@
 """Identifier guard: refuse a records file that carries direct identifiers, before anything is written.
 
-What is refused (see ``shared/domain/privacy.md``):
+The rules, with what passes, are tabled in ``docs/privacy.md``. In short, a column is refused when
 
-- columns *named* like a name, BSN, date of birth, address, phone, e-mail, IBAN or postcode
-  (Dutch and English names); a postcode-named column is allowed only when every value is a
-  four-digit PC4;
-- any 9-digit value that passes the BSN 11-check (weights 9..2 and -1, RvIG *Logisch Ontwerp BSN*),
-  in any column. About 1 in 11 random 9-digit numbers passes, so pseudonyms must not be 9-digit
-  numbers: the message says so;
-- full six-character Dutch postcodes (``1234 AB``) in any column;
-- full dates (day precision: ``yyyy-mm-dd``, ``dd-mm-yyyy``, ``dd/mm/yyyy``) in any column; convert
-  dates to ages or intervals before the data leave the organisation.
+- its **name** says it holds a direct identifier: a personal name (``naam``, ``kindnaam``,
+  ``voorletters``, ``tussenvoegsel``, ``first_name`` ...), BSN, date of birth, address or place of
+  residence, phone number, e-mail address, bank account or postcode. Names are split into words
+  (separators and camelCase) and compounds are recognised (``moedernaam``, ``TelefoonOuder``).
+  Not refused: a name that names a *thing* (``gemeente_naam``, ``site_name``, ``instrument_name``), a
+  contact or name column whose values are only yes/no flags (``mail_contact``; not for BSN and date
+  of birth), and a postcode column whose values are
+  all four-digit PC4;
+- one of its **values** is, or contains, an identifier as people and spreadsheets write them: a BSN
+  (8 or 9 digits passing the 11-check, also written ``7996.42.630``, ``799 642 630``,
+  ``799642630.0``, ``7.9964263E+08``, ``'799642630``, inside a remark, or as a number in a typed
+  column), a full date (ISO with or without time and zone, ``d-m-yy``, ``01/02/15``,
+  ``1 februari 2015``, ``Feb 1, 2015``; ``20150201`` and Excel date serials in a date-named column;
+  date and timestamp typed columns), a full six-character postcode (``1234AB``, ``1234  AB``,
+  ``1234-AB``, ``1234 AB Utrecht``), an e-mail address, an IBAN (mod-97 check), a phone number
+  (``06-12345678``, ``+31 6 12345678``, ``0612345678``), a street address (``Kerkstraat 12``) or a
+  personal name (a common first name followed by a surname, or initials and a surname);
+- it is **free text**: at least three distinct values of two or more words, mostly unique. Free text
+  is where names hide; a column that must stay in the file is declared dropped at the door
+  (``data.drop`` in ``params.yaml``, ``--drop`` on the commands) and is then never read further.
 
-The message names the file, the column, the first row and the kind of identifier; it never contains
-the value.
+A header row that looks like a record (a column named by a number, a date or another identifier: a
+CSV without a header) is refused without naming the column.
+
+Values are normalised first (Unicode NFKC, so full-width digits are digits; the leading apostrophe
+Excel uses to mark text is removed). Every rule runs on the *distinct* values of a column with
+vectorised regular expressions (``pyarrow.compute``, RE2): a candidate filter over all distinct
+values, then an exact check (checksum, calendar) on the few candidates in Python.
+
+The message names the file, the column, the first row and the kind of identifier; it never
+contains a value.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 
-_NAME_TOKENS = {
-    "name": {"naam", "voornaam", "achternaam", "roepnaam", "familienaam", "meisjesnaam", "voornamen",
-             "name", "firstname", "lastname", "surname", "givenname", "fullname", "forename"},
-    "BSN": {"bsn", "burgerservicenummer", "sofinummer", "sofi", "sofinr", "anummer", "bsnkind",
-            "bsnmoeder", "bsnvader", "ssn"},
-    "date of birth": {"geboortedatum", "gebdatum", "gebdat", "dob", "dateofbirth", "birthdate",
-                      "birthday", "geboortedag"},
-    "address": {"adres", "address", "straat", "straatnaam", "street", "huisnummer", "housenumber",
-                "huisnr", "woonadres"},
-    "phone number": {"telefoon", "telefoonnummer", "tel", "phone", "telephone", "mobile", "mobiel"},
-    "e-mail address": {"email", "mail", "emailadres"},
-    "bank account": {"iban", "rekeningnummer", "bankrekening"},
+# ------------------------------------------------------------------ column names
+_THINGS = {
+    "gemeente", "municipality", "site", "locatie", "location", "instrument", "school", "organisatie",
+    "organisation", "organization", "org", "team", "regio", "region", "wijk", "buurt", "praktijk", "cb",
+    "consultatiebureau", "ggd", "jgz", "bestand", "file", "item", "scale", "schaal", "test", "variable",
+    "variabele", "vragenlijst", "questionnaire", "project", "study", "studie", "land", "country", "afdeling",
+    "department", "dienst", "service", "provincie", "province", "stad", "city", "dorp", "town", "village",
+    "plaats", "product", "medicijn", "medication", "diagnose", "diagnosis", "categorie", "category", "groep",
+    "group", "code", "type", "label", "versie", "version", "status", "methode", "method", "model", "score",
+    "schaalnaam", "taal", "language", "ziekenhuis", "hospital", "zorgaanbieder", "provider", "database",
 }
-_POSTCODE_NAMES = {"postcode", "zip", "zipcode", "postalcode", "pc6", "postcodekind"}
+_PERSON_NAME_WORDS = {
+    "naam", "namen", "name", "names", "voorletters", "voorletter", "initialen", "initials", "tussenvoegsel",
+    "tussenvoegsels", "voorvoegsel", "surname", "forename", "firstname", "lastname", "fullname", "givenname",
+    "nickname", "roepnaam", "achternaam", "voornaam", "voornamen", "meisjesnaam", "familienaam", "geslachtsnaam",
+}
+_FLAG_VALUES = {"0", "1", "0.0", "1.0", "ja", "nee", "j", "n", "yes", "no", "y", "true", "false", "wel", "niet",
+                "onbekend", "unknown", "t", "f"}
+_NOT_DATE_WORDS = ("candidate", "update", "validate", "mandate", "accommodate", "consolidate")
 
-_BSN = re.compile(r"^\d{8,9}$")
-_PC6 = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
-_PC4 = re.compile(r"^[1-9]\d{3}$")
-_FULL_DATE = re.compile(
-    r"^(?:\d{4}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
-    r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.]\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
-)
+
+def _words(column: str) -> tuple[list[str], str]:
+    """Lower-case words of a column name (separators and camelCase split) and their concatenation."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", unicodedata.normalize("NFKC", str(column)))
+    words = [w for w in re.split(r"[^0-9a-z]+", spaced.lower()) if w]
+    return words, "".join(words)
+
+
+def _is_date_named(column: str) -> bool:
+    """A name that says the column holds dates (``bezoekdatum``, ``visit_date``, ``dob``), not a year,
+    month or age (``birth_year``, ``geboortemaand``)."""
+    words, joined = _words(column)
+    if re.search(r"jaar|year|maand|month|kwartaal|quarter|week|leeftijd|age", joined):
+        return False
+    for w in words:
+        if w in {"date", "datum", "dob", "dt", "dtm", "birthday"}:
+            return True
+        if "datum" in w or "gebdat" in w or "geboortedag" in w:
+            return True
+        if (w.startswith("date") or w.endswith("date")) and not w.endswith(_NOT_DATE_WORDS):
+            return True
+    return False
+
+
+def name_kind(column: str) -> str | None:
+    """The kind of direct identifier a column *name* announces, or ``None``.
+
+    >>> [name_kind(c) for c in ("kindnaam", "gemeente_naam", "TelefoonOuder", "geboorte_dag_maand_jaar")]
+    ['name', None, 'phone number', 'date of birth']
+    """
+    words, joined = _words(column)
+    ws = set(words)
+    if (any(w.startswith("bsn") or w.endswith("bsn") for w in words) or ws & {"ssn", "sofi", "sofinr", "anummer"}
+            or re.search(r"burgerservicenummer|sofinummer|socialsecurity", joined)):
+        return "BSN"
+    if ("dob" in ws or re.search(r"geboortedatum|gebdat|dateofbirth|birthdate|birthday|geboortedag", joined)
+            or (("geboorte" in joined or "birth" in joined or "geb" in ws)
+                and ws & {"dag", "datum", "date", "day", "dd", "dmj"})):
+        return "date of birth"
+    if "email" in joined or "mail" in ws or any(w.startswith("mailadres") for w in words):
+        return "e-mail address"
+    if re.search(r"iban|rekeningnummer|rekeningnr|bankrekening|bankaccount|accountnumber", joined):
+        return "bank account"
+    if (re.search(r"telefoon|phone|mobielnummer|mobilenumber|telnummer|telnr", joined)
+            or ws & {"tel", "gsm", "fax", "mobiel", "mobile"} or any(w.startswith("mobiel") for w in words)):
+        return "phone number"
+    if re.search(r"postcode|postalcode|zipcode", joined) or ws & {"zip", "pc6"}:
+        return "postcode"
+    if re.search(r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats",
+                 joined):
+        return "address or place of residence"
+    person = [w for w in words if w in _PERSON_NAME_WORDS or w.endswith(("naam", "namen", "name"))]
+    if person:
+        prefixes = {re.sub(r"(naam|namen|name)$", "", w) for w in person}
+        if not (ws | prefixes) & _THINGS:
+            return "name"
+    return None
+
+
+# ------------------------------------------------------------------ values: candidate filters (RE2) and exact checks
 _WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
+_BSN = re.compile(r"^\d{8,9}$")
 
 
 def bsn_checksum_ok(values) -> np.ndarray:
@@ -54,7 +137,7 @@ def bsn_checksum_ok(values) -> np.ndarray:
     spreadsheet that dropped the leading zero shows them); others give False.
 
     S = 9 d1 + 8 d2 + ... + 2 d8 - d9, valid when S mod 11 == 0; ``000000000`` is not an issued
-    number and is rejected explicitly.
+    number and is rejected explicitly (RvIG, *Logisch Ontwerp BSN*).
 
     >>> bsn_checksum_ok(["111222333", "123456782", "123456789", "000000000"]).tolist()
     [True, True, False, False]
@@ -69,49 +152,327 @@ def bsn_checksum_ok(values) -> np.ndarray:
     return result
 
 
-def _tokens(column: str) -> set[str]:
-    low = column.lower()
-    parts = [p for p in re.split(r"[^a-z0-9]+", low) if p]
-    return set(parts) | {"".join(parts)}
+def iban_ok(text: str) -> bool:
+    """ISO 13616 check: move the first four characters to the end, letters to 10..35, mod 97 == 1.
+
+    >>> iban_ok("NL91 ABNA 0417 1643 00"), iban_ok("NL91ABNA0417164301")
+    (True, False)
+    """
+    s = re.sub(r"\s", "", text).upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", s):
+        return False
+    return int("".join(str(int(ch, 36)) for ch in s[4:] + s[:4])) % 97 == 1
 
 
-def _refuse(file: str, column: str, kind: str, row: int | None = None, hint: str = "") -> InputError:
+def _iban_in(text: str) -> bool:
+    """An IBAN at the start of ``text`` (which may run on into the next words): any length 15..34 passes."""
+    s = re.sub(r"\s", "", text)
+    return any(iban_ok(s[:n]) for n in range(15, min(len(s), 34) + 1))
+
+
+_BSN_SEPARATED = r"\d{3}[ .\-]\d{3}[ .\-]\d{3}|\d{4}[ .\-]\d{2}[ .\-]\d{3}|\d{2}[ .\-]\d{3}[ .\-]\d{3}"
+_BSN_IN_TEXT = re.compile(rf"(?<![\w.,/\-])(\d{{8,9}}|{_BSN_SEPARATED})(?![\w/\-]|[.,]\d)")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
+
+
+def _bsn_digits(value: str) -> list[str]:
+    """Candidate 8/9-digit strings in a value: the value as a number (``799642630.0``,
+    ``7.9964263E+08``) and digit groups written as BSNs are in text."""
+    found = [re.sub(r"\D", "", m.group(1)) for m in _BSN_IN_TEXT.finditer(value)]
+    if _NUMBER.match(value) and not value.isdigit():
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = float("nan")
+        if np.isfinite(number) and number.is_integer() and 1e7 <= abs(number) < 1e9:
+            found.append(str(int(abs(number))))
+    return found
+
+
+def _bsn_check(values: list[str]) -> list[bool]:
+    return [any(bsn_checksum_ok(_bsn_digits(v))) for v in values]
+
+
+_MONTHS = (r"jan|januari|january|feb|febr|februari|february|mrt|maart|mar|march|apr|april|mei|may|jun|juni|june|"
+           r"jul|juli|july|aug|augustus|august|sep|sept|september|okt|oktober|oct|october|nov|november|dec|december")
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?"
+_DATE_RULES = [
+    # (pattern finding a date in a value, groups -> (day, month, year) or None when only checked by shape)
+    (re.compile(rf"(?<![\d.,/-])(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}(?![\d/-]|[.,]\d)"), "ymd"),
+    (re.compile(rf"(?<![\d.,/-])(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
+    (re.compile(rf"(?<![\d.,/-])(\d{{1,2}})[-/](\d{{1,2}})[-/](\d{{2}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
+    (re.compile(rf"(?i)(?<![\w])(\d{{1,2}})(?:e|st|nd|rd|th)?[ .-]+({_MONTHS})\.?[ ,.-]+(\d{{2}}|\d{{4}})(?!\d)"), "d_mon_y"),
+    (re.compile(rf"(?i)(?<![\w])({_MONTHS})\.?[ -]+(\d{{1,2}})(?:st|nd|rd|th)?,?[ -]+(\d{{4}})(?!\d)"), "mon_d_y"),
+]
+_COMPACT_DATE = re.compile(r"^(?:(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(19|20)\d{2})$")
+
+
+def _month(token: str) -> int:
+    t = token.lower()[:3]
+    return {"jan": 1, "feb": 2, "mrt": 3, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+            "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12}[t]
+
+
+def _valid_day_month(d: int, m: int) -> bool:
+    return 1 <= d <= 31 and 1 <= m <= 12
+
+
+def _has_full_date(value: str) -> bool:
+    for pattern, form in _DATE_RULES:
+        for m in pattern.finditer(value):
+            a, b, c = m.group(1), m.group(2), m.group(3)
+            if form == "ymd":
+                ok = _valid_day_month(int(c), int(b))
+            elif form == "dmy":     # Dutch d-m-y, or the US m/d/y a spreadsheet may write
+                ok = _valid_day_month(int(a), int(b)) or _valid_day_month(int(b), int(a))
+            elif form == "d_mon_y":
+                ok = 1 <= int(a) <= 31
+            else:
+                ok = 1 <= int(b) <= 31
+            if ok:
+                return True
+    return False
+
+
+_PC6_WHOLE = re.compile(r"^[1-9]\d{3}[ \-]*(?!(?i:mg|ml|gr|kg|cm|mm|km|uu|ms)$)[A-Za-z]{2}$")
+_PC6_TEXT = re.compile(r"(?<![\w.,])[1-9]\d{3} ?-? ?[A-Z]{2}(?![\w])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_IBAN = re.compile(r"(?i)(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Z0-9])")
+_PHONE = re.compile(r"(?<![\w+.,/\-])(?:(?:\+\d{2,3}|00(?:31|32|33|44|49|90|212|213|216|597|599))[ \-]?"
+                    r"(?:\(0\)[ \-]?)?\d(?:[ \-]?\d){6,10}|0[1-9](?:[ \-]?\d){8}|\(0\d{1,3}\)[ \-]?\d(?:[ \-]?\d){4,7})"
+                    r"(?![\w/\-]|[.,]\d)")
+_STREETS = (r"straat|laan|weg|plein|gracht|kade|singel|dreef|steeg|dijk|markt|plantsoen|hof|pad|park|baan|allee|"
+            r"erf|wal|burgwal")
+_STREET = re.compile(rf"(?i)(?<![\w])[a-z\u00c0-\u017f'-]*(?:{_STREETS})\s+\d{{1,5}}(?:\s?[a-z](?![\w]))?(?!\d)"
+                     r"|(?<![\w])\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)(?![\w])")
+_FIRST_NAMES = (
+    "Jan|Piet|Kees|Klaas|Henk|Gerrit|Willem|Hendrik|Johannes|Cornelis|Pieter|Jacob|Dirk|Joost|Bram|Daan|Sem|Lucas|"
+    "Levi|Finn|Luuk|Milan|Jesse|Thijs|Lars|Ruben|Sven|Tim|Tom|Niels|Bas|Erik|Peter|Paul|Frank|Hans|Jeroen|"
+    "Martijn|Sander|Dennis|Kevin|Stefan|Thomas|Noah|Liam|Julian|Mees|Gijs|Teun|Jens|Stijn|Wouter|Arjan|"
+    "Mohamed|Mohammed|Ahmed|Ali|Omar|Youssef|Yusuf|Mustafa|Mehmet|Hasan|Hassan|Ibrahim|Emre|Murat|"
+    "Maria|Anna|Emma|Sophie|Julia|Lotte|Sara|Sarah|Eva|Lisa|Fleur|Lieke|Tess|Sanne|Femke|Anouk|Laura|"
+    "Linda|Sandra|Monique|Marieke|Ingrid|Petra|Karin|Ellen|Esther|Inge|Anke|Mieke|Annemarie|Wilma|Johanna|"
+    "Elisabeth|Cornelia|Hendrika|Geertje|Fatima|Fatma|Aisha|Ayse|Zeynep|Elif|Yasmina|Khadija|Nora|Mila|Zoe|Saar|"
+    "Yara|Nina|Jasmijn|Evi|Lynn|Elin|Vera|Ilse|Jolanda|Marloes|John|James|Robert|Michael|William|David|"
+    "Richard|Joseph|Charles|Christopher|Daniel|Matthew|George|Mary|Patricia|Jennifer|Elizabeth|Susan|Jessica|"
+    "Karen|Nancy|Margaret|Emily|Olivia|Sophia|Amelia|Charlotte|Jack|Harry|Oliver|Jan-Willem|Anne|Marie|Peter"
+)
+_PARTICLES = r"(?:(?:van|de|der|den|ter|ten|te|het|op|in|el|al|ben|bin|le|la|du|von|'t)\s+)*"
+_PERSON = re.compile(rf"(?<![\w])(?:(?:{_FIRST_NAMES})\s+{_PARTICLES}[A-Z][a-z\u00e0-\u017f]+"
+                     rf"|(?:[A-Z]\.\s?)+{_PARTICLES}[A-Z][a-z\u00e0-\u017f]{{2,}})")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    hint: str
+    candidate: str                              # RE2 pattern: a cheap superset, vectorised over distinct values
+    check: Callable[[list[str]], list[bool]]    # exact check of the candidates
+    date_named_only: bool = False
+
+
+def _searcher(pattern: re.Pattern) -> Callable[[list[str]], list[bool]]:
+    return lambda values: [pattern.search(v) is not None for v in values]
+
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule("value that passes the BSN 11-check", "Pseudonyms must not be 8- or 9-digit numbers",
+          r"\d{8}|\d{2,4}[ .\-]\d{2,3}[ .\-]\d{3}|\d[.,]\d+[eE]\+?0?[78]$|\d{8,9}[.,]0*$", _bsn_check),
+    _Rule("full six-character postcode", "Use PC4, municipality or region",
+          r"[1-9]\d{3} ?-? *[A-Za-z]{2}",
+          lambda vs: [bool(_PC6_WHOLE.match(v) or _PC6_TEXT.search(v)) for v in vs]),
+    _Rule("full date (day precision)", "Convert dates to ages or intervals",
+          rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}|(?i:\d\s*(?:e|st|nd|rd|th)?[ .-]+(?:{_MONTHS}))|(?i:(?:{_MONTHS})\.?[ -]+\d)",
+          lambda vs: [_has_full_date(v) for v in vs]),
+    _Rule("full date (day precision)", "Convert dates to ages or intervals",
+          r"^\d{8}$", lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs], date_named_only=True),
+    _Rule("e-mail address", "Remove contact details", r"@", _searcher(_EMAIL)),
+    _Rule("bank account (IBAN)", "Remove bank details", r"(?i:[a-z]{2}\d{2} ?[a-z0-9]{4})",
+          lambda vs: [any(_iban_in(m.group(0)) for m in _IBAN.finditer(v)) for v in vs]),
+    _Rule("phone number", "Remove contact details", r"\+\d|00\d|0[1-9][\d \-]{8}|\(0\d", _searcher(_PHONE)),
+    _Rule("street address", "Remove addresses; use PC4, municipality or region",
+          rf"(?i:(?:{_STREETS})\s+\d)|\d\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)",
+          _searcher(_STREET)),
+    _Rule("personal name", "Remove names; free text belongs outside the file or in a dropped column",
+          rf"(?:{_FIRST_NAMES})\s+[a-zA-Z']|[A-Z]\.\s?[a-zA-Z]", _searcher(_PERSON)),
+)
+_FREE_TEXT_KIND = "free text (where names and other identifiers hide)"
+_FREE_TEXT_HINT = ("Drop the column at the door: list it under data.drop in params.yaml (or give --drop COLUMN), "
+                   "or replace it by coded variables")
+_WORDY = r"\pL{2,}[\s,;:]+\pL{2,}"
+
+
+# ------------------------------------------------------------------ the guard
+@dataclass(frozen=True)
+class Finding:
+    """One kind of identifier found in one column: which distinct values (kept in memory, never printed)."""
+
+    column: str
+    rank: int
+    kind: str
+    hint: str
+    values: frozenset | None     # None: the column is refused as a whole (name, free text, typed dates)
+
+
+def _refuse(file: str, column: str | None, kind: str, row: int | None = None, hint: str = "") -> InputError:
     reason = f"refused: the column carries a direct identifier ({kind}); nothing was written"
     return InputError(file, reason + (f". {hint}" if hint else ""), row=row, column=column)
 
 
-def check_identifiers(frame: pd.DataFrame, file: str) -> None:
-    """Raise ``InputError`` on the first direct identifier found (columns in file order).
+def _normalised(values: pa.Array) -> pa.Array:
+    """NFKC (full-width digits -> digits), trimmed, without the leading apostrophe of Excel's text cells."""
+    if not pc.all(pc.string_is_ascii(values)).as_py():
+        values = pc.utf8_normalize(values, "NFKC")
+    values = pc.utf8_trim_whitespace(values)
+    return pc.replace_substring_regex(values, r"^'+\s*", "")
 
-    ``frame`` holds the file's values as text (see ``io.read_records``); rows are reported 1-based
-    (the first record is row 1).
+
+def _text_of_number(values: pd.Series) -> pd.Series:
+    """Typed numbers as the text a spreadsheet would show (integral values without ``.0``)."""
+    num = pd.to_numeric(values, errors="coerce").astype("float64")
+    num = num[np.isfinite(num)]
+    integral = num == np.floor(num)
+    out = num.astype(str)
+    out[integral] = num[integral].astype("int64").astype(str)
+    return out.astype("string")
+
+
+def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None) -> list[Finding]:
+    """Every kind of identifier in one column's non-missing ``values`` (text, numbers or dates).
+
+    ``counts`` (optional): how often each distinct value occurs (for the free-text rule); when
+    omitted, ``values`` are counted. Returns findings in rule order (empty: the column passes).
     """
+    values = values.dropna()
+    findings: list[Finding] = []
+    kind = name_kind(column)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype) or isinstance(values.dtype, pd.PeriodDtype):
+        if len(values):
+            return [Finding(column, 0, "full date (day precision), a date-typed column",
+                            "Convert dates to ages or intervals", None)]
+        values = values.astype("string")
+    if pd.api.types.is_bool_dtype(values.dtype):
+        values = values.astype("string").str.lower()
+    numeric = pd.api.types.is_numeric_dtype(values.dtype)
+    text = _text_of_number(values) if numeric else values.astype("string")
+    if counts is None:
+        counts = text.value_counts(sort=False)
+    distinct_raw = pd.Series(counts.index, dtype="string")
+    arr = _normalised(pa.array(distinct_raw.to_numpy(dtype=object), type=pa.string()))
+    distinct = pd.Series(arr.to_pylist(), dtype="string")
+    lowered = set(distinct.str.lower().tolist())
+
+    if kind is not None:
+        is_flag = bool(lowered) and lowered <= _FLAG_VALUES
+        if kind == "postcode":
+            if not distinct.str.fullmatch(r"[1-9]\d{3}").all():
+                return [Finding(column, 0, "postcode column with values other than four-digit PC4",
+                                "Only the four-digit PC4 is allowed", None)]
+        elif not is_flag or kind in ("BSN", "date of birth"):
+            return [Finding(column, 0, f"{kind}, by its column name", "", None)]
+    date_named = _is_date_named(column)
+    for rank, rule in enumerate(_RULES, start=1):
+        if rule.date_named_only and not date_named:
+            continue
+        cand = pc.match_substring_regex(arr, rule.candidate).to_numpy(zero_copy_only=False)
+        if not cand.any():
+            continue
+        idx = np.flatnonzero(cand)
+        ok = np.asarray(rule.check(distinct.iloc[idx].tolist()), dtype=bool)
+        if ok.any():
+            findings.append(Finding(column, rank, rule.kind, rule.hint,
+                                    frozenset(distinct_raw.iloc[idx[ok]].tolist())))
+    if date_named:
+        num = pd.to_numeric(distinct, errors="coerce")
+        serial = num.notna() & (num >= 10_000) & (num < 80_000)
+        if serial.any():
+            findings.append(Finding(column, len(_RULES) + 1, "full date (day precision), an Excel date serial "
+                                    "in a date-named column", "Convert dates to ages or intervals",
+                                    frozenset(distinct_raw[serial.to_numpy(bool)].tolist())))
+    if not numeric and kind is None and not _names_a_thing(column):
+        wordy = pc.match_substring_regex(arr, _WORDY).to_numpy(zero_copy_only=False)
+        n_wordy = int(wordy.sum())
+        if n_wordy >= 3 and n_wordy > 0.5 * int(counts.to_numpy()[wordy].sum()):
+            findings.append(Finding(column, len(_RULES) + 2, _FREE_TEXT_KIND, _FREE_TEXT_HINT, None))
+    return findings
+
+
+def _names_a_thing(column: str) -> bool:
+    words, _ = _words(column)
+    return bool(set(words) & _THINGS)
+
+
+def _header_looks_like_a_record(columns: Sequence[str]) -> bool:
+    """A header with a column named by a number, a date or an identifier: the first record was read as
+    the header (a CSV without a header row)."""
+    names = pd.Series([str(c) for c in columns], dtype="string")
+    if names.str.strip().str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?").any():
+        return True
+    return any(f.values for f in scan_column("header", names) if f.kind != _FREE_TEXT_KIND)
+
+
+def check_header(columns: Sequence[str], file: str) -> None:
+    """Refuse a header row that looks like a record, without naming (echoing) any of its cells."""
+    if _header_looks_like_a_record(columns):
+        raise InputError(file, "refused: the header row looks like a record (a column is named by a number, a "
+                               "date or an identifier), so the file seems to have no header row; nothing was "
+                               "written. Add a header row naming the columns")
+
+
+def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()) -> None:
+    """Raise ``InputError`` on the first direct identifier found (header first, then columns in file
+    order, rules in the order of ``docs/privacy.md``), reporting its first row.
+
+    Parameters
+    ----------
+    frame : the file's values: text (as ``io.read_records`` gives them) or typed columns (numbers,
+        dates, booleans, e.g. from Parquet)
+    file : the file's name, for the message
+    drop : columns dropped at the door (``data.drop``): not checked, and the caller must not use them
+    coded : columns whose values are checked against declared codes (``data.columns`` with ``codes``):
+        exempt from the free-text rule only, since values outside the codes are quarantined
+    """
+    check_header(list(frame.columns), file)
+    drop, coded = set(drop), set(coded)
     for column in frame.columns:
-        tokens = _tokens(column)
-        for kind, names in _NAME_TOKENS.items():
-            if tokens & names:
-                raise _refuse(file, column, f"{kind}, by its column name")
-        values = frame[column].dropna().astype("string")
-        if tokens & _POSTCODE_NAMES:
-            if not values.str.fullmatch(_PC4.pattern).all():
-                raise _refuse(file, column, "postcode column with values other than four-digit PC4",
-                              hint="Only the four-digit PC4 is allowed")
+        if column in drop:
             continue
-        if values.empty:
-            continue
-        # Answers take few distinct values: test each distinct text once, then find its first row.
-        distinct = pd.Series(values.unique(), dtype="string")
-        checks = (
-            ("value that passes the BSN 11-check", lambda v: bsn_checksum_ok(v),
-             "Pseudonyms must not be 9-digit numbers"),
-            ("full six-character postcode", lambda v: v.str.fullmatch(_PC6.pattern).to_numpy(dtype=bool),
-             "Use PC4, municipality or region"),
-            ("full date (day precision)", lambda v: v.str.fullmatch(_FULL_DATE.pattern).to_numpy(dtype=bool),
-             "Convert dates to ages or intervals"),
-        )
-        for kind, test, hint in checks:
-            hit = test(distinct)
-            if hit.any():
-                first = values.isin(distinct[hit]).to_numpy(dtype=bool)
-                row = int(values.index[np.argmax(first)]) + 1
-                raise _refuse(file, column, kind, row=row, hint=hint)
+        values = frame[column].dropna()
+        findings = column_findings(column, values, coded)
+        if findings:
+            raise _error(findings[0], values, file)
+
+
+def first_row(finding: Finding, values: pd.Series, offset: int = 0) -> int | None:
+    """1-based file row of the first value of ``finding`` in ``values`` (index = 0-based position in the
+    batch that starts at file position ``offset``); ``None`` for a finding about the whole column."""
+    if not finding.values:
+        return None
+    text = _text_of_number(values) if pd.api.types.is_numeric_dtype(values.dtype) else values.astype("string")
+    first = text.isin(list(finding.values)).to_numpy(dtype=bool)
+    return offset + int(text.index[np.argmax(first)]) + 1
+
+
+def column_findings(column: str, values: pd.Series, coded: Iterable[str] = ()) -> list[Finding]:
+    """``scan_column`` without the free-text rule for columns checked against declared codes."""
+    return [f for f in scan_column(column, values) if not (column in set(coded) and f.kind == _FREE_TEXT_KIND)]
+
+
+def _error(finding: Finding, values: pd.Series, file: str) -> InputError:
+    return refusal(finding, first_row(finding, values), file)
+
+
+def first_finding(findings: Iterable[tuple[Finding, int | None]]) -> tuple[Finding, int | None] | None:
+    """Of findings gathered over batches (each with its first file row), the one the whole-file guard
+    reports: the lowest rule rank, then the first row."""
+    best = None
+    for finding, row in findings:
+        key = (finding.rank, row if row is not None else -1)
+        if best is None or key < best[0]:
+            best = (key, (finding, row))
+    return best[1] if best else None
+
+
+def refusal(finding: Finding, row: int | None, file: str) -> InputError:
+    """The ``InputError`` for a finding at a file row."""
+    return _refuse(file, finding.column, finding.kind, row=row, hint=finding.hint)

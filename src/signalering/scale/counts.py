@@ -312,14 +312,13 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
         results = _compute(parts)
     except pd.errors.ParserError:
         raise InputError(file, "not a table: rows have a different number of fields than the header") from None
-    scan = IdentifierScan(file, columns)
+    scan = IdentifierScan(file, columns=columns)
     errors = _FirstErrors(spec.columns)
     offset = 0
     for r in results:
-        for column, exc in r.scan.row_free.items():
-            scan.row_free.setdefault(column, exc)
-        for column, hits in r.scan.hits.items():
-            scan.hits.setdefault(column, {}).update({offset + row: v for row, v in hits.items()})
+        for column, found in r.scan.found.items():
+            scan.found.setdefault(column, []).extend(
+                (finding, None if row is None else offset + row) for finding, row in found)
         errors.merge(r.errors, offset)
         offset += r.n
     scan.raise_first()

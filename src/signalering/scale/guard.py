@@ -1,76 +1,68 @@
 """The identifier guard over a file read in batches, with the whole-file guard's verdict.
 
-``ingest.identifiers.check_identifiers`` checks columns in file order and, within a column, its kinds
-of identifier in a fixed order, reporting the first row of the first kind found. Run batch by batch
-that order would change (a later batch could hold a kind that ranks first). So each batch is checked
-column by column with the same function on its distinct values (a value's first occurrence keeps its
-row, so the first row found is the same), and for each column the first hit of every batch is kept
-in memory (never written). At the end the same function is run once more on just those hits: it
-returns exactly what it would have returned on the whole file.
+``ingest.identifiers.check_identifiers`` checks the header, then columns in file order and, within a
+column, its rules in a fixed order, reporting the first row of the first rule that finds something.
+Run batch by batch that order would change (a later batch could hold a kind that ranks first). So
+every batch is scanned with the same rules (``identifiers.column_findings``, on the batch's distinct
+values), and each finding is kept in memory (never written) with its first file row. At the end the
+finding with the lowest rule rank, then the first row, is reported per column in file order: what the
+whole-file guard reports. The free-text rule judges each batch's values (a column that is free text
+in any batch is refused).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-import pandas as pd
-
-from ..errors import InputError
-from ..ingest.identifiers import check_identifiers
+from ..ingest.identifiers import Finding, check_header, column_findings, first_finding, first_row, refusal
 from .reader import Batch
 
 
 @dataclass(slots=True)
 class IdentifierScan:
-    """Hits gathered over batches: per column, the first offending value of each batch (file row)."""
+    """Findings gathered over batches: per column, each finding with its first file row."""
 
     file: str
+    drop: frozenset = frozenset()
+    coded: frozenset = frozenset()
     columns: list[str] | None = None
-    hits: dict[str, dict[int, str]] = field(default_factory=dict)
-    row_free: dict[str, InputError] = field(default_factory=dict)
+    found: dict[str, list[tuple[Finding, int | None]]] = field(default_factory=dict)
 
     def add(self, batch: Batch) -> None:
-        """Check one batch (text values as ``reader.iter_batches`` gives them)."""
+        """Check one batch (values as ``reader.iter_batches`` gives them)."""
         frame = batch.frame
         if self.columns is None:
             self.columns = list(frame.columns)
+            check_header(self.columns, self.file)
         for column in frame.columns:
-            if column in self.row_free:
+            if column in self.drop:
                 continue
-            values = frame[column].dropna().drop_duplicates()
-            try:
-                check_identifiers(pd.DataFrame({column: values}), self.file)
-            except InputError as exc:
-                if exc.row is None:
-                    self.row_free[column] = exc
-                else:
-                    self.hits.setdefault(column, {})[batch.offset + exc.row] = values.loc[exc.row - 1]
+            values = frame[column].dropna()
+            for finding in column_findings(column, values, self.coded):
+                self.found.setdefault(column, []).append((finding, first_row(finding, values, batch.offset)))
 
     def raise_first(self) -> None:
         """Raise the ``InputError`` the whole-file guard would raise, if any."""
         for column in self.columns or []:
-            if column in self.row_free:
-                raise self.row_free[column]
-            if column in self.hits:
-                rows = sorted(self.hits[column])
-                found = pd.Series([self.hits[column][r] for r in rows], index=[r - 1 for r in rows],
-                                  dtype="string")
-                check_identifiers(pd.DataFrame({column: found}), self.file)
+            if column in self.found:
+                finding, row = first_finding(self.found[column])
+                raise refusal(finding, row, self.file)
 
 
-def guarded(batches: Iterable[Batch], file: str) -> Iterator[Batch]:
+def guarded(batches: Iterable[Batch], file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()) -> Iterator[Batch]:
     """Pass batches through while checking them; raise the whole-file verdict after the last one.
 
     Nothing that depends on the batches may be written before this generator is exhausted.
     """
-    scan = IdentifierScan(file)
+    scan = IdentifierScan(file, frozenset(drop), frozenset(coded))
     for batch in batches:
         scan.add(batch)
         yield batch
     scan.raise_first()
 
 
-def check_identifiers_stream(batches: Iterable[Batch], file: str) -> None:
+def check_identifiers_stream(batches: Iterable[Batch], file: str, drop: Iterable[str] = (),
+                             coded: Iterable[str] = ()) -> None:
     """Run the guard over every batch; raise as ``check_identifiers`` on the whole file would."""
-    for _ in guarded(batches, file):
+    for _ in guarded(batches, file, drop, coded):
         pass
