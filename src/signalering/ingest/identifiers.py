@@ -36,6 +36,7 @@ contains a value.
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -276,6 +277,8 @@ def _searcher(pattern: re.Pattern) -> Callable[[list[str]], list[bool]]:
 
 
 _RULES: tuple[_Rule, ...] = (
+    _Rule("full date (day precision)", "Convert dates to ages or intervals",
+          r"^\d{8}$", lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs], date_named_only=True),
     _Rule("value that passes the BSN 11-check", "Pseudonyms must not be 8- or 9-digit numbers",
           r"\d{8}|\d{2,4}[ .\-]\d{2,3}[ .\-]\d{3}|\d[.,]\d+[eE]\+?0?[78]$|\d{8,9}[.,]0*$", _bsn_check),
     _Rule("full six-character postcode", "Use PC4, municipality or region",
@@ -284,8 +287,6 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("full date (day precision)", "Convert dates to ages or intervals",
           rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}|(?i:\d\s*(?:e|st|nd|rd|th)?[ .-]+(?:{_MONTHS}))|(?i:(?:{_MONTHS})\.?[ -]+\d)",
           lambda vs: [_has_full_date(v) for v in vs]),
-    _Rule("full date (day precision)", "Convert dates to ages or intervals",
-          r"^\d{8}$", lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs], date_named_only=True),
     _Rule("e-mail address", "Remove contact details", r"@", _searcher(_EMAIL)),
     _Rule("bank account (IBAN)", "Remove bank details", r"(?i:[a-z]{2}\d{2} ?[a-z0-9]{4})",
           lambda vs: [any(_iban_in(m.group(0)) for m in _IBAN.finditer(v)) for v in vs]),
@@ -429,11 +430,12 @@ def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), 
         dates, booleans, e.g. from Parquet)
     file : the file's name, for the message
     drop : columns dropped at the door (``data.drop``): not checked, and the caller must not use them
-    coded : columns whose values are checked against declared codes (``data.columns`` with ``codes``):
-        exempt from the free-text rule only, since values outside the codes are quarantined
+    coded : columns (or glob patterns) whose values are checked against declared codes
+        (``data.columns`` with ``codes``): exempt from the free-text rule only, since values outside
+        the codes are excluded at ingest and never written
     """
     check_header(list(frame.columns), file)
-    drop, coded = set(drop), set(coded)
+    drop, coded = set(drop), tuple(coded)
     for column in frame.columns:
         if column in drop:
             continue
@@ -454,8 +456,10 @@ def first_row(finding: Finding, values: pd.Series, offset: int = 0) -> int | Non
 
 
 def column_findings(column: str, values: pd.Series, coded: Iterable[str] = ()) -> list[Finding]:
-    """``scan_column`` without the free-text rule for columns checked against declared codes."""
-    return [f for f in scan_column(column, values) if not (column in set(coded) and f.kind == _FREE_TEXT_KIND)]
+    """``scan_column`` without the free-text rule for columns checked against declared codes (``coded``:
+    column names or glob patterns, as in ``data.columns``)."""
+    is_coded = any(fnmatch.fnmatchcase(column, c) for c in coded)
+    return [f for f in scan_column(column, values) if not (is_coded and f.kind == _FREE_TEXT_KIND)]
 
 
 def _error(finding: Finding, values: pd.Series, file: str) -> InputError:

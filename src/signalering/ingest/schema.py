@@ -51,12 +51,38 @@ class RecordSchema:
     positive_label: str = "1"
     negative_label: str = "0"
     rules: tuple[ColumnRule, ...] = field(default_factory=tuple)
+    drop: tuple[str, ...] = ()        # columns dropped at the door: never checked further, never written
+    subgroups: tuple[str, ...] = ()   # subgroup columns: their labels are published, so they must be coded
 
     @classmethod
     def from_params(cls, data: dict) -> "RecordSchema":
         rules = tuple(ColumnRule.from_params(p, s or {}) for p, s in (data.get("columns") or {}).items())
-        return cls(data.get("id_column", "record_id"), data["reference"], _code(data.get("positive_label", 1)),
-                   _code(data.get("negative_label", 0)), rules)
+        drop = data.get("drop") or []
+        if isinstance(drop, str) or not all(isinstance(c, str) for c in drop):
+            raise UsageError(f"params data.drop must be a list of column names. Got {drop!r} instead.")
+        schema = cls(data.get("id_column", "record_id"), data["reference"], _code(data.get("positive_label", 1)),
+                     _code(data.get("negative_label", 0)), rules, tuple(drop), tuple(data.get("subgroups") or ()))
+        for column in schema.drop:
+            if column in (schema.id_column, schema.reference) or column in schema.subgroups:
+                raise UsageError(f"params data.drop names '{column}', which the analysis needs "
+                                 "(id, reference or subgroup column).")
+        for column in schema.subgroups:
+            rule = schema.rule_for(column)
+            if rule is None or rule.codes is None:
+                raise UsageError(
+                    f"params data.subgroups names '{column}' without codes: subgroup labels are published in "
+                    f"the reports, so only codes you list may appear. Add data.columns: {{{column}: "
+                    "{codes: [...]}} (every other value is then excluded at ingest and listed in the quarantine).")
+        return schema
+
+    def rule_for(self, column: str) -> ColumnRule | None:
+        """The first rule whose pattern matches ``column`` (rules apply in the order of params)."""
+        return next((r for r in self.rules if fnmatch.fnmatchcase(column, r.pattern)), None)
+
+    @property
+    def coded(self) -> tuple[str, ...]:
+        """Patterns of the columns whose values are checked against declared codes."""
+        return tuple(r.pattern for r in self.rules if r.codes is not None)
 
 
 def _code(value) -> str:
@@ -106,6 +132,7 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Va
     for required in (schema.id_column, schema.reference):
         if required not in frame.columns:
             raise InputError(file, "a required column is missing", column=required)
+    frame = frame.drop(columns=[c for c in schema.drop if c in frame.columns])
     columns: dict[str, ColumnRule] = {}
     for rule in schema.rules:
         matched = [c for c in frame.columns if fnmatch.fnmatchcase(c, rule.pattern)]

@@ -45,7 +45,7 @@ def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFA
     import pyarrow as pa
 
     file = str(path)
-    scan = IdentifierScan(file)
+    scan = IdentifierScan(file, frozenset(schema.drop), frozenset(schema.coded))
     con = duckdb.connect()
     try:
         con.execute("CREATE TABLE ids (id VARCHAR)")
