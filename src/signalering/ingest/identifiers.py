@@ -190,8 +190,20 @@ def _bsn_digits(value: str) -> list[str]:
     return found
 
 
-def _bsn_check(values: list[str]) -> list[bool]:
-    return [any(bsn_checksum_ok(_bsn_digits(v))) for v in values]
+def _bsn_check(values: list[str]) -> np.ndarray:
+    """Per value: does it hold a number that passes the 11-check? One vectorised checksum over all
+    candidate digit strings (plain 8/9-digit values are their own candidate)."""
+    digits: list[str] = []
+    owner: list[int] = []
+    for i, v in enumerate(values):
+        found = [v] if v.isascii() and v.isdigit() else _bsn_digits(v)
+        digits += found
+        owner += [i] * len(found)
+    result = np.zeros(len(values), dtype=bool)
+    if digits:
+        ok = bsn_checksum_ok(digits)
+        result[np.asarray(owner)[ok]] = True
+    return result
 
 
 _MONTHS = (r"jan|januari|january|feb|febr|februari|february|mrt|maart|mar|march|apr|april|mei|may|jun|juni|june|"
@@ -280,7 +292,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("full date (day precision)", "Convert dates to ages or intervals",
           r"^\d{8}$", lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs], date_named_only=True),
     _Rule("value that passes the BSN 11-check", "Pseudonyms must not be 8- or 9-digit numbers",
-          r"\d{8}|\d{2,4}[ .\-]\d{2,3}[ .\-]\d{3}|\d[.,]\d+[eE]\+?0?[78]$|\d{8,9}[.,]0*$", _bsn_check),
+          r"(?:^|[^\w.,/\-])(?:\d{8,9}|\d{2,4}[ .\-]\d{2,3}[ .\-]\d{3})(?:$|[^\w/\-])"
+          r"|^[+-]?\d[.,]\d+[eE]\+?0?[78]$|^\d{8,9}[.,]0*$", _bsn_check),
     _Rule("full six-character postcode", "Use PC4, municipality or region",
           r"[1-9]\d{3} ?-? *[A-Za-z]{2}",
           lambda vs: [bool(_PC6_WHOLE.match(v) or _PC6_TEXT.search(v)) for v in vs]),
