@@ -117,3 +117,30 @@ def test_counts_always_add_up(kinds, data):
     assert f.received == len(frame) == f.analysed + sum(f.excluded.values())
     assert len(v.records) == f.analysed
     assert v.quarantine["row"].nunique() == sum(f.excluded.values())
+
+
+def test_subgroups_must_be_declared_with_codes():
+    with pytest.raises(UsageError, match="without codes"):
+        RecordSchema.from_params(dict(PARAMS, subgroups=["rating"]))    # a range, not codes
+    with pytest.raises(UsageError, match="without codes"):
+        RecordSchema.from_params(dict(PARAMS, subgroups=["municipality"]))   # not declared at all
+    assert RecordSchema.from_params(dict(PARAMS, subgroups=["sex"])).subgroups == ("sex",)
+
+
+def test_a_subgroup_label_outside_the_codes_never_reaches_the_analysed_records():
+    schema = RecordSchema.from_params(dict(PARAMS, subgroups=["sex"]))
+    v = validate_records(table({}, {"sex": "unlisted-label"}, {"sex": "f"}), schema, "f.csv")
+    assert set(v.records["sex"]) == {"m", "f"}
+    assert v.flow.excluded == {"sex: not one of the allowed codes ['m', 'f']": 1}
+    assert "unlisted-label" not in v.quarantine.to_csv()
+
+
+def test_dropped_columns_are_never_written():
+    schema = RecordSchema.from_params(dict(PARAMS, drop=["remark"]))
+    frame = table({"remark": "anything at all"}, {"remark": "more text"})
+    v = validate_records(frame, schema, "f.csv")
+    assert "remark" not in v.records.columns and v.flow.analysed == 2
+    with pytest.raises(UsageError, match="analysis needs"):
+        RecordSchema.from_params(dict(PARAMS, drop=["reference"]))
+    with pytest.raises(UsageError, match="list of column names"):
+        RecordSchema.from_params(dict(PARAMS, drop="remark"))
