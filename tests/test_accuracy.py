@@ -109,8 +109,13 @@ def test_document_keeps_contract_keys_and_adds_new_ones():
     for key in ("cutoff", "tp", "fp", "tn", "fn", "sensitivity", "specificity", "ppv", "npv", "accuracy",
                 "lr_positive", "lr_negative", "dor", "youden", "at_prevalence", "bootstrap"):
         assert key in th
-    assert th["at_prevalence"][0]["per_1000"]["tp"] == pytest.approx(
-        1000 * 0.05 * th["sensitivity"]["estimate"])
+    tp = th["at_prevalence"][0]["per_1000"]["tp"]
+    assert tp["estimate"] == pytest.approx(1000 * 0.05 * th["sensitivity"]["estimate"])
+    assert (tp["ci_low"], tp["ci_high"]) == pytest.approx((50 * th["sensitivity"]["ci_low"],
+                                                           50 * th["sensitivity"]["ci_high"]))
+    for key in ("ppv", "npv"):
+        iv = th["at_prevalence"][0][key]
+        assert iv["ci_low"] <= iv["estimate"] <= iv["ci_high"] and iv["method"] == "logit (Mercaldo 2007)"
     assert doc["auc_bootstrap"]["method"] == "bootstrap-percentile" and doc["auc_bootstrap"]["replicates"] == 200
     assert doc["auc_bootstrap"]["estimate"] == doc["auc"]["estimate"]
     b = th["bootstrap"]["sensitivity"]

@@ -114,3 +114,86 @@ def at_prevalence(sensitivity, specificity, prevalence) -> pd.DataFrame:
         npv = np.where(tn + fn > 0, tn / (tn + fn), np.nan)
     return pd.DataFrame({"sensitivity": se, "specificity": sp, "prevalence": pi, "ppv": ppv, "npv": npv,
                          "tp_per_1000": tp, "fp_per_1000": fp, "fn_per_1000": fn, "tn_per_1000": tn})
+
+
+def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wilson",
+                            confidence: float = 0.95) -> pd.DataFrame:
+    """PPV, NPV and the counts per 1000 screened at a *fixed* target prevalence, with intervals.
+
+    The target prevalence is a planning value, not estimated from the sample, so the uncertainty
+    comes from sensitivity and specificity only:
+
+    - PPV(pi) = pi LR+ / (pi LR+ + 1 - pi), NPV(pi) = (1 - pi) / (1 - pi + pi LR-): the log-method
+      intervals of LR+ and LR- (Simel, Samsa & Matchar 1991) mapped through Bayes' theorem, which
+      is the logit interval of Mercaldo, Lau & Zhou (2007, Stat Med 26:2170-2183) for predictive
+      values at a known prevalence. With a zero cell 0.5 is added to every cell for the interval
+      (the estimate stays unadjusted) and the bound on the side of the zero cell is the boundary
+      (PPV = 1 when no false positives: upper bound 1).
+    - per 1000: TP = 1000 pi sens, FN = 1000 pi (1 - sens), FP = 1000 (1 - pi)(1 - spec),
+      TN = 1000 (1 - pi) spec; each interval is the sensitivity's or specificity's interval
+      (``ci_method``) scaled by the fixed factor, so it keeps that method's coverage.
+
+    Parameters
+    ----------
+    tp, fp, fn, tn : int
+        The 2 x 2 table at one cut-off.
+    prevalence : sequence of float in (0, 1)
+    ci_method, confidence : as ``intervals.proportion_ci``
+
+    Returns
+    -------
+    DataFrame with one row per (prevalence, statistic): ``prevalence, statistic, estimate, ci_low,
+    ci_high, method, reason``; statistics ``ppv, npv, tp_per_1000, fp_per_1000, fn_per_1000,
+    tn_per_1000``.
+
+    Examples
+    --------
+    tp 45, fn 5, fp 20, tn 180 (sens = spec = 0.9, LR+ = 9, SE(ln LR+) = 0.2173) at 3.4%:
+    PPV = 0.306 / 1.272 = 0.2406, LR+ interval 9 exp(-/+ 1.96 x 0.2173) = 5.879 to 13.78, so PPV
+    0.1714 to 0.3266.
+
+    >>> r = at_prevalence_intervals(45, 20, 5, 180, [0.034]).set_index("statistic")
+    >>> [round(float(r.loc["ppv", k]), 4) for k in ("estimate", "ci_low", "ci_high")]
+    [0.2406, 0.1714, 0.3266]
+    """
+    pi = np.atleast_1d(np.asarray(prevalence, dtype=float))
+    if np.any((pi <= 0) | (pi >= 1)):
+        raise UsageError("The 'prevalence' parameter of at_prevalence_intervals must be in (0, 1).")
+    tp, fp, fn, tn = (int(v) for v in (tp, fp, fn, tn))
+    n1, n0 = tp + fn, fp + tn
+    se_est, se_lo, se_hi = (float(v[0]) for v in proportion_ci(tp, n1, ci_method, confidence))
+    sp_est, sp_lo, sp_hi = (float(v[0]) for v in proportion_ci(tn, n0, ci_method, confidence))
+    point = at_prevalence(se_est, sp_est, pi) if n1 and n0 else None
+    plain = likelihood_ratio_ci(tp, fp, fn, tn, confidence)
+    adjusted = likelihood_ratio_ci(tp, fp, fn, tn, confidence, correction=0.5)
+    rows = []
+    for i, p in enumerate(pi):
+        def add(stat, est, lo, hi, method, reason=None):
+            rows.append({"prevalence": float(p), "statistic": stat, "estimate": est, "ci_low": lo, "ci_high": hi,
+                         "method": method, "reason": reason})
+        if point is None:
+            reason = "needs reference-positive and -negative records"
+            for stat in ("ppv", "npv", "tp_per_1000", "fp_per_1000", "fn_per_1000", "tn_per_1000"):
+                add(stat, np.nan, np.nan, np.nan, ci_method, reason)
+            continue
+        r = point.iloc[i]
+        for stat, name, zero_low, zero_high, to_value in (
+                ("ppv", "lr_positive", tp == 0, fp == 0, lambda lr: p * lr / (p * lr + 1 - p)),
+                ("npv", "lr_negative", tn == 0, fn == 0, lambda lr: (1 - p) / (1 - p + p * lr))):
+            lr = plain[name] if not (zero_low or zero_high) else adjusted[name]
+            b1, b2 = to_value(float(np.ravel(lr[1])[0])), to_value(float(np.ravel(lr[2])[0]))
+            lo, hi = min(b1, b2), max(b1, b2)
+            if zero_low:
+                lo = 0.0
+            if zero_high:
+                hi = 1.0
+            est = float(r[stat])
+            reason = None if np.isfinite(est) else "nobody screens " + ("positive" if stat == "ppv" else "negative")
+            add(stat, est, lo if np.isfinite(est) else np.nan, hi if np.isfinite(est) else np.nan,
+                "logit (Mercaldo 2007)", reason)
+        add("tp_per_1000", 1000 * p * se_est, 1000 * p * se_lo, 1000 * p * se_hi, ci_method)
+        add("fn_per_1000", 1000 * p * (1 - se_est), 1000 * p * (1 - se_hi), 1000 * p * (1 - se_lo), ci_method)
+        add("fp_per_1000", 1000 * (1 - p) * (1 - sp_est), 1000 * (1 - p) * (1 - sp_hi), 1000 * (1 - p) * (1 - sp_lo),
+            ci_method)
+        add("tn_per_1000", 1000 * (1 - p) * sp_est, 1000 * (1 - p) * sp_lo, 1000 * (1 - p) * sp_hi, ci_method)
+    return pd.DataFrame(rows, columns=["prevalence", "statistic", "estimate", "ci_low", "ci_high", "method", "reason"])

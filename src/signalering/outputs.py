@@ -38,8 +38,10 @@ def interval_dict(estimate, ci_low, ci_high, method: str, reason: str | None = N
     return out
 
 
-def threshold_entries(cells: pd.DataFrame, stats: pd.DataFrame, prevalences: Sequence[float]) -> list[dict]:
-    """One ``thresholds`` entry per cut-off (see ``accuracy.accuracy_table`` for the inputs)."""
+def threshold_entries(cells: pd.DataFrame, stats: pd.DataFrame, prevalences: Sequence[float],
+                      ci_method: str = "wilson", confidence: float = 0.95) -> list[dict]:
+    """One ``thresholds`` entry per cut-off (see ``accuracy.accuracy_table`` for the inputs); at each
+    target prevalence PPV, NPV and the per-1000 counts are intervals (``accuracy.at_prevalence_intervals``)."""
     entries = []
     by_cut = {c: g.set_index("statistic") for c, g in stats.groupby("cutoff", sort=False)}
     for row in cells.itertuples(index=False):
@@ -52,12 +54,14 @@ def threshold_entries(cells: pd.DataFrame, stats: pd.DataFrame, prevalences: Seq
         sens, spec = g.loc["sensitivity", "estimate"], g.loc["specificity", "estimate"]
         entry["at_prevalence"] = []
         if prevalences and not (np.isnan(sens) or np.isnan(spec)):
-            prev = accuracy.at_prevalence(sens, spec, list(prevalences))
-            for p in prev.itertuples(index=False):
+            prev = accuracy.at_prevalence_intervals(row.tp, row.fp, row.fn, row.tn, list(prevalences),
+                                                    ci_method=ci_method, confidence=confidence)
+            for p, rows in prev.groupby("prevalence", sort=False):
+                iv = {r.statistic: interval_dict(r.estimate, r.ci_low, r.ci_high, r.method, r.reason)
+                      for r in rows.itertuples(index=False)}
                 entry["at_prevalence"].append({
-                    "prevalence": float(p.prevalence), "ppv": _num(p.ppv), "npv": _num(p.npv),
-                    "per_1000": {"tp": float(p.tp_per_1000), "fp": float(p.fp_per_1000),
-                                 "fn": float(p.fn_per_1000), "tn": float(p.tn_per_1000)}})
+                    "prevalence": float(p), "ppv": iv["ppv"], "npv": iv["npv"],
+                    "per_1000": {k: iv[f"{k}_per_1000"] for k in ("tp", "fp", "fn", "tn")}})
         elif prevalences:
             entry["at_prevalence_reason"] = "sensitivity or specificity is undefined"
         entries.append(entry)
@@ -118,7 +122,7 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
         "ci_method": ci_method,
         "correction": float(correction),
         "auc": interval_dict(auc.estimate, auc.ci_low, auc.ci_high, "delong", auc.reason),
-        "thresholds": threshold_entries(cells, stats, prevalences),
+        "thresholds": threshold_entries(cells, stats, prevalences, ci_method, confidence),
     }
     doc["optimal"] = optimal_youden(counts, prevalences, ci_method, confidence, correction)
     boot = None
@@ -258,7 +262,8 @@ def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: 
     best = cutpoints.choose_cutpoint(counts, cutpoints.CutpointRule("youden")).cutoff
     c2, s2 = accuracy.accuracy_table(counts, [best], ci_method=ci_method, confidence=confidence,
                                      correction=correction)
-    return {"method": "youden", "prespecified": False, **threshold_entries(c2, s2, prevalences)[0]}
+    return {"method": "youden", "prespecified": False,
+            **threshold_entries(c2, s2, prevalences, ci_method, confidence)[0]}
 
 
 def roc_plot_rows(counts: CountTable) -> list[dict]:

@@ -242,6 +242,8 @@ class Fmt:
     def value(self, stat: str, x) -> str:
         if stat in PROPORTIONS or stat in ("prevalence", "ppv", "npv"):
             return self.pct(x)
+        if stat == "per_1000":
+            return self.num(x, 1)
         if stat == "net_benefit":
             return self.num(x, 4)
         if stat in ("auc", "youden", "icc", "kappa", "weighted_kappa", "cronbach_alpha", "omega", "partial_auc",
@@ -424,16 +426,27 @@ def _iv_ok(iv) -> bool:
     return isinstance(iv, dict) and iv.get("estimate") is not None
 
 
+def per_1000_estimates(p: dict) -> dict | None:
+    """The per-1000 point estimates of one ``at_prevalence`` entry (each count is an interval), or
+    ``None`` when any is withheld or undefined."""
+    k = {c: (iv or {}).get("estimate") if isinstance(iv, dict) else iv for c, iv in (p.get("per_1000") or {}).items()}
+    return k if set(k) >= {"tp", "fn", "fp", "tn"} and all(isinstance(k[c], (int, float)) for c in k) else None
+
+
 def per_1000_rows(entry: dict, fmt: Fmt, t: dict) -> list[dict]:
     rows = []
     for p in entry.get("at_prevalence") or []:
-        k = p["per_1000"]
+        ivs = p["per_1000"]
+        k = per_1000_estimates(p)
+        if k is None:
+            continue
         # whole families for the sentence, rounded together so that they add up (as in the icon array)
         tp, fn, fp, tn = figures.largest_remainder([k["tp"], k["fn"], k["fp"], k["tn"]])
         rows.append({"prevalence": fmt.pct(p["prevalence"]), "per1000_cases": fmt.num(1000 * p["prevalence"], 0),
-                     "flagged": fmt.num(k["tp"] + k["fp"], 1), "tp": fmt.num(k["tp"], 1), "fp": fmt.num(k["fp"], 1),
-                     "fn": fmt.num(k["fn"], 1), "tn": fmt.num(k["tn"], 1), "ppv": fmt.pct(p["ppv"]),
-                     "npv": fmt.pct(p["npv"]),
+                     "flagged": fmt.num(k["tp"] + k["fp"], 1), "tp": fmt.interval("per_1000", ivs["tp"]),
+                     "fp": fmt.interval("per_1000", ivs["fp"]), "fn": fmt.interval("per_1000", ivs["fn"]),
+                     "tn": fmt.num(k["tn"], 1), "ppv": fmt.interval("ppv", p["ppv"]),
+                     "npv": fmt.interval("npv", p["npv"]),
                      "sentence": t["per1000_sentence"].format(
                          cases=fmt.count(tp + fn), flagged=fmt.count(tp + fp), tp=fmt.count(tp), fp=fmt.count(fp),
                          fn=fmt.count(fn))})
@@ -693,7 +706,9 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         for p in primary.get("at_prevalence") or []:
             labels = {"title": t["icon_title"].format(prev=fmt.pct(p["prevalence"]), rule=rule),
                       "tp": t["icon_tp"], "fn": t["icon_fn"], "fp": t["icon_fp"], "tn": t["icon_tn"]}
-            icons.append(figures.icon_array_svg(p["per_1000"], labels))
+            k = per_1000_estimates(p)
+            if k is not None:
+                icons.append(figures.icon_array_svg(k, labels))
     plain = per_1000_rows(primary, fmt, t) if primary else []
 
     # setting and prevalence
