@@ -39,6 +39,12 @@ class InputError(Exception):
         prefix = ", ".join(where)
         return f"{prefix}: {self.reason}" if prefix else self.reason
 
+    def __reduce__(self):
+        # ``Exception`` pickles as ``cls(*args)`` plus ``__dict__`` set afterwards, which a frozen
+        # dataclass forbids (and ``args`` misses keyword fields): rebuild from the fields instead, so
+        # the error crosses process boundaries (Dask workers, multiprocessing) intact.
+        return (type(self), (self.file, self.reason, self.row, self.column))
+
 
 class UsageError(ValueError):
     """The command's words or a parameter are wrong (exit status 2)."""
