@@ -29,9 +29,10 @@ def main() -> None:
         doc["file_sha256"] = io.file_sha256(path)
         io.write_json(INTERIM / "flow.json", doc)
         return
-    frame = io.read_records(path)
+    schema = RecordSchema.from_params(data)
+    frame = io.read_records(path, schema.decimal)
     check_identifiers(frame, path)
-    result = validate_records(frame, RecordSchema.from_params(data), path)
+    result = validate_records(frame, schema, path)
     INTERIM.mkdir(parents=True, exist_ok=True)
     SECURE.mkdir(parents=True, exist_ok=True)
     result.records.to_parquet(INTERIM / "records.parquet", index=False)
