@@ -64,7 +64,7 @@ def _add_records_options(p) -> None:
     p.add_argument("--id", metavar="COL", default=None,
                    help="record id column (default record_id, checked when the file has it): a file that "
                         "holds an id twice is refused (exit 3), so no record is counted twice")
-    p.add_argument("--decimal", choices=io.DECIMALS, default="auto",
+    p.add_argument("--decimal", choices=io.DECIMALS, default="auto", metavar="{.|,|auto}",
                    help="decimal mark of numbers in text files: '.', ',' (0,25 = 0.25) or auto (default: "
                         "',' is read as decimal mark in semicolon-separated CSV, as Dutch Excel writes it)")
 
@@ -396,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:   # an output that cannot be written: unwritable or full folder, a file in the way
         if args.debug:
             traceback.print_exc()
-        where = f" '{exc.filename}'" if exc.filename else ""
+        target = exc.filename or getattr(args, "out", None)
+        where = f" '{target}'" if target else ""
         print(f"signalering: error: cannot write{where}: {exc.strerror or type(exc).__name__}; "
               f"choose another --out or free space", file=sys.stderr)
         return 2
