@@ -329,3 +329,39 @@ def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsy
     ok = tmp_path / "ok.xlsx"
     _frame().to_excel(ok, index=False)
     assert len(io.read_records(ok)) == N
+
+
+def test_column_checks_name_the_first_offending_row():
+    frame = pd.DataFrame({"s": pd.array(["1", "2", None, "x", "inf", "x", "3"], dtype="string"),
+                          "y": pd.array(["1", "0", "1", "0", None, "2", "yes"], dtype="string")})
+    with pytest.raises(InputError) as exc:
+        io.numeric_column(frame, "s", "f.csv")
+    assert (exc.value.row, exc.value.reason) == (4, "not a number")
+    with pytest.raises(InputError) as exc:
+        io.numeric_column(frame.iloc[[0, 4, 3]].reset_index(drop=True), "s", "f.csv")
+    assert (exc.value.row, exc.value.reason) == (2, "not a finite number")
+    with pytest.raises(InputError) as exc:
+        io.reference_column(frame, "y", "1", "0", "f.csv")
+    assert exc.value.row == 6
+    ok = io.numeric_column(frame.iloc[[0, 1, 2, 6, 0]].reset_index(drop=True), "s", "f.csv")
+    np.testing.assert_array_equal(ok, [1, 2, np.nan, 3, 1])
+    ref = io.reference_column(frame.iloc[[0, 1, 4, 0]].reset_index(drop=True), "y", "1", "0", "f.csv")
+    np.testing.assert_array_equal(ref, [1, 0, np.nan, 1])
+    typed = pd.DataFrame({"s": [1.5, np.nan, np.inf]})
+    with pytest.raises(InputError, match="not a finite number") as exc:
+        io.numeric_column(typed, "s", "f.parquet")
+    assert exc.value.row == 3
+    np.testing.assert_array_equal(io.numeric_column(typed.iloc[:2], "s", "f"), [1.5, np.nan])
+    np.testing.assert_array_equal(io.reference_column(pd.DataFrame({"y": [1, 0, 1]}), "y", "1", "0", "f"), [1, 0, 1])
+
+
+def test_check_unique_ids_ignores_missing_ids_and_names_rows():
+    ids = pd.DataFrame({"record_id": pd.array(["K-101", None, "K-707", None, "K-3", "K-707", "K-101"], dtype="string")})
+    with pytest.raises(InputError) as exc:
+        io.check_unique_ids(ids, "record_id", "f.csv")
+    assert exc.value.row == 6 and "row 3" in exc.value.reason and "707" not in str(exc.value)
+    io.check_unique_ids(ids.iloc[:5], "record_id", "f.csv")
+    io.check_unique_ids(ids, None, "f.csv")
+    io.check_unique_ids(ids, "other", "f.csv")
+    with pytest.raises(InputError, match="id column does not exist"):
+        io.check_unique_ids(ids, "other", "f.csv", required=True)

@@ -272,36 +272,72 @@ def read_guarded(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
     return frame
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """(codes, distinct values, first row of each): a column as codes into its distinct non-missing
+    values (missing = -1), so a check runs once per distinct value (scores, labels: a few dozen)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = np.asarray(codes)
+    first = _first_rows(codes)
+    distinct = pd.Series(np.asarray(uniques, dtype=object))
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+        distinct = distinct.astype("string")
+    return codes, distinct, first
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Row of the first occurrence of each code of ``pd.factorize`` (codes are numbered in order of
+    first appearance, so a row holds a new code exactly when it exceeds every code before it)."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return np.flatnonzero(codes > before)
+
+
+def _expand(codes: np.ndarray, per_value: np.ndarray, missing) -> np.ndarray:
+    out = per_value[np.maximum(codes, 0)] if len(per_value) else np.full(len(codes), missing)
+    return np.where(codes >= 0, out, missing)
+
+
 def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
     """A numeric column as float (missing = NaN); a value that is not a number, or not a finite one
     (``inf``, ``nan`` written as text, ``1e999``), refuses the file, naming the first such row and the
-    column (the value is not echoed)."""
+    column (the value is not echoed). Typed (numeric) columns are taken as they are; text is parsed
+    once per distinct value."""
     if column not in frame.columns:
         raise InputError(file, "the column does not exist", column=column)
     values = frame[column]
-    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    present = values.notna().to_numpy(bool)
-    bad = present & ~np.isfinite(num)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        text = str(values.iloc[first])
-        finite = np.isnan(num[first]) and not re.fullmatch(_NON_FINITE, text)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        num = values.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isinf(num)
+        if bad.any():
+            raise InputError(file, "not a finite number", row=int(np.flatnonzero(bad)[0]) + 1, column=column)
+        return num
+    codes, distinct, first = _distinct(values)
+    num_u = pd.to_numeric(distinct, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad_u = ~np.isfinite(num_u)
+    if bad_u.any():
+        worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
+        text = str(distinct.iloc[worst])
+        finite = np.isnan(num_u[worst]) and not re.fullmatch(_NON_FINITE, text)
         raise InputError(file, "not a number" if finite else "not a finite number",
-                         row=first + 1, column=column)
-    return num
+                         row=int(first[worst]) + 1, column=column)
+    return _expand(codes, num_u, np.nan)
 
 
 def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: str, file: str) -> np.ndarray:
-    """Reference standard as 1.0 / 0.0 / NaN (not verified); other values refuse the file."""
+    """Reference standard as 1.0 / 0.0 / NaN (not verified); other values refuse the file (labels
+    compare as codes: ``1``, ``1.0`` and ``"1"`` are the same; see ``ingest.schema.reference_values``)."""
     from .ingest.schema import reference_values
 
     if column not in frame.columns:
         raise InputError(file, "the column does not exist", column=column)
-    ref, bad = reference_values(frame[column], positive, negative)
-    if bad.any():
+    codes, distinct, first = _distinct(frame[column])
+    ref_u, bad_u = reference_values(distinct, positive, negative)
+    if bad_u.any():
+        worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
         raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
-                         row=int(np.flatnonzero(bad)[0]) + 1, column=column)
-    return ref
+                         row=int(first[worst]) + 1, column=column)
+    return _expand(codes, np.asarray(ref_u, dtype=float), np.nan)
 
 
 def duplicate_id_error(file: str, column: str, row: int, first_row: int) -> InputError:
@@ -323,12 +359,15 @@ def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, require
         if required:
             raise InputError(file, "the id column does not exist", column=column)
         return
-    ids = frame[column]
-    dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy(bool)
-    if dup.any():
-        row = int(np.flatnonzero(dup)[0])
-        first = int(np.flatnonzero((ids == ids.iloc[row]).fillna(False).to_numpy(bool))[0])
-        raise duplicate_id_error(file, column, row + 1, first + 1)
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    codes = np.asarray(codes)
+    present = codes >= 0
+    if int(present.sum()) == len(uniques):   # every id once (the usual case): one hash pass
+        return
+    first = _first_rows(codes)
+    dup = present & (np.arange(len(codes)) != first[np.maximum(codes, 0)])
+    row = int(np.flatnonzero(dup)[0])
+    raise duplicate_id_error(file, column, row + 1, int(first[codes[row]]) + 1)
 
 
 def file_sha256(path: str | Path) -> str:
