@@ -30,7 +30,7 @@ def main() -> None:
         io.write_json(INTERIM / "flow.json", doc)
         return
     schema = RecordSchema.from_params(data)
-    frame = io.read_records(path)
+    frame = io.read_records(path, schema.decimal)
     check_identifiers(frame, path, drop=schema.drop, coded=schema.coded)
     result = validate_records(frame, schema, path)
     INTERIM.mkdir(parents=True, exist_ok=True)

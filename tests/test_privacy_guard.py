@@ -286,3 +286,15 @@ def test_legitimate_research_files_are_accepted(tmp_path, fmt):
     path = _write(df, tmp_path / f"ok{SUFFIX[fmt]}", fmt)
     assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
                  "--out", str(tmp_path / "o")]) == 0
+
+
+def test_drop_lets_a_free_text_column_through_the_door_and_nowhere_else(tmp_path, capsys):
+    df = base()
+    df["opmerking"] = pd.array([f"gesprek {i} met moeder over slaap" for i in range(N)], dtype="string")
+    path = _write(df, tmp_path / "remarks.csv", "csv")
+    argv = ["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+            "--out", str(tmp_path / "o")]
+    assert main(argv) == 3 and "--drop" in capsys.readouterr().err
+    assert main(argv + ["--drop", "opmerking"]) == 0
+    assert "gesprek" not in (tmp_path / "o" / "accuracy.json").read_text()
+    assert main(argv + ["--drop", "no_such_column"]) == 2

@@ -1,5 +1,6 @@
-"""Beyond one machine: the count table on a Dask dataframe (distributed LocalCluster, 2 workers)
-equals the pandas and DuckDB tables, and a file is refused with the same message."""
+"""Beyond one machine: the count table on a Dask dataframe (distributed LocalCluster, 2 workers, in
+threads and in separate processes) equals the pandas and DuckDB tables, and a file is refused with the
+same message (the refusal crosses the process boundary pickled)."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,10 +15,11 @@ distributed = pytest.importorskip("distributed")
 SPEC = CountSpec(("rc_sum", "sens_consensus"), "reference", ("site", "child_sex"))
 
 
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
+@pytest.fixture(scope="module", params=[pytest.param(False, id="threads"),
+                                        pytest.param(True, id="processes", marks=pytest.mark.slow)])
+def client(request):
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=request.param,
+                                       dashboard_address=":0")
     c = distributed.Client(cluster)
     yield c
     c.close()

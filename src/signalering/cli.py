@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import runpy
 import sys
 import traceback
@@ -19,8 +20,6 @@ from . import __version__, io, outputs
 from .counts import CountTable
 from .cutpoints import rules_from_options
 from .errors import InputError, UsageError
-from .ingest.identifiers import check_identifiers
-from .ingest.schema import reference_values
 from .intervals import INTERVAL_METHODS
 
 
@@ -31,33 +30,62 @@ class _Parser(argparse.ArgumentParser):
 
 
 # ------------------------------------------------------------------ shared input helpers
-def read_guarded(path: str) -> pd.DataFrame:
-    """Read a records file and refuse it if it carries direct identifiers (before anything is written)."""
-    frame = io.read_records(path)
-    check_identifiers(frame, path)
+# The readers and column conversions live in the library (``io``); these names stay importable here.
+read_guarded = io.read_guarded
+numeric_column = io.numeric_column
+reference_column = io.reference_column
+
+
+def _finite(text: str) -> float:
+    """argparse type: a finite number (``nan``, ``inf`` are wrong words, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """argparse type: a whole number >= 0 (replicates, seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _add_records_options(p) -> None:
+    """``--records FILE``, ``--id COL`` and ``--decimal``, the same in every command that reads records."""
+    p.add_argument("--records", required=True, metavar="FILE")
+    p.add_argument("--id", metavar="COL", default=None,
+                   help="record id column (default record_id, checked when the file has it): a file that "
+                        "holds an id twice is refused (exit 3), so no record is counted twice")
+    p.add_argument("--decimal", choices=io.DECIMALS, default="auto", metavar="{.|,|auto}",
+                   help="decimal mark of numbers in text files: '.', ',' (0,25 = 0.25) or auto (default: "
+                        "',' is read as decimal mark in semicolon-separated CSV, as Dutch Excel writes it)")
+    p.add_argument("--drop", action="append", default=[], metavar="COL",
+                   help="drop this column at the door (repeatable): it is not checked and never read further; "
+                        "for free text such as remarks (docs/privacy.md)")
+
+
+def read_checked(args) -> pd.DataFrame:
+    """The records of ``args.records``: read, identifier-guarded, every record id once."""
+    frame = io.read_guarded(args.records, args.decimal, tuple(args.drop))
+    io.check_unique_ids(frame, args.id or "record_id", args.records, required=args.id is not None)
     return frame
 
 
-def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
-    """A numeric column; a non-number refuses the file, naming the first such row (value not echoed)."""
-    if column not in frame.columns:
-        raise InputError(file, "the column does not exist", column=column)
-    num = pd.to_numeric(frame[column], errors="coerce")
-    bad = frame[column].notna() & num.isna()
-    if bad.any():
-        raise InputError(file, "not a number", row=int(np.flatnonzero(bad.to_numpy())[0]) + 1, column=column)
-    return num.to_numpy(dtype=float)
-
-
-def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: str, file: str) -> np.ndarray:
-    """Reference standard as 1.0 / 0.0 / NaN (not verified); other values refuse the file."""
-    if column not in frame.columns:
-        raise InputError(file, "the column does not exist", column=column)
-    ref, bad = reference_values(frame[column], positive, negative)
-    if bad.any():
-        raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
-                         row=int(np.flatnonzero(bad)[0]) + 1, column=column)
-    return ref
+def check_out(out: str, kind: str = "folder") -> None:
+    """``--out`` must name a folder (or, for ``kind="file"``, a file) that is not the other kind."""
+    path = Path(out)
+    if kind == "folder" and path.exists() and not path.is_dir():
+        raise UsageError(f"--out must name a folder; '{out}' is an existing file.")
+    if kind == "file" and path.is_dir():
+        raise UsageError(f"--out must name a file; '{out}' is an existing folder.")
 
 
 def check_proportion_options(args) -> None:
@@ -82,42 +110,43 @@ def _add_evaluate(sub) -> None:
                        description="Diagnostic accuracy of one score: 2x2 tables, intervals, AUC (DeLong), partial "
                                    "AUC, cut-point rules, stratified bootstrap intervals and, with unverified records, "
                                    "Begg-Greenes corrected sensitivity/specificity. Keys: docs/accuracy.md.")
-    p.add_argument("--records", required=True, metavar="FILE")
+    _add_records_options(p)
     p.add_argument("--score", required=True, metavar="COL")
     _add_reference_options(p)
     p.add_argument("--direction", choices=("higher", "lower"), default="higher")
-    p.add_argument("--cutoff", type=float, action="append", metavar="X")
-    p.add_argument("--prevalence", type=float, action="append", metavar="P", default=[])
+    p.add_argument("--cutoff", type=_finite, action="append", metavar="X")
+    p.add_argument("--prevalence", type=_finite, action="append", metavar="P", default=[])
     p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
-    p.add_argument("--confidence", type=float, default=0.95)
-    p.add_argument("--correction", type=float, default=0.0, metavar="C",
+    p.add_argument("--confidence", type=_finite, default=0.95)
+    p.add_argument("--correction", type=_finite, default=0.0, metavar="C",
                    help="add C to every cell for LR+, LR- and DOR (0.5 = Haldane-Anscombe; default 0: none, "
                         "zero cells give null with a reason)")
-    p.add_argument("--bootstrap", type=int, default=0, metavar="N",
+    p.add_argument("--bootstrap", type=_count, default=0, metavar="N",
                    help="stratified bootstrap replicates for percentile intervals (default 0: none; e.g. 2000)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the bootstrap (default 0)")
-    p.add_argument("--partial-auc-specificity", type=float, nargs=2, default=(0.8, 1.0), metavar=("LOW", "HIGH"),
+    p.add_argument("--seed", type=_count, default=0, metavar="S", help="seed of the bootstrap (default 0)")
+    p.add_argument("--partial-auc-specificity", type=_finite, nargs=2, default=(0.8, 1.0), metavar=("LOW", "HIGH"),
                    help="specificity range of the partial AUC (default 0.8 1.0)")
-    p.add_argument("--min-specificity", type=float, metavar="X",
+    p.add_argument("--min-specificity", type=_finite, metavar="X",
                    help="add the cut-point rule 'highest sensitivity with specificity >= X'")
-    p.add_argument("--min-sensitivity", type=float, metavar="X",
+    p.add_argument("--min-sensitivity", type=_finite, metavar="X",
                    help="add the cut-point rule 'highest specificity with sensitivity >= X'")
-    p.add_argument("--cost-ratio", type=float, default=1.0, metavar="R",
+    p.add_argument("--cost-ratio", type=_finite, default=1.0, metavar="R",
                    help="cost of a false negative relative to a false positive for the min_cost cut-point (default 1)")
-    p.add_argument("--cost-prevalence", type=float, metavar="P",
+    p.add_argument("--cost-prevalence", type=_finite, metavar="P",
                    help="target prevalence for the min_cost cut-point (default: the sample prevalence)")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=_run_evaluate)
 
 
 def _run_evaluate(args) -> None:
+    check_out(args.out)
     check_proportion_options(args)
     if args.bootstrap < 0:
         raise UsageError(f"--bootstrap must be 0 or a positive number of replicates. Got {args.bootstrap} instead.")
     if not args.correction >= 0:
         raise UsageError(f"--correction must be >= 0. Got {args.correction} instead.")
     rules = rules_from_options(args.min_specificity, args.min_sensitivity, args.cost_ratio, args.cost_prevalence)
-    frame = read_guarded(args.records)
+    frame = read_checked(args)
     score = numeric_column(frame, args.score, args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
     counts = CountTable.from_scores(score, ref, args.direction)
@@ -136,24 +165,25 @@ def _add_compare(sub) -> None:
                        description="Compare two scores (e.g. two versions of an instrument) on the same records: "
                                    "DeLong's paired AUC test, and at one cut-off per score McNemar tests, relative "
                                    "sensitivity/specificity, PPV/NPV differences and net reclassification.")
-    p.add_argument("--records", required=True, metavar="FILE")
+    _add_records_options(p)
     p.add_argument("--score", required=True, action="append", metavar="COL",
                    help="give twice: score A, then score B (differences are A - B)")
     _add_reference_options(p)
     p.add_argument("--direction-a", choices=("higher", "lower"), default="higher")
     p.add_argument("--direction-b", choices=("higher", "lower"), default="higher")
-    p.add_argument("--cutoff-a", type=float, metavar="X")
-    p.add_argument("--cutoff-b", type=float, metavar="Y")
+    p.add_argument("--cutoff-a", type=_finite, metavar="X")
+    p.add_argument("--cutoff-b", type=_finite, metavar="Y")
     p.add_argument("--mcnemar", choices=("exact", "chi-square"), default="exact",
                    help="exact binomial (default) or chi-square with continuity correction")
     p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
-    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--confidence", type=_finite, default=0.95)
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=_run_compare)
 
 
 def _run_compare(args) -> None:
     from .compare import comparison_document
+    check_out(args.out)
     if len(args.score) != 2:
         raise UsageError(f"--score must be given exactly twice (A and B). Got {len(args.score)} instead.")
     if args.score[0] == args.score[1]:
@@ -161,7 +191,7 @@ def _run_compare(args) -> None:
     if (args.cutoff_a is None) != (args.cutoff_b is None):
         raise UsageError("give both --cutoff-a and --cutoff-b, or neither.")
     check_proportion_options(args)
-    frame = read_guarded(args.records)
+    frame = read_checked(args)
     a = numeric_column(frame, args.score[0], args.records)
     b = numeric_column(frame, args.score[1], args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
@@ -193,22 +223,23 @@ def _add_calibration(sub) -> None:
                        description="Calibration of a probability column against the reference standard "
                                    "(O/E, calibration-in-the-large, slope, Brier, ICI/E50/E90/Emax, "
                                    "Hosmer-Lemeshow, Spiegelhalter, AUC), plus the smoothed curve and net benefit.")
-    p.add_argument("--records", required=True, metavar="FILE")
+    _add_records_options(p)
     p.add_argument("--probability", required=True, metavar="COL")
     _add_reference_options(p)
-    p.add_argument("--confidence", type=float, default=0.95)
-    p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="replicates for the curve band and net-benefit intervals")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--confidence", type=_finite, default=0.95)
+    p.add_argument("--bootstrap", type=_count, default=200, metavar="N", help="replicates for the curve band and net-benefit intervals")
+    p.add_argument("--seed", type=_count, default=0, metavar="S")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=_run_calibration)
 
 
 def _run_calibration(args) -> None:
     from . import calibration, decision
+    check_out(args.out)
     check_proportion_options(args)
     if args.bootstrap < 0:
         raise UsageError(f"--bootstrap must be 0 or a positive number of replicates. Got {args.bootstrap} instead.")
-    frame = read_guarded(args.records)
+    frame = read_checked(args)
     prob = numeric_column(frame, args.probability, args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
     rng = np.random.default_rng(args.seed)
@@ -231,7 +262,7 @@ def _add_reliability(sub) -> None:
     p = sub.add_parser("reliability", help="rater agreement and internal consistency -> DIR/reliability.json",
                        description="ICC (six forms), and for two raters Cohen's kappa and weighted kappa "
                                    "(--categorical) or Bland-Altman limits; Cronbach's alpha and omega with --items.")
-    p.add_argument("--records", required=True, metavar="FILE")
+    _add_records_options(p)
     p.add_argument("--raters", required=True, metavar="COL,COL[,...]")
     p.add_argument("--items", metavar="COL,COL[,...]", help="item columns of a multi-item instrument")
     p.add_argument("--categorical", action="store_true", help="ratings are ordered categories: add kappa")
@@ -242,11 +273,12 @@ def _add_reliability(sub) -> None:
 
 def _run_reliability(args) -> None:
     from . import reliability
+    check_out(args.out)
     raters = [c.strip() for c in args.raters.split(",") if c.strip()]
     items = [c.strip() for c in (args.items or "").split(",") if c.strip()]
     if len(raters) < 2:
         raise UsageError(f"--raters must name at least two columns. Got {len(raters)} instead.")
-    frame = read_guarded(args.records)
+    frame = read_checked(args)
     values = pd.DataFrame({c: numeric_column(frame, c, args.records) for c in dict.fromkeys(raters + items)})
     doc = {"schema_version": outputs.SCHEMA_VERSION,
            **reliability.reliability_summary(values, raters, items=items or None, categorical=args.categorical,
@@ -266,7 +298,7 @@ def _add_aggregate(sub) -> None:
                                    "be shared instead of the records (docs/scale.md). Cells with fewer than "
                                    "--min-cell records refuse the export unless exact counts are shared under "
                                    "a data agreement.")
-    p.add_argument("--records", required=True, metavar="FILE")
+    _add_records_options(p)
     p.add_argument("--score", required=True, action="append", metavar="COL", help="score column (repeatable)")
     _add_reference_options(p)
     p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
@@ -289,7 +321,10 @@ def _run_aggregate(args) -> None:
         raise UsageError(f"--min-cell must be at least 1. Got {args.min_cell} instead.")
     if args.batch_rows < 1:
         raise UsageError(f"--batch-rows must be at least 1. Got {args.batch_rows} instead.")
-    spec = CountSpec(tuple(args.score), args.reference, tuple(args.subgroup), args.positive, args.negative)
+    check_out(args.out, "file")
+    spec = CountSpec(tuple(args.score), args.reference, tuple(args.subgroup), args.positive, args.negative,
+                     id_column=args.id or "record_id", id_required=args.id is not None, decimal=args.decimal,
+                     drop=tuple(args.drop))
     counts = count_rows(args.records, spec, args.engine, batch_rows=args.batch_rows)
     check_disclosure(counts, args.min_cell, args.exact_counts_under_agreement, args.records)
     write_table(counts, args.out)
@@ -307,16 +342,17 @@ def _add_evaluate_aggregate(sub) -> None:
                    help="organisation name per table, in order (default: the file names without suffix)")
     p.add_argument("--score", required=True, metavar="NAME", help="the instrument (column `instrument` in the tables)")
     p.add_argument("--direction", choices=("higher", "lower"), default="higher")
-    p.add_argument("--cutoff", type=float, action="append", metavar="X")
-    p.add_argument("--prevalence", type=float, action="append", metavar="P", default=[])
+    p.add_argument("--cutoff", type=_finite, action="append", metavar="X")
+    p.add_argument("--prevalence", type=_finite, action="append", metavar="P", default=[])
     p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
-    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--confidence", type=_finite, default=0.95)
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=_run_evaluate_aggregate)
 
 
 def _run_evaluate_aggregate(args) -> None:
     from .scale.federated import evaluate_tables, load_count_tables
+    check_out(args.out)
     check_proportion_options(args)
     tables = load_count_tables(args.tables, args.score, args.direction, args.name)
     if sum(t.n_verified for t in tables.values()) == 0:
@@ -345,7 +381,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:   # argparse: wrong words (2), --help / --version (0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
         args.func(args)
     except InputError as exc:
@@ -357,6 +396,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(f"signalering: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:   # an output that cannot be written: unwritable or full folder, a file in the way
+        if args.debug:
+            traceback.print_exc()
+        target = exc.filename or getattr(args, "out", None)
+        where = f" '{target}'" if target else ""
+        print(f"signalering: error: cannot write{where}: {exc.strerror or type(exc).__name__}; "
+              f"choose another --out or free space", file=sys.stderr)
         return 2
     return 0
 

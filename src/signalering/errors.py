@@ -39,6 +39,29 @@ class InputError(Exception):
         prefix = ", ".join(where)
         return f"{prefix}: {self.reason}" if prefix else self.reason
 
+    def __reduce__(self):
+        # ``Exception`` pickles as ``cls(*args)`` plus ``__dict__`` set afterwards, which a frozen
+        # dataclass forbids (and ``args`` misses keyword fields): rebuild from the fields instead, so
+        # the error crosses process boundaries (Dask workers, multiprocessing) intact.
+        return (type(self), (self.file, self.reason, self.row, self.column))
+
+
+# A frozen dataclass refuses every attribute assignment, but raising, chaining and unpickling an
+# exception (Python itself, tblib - which ``distributed`` installs for every exception class -,
+# multiprocessing) assign these; let them through, the fields stay frozen.
+_EXCEPTION_STATE = frozenset({"__cause__", "__context__", "__traceback__", "__suppress_context__", "__notes__"})
+_frozen_setattr = InputError.__setattr__
+
+
+def _input_error_setattr(self, name, value):
+    if name in _EXCEPTION_STATE:
+        Exception.__setattr__(self, name, value)
+    else:
+        _frozen_setattr(self, name, value)
+
+
+InputError.__setattr__ = _input_error_setattr
+
 
 class UsageError(ValueError):
     """The command's words or a parameter are wrong (exit status 2)."""

@@ -1,56 +1,89 @@
 """Reading records files and writing outputs.
 
 Records are read with every column as text first, so identifier-like values keep their leading zeros
-and the identifier guard sees exactly what is in the file; types are applied afterwards by the schema.
+and the identifier guard sees exactly what is in the file; types are applied afterwards by the schema
+(pipeline) or by ``numeric_column`` / ``reference_column`` (commands). The door refuses, with file,
+row, column and reason and never a value: binary and single-line files, files mixing UTF-8 and
+Windows-1252, ``.xlsx`` zip bombs, non-finite numbers and (commands) duplicated record ids.
 """
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io as _io
 import json
 import math
+import os
+import re
+import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, UsageError, check_in
 
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx")
+DECIMALS = (".", ",", "auto")
+HEAD_BYTES = 1 << 20            # the header row must end within the first MiB of a CSV file
+XLSX_MAX_BYTES = 1 << 30        # sum of the uncompressed sizes of an .xlsx file's parts
+XLSX_MAX_RATIO = 200            # uncompressed / compressed size of one part (XML compresses ~5-30x)
+
+# Every non-ASCII Unicode decimal digit (full-width ０-９, Arabic-Indic, ...) and the full-width
+# signs, mapped to ASCII: the file is read as it reads to a person, and the identifier guard and the
+# number parsing see plain digits.
+@functools.cache
+def _digit_table() -> dict:
+    digits = {c: str(unicodedata.decimal(chr(c))) for c in range(0x80, 0x110000)
+              if unicodedata.category(chr(c)) == "Nd"}
+    digits.update({0xFF0B: "+", 0xFF0D: "-", 0xFF0E: ".", 0xFF0C: ","})
+    return str.maketrans(digits)
 
 
-def read_records(path: str | Path) -> pd.DataFrame:
+_DECIMAL_COMMA = r"[+-]?[0-9]+,[0-9]+"
+_NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
+
+
+def check_decimal(decimal: str, where: str = "read_records") -> None:
+    """``decimal`` must be ``"."``, ``","`` or ``"auto"`` (``UsageError`` otherwise)."""
+    check_in("decimal", decimal, DECIMALS, where)
+
+
+def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
     """Read a records file (CSV, Parquet or .xlsx) with every column as text (missing = NA).
 
-    CSV: comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252. Raises
-    ``InputError`` for a file that is unusable as a whole: missing, empty, header only, not a table,
-    undecodable.
+    CSV: comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252 (a file mixing
+    both is refused), CR, LF or CRLF line endings. Values are stripped; empty text is missing;
+    non-ASCII digits (full-width ``１２``) are read as ASCII digits. ``decimal``: ``","`` reads
+    ``0,25`` as ``0.25`` in every column, ``"auto"`` (default) does so in semicolon-separated CSV
+    files only (as Dutch Excel writes them), ``"."`` never. Raises ``InputError`` for a file that is
+    unusable as a whole: missing, unreadable, empty, header only, not a table, undecodable, an
+    ``.xlsx`` that inflates beyond sane limits.
     """
+    check_decimal(decimal)
     path = Path(path)
     name = str(path)
-    if not path.is_file():
-        raise InputError(name, "the file does not exist")
+    check_records_path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(name, f"unsupported file type '{suffix}'; use CSV, Parquet or .xlsx")
-    if path.stat().st_size == 0:
-        raise InputError(name, "the file is empty")
-    if suffix in (".parquet", ".pq"):
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
-            raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
-        frame = frame.astype("string")
-    elif suffix == ".xlsx":
-        try:
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-        except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise many types for a broken file
-            raise InputError(name, f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
-        frame = frame.astype("string")
-    else:
-        frame = _read_csv(path)
+    sep = None
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = _read_parquet(path)
+        elif suffix == ".xlsx":
+            check_xlsx(path)
+            try:
+                frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+            except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise many types for a broken file
+                raise InputError(name, f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
+            frame = frame.astype("string")
+        else:
+            frame, sep = _read_csv(path)
+    except OSError as exc:
+        raise InputError(name, f"the file cannot be read ({type(exc).__name__})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if len(frame.columns) < 2 or any(c.startswith("Unnamed:") or c == "" for c in frame.columns):
         raise InputError(name, "not a table: expected a header row naming at least two columns")
@@ -59,46 +92,289 @@ def read_records(path: str | Path) -> pd.DataFrame:
         raise InputError(name, "the header names a column twice", column=dup)
     if len(frame) == 0:
         raise InputError(name, "the file has a header but no records")
+    commas = decimal == "," or (decimal == "auto" and sep == ";")
     for col in frame.columns:
-        frame[col] = frame[col].str.strip().replace("", pd.NA)
+        frame[col] = normalise_text(frame[col], commas)
     return frame.reset_index(drop=True)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+def check_records_path(path: Path) -> None:
+    """Refuse a records path that does not exist, has an unsupported suffix or is empty."""
     name = str(path)
-    if b"\x00" in raw[:65536]:
+    if not path.is_file():
+        raise InputError(name, "the file does not exist")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(name, f"unsupported file type '{suffix}'; use CSV, Parquet or .xlsx")
+    if path.stat().st_size == 0:
+        raise InputError(name, "the file is empty")
+
+
+def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
+    """One column's text as every reader gives it: stripped, empty = NA, non-ASCII digits as ASCII,
+    and with ``decimal_commas`` a value like ``-0,25`` (digits, one comma, digits) as ``-0.25``."""
+    values = values.astype("string").str.strip().replace("", pd.NA)
+    wide = ~values.str.isascii().fillna(True).to_numpy(bool)
+    if wide.any():
+        values = values.copy()
+        table = _digit_table()
+        values[wide] = values[wide].map(lambda v: v.translate(table)).astype("string")
+    if decimal_commas and values.str.contains(",", regex=False).fillna(False).any():
+        comma = values.str.fullmatch(_DECIMAL_COMMA).fillna(False).to_numpy(bool)
+        if comma.any():
+            values = values.copy()
+            values[comma] = values[comma].str.replace(",", ".", regex=False)
+    return values
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    name = str(path)
+    try:
+        frame = pd.read_parquet(path)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
+        raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
+    return frame.astype("string")
+
+
+def check_xlsx(path: str | Path) -> None:
+    """Refuse an ``.xlsx`` file that would inflate beyond sane limits (a zip bomb), from the sizes its
+    zip central directory declares (``zipfile`` never extracts more than declared), before any part
+    is decompressed: more than ``XLSX_MAX_BYTES`` in all, or a part compressed more than
+    ``XLSX_MAX_RATIO`` times."""
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile):
+        raise InputError(name, "not a readable Excel .xlsx file (not a zip archive)") from None
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_MAX_BYTES:
+        raise InputError(name, f"refused: the .xlsx file would inflate to more than {XLSX_MAX_BYTES >> 20} MiB; "
+                               "save it as CSV or Parquet")
+    for info in infos:
+        if info.file_size > (1 << 20) and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(name, f"refused: a part of the .xlsx file is compressed more than {XLSX_MAX_RATIO} "
+                                   "times (a zip bomb?); save it as CSV or Parquet")
+
+
+def check_csv_head(path: str | Path) -> bytes:
+    """The first ``HEAD_BYTES`` of a CSV file, refused when binary (NUL bytes, UTF-16) or when no line
+    ends in them (a single-line file, not a table) - decided before the rest is read."""
+    name = str(path)
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+        more = bool(fh.read(1))
+    if b"\x00" in head[:65536]:
         raise InputError(name, "not a text table (binary content or UTF-16); save it as CSV in UTF-8")
+    if more and b"\n" not in head and b"\r" not in head:
+        raise InputError(name, f"not a table: no line ends within the first {HEAD_BYTES >> 20} MiB "
+                               "(a CSV file has a header row and one line per record)")
+    return head
+
+
+def mixed_encoding(name: str, data: bytes, bad_at: int, before: bytes = b"") -> InputError | None:
+    """The refusal for text that fails UTF-8 at byte ``bad_at`` of ``data`` but also holds valid UTF-8
+    multi-byte characters (a file mixing UTF-8 and Windows-1252): decoding it either way would split
+    one value into two categories. ``before``: the file's bytes before ``data`` (for the row)."""
+    if not _UTF8_SEQUENCE.search(data) and not _UTF8_SEQUENCE.search(before):
+        return None
+    row = before.count(b"\n") + data[:bad_at].count(b"\n")
+    if not row:
+        row = before.count(b"\r") + data[:bad_at].count(b"\r")
+    return InputError(name, "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
+                            "rows are UTF-8); save it again in one encoding, UTF-8", row=row or None)
+
+
+def mixed_encoding_in_file(path: str | Path, bad_at: int) -> InputError | None:
+    """``mixed_encoding`` for a file read in blocks (never held in memory): ``bad_at`` is the file
+    offset of the first byte that is not UTF-8."""
+    block_size = 1 << 24
+    found = False
+    newlines = returns = 0
+    offset = 0
+    tail = b""
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(block_size), b""):
+            found = found or bool(_UTF8_SEQUENCE.search(tail + block))
+            part = block[:max(0, bad_at - offset)]
+            newlines += part.count(b"\n")
+            returns += part.count(b"\r")
+            offset += len(block)
+            tail = block[-3:]
+    if not found:
+        return None
+    row = newlines if newlines else returns
+    return InputError(str(path), "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
+                                 "rows are UTF-8); save it again in one encoding, UTF-8", row=row or None)
+
+
+def first_line(text: str) -> str:
+    """The first line of a text (LF, CRLF or CR-only line endings), leading blank space skipped."""
+    return re.split(r"\r\n|\r|\n", text.lstrip(), maxsplit=1)[0]
+
+
+def separator(header: str) -> str:
+    """``;`` when the header row has more semicolons than commas, else ``,``."""
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
+    name = str(path)
+    check_csv_head(path)
+    raw = path.read_bytes()
     text = None
-    for enc in CSV_ENCODINGS:
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        refusal = mixed_encoding(name, raw, exc.start)
+        if refusal is not None:
+            raise refusal from None
     if text is None:
-        raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text")
-    header = text.lstrip().split("\n", 1)[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
-    names = [f.strip() for f in next(csv.reader([header.rstrip("\r")], delimiter=sep), [])]
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text") from None
+    del raw
+    if "\n" not in text and "\r" in text:   # old Mac line endings (CR only)
+        text = text.replace("\r", "\n")
+    header = first_line(text)
+    sep = separator(header)
+    names = [f.strip() for f in next(csv.reader([header], delimiter=sep), [])]
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy
         raise InputError(name, "the header names a column twice", column=duplicated[0])
     try:
-        return pd.read_csv(_io.StringIO(text), sep=sep, dtype="string", keep_default_na=False,
-                           na_values=[""], skip_blank_lines=True)
+        frame = pd.read_csv(_io.StringIO(text), sep=sep, dtype="string", keep_default_na=False,
+                            na_values=[""], skip_blank_lines=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         line = _parser_line(str(exc))
         raise InputError(name, "not a table: rows have a different number of fields than the header",
                          row=line) from None
     except pd.errors.EmptyDataError:
         raise InputError(name, "the file has no header row") from None
+    return frame, sep
 
 
 def _parser_line(message: str) -> int | None:
-    import re
     m = re.search(r"line (\d+)", message)
     return int(m.group(1)) - 1 if m else None
+
+
+# ------------------------------------------------------------------ typed columns (every command)
+def read_guarded(path: str | Path, decimal: str = "auto", drop=()) -> pd.DataFrame:
+    """Read a records file and refuse it if it carries direct identifiers (before anything is written).
+
+    ``drop``: columns dropped at the door (``--drop``): not guarded and not returned; naming a column
+    the file does not have is a usage error.
+    """
+    from .ingest.identifiers import check_identifiers
+
+    frame = read_records(path, decimal)
+    missing = [c for c in drop if c not in frame.columns]
+    if missing:
+        raise UsageError(f"--drop names a column the file does not have: '{missing[0]}'.")
+    check_identifiers(frame, str(path), drop=drop)
+    return frame.drop(columns=list(drop))
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """(codes, distinct values, first row of each): a column as codes into its distinct non-missing
+    values (missing = -1), so a check runs once per distinct value (scores, labels: a few dozen)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = np.asarray(codes)
+    first = _first_rows(codes)
+    distinct = pd.Series(np.asarray(uniques, dtype=object))
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+        distinct = distinct.astype("string")
+    return codes, distinct, first
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Row of the first occurrence of each code of ``pd.factorize`` (codes are numbered in order of
+    first appearance, so a row holds a new code exactly when it exceeds every code before it)."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return np.flatnonzero(codes > before)
+
+
+def _expand(codes: np.ndarray, per_value: np.ndarray, missing) -> np.ndarray:
+    out = per_value[np.maximum(codes, 0)] if len(per_value) else np.full(len(codes), missing)
+    return np.where(codes >= 0, out, missing)
+
+
+def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
+    """A numeric column as float (missing = NaN); a value that is not a number, or not a finite one
+    (``inf``, ``nan`` written as text, ``1e999``), refuses the file, naming the first such row and the
+    column (the value is not echoed). Typed (numeric) columns are taken as they are; text is parsed
+    once per distinct value."""
+    if column not in frame.columns:
+        raise InputError(file, "the column does not exist", column=column)
+    values = frame[column]
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        num = values.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isinf(num)
+        if bad.any():
+            raise InputError(file, "not a finite number", row=int(np.flatnonzero(bad)[0]) + 1, column=column)
+        return num
+    codes, distinct, first = _distinct(values)
+    num_u = pd.to_numeric(distinct, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad_u = ~np.isfinite(num_u)
+    if bad_u.any():
+        worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
+        text = str(distinct.iloc[worst])
+        finite = np.isnan(num_u[worst]) and not re.fullmatch(_NON_FINITE, text)
+        raise InputError(file, "not a number" if finite else "not a finite number",
+                         row=int(first[worst]) + 1, column=column)
+    return _expand(codes, num_u, np.nan)
+
+
+def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: str, file: str) -> np.ndarray:
+    """Reference standard as 1.0 / 0.0 / NaN (not verified); other values refuse the file (labels
+    compare as codes: ``1``, ``1.0`` and ``"1"`` are the same; see ``ingest.schema.reference_values``)."""
+    from .ingest.schema import reference_values
+
+    if column not in frame.columns:
+        raise InputError(file, "the column does not exist", column=column)
+    codes, distinct, first = _distinct(frame[column])
+    ref_u, bad_u = reference_values(distinct, positive, negative)
+    if bad_u.any():
+        worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
+        raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
+                         row=int(first[worst]) + 1, column=column)
+    return _expand(codes, np.asarray(ref_u, dtype=float), np.nan)
+
+
+def duplicate_id_error(file: str, column: str, row: int, first_row: int) -> InputError:
+    """The refusal of a records file whose id column holds an id twice (rows 1-based)."""
+    return InputError(file, f"duplicate record id: the same id is already in row {first_row}; every record "
+                            "must be counted once, so remove or correct the copies", row=row, column=column)
+
+
+def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, required: bool = False) -> None:
+    """Refuse a file in which an id occurs twice in ``column`` (missing ids are not compared).
+
+    The message names the file, the column, the first row holding an id seen before and the row where
+    it was first seen, never the id. A missing ``column`` refuses the file only when ``required``
+    (the user named it); ``None`` checks nothing.
+    """
+    if column is None:
+        return
+    if column not in frame.columns:
+        if required:
+            raise InputError(file, "the id column does not exist", column=column)
+        return
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    codes = np.asarray(codes)
+    present = codes >= 0
+    if int(present.sum()) == len(uniques):   # every id once (the usual case): one hash pass
+        return
+    first = _first_rows(codes)
+    dup = present & (np.arange(len(codes)) != first[np.maximum(codes, 0)])
+    row = int(np.flatnonzero(dup)[0])
+    raise duplicate_id_error(file, column, row + 1, int(first[codes[row]]) + 1)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -135,9 +411,20 @@ def dumps(obj) -> str:
 
 
 def write_json(path: str | Path, obj) -> None:
+    """Write ``dumps(obj)``; through a temporary file, so a full or failing disk leaves no half file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(obj), encoding="utf-8")
+    text = dumps(obj)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
 
 
 def read_json(path: str | Path):

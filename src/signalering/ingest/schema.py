@@ -53,15 +53,21 @@ class RecordSchema:
     rules: tuple[ColumnRule, ...] = field(default_factory=tuple)
     drop: tuple[str, ...] = ()        # columns dropped at the door: never checked further, never written
     subgroups: tuple[str, ...] = ()   # subgroup columns: their labels are published, so they must be coded
+    decimal: str = "auto"     # decimal mark of text files: ".", "," or "auto" (see io.read_records)
 
     @classmethod
     def from_params(cls, data: dict) -> "RecordSchema":
+        from ..io import check_decimal
+
         rules = tuple(ColumnRule.from_params(p, s or {}) for p, s in (data.get("columns") or {}).items())
         drop = data.get("drop") or []
         if isinstance(drop, str) or not all(isinstance(c, str) for c in drop):
             raise UsageError(f"params data.drop must be a list of column names. Got {drop!r} instead.")
+        decimal = str(data.get("decimal", "auto"))
+        check_decimal(decimal, "params.yaml data.decimal")
         schema = cls(data.get("id_column", "record_id"), data["reference"], _code(data.get("positive_label", 1)),
-                     _code(data.get("negative_label", 0)), rules, tuple(drop), tuple(data.get("subgroups") or ()))
+                     _code(data.get("negative_label", 0)), rules, tuple(drop), tuple(data.get("subgroups") or ()),
+                     decimal)
         for column in schema.drop:
             if column in (schema.id_column, schema.reference) or column in schema.subgroups:
                 raise UsageError(f"params data.drop names '{column}', which the analysis needs "
@@ -83,6 +89,9 @@ class RecordSchema:
     def coded(self) -> tuple[str, ...]:
         """Patterns of the columns whose values are checked against declared codes."""
         return tuple(r.pattern for r in self.rules if r.codes is not None)
+
+
+_NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"   # non-finite numbers written as text
 
 
 def _code(value) -> str:
@@ -126,7 +135,8 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Va
     """Type and check the records; unusable-as-a-whole problems raise ``InputError``.
 
     Row problems (missing or duplicate id, reference not positive/negative/empty, a value outside
-    its codes or range, a non-number in a numeric column) exclude the row and are listed in the
+    its codes or range, a non-number or a non-finite number (``inf``, ``nan`` written as text) in a
+    numeric column) exclude the row and are listed in the
     quarantine table with ``row`` (1-based data row) and reason.
     """
     for required in (schema.id_column, schema.reference):
@@ -169,9 +179,14 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Va
             typed[column] = frame[column]
             continue
         if rule.numeric:
-            num = pd.to_numeric(frame[column], errors="coerce")
-            fail((frame[column].notna() & num.isna()).to_numpy(bool), column, "not a number")
-            typed[column] = num.astype(float)
+            num = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            present = frame[column].notna().to_numpy(bool)
+            written_non_finite = (frame[column].astype("string").str.fullmatch(_NON_FINITE)
+                                  .fillna(False).to_numpy(bool))
+            not_number = present & np.isnan(num) & ~written_non_finite
+            fail(not_number, column, "not a number")
+            fail(present & ~np.isfinite(num) & ~not_number, column, "not a finite number")
+            typed[column] = np.where(np.isfinite(num), num, np.nan)
             col_checks = []
             if rule.min is not None:
                 col_checks.append(pa.Check.ge(rule.min, error=f"below the allowed minimum {rule.min}"))

@@ -5,7 +5,7 @@ a records file of any size reduces to it and the statistics never need the recor
 
 ``engine`` (``params.yaml`` ``scale.engine``):
 
-- ``pandas``: the whole file in memory (``cli.read_guarded``), for files that fit;
+- ``pandas``: the whole file in memory (``io.read_guarded``), for files that fit;
 - ``duckdb``: the file in batches (``reader``), each guarded and typed by the same code as the pandas
   path; DuckDB aggregates the typed batches with one ``GROUP BY GROUPING SETS`` over an Arrow stream,
   so memory holds one batch plus the (small) table;
@@ -13,8 +13,9 @@ a records file of any size reduces to it and the statistics never need the recor
   (on a ``distributed`` cluster if one is active), and the partitions' results are combined.
 
 All three give the same table and refuse the same file with the same message: the guard's verdict
-(see ``guard``), then the first non-number in a score column (scores in the order given), then the
-first reference value that is neither label.
+(see ``guard``), then the first record id held twice (``CountSpec.id_column``: the id column is read
+in full only for this check), then the first non-number in a score column (scores in the order given),
+then the first reference value that is neither label.
 """
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class CountSpec:
     subgroups: tuple[str, ...] = ()
     positive: str = "1"
     negative: str = "0"
+    id_column: str | None = None   # record ids: a file holding one twice is refused (none: not checked)
+    id_required: bool = False      # refuse a file without ``id_column`` (else it is checked when present)
+    decimal: str = "auto"          # decimal mark of text files (``io.read_records``)
+    drop: tuple[str, ...] = ()     # columns dropped at the door: not guarded, never read further
 
     def __post_init__(self) -> None:
         if not self.scores:
@@ -112,9 +117,9 @@ def _typed(frame: pd.DataFrame, spec: CountSpec, file: str, errors: _FirstErrors
     """Scores as float, reference as ``1``/``0``/``unverified``, subgroups as text; refusals are
     recorded in ``errors`` (not raised) so that later chunks are still guarded.
 
-    The conversions are the command line's (``cli.numeric_column``, ``cli.reference_column``).
+    The conversions are every command's (``io.numeric_column``, ``io.reference_column``).
     """
-    from ..cli import numeric_column, reference_column
+    from ..io import numeric_column, reference_column
 
     out = {}
     for col in spec.scores:
@@ -199,9 +204,10 @@ def count_rows(path: str | Path, spec: CountSpec, engine: str = "pandas", *,
     check_in("engine", engine, ENGINES, "count_rows")
     file = str(path)
     if engine == "pandas":
-        from ..cli import read_guarded
+        from ..io import check_unique_ids, read_guarded
 
-        frame = read_guarded(file)
+        frame = read_guarded(file, spec.decimal, spec.drop)
+        check_unique_ids(frame, spec.id_column, file, spec.id_required)
         errors = _FirstErrors(spec.columns)
         typed = _typed(frame, spec, file, errors, 0)
         errors.raise_first()
@@ -215,15 +221,17 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
     import duckdb
     import pyarrow as pa
 
-    scan = IdentifierScan(file)
+    scan = IdentifierScan(file, frozenset(spec.drop))
     errors = _FirstErrors(spec.columns)
+    ids = _IdScan(file, spec)
     names = [f"s{i}" for i in range(len(spec.scores))] + ["ref"] + [f"g{j}" for j in range(len(spec.subgroups))]
     schema = pa.schema([(n, pa.float64()) for n in names[:len(spec.scores)]]
                        + [(n, pa.string()) for n in names[len(spec.scores):]])
 
     def typed_batches():
-        for batch in iter_batches(file, batch_rows):
+        for batch in iter_batches(file, batch_rows, decimal=spec.decimal):
             scan.add(batch)
+            ids.add(batch.frame, batch.offset)
             typed = _typed(batch.frame, spec, file, errors, batch.offset)
             arrays = [pa.array(typed[c].to_numpy(dtype=float), type=pa.float64()) for c in spec.scores]
             arrays.append(pa.array(typed["__ref"].to_numpy(dtype=object), type=pa.string()))
@@ -243,6 +251,7 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
     finally:
         con.close()
     scan.raise_first()
+    ids.raise_first()
     errors.raise_first()
     parts = []
     for i, col in enumerate(spec.scores):
@@ -254,6 +263,63 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
         part["n"] = mine["n"].to_numpy()
         parts.append(part)
     return finish(pd.concat(parts, ignore_index=True), spec)
+
+
+@dataclass(slots=True)
+class _IdScan:
+    """Record ids over chunks in file order, kept as two 64-bit hashes per record (16 bytes; two
+    different ids share both hashes with probability about 2^-128 per pair), to find the first record
+    whose id occurred before, as ``io.check_unique_ids`` finds it on the whole file."""
+
+    file: str
+    spec: CountSpec
+    hashes: list = field(default_factory=list)
+    present: bool | None = None
+
+    def add(self, frame: pd.DataFrame, offset: int) -> None:
+        self.add_hashes(id_hashes(frame, self.spec.id_column), offset)
+
+    def add_hashes(self, hashes, offset: int) -> None:
+        if hashes is None:
+            self.present = False if self.present is None else self.present
+            return
+        self.present = True
+        rows, h1, h2 = hashes
+        self.hashes.append((rows + offset, h1, h2))
+
+    def raise_first(self) -> None:
+        from ..io import duplicate_id_error
+
+        column = self.spec.id_column
+        if column is None:
+            return
+        if not self.present:
+            if self.spec.id_required:
+                raise InputError(self.file, "the id column does not exist", column=column)
+            return
+        if not self.hashes:
+            return
+        table = pd.DataFrame({"row": np.concatenate([h[0] for h in self.hashes]),
+                              "h1": np.concatenate([h[1] for h in self.hashes]),
+                              "h2": np.concatenate([h[2] for h in self.hashes])}).sort_values("row", kind="stable")
+        dup = table.duplicated(["h1", "h2"], keep="first").to_numpy(bool)
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            same = (table["h1"].to_numpy() == table["h1"].iat[i]) & (table["h2"].to_numpy() == table["h2"].iat[i])
+            first = int(table["row"].to_numpy()[same].min())
+            raise duplicate_id_error(self.file, column, int(table["row"].iat[i]) + 1, first + 1)
+
+
+def id_hashes(frame: pd.DataFrame, column: str | None):
+    """(0-based rows, hash 1, hash 2) of the non-missing ids of one chunk; ``None`` without the column."""
+    if column is None or column not in frame.columns:
+        return None
+    ids = frame[column].astype("string")
+    keep = ids.notna().to_numpy(bool)
+    values = ids[keep].astype(object).to_numpy()
+    h1 = pd.util.hash_array(values, hash_key="signalering-id-1")
+    h2 = pd.util.hash_array(values, hash_key="signalering-id-2")
+    return np.flatnonzero(keep).astype(np.int64), h1, h2
 
 
 def _arrow_text(values: pd.Series):
@@ -273,19 +339,23 @@ class _PartitionResult:
     scan: IdentifierScan
     errors: _FirstErrors
     counts: pd.DataFrame
+    ids: tuple | None
 
 
-def _scan_partition(frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool) -> _PartitionResult:
+def _scan_partition(frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool,
+                    commas: bool) -> _PartitionResult:
     """Guard, type and count one partition (runs on a worker); rows are partition-local."""
+    from ..io import normalise_text
+
     frame = frame.astype("string") if from_parquet else frame
     frame = frame.reset_index(drop=True)
     for col in frame.columns:
-        frame[col] = frame[col].str.strip().replace("", pd.NA)
-    scan = IdentifierScan(file)
+        frame[col] = normalise_text(frame[col], commas)
+    scan = IdentifierScan(file, frozenset(spec.drop))
     scan.add(Batch(frame, 0))
     errors = _FirstErrors(spec.columns)
     typed = _typed(frame, spec, file, errors, 0)
-    return _PartitionResult(len(frame), scan, errors, _count_typed(typed, spec))
+    return _PartitionResult(len(frame), scan, errors, _count_typed(typed, spec), id_hashes(frame, spec.id_column))
 
 
 def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
@@ -294,9 +364,10 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
 
     path = Path(file)
     # The whole-file checks (existence, type, header) are the batch reader's: read its first batch.
-    first = next(iter_batches(path, 1))
+    first = next(iter_batches(path, 1, decimal=spec.decimal))
     columns = list(first.frame.columns)
     suffix = path.suffix.lower()
+    commas = spec.decimal == ","
     if suffix in (".parquet", ".pq"):
         ddf = dd.read_parquet(file, split_row_groups=True)   # one partition per row group
         from_parquet = True
@@ -304,24 +375,28 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
         raise UsageError("The dask engine reads CSV and Parquet; use the pandas engine for .xlsx files.")
     else:
         encoding, sep = csv_format(path)
+        commas = commas or (spec.decimal == "auto" and sep == ";")
         ddf = dd.read_csv(file, sep=sep, dtype="string", keep_default_na=False, na_values=[""],
                           skip_blank_lines=True, encoding=encoding, blocksize=blocksize)
         from_parquet = False
-    parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet) for p in ddf.to_delayed()]
+    parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet, commas) for p in ddf.to_delayed()]
     try:
         results = _compute(parts)
     except pd.errors.ParserError:
         raise InputError(file, "not a table: rows have a different number of fields than the header") from None
-    scan = IdentifierScan(file, columns=columns)
+    scan = IdentifierScan(file, frozenset(spec.drop), columns=columns)
     errors = _FirstErrors(spec.columns)
+    ids = _IdScan(file, spec)
     offset = 0
     for r in results:
+        ids.add_hashes(r.ids, offset)
         for column, found in r.scan.found.items():
             scan.found.setdefault(column, []).extend(
                 (finding, None if row is None else offset + row) for finding, row in found)
         errors.merge(r.errors, offset)
         offset += r.n
     scan.raise_first()
+    ids.raise_first()
     errors.raise_first()
     return finish(pd.concat([r.counts for r in results], ignore_index=True), spec)
 
@@ -343,10 +418,10 @@ def _compute(parts: list) -> tuple:
 
 
 def _rename_scan(frame: pd.DataFrame, columns: list[str], spec: CountSpec, file: str,
-                 from_parquet: bool) -> _PartitionResult:
+                 from_parquet: bool, commas: bool) -> _PartitionResult:
     frame = frame.copy()
     frame.columns = columns
-    return _scan_partition(frame, spec, file, from_parquet)
+    return _scan_partition(frame, spec, file, from_parquet, commas)
 
 
 # ------------------------------------------------------------------ to CountTable

@@ -49,7 +49,7 @@ def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFA
     con = duckdb.connect()
     try:
         con.execute("CREATE TABLE ids (id VARCHAR)")
-        for batch in iter_batches(path, batch_rows):
+        for batch in iter_batches(path, batch_rows, decimal=schema.decimal):
             scan.add(batch)
             if schema.id_column not in batch.frame.columns:
                 continue
@@ -108,7 +108,7 @@ def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int = DE
     file = str(path)
     dups = duplicate_ids(path, schema, batch_rows)
     flows: list[Flow] = []
-    for batch in iter_batches(path, batch_rows):
+    for batch in iter_batches(path, batch_rows, decimal=schema.decimal):
         v, n = _validate_batch(batch, schema, file, dups)
         vb, flow = _drop_ghosts(v, n, batch.offset)
         flows.append(flow)

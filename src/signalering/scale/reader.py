@@ -39,22 +39,30 @@ class Batch:
 def csv_format(path: str | Path) -> tuple[str, str]:
     """(encoding, separator) of a CSV file, decided as ``io.read_records`` decides them.
 
-    The whole file is checked for UTF-8 in blocks (it is never held in memory); Windows-1252 otherwise.
+    The whole file is checked for UTF-8 in blocks (it is never held in memory); Windows-1252 otherwise,
+    unless the file also holds UTF-8 characters (refused as mixed, as ``io.read_records`` does).
     """
     path = Path(path)
     name = str(path)
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    if b"\x00" in head:
-        raise InputError(name, "not a text table (binary content or UTF-16); save it as CSV in UTF-8")
+    io.check_csv_head(path)
     encoding = None
     for enc in io.CSV_ENCODINGS:
         decoder = codecs.getincrementaldecoder(enc)()
         first = ""
+        fed = 0
         try:
             with open(path, "rb") as fh:
                 for block in iter(lambda: fh.read(_SCAN_BYTES), b""):
-                    text = decoder.decode(block)
+                    pending = len(decoder.getstate()[0])
+                    try:
+                        text = decoder.decode(block)
+                    except UnicodeDecodeError as exc:
+                        if enc.startswith("utf"):
+                            refusal = io.mixed_encoding_in_file(path, fed - pending + exc.start)
+                            if refusal is not None:
+                                raise refusal from None
+                        raise
+                    fed += len(block)
                     if len(first) < 65536:
                         first += text[:65536]
                 decoder.decode(b"", final=True)
@@ -64,9 +72,7 @@ def csv_format(path: str | Path) -> tuple[str, str]:
         break
     if encoding is None:
         raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text")
-    header = first.lstrip().split("\n", 1)[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
-    return encoding, sep
+    return encoding, io.separator(io.first_line(first))
 
 
 def _check_header(columns: list[str], name: str) -> list[str]:
@@ -79,15 +85,15 @@ def _check_header(columns: list[str], name: str) -> list[str]:
     return columns
 
 
-def _normalise(frame: pd.DataFrame, columns: list[str], offset: int) -> Batch:
+def _normalise(frame: pd.DataFrame, columns: list[str], offset: int, commas: bool) -> Batch:
     frame.columns = columns
     for col in frame.columns:
-        frame[col] = frame[col].str.strip().replace("", pd.NA)
+        frame[col] = io.normalise_text(frame[col], commas)
     return Batch(frame.reset_index(drop=True), offset)
 
 
 def iter_batches(path: str | Path, batch_rows: int = DEFAULT_BATCH_ROWS,
-                 columns: list[str] | None = None) -> Iterator[Batch]:
+                 columns: list[str] | None = None, decimal: str = "auto") -> Iterator[Batch]:
     """The records file as batches of at most ``batch_rows`` records (see the module docstring).
 
     Parameters
@@ -98,6 +104,8 @@ def iter_batches(path: str | Path, batch_rows: int = DEFAULT_BATCH_ROWS,
     columns : list of str, optional
         Read only these columns (all must exist; the identifier guard needs all columns, so only
         code that has already guarded the file may pass this).
+    decimal : {"auto", ".", ","}
+        Decimal mark, as ``io.read_records``.
 
     Raises
     ------
@@ -108,22 +116,18 @@ def iter_batches(path: str | Path, batch_rows: int = DEFAULT_BATCH_ROWS,
     if not isinstance(batch_rows, int) or batch_rows < 1:
         raise UsageError(f"The 'batch_rows' parameter of iter_batches must be a positive integer. "
                          f"Got {batch_rows!r} instead.")
+    io.check_decimal(decimal, "iter_batches")
     path = Path(path)
     name = str(path)
-    if not path.is_file():
-        raise InputError(name, "the file does not exist")
+    io.check_records_path(path)
     suffix = path.suffix.lower()
-    if suffix not in io.SUFFIXES:
-        raise InputError(name, f"unsupported file type '{suffix}'; use CSV, Parquet or .xlsx")
-    if path.stat().st_size == 0:
-        raise InputError(name, "the file is empty")
     if suffix in (".parquet", ".pq"):
-        batches = _parquet_batches(path, batch_rows, columns)
+        batches = _parquet_batches(path, batch_rows, columns, decimal == ",")
     elif suffix == ".xlsx":
-        frame = io.read_records(path)
+        frame = io.read_records(path, decimal)
         batches = iter([Batch(frame[columns] if columns else frame, 0)])
     else:
-        batches = _csv_batches(path, batch_rows, columns)
+        batches = _csv_batches(path, batch_rows, columns, decimal)
     n = 0
     for batch in batches:
         if len(batch.frame):
@@ -142,7 +146,7 @@ def _selected(all_columns: list[str], columns: list[str] | None, name: str) -> l
     return [c for c in all_columns if c in set(columns)]
 
 
-def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None) -> Iterator[Batch]:
+def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None, commas: bool) -> Iterator[Batch]:
     import pyarrow.parquet as pq
 
     name = str(path)
@@ -158,7 +162,7 @@ def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None) -> 
     try:
         for rb in pf.iter_batches(batch_size=batch_rows, columns=raw_keep):
             frame = rb.to_pandas().astype("string")
-            yield _normalise(frame, keep, offset)
+            yield _normalise(frame, keep, offset, commas)
             offset += rb.num_rows
     except InputError:
         raise
@@ -166,12 +170,13 @@ def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None) -> 
         raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
 
 
-def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None) -> Iterator[Batch]:
+def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal: str) -> Iterator[Batch]:
     name = str(path)
     encoding, sep = csv_format(path)
+    commas = decimal == "," or (decimal == "auto" and sep == ";")
     with open(path, encoding=encoding, newline="") as fh:
-        head = fh.read(65536).lstrip().split("\n", 1)[0]
-    names = [f.strip() for f in next(csv.reader([head.rstrip("\r")], delimiter=sep), [])]
+        head = io.first_line(fh.read(65536))
+    names = [f.strip() for f in next(csv.reader([head], delimiter=sep), [])]
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy (as in io.read_records)
         raise InputError(name, "the header names a column twice", column=duplicated[0])
@@ -192,7 +197,7 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None) -> Iter
         with reader:
             for frame in reader:
                 n = len(frame)
-                yield _normalise(frame, keep, offset)
+                yield _normalise(frame, keep, offset, commas)
                 offset += n
     except (pd.errors.ParserError, csv.Error) as exc:
         line = io._parser_line(str(exc))

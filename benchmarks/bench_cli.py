@@ -1,0 +1,76 @@
+"""Benchmark: the whole ``signalering evaluate`` process on a Parquet file vs the floor a user would
+write by hand, in the same run and on the same file:
+
+    python -c "df = pandas.read_parquet(FILE); sklearn.metrics.roc_auc_score(df.reference, df.score)"
+
+Both are whole processes (interpreter start, imports, reading, checks, statistics), timed best of
+``REPEAT``. Cases (issue 11 targets):
+
+- integer score, ``SIGNALERING_BENCH_CLI_N`` records (default 10 million), ``evaluate --bootstrap 2000``:
+  target ratio <= 1.0;
+- continuous score, a tenth of that (default 1 million), ``evaluate`` (AUC + DeLong): target <= 2.0.
+
+``evaluate`` reads every column (the identifier guard must see them all), checks that every
+``record_id`` occurs once, parses the score and reference and computes the document; the baseline
+does none of that. Files go to the system temporary folder and are kept between runs. Run alone:
+``python benchmarks/bench_cli.py``; ``benchmarks/run.py`` calls ``main()``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPEAT = 2
+SEED = 20261125
+BASELINE = ("import sys, pandas as pd; from sklearn.metrics import roc_auc_score; "
+            "df = pd.read_parquet(sys.argv[1]); print(roc_auc_score(df['reference'], df['score']))")
+
+
+def records(n: int, kind: str) -> Path:
+    path = Path(tempfile.gettempdir()) / f"signalering-bench-cli-{kind}-{n}.parquet"
+    if not path.exists():
+        rng = np.random.default_rng(SEED)
+        y = (rng.random(n) < 0.05).astype(np.int64)
+        if kind == "integer":
+            score = np.clip(np.round(rng.normal(15.0 + 4.0 * y, 5.0)), 0, 40).astype(np.int64)
+        else:
+            score = rng.normal(1.0 * y, 1.0)
+        pd.DataFrame({"record_id": [f"K{i:09d}" for i in range(n)], "reference": y,
+                      "score": score}).to_parquet(path, index=False)
+    return path
+
+
+def best(cmd: list[str]) -> float:
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    n = int(float(os.environ.get("SIGNALERING_BENCH_CLI_N", 10_000_000)))
+    exe = Path(sys.executable).parent / "signalering"
+    out = Path(tempfile.mkdtemp(prefix="signalering-bench-cli-"))
+    print("| case | records | evaluate (s) | read_parquet + roc_auc_score (s) | ratio | target |")
+    print("|---|---|---|---|---|---|")
+    for kind, size, extra, target in (("integer", n, ["--bootstrap", "2000"], 1.0),
+                                      ("continuous", max(n // 10, 1000), [], 2.0)):
+        path = records(size, kind)
+        base = best([sys.executable, "-c", BASELINE, str(path)])
+        ours = best([str(exe), "evaluate", "--records", str(path), "--score", "score", "--reference",
+                     "reference", "--out", str(out / kind), *extra])
+        print(f"| {kind} score{' + 2,000 bootstrap' if extra else ', AUC + DeLong'} | {size:,} | "
+              f"{ours:.1f} | {base:.1f} | {ours / base:.2f} | <= {target} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

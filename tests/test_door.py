@@ -1,0 +1,367 @@
+"""The front door: awkward files and words are read correctly or refused with a clear message
+(exit 2 or 3), never with a traceback; refusals survive pickling (Dask process workers)."""
+import pickle
+
+import pytest
+
+from signalering.errors import InputError
+
+
+@pytest.mark.parametrize("error", [
+    InputError("records.csv", "not a number", row=4, column="score"),
+    InputError("records.csv", "the file is empty"),
+    InputError("", "no file", column="x"),
+])
+def test_input_error_survives_pickling(error):
+    back = pickle.loads(pickle.dumps(error))
+    assert back == error and str(back) == str(error)
+    assert (back.file, back.reason, back.row, back.column) == (error.file, error.reason, error.row, error.column)
+
+
+def test_input_error_survives_tblib_pickling():
+    """``distributed`` pickles exceptions through tblib, which sets ``__cause__`` and friends."""
+    pickling_support = pytest.importorskip("tblib.pickling_support")
+    try:
+        raise InputError("records.csv", "not a number", row=4, column="score") from ValueError("inner")
+    except InputError as exc:
+        error = exc
+    func, args = pickling_support.pickle_exception(error)
+    back = func(*args)
+    assert back == error and str(back) == str(error) and isinstance(back.__cause__, ValueError)
+    with pytest.raises(Exception, match="cannot assign"):
+        back.row = 5
+
+
+# ------------------------------------------------------------------ files and commands
+import json  # noqa: E402
+import time  # noqa: E402
+import zipfile  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from signalering import io  # noqa: E402
+from signalering.cli import main  # noqa: E402
+from signalering.ingest.schema import ColumnRule, RecordSchema, validate_records  # noqa: E402
+from signalering.scale.counts import CountSpec, count_rows  # noqa: E402
+from signalering.scale.reader import iter_batches  # noqa: E402
+
+N = 40
+
+
+def _frame(n=N, seed=3):
+    rng = np.random.default_rng(seed)
+    ref = np.tile([1, 0], n // 2)
+    score = np.round(rng.normal(ref, 1.0), 2)
+    return pd.DataFrame({"record_id": [f"R{i:03d}" for i in range(n)], "reference": ref, "score": score,
+                         "score_b": np.round(score + rng.normal(0, 1, n), 2),
+                         "p": np.round(np.clip(0.2 + 0.5 * ref + rng.normal(0, 0.1, n), 0.01, 0.99), 3),
+                         "r1": rng.integers(1, 6, n), "r2": rng.integers(1, 6, n)})
+
+
+def _write(frame, path, sep=",", decimal="."):
+    frame.to_csv(path, index=False, sep=sep, decimal=decimal)
+    return str(path)
+
+
+COMMANDS = {
+    "evaluate": ["--score", "score", "--reference", "reference"],
+    "compare": ["--score", "score", "--score", "score_b", "--reference", "reference"],
+    "calibration": ["--probability", "p", "--reference", "reference", "--bootstrap", "5"],
+    "reliability": ["--raters", "r1,r2"],
+    "aggregate": ["--score", "score", "--reference", "reference", "--min-cell", "1"],
+}
+OUTPUT = {"evaluate": "accuracy.json", "compare": "comparison.json", "calibration": "calibration.json",
+          "reliability": "reliability.json"}
+
+
+def _run(command, records, out, *extra):
+    target = out / "t.csv" if command == "aggregate" else out
+    return main([command, "--records", records, *COMMANDS[command], "--out", str(target), *extra])
+
+
+def _result(command, out):
+    if command == "aggregate":
+        return (out / "t.csv").read_text()
+    doc = json.loads((out / OUTPUT[command]).read_text())
+    return doc
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_refuses_a_duplicated_record_id(command, tmp_path, capsys):
+    frame = _frame()
+    frame.loc[7, "record_id"] = frame.loc[2, "record_id"]
+    records = _write(frame, tmp_path / "dup.csv")
+    assert _run(command, records, tmp_path / "o") == 3
+    err = capsys.readouterr().err
+    assert "dup.csv" in err and "row 8" in err and "column 'record_id'" in err and "row 3" in err
+    assert "R002" not in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_id_option_names_the_id_column(command, tmp_path, capsys):
+    frame = _frame().rename(columns={"record_id": "kind_id"})
+    frame.loc[5, "kind_id"] = frame.loc[1, "kind_id"]
+    records = _write(frame, tmp_path / "r.csv")
+    assert _run(command, records, tmp_path / "a") == 0          # default record_id: not in the file
+    assert _run(command, records, tmp_path / "b", "--id", "kind_id") == 3
+    assert "column 'kind_id'" in capsys.readouterr().err
+    assert _run(command, records, tmp_path / "c", "--id", "nope") == 3
+    assert "id column does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "dask"])
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_aggregate_engines_refuse_duplicates_alike(engine, kind, tmp_path):
+    frame = _frame(200)
+    frame.loc[150, "record_id"] = frame.loc[20, "record_id"]
+    frame.loc[170, "record_id"] = frame.loc[10, "record_id"]
+    path = tmp_path / f"r.{kind}"
+    frame.to_csv(path, index=False) if kind == "csv" else frame.to_parquet(path, row_group_size=50)
+    spec = CountSpec(("score",), "reference", id_column="record_id")
+    with pytest.raises(InputError) as exc:
+        count_rows(path, spec, engine, batch_rows=60, blocksize=2000)
+    assert (exc.value.row, exc.value.column) == (151, "record_id") and "row 21" in exc.value.reason
+
+
+def test_decimal_commas_are_read_as_numbers(tmp_path):
+    frame = _frame()
+    dot = _write(frame, tmp_path / "dot.csv")
+    comma = _write(frame, tmp_path / "comma.csv", sep=";", decimal=",")
+    assert "0," in (tmp_path / "comma.csv").read_text()
+    for command in ("evaluate", "calibration", "compare"):
+        assert _run(command, dot, tmp_path / f"{command}-dot") == 0
+        assert _run(command, comma, tmp_path / f"{command}-comma") == 0            # auto
+        assert _run(command, comma, tmp_path / f"{command}-forced", "--decimal", ",") == 0
+        base = _result(command, tmp_path / f"{command}-dot")
+        assert _result(command, tmp_path / f"{command}-comma") == base
+        assert _result(command, tmp_path / f"{command}-forced") == base
+    assert _run("evaluate", comma, tmp_path / "x", "--decimal", ".") == 3
+
+
+def test_decimal_commas_in_every_reader(tmp_path):
+    frame = _frame()
+    path = _write(frame, tmp_path / "comma.csv", sep=";", decimal=",")
+    whole = io.read_records(path)
+    assert whole["score"].tolist() == frame["score"].astype(str).tolist()
+    joined = pd.concat([b.frame for b in iter_batches(path, 7)], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole)
+    assert io.read_records(path, ".")["score"].str.contains(",").any()
+    spec = CountSpec(("score",), "reference")
+    base = count_rows(path, spec, "pandas")
+    pd.testing.assert_frame_equal(count_rows(path, spec, "duckdb", batch_rows=9), base)
+    assert base["score"].notna().all()
+
+
+def test_pipeline_schema_reads_decimal_commas_and_quarantines_non_finite(tmp_path):
+    frame = _frame()
+    frame["score"] = frame["score"].astype(object)
+    frame.loc[3, "score"], frame.loc[4, "score"], frame.loc[5, "score"] = "inf", "NaN", "abc"
+    frame.loc[6, "score"] = "-Infinity"
+    path = _write(frame, tmp_path / "comma.csv", sep=";", decimal=",")
+    schema = RecordSchema.from_params({"reference": "reference", "decimal": "auto",
+                                       "columns": {"score": {"min": -10, "max": 10}}})
+    v = validate_records(io.read_records(path, schema.decimal), schema, path)
+    q = v.quarantine.set_index("row")["reason"]
+    assert q[4] == q[5] == q[7] == "not a finite number" and q[6] == "not a number"
+    assert len(v.quarantine) == 4 and v.flow.analysed == N - 4
+    assert v.flow.excluded == {"score: not a finite number": 3, "score: not a number": 1}
+    assert np.isfinite(v.records["score"]).all()
+    with pytest.raises(Exception, match="decimal"):
+        RecordSchema.from_params({"reference": "reference", "decimal": ";"})
+    assert ColumnRule("x").numeric
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "Infinity", "NaN", "1e999"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_refuses_non_finite_numbers(command, text, tmp_path, capsys):
+    frame = _frame().astype(object)
+    column = {"evaluate": "score", "compare": "score_b", "calibration": "p", "reliability": "r2",
+              "aggregate": "score"}[command]
+    frame.loc[9, column] = text
+    records = _write(frame, tmp_path / "nf.csv")
+    assert _run(command, records, tmp_path / "o") == 3
+    err = capsys.readouterr().err
+    assert f"row 10, column '{column}': not a finite number" in err and text not in err.split(":", 1)[1]
+
+
+def test_mixed_utf8_and_windows_1252_is_refused_in_every_reader(tmp_path, capsys):
+    head = "record_id;reference;score;place\n"
+    rows = [f"R{i};{i % 2};{i};Zaanse Schans\n".encode() for i in range(30)]
+    rows[4] = "R4;0;4;Café\n".encode("utf-8")
+    rows[20] = "R20;0;20;Café\n".encode("cp1252")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head.encode() + b"".join(rows))
+    with pytest.raises(InputError) as whole:
+        io.read_records(path)
+    assert whole.value.row == 21 and "mixes UTF-8 and Windows-1252" in whole.value.reason
+    with pytest.raises(InputError) as batches:
+        list(iter_batches(path, 5))
+    assert batches.value == whole.value
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")]) == 3
+    # one encoding either way is read, and 'é' is the same category
+    for enc in ("utf-8", "cp1252"):
+        one = tmp_path / f"{enc}.csv"
+        one.write_bytes((head + "".join(r.decode("utf-8", "replace") for r in rows[:4])
+                         + "R4;0;4;Café\nR5;1;5;Café\n").encode(enc))
+        assert io.read_records(one)["place"].tolist()[-2:] == ["Café", "Café"]
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_line_endings(tmp_path, ending):
+    frame = _frame(12)
+    path = tmp_path / "r.csv"
+    path.write_bytes(frame.to_csv(index=False, lineterminator=ending).encode())
+    whole = io.read_records(path)
+    assert whole.shape == frame.shape and whole["record_id"].tolist() == frame["record_id"].tolist()
+    pd.testing.assert_frame_equal(pd.concat([b.frame for b in iter_batches(path, 5)], ignore_index=True), whole)
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")]) == 0
+
+
+def test_a_single_line_file_is_refused_quickly(tmp_path, capsys):
+    path = tmp_path / "one-line.csv"
+    path.write_bytes(b"record_id,reference," + b"1234567," * 400_000)   # 3 MB, no line end
+    start = time.perf_counter()
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")]) == 3
+    assert time.perf_counter() - start < 5
+    assert "no line ends" in capsys.readouterr().err
+    with pytest.raises(InputError, match="no line ends"):
+        list(iter_batches(path))
+
+
+@pytest.mark.slow
+def test_a_200_mb_single_line_file_is_refused_within_seconds(tmp_path):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as fh:
+        for _ in range(200):
+            fh.write(b"0123456789," * 95_325)
+    start = time.perf_counter()
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")]) == 3
+    assert time.perf_counter() - start < 5
+
+
+def test_full_width_digits_are_read_as_digits(tmp_path, capsys):
+    path = tmp_path / "wide.csv"
+    path.write_text("record_id,reference,score\nR1,1,１２\nR2,0,３\nR3,1,５．５\nR4,0,－１\n", encoding="utf-8")
+    assert io.read_records(path)["score"].tolist() == ["12", "3", "5.5", "-1"]
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")]) == 0
+    # a BSN in full-width digits is still a BSN: refused, no traceback
+    path.write_text("record_id,reference,score\nR1,1,１１１２２２３３３\nR2,0,3\n", encoding="utf-8")
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o2")]) == 3
+    assert "BSN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("words", [["--cutoff", "nan"], ["--cutoff", "inf"], ["--prevalence", "nan"],
+                                   ["--bootstrap", "-3"], ["--seed", "-1"], ["--confidence", "nan"]])
+def test_wrong_numbers_exit_2(tmp_path, words, capsys):
+    records = _write(_frame(), tmp_path / "r.csv")
+    assert main(["evaluate", "--records", records, "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o"), *words]) == 2
+    assert "Traceback" not in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["calibration"])
+def test_negative_seed_and_bootstrap_exit_2_in_calibration(tmp_path, command):
+    records = _write(_frame(), tmp_path / "r.csv")
+    assert _run(command, records, tmp_path / "o", "--seed", "-1") == 2
+    assert _run(command, records, tmp_path / "o", "--bootstrap", "-1") == 2
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_out_naming_the_wrong_kind_of_path_exits_2(command, tmp_path, capsys):
+    records = _write(_frame(), tmp_path / "r.csv")
+    blocker = tmp_path / "blocker"
+    if command == "aggregate":
+        blocker.mkdir()
+        status = main([command, "--records", records, *COMMANDS[command], "--out", str(blocker)])
+    else:
+        blocker.write_text("keep me")
+        status = main([command, "--records", records, *COMMANDS[command], "--out", str(blocker)])
+        assert blocker.read_text() == "keep me"
+    assert status == 2 and "--out must name" in capsys.readouterr().err
+
+
+def test_an_unwritable_or_full_output_exits_2(tmp_path, monkeypatch, capsys):
+    import errno
+    records = _write(_frame(), tmp_path / "r.csv")
+
+    def full(path, text, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("pathlib.Path.write_text", full)
+    assert _run("evaluate", records, tmp_path / "o") == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert not list((tmp_path / "o").glob("*"))
+    monkeypatch.undo()
+    assert main(["aggregate", "--records", records, *COMMANDS["aggregate"], "--out", "/dev/full"]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def _xlsx_bomb(path, size):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"<c><v>0</v></c>" * 65536
+            for _ in range(size // len(block)):
+                fh.write(block)
+    return path
+
+
+def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsys):
+    path = _xlsx_bomb(tmp_path / "bomb.xlsx", 64 << 20)
+    assert path.stat().st_size < (1 << 20)
+    start = time.perf_counter()
+    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")]) == 3
+    assert time.perf_counter() - start < 5 and "zip bomb" in capsys.readouterr().err
+    monkeypatch.setattr(io, "XLSX_MAX_RATIO", 10 ** 9)
+    monkeypatch.setattr(io, "XLSX_MAX_BYTES", 32 << 20)
+    with pytest.raises(InputError, match="inflate to more than 32 MiB"):
+        io.read_records(path)
+    ok = tmp_path / "ok.xlsx"
+    _frame().to_excel(ok, index=False)
+    assert len(io.read_records(ok)) == N
+
+
+def test_column_checks_name_the_first_offending_row():
+    frame = pd.DataFrame({"s": pd.array(["1", "2", None, "x", "inf", "x", "3"], dtype="string"),
+                          "y": pd.array(["1", "0", "1", "0", None, "2", "yes"], dtype="string")})
+    with pytest.raises(InputError) as exc:
+        io.numeric_column(frame, "s", "f.csv")
+    assert (exc.value.row, exc.value.reason) == (4, "not a number")
+    with pytest.raises(InputError) as exc:
+        io.numeric_column(frame.iloc[[0, 4, 3]].reset_index(drop=True), "s", "f.csv")
+    assert (exc.value.row, exc.value.reason) == (2, "not a finite number")
+    with pytest.raises(InputError) as exc:
+        io.reference_column(frame, "y", "1", "0", "f.csv")
+    assert exc.value.row == 6
+    ok = io.numeric_column(frame.iloc[[0, 1, 2, 6, 0]].reset_index(drop=True), "s", "f.csv")
+    np.testing.assert_array_equal(ok, [1, 2, np.nan, 3, 1])
+    ref = io.reference_column(frame.iloc[[0, 1, 4, 0]].reset_index(drop=True), "y", "1", "0", "f.csv")
+    np.testing.assert_array_equal(ref, [1, 0, np.nan, 1])
+    typed = pd.DataFrame({"s": [1.5, np.nan, np.inf]})
+    with pytest.raises(InputError, match="not a finite number") as exc:
+        io.numeric_column(typed, "s", "f.parquet")
+    assert exc.value.row == 3
+    np.testing.assert_array_equal(io.numeric_column(typed.iloc[:2], "s", "f"), [1.5, np.nan])
+    np.testing.assert_array_equal(io.reference_column(pd.DataFrame({"y": [1, 0, 1]}), "y", "1", "0", "f"), [1, 0, 1])
+
+
+def test_check_unique_ids_ignores_missing_ids_and_names_rows():
+    ids = pd.DataFrame({"record_id": pd.array(["K-101", None, "K-707", None, "K-3", "K-707", "K-101"], dtype="string")})
+    with pytest.raises(InputError) as exc:
+        io.check_unique_ids(ids, "record_id", "f.csv")
+    assert exc.value.row == 6 and "row 3" in exc.value.reason and "707" not in str(exc.value)
+    io.check_unique_ids(ids.iloc[:5], "record_id", "f.csv")
+    io.check_unique_ids(ids, None, "f.csv")
+    io.check_unique_ids(ids, "other", "f.csv")
+    with pytest.raises(InputError, match="id column does not exist"):
+        io.check_unique_ids(ids, "other", "f.csv", required=True)
