@@ -298,3 +298,14 @@ def test_drop_lets_a_free_text_column_through_the_door_and_nowhere_else(tmp_path
     assert main(argv + ["--drop", "opmerking"]) == 0
     assert "gesprek" not in (tmp_path / "o" / "accuracy.json").read_text()
     assert main(argv + ["--drop", "no_such_column"]) == 2
+
+
+@pytest.mark.parametrize("first_line", ["111222333,111222333,1", "Jan Jansen,0,0"])
+def test_headerless_csv_with_repeated_cells_names_no_cell(tmp_path, capsys, first_line):
+    path = tmp_path / "noheader.csv"
+    path.write_text(first_line + "\n123456782,0,2\n", encoding="utf-8")
+    code = main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 3 and "header" in err
+    assert all(cell not in err for cell in first_line.split(",") if len(cell) > 1)

@@ -53,6 +53,15 @@ def check_decimal(decimal: str, where: str = "read_records") -> None:
     check_in("decimal", decimal, DECIMALS, where)
 
 
+def duplicate_header(names: list[str], duplicated: str, file: str) -> InputError:
+    """The error for a header that names a column twice; when the header looks like a record (a CSV
+    without a header row) the identifier guard's refusal instead, which names no cell."""
+    from .ingest.identifiers import check_header
+
+    check_header(names, file)
+    return InputError(file, "the header names a column twice", column=duplicated)
+
+
 def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
     """Read a records file (CSV, Parquet or .xlsx) with every column as text (missing = NA).
 
@@ -89,7 +98,7 @@ def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
         raise InputError(name, "not a table: expected a header row naming at least two columns")
     if len(set(frame.columns)) != len(frame.columns):
         dup = next(c for c in frame.columns if list(frame.columns).count(c) > 1)
-        raise InputError(name, "the header names a column twice", column=dup)
+        raise duplicate_header(list(frame.columns), dup, name)
     if len(frame) == 0:
         raise InputError(name, "the file has a header but no records")
     commas = decimal == "," or (decimal == "auto" and sep == ";")
@@ -244,7 +253,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     names = [f.strip() for f in next(csv.reader([header], delimiter=sep), [])]
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy
-        raise InputError(name, "the header names a column twice", column=duplicated[0])
+        raise duplicate_header(names, duplicated[0], name)
     try:
         frame = pd.read_csv(_io.StringIO(text), sep=sep, dtype="string", keep_default_na=False,
                             na_values=[""], skip_blank_lines=True)

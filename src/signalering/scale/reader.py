@@ -81,7 +81,7 @@ def _check_header(columns: list[str], name: str) -> list[str]:
         raise InputError(name, "not a table: expected a header row naming at least two columns")
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
-        raise InputError(name, "the header names a column twice", column=dup)
+        raise io.duplicate_header(columns, dup, name)
     return columns
 
 
@@ -179,7 +179,7 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
     names = [f.strip() for f in next(csv.reader([head], delimiter=sep), [])]
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy (as in io.read_records)
-        raise InputError(name, "the header names a column twice", column=duplicated[0])
+        raise io.duplicate_header(names, duplicated[0], name)
     try:
         header = pd.read_csv(path, sep=sep, dtype="string", nrows=0, encoding=encoding).columns
     except pd.errors.EmptyDataError:
