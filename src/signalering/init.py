@@ -35,6 +35,7 @@ from .ingest.schema import _canonical_codes, reference_values
 
 SPEC_DIR = "instruments"
 MAX_SUBGROUP_CODES = 50
+ORDINAL_MAX_CODES = 20
 
 # Analysis settings used when there is no params.yaml to keep them from. A test checks that they
 # equal the shipped params.yaml, so the two cannot drift apart.
@@ -90,26 +91,31 @@ def spec_name(column: str, taken: set[str]) -> str:
 def score_range(values: np.ndarray) -> dict:
     """The ``data.columns`` rule for a score column: ``min``/``max`` (and ``integer``) from the values.
 
-    Whole-number columns get their smallest and largest value (the ends of an ordinal scale). Other
-    columns get bounds rounded outwards to the leading decimal digit of the largest magnitude
-    (0.03..2.07 -> 0..3; 12.5..418 -> 0..500; a non-negative column never gets a negative lower
-    bound), so ``params.yaml`` (printed in the report) never repeats a record's exact value and a
-    new record slightly outside the observed range is not refused.
+    A whole-number column with at most 20 distinct values is an ordinal scale: it gets its smallest
+    and largest value (the ends of the scale). Other columns get bounds rounded outwards to the
+    leading decimal digit of the largest magnitude (0.03..2.07 -> 0..3; 12.5..418 -> 0..500; a
+    non-negative column never gets a negative lower bound), so ``params.yaml`` (printed in the
+    report) does not repeat a record's extreme value and a new record slightly outside the observed
+    range is not refused.
     """
     x = values[~np.isnan(values)]
     if not len(x):
         return {}
     low, high = float(x.min()), float(x.max())
-    if np.all(x == np.floor(x)):
+    integer = bool(np.all(x == np.floor(x)))
+    if integer and len(np.unique(x)) <= ORDINAL_MAX_CODES:
         return {"min": _number(low), "max": _number(high), "integer": True}
-    magnitude = max(abs(low), abs(high))
+    magnitude = max(abs(low), abs(high)) or 1.0
     step = 10.0 ** math.floor(math.log10(magnitude))
     lo, hi = math.floor(low / step) * step, math.ceil(high / step) * step
     if low >= 0:
         lo = max(lo, 0.0)
     if hi == lo:
         hi = lo + step
-    return {"min": _number(round(lo, 12)), "max": _number(round(hi, 12))}
+    rule = {"min": _number(round(lo, 12)), "max": _number(round(hi, 12))}
+    if integer:
+        rule["integer"] = True
+    return rule
 
 
 def _number(x: float):
