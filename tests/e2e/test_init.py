@@ -77,3 +77,21 @@ def test_report_names_every_score_and_the_stages_not_applicable(project):
         for s in SCORES:
             assert f"{s}@1" in html, (name, s)
         assert html.count(words) == 3, name       # comparison, calibration, reliability
+
+
+@pytest.mark.slow
+def test_editing_a_spec_reruns_the_pipeline_and_the_judged_cutoff_is_used(project):
+    path = project / "instruments" / "wfns.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec["cutoffs"] = [{"name": "protocol", "value": 4, "prespecified": True},
+                       {"name": "explore", "value": 2, "prespecified": False}]
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    assert "score" in run(["dvc", "status"], project).stdout          # the spec file is a dependency
+    run(["dvc", "repro"], project)
+    doc = json.loads((project / "data" / "processed" / "accuracy" / "wfns@1.json").read_text(encoding="utf-8"))
+    assert [(t["cutoff"], t["prespecified"]) for t in doc["thresholds"]] == [(4.0, True), (2.0, False)]
+    at4 = doc["thresholds"][0]
+    # wfns >= 4 in aSAH: 26 of the 41 poor outcomes, 12 of the 72 good ones (table(aSAH$wfns, aSAH$outcome))
+    assert (at4["tp"], at4["fn"], at4["fp"], at4["tn"]) == (26, 15, 12, 60)
+    metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["wfns@1"]["criteria"]["not_assessable"] == 0
