@@ -152,3 +152,20 @@ def test_plan_touches_no_file(tmp_path):
         init.plan(frame, "own.csv", reference="uitkomst", scores=[])
     with pytest.raises(InputError):
         init.plan(frame, "own.csv", reference="uitkomst", scores=["lab"], id_column="pseudo")   # labels 1/0
+
+
+def test_a_spec_edited_by_hand_is_not_overwritten_without_force(tmp_path, capsys):
+    file = write(records(), tmp_path / "own.csv")
+    out = tmp_path / "params.yaml"
+    argv = ["init", "--records", file, *ARGS, "--score", "lab", "--out", str(out)]
+    assert main(argv) == 0
+    assert main(argv) == 0                                   # same content: rewritten quietly
+    spec = tmp_path / "instruments" / "lab.yaml"
+    edited = spec.read_text(encoding="utf-8").replace("cutoffs: []", "cutoffs: [{name: p, value: 1, prespecified: true}]")
+    spec.write_text(edited, encoding="utf-8")
+    out.unlink()
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert "instruments/lab.yaml" in capsys.readouterr().err and not out.exists()
+    assert spec.read_text(encoding="utf-8") == edited
+    assert main([*argv, "--force"]) == 0 and "cutoffs: []" in spec.read_text(encoding="utf-8")

@@ -352,6 +352,7 @@ def _add_init(sub) -> None:
     p.add_argument("--id", default="record_id", metavar="COL", help="the record id column (default record_id)")
     p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
     p.add_argument("--out", default="params.yaml", metavar="FILE", help="the parameter file (default params.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite specification files that differ")
     p.set_defaults(func=_run_init)
 
 
@@ -362,7 +363,7 @@ def _run_init(args) -> None:
                        probability=args.probability, positive=args.positive, negative=args.negative,
                        id_column=args.id, subgroups=args.subgroup, params_path=args.out,
                        current=init.read_current(args.out))
-    for path in init.write(result, args.out):
+    for path in init.write(result, args.out, force=args.force):
         print(f"wrote {path}")
     print("next: dvc repro")
 

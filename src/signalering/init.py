@@ -265,15 +265,34 @@ HEADER = ("# Parameters of the pipeline, written by `signalering init` for {reco
           "# prevalences where the instrument will be used, and declare cut-offs in instruments/*.yaml.\n")
 
 
-def write(result: Plan, params_path: str | os.PathLike = "params.yaml") -> list[Path]:
-    """Write the specification files and ``params.yaml``; return the paths written (params last)."""
+def _spec_text(spec: dict) -> str:
+    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
+
+
+def conflicts(result: Plan, params_path: str | os.PathLike = "params.yaml") -> list[Path]:
+    """Specification files that exist with other content (e.g. a cut-off added by hand)."""
+    base = Path(params_path).parent
+    return [base / rel for rel, spec in result.specs.items()
+            if (base / rel).is_file() and (base / rel).read_text(encoding="utf-8") != _spec_text(spec)]
+
+
+def write(result: Plan, params_path: str | os.PathLike = "params.yaml", force: bool = False) -> list[Path]:
+    """Write the specification files and ``params.yaml``; return the paths written (params last).
+
+    A specification file that exists with other content is not overwritten unless ``force``:
+    ``UsageError`` before anything is written.
+    """
     params_path = Path(params_path)
     base = params_path.parent
+    clash = conflicts(result, params_path)
+    if clash and not force:
+        raise UsageError(f"{clash[0]} exists and differs from the specification init would write (a cut-off "
+                         "added by hand?). Keep it by leaving the column out, remove it, or pass --force.")
     written = []
     for rel, spec in result.specs.items():
         path = base / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+        path.write_text(_spec_text(spec), encoding="utf-8")
         written.append(path)
     text = HEADER.format(records=result.params["data"]["records"]) + \
         yaml.safe_dump(result.params, sort_keys=False, allow_unicode=True, width=100)
