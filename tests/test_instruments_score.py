@@ -110,3 +110,11 @@ def test_a_score_spec_file_loads_next_to_bundled_ones(tmp_path):
     path.write_text("name: lab\nversion: 1\nkind: score\ncolumn: s100b\ndirection: lower\n", encoding="utf-8")
     specs = load_specs([str(path), "risk-checklist@2"])
     assert [s.id for s in specs] == ["lab@1", "risk-checklist@2"] and specs[0].direction == "lower"
+
+
+def test_every_kind_has_a_section_in_the_docs():
+    from conftest import ROOT
+    from signalering.instruments import KINDS
+    text = (ROOT / "docs" / "instruments.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        assert f"\n### {kind}\n" in text, kind
