@@ -1,6 +1,6 @@
 """`signalering init`: the parameters written for a researcher's own file, and what it refuses.
 
-The whole path (init, then `dvc repro`, AUCs against pROC) is tested in tests/e2e/test_init.py.
+The whole path (init, then `dvc repro`, AUCs against pROC) is tested in tests/e2e/test_own_data.py.
 """
 from __future__ import annotations
 

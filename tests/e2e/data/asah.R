@@ -1,6 +1,6 @@
 # Exports the aSAH data set shipped with R's pROC package (Robin et al. 2011, BMC Bioinformatics
 # 12:77; data: Turck et al. 2010, Intensive Care Med 36:107-115; pROC is GPL (>= 3)) as asah.csv,
-# and pROC's AUCs with DeLong intervals as asah_proc.json: the fixture of tests/e2e/test_init.py.
+# and pROC's AUCs with DeLong intervals as asah_proc.json: the fixture of tests/e2e/test_own_data.py.
 #   Rscript tests/e2e/data/asah.R    (run from the repository root; needs r-cran-proc)
 suppressPackageStartupMessages(library(pROC))
 data(aSAH)
