@@ -146,10 +146,13 @@ def _relative(path: Path, base: Path) -> str:
 
 
 def kept_settings(current: dict | None, ids: set[str]) -> dict:
-    """The analysis settings of ``current`` (else :data:`DEFAULTS`), per-instrument entries naming
-    an instrument outside ``ids`` dropped (the names in ``report.criteria`` may omit ``@version``)."""
+    """Every group of ``current`` but ``data`` and ``score`` (a group it lacks: :data:`DEFAULTS`), with
+    the per-instrument entries naming an instrument outside ``ids`` dropped (the names in
+    ``report.criteria`` may omit ``@version``)."""
     base = copy.deepcopy(current) if current else {}
-    out = {k: base.get(k, copy.deepcopy(DEFAULTS[k])) for k in DEFAULTS}
+    out = {k: v for k, v in base.items() if k not in ("data", "score")}   # groups added later are kept too
+    for k in DEFAULTS:
+        out.setdefault(k, copy.deepcopy(DEFAULTS[k]))
     names = {i.split("@", 1)[0] for i in ids}
     ev = out["evaluate"] = dict(out.get("evaluate") or {})
     ev["cutoffs"] = {k: v for k, v in (ev.get("cutoffs") or {}).items() if k in ids}
@@ -257,7 +260,8 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
     ids = {f"{s['name']}@{s['version']}" for s in specs.values()}
     settings = kept_settings(current, ids)
     params = {**settings, "data": data, "score": {"instruments": refs}}
-    return Plan(params={k: params[k] for k in ORDER if k in params}, specs=specs)
+    ordered = {k: params[k] for k in ORDER if k in params}
+    return Plan(params={**ordered, **{k: v for k, v in params.items() if k not in ordered}}, specs=specs)
 
 
 HEADER = ("# Parameters of the pipeline, written by `signalering init` for {records}.\n"
