@@ -2,20 +2,35 @@
 
 Probability instruments are assessed as they are; score-type instruments through the risk mapping
 their specification declares, or, when it declares none, a cross-validated logistic mapping that
-the output labels as estimated (TRIPOD 10d/10e).
+the output labels as estimated (TRIPOD 10d/10e). A plain ``score`` (kind ``score`` not declared
+``probability: true``, without a risk mapping) has no risk to calibrate and is left out; when no
+instrument is left, the stage writes only the "not applicable" document.
 """
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from signalering import calibration, decision, disclosure, io, params
+from signalering import calibration, decision, disclosure, io, not_applicable, params
 from signalering.instruments import load_specs
 
 PARAMS = ("seed", "data", "score", "calibration", "disclosure")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/calibration")
 PLOTS = {"calibration": Path("reports/plots/calibration"), "decision": Path("reports/plots/decision")}
+
+
+def has_risk(spec) -> bool:
+    """Whether the stage assesses the instrument: every kind but a plain ``score`` without a risk
+    mapping (a checklist's sum gets an estimated mapping; a lab value or free score does not)."""
+    return spec.kind != "score" or spec.is_probability or spec.risk_mapping is not None
+
+
+def stream_key(instrument_id: str) -> int:
+    """The instrument's own random stream (with ``seed``): keyed by its id, not its place in the list,
+    so adding or reordering instruments changes no other instrument's bootstrap."""
+    return zlib.crc32(instrument_id.encode("utf-8"))
 
 
 def main() -> None:
@@ -25,8 +40,17 @@ def main() -> None:
     reference = scores[data["reference"]].to_numpy(dtype=float)
     params.fresh_dirs(OUT, *PLOTS.values())
     thresholds = np.round(np.arange(*cal["thresholds"]), 10)
-    for i, spec in enumerate(load_specs(p["score"]["instruments"])):
-        rng = np.random.default_rng([p["seed"], i])
+    specs = load_specs(p["score"]["instruments"])
+    if not any(has_risk(s) for s in specs):
+        not_applicable.write(OUT, "calibration", "no instrument is a probability or has a risk mapping")
+        for spec in specs:   # plot folders hold plot rows only: an empty plot per instrument
+            for d in PLOTS.values():
+                io.write_json(d / f"{spec.id}.json", [])
+        return
+    for spec in specs:
+        if not has_risk(spec):
+            continue
+        rng = np.random.default_rng([p["seed"], stream_key(spec.id)])
         score = scores[spec.id].to_numpy(dtype=float)
         risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
@@ -41,7 +65,7 @@ def main() -> None:
         curve_nb = decision.net_benefit(risk, reference, thresholds, rng=rng, n_boot=cal["decision_bootstrap"],
                                         confidence=cal["confidence"])
         doc = {"schema_version": 1, "instrument": spec.id, "risk_source": source,
-               "estimated_mapping": spec.kind != "probability" and spec.risk_mapping is None,
+               "estimated_mapping": not spec.is_probability and spec.risk_mapping is None,
                **result.to_dict()}
         io.write_json(OUT / f"{spec.id}.json", doc)
         # Plot points leave the pipeline: small-cell control first.

@@ -2,13 +2,14 @@
 
 Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per CONTRACT.md) and
 ``reports/comparison_metrics.json``: the headline figures of every pair after disclosure control, as
-DVC metrics (nested objects, no lists, no dots in keys).
+DVC metrics (nested objects, no lists, no dots in keys). Without pairs (``compare.pairs`` empty) it
+writes only the "not applicable" document (``signalering.not_applicable``) and empty metrics.
 """
 from pathlib import Path
 
 import pandas as pd
 
-from signalering import compare, disclosure, io, params
+from signalering import compare, disclosure, io, not_applicable, params
 from signalering.errors import InputError
 
 PARAMS = ("data", "compare", "evaluate", "disclosure")
@@ -49,6 +50,8 @@ def main() -> None:
     params.fresh_dirs(OUT)
     overrides = cfg.get("cutoffs") or {}
     metrics = {}
+    if not cfg.get("pairs"):
+        not_applicable.write(OUT, "compare", "no pair of instruments to compare (compare.pairs)")
     for pair in cfg.get("pairs") or []:
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
             raise InputError("params.yaml", "each entry of compare.pairs must name two instruments", column="compare.pairs")

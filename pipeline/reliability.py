@@ -4,13 +4,15 @@ multi-item instruments, flagged against the thresholds in params.yaml.
 Rater columns (``sens_r1``, ``sens_r2`` ...) hold *different* raters from record to record, so the
 primary ICC is the one-way ICC1 (params ``reliability.primary_icc``); all six forms are reported.
 Agreement is computed on the first two rater columns (the double-coded records); an ICC over all
-rater columns (records rated by every rater) is added when there are more than two.
+rater columns (records rated by every rater) is added when there are more than two. An observation
+with one rater column gets no agreement figures (a reason instead); when no instrument has anything
+to assess, the stage writes only the "not applicable" document (``signalering.not_applicable``).
 """
 from pathlib import Path
 
 import pandas as pd
 
-from signalering import io, params, reliability
+from signalering import io, not_applicable, params, reliability
 from signalering.instruments import item_values, load_specs
 
 PARAMS = ("data", "score", "reliability")
@@ -24,10 +26,13 @@ def main() -> None:
     records = pd.read_parquet(INTERIM / "records.parquet")
     params.fresh_dirs(OUT)
     thresholds = rel["thresholds"]
+    written = 0
     for spec in load_specs(p["score"]["instruments"]):
         doc: dict = {"schema_version": 1, "instrument": spec.id}
         checks: dict = {}   # name in the flags -> (threshold key in params, result)
-        if spec.kind == "rater_observation":
+        if spec.kind == "rater_observation" and len(spec.raters) < 2:
+            doc["reason"] = "one rater column: agreement between raters needs at least two"
+        elif spec.kind == "rater_observation":
             columns = [r.column for r in spec.raters]
             ratings = records[columns].apply(pd.to_numeric)
             doc.update(reliability.reliability_summary(ratings, columns[:2], categorical=True,
@@ -53,6 +58,9 @@ def main() -> None:
         results = {name: result for name, (_, result) in checks.items()}
         doc["flags"] = [f.to_dict() for f in reliability.flag_below(results, limits)]
         io.write_json(OUT / f"{spec.id}.json", doc)
+        written += 1
+    if not written:
+        not_applicable.write(OUT, "reliability", "no instrument has rater columns or several items")
 
 
 if __name__ == "__main__":

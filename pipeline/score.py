@@ -15,8 +15,9 @@ def main() -> None:
     data = p["data"]
     records = pd.read_parquet(INTERIM / "records.parquet")
     specs = load_specs(p["score"]["instruments"])
-    result = score_records(specs, records, file=str(INTERIM / "records.parquet"))
-    keep = [data.get("id_column", "record_id"), data["reference"], *data.get("subgroups", [])]
+    id_column = data.get("id_column", "record_id")
+    result = score_records(specs, records, file=str(INTERIM / "records.parquet"), id_column=id_column)
+    keep = [id_column, data["reference"], *(data.get("subgroups") or [])]
     scores = records[keep].merge(result.scores, on=keep[0], how="left", validate="one_to_one")
     scores.to_parquet(INTERIM / "scores.parquet", index=False)
     missing = result.missing.groupby(["instrument", "reason"]).size()
@@ -26,7 +27,8 @@ def main() -> None:
                                "missing_score": {r: int(n) for (i, r), n in missing.items() if i == s.id}}
                         for s in specs}})
     io.write_json(INTERIM / "instruments.json", {"schema_version": 1, "instruments": [
-        {"id": s.id, "name": s.name, "version": s.version, "kind": s.kind, "direction": s.direction,
+        {"id": s.id, "name": s.name, "version": s.version, "kind": s.kind,
+         "probability": s.is_probability, "direction": s.direction,
          "cutoffs": [{"name": c.name, "value": c.value, "prespecified": c.prespecified} for c in s.cutoffs],
          "references": list(s.references), "source_file": Path(s.source_file).name}
         for s in specs]})

@@ -2,13 +2,14 @@
 
 Writes ``data/processed/subgroups/<instrument>.json`` (all counts; stays inside the pipeline) and
 ``reports/subgroups/<instrument>.json``, the same after disclosure control, with the log of what was
-hidden under ``disclosure``.
+hidden under ``disclosure``. Without subgroup columns (``data.subgroups`` empty) it writes only the
+"not applicable" document (``signalering.not_applicable``).
 """
 from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, params, subgroups
+from signalering import disclosure, io, not_applicable, params, subgroups
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -25,12 +26,16 @@ def main() -> None:
     params.fresh_dirs(OUT, PUBLISHED)
     overrides = ev.get("cutoffs") or {}
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
+    if not columns:
+        for folder in (OUT, PUBLISHED):
+            not_applicable.write(folder, "subgroups", "no subgroup column declared (data.subgroups)")
+        return
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, overrides)
         doc = subgroups.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
-            prevalences=ev.get("prevalences", []), probability=inst.get("kind") == "probability")
+            prevalences=ev.get("prevalences", []), probability=inst.get("kind") == "probability" or bool(inst.get("probability")))
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])

@@ -581,7 +581,7 @@ def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:
 def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) -> tuple[np.ndarray, str]:
     """Predicted risks of an instrument's scores, and a label saying how they were obtained.
 
-    A ``probability`` instrument's score is its risk. A score-type instrument uses the
+    A ``probability`` instrument's score (or a ``score`` declared ``probability: true``) is its risk. A score-type instrument uses the
     ``risk_mapping`` its specification declares (``instruments.risk_from_scores``); without one, the
     risks are estimated by :func:`logistic_risk_mapping` (k-fold cross-validated, on the verified
     records only; unverified records get NaN) and the label says so (TRIPOD 10e: an estimated
@@ -598,7 +598,7 @@ def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) 
 
     score = np.asarray(score, dtype=float)
     reference = np.asarray(reference, dtype=float)
-    if spec.kind == "probability":
+    if spec.is_probability:
         return score, "the instrument's own probability"
     if spec.risk_mapping is not None:
         return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"

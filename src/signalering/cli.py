@@ -370,6 +370,43 @@ def _run_evaluate_aggregate(args) -> None:
 COMMANDS += [_add_aggregate, _add_evaluate_aggregate]
 
 
+# ------------------------------------------------------------------ init: params.yaml for your own file
+def _add_init(sub) -> None:
+    p = sub.add_parser("init", help="write params.yaml (and instruments/*.yaml) for your own records file",
+                       description="Guard the records file against direct identifiers, inspect it and write "
+                                   "params.yaml for it: the data section (codes and ranges found), one 'score' "
+                                   "instrument per score column (instruments/<name>.yaml beside params.yaml) and "
+                                   "the analysis settings kept from the current params.yaml. Then run `dvc repro`.")
+    p.add_argument("--records", required=True, metavar="FILE")
+    _add_reference_options(p)
+    p.add_argument("--score", action="append", default=[], metavar="COL",
+                   help="score column, higher = more concern (repeatable)")
+    p.add_argument("--lower", action="append", default=[], metavar="COL",
+                   help="score column, lower = more concern (repeatable)")
+    p.add_argument("--probability", action="append", default=[], metavar="COL",
+                   help="one of the score columns is a predicted risk in [0, 1]: calibration applies (repeatable)")
+    p.add_argument("--id", default="record_id", metavar="COL", help="the record id column (default record_id)")
+    p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
+    p.add_argument("--out", default="params.yaml", metavar="FILE", help="the parameter file (default params.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite specification files that differ")
+    p.set_defaults(func=_run_init)
+
+
+def _run_init(args) -> None:
+    from . import init
+    frame = read_guarded(args.records)
+    result = init.plan(frame, args.records, reference=args.reference, scores=args.score, lower=args.lower,
+                       probability=args.probability, positive=args.positive, negative=args.negative,
+                       id_column=args.id, subgroups=args.subgroup, params_path=args.out,
+                       current=init.read_current(args.out))
+    for path in init.write(result, args.out, force=args.force):
+        print(f"wrote {path}")
+    print("next: dvc repro")
+
+
+COMMANDS += [_add_init]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="signalering", description="Validate screening and signalling instruments (JGZ).")
     parser.add_argument("--version", action="version", version=f"signalering {__version__}")

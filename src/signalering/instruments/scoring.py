@@ -34,11 +34,12 @@ class ScoreResult:
     Attributes
     ----------
     scores : DataFrame
-        ``record_id`` and one float column per ``spec.id``, in the records' order; NaN = missing.
+        The id column (``record_id`` unless ``score_records`` was given another ``id_column``) and
+        one float column per ``spec.id``, in the records' order; NaN = missing.
     missing : DataFrame
-        ``record_id, instrument, reason``: one row per record and instrument whose score is missing.
+        ``<id column>, instrument, reason``: one row per record and instrument whose score is missing.
     subscores : DataFrame
-        ``record_id`` and one float column ``"<spec.id>:<scale>"`` per scale of every questionnaire
+        The id column and one float column ``"<spec.id>:<scale>"`` per scale of every questionnaire
         (e.g. ``sdq-parent@1:emotional``, ``sdq-parent@1:externalising``).
     """
 
@@ -253,6 +254,19 @@ def _score_probability(ctx: _Context, spec: InstrumentSpec) -> _Scored:
     return _Scored(score, _reasons(missing, np.zeros(ctx.n), lambda _: f"{spec.name}: no probability recorded"), {})
 
 
+def _score_score(ctx: _Context, spec: InstrumentSpec) -> _Scored:
+    """A plain numeric column, used as it is; values outside the declared range are refused."""
+    score = ctx.numbers(spec, spec.column)
+    low, high = spec.score_range
+    bad = ~np.isnan(score) & ((score < low) | (score > high))
+    if bad.any():
+        what = "probability outside [0, 1]" if spec.probability else \
+            f"score outside the declared range [{_fmt(low)}, {_fmt(high)}]"
+        raise ctx.refuse(spec, spec.column, bad, what)
+    missing = np.isnan(score)
+    return _Scored(score, _reasons(missing, np.zeros(ctx.n), lambda _: f"{spec.name}: no score recorded"), {})
+
+
 def _ratings(ctx: _Context, spec: InstrumentSpec, column: str) -> np.ndarray:
     coding = spec.coding
     if coding.codes:
@@ -339,6 +353,7 @@ _SCORERS: dict[str, Callable[[_Context, InstrumentSpec], _Scored]] = {
     "ordinal_category": _score_ordinal,
     "rater_observation": _score_rater,
     "probability": _score_probability,
+    "score": _score_score,
     "combination": _score_combination,
 }
 
@@ -346,7 +361,8 @@ _SCORERS: dict[str, Callable[[_Context, InstrumentSpec], _Scored]] = {
 # --------------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------------
-def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: str = "") -> ScoreResult:
+def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: str = "",
+                  id_column: str = RECORD_ID) -> ScoreResult:
     """Score every record on every instrument.
 
     Parameters
@@ -355,10 +371,13 @@ def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: 
         From :func:`load_specs`. A combination's components are scored too (once, even when several
         combinations share them); only the specs listed get a column in ``scores``.
     records : DataFrame
-        As read from the records file: a ``record_id`` column and the columns the specs name. Cells
-        may be numbers or text; empty (NaN, ``""``, blanks) means not answered.
+        As read from the records file: the id column and the columns the specs name. Cells may be
+        numbers or text; empty (NaN, ``""``, blanks) means not answered.
     file : str
         The records file, named in error messages.
+    id_column : str
+        The column identifying a record (params ``data.id_column``; default ``record_id``); it
+        keys ``scores``, ``missing`` and ``subscores``.
 
     Returns
     -------
@@ -381,15 +400,17 @@ def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: 
     if not isinstance(records, pd.DataFrame):
         raise UsageError(f"The 'records' parameter of score_records must be a pandas DataFrame. "
                          f"Got {type(records).__name__} instead.")
-    if RECORD_ID not in records.columns:
-        raise InputError(file=file, column=RECORD_ID, reason="the records have no record_id column")
+    if not isinstance(id_column, str) or not id_column:
+        raise UsageError(f"The 'id_column' parameter of score_records must be a column name. Got {id_column!r} instead.")
+    if id_column not in records.columns:
+        raise InputError(file=file, column=id_column, reason="the records have no such id column (data.id_column)")
     ids = [s.id for s in specs]
     if len(set(ids)) != len(ids):
         raise UsageError(f"The 'specs' parameter of score_records lists an instrument twice: {ids}.")
     ctx = _Context(records, file)
-    record_id = records[RECORD_ID].to_numpy()
-    scores = {RECORD_ID: record_id}
-    subscores = {RECORD_ID: record_id}
+    record_id = records[id_column].to_numpy()
+    scores = {id_column: record_id}
+    subscores = {id_column: record_id}
     missing_parts = []
     for spec in specs:
         done = ctx.score(spec)
@@ -398,12 +419,12 @@ def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: 
             subscores[f"{spec.id}:{name}"] = values.astype("float64")
         rows = np.isnan(done.score)
         if rows.any():
-            missing_parts.append(pd.DataFrame({RECORD_ID: record_id[rows], "instrument": spec.id,
+            missing_parts.append(pd.DataFrame({id_column: record_id[rows], "instrument": spec.id,
                                                "reason": done.reason[rows]}))
     if missing_parts:
         missing = pd.concat(missing_parts, ignore_index=True)
     else:
-        missing = pd.DataFrame({RECORD_ID: record_id[:0], "instrument": pd.Series(dtype=object),
+        missing = pd.DataFrame({id_column: record_id[:0], "instrument": pd.Series(dtype=object),
                                 "reason": pd.Series(dtype=object)})
     return ScoreResult(scores=pd.DataFrame(scores, index=records.index).reset_index(drop=True),
                        missing=missing,
@@ -449,10 +470,11 @@ def item_values(spec: InstrumentSpec, records: pd.DataFrame, file: str = "") -> 
 def risk_from_scores(spec: InstrumentSpec, scores: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
     """Predicted risk for each score through ``spec.risk_mapping`` (NaN stays NaN).
 
-    A ``probability`` instrument's score is its own risk. ``UsageError`` when the spec has no mapping.
+    A ``probability`` instrument's score (or a ``score`` declared ``probability: true``) is its own
+    risk. ``UsageError`` when the spec has no mapping.
     """
     s = np.asarray(scores, dtype="float64")
-    if spec.kind == "probability":
+    if spec.is_probability:
         return s.copy()
     mapping = spec.risk_mapping
     if mapping is None:

@@ -25,6 +25,7 @@ KINDS = (
     "ordinal_category",
     "rater_observation",
     "probability",
+    "score",
     "combination",
 )
 DIRECTIONS = ("higher", "lower")
@@ -240,10 +241,18 @@ class InstrumentSpec:
     rule: PositiveRule | None = None
     components: tuple[Component, ...] = ()
     risk_mapping: RiskMapping | None = None
+    probability: bool = False
 
     @property
     def id(self) -> str:
         return f"{self.name}@{self.version}"
+
+    @property
+    def is_probability(self) -> bool:
+        """True when the score is itself a predicted risk in [0, 1]: kind ``probability``, or kind
+        ``score`` declared with ``probability: true``. The calibration stage assesses such scores as
+        they are."""
+        return self.kind == "probability" or self.probability
 
     @property
     def rater_columns(self) -> tuple[str, ...]:
@@ -550,7 +559,7 @@ def _risk_mapping(f: _Field | None, low: float, high: float) -> RiskMapping | No
         if rows and start <= rows[-1][0]:
             raise g.fail("rows must be sorted by 'from', strictly increasing", "from")
         rows.append((start, risk))
-    if rows[0][0] > low:
+    if math.isfinite(low) and rows[0][0] > low:   # a plain score may have no lower bound
         raise f.child("table").fail(f"the first row must start at or below the lowest possible score {_fmt(low)}")
     if rows[-1][0] > high:
         raise f.child("table").fail(f"a row starts above the highest possible score {_fmt(high)}")
@@ -857,6 +866,32 @@ def _build_probability(root: _Field, direction: str) -> dict:
     return dict(column=column, columns=(column,), score_range=(0.0, 1.0), derived_cutoffs=[])
 
 
+def _build_score(root: _Field, direction: str) -> dict:
+    """A plain numeric column used as it is (a lab value, a published total, a model's output).
+
+    ``range`` (``min``/``max``, each optional) bounds the values; ``probability: true`` says the
+    column is a predicted risk, which fixes the range to [0, 1] and lets the calibration stage assess
+    it as it is (like kind ``probability``, but with any direction and optional cut-offs).
+    """
+    root.mapping(COMMON + ("column", "probability", "range"), required=("column",))
+    column = _nonempty_text(root.child("column"))
+    probability = root.get("probability", _boolean, False)
+    low, high = -math.inf, math.inf
+    if root.has("range"):
+        if probability:
+            raise root.fail("a probability's range is [0, 1]; drop 'range'", "range")
+        rf = root.child("range").mapping(("min", "max"))
+        low, high = rf.get("min", _number, -math.inf), rf.get("max", _number, math.inf)
+        if not low < high:
+            raise rf.fail("min must be below max", "max")
+    if probability:
+        if root.has("risk_mapping"):
+            raise root.fail("a probability is already a risk; it takes no risk_mapping", "risk_mapping")
+        low, high = 0.0, 1.0
+    return dict(column=column, columns=(column,), score_range=(low, high), probability=probability,
+                derived_cutoffs=[])
+
+
 def _build_combination(root: _Field, direction: str, resolve: Callable[[str, _Field], "InstrumentSpec"]) -> dict:
     root.mapping(COMMON + ("components", "positive_rule", "missing"), required=("components", "positive_rule"))
     if direction != "higher":
@@ -959,6 +994,8 @@ def build_spec(data: Any, file: str,
         parts = _build_rater(root, direction)
     elif kind == "probability":
         parts = _build_probability(root, direction)
+    elif kind == "score":
+        parts = _build_score(root, direction)
     else:
         if resolve is None:
             raise root.fail("a combination needs its components resolved; load it with load_specs", "components")
@@ -968,7 +1005,7 @@ def build_spec(data: Any, file: str,
     explicit = _cutoffs(root.child("cutoffs") if root.has("cutoffs") else None)
     derived = parts.pop("derived_cutoffs")
     cutoffs = _check_cutoffs(derived + explicit, low, high, root)
-    if not cutoffs:
+    if not cutoffs and kind != "score":
         raise root.fail("declare at least one named cut-off", "cutoffs")
     risk = _risk_mapping(root.child("risk_mapping") if root.has("risk_mapping") else None, low, high)
     return InstrumentSpec(

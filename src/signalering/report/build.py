@@ -27,7 +27,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .. import disclosure
+from .. import disclosure, not_applicable
 from ..intervals import proportion_ci
 from . import figures, verdict
 
@@ -109,6 +109,7 @@ class Inputs:
     decision: dict[str, list] = field(default_factory=dict)
     reliability: dict[str, dict] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)   # (path, sha256) of every input read
+    not_applicable: dict[str, dict] = field(default_factory=dict)   # stage -> its "not applicable" document
 
 
 def _sha(path: Path) -> str:
@@ -131,13 +132,19 @@ def load_inputs(root: str | Path = ".") -> Inputs:
         for rel in (rels,) if isinstance(rels, str) else rels:
             d = root / rel
             if d.is_dir():
-                return {p.stem: read(f"{rel}/{p.name}") for p in sorted(d.glob("*.json"))}
+                na = not_applicable.read(d)
+                if na is not None:
+                    files.append((f"{rel}/{not_applicable.FILE}", _sha(d / not_applicable.FILE)))
+                    inp.not_applicable.setdefault(na.get("stage", rel), na)
+                return {p.stem: read(f"{rel}/{p.name}") for p in sorted(d.glob("*.json"))
+                        if p.name != not_applicable.FILE}
         return {}
 
     def optional(rel: str):
         return read(rel) if (root / rel).is_file() else {}
 
-    inp = Inputs(flow=read(PATHS["flow"]), accuracy=read_dir(PATHS["accuracy"]))
+    inp = Inputs(flow=read(PATHS["flow"]), accuracy={})
+    inp.accuracy = read_dir(PATHS["accuracy"])
     inp.score_flow = (optional(PATHS["score_flow"]) or {}).get("instruments", {})
     inp.instruments = {i["id"]: i for i in (optional(PATHS["instruments"]) or {}).get("instruments", [])}
     inp.roc = read_dir(PATHS["roc"])
@@ -902,6 +909,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "targets": targets, "ci_method": ev.get("ci_method", "wilson"),
         "confidence": fmt.pct(ev.get("confidence", 0.95), 0), "min_cell": min_cell,
         "instruments": views, "verdict_counts": counts,
+        "not_applicable": [t["not_applicable"][s] for s in not_applicable.STAGES if s in inp.not_applicable],
         "comparison": comparison_view(inp, views, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
         "study_unknown": sorted(str(k) for k in study if k not in STUDY_KEYS),
