@@ -172,3 +172,14 @@ def test_a_spec_edited_by_hand_is_not_overwritten_without_force(tmp_path, capsys
     assert "instruments/lab.yaml" in capsys.readouterr().err and not out.exists()
     assert spec.read_text(encoding="utf-8") == edited
     assert main([*argv, "--force"]) == 0 and "cutoffs: []" in spec.read_text(encoding="utf-8")
+
+
+def test_init_drops_free_text_at_the_door_and_records_it(tmp_path):
+    frame = records(opmerking=[f"gesprek {i} met moeder over slaap" for i in range(ROWS)])
+    file = write(frame, tmp_path / "own.csv")
+    out = tmp_path / "params.yaml"
+    assert main(["init", "--records", file, *ARGS, "--score", "lab", "--out", str(out)]) == 3
+    assert not out.exists()
+    assert main(["init", "--records", file, *ARGS, "--score", "lab", "--drop", "opmerking", "--out", str(out)]) == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))["data"]
+    assert data["drop"] == ["opmerking"] and data["decimal"] == "auto" and "opmerking" not in data["columns"]

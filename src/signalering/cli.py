@@ -389,16 +389,20 @@ def _add_init(sub) -> None:
     p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
     p.add_argument("--out", default="params.yaml", metavar="FILE", help="the parameter file (default params.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite specification files that differ")
+    p.add_argument("--decimal", choices=io.DECIMALS, default="auto", metavar="{.|,|auto}",
+                   help="decimal mark of numbers in text files (written to data.decimal)")
+    p.add_argument("--drop", action="append", default=[], metavar="COL",
+                   help="drop this column at the door (repeatable; written to data.drop)")
     p.set_defaults(func=_run_init)
 
 
 def _run_init(args) -> None:
     from . import init
-    frame = read_guarded(args.records)
+    frame = read_guarded(args.records, args.decimal, tuple(args.drop))
     result = init.plan(frame, args.records, reference=args.reference, scores=args.score, lower=args.lower,
                        probability=args.probability, positive=args.positive, negative=args.negative,
                        id_column=args.id, subgroups=args.subgroup, params_path=args.out,
-                       current=init.read_current(args.out))
+                       current=init.read_current(args.out), drop=args.drop, decimal=args.decimal)
     for path in init.write(result, args.out, force=args.force):
         print(f"wrote {path}")
     print("next: dvc repro")

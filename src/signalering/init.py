@@ -168,7 +168,7 @@ def kept_settings(current: dict | None, ids: set[str]) -> dict:
 def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], lower: list[str] = (),
          probability: list[str] = (), positive: str = "1", negative: str = "0", id_column: str = "record_id",
          subgroups: list[str] = (), params_path: str | os.PathLike = "params.yaml",
-         current: dict | None = None) -> Plan:
+         current: dict | None = None, drop: list[str] = (), decimal: str = "auto") -> Plan:
     """Inspect ``frame`` (read from ``file``) and return the parameters and specifications for it.
 
     Parameters
@@ -183,6 +183,8 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
     subgroups : columns whose categories the accuracy is reported for
     params_path : where ``params.yaml`` will be written (paths in it are relative to its folder)
     current : the parameters being replaced, whose analysis settings are kept
+    drop : columns dropped at the door (``data.drop``: free text the file must keep)
+    decimal : decimal mark of the file's numbers (``data.decimal``)
 
     Raises
     ------
@@ -256,7 +258,8 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
         refs.append(rel)
 
     data = {"records": _relative(Path(file), base), "id_column": id_column, "reference": reference,
-            "positive_label": positive, "negative_label": negative, "subgroups": list(subgroups), "columns": rules}
+            "positive_label": positive, "negative_label": negative, "decimal": decimal, "subgroups": list(subgroups),
+            "drop": list(drop), "columns": rules}
     ids = {f"{s['name']}@{s['version']}" for s in specs.values()}
     settings = kept_settings(current, ids)
     params = {**settings, "data": data, "score": {"instruments": refs}}
