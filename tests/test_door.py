@@ -365,3 +365,28 @@ def test_check_unique_ids_ignores_missing_ids_and_names_rows():
     io.check_unique_ids(ids, "other", "f.csv")
     with pytest.raises(InputError, match="id column does not exist"):
         io.check_unique_ids(ids, "other", "f.csv", required=True)
+
+
+def test_streaming_ingest_reads_decimal_commas_as_the_whole_file(tmp_path):
+    from signalering.scale.ingest import ingest_stream
+    frame = _frame(60).astype(object)
+    frame.loc[7, "score"], frame.loc[33, "p"] = "inf", "nan"
+    frame.loc[40, "record_id"] = frame.loc[3, "record_id"]
+    path = _write(frame, tmp_path / "comma.csv", sep=";", decimal=",")
+    schema = RecordSchema.from_params({"reference": "reference",
+                                       "columns": {"score": {"min": -10, "max": 10}, "p": {"min": 0, "max": 1}}})
+    whole = validate_records(io.read_records(path, schema.decimal), schema, path)
+    flow = ingest_stream(path, schema, tmp_path / "r.parquet", tmp_path / "q.csv", batch_rows=9)
+    assert flow == whole.flow and whole.flow.analysed == 60 - 4
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "r.parquet"), whole.records, check_dtype=False)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "dask"])
+def test_count_engines_read_cr_only_files(tmp_path, engine):
+    frame = _frame(30)
+    path = tmp_path / "cr.csv"
+    path.write_bytes(frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r").encode())
+    spec = CountSpec(("score",), "reference", id_column="record_id")
+    base = count_rows(path, spec, "pandas")
+    assert base["n"].sum() == 30 and base["score"].notna().all()
+    pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), base)
