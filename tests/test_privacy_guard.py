@@ -309,3 +309,21 @@ def test_headerless_csv_with_repeated_cells_names_no_cell(tmp_path, capsys, firs
     err = capsys.readouterr().err
     assert code == 3 and "header" in err
     assert all(cell not in err for cell in first_line.split(",") if len(cell) > 1)
+
+
+@pytest.mark.parametrize("column, values, kind", [
+    ("extra", [1.5] * (N - 1) + [799642630.0], "BSN"),
+    ("extra", [1] * (N - 1) + [799642630], "BSN"),
+    ("moment", pd.to_datetime(["2015-02-01 10:00"] * N, utc=True), "full date"),
+    ("moment", pd.to_datetime(["2015-02-01"] * N), "full date"),
+    ("dag", pd.to_datetime(["2015-02-01"] * N).date, "full date"),
+])
+def test_typed_parquet_columns_through_evaluate(tmp_path, capsys, column, values, kind):
+    df = base().astype({"score": "int64", "reference": "int64"})
+    df[column] = values
+    path = tmp_path / "typed.parquet"
+    df.to_parquet(path, index=False)
+    code = main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
+                 "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 3 and kind in err and f"column '{column}'" in err and "799642630" not in err
