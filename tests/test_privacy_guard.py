@@ -47,19 +47,22 @@ def refusal(df: pd.DataFrame, **kw) -> InputError | None:
 VALUES_REFUSED = {
     "BSN": ["7996.42.630", "799 642 630", "799-642-630", "799642630.0", "7.9964263E+08", "'799642630",
             "bsn moeder 799642630", "\uff17\uff19\uff19\uff16\uff14\uff12\uff16\uff13\uff10", "111222333",
-            "1112.22.333", "10000008"],
+            "1112.22.333", "10000008", "799,642,630"],
     "date": ["1-2-15", "01/02/15", "1 februari 2015", "Feb 1, 2015", "2015-02-01T10:00:00Z",
              "2015-02-01T10:00:00+01:00", "2015-02-01T10:00:00.123", "2015-02-01 00:00:00", "01-02-2015",
-             "1.2.2015", "3 mrt 2016", "March 3rd, 2016", "12-okt-2014", "geboren op 01-02-2015"],
-    "postcode": ["1234 AB", "1234AB", "1234  AB", "1234-AB", "1234 AB Utrecht", "9999zz", "woont in 3511 AB"],
-    "e-mail": ["jan@example.nl", "mail: a.b-c@sub.example.com graag", "J.JANSEN@GMAIL.COM"],
+             "1.2.2015", "3 mrt 2016", "March 3rd, 2016", "12-okt-2014", "geboren op 01-02-2015", "01.02.15",
+             "2015-2-1"],
+    "postcode": ["1234 AB", "1234AB", "1234  AB", "1234-AB", "1234 AB Utrecht", "9999zz", "woont in 3511 AB",
+                 "postcode 3511ab"],
+    "e-mail": ["jan@example.nl", "mail: a.b-c@sub.example.com graag", "J.JANSEN@GMAIL.COM", "j.jansen [at] gmail.com"],
     "IBAN": ["NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "nl91abna0417164300", "GB82 WEST 1234 5698 7654 32",
-             "rek NL91ABNA0417164300 betaald"],
+             "rek NL91ABNA0417164300 betaald", "NL91-ABNA-0417-1643-00"],
     "phone": ["06-12345678", "+31 6 12345678", "0612345678", "020-1234567", "(020) 123 4567", "0031612345678",
-              "bel 06 12 34 56 78"],
+              "bel 06 12 34 56 78", "06 - 123 456 78", "06.12.34.56.78", "010 - 123 45 67"],
     "street": ["Kerkstraat 12", "Dorpsweg 3a", "woont Lange Nieuwstraat 101", "Stationsplein 1", "12 Main Street"],
     "name": ["Jan Jansen", "Fatima El Amrani", "Emma de Vries", "Lisa van den Berg", "moeder Anna Bakker belde",
-             "J. Jansen", "A.B. de Vries"],
+             "J. Jansen", "A.B. de Vries", "lieke van den berg", "Jansen, Jan", "Bakker, J.", "Mw. Jansen",
+             "Zo\u00eb van Dijk", "\u00d6mer Y\u0131ld\u0131z"],
 }
 EXPECTED_KIND = {"BSN": "BSN", "date": "full date", "postcode": "postcode", "e-mail": "e-mail",
                  "IBAN": "IBAN", "phone": "phone", "street": "street address", "name": "personal name"}
@@ -119,6 +122,9 @@ def test_a_bsn_is_refused_however_a_spreadsheet_writes_it(number):
     ("geboorte_dag_maand_jaar", "date of birth"), ("geboortedatum", "date of birth"), ("dob", "date of birth"),
     ("GebDatum", "date of birth"), ("bsn_kind", "BSN"), ("BSNmoeder", "BSN"), ("burgerservicenummer", "BSN"),
     ("IBAN", "bank"), ("rekeningnummer", "bank"), ("postcode", "postcode"), ("zip", "postcode"),
+    ("citizen_service_number", "BSN"), ("burgerservicenr", "BSN"), ("06-nummer", "phone"), ("city", "place"),
+    ("plaats", "place"), ("verblijfplaats", "place"), ("Plaatsnaam", "place"), ("geboorteplaats", "place"),
+    ("contactpersoon", "name"),
 ])
 def test_identifier_column_names_are_refused(column, kind):
     exc = refusal(planted(column, "x1", filler="x2"))
@@ -138,6 +144,13 @@ def test_identifier_column_names_are_refused(column, kind):
     ("postcode", ["1234", "2345", None]),
     ("candidate_score", ["12345", "23456", "34567"]),     # 'date' inside a word is not a date name
     ("age_months", ["9", "10", "11"]),
+    ("instrument_name", ["SPARK 2.0", "SDQ", "LIRIK 1.1"]),           # a version, not a house number
+    ("schoolnaam", ["Willem de Zwijgerschool", "De Regenboog", "Het Kompas"]),   # things named after people
+    ("site_name", ["Locatie Jan van Galenstraat", "Noord", "Zuid"]),
+    ("wijk_naam", ["Jan van Galenbuurt", "Oost", "West"]),
+    ("pc4_woonplaats", ["1234", "2345", "3456"]),                    # PC4 of residence is the allowed substitute
+    ("GSM_gebruik_uren", ["3", "2", "1.5"]),                         # hours of phone use, not a number to call
+    ("tel_score", ["12", "3", "0"]),
 ])
 def test_research_columns_pass(column, values):
     df = base(3)

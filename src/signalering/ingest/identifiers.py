@@ -55,8 +55,7 @@ _THINGS = {
     "organisation", "organization", "org", "team", "regio", "region", "wijk", "buurt", "praktijk", "cb",
     "consultatiebureau", "ggd", "jgz", "bestand", "file", "item", "scale", "schaal", "test", "variable",
     "variabele", "vragenlijst", "questionnaire", "project", "study", "studie", "land", "country", "afdeling",
-    "department", "dienst", "service", "provincie", "province", "stad", "city", "dorp", "town", "village",
-    "plaats", "product", "medicijn", "medication", "diagnose", "diagnosis", "categorie", "category", "groep",
+    "department", "dienst", "service", "provincie", "province", "product", "medicijn", "medication", "diagnose", "diagnosis", "categorie", "category", "groep",
     "group", "code", "type", "label", "versie", "version", "status", "methode", "method", "model", "score",
     "schaalnaam", "taal", "language", "ziekenhuis", "hospital", "zorgaanbieder", "provider", "database",
 }
@@ -64,6 +63,7 @@ _PERSON_NAME_WORDS = {
     "naam", "namen", "name", "names", "voorletters", "voorletter", "initialen", "initials", "tussenvoegsel",
     "tussenvoegsels", "voorvoegsel", "surname", "forename", "firstname", "lastname", "fullname", "givenname",
     "nickname", "roepnaam", "achternaam", "voornaam", "voornamen", "meisjesnaam", "familienaam", "geslachtsnaam",
+    "contactpersoon", "contactperson",
 }
 _FLAG_VALUES = {"0", "1", "0.0", "1.0", "ja", "nee", "j", "n", "yes", "no", "y", "true", "false", "wel", "niet",
                 "onbekend", "unknown", "t", "f"}
@@ -102,7 +102,7 @@ def name_kind(column: str) -> str | None:
     words, joined = _words(column)
     ws = set(words)
     if (any(w.startswith("bsn") or w.endswith("bsn") for w in words) or ws & {"ssn", "sofi", "sofinr", "anummer"}
-            or re.search(r"burgerservicenummer|sofinummer|socialsecurity", joined)):
+            or re.search(r"burgerservice|citizenservice|sofinummer|socialsecurity", joined)):
         return "BSN"
     if ("dob" in ws or re.search(r"geboortedatum|gebdat|dateofbirth|birthdate|birthday|geboortedag", joined)
             or (("geboorte" in joined or "birth" in joined or "geb" in ws)
@@ -112,13 +112,14 @@ def name_kind(column: str) -> str | None:
         return "e-mail address"
     if re.search(r"iban|rekeningnummer|rekeningnr|bankrekening|bankaccount|accountnumber", joined):
         return "bank account"
-    if (re.search(r"telefoon|phone|mobielnummer|mobilenumber|telnummer|telnr", joined)
+    if (re.search(r"telefoon|phone|mobielnummer|mobilenumber|telnummer|telnr|^06nummer|^06nr", joined)
             or ws & {"tel", "gsm", "fax", "mobiel", "mobile"} or any(w.startswith("mobiel") for w in words)):
         return "phone number"
     if re.search(r"postcode|postalcode|zipcode", joined) or ws & {"zip", "pc6"}:
         return "postcode"
-    if re.search(r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats",
-                 joined):
+    if (re.search(r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats|verblijfplaats|"
+                  r"geboorteplaats|plaatsnaam|residence|birthplace", joined)
+            or ws & {"city", "town", "plaats", "woonplaats", "stad", "dorp", "village"}):
         return "address or place of residence"
     person = [w for w in words if w in _PERSON_NAME_WORDS or w.endswith(("naam", "namen", "name"))]
     if person:
@@ -167,11 +168,11 @@ def iban_ok(text: str) -> bool:
 
 def _iban_in(text: str) -> bool:
     """An IBAN at the start of ``text`` (which may run on into the next words): any length 15..34 passes."""
-    s = re.sub(r"\s", "", text)
+    s = re.sub(r"[\s\-]", "", text)
     return any(iban_ok(s[:n]) for n in range(15, min(len(s), 34) + 1))
 
 
-_BSN_SEPARATED = r"\d{3}[ .\-]\d{3}[ .\-]\d{3}|\d{4}[ .\-]\d{2}[ .\-]\d{3}|\d{2}[ .\-]\d{3}[ .\-]\d{3}"
+_BSN_SEPARATED = r"\d{3}[ .,\-]\d{3}[ .,\-]\d{3}|\d{4}[ .\-]\d{2}[ .\-]\d{3}|\d{2}[ .,\-]\d{3}[ .,\-]\d{3}"
 _BSN_IN_TEXT = re.compile(rf"(?<![\w.,/\-])(\d{{8,9}}|{_BSN_SEPARATED})(?![\w/\-]|[.,]\d)")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 
@@ -214,6 +215,7 @@ _DATE_RULES = [
     (re.compile(rf"(?<![\d.,/-])(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}(?![\d/-]|[.,]\d)"), "ymd"),
     (re.compile(rf"(?<![\d.,/-])(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
     (re.compile(rf"(?<![\d.,/-])(\d{{1,2}})[-/](\d{{1,2}})[-/](\d{{2}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
+    (re.compile(rf"(?<![\d.,/-])(\d{{2}})\.(\d{{2}})\.(\d{{2}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
     (re.compile(rf"(?i)(?<![\w])(\d{{1,2}})(?:e|st|nd|rd|th)?[ .-]+({_MONTHS})\.?[ ,.-]+(\d{{2}}|\d{{4}})(?!\d)"), "d_mon_y"),
     (re.compile(rf"(?i)(?<![\w])({_MONTHS})\.?[ -]+(\d{{1,2}})(?:st|nd|rd|th)?,?[ -]+(\d{{4}})(?!\d)"), "mon_d_y"),
 ]
@@ -248,15 +250,18 @@ def _has_full_date(value: str) -> bool:
 
 
 _PC6_WHOLE = re.compile(r"^[1-9]\d{3}[ \-]*(?!(?i:mg|ml|gr|kg|cm|mm|km|uu|ms)$)[A-Za-z]{2}$")
-_PC6_TEXT = re.compile(r"(?<![\w.,])[1-9]\d{3} ?-? ?[A-Z]{2}(?![\w])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_IBAN = re.compile(r"(?i)(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Z0-9])")
+_PC6_TEXT = re.compile(r"(?<![\w.,])[1-9]\d{3} ?-? ?[A-Z]{2}(?![\w])"
+                       r"|(?i:(?<![\w])(?:postcode|pc6?)\s*:?\s*[1-9]\d{3}\s?-?\s?[a-z]{2}(?![\w]))")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+                    r"|(?i:[a-z0-9._%+\-]+\s*[\[(]\s*(?:at|apenstaartje)\s*[\])]\s*[a-z0-9\-]+(?:\s*(?:\.|[\[(]\s*(?:dot|punt)\s*[\])])\s*[a-z0-9\-]+)+)")
+_IBAN = re.compile(r"(?i)(?<![A-Z0-9])[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}(?![A-Z0-9])")
 _PHONE = re.compile(r"(?<![\w+.,/\-])(?:(?:\+\d{2,3}|00(?:31|32|33|44|49|90|212|213|216|597|599))[ \-]?"
-                    r"(?:\(0\)[ \-]?)?\d(?:[ \-]?\d){6,10}|0[1-9](?:[ \-]?\d){8}|\(0\d{1,3}\)[ \-]?\d(?:[ \-]?\d){4,7})"
+                    r"(?:\(0\)[ \-]?)?\d(?:[ \-]?\d){6,10}|0[1-9](?:(?:\s?[\-.]\s?|\s)?\d){8}"
+                    r"|\(0\d{1,3}\)[ \-]?\d(?:[ \-]?\d){4,7})"
                     r"(?![\w/\-]|[.,]\d)")
 _STREETS = (r"straat|laan|weg|plein|gracht|kade|singel|dreef|steeg|dijk|markt|plantsoen|hof|pad|park|baan|allee|"
             r"erf|wal|burgwal")
-_STREET = re.compile(rf"(?i)(?<![\w])[a-z\u00c0-\u017f'-]*(?:{_STREETS})\s+\d{{1,5}}(?:\s?[a-z](?![\w]))?(?!\d)"
+_STREET = re.compile(rf"(?i)(?<![\w])[a-z\u00c0-\u017f'-]*(?:{_STREETS})\s+\d{{1,5}}(?:\s?[a-z](?![\w]))?(?![\d]|[.,]\d)"
                      r"|(?<![\w])\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)(?![\w])")
 _FIRST_NAMES = (
     "Jan|Piet|Kees|Klaas|Henk|Gerrit|Willem|Hendrik|Johannes|Cornelis|Pieter|Jacob|Dirk|Joost|Bram|Daan|Sem|Lucas|"
@@ -268,11 +273,23 @@ _FIRST_NAMES = (
     "Elisabeth|Cornelia|Hendrika|Geertje|Fatima|Fatma|Aisha|Ayse|Zeynep|Elif|Yasmina|Khadija|Nora|Mila|Zoe|Saar|"
     "Yara|Nina|Jasmijn|Evi|Lynn|Elin|Vera|Ilse|Jolanda|Marloes|John|James|Robert|Michael|William|David|"
     "Richard|Joseph|Charles|Christopher|Daniel|Matthew|George|Mary|Patricia|Jennifer|Elizabeth|Susan|Jessica|"
-    "Karen|Nancy|Margaret|Emily|Olivia|Sophia|Amelia|Charlotte|Jack|Harry|Oliver|Jan-Willem|Anne|Marie|Peter"
+    "Karen|Nancy|Margaret|Emily|Olivia|Sophia|Amelia|Charlotte|Jack|Harry|Oliver|Jan-Willem|Anne|Marie|"
+    "Zo\u00eb|\u00d6mer|Omer|Ay\u015fe|Y\u0131lmaz|Hatice|Emine|Mehmed|Abdel|Abdullah|Rachid|Said|Samira|Naima|"
+    "Malika|Soufiane|Bilal|Hamza|Anouar|Kofi|Priya|Chantal|Shanice|Romano|Kenneth|Wim|Ton|Ria|Joke|Truus|Bep|"
+    "Gert|Gerard|Marco|Mario|Sven|Bart|Koen|Rick|Nick|Mike|Robin|Kim|Esmee|Demi|Britt|Amber|Lisanne|Romy|Isabel"
 )
 _PARTICLES = r"(?:(?:van|de|der|den|ter|ten|te|het|op|in|el|al|ben|bin|le|la|du|von|'t)\s+)*"
-_PERSON = re.compile(rf"(?<![\w])(?:(?:{_FIRST_NAMES})\s+{_PARTICLES}[A-Z][a-z\u00e0-\u017f]+"
-                     rf"|(?:[A-Z]\.\s?)+{_PARTICLES}[A-Z][a-z\u00e0-\u017f]{{2,}})")
+_SURNAME_PARTICLES = r"(?:van(?:\s+(?:de|der|den|het|'t))?|de|der|den|ter|ten|te|el|al|ben|bin)"
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_TITLES = r"(?:Mw|Mevr|Mevrouw|Dhr|De heer|Mr|Mrs|Ms|Miss|Dr|Drs|Ir|Ing|Prof)"
+_PERSON = re.compile(
+    rf"(?<![\w])(?:(?:{_FIRST_NAMES})\s+{_PARTICLES}[{_UP}][{_LOW}]+"                   # Jan (van der) Berg
+    rf"|(?:[A-Z]\.\s?)+{_PARTICLES}[{_UP}][{_LOW}]{{2,}}"                                # J. Jansen, A.B. de Vries
+    rf"|(?i:{_FIRST_NAMES})\s+{_SURNAME_PARTICLES}\s+[{_LOW}{_UP}]{{2,}}"                # lieke van den berg
+    rf"|[{_UP}][{_LOW}]+\s+{_SURNAME_PARTICLES}\s+[{_UP}][{_LOW}]{{2,}}"                 # Zo\u00eb van Dijk
+    rf"|[{_UP}][{_LOW}]{{2,}},\s*(?:(?:{_FIRST_NAMES})(?![\w])|(?:[A-Z]\.\s?)+)"        # Jansen, Jan / Bakker, J.
+    rf"|{_TITLES}\.?\s+{_PARTICLES}[{_UP}][{_LOW}]{{2,}})")                              # Mw. Jansen
 
 
 @dataclass(frozen=True)
@@ -282,6 +299,7 @@ class _Rule:
     candidate: str                              # RE2 pattern: a cheap superset, vectorised over distinct values
     check: Callable[[list[str]], list[bool]]    # exact check of the candidates
     date_named_only: bool = False
+    things_too: bool = True          # False: not applied to columns that name a thing (schools, sites, ...)
 
 
 def _searcher(pattern: re.Pattern) -> Callable[[list[str]], list[bool]]:
@@ -292,23 +310,25 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("full date (day precision)", "Convert dates to ages or intervals",
           r"^\d{8}$", lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs], date_named_only=True),
     _Rule("value that passes the BSN 11-check", "Pseudonyms must not be 8- or 9-digit numbers",
-          r"(?:^|[^\w.,/\-])(?:\d{8,9}|\d{2,4}[ .\-]\d{2,3}[ .\-]\d{3})(?:$|[^\w/\-])"
+          r"(?:^|[^\w.,/\-])(?:\d{8,9}|\d{2,4}[ .,\-]\d{2,3}[ .,\-]\d{3})(?:$|[^\w/\-])"
           r"|^[+-]?\d[.,]\d+[eE]\+?0?[78]$|^\d{8,9}[.,]0*$", _bsn_check),
     _Rule("full six-character postcode", "Use PC4, municipality or region",
-          r"[1-9]\d{3} ?-? *[A-Za-z]{2}",
+          r"[1-9]\d{3} ?-? *[A-Za-z]{2}|[1-9]\d{3}\s?-?\s?[a-zA-Z]{2}",
           lambda vs: [bool(_PC6_WHOLE.match(v) or _PC6_TEXT.search(v)) for v in vs]),
     _Rule("full date (day precision)", "Convert dates to ages or intervals",
-          rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}|(?i:\d\s*(?:e|st|nd|rd|th)?[ .-]+(?:{_MONTHS}))|(?i:(?:{_MONTHS})\.?[ -]+\d)",
+          rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}|(?i:\d\s*(?:e|st|nd|rd|th)?[ .-]+(?:{_MONTHS}))|(?i:(?:{_MONTHS})\.?[ -]+\d)",
           lambda vs: [_has_full_date(v) for v in vs]),
-    _Rule("e-mail address", "Remove contact details", r"@", _searcher(_EMAIL)),
-    _Rule("bank account (IBAN)", "Remove bank details", r"(?i:[a-z]{2}\d{2} ?[a-z0-9]{4})",
+    _Rule("e-mail address", "Remove contact details", r"@|(?i:[\[(]\s*(?:at|apenstaartje)\s*[\])])",
+          _searcher(_EMAIL)),
+    _Rule("bank account (IBAN)", "Remove bank details", r"(?i:[a-z]{2}\d{2}[ \-]?[a-z0-9]{4})",
           lambda vs: [any(_iban_in(m.group(0)) for m in _IBAN.finditer(v)) for v in vs]),
-    _Rule("phone number", "Remove contact details", r"\+\d|00\d|0[1-9][\d \-]{8}|\(0\d", _searcher(_PHONE)),
+    _Rule("phone number", "Remove contact details", r"\+\d|00\d|0[1-9][\d \-.]{8}|\(0\d", _searcher(_PHONE)),
     _Rule("street address", "Remove addresses; use PC4, municipality or region",
           rf"(?i:(?:{_STREETS})\s+\d)|\d\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)",
-          _searcher(_STREET)),
+          _searcher(_STREET), things_too=False),
     _Rule("personal name", "Remove names; free text belongs outside the file or in a dropped column",
-          rf"(?:{_FIRST_NAMES})\s+[a-zA-Z']|[A-Z]\.\s?[a-zA-Z]", _searcher(_PERSON)),
+          rf"(?i:(?:{_FIRST_NAMES})\s+[a-z'])|[A-Z]\.\s?[a-zA-Z]|\pL\s+(?:van|de|der|den|ter|ten|te|el|al|ben|bin)\s"
+          rf"|\pL,\s*\pL|(?:{_TITLES})\.?\s", _searcher(_PERSON), things_too=False),
 )
 _FREE_TEXT_KIND = "free text (where names and other identifiers hide)"
 _FREE_TEXT_HINT = ("Drop the column at the door: list it under data.drop in params.yaml (or give --drop COLUMN), "
@@ -378,6 +398,13 @@ def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None)
 
     if kind is not None:
         is_flag = bool(lowered) and lowered <= _FLAG_VALUES
+        all_pc4 = bool(lowered) and bool(distinct.str.fullmatch(r"[1-9]\d{3}").all())
+        small_numbers = bool(lowered) and bool(distinct.str.fullmatch(r"\d{1,4}(?:[.,]\d+)?").all())
+        if kind == "address or place of residence" and all_pc4:
+            kind = None     # a PC4 of residence is the allowed coarse substitute
+        elif kind in ("phone number", "e-mail address", "bank account") and small_numbers:
+            kind = None     # hours of phone use, a score: not contact details
+    if kind is not None:
         if kind == "postcode":
             if not distinct.str.fullmatch(r"[1-9]\d{3}").all():
                 return [Finding(column, 0, "postcode column with values other than four-digit PC4",
@@ -385,8 +412,9 @@ def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None)
         elif not is_flag or kind in ("BSN", "date of birth"):
             return [Finding(column, 0, f"{kind}, by its column name", "", None)]
     date_named = _is_date_named(column)
+    thing = _names_a_thing(column)
     for rank, rule in enumerate(_RULES, start=1):
-        if rule.date_named_only and not date_named:
+        if (rule.date_named_only and not date_named) or (thing and not rule.things_too):
             continue
         cand = pc.match_substring_regex(arr, rule.candidate).to_numpy(zero_copy_only=False)
         if not cand.any():
@@ -403,7 +431,7 @@ def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None)
             findings.append(Finding(column, len(_RULES) + 1, "full date (day precision), an Excel date serial "
                                     "in a date-named column", "Convert dates to ages or intervals",
                                     frozenset(distinct_raw[serial.to_numpy(bool)].tolist())))
-    if not numeric and kind is None and not _names_a_thing(column):
+    if not numeric and kind is None and not thing:
         wordy = pc.match_substring_regex(arr, _WORDY).to_numpy(zero_copy_only=False)
         n_wordy = int(wordy.sum())
         if n_wordy >= 3 and n_wordy > 0.5 * int(counts.to_numpy()[wordy].sum()):
@@ -412,8 +440,9 @@ def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None)
 
 
 def _names_a_thing(column: str) -> bool:
+    """A column that names a thing (``site_name``, ``schoolnaam``, ``gemeente``), not a person."""
     words, _ = _words(column)
-    return bool(set(words) & _THINGS)
+    return any(w in _THINGS or re.sub(r"(naam|namen|name)$", "", w) in _THINGS for w in words)
 
 
 def _header_looks_like_a_record(columns: Sequence[str]) -> bool:
