@@ -16,7 +16,7 @@ from signalering.errors import UsageError
 
 from conftest import run
 
-SMALL = "suppressed: fewer than 10 records"
+SMALL = "withheld (small numbers)"
 
 
 def _doc(pos, neg, cutoffs=None, unverified=None):
@@ -81,7 +81,9 @@ def test_group_disclosure_all_positive():
     out, log = disclosure.suppress_accuracy_document(doc, 10)
     assert out["n_positive"] is None and out["n_negative"] == "<10"
     assert all(t["sensitivity"]["estimate"] is None for t in out["thresholds"])
-    assert any("all or none" in e["reason"] for e in log)
+    # why it is withheld is not said: "all or none are positive" would disclose every member's status
+    assert {e["reason"] for e in log} == {SMALL}
+    assert out["auc"]["estimate"] is None and out["auc"]["reason"] == SMALL
 
 
 def test_neighbouring_cutoffs_closer_than_min_cell_are_not_both_published():
@@ -89,7 +91,7 @@ def test_neighbouring_cutoffs_closer_than_min_cell_are_not_both_published():
     counts, doc = _doc([30, 4, 40], [200, 50, 30], cutoffs=[2, 1])
     out, log = disclosure.suppress_accuracy_document(doc, 10)
     assert "suppressed" not in out["thresholds"][0]
-    assert out["thresholds"][1]["suppressed"].startswith("suppressed: differs")
+    assert out["thresholds"][1]["suppressed"] == SMALL     # not "differs by fewer than 10": that is a range
     assert out["thresholds"][1]["tp"] is None
 
 
@@ -174,9 +176,11 @@ def test_subgroup_document_tiny_group_and_n_minus_one():
     out, log = disclosure.suppress_subgroups_document(doc, 10)
     groups = out["subgroups"]["site"]["groups"]
     assert "suppressed" in groups["tiny"]["thresholds"][0]
-    # n-1: overall minus big1 minus big2 would give tiny's table; the smaller big site is withheld too
-    smaller = min(("big1", "big2"), key=lambda g: doc["subgroups"]["site"]["groups"][g]["n"])
+    # n-1: overall minus big1 minus big2 would give tiny's margins and table; the big site with fewer
+    # positives loses its margins and, since its tables and AUC would give them back, every statistic
+    smaller = min(("big1", "big2"), key=lambda g: doc["subgroups"]["site"]["groups"][g]["n_positive"])
     assert "suppressed" in groups[smaller]["thresholds"][0]
+    assert groups[smaller]["n_positive"] is None and groups[smaller]["auc"]["estimate"] is None
     diff = out["subgroups"]["site"]["largest_difference"][0]
     assert "tiny" in diff.get("groups_left_out", [])
     assert disclosure.small_counts(out) == []
