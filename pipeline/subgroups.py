@@ -2,7 +2,9 @@
 
 Writes ``data/processed/subgroups/<instrument>.json`` (all counts; stays inside the pipeline) and
 ``reports/subgroups/<instrument>.json``, the same after disclosure control, with the log of what was
-hidden under ``disclosure``.
+hidden under ``disclosure``. Categories with fewer than ``disclosure.min_cell`` reference-positive or
+-negative records are merged (or the column withheld) *before* the analysis, the same for every
+instrument (``disclosure.small_groups``, ``disclosure.combined_group``; docs/disclosure.md).
 """
 from pathlib import Path
 
@@ -25,12 +27,19 @@ def main() -> None:
     params.fresh_dirs(OUT, PUBLISHED)
     overrides = ev.get("cutoffs") or {}
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
+    dp = p["disclosure"]
+    scored = scores[[inst["id"] for inst in instruments]].notna().to_numpy()
+    reference = pd.to_numeric(scores[data["reference"]], errors="raise").to_numpy(float)
+    merges = {c: subgroups.small_group_merges(subgroups.category_values(scores[c]), reference, scored, min_cell,
+                                              dp.get("small_groups", "merge"),
+                                              dp.get("combined_group", subgroups.COMBINED_GROUP))
+              for c in columns}
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, overrides)
         doc = subgroups.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
-            prevalences=ev.get("prevalences", []), probability=inst.get("kind") == "probability")
+            prevalences=ev.get("prevalences", []), probability=inst.get("kind") == "probability", merges=merges)
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])

@@ -697,7 +697,8 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
             diffs.append(entry[0] if entry else {"cutoff": doc["cutoffs"][i], "reason": "no published group"})
             if len(ok) < len(pub):
                 diffs[-1]["groups_left_out"] = sorted(set(pub) - set(ok))
-        out["subgroups"][col] = {"groups": pub, "largest_difference": diffs}
+        out["subgroups"][col] = {**{k: v for k, v in block.items() if k not in ("groups", "largest_difference")},
+                                 "groups": pub, "largest_difference": diffs}
         log.extend(glog)
     return out, log
 
