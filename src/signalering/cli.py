@@ -283,10 +283,9 @@ def _add_aggregate(sub) -> None:
 
 
 def _run_aggregate(args) -> None:
-    from .scale.aggregate import check_disclosure, write_table
+    from .scale.aggregate import check_disclosure, check_min_cell_option, write_table
     from .scale.counts import CountSpec, count_rows
-    if args.min_cell < 1:
-        raise UsageError(f"--min-cell must be at least 1. Got {args.min_cell} instead.")
+    check_min_cell_option(args.min_cell, args.exact_counts_under_agreement)
     if args.batch_rows < 1:
         raise UsageError(f"--batch-rows must be at least 1. Got {args.batch_rows} instead.")
     spec = CountSpec(tuple(args.score), args.reference, tuple(args.subgroup), args.positive, args.negative)
