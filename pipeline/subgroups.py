@@ -28,9 +28,11 @@ def main() -> None:
     overrides = ev.get("cutoffs") or {}
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
     dp = p["disclosure"]
-    scored = scores[[inst["id"] for inst in instruments]].notna().to_numpy()
+    # Merged on the reference status of all records, the same for every instrument (merging per
+    # instrument would let two instruments' groups be differenced); a group that is still small for
+    # an instrument with fewer scores is withheld by the suppression that follows.
     reference = pd.to_numeric(scores[data["reference"]], errors="raise").to_numpy(float)
-    merges = {c: subgroups.small_group_merges(subgroups.category_values(scores[c]), reference, scored, min_cell,
+    merges = {c: subgroups.small_group_merges(subgroups.category_values(scores[c]), reference, None, min_cell,
                                               dp.get("small_groups", "merge"),
                                               dp.get("combined_group", subgroups.COMBINED_GROUP))
               for c in columns}

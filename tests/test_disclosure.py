@@ -221,7 +221,7 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
     assert any(p.suffix == ".html" for p in files) and (reports / "subgroups").is_dir()
     assert "&lt;10" in (reports / "validation_report.html").read_text(encoding="utf-8")
     raw = json.loads((project / "data/processed/subgroups/risk-checklist@2.json").read_text())
-    assert raw["subgroups"]["site"]["groups"]["site08"]["n"] < 10 or disclosure.small_counts(raw)  # there was work
+    assert disclosure.small_counts(raw)  # there was work
     assert {p.suffix for p in files} <= {".json", ".html", ".pdf"}
     for path in files:
         if path.suffix == ".pdf":   # rendered from the same (suppressed) view as the HTML scanned here
@@ -234,8 +234,11 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
             assert small_counts_in_html(text) == [], path.name
     log = json.loads((reports / "disclosure.json").read_text())["log"]
     assert log and all(set(e) == {"location", "hidden", "reason"} for e in log)
-    site08 = json.loads((reports / "subgroups/risk-checklist@2.json").read_text())["subgroups"]["site"]["groups"]["site08"]
-    assert all("suppressed" in t for t in site08["thresholds"])
+    # site08 (a few dozen records) is merged before the analysis, or the site breakdown withheld
+    pub = json.loads((reports / "subgroups/risk-checklist@2.json").read_text())
+    assert "site08" in (pub["subgroups"].get("site") or {}).get("combined", {}).get("categories", []) \
+        or "site" in pub.get("withheld_subgroups", [])
+    assert json.loads((project / "data/secure/disclosure_audit.json").read_text())["findings"] == []
     roc = json.loads((reports / "plots/roc/risk-checklist@2.json").read_text())
     assert roc[0]["cutoff"] is None and roc[-1]["tpr"] == 1.0
 

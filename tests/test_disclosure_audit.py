@@ -192,11 +192,11 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
     base = yaml.safe_load((ROOT / "params.yaml").read_text())
     sim = {**base["simulate"], "n_records": 3000}
     records = simulate_records(SimulationParams(**sim), np.random.default_rng(base["seed"]))
-    ref = records["reference"].astype("string")
+    ref = records["reference"]
     rng = np.random.default_rng(3)
     records["municipality"] = rng.choice(["m1", "m2", "m3"], len(records))
-    pos = np.flatnonzero((ref == "1").to_numpy())
-    neg = np.flatnonzero((ref == "0").to_numpy())
+    pos = np.flatnonzero((ref == 1).to_numpy())
+    neg = np.flatnonzero((ref == 0).to_numpy())
     records.loc[records.index[[pos[0], neg[0], neg[1]]], "municipality"] = "m4"
     records["ethnicity"] = rng.choice(["e1", "e2"], len(records))
     records.loc[records.index[neg[2:6]], "ethnicity"] = "e3"
@@ -220,3 +220,21 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
         block = pub["subgroups"][col]
         assert small not in block["groups"] and small in block["combined"]["categories"]
     assert run(["signalering", "disclosure-audit", "reports", "--out", "data/x.json"], project).returncode == 0
+
+
+def test_two_small_labels_that_fill_their_margin_are_not_shown():
+    # tp 9, fn 9, 18 positives: "<10" and "<10" can only be 9 and 9
+    counts = CountTable.from_counts(np.arange(3), [9, 0, 9], [200, 100, 50])
+    raw = outputs.accuracy_document(counts, [2.0])
+    before = copy.deepcopy(raw)
+    before["thresholds"][0].update(tp="<10", fn="<10", fp=None, tn=None, suppressed=WITHHELD)
+    for k in ("sensitivity", "specificity", "ppv", "npv", "accuracy", "lr_positive", "lr_negative", "dor"):
+        before["thresholds"][0].pop(k, None)
+    before["thresholds"][0]["at_prevalence"] = []
+    for k in ("auc", "optimal", "cutpoints", "partial_auc"):
+        before.pop(k, None)
+    found = audit.audit_document(before, "before")
+    assert ("totals", ["fn", "tp"]) in [(f["attack"], f["recovered"]) for f in found]
+    now, _ = disclosure.suppress_accuracy_document(raw, 10)
+    assert now["thresholds"][0]["tp"] is None and now["thresholds"][0]["fn"] is None
+    assert audit.audit_document(now, "now") == []

@@ -133,7 +133,8 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
     spare = set(spare)
     while total and total not in reasons:
         hidden = [k for k in parts if k in reasons]
-        if not hidden or (len(hidden) > 1 and _raw_sum(values, hidden) >= min_cell):
+        labelled = sum(out[k] == label(min_cell) for k in hidden)
+        if not hidden or not _exposed(_raw_sum(values, hidden), len(hidden), labelled, min_cell):
             break
         rest = sorted((values[k], k) for k in parts if k not in reasons and k not in spare
                       and isinstance(values.get(k), (int, np.integer)))
@@ -145,6 +146,13 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
 def _raw_sum(values: dict, keys) -> int:
     """Sum of the unpublished counts ``keys``: what a reader recovers as total minus published parts."""
     return int(sum(int(values[k]) for k in keys if isinstance(values.get(k), (int, np.integer))))
+
+
+def _exposed(total: int, n_hidden: int, n_labelled: int, min_cell: int) -> bool:
+    """Whether hidden counts whose sum ``total`` a reader knows give something away: one hidden count,
+    a sum below ``min_cell``, or (all of them shown as ``"<10"``, i.e. at most ``min_cell - 1``) a sum
+    that only the largest values reach (two "<10" adding up to 18 are 9 and 9)."""
+    return n_hidden == 1 or total < min_cell or (n_labelled == n_hidden and total >= n_hidden * (min_cell - 1))
 
 
 # ------------------------------------------------------------------ accuracy.json
@@ -182,6 +190,9 @@ def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
     for c in CELLS:
         if c in entry:
             out[c] = label(min_cell) if is_small(entry[c], min_cell) else None
+    for a, b in (("tp", "fn"), ("fp", "tn")):   # both "<10" with a margin of 18: both are 9
+        if out.get(a) == out.get(b) == label(min_cell):
+            out[a] = out[b] = None
     if entry.get("at_prevalence"):
         out["at_prevalence"] = []
         out["at_prevalence_reason"] = reason
@@ -350,9 +361,6 @@ def withhold_statistics(out: dict, raw: dict, min_cell: int, location: str, log:
                             e[c] = None
         elif k == "optimal" and isinstance(v, dict):
             out[k] = {**_withhold_table(v, WITHHELD, min_cell), "cutoff": None}
-            for c in CELLS:
-                if c in v:
-                    out[k][c] = label(min_cell) if is_small(v[c], min_cell) else None
         elif k == "cutpoints" and isinstance(v, list):
             out[k] = [{**_blank(cp, WITHHELD), "cutoff": None, "suppressed": WITHHELD}
                       if isinstance(cp, dict) else cp for cp in v]
@@ -366,13 +374,8 @@ def withhold_statistics(out: dict, raw: dict, min_cell: int, location: str, log:
 
 
 def _withhold_optimal(out: dict, min_cell: int) -> None:
-    opt = out["optimal"]
-    raw_cells = {c: opt.get(c) for c in CELLS}
-    out["optimal"] = _withhold_table(opt, WITHHELD, min_cell)
+    out["optimal"] = _withhold_table(out["optimal"], WITHHELD, min_cell)
     out["optimal"]["cutoff"] = None  # a data-driven cut-off can point at a small score group
-    for c in CELLS:
-        if c in raw_cells:
-            out["optimal"][c] = label(min_cell) if is_small(raw_cells[c], min_cell) else None
 
 
 def withhold_at_hidden_cutoffs(out: dict, min_cell: int, location: str, log: list[dict]) -> None:
@@ -678,8 +681,9 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
         for i in range(n_cut):
             hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
             rest = sorted((size[g], g) for g in pub if g not in hidden)
-            while hidden and rest and (len(hidden) == 1 or any(
-                    _raw_sum({g: raw[g]["thresholds"][i].get(c) for g in hidden}, hidden) < min_cell for c in CELLS)):
+            while hidden and rest and any(_exposed(
+                    _raw_sum({g: raw[g]["thresholds"][i].get(c) for g in hidden}, hidden), len(hidden),
+                    sum(pub[g]["thresholds"][i].get(c) == label(min_cell) for g in hidden), min_cell) for c in CELLS):
                 victim = rest.pop(0)[1]
                 e = pub[victim]["thresholds"][i]
                 pub[victim]["thresholds"][i] = _withhold_table(e, reason_complementary(min_cell), min_cell)
@@ -715,7 +719,8 @@ def _complements(raw: dict, pub: dict, get, min_cell: int, total_published: bool
     hidden = [g for g in pub if get(raw[g]) is not None and not _is_int(get(pub[g]))]
     rest = sorted((get(raw[g]), g) for g in pub if g not in hidden and _is_int(get(pub[g])))
     victims = []
-    while hidden and rest and (len(hidden) == 1 or _raw_sum({g: get(raw[g]) for g in hidden}, hidden) < min_cell):
+    while hidden and rest and _exposed(_raw_sum({g: get(raw[g]) for g in hidden}, hidden), len(hidden),
+                                       sum(get(pub[g]) == label(min_cell) for g in hidden), min_cell):
         victim = rest.pop(0)[1]
         victims.append(victim)
         hidden.append(victim)
