@@ -238,3 +238,12 @@ def test_two_small_labels_that_fill_their_margin_are_not_shown():
     now, _ = disclosure.suppress_accuracy_document(raw, 10)
     assert now["thresholds"][0]["tp"] is None and now["thresholds"][0]["fn"] is None
     assert audit.audit_document(now, "now") == []
+
+
+def test_flat_metrics_are_audited_per_instrument(tmp_path):
+    # metrics.json as it would be with a hidden margin and the full-precision AUC
+    metrics = {"inst@1": {"n": None, "n_positive": "<10", "n_negative": 400, "auc": 2001 / (7 * 400)},
+               "inst@2": {"n": 530, "n_positive": 130, "n_negative": 400, "auc": 0.7}}
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics))
+    found = audit.audit_reports(tmp_path, 10)["findings"]
+    assert [(f["file"], f["attack"]) for f in found] == [("metrics.json#inst@1", "auc_integrality")]

@@ -135,6 +135,10 @@ def _add_document(sys_: _System, doc: dict, prefix: str, where: str) -> dict:
     names = {k: sys_.add(f"{prefix}.{k}", doc.get(k), f"{where}: {prefix}.{k}") if k in doc else None
              for k in COUNT_FIELDS}
     sys_.relate(names["n"], [names["n_positive"], names["n_negative"], names["n_unverified"]])
+    if names["n"] and sys_.known(names["n"]):       # a part is at most its total
+        for k in ("n_positive", "n_negative", "n_unverified"):
+            if names[k]:
+                sys_.hi[names[k]] = min(sys_.hi[names[k]], sys_.lo[names["n"]])
     tables = []
     for i, e in enumerate(doc.get("thresholds") or []):
         if isinstance(e, dict):
@@ -373,6 +377,11 @@ def audit_document(doc: dict, where: str = "document", min_cell: int = DEFAULT_M
     return findings
 
 
+def _audited_kind(doc: dict) -> bool:
+    return (isinstance(doc.get("overall"), dict) and isinstance(doc.get("subgroups"), dict)) or \
+        "thresholds" in doc or "n_positive" in doc or "received" in doc
+
+
 def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> dict:
     """Audit every JSON file under ``root`` (what the pipeline publishes).
 
@@ -399,6 +408,11 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
             roc_path = root / "plots" / "roc" / path.name
             if roc_path.is_file():
                 roc = json.loads(roc_path.read_text(encoding="utf-8"))
+        if not _audited_kind(doc):      # e.g. metrics.json: instrument -> its figures
+            for key, sub in doc.items():
+                if isinstance(sub, dict) and _audited_kind(sub):
+                    findings += audit_document(sub, f"{rel}#{key}", min_cell)
+            continue
         findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
     return {"schema_version": 1, "min_cell": min_cell, "files": [p.relative_to(root).as_posix() for p in files],
             "findings": findings}
