@@ -3,21 +3,26 @@
 Rules (privacy.md section 4; see docs/disclosure.md):
 
 1. **Threshold rule.** A count below ``min_cell`` (default 10; zero included) is shown as the
-   string ``"<10"``, never as 0 or blank.
-2. **Derived statistics.** A proportion, interval, likelihood ratio or AUC whose numerator or
-   denominator rests on a suppressed cell is withheld: ``estimate``, ``ci_low``, ``ci_high`` become
-   ``null`` with ``reason`` ``"suppressed: fewer than 10 records"``.
+   string ``"<10"``, never as 0 or blank (except where two such labels would pin the values: both
+   cells of a withheld table's margin are then ``null``).
+2. **Derived statistics.** A proportion, interval, likelihood ratio, criterion or AUC whose numerator
+   or denominator rests on a suppressed cell is withheld: ``estimate``, ``ci_low``, ``ci_high`` become
+   ``null`` with the one reason ``"withheld (small numbers)"`` (never why it would be undefined).
 3. **Complementary suppression.** A 2 x 2 table is published with its margins, so one hidden cell
    could be recovered by subtraction: a table with any small cell is withheld *whole* (its other
    cells become ``null``) together with every statistic of it. Where a total and its parts are
    shown (n = positives + negatives + unverified; received = analysed + excluded; the categories
-   of a subgroup column against the overall figures), a second part is hidden when exactly one is.
-4. **Group disclosure.** A group in which all or none of the verified records are
-   reference-positive discloses every member's status: its reference counts and statistics are
-   withheld.
+   of a subgroup column against the overall figures), further parts are hidden while one hidden
+   part, or a sum of hidden parts below ``min_cell``, could be recovered.
+4. **Small margins and group disclosure.** A group with fewer than ``min_cell`` reference-positives
+   or -negatives (all or none positive included) has both margins and every statistic withheld: the
+   AUC alone gives the margins (``2 * AUC * P * N`` is a whole number). Subgroup categories are
+   merged before the analysis (``subgroups.small_group_merges``) so that this is rare.
 5. **Differencing.** Two published cut-offs (or ROC points) whose tables differ by fewer than
    ``min_cell`` positives or negatives reveal how many records have the scores in between: the
    later one is withheld (cut-offs) or merged into its neighbour (ROC points).
+
+``signalering.audit`` checks the result by trying to compute withheld counts back.
 
 Every function is pure: it returns a suppressed *copy* and a log of what was hidden and why
 (locations and reasons, never values), for the report's methods section.
