@@ -682,6 +682,19 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
             for victim in _complements(raw, pub, lambda d, key=key: d.get(key), min_cell,
                                        _is_int(overall.get(key))):
                 _hide_count(pub[victim], raw[victim], key, min_cell, f"{pre}{col}={victim}", glog)
+            if _is_int(overall.get(key)):
+                hidden = [g for g in pub if key in raw[g] and not _is_int(pub[g].get(key))]
+                _unpin({g: pub[g] for g in hidden}, {g: raw[g] for g in hidden}, key, min_cell)
+        # A hidden overall total (n, hidden because its unverified count is small) must not come back
+        # as the sum of the groups' totals: one group whose parts are not all shown loses its total.
+        if "n" in overall and not _is_int(out["overall"].get("n")) and pub and \
+                all(_is_int(pub[g].get("n")) for g in pub if "n" in raw[g]):
+            parts = ("n_positive", "n_negative", "n_unverified")
+            cands = sorted((not any(not _is_int(pub[g].get(k)) for k in parts), size[g], g) for g in pub)
+            g = cands[0][2]
+            pub[g]["n"] = None
+            pub[g].setdefault("suppressed", {})["n"] = reason_complementary(min_cell)
+            glog.append(_entry(f"{pre}{col}={g}.counts", ["n"], reason_complementary(min_cell)))
         n_cut = len(doc.get("cutoffs") or [])
         for i in range(n_cut):
             hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
@@ -697,6 +710,9 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
                 glog.append(_entry(f"{pre}{col}={victim}.thresholds[cutoff={e.get('cutoff')}]",
                                    ["2x2 table", "statistics"], reason_complementary(min_cell)))
                 hidden.append(victim)
+            for c in CELLS:       # no group left to hide: labels that pin the values go instead
+                _unpin({g: pub[g]["thresholds"][i] for g in hidden}, {g: raw[g]["thresholds"][i] for g in hidden},
+                       c, min_cell)
         for g in pub:
             withhold_at_hidden_cutoffs(pub[g], min_cell, f"{pre}{col}={g}", glog)
         diffs = []
@@ -730,6 +746,17 @@ def _complements(raw: dict, pub: dict, get, min_cell: int, total_published: bool
         victims.append(victim)
         hidden.append(victim)
     return victims
+
+
+def _unpin(pub: dict, raw: dict, key: str, min_cell: int) -> None:
+    """When hidden counts all shown as ``"<10"`` add up (by the published total) to the most they can,
+    every one is ``min_cell - 1``: show them as null instead (in place)."""
+    hidden = list(pub)
+    labelled = [g for g in hidden if pub[g].get(key) == label(min_cell)]
+    if len(hidden) > 1 and len(labelled) == len(hidden) and \
+            _raw_sum({g: raw[g].get(key) for g in hidden}, hidden) >= len(hidden) * (min_cell - 1):
+        for g in labelled:
+            pub[g][key] = None
 
 
 def _hide_count(pub: dict, raw: dict, key: str, min_cell: int, location: str, log: list[dict]) -> None:
