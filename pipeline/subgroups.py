@@ -2,8 +2,11 @@
 
 Writes ``data/processed/subgroups/<instrument>.json`` (all counts; stays inside the pipeline) and
 ``reports/subgroups/<instrument>.json``, the same after disclosure control, with the log of what was
-hidden under ``disclosure``. Without subgroup columns (``data.subgroups`` empty) it writes only the
-"not applicable" document (``signalering.not_applicable``).
+hidden under ``disclosure``. Categories with fewer than ``disclosure.min_cell`` reference-positive or
+-negative records are merged (or the column withheld) *before* the analysis, the same for every
+instrument (``disclosure.small_groups``, ``disclosure.combined_group``; docs/disclosure.md). Without
+subgroup columns (``data.subgroups`` empty) it writes only the "not applicable" document
+(``signalering.not_applicable``).
 """
 from pathlib import Path
 
@@ -30,12 +33,22 @@ def main() -> None:
         for folder in (OUT, PUBLISHED):
             not_applicable.write(folder, "subgroups", "no subgroup column declared (data.subgroups)")
         return
+    dp = p["disclosure"]
+    # Merged on the reference status of all records, the same for every instrument (merging per
+    # instrument would let two instruments' groups be differenced); a group that is still small for
+    # an instrument with fewer scores is withheld by the suppression that follows.
+    reference = pd.to_numeric(scores[data["reference"]], errors="raise").to_numpy(float)
+    merges = {c: subgroups.small_group_merges(subgroups.category_values(scores[c]), reference, None, min_cell,
+                                              dp.get("small_groups", "merge"),
+                                              dp.get("combined_group", subgroups.COMBINED_GROUP))
+              for c in columns}
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, overrides)
         doc = subgroups.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
-            prevalences=ev.get("prevalences", []), probability=inst.get("kind") == "probability" or bool(inst.get("probability")))
+            prevalences=ev.get("prevalences", []),
+            probability=inst.get("kind") == "probability" or bool(inst.get("probability")), merges=merges)
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])

@@ -51,8 +51,11 @@ def test_exact_counts_under_agreement_are_written_and_read_back(records, tmp_pat
     assert table["n"].sum() == 500
 
 
-def test_min_cell_one_and_large_cells_need_no_agreement(records, tmp_path):
-    assert aggregate(records, tmp_path / "a.csv", "--min-cell", "1") == 0
+def test_min_cell_below_five_needs_the_agreement_and_large_cells_need_none(records, tmp_path, capsys):
+    assert aggregate(records, tmp_path / "a.csv", "--min-cell", "1") == 2
+    assert "--exact-counts-under-agreement" in capsys.readouterr().err and not (tmp_path / "a.csv").exists()
+    assert aggregate(records, tmp_path / "a.csv", "--min-cell", "4") == 2
+    assert aggregate(records, tmp_path / "a.csv", "--min-cell", "1", "--exact-counts-under-agreement") == 0
     df = pd.DataFrame({"record_id": [f"R{i}" for i in range(48)], "ref": ["1", "0"] * 24,
                        "score": [0, 0, 1, 1] * 12})
     df.to_csv(tmp_path / "big.csv", index=False)
@@ -64,7 +67,7 @@ def test_min_cell_one_and_large_cells_need_no_agreement(records, tmp_path):
 def test_engines_write_the_same_file(records, tmp_path):
     for engine in ("pandas", "duckdb"):
         assert aggregate(records, tmp_path / f"{engine}.csv", "--min-cell", "1", "--engine", engine,
-                         "--batch-rows", "64") == 0
+                         "--batch-rows", "64", "--exact-counts-under-agreement") == 0
     assert (tmp_path / "pandas.csv").read_bytes() == (tmp_path / "duckdb.csv").read_bytes()
 
 
@@ -108,3 +111,27 @@ def test_read_table_refuses_what_is_not_a_count_table(tmp_path, text, column):
     with pytest.raises(InputError) as exc:
         read_table(tmp_path / "t.csv")
     assert exc.value.column == column
+
+
+def test_a_small_category_refuses_the_export_even_under_agreement(tmp_path, capsys):
+    # exports with and without `town` would differ by exactly the 3 records of town c
+    df = pd.DataFrame({"record_id": [f"R{i}" for i in range(123)], "ref": (["1", "0"] * 62)[:123],
+                       "score": [0, 1, 2] * 41, "town": ["a"] * 60 + ["b"] * 60 + ["c"] * 3})
+    df.to_csv(tmp_path / "r.csv", index=False)
+    out = tmp_path / "t.csv"
+    status = main(["aggregate", "--records", str(tmp_path / "r.csv"), "--score", "score", "--reference", "ref",
+                   "--subgroup", "town", "--exact-counts-under-agreement", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 3 and not out.exists()
+    assert "town" in err and "fewer than 10 records" in err and "3" not in err.replace("r.csv", "")
+    assert main(["aggregate", "--records", str(tmp_path / "r.csv"), "--score", "score", "--reference", "ref",
+                 "--exact-counts-under-agreement", "--out", str(out)]) == 0
+
+
+def test_small_margins_names_the_columns():
+    from signalering.scale.aggregate import small_margins
+    counts = pd.DataFrame({"instrument": ["s"] * 4, "score": [0.0, 1.0, 0.0, 1.0], "reference": ["1", "0", "1", "0"],
+                           "town": ["a", "a", "b", "b"], "sex": ["m", "f", "m", "f"], "n": [20, 30, 2, 40]})
+    assert small_margins(counts, 10) == []            # town b holds 42 records, sex m 22
+    counts.loc[3, "n"] = 5
+    assert small_margins(counts, 10) == ["town"]      # town b: 2 + 5 records

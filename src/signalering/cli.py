@@ -315,10 +315,9 @@ def _add_aggregate(sub) -> None:
 
 
 def _run_aggregate(args) -> None:
-    from .scale.aggregate import check_disclosure, write_table
+    from .scale.aggregate import check_disclosure, check_min_cell_option, write_table
     from .scale.counts import CountSpec, count_rows
-    if args.min_cell < 1:
-        raise UsageError(f"--min-cell must be at least 1. Got {args.min_cell} instead.")
+    check_min_cell_option(args.min_cell, args.exact_counts_under_agreement)
     if args.batch_rows < 1:
         raise UsageError(f"--batch-rows must be at least 1. Got {args.batch_rows} instead.")
     check_out(args.out, "file")
@@ -409,6 +408,38 @@ def _run_init(args) -> None:
 
 
 COMMANDS += [_add_init]
+
+
+def _add_disclosure_audit(sub) -> None:
+    p = sub.add_parser("disclosure-audit", help="try to compute withheld counts back from published files",
+                       description="Read every JSON file under DIR (what the pipeline publishes) and try to "
+                                   "recover withheld counts: differences of totals and complementary groups, "
+                                   "integrality of AUC*P*N, Youden/closest criteria, predictive values as ratios "
+                                   "(docs/disclosure.md). Exit 0: nothing recovered; exit 3: something was. "
+                                   "Findings (locations, never values) go to --out.")
+    p.add_argument("dir", nargs="?", default="reports", metavar="DIR", help="published folder (default reports)")
+    p.add_argument("--min-cell", type=int, metavar="N", help="default: the one in DIR/disclosure.json, else 10")
+    p.add_argument("--out", default="data/secure/disclosure_audit.json", metavar="FILE",
+                   help="findings file (default data/secure/disclosure_audit.json; never under DIR)")
+    p.set_defaults(func=_run_disclosure_audit)
+
+
+def _run_disclosure_audit(args) -> None:
+    from .audit import audit_reports, failure_reason
+    root, out = Path(args.dir), Path(args.out)
+    if not root.is_dir():
+        raise UsageError(f"DIR must be a folder of published files. Got '{args.dir}' instead.")
+    if out.resolve().is_relative_to(root.resolve()):
+        raise UsageError("--out must not be under DIR: the findings are not for publication.")
+    if args.min_cell is not None and args.min_cell < 1:
+        raise UsageError(f"--min-cell must be at least 1. Got {args.min_cell} instead.")
+    result = audit_reports(root, args.min_cell)
+    io.write_json(out, result)
+    if result["findings"]:
+        raise InputError(args.dir, failure_reason(result, args.out))
+
+
+COMMANDS += [_add_disclosure_audit]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,21 +3,26 @@
 Rules (privacy.md section 4; see docs/disclosure.md):
 
 1. **Threshold rule.** A count below ``min_cell`` (default 10; zero included) is shown as the
-   string ``"<10"``, never as 0 or blank.
-2. **Derived statistics.** A proportion, interval, likelihood ratio or AUC whose numerator or
-   denominator rests on a suppressed cell is withheld: ``estimate``, ``ci_low``, ``ci_high`` become
-   ``null`` with ``reason`` ``"suppressed: fewer than 10 records"``.
+   string ``"<10"``, never as 0 or blank (except where two such labels would pin the values: both
+   cells of a withheld table's margin are then ``null``).
+2. **Derived statistics.** A proportion, interval, likelihood ratio, criterion or AUC whose numerator
+   or denominator rests on a suppressed cell is withheld: ``estimate``, ``ci_low``, ``ci_high`` become
+   ``null`` with the one reason ``"withheld (small numbers)"`` (never why it would be undefined).
 3. **Complementary suppression.** A 2 x 2 table is published with its margins, so one hidden cell
    could be recovered by subtraction: a table with any small cell is withheld *whole* (its other
    cells become ``null``) together with every statistic of it. Where a total and its parts are
    shown (n = positives + negatives + unverified; received = analysed + excluded; the categories
-   of a subgroup column against the overall figures), a second part is hidden when exactly one is.
-4. **Group disclosure.** A group in which all or none of the verified records are
-   reference-positive discloses every member's status: its reference counts and statistics are
-   withheld.
+   of a subgroup column against the overall figures), further parts are hidden while one hidden
+   part, or a sum of hidden parts below ``min_cell``, could be recovered.
+4. **Small margins and group disclosure.** A group with fewer than ``min_cell`` reference-positives
+   or -negatives (all or none positive included) has both margins and every statistic withheld: the
+   AUC alone gives the margins (``2 * AUC * P * N`` is a whole number). Subgroup categories are
+   merged before the analysis (``subgroups.small_group_merges``) so that this is rare.
 5. **Differencing.** Two published cut-offs (or ROC points) whose tables differ by fewer than
    ``min_cell`` positives or negatives reveal how many records have the scores in between: the
    later one is withheld (cut-offs) or merged into its neighbour (ROC points).
+
+``signalering.audit`` checks the result by trying to compute withheld counts back.
 
 Every function is pure: it returns a suppressed *copy* and a log of what was hidden and why
 (locations and reasons, never values), for the report's methods section.
@@ -57,22 +62,29 @@ def label(min_cell: int) -> str:
     return f"<{min_cell}"
 
 
+WITHHELD = "withheld (small numbers)"
+
+
 def reason_small(min_cell: int) -> str:
-    return f"suppressed: fewer than {min_cell} records"
+    """The one reason every withheld figure carries: ``"withheld (small numbers)"``.
+
+    Which rule withheld it (a small cell, group disclosure, complementary suppression, differencing)
+    is not said: "all or none of this group are reference-positive" or "differs from its neighbour by
+    fewer than 10 records" would itself disclose what the suppression hides (issue 13).
+    """
+    return WITHHELD
 
 
 def reason_complementary(min_cell: int) -> str:
-    return (f"suppressed: complementary suppression (another count of this table is below {min_cell} "
-            "and could otherwise be recovered from the totals)")
+    return WITHHELD
 
 
 def reason_group() -> str:
-    return "suppressed: all or none of the verified records in this group are reference-positive"
+    return WITHHELD
 
 
 def reason_difference(min_cell: int) -> str:
-    return (f"suppressed: differs from a neighbouring published cut-off by fewer than {min_cell} "
-            "reference-positive or reference-negative records")
+    return WITHHELD
 
 
 def is_small(count, min_cell: int) -> bool:
@@ -113,17 +125,22 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
 
     Notes
     -----
-    With a published total, one hidden part equals the total minus the others; hiding the smallest
-    remaining part (not in ``spare``) as well leaves two unknowns; when there is none, the total is
-    hidden instead.
+    With a published total, the hidden parts *together* equal the total minus the others: one hidden
+    part would be recovered, and several small ones would be recovered as a small sum (``received -
+    analysed`` = the records excluded for reasons each shown as ``"<10"``). So while one part is
+    hidden, or the hidden parts add up to fewer than ``min_cell``, the smallest remaining part (not in
+    ``spare``) is hidden as well; when there is none, the total is hidden instead.
     """
     out, reasons = dict(values), {}
     for k in [*parts, *([total] if total else [])]:
         if is_small(values.get(k), min_cell):
             out[k], reasons[k] = label(min_cell), reason_small(min_cell)
-    hidden_parts = [k for k in parts if k in reasons]
-    if total and total not in reasons and len(hidden_parts) == 1:
-        spare = set(spare)
+    spare = set(spare)
+    while total and total not in reasons:
+        hidden = [k for k in parts if k in reasons]
+        labelled = sum(out[k] == label(min_cell) for k in hidden)
+        if not hidden or not _exposed(_raw_sum(values, hidden), len(hidden), labelled, min_cell):
+            break
         rest = sorted((values[k], k) for k in parts if k not in reasons and k not in spare
                       and isinstance(values.get(k), (int, np.integer)))
         victim = rest[0][1] if rest else total
@@ -131,20 +148,36 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
     return out, reasons
 
 
+def _raw_sum(values: dict, keys) -> int:
+    """Sum of the unpublished counts ``keys``: what a reader recovers as total minus published parts."""
+    return int(sum(int(values[k]) for k in keys if isinstance(values.get(k), (int, np.integer))))
+
+
+def _exposed(total: int, n_hidden: int, n_labelled: int, min_cell: int) -> bool:
+    """Whether hidden counts whose sum ``total`` a reader knows give something away: one hidden count,
+    a sum below ``min_cell``, or (all of them shown as ``"<10"``, i.e. at most ``min_cell - 1``) a sum
+    that only the largest values reach (two "<10" adding up to 18 are 9 and 9)."""
+    return n_hidden == 1 or total < min_cell or (n_labelled == n_hidden and total >= n_hidden * (min_cell - 1))
+
+
 # ------------------------------------------------------------------ accuracy.json
 def _table_ok(entry: dict, min_cell: int) -> bool:
     return not any(is_small(entry.get(c), min_cell) for c in CELLS)
 
 
-KEEP_KEYS = frozenset({"cutoff", "names", "prespecified", "method", "note", "focus", "criterion"})
+# Kept when an entry is withheld: labels, never a number. ``criterion`` is a number (Youden's J, the
+# distance to (0, 1), a cost) from which the table can be solved with the margins: it goes too.
+KEEP_KEYS = frozenset({"cutoff", "names", "prespecified", "method", "note", "focus"})
 
 
 def _blank(obj, reason: str):
-    """Every number inside ``obj`` withheld (None); interval objects get ``reason``; strings are kept."""
+    """Every number inside ``obj`` withheld (None); every ``reason`` (why a statistic is undefined can
+    disclose the counts: "needs positive and negative records") becomes ``reason``; other strings stay."""
     if isinstance(obj, dict):
         if "estimate" in obj:
             obj = _withhold_interval(obj, reason)
-        return {k: (v if k in KEEP_KEYS or k == "reason" else _blank(v, reason)) for k, v in obj.items()}
+        return {k: (reason if _is_reason_key(k) and isinstance(v, str) else
+                    v if k in KEEP_KEYS else _blank(v, reason)) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_blank(v, reason) for v in obj]
     if isinstance(obj, (int, float, np.integer, np.floating)) and not isinstance(obj, bool):
@@ -152,12 +185,19 @@ def _blank(obj, reason: str):
     return obj
 
 
+def _is_reason_key(key: str) -> bool:
+    return key == "reason" or key.endswith("_reason")
+
+
 def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
     """A threshold entry withheld whole: small cells as "<10", every other number null, reasons added."""
-    out = {k: (v if k in KEEP_KEYS else _blank(v, reason)) for k, v in entry.items()}
+    out = _blank(entry, reason)
     for c in CELLS:
         if c in entry:
             out[c] = label(min_cell) if is_small(entry[c], min_cell) else None
+    for a, b in (("tp", "fn"), ("fp", "tn")):   # both "<10" with a margin of 18: both are 9
+        if out.get(a) == out.get(b) == label(min_cell):
+            out[a] = out[b] = None
     if entry.get("at_prevalence"):
         out["at_prevalence"] = []
         out["at_prevalence_reason"] = reason
@@ -216,13 +256,22 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
     -------
     (doc, log): the suppressed copy, and a list of ``{"location", "hidden", "reason"}`` without values.
 
+    Notes
+    -----
+    With fewer than ``min_cell`` reference-positives or -negatives (zero included: group disclosure)
+    *both* margins are withheld (so the pattern of what is hidden does not tell which case applies)
+    and every statistic of the document, each with the one reason ``"withheld (small numbers)"``:
+    the AUC alone gives the margins (``2 * AUC * P * N`` is a whole number), and why a statistic is
+    undefined ("needs positive and negative records") tells that a group is all-positive or
+    all-negative.
+
     Examples
     --------
     >>> d = {"n": 40, "n_positive": 4, "n_negative": 30, "n_unverified": 6, "auc": {"estimate": 0.8,
     ...      "ci_low": 0.6, "ci_high": 0.9, "method": "delong"}, "thresholds": []}
     >>> out, log = suppress_accuracy_document(d, 10)
-    >>> out["n_positive"], out["n_unverified"], out["auc"]["estimate"]
-    ('<10', '<10', None)
+    >>> out["n_positive"], out["n_negative"], out["auc"]["estimate"]
+    ('<10', None, None)
     """
     min_cell = check_min_cell(min_cell)
     out = copy.deepcopy(doc)
@@ -232,12 +281,11 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
     published, reasons = suppress_parts(counts, ["n_positive", "n_negative", "n_unverified"], "n", min_cell,
                                         spare=("n_positive", "n_negative"))
     pos, neg = doc.get("n_positive"), doc.get("n_negative")
-    group = isinstance(pos, (int, np.integer)) and isinstance(neg, (int, np.integer)) and pos + neg > 0 \
-        and (pos == 0 or neg == 0)
-    if group:
+    small_margin = is_small(pos, min_cell) or is_small(neg, min_cell)
+    if small_margin:
         for k in ("n_positive", "n_negative"):
-            if k not in reasons:
-                published[k], reasons[k] = None, reason_group()
+            if k not in reasons and k in doc:
+                published[k], reasons[k] = None, reason_complementary(min_cell)
     for k, v in published.items():
         if k in doc:
             out[k] = v
@@ -245,31 +293,17 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
         out["n_missing_score"], reasons["n_missing_score"] = label(min_cell), reason_small(min_cell)
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))
-        for why in sorted(set(reasons.values())):
-            log.append(_entry(f"{pre}counts", [k for k, r in reasons.items() if r == why], why))
-    auc_reason = None
-    if group:
-        auc_reason = reason_group()
-    elif is_small(pos, min_cell) or is_small(neg, min_cell):
-        auc_reason = reason_small(min_cell)
-    for key in ("auc", "auc_bootstrap"):
-        if auc_reason and isinstance(out.get(key), dict) and out[key].get("estimate") is not None:
-            out[key] = _withhold_interval(out[key], auc_reason)
-            log.append(_entry(f"{pre}{key}", [key], auc_reason))
+        log.append(_entry(f"{pre}counts", list(reasons), WITHHELD))
+    if small_margin:
+        withhold_statistics(out, doc, min_cell, location, log)
+        out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
+        return out, log
     if isinstance(doc.get("thresholds"), list):
-        entries = doc["thresholds"]
-        if group:
-            out["thresholds"] = [_withhold_table(e, reason_group(), min_cell) for e in entries]
-            if entries:
-                log.append(_entry(f"{pre}thresholds", ["2x2 tables", "statistics"], reason_group()))
-        else:
-            out["thresholds"], tlog = suppress_tables(entries, min_cell, f"{pre}thresholds")
-            log.extend(tlog)
+        out["thresholds"], tlog = suppress_tables(doc["thresholds"], min_cell, f"{pre}thresholds")
+        log.extend(tlog)
     kept = [e for e in out.get("thresholds", []) if "suppressed" not in e]
 
     def data_driven_reason(cells: dict) -> str | None:
-        if group:
-            return reason_group()
         if not _table_ok(cells, min_cell):
             return reason_small(min_cell)
         if any(not _differs_enough(cells, e, min_cell) for e in kept):
@@ -280,15 +314,15 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
     if isinstance(opt, dict) and all(isinstance(opt.get(c), (int, np.integer)) for c in CELLS):
         why = data_driven_reason(opt)
         if why:
-            out["optimal"] = _withhold_table(opt, why, min_cell)
-            out["optimal"]["cutoff"] = None  # a data-driven cut-off can point at a small score group
-            if why != reason_small(min_cell):
-                for c in CELLS:
-                    out["optimal"][c] = None
+            _withhold_optimal(out, min_cell)
             log.append(_entry(f"{pre}optimal", ["2x2 table", "statistics", "cutoff"], why))
+    elif isinstance(opt, dict) and opt.get("reason"):
+        out["optimal"] = {**_blank(opt, WITHHELD), "cutoff": None, "suppressed": WITHHELD}
     # Data-driven cut-points publish sensitivity and specificity, i.e. tp = sens * n_positive, fp = ...
     for i, cp in enumerate(doc.get("cutpoints") or []):
         if not isinstance(cp, dict) or cp.get("cutoff") is None:
+            if isinstance(cp, dict) and cp.get("reason"):
+                out["cutpoints"][i] = {**_blank(cp, WITHHELD), "suppressed": WITHHELD}
             continue
         sens, spec = cp.get("sensitivity"), cp.get("specificity")
         if isinstance(sens, dict):
@@ -302,22 +336,81 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
         if why:
             out["cutpoints"][i] = {**_blank(cp, why), "cutoff": None, "suppressed": why}
             log.append(_entry(f"{pre}cutpoints[{cp.get('method')}]", ["cutoff", "statistics"], why))
-    if auc_reason:
-        for key in ("partial_auc", "verification_corrected", "bootstrap"):
-            if isinstance(out.get(key), dict):
-                out[key] = {**_blank(out[key], auc_reason), "suppressed": auc_reason}
-                log.append(_entry(f"{pre}{key}", [key], auc_reason))
-    elif isinstance(out.get("verification_corrected"), dict):
-        # Corrected estimates at a withheld cut-off would stand in for the withheld table.
-        hidden_cuts = {e.get("cutoff") for e in out.get("thresholds", []) if "suppressed" in e}
-        vc = out["verification_corrected"]
-        for j, e in enumerate(vc.get("thresholds") or []):
-            if e.get("cutoff") in hidden_cuts:
-                vc["thresholds"][j] = {**_blank(e, reason_small(min_cell)), "suppressed": reason_small(min_cell)}
-                log.append(_entry(f"{pre}verification_corrected[cutoff={e.get('cutoff')}]",
-                                  ["corrected statistics"], reason_small(min_cell)))
+    withhold_at_hidden_cutoffs(out, min_cell, location, log)
     out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
     return out, log
+
+
+# Keys of an accuracy document that are settings, not results: kept when its statistics are withheld.
+SETTING_KEYS = frozenset({"schema_version", "ci_method", "confidence", "correction", "direction", "instrument",
+                          "score", "suppressed"})
+
+
+def withhold_statistics(out: dict, raw: dict, min_cell: int, location: str, log: list[dict]) -> None:
+    """Withhold every statistic of an accuracy document in place (its counts are left to the caller).
+
+    Used for a group with fewer than ``min_cell`` positives or negatives, and for a group whose margin
+    was hidden as a complement: its tables (``tp + fn = n_positive``), AUC, cut-points and every
+    by-product would give the hidden margin back.
+    """
+    pre = f"{location}." if location else ""
+    for k, v in raw.items():
+        if k in SETTING_KEYS or _is_count_key(k) or not isinstance(v, (dict, list)):
+            continue
+        if k == "thresholds":
+            out[k] = [_withhold_table(e, WITHHELD, min_cell) if isinstance(e, dict) else e for e in v]
+            for e in out[k]:
+                if isinstance(e, dict):
+                    for c in CELLS:
+                        if c in e and e[c] != label(min_cell):
+                            e[c] = None
+        elif k == "optimal" and isinstance(v, dict):
+            out[k] = {**_withhold_table(v, WITHHELD, min_cell), "cutoff": None}
+        elif k == "cutpoints" and isinstance(v, list):
+            out[k] = [{**_blank(cp, WITHHELD), "cutoff": None, "suppressed": WITHHELD}
+                      if isinstance(cp, dict) else cp for cp in v]
+        elif isinstance(v, dict) and "estimate" in v:
+            out[k] = _withhold_interval(_blank(v, WITHHELD), WITHHELD)
+        elif isinstance(v, dict):
+            out[k] = {**_blank(v, WITHHELD), "suppressed": WITHHELD}
+        else:
+            out[k] = _blank(v, WITHHELD)
+        log.append(_entry(f"{pre}{k}", [k], WITHHELD))
+
+
+def _withhold_optimal(out: dict, min_cell: int) -> None:
+    out["optimal"] = _withhold_table(out["optimal"], WITHHELD, min_cell)
+    out["optimal"]["cutoff"] = None  # a data-driven cut-off can point at a small score group
+
+
+def withhold_at_hidden_cutoffs(out: dict, min_cell: int, location: str, log: list[dict]) -> None:
+    """Withhold, in place, whatever repeats a withheld threshold table under another key.
+
+    A data-driven cut-point (``cutpoints``, ``optimal``) at the cut-off of a withheld table publishes its
+    sensitivity and specificity, i.e. the table; so do verification-corrected estimates at that
+    cut-off. Run after every step that withholds tables (also after complementary suppression across
+    subgroups).
+    """
+    pre = f"{location}." if location else ""
+    hidden = {e.get("cutoff") for e in out.get("thresholds") or [] if isinstance(e, dict) and "suppressed" in e}
+    hidden.discard(None)
+    if not hidden:
+        return
+    opt = out.get("optimal")
+    if isinstance(opt, dict) and "suppressed" not in opt and opt.get("cutoff") in hidden:
+        _withhold_optimal(out, min_cell)
+        log.append(_entry(f"{pre}optimal", ["2x2 table", "statistics", "cutoff"], WITHHELD))
+    for i, cp in enumerate(out.get("cutpoints") or []):
+        if isinstance(cp, dict) and "suppressed" not in cp and cp.get("cutoff") in hidden:
+            out["cutpoints"][i] = {**_blank(cp, WITHHELD), "cutoff": None, "suppressed": WITHHELD}
+            log.append(_entry(f"{pre}cutpoints[{cp.get('method')}]", ["cutoff", "statistics"], WITHHELD))
+    vc = out.get("verification_corrected")
+    if isinstance(vc, dict):
+        for j, e in enumerate(vc.get("thresholds") or []):
+            if isinstance(e, dict) and "suppressed" not in e and e.get("cutoff") in hidden:
+                vc["thresholds"][j] = {**_blank(e, WITHHELD), "suppressed": WITHHELD}
+                log.append(_entry(f"{pre}verification_corrected[cutoff={e.get('cutoff')}]",
+                                  ["corrected statistics"], WITHHELD))
 
 
 def _is_count_key(key: str) -> bool:
@@ -584,28 +677,44 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
             pub[g], lg = _suppress_group(gdoc, min_cell, f"{pre}{col}={g}")
             glog.extend(lg)
         size = {g: (raw[g].get("n") if isinstance(raw[g].get("n"), (int, np.integer)) else 0) for g in raw}
-        for key in ("n", "n_positive", "n_negative", "n_unverified"):
-            hidden = [g for g in pub if key in raw[g] and not isinstance(pub[g].get(key), (int, np.integer))]
-            if len(hidden) == 1:
-                rest = sorted((size[g], g) for g in pub if g not in hidden and isinstance(pub[g].get(key), (int, np.integer)))
-                if rest:
-                    victim = rest[0][1]
-                    pub[victim][key] = None
-                    pub[victim].setdefault("suppressed", {})[key] = reason_complementary(min_cell)
-                    glog.append(_entry(f"{pre}{col}={victim}.counts", [key], reason_complementary(min_cell)))
+        overall = doc.get("overall") or {}
+        for key in ("n_positive", "n_negative", "n_unverified", "n_missing_score", "n"):
+            for victim in _complements(raw, pub, lambda d, key=key: d.get(key), min_cell,
+                                       _is_int(overall.get(key))):
+                _hide_count(pub[victim], raw[victim], key, min_cell, f"{pre}{col}={victim}", glog)
+            if _is_int(overall.get(key)):
+                hidden = [g for g in pub if key in raw[g] and not _is_int(pub[g].get(key))]
+                _unpin({g: pub[g] for g in hidden}, {g: raw[g] for g in hidden}, key, min_cell)
+        # A hidden overall total (n, hidden because its unverified count is small) must not come back
+        # as the sum of the groups' totals: one group whose parts are not all shown loses its total.
+        if "n" in overall and not _is_int(out["overall"].get("n")) and pub and \
+                all(_is_int(pub[g].get("n")) for g in pub if "n" in raw[g]):
+            parts = ("n_positive", "n_negative", "n_unverified")
+            cands = sorted((not any(not _is_int(pub[g].get(k)) for k in parts), size[g], g) for g in pub)
+            g = cands[0][2]
+            pub[g]["n"] = None
+            pub[g].setdefault("suppressed", {})["n"] = reason_complementary(min_cell)
+            glog.append(_entry(f"{pre}{col}={g}.counts", ["n"], reason_complementary(min_cell)))
         n_cut = len(doc.get("cutoffs") or [])
         for i in range(n_cut):
             hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
-            if len(hidden) == 1:
-                rest = sorted((size[g], g) for g in pub if g not in hidden)
-                if rest:
-                    victim = rest[0][1]
-                    e = pub[victim]["thresholds"][i]
-                    pub[victim]["thresholds"][i] = _withhold_table(e, reason_complementary(min_cell), min_cell)
-                    for c in CELLS:
-                        pub[victim]["thresholds"][i][c] = None
-                    glog.append(_entry(f"{pre}{col}={victim}.thresholds[cutoff={e.get('cutoff')}]",
-                                       ["2x2 table", "statistics"], reason_complementary(min_cell)))
+            rest = sorted((size[g], g) for g in pub if g not in hidden)
+            while hidden and rest and any(_exposed(
+                    _raw_sum({g: raw[g]["thresholds"][i].get(c) for g in hidden}, hidden), len(hidden),
+                    sum(pub[g]["thresholds"][i].get(c) == label(min_cell) for g in hidden), min_cell) for c in CELLS):
+                victim = rest.pop(0)[1]
+                e = pub[victim]["thresholds"][i]
+                pub[victim]["thresholds"][i] = _withhold_table(e, reason_complementary(min_cell), min_cell)
+                for c in CELLS:
+                    pub[victim]["thresholds"][i][c] = None
+                glog.append(_entry(f"{pre}{col}={victim}.thresholds[cutoff={e.get('cutoff')}]",
+                                   ["2x2 table", "statistics"], reason_complementary(min_cell)))
+                hidden.append(victim)
+            for c in CELLS:       # no group left to hide: labels that pin the values go instead
+                _unpin({g: pub[g]["thresholds"][i] for g in hidden}, {g: raw[g]["thresholds"][i] for g in hidden},
+                       c, min_cell)
+        for g in pub:
+            withhold_at_hidden_cutoffs(pub[g], min_cell, f"{pre}{col}={g}", glog)
         diffs = []
         for i in range(n_cut):
             ok = {g: {"thresholds": [raw[g]["thresholds"][i]]} for g in pub if "suppressed" not in pub[g]["thresholds"][i]}
@@ -613,9 +722,56 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
             diffs.append(entry[0] if entry else {"cutoff": doc["cutoffs"][i], "reason": "no published group"})
             if len(ok) < len(pub):
                 diffs[-1]["groups_left_out"] = sorted(set(pub) - set(ok))
-        out["subgroups"][col] = {"groups": pub, "largest_difference": diffs}
+        out["subgroups"][col] = {**{k: v for k, v in block.items() if k not in ("groups", "largest_difference")},
+                                 "groups": pub, "largest_difference": diffs}
         log.extend(glog)
     return out, log
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _complements(raw: dict, pub: dict, get, min_cell: int, total_published: bool) -> list[str]:
+    """Groups to hide a count in so that the overall total minus the published groups gives neither
+    one hidden count nor a sum of hidden counts below ``min_cell`` (smallest groups first)."""
+    if not total_published:
+        return []
+    hidden = [g for g in pub if get(raw[g]) is not None and not _is_int(get(pub[g]))]
+    rest = sorted((get(raw[g]), g) for g in pub if g not in hidden and _is_int(get(pub[g])))
+    victims = []
+    while hidden and rest and _exposed(_raw_sum({g: get(raw[g]) for g in hidden}, hidden), len(hidden),
+                                       sum(get(pub[g]) == label(min_cell) for g in hidden), min_cell):
+        victim = rest.pop(0)[1]
+        victims.append(victim)
+        hidden.append(victim)
+    return victims
+
+
+def _unpin(pub: dict, raw: dict, key: str, min_cell: int) -> None:
+    """When hidden counts all shown as ``"<10"`` add up (by the published total) to the most they can,
+    every one is ``min_cell - 1``: show them as null instead (in place)."""
+    hidden = list(pub)
+    labelled = [g for g in hidden if pub[g].get(key) == label(min_cell)]
+    if len(hidden) > 1 and len(labelled) == len(hidden) and \
+            _raw_sum({g: raw[g].get(key) for g in hidden}, hidden) >= len(hidden) * (min_cell - 1):
+        for g in labelled:
+            pub[g][key] = None
+
+
+def _hide_count(pub: dict, raw: dict, key: str, min_cell: int, location: str, log: list[dict]) -> None:
+    """Hide ``key`` of one group as a complement, with what would give it back: its total ``n``
+    (``n = n_positive + n_negative + n_unverified``) and, for a margin, every statistic."""
+    keys = [key] + (["n"] if key in ("n_positive", "n_negative", "n_unverified") and _is_int(pub.get("n")) else [])
+    if key in ("n_positive", "n_negative"):
+        other = "n_negative" if key == "n_positive" else "n_positive"
+        if _is_int(pub.get(other)):
+            keys.append(other)
+        withhold_statistics(pub, raw, min_cell, location, log)
+    for k in keys:
+        pub[k] = None
+        pub.setdefault("suppressed", {})[k] = reason_complementary(min_cell)
+    log.append(_entry(f"{location}.counts", keys, reason_complementary(min_cell)))
 
 
 def _suppress_group(gdoc: dict, min_cell: int, location: str) -> tuple[dict, list[dict]]:

@@ -19,6 +19,81 @@ from .errors import UsageError, check_in, check_open_unit
 from .intervals import INTERVAL_METHODS, proportion_ci, z_value
 
 MISSING_GROUP = "(missing)"
+COMBINED_GROUP = "(small groups combined)"
+SMALL_GROUP_MODES = ("merge", "withhold")
+
+
+def category_values(column: pd.Series) -> np.ndarray:
+    """A subgroup column as text categories; a missing value is the category ``"(missing)"``."""
+    return column.astype("string").fillna(MISSING_GROUP).to_numpy(dtype=object)
+
+
+def small_group_merges(categories, reference, scored=None, min_cell: int = 10, mode: str = "merge",
+                       combined: str = COMBINED_GROUP) -> dict[str, str] | None:
+    """Which categories of one subgroup column are published, and which are combined, before analysis.
+
+    A category is *small* when, for any of the scores, fewer than ``min_cell`` of its records with a
+    score are reference-positive, or reference-negative, or it has fewer than ``min_cell`` records.
+    Every statistic of a group is a function of its counts, and the overall figures are published
+    too: a small group's counts could be solved from its own AUC (``2 * AUC * P * N`` is a whole
+    number), Youden criterion or predictive values, or from the overall figures minus the other
+    groups. Suppressing them afterwards leaks (issue 13), so small categories are merged first:
+
+    - ``mode="merge"``: all small categories form one group ``combined``; while that group is itself
+      small, the smallest (fewest records) other category joins it. With fewer than two groups left
+      the breakdown is withheld (``None``).
+    - ``mode="withhold"``: any small category withholds the whole breakdown (``None``).
+
+    Parameters
+    ----------
+    categories : array of category labels (``category_values``), one per record
+    reference : array, 1 / 0 / NaN (not verified)
+    scored : bool array (records,) or (records, scores): the record has that score; default all
+    min_cell : int
+    mode : {"merge", "withhold"}
+    combined : label of the combined group
+
+    Returns
+    -------
+    dict category -> published group (the category itself or ``combined``), or None (withheld).
+
+    Examples
+    --------
+    >>> cats = np.array(["a"] * 50 + ["b"] * 40 + ["c"] * 3, dtype=object)
+    >>> y = np.array([1, 0] * 25 + [1, 0] * 20 + [1, 0, 0], float)
+    >>> small_group_merges(cats, y, min_cell=10)
+    {'a': 'a', 'b': '(small groups combined)', 'c': '(small groups combined)'}
+    """
+    check_in("mode", mode, SMALL_GROUP_MODES, "small_group_merges")
+    cats = np.asarray(categories, dtype=object)
+    y = np.asarray(reference, dtype=float)
+    have = np.ones((len(cats), 1), bool) if scored is None else np.asarray(scored, bool).reshape(len(cats), -1)
+    names = sorted(set(cats.tolist()))
+    if not names:
+        return {}
+    member = np.stack([cats == g for g in names])                       # groups x records
+    pos = member.astype(np.int64) @ (have & (y == 1)[:, None])          # groups x scores
+    neg = member.astype(np.int64) @ (have & (y == 0)[:, None])
+    total = member.sum(axis=1)
+
+    def small(idx) -> bool:
+        idx = list(idx)
+        return bool(pos[idx].sum(axis=0).min() < min_cell or neg[idx].sum(axis=0).min() < min_cell
+                    or total[idx].sum() < min_cell)
+
+    merged = [i for i in range(len(names)) if small([i])]
+    if not merged:
+        return {g: g for g in names}
+    if mode == "withhold":
+        return None
+    rest = sorted((int(total[i]), names[i], i) for i in range(len(names)) if i not in merged)
+    while small(merged) and rest:
+        merged.append(rest.pop(0)[2])
+    if small(merged) or not rest:
+        return None
+    out = {g: g for g in names}
+    out.update({names[i]: combined for i in merged})
+    return out
 
 
 def newcombe_difference(x1, n1, x2, n2, confidence: float = 0.95):
@@ -113,7 +188,7 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
 def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups: Sequence[str], *,
                       direction: str = "higher", cutoffs: Sequence[float] | None = None,
                       ci_method: str = "wilson", confidence: float = 0.95, prevalences: Sequence[float] = (),
-                      probability: bool = False) -> dict:
+                      probability: bool = False, merges: dict | None = None) -> dict:
     """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
 
     Parameters
@@ -127,12 +202,17 @@ def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups
     probability : bool
         The score is a predicted probability: add ``calibration`` per group
         (``calibration.calibration_statistics``).
+    merges : dict column -> (category -> published group) or None, optional
+        ``small_group_merges`` per column (disclosure control before analysis): the categories are
+        analysed as merged; a column mapped to None is withheld and listed in ``withheld_subgroups``.
+        Columns not in ``merges`` are analysed as they are.
 
     Returns
     -------
     dict: ``schema_version, score, direction, cutoffs, overall`` (accuracy document on all records) and
     ``subgroups``: column -> {``groups``: category -> accuracy document (+ ``calibration``),
-    ``largest_difference``: see ``largest_differences``}.
+    ``largest_difference``: see ``largest_differences``, and with merged categories ``combined``:
+    {``group``, ``categories``}}; ``withheld_subgroups``: the columns withheld (small numbers).
     """
     check_in("ci_method", ci_method, INTERVAL_METHODS, "subgroup_document")
     check_open_unit("confidence", confidence, "subgroup_document")
@@ -156,10 +236,24 @@ def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups
 
     result = {"schema_version": outputs.SCHEMA_VERSION, "score": score, "direction": direction, "cutoffs": cut,
               "confidence": confidence, "overall": doc_for(np.ones(len(s), bool)), "subgroups": {}}
+    merges = merges or {}
+    withheld = []
     for col in subgroups:
-        values = frame[col].astype("string").fillna(MISSING_GROUP).to_numpy(dtype=object)
+        values = category_values(frame[col])
+        mapping = merges.get(col, {}) if col in merges else {}
+        if col in merges and mapping is None:
+            withheld.append(col)
+            continue
+        values = np.array([mapping.get(v, v) for v in values], dtype=object)
         groups = {str(g): doc_for(values == g) for g in sorted(set(values))}
-        result["subgroups"][col] = {"groups": groups, "largest_difference": largest_differences(groups, confidence)}
+        block = {"groups": groups, "largest_difference": largest_differences(groups, confidence)}
+        combined = sorted({k for k, v in mapping.items() if v != k})
+        if combined:
+            block["combined"] = {"group": str(next(v for k, v in mapping.items() if v != k)),
+                                 "categories": combined}
+        result["subgroups"][col] = block
+    if withheld:
+        result["withheld_subgroups"] = withheld
     return result
 
 

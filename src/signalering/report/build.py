@@ -272,7 +272,7 @@ class Fmt:
 
     def reason(self, iv: dict | None) -> str:
         r = (iv or {}).get("reason") or ""
-        if r.startswith("suppressed"):
+        if r.startswith(("suppressed", "withheld")):
             return self.t["suppressed_short"]
         return f"{self.t['undefined']} ({r})" if r else self.t["undefined"]
 
@@ -673,7 +673,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         else:
             figure_text = t["not_in_run"]
         reason = j.reason or ""
-        if reason.startswith("suppressed"):
+        if reason.startswith(("suppressed", "withheld")):
             reason = t["suppressed_short"]
         elif reason == "not assessed in this run":
             reason = t["not_in_run"]

@@ -17,6 +17,12 @@ way nobody could correct afterwards. So the export never alters counts; it eithe
   counts with each other (``exact_counts_under_agreement=True``). Such a file is confidential between
   the parties of the agreement and is never published; disclosure control applies to what is
   published from it (the report stage).
+
+Differencing. Two exports of the same records, one with a subgroup column and one without (or with
+another column), differ by the records of each category: a category of 3 records would be a cell of
+3 after subtraction. So every category of a requested subgroup column (its margin, per instrument)
+must hold at least ``min_cell`` records, also under agreement; and ``min_cell`` itself may not be set
+below ``MIN_EXPORT_CELL`` (5) unless exact counts are shared under agreement (docs/disclosure.md).
 """
 from __future__ import annotations
 
@@ -29,6 +35,30 @@ from ..errors import InputError, UsageError
 from .counts import REFERENCE_CODES
 
 TABLE_COLUMNS = ("instrument", "score", "reference")
+MIN_EXPORT_CELL = 5
+
+
+def check_min_cell_option(min_cell, exact_counts_under_agreement: bool) -> int:
+    """``--min-cell``: a whole number >= 1, and >= ``MIN_EXPORT_CELL`` unless exact counts are shared
+    under agreement (``UsageError`` otherwise)."""
+    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
+        raise UsageError(f"--min-cell must be at least 1. Got {min_cell!r} instead.")
+    if min_cell < MIN_EXPORT_CELL and not exact_counts_under_agreement:
+        raise UsageError(f"--min-cell below {MIN_EXPORT_CELL} exports cells that single out families; it is "
+                         f"allowed only with --exact-counts-under-agreement. Got {min_cell} instead.")
+    return int(min_cell)
+
+
+def small_margins(counts: pd.DataFrame, min_cell: int) -> list[str]:
+    """Subgroup columns of a count table with a category (per instrument) of fewer than ``min_cell``
+    records (the categories present; a category with no records does not occur)."""
+    columns = [c for c in counts.columns if c not in (*TABLE_COLUMNS, "n")]
+    out = []
+    for col in columns:
+        margin = counts.groupby(["instrument", counts[col].astype("string").fillna("")], sort=False)["n"].sum()
+        if ((margin > 0) & (margin < min_cell)).any():
+            out.append(col)
+    return out
 
 
 def small_cells(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
@@ -41,6 +71,12 @@ def check_disclosure(counts: pd.DataFrame, min_cell: int, exact_counts_under_agr
     if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
         raise UsageError(f"The 'min_cell' parameter of check_disclosure must be a positive integer. "
                          f"Got {min_cell!r} instead.")
+    margins = small_margins(counts, min_cell)
+    if margins:
+        raise InputError(file, f"refused: a category of the subgroup column(s) {', '.join(margins)} holds fewer "
+                         f"than {min_cell} records; nothing was written. Exports with and without such a "
+                         "column differ by exactly those records (also under a data agreement): merge the "
+                         "category into another in the records file, or leave the column out")
     small = small_cells(counts, min_cell)
     if small.empty or exact_counts_under_agreement:
         return
@@ -73,7 +109,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     The identifier guard runs over it like over any input. Returns the table with ``score`` as float
     (NaN = no score), ``reference`` as text, subgroups as text, ``n`` as int64.
     """
-    from ..cli import read_guarded
+    from ..io import read_guarded
 
     file = str(path)
     frame = read_guarded(file)

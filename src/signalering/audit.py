@@ -1,0 +1,427 @@
+"""Disclosure audit: try to recover withheld counts from what the pipeline publishes.
+
+Suppression (``signalering.disclosure``) hides counts; an audit checks that they stay hidden when a
+reader combines everything that is published (the model is tau-ARGUS's audit of a suppression
+pattern: compute what an intruder can infer about each suppressed cell). Every published statistic is
+a function of counts, so the audit treats the published documents as equations in the unknown
+counts and tries these attacks:
+
+``totals``
+    Linear relations between published totals and their parts: ``n = n_positive + n_negative +
+    n_unverified``; ``tp + fn = n_positive``, ``fp + tn = n_negative`` in every table; ``received =
+    analysed + sum(excluded)``, ``analysed = verified + unverified`` in a flow; and in a subgroup
+    document the overall figure = the sum over the categories of a column (counts and every table).
+    Bounds are propagated (a hidden ``"<10"`` lies in 0..9, a hidden ``null`` is >= 0) until nothing
+    changes; a withheld count whose bounds meet is recovered. A sum of several withheld counts below
+    ``min_cell`` that is fixed by a total (``received - analysed``) is recovered too.
+``auc_integrality``
+    ``AUC = (concordant + ties / 2) / (P * N)``, so ``2 * AUC * P * N`` is a whole number: with a
+    full-precision AUC, every (P, N) within the bounds is tried; a single fit recovers the margins.
+``criterion`` and ``ratios``
+    A withheld table (or a withheld data-driven cut-point) still showing numbers: Youden's J
+    (``tp/P - fp/N``), the distance to (0, 1) or the cost of the ``min_cost`` rule, sensitivity,
+    specificity, predictive values (also at a target prevalence, and the per-1000 figures),
+    accuracy, likelihood ratios, or an ROC plot point at its cut-off. With the margins, every tp in
+    0..P is tried and fp solved; a single whole-number solution recovers the table.
+
+Findings name the file, the location and the attack, never a value. ``audit_reports`` reads every
+JSON file under a reports folder; the HTML and PDF reports are rendered from the same suppressed
+documents (``report.build.publishable``) and are not parsed.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .disclosure import CELLS, DEFAULT_MIN_CELL
+
+INF = math.inf
+COUNT_FIELDS = ("n", "n_positive", "n_negative", "n_unverified", "n_missing_score")
+
+
+# ------------------------------------------------------------------ unknowns and linear relations
+class _System:
+    """Counts as intervals [lo, hi] and linear relations ``total = sum(parts)`` between them."""
+
+    def __init__(self, min_cell: int):
+        self.min_cell = min_cell
+        self.lo: dict[str, float] = {}
+        self.hi: dict[str, float] = {}
+        self.withheld: dict[str, str] = {}          # variable -> (file, location) text of a hidden count
+        self.small: set[str] = set()
+        self.relations: list[tuple[str, list[str]]] = []
+
+    def add(self, name: str, value, where: str) -> str | None:
+        """A published count (int), a hidden one (``"<10"`` or None) or nothing (key absent)."""
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, np.integer)):
+            self.lo[name] = self.hi[name] = float(value)
+        elif isinstance(value, str) and value.startswith("<") and value[1:].isdigit():
+            self.lo[name], self.hi[name] = 0.0, float(int(value[1:]) - 1)
+            self.withheld[name], self.small = where, self.small | {name}
+        elif value is None:
+            self.lo[name], self.hi[name] = 0.0, INF
+            self.withheld[name] = where
+        else:
+            return None
+        return name
+
+    def relate(self, total: str | None, parts: list[str | None]) -> None:
+        if total is None or total not in self.lo or any(p is None or p not in self.lo for p in parts) or not parts:
+            return
+        self.relations.append((total, list(parts)))
+
+    def known(self, name: str) -> bool:
+        return name in self.lo and self.lo[name] == self.hi[name]
+
+    def value(self, name: str) -> int | None:
+        return int(self.lo[name]) if self.known(name) else None
+
+    def fix(self, name: str, value: int) -> None:
+        self.lo[name] = self.hi[name] = float(value)
+
+    def propagate(self, rounds: int = 200) -> None:
+        for _ in range(rounds):
+            changed = False
+            for total, parts in self.relations:
+                changed |= self._narrow(total, sum(self.lo[p] for p in parts), sum(self.hi[p] for p in parts))
+                for p in parts:
+                    others_lo = sum(self.lo[q] for q in parts if q is not p)
+                    others_hi = sum(self.hi[q] for q in parts if q is not p)
+                    changed |= self._narrow(p, self.lo[total] - others_hi, self.hi[total] - others_lo)
+            if not changed:
+                return
+
+    def _narrow(self, name: str, lo: float, hi: float) -> bool:
+        lo = max(self.lo[name], math.ceil(lo - 1e-9) if lo > -INF else -INF)
+        hi = min(self.hi[name], math.floor(hi + 1e-9) if hi < INF else INF)
+        if (lo, hi) == (self.lo[name], self.hi[name]) or lo > hi:
+            return False
+        self.lo[name], self.hi[name] = lo, hi
+        return True
+
+    def small_sums(self) -> list[tuple[str, list[str]]]:
+        """Relations fixing the sum of two or more hidden counts below ``min_cell``."""
+        out = []
+        for total, parts in self.relations:
+            unknown = [p for p in parts if not self.known(p)]
+            if len(unknown) < 2 or not self.known(total) or any(not self.known(p) for p in parts if p not in unknown):
+                continue
+            rest = self.lo[total] - sum(self.lo[p] for p in parts if p not in unknown)
+            if rest < self.min_cell and all(p in self.withheld for p in unknown):
+                out.append((total, unknown))
+        return out
+
+
+# ------------------------------------------------------------------ reading documents into the system
+def _num(x) -> float | None:
+    if isinstance(x, dict):
+        x = x.get("estimate")
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+def _entry_withheld(e: dict) -> bool:
+    return "suppressed" in e or any(c in e and not isinstance(e[c], (int, np.integer)) for c in CELLS)
+
+
+def _add_document(sys_: _System, doc: dict, prefix: str, where: str) -> dict:
+    """Counts and tables of one accuracy document; returns its variable names."""
+    names = {k: sys_.add(f"{prefix}.{k}", doc.get(k), f"{where}: {prefix}.{k}") if k in doc else None
+             for k in COUNT_FIELDS}
+    sys_.relate(names["n"], [names["n_positive"], names["n_negative"], names["n_unverified"]])
+    if names["n"] and sys_.known(names["n"]):       # a part is at most its total
+        for k in ("n_positive", "n_negative", "n_unverified"):
+            if names[k]:
+                sys_.hi[names[k]] = min(sys_.hi[names[k]], sys_.lo[names["n"]])
+    tables = []
+    for i, e in enumerate(doc.get("thresholds") or []):
+        if isinstance(e, dict):
+            tables.append(_add_table(sys_, e, f"{prefix}.thresholds[{i}]", names, where))
+    if isinstance(doc.get("optimal"), dict) and any(c in doc["optimal"] for c in CELLS):
+        _add_table(sys_, doc["optimal"], f"{prefix}.optimal", names, where)
+    names["tables"] = tables
+    return names
+
+
+def _add_table(sys_: _System, e: dict, loc: str, names: dict, where: str) -> dict:
+    cells = {c: sys_.add(f"{loc}.{c}", e.get(c), f"{where}: {loc}.{c}") if c in e else None for c in CELLS}
+    sys_.relate(names.get("n_positive"), [cells["tp"], cells["fn"]])
+    sys_.relate(names.get("n_negative"), [cells["fp"], cells["tn"]])
+    return cells
+
+
+# ------------------------------------------------------------------ nonlinear attacks
+def _auc_attack(sys_: _System, doc: dict, names: dict, limit: int = 4_000_000) -> bool:
+    """Margins from ``2 * AUC * P * N`` being whole; True when it fixed a hidden margin."""
+    auc = _num(doc.get("auc"))
+    p, n = names.get("n_positive"), names.get("n_negative")
+    if auc is None or p is None or n is None or (sys_.known(p) and sys_.known(n)):
+        return False
+    plo, phi, nlo, nhi = max(sys_.lo[p], 1), sys_.hi[p], max(sys_.lo[n], 1), sys_.hi[n]
+    if not (phi < INF and nhi < INF) or (phi - plo + 1) * (nhi - nlo + 1) > limit or phi < plo or nhi < nlo:
+        return False
+    P, N = np.meshgrid(np.arange(plo, phi + 1), np.arange(nlo, nhi + 1), indexing="ij")
+    P, N = P.ravel(), N.ravel()
+    tot, unv = names.get("n"), names.get("n_unverified")
+    if tot and unv and sys_.known(tot) and sys_.known(unv):
+        keep = P + N == sys_.lo[tot] - sys_.lo[unv]
+        P, N = P[keep], N[keep]
+    k = 2 * auc * P * N
+    fit = np.abs(k - np.round(k)) <= 1e-7 + 1e-12 * k
+    if np.count_nonzero(fit) != 1:
+        return False
+    sys_.fix(p, int(P[fit][0]))
+    sys_.fix(n, int(N[fit][0]))
+    return True
+
+
+def _table_constraints(e: dict, P: int, N: int, roc: list[dict]) -> tuple[list, list, list, list[str]]:
+    """(tp-only, fp-only, fp = g(tp)) constraints from the numbers an entry shows, and their names."""
+    tp_only, fp_only, joint, used = [], [], [], []
+    sens, spec = _num(e.get("sensitivity")), _num(e.get("specificity"))
+    if sens is not None:
+        tp_only.append(lambda t, s=sens: np.isclose(t / P, s, rtol=0, atol=1e-9))
+        used.append("sensitivity")
+    if spec is not None:
+        fp_only.append(N * (1 - spec))
+        used.append("specificity")
+    for pt in roc:
+        if pt.get("cutoff") is not None and pt.get("cutoff") == e.get("cutoff") and _num(pt.get("tpr")) is not None:
+            tp_only.append(lambda t, s=float(pt["tpr"]): np.isclose(t / P, s, rtol=0, atol=1e-9))
+            fp_only.append(N * float(pt["fpr"]))
+            used.append("roc point")
+
+    def add(name, g):
+        joint.append(g)
+        used.append(name)
+
+    for key, fn in (("ppv", lambda v: lambda t: t * (1 - v) / v if v > 0 else np.full(len(t), np.nan)),
+                    ("npv", lambda v: lambda t: N - v * (P - t) / (1 - v) if v < 1 else np.full(len(t), np.nan)),
+                    ("accuracy", lambda v: lambda t: N - (v * (P + N) - t)),
+                    ("lr_positive", lambda v: lambda t: N * (t / P) / v if v > 0 else np.full(len(t), np.nan)),
+                    ("lr_negative", lambda v: lambda t: N * (1 - (1 - t / P) / v) if v > 0 else np.full(len(t), np.nan)),
+                    ("youden", lambda v: lambda t: N * (t / P - v))):
+        v = _num(e.get(key))
+        if v is not None:
+            add(key, fn(v))
+    crit, method = _num(e.get("criterion")), e.get("method")
+    if crit is not None and method == "youden":
+        add("criterion", lambda t: N * (t / P - crit))
+    elif crit is not None and method == "closest_to_01":
+        add("criterion", lambda t: N * np.sqrt(np.maximum(crit ** 2 - (1 - t / P) ** 2, np.nan)))
+    elif crit is not None and method == "min_cost":
+        pi = _num(e.get("prevalence")) or P / (P + N)
+        r = _num(e.get("cost_ratio_fn_fp")) or _num(e.get("cost_ratio")) or 1.0
+        add("criterion", lambda t: N * (abs(crit) - r * pi * (1 - t / P)) / (1 - pi))
+    for at in e.get("at_prevalence") or []:
+        pi = _num(at.get("prevalence")) if isinstance(at, dict) else None
+        if pi is None or not 0 < pi < 1:
+            continue
+        ppv, npv = _num(at.get("ppv")), _num(at.get("npv"))
+        if ppv is not None and ppv > 0:
+            add("ppv at prevalence", lambda t, v=ppv, pi=pi: N * (t / P) * pi * (1 - v) / (v * (1 - pi)))
+        if npv is not None and npv < 1:
+            add("npv at prevalence", lambda t, v=npv, pi=pi: N * (1 - v * (1 - t / P) * pi / ((1 - v) * (1 - pi))))
+        per = at.get("per_1000") if isinstance(at.get("per_1000"), dict) else {}
+        if _num(per.get("tp")) is not None:
+            tp_only.append(lambda t, v=_num(per["tp"]), pi=pi: np.isclose(t / P, v / (1000 * pi), rtol=0, atol=1e-9))
+            used.append("per 1000")
+        if _num(per.get("fp")) is not None:
+            fp_only.append(N * _num(per["fp"]) / (1000 * (1 - pi)))
+            used.append("per 1000")
+    return tp_only, fp_only, joint, used
+
+
+def solve_table(e: dict, P: int, N: int, known: dict | None = None, roc: list[dict] = ()) -> tuple[int, list[str]]:
+    """How many (tp, fp) tables with margins P, N fit what entry ``e`` shows, and which numbers were used.
+
+    ``known``: cells fixed elsewhere (``{"tp": 12}``). 1 = the table is recovered; 0 = none fits
+    (e.g. rounded numbers); more = not recovered.
+    """
+    tp_only, fp_only, joint, used = _table_constraints(e, P, N, list(roc))
+    if not used and not known:
+        return 2, used
+    known = known or {}
+    t = np.arange(P + 1, dtype=float)
+    ok = np.ones(len(t), bool)
+    for f in tp_only:
+        ok &= f(t)
+    if "tp" in known:
+        ok &= t == known["tp"]
+    if "fn" in known:
+        ok &= t == P - known["fn"]
+    fixed_fp = [float(v) for v in fp_only]
+    if "fp" in known:
+        fixed_fp.append(float(known["fp"]))
+    if "tn" in known:
+        fixed_fp.append(float(N - known["tn"]))
+    for v in fixed_fp:
+        if abs(v - round(v)) > 1e-7 * max(1, N) or round(v) != round(fixed_fp[0]):
+            return 0, used
+    tol = 1e-9 * max(1.0, N)
+    if joint:
+        with np.errstate(all="ignore"):
+            g = [np.asarray(f(t), float) for f in joint]
+        fp = np.round(g[0])
+        for gi in g:
+            ok &= np.isfinite(gi) & (np.abs(gi - fp) <= tol)
+        ok &= (fp >= 0) & (fp <= N)
+        if fixed_fp:
+            ok &= fp == round(fixed_fp[0])
+        return int(np.count_nonzero(ok)), used
+    n_tp = int(np.count_nonzero(ok))
+    n_fp = 1 if fixed_fp else N + 1
+    return n_tp * n_fp, used
+
+
+def _entry_attacks(sys_: _System, doc: dict, names: dict, prefix: str, where: str, roc=()) -> list[dict]:
+    p, n = names.get("n_positive"), names.get("n_negative")
+    if p is None or n is None or not (sys_.known(p) and sys_.known(n)):
+        return []
+    P, N = sys_.value(p), sys_.value(n)
+    if P == 0 or N == 0:
+        return []
+    found = []
+    entries = [(f"{prefix}.thresholds[cutoff={e.get('cutoff')}]", e, names["tables"][i] if i < len(names["tables"]) else {})
+               for i, e in enumerate(doc.get("thresholds") or []) if isinstance(e, dict)]
+    if isinstance(doc.get("optimal"), dict):
+        entries.append((f"{prefix}.optimal", doc["optimal"], {}))
+    entries += [(f"{prefix}.cutpoints[{cp.get('method')}]", cp, {}) for cp in doc.get("cutpoints") or []
+                if isinstance(cp, dict)]
+    for loc, e, cells in entries:
+        if not _entry_withheld(e):
+            continue
+        known = {c: sys_.value(v) for c, v in (cells or {}).items() if v is not None and sys_.known(v)}
+        if len(known) == 4:
+            continue   # already recovered by the totals (reported there)
+        count, used = solve_table(e, P, N, known, roc if ".thresholds[" in loc and prefix.endswith("overall") else ())
+        if count == 1:
+            attack = "criterion" if "criterion" in used or "youden" in used else "ratios"
+            found.append({"file": where, "location": loc, "attack": attack,
+                          "recovered": ["tp", "fp", "tn", "fn"], "from": sorted(set(used))})
+            for c, v in (cells or {}).items():   # what the reader now knows feeds the totals
+                if v is not None and not sys_.known(v):
+                    sys_.withheld.pop(v, None)
+    return found
+
+
+# ------------------------------------------------------------------ documents
+def audit_document(doc: dict, where: str = "document", min_cell: int = DEFAULT_MIN_CELL,
+                   roc: list[dict] = ()) -> list[dict]:
+    """Findings for one published document: an accuracy document, a subgroup document
+    (``overall`` + ``subgroups``) or a study flow (``received``). Each finding is ``{"file",
+    "location", "attack", "recovered"}``, naming withheld counts that can be computed back (no values).
+    """
+    sys_ = _System(min_cell)
+    docs: list[tuple[str, dict, dict]] = []
+    if isinstance(doc.get("overall"), dict) and isinstance(doc.get("subgroups"), dict):
+        overall = _add_document(sys_, doc["overall"], "overall", where)
+        docs.append(("overall", doc["overall"], overall))
+        for col, block in doc["subgroups"].items():
+            groups = (block or {}).get("groups") or {}
+            gnames = {}
+            for g, gdoc in groups.items():
+                if isinstance(gdoc, dict):
+                    gnames[g] = _add_document(sys_, gdoc, f"{col}={g}", where)
+                    docs.append((f"{col}={g}", gdoc, gnames[g]))
+            if not gnames:
+                continue
+            for k in COUNT_FIELDS:
+                sys_.relate(overall.get(k), [gn.get(k) for gn in gnames.values()])
+            for i, cells in enumerate(overall["tables"]):
+                for c in CELLS:
+                    parts = [gn["tables"][i].get(c) if i < len(gn["tables"]) else None for gn in gnames.values()]
+                    sys_.relate(cells.get(c), parts)
+    elif "thresholds" in doc or "n_positive" in doc:
+        docs.append(("document", doc, _add_document(sys_, doc, "document", where)))
+    elif "received" in doc:
+        names = {k: sys_.add(f"flow.{k}", doc.get(k), f"{where}: flow.{k}") for k in
+                 ("received", "analysed", "verified", "unverified") if k in doc}
+        excluded = [sys_.add(f"flow.excluded.{r}", v, f"{where}: flow.excluded.{r}")
+                    for r, v in (doc.get("excluded") or {}).items()]
+        sys_.relate(names.get("received"), [names.get("analysed"), *excluded])
+        sys_.relate(names.get("analysed"), [names.get("verified"), names.get("unverified")])
+    findings: list[dict] = []
+    for _ in range(10):
+        sys_.propagate()
+        changed = False
+        for prefix, d, names in docs:
+            before = {k: sys_.known(v) for k, v in names.items() if isinstance(v, str)}
+            if _auc_attack(sys_, d, names):
+                findings.append({"file": where, "location": f"{prefix}.counts", "attack": "auc_integrality",
+                                 "recovered": sorted(k for k, v in names.items() if isinstance(v, str)
+                                                     and v in sys_.withheld and sys_.known(v) and not before[k])})
+                for k in ("n_positive", "n_negative"):
+                    sys_.withheld.pop(names[k], None)
+                changed = True
+        if not changed:
+            break
+    for prefix, d, names in docs:
+        findings += _entry_attacks(sys_, d, names, prefix, where, roc)
+    sys_.propagate()
+    by_loc: dict[str, list[str]] = {}
+    for name, loc in sys_.withheld.items():
+        if sys_.known(name):
+            by_loc.setdefault(loc.rsplit(".", 1)[0], []).append(name.rsplit(".", 1)[1])
+    findings += [{"file": where, "location": loc.split(": ", 1)[1], "attack": "totals", "recovered": sorted(keys)}
+                 for loc, keys in sorted(by_loc.items())]
+    for total, parts in sys_.small_sums():
+        findings.append({"file": where, "location": total, "attack": "totals",
+                         "recovered": [f"sum of {', '.join(parts)} (below {min_cell})"]})
+    return findings
+
+
+def _audited_kind(doc: dict) -> bool:
+    return (isinstance(doc.get("overall"), dict) and isinstance(doc.get("subgroups"), dict)) or \
+        "thresholds" in doc or "n_positive" in doc or "received" in doc
+
+
+def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> dict:
+    """Audit every JSON file under ``root`` (what the pipeline publishes).
+
+    ``min_cell``: default the one recorded in ``root/disclosure.json`` (else 10). ROC plot points
+    (``plots/roc/<instrument>.json``) are read together with the overall table of the instrument's
+    subgroup document (``subgroups/<instrument>.json``). Returns ``{"schema_version", "min_cell",
+    "files", "findings"}``; no finding = nothing withheld can be computed back by these attacks.
+    """
+    root = Path(root)
+    if min_cell is None:
+        try:
+            min_cell = int(json.loads((root / "disclosure.json").read_text(encoding="utf-8")).get("min_cell"))
+        except (OSError, ValueError, TypeError, AttributeError):
+            min_cell = DEFAULT_MIN_CELL
+    files = sorted(p for p in root.rglob("*.json") if p.is_file())
+    findings: list[dict] = []
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            continue
+        roc = []
+        if rel.startswith("subgroups/"):
+            roc_path = root / "plots" / "roc" / path.name
+            if roc_path.is_file():
+                roc = json.loads(roc_path.read_text(encoding="utf-8"))
+        if not _audited_kind(doc):      # e.g. metrics.json: instrument -> its figures
+            for key, sub in doc.items():
+                if isinstance(sub, dict) and _audited_kind(sub):
+                    findings += audit_document(sub, f"{rel}#{key}", min_cell)
+            continue
+        findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
+    return {"schema_version": 1, "min_cell": min_cell, "files": [p.relative_to(root).as_posix() for p in files],
+            "findings": findings}
+
+
+def failure_reason(result: dict, findings_file: str) -> str:
+    """The one-line refusal when the audit found recoverable counts (files and attacks, no values)."""
+    files = sorted({f["file"] for f in result["findings"]})
+    attacks = sorted({f["attack"] for f in result["findings"]})
+    return (f"disclosure audit failed: {len(result['findings'])} withheld counts or tables can be computed back "
+            f"({', '.join(attacks)}) in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}; "
+            f"see {findings_file}")
