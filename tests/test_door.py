@@ -69,7 +69,7 @@ COMMANDS = {
     "compare": ["--score", "score", "--score", "score_b", "--reference", "reference"],
     "calibration": ["--probability", "p", "--reference", "reference", "--bootstrap", "5"],
     "reliability": ["--raters", "r1,r2"],
-    "aggregate": ["--score", "score", "--reference", "reference", "--min-cell", "1"],
+    "aggregate": ["--score", "score", "--reference", "reference", "--min-cell", "1", "--exact-counts-under-agreement"],
 }
 OUTPUT = {"evaluate": "accuracy.json", "compare": "comparison.json", "calibration": "calibration.json",
           "reliability": "reliability.json"}

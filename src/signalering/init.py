@@ -53,7 +53,7 @@ DEFAULTS: dict = {
                     "thresholds": [0.01, 0.51, 0.01]},
     "reliability": {"kappa_weights": "quadratic", "primary_icc": "ICC1",
                     "thresholds": {"icc": 0.70, "weighted_kappa": 0.70, "cronbach_alpha": 0.70}},
-    "disclosure": {"min_cell": 10},
+    "disclosure": {"min_cell": 10, "small_groups": "merge", "combined_group": "(small groups combined)"},
     "report": {"study": "study.yaml", "pdf": True,
                "criteria": {"default": {"sensitivity_ci_low_min": 0.80, "specificity_min": 0.90}}},
     "scale": {"engine": "pandas", "batch_rows": 500000},

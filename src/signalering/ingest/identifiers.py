@@ -55,7 +55,8 @@ _THINGS = {
     "organisation", "organization", "org", "team", "regio", "region", "wijk", "buurt", "praktijk", "cb",
     "consultatiebureau", "ggd", "jgz", "bestand", "file", "item", "scale", "schaal", "test", "variable",
     "variabele", "vragenlijst", "questionnaire", "project", "study", "studie", "land", "country", "afdeling",
-    "department", "dienst", "service", "provincie", "province", "product", "medicijn", "medication", "diagnose", "diagnosis", "categorie", "category", "groep",
+    "department", "dienst", "service", "provincie", "province", "stad", "city", "dorp", "town", "village",
+    "plaats", "product", "medicijn", "medication", "diagnose", "diagnosis", "categorie", "category", "groep",
     "group", "code", "type", "label", "versie", "version", "status", "methode", "method", "model", "score",
     "schaalnaam", "taal", "language", "ziekenhuis", "hospital", "zorgaanbieder", "provider", "database",
 }
@@ -117,9 +118,8 @@ def name_kind(column: str) -> str | None:
         return "phone number"
     if re.search(r"postcode|postalcode|zipcode", joined) or ws & {"zip", "pc6"}:
         return "postcode"
-    if (re.search(r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats|verblijfplaats|"
-                  r"geboorteplaats|plaatsnaam|residence|birthplace", joined)
-            or ws & {"city", "town", "plaats", "woonplaats", "stad", "dorp", "village"}):
+    if re.search(r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats|verblijfplaats|"
+                 r"placeofresidence", joined):
         return "address or place of residence"
     person = [w for w in words if w in _PERSON_NAME_WORDS or w.endswith(("naam", "namen", "name"))]
     if person:
