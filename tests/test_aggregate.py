@@ -123,7 +123,8 @@ def test_a_small_category_refuses_the_export_even_under_agreement(tmp_path, caps
                    "--subgroup", "town", "--exact-counts-under-agreement", "--out", str(out)])
     err = capsys.readouterr().err
     assert status == 3 and not out.exists()
-    assert "town" in err and "fewer than 10 records" in err and "3" not in err.replace("r.csv", "")
+    message = err.split(str(tmp_path / "r.csv"))[-1]     # the folder name may hold any digit
+    assert "town" in message and "fewer than 10 records" in message and "3" not in message
     assert main(["aggregate", "--records", str(tmp_path / "r.csv"), "--score", "score", "--reference", "ref",
                  "--exact-counts-under-agreement", "--out", str(out)]) == 0
 

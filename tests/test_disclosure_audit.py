@@ -247,3 +247,27 @@ def test_flat_metrics_are_audited_per_instrument(tmp_path):
     (tmp_path / "metrics.json").write_text(json.dumps(metrics))
     found = audit.audit_reports(tmp_path, 10)["findings"]
     assert [(f["file"], f["attack"]) for f in found] == [("metrics.json#inst@1", "auc_integrality")]
+
+
+def test_the_everyone_positive_corner_is_not_a_finding_but_an_inner_table_is(tmp_path):
+    # at the lowest cut-off everyone screens positive: tp = P, fp = N, the published margins; a withheld
+    # table there tells nothing new, while a withheld inner table with a published ROC point does
+    rng = np.random.default_rng(5)
+    y = (rng.random(300) < 0.3).astype(float)
+    score = np.round(rng.normal(size=300) + y, 1)
+    frame = pd.DataFrame({"score": score, "reference": y, "site": ["a"] * 300})
+    low = float(score.min())
+    raw = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[low])
+    pub, _ = disclosure.suppress_subgroups_document(raw, 10)
+    entry = pub["overall"]["thresholds"][0]
+    assert entry.get("tp") in (None, "<10") or entry.get("fn") in (None, "<10")
+    roc = [{"cutoff": None, "fpr": 0.0, "tpr": 0.0}, {"cutoff": low, "fpr": 1.0, "tpr": 1.0}]
+    assert audit.audit_document(pub, "corner", roc=roc) == []
+    (tmp_path / "subgroups").mkdir()
+    (tmp_path / "plots" / "roc").mkdir(parents=True)
+    (tmp_path / "subgroups" / "x.json").write_text(json.dumps(pub))
+    (tmp_path / "plots" / "roc" / "x.json").write_text(json.dumps(roc))
+    assert audit.audit_reports(tmp_path)["findings"] == []
+    P, N = raw["overall"]["n_positive"], raw["overall"]["n_negative"]
+    inner = {"cutoff": 1.0, "tp": None, "fp": None, "tn": "<10", "fn": None, "reason": WITHHELD}
+    assert audit.solve_table(inner, P, N, roc=[{"cutoff": 1.0, "tpr": 20 / P, "fpr": 30 / N}])[0] == 1

@@ -300,7 +300,11 @@ def _entry_attacks(sys_: _System, doc: dict, names: dict, prefix: str, where: st
         known = {c: sys_.value(v) for c, v in (cells or {}).items() if v is not None and sys_.known(v)}
         if len(known) == 4:
             continue   # already recovered by the totals (reported there)
-        count, used = solve_table(e, P, N, known, roc if ".thresholds[" in loc and prefix.endswith("overall") else ())
+        points = roc if ".thresholds[" in loc and prefix.endswith("overall") else ()
+        count, used = solve_table(e, P, N, known, points)
+        if count == 1 and any(solve_table(e, P, N, {**known, "tp": tp, "fp": fp}, points)[0] == 1
+                              for tp, fp in ((P, N), (0, 0))):
+            continue   # the corner (everyone or no one screens positive) shows only the published margins
         if count == 1:
             attack = "criterion" if "criterion" in used or "youden" in used else "ratios"
             found.append({"file": where, "location": loc, "attack": attack,
