@@ -405,6 +405,14 @@ def _sum(values):
     return None
 
 
+def instrument_flow_counts(flow: dict, doc: dict, sflow: dict, fmt: Fmt) -> dict:
+    """The counts the instrument's flow figure shows that no table shows, as displayed (for the
+    disclosure audit, which reads them from the figure's ``data-counts``): records analysed, without
+    an index test result, and those per reason."""
+    return {"analysed": fmt.count(flow.get("analysed")), "n_missing_score": fmt.count(doc.get("n_missing_score")),
+            "missing": [fmt.count(v) for v in ((sflow or {}).get("missing_score") or {}).values()]}
+
+
 def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, fmt: Fmt, t: dict,
                         rule: str | None) -> str:
     missing = (sflow or {}).get("missing_score") or {}
@@ -762,6 +770,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "primary_sens": fmt.interval("sensitivity", primary.get("sensitivity")) if primary else None,
         "primary_spec": fmt.interval("specificity", primary.get("specificity")) if primary else None,
         "flow_svg": instrument_flow_svg(inp.flow, doc, inp.score_flow.get(inst_id, {}), primary, fmt, t, rule),
+        "flow_counts": instrument_flow_counts(inp.flow, doc, inp.score_flow.get(inst_id, {}), fmt),
         "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows,
         "criteria_declared": bool(judged),
         "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
