@@ -188,8 +188,20 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     sf = {}
     for k, entry in sorted(inp.score_flow.items()):
         missing = dict(entry.get("missing_score") or {})
-        values = {"scored": entry.get("scored"), **{f"missing:{r}": n for r, n in missing.items()}}
-        pub, reasons = disclosure.suppress_parts(values, [f"missing:{r}" for r in missing], None, min_cell)
+        parts = [f"missing:{r}" for r in missing]
+        values = {"scored": entry.get("scored"), **{p: n for p, n in zip(parts, missing.values())}}
+        # the reasons add up to the records without a score, which the accuracy document publishes:
+        # one hidden reason is complemented by the next smallest (else the breakdown is withheld)
+        shown_total = (out.accuracy.get(k) or {}).get("n_missing_score")
+        total = None
+        if isinstance(shown_total, int) and not isinstance(shown_total, bool):
+            values["missing_total"], total = shown_total, "missing_total"
+        pub, reasons = disclosure.suppress_parts(values, parts, total, min_cell)
+        if total in reasons:
+            for p in parts:
+                if p not in reasons:
+                    pub[p], reasons[p] = None, disclosure.reason_complementary(min_cell)
+            reasons.pop(total)
         sf[k] = {"scored": pub["scored"], "missing_score": {r: pub[f"missing:{r}"] for r in missing}}
         if reasons:
             log.append({"location": f"{k}.score_flow", "hidden": sorted(reasons),
