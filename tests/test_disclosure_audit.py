@@ -1,6 +1,7 @@
 """The disclosure audit: each attack of issue 13 planted in a document as the earlier suppression
-published it (caught), and the same data as published now (nothing recovered); the command and the
-DVC stage end to end on records with tiny groups."""
+published it (caught), and the same data as published now (nothing recovered); the same for the
+counts only the HTML report shows (reports rendered by the report builder); the command and the DVC
+stage end to end on records with tiny groups."""
 from __future__ import annotations
 
 import copy
@@ -214,6 +215,7 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
     run(["dvc", "repro"], project)
     result = json.loads((project / "data/secure/disclosure_audit.json").read_text())
     assert result["findings"] == [] and "subgroups/risk-checklist@2.json" in result["files"]
+    assert {"validation_report.html", "validatierapport.html"} <= set(result["files"])     # the HTML is read
     assert not list((project / "reports").rglob("disclosure_audit*"))
     pub = json.loads((project / "reports/subgroups/risk-checklist@2.json").read_text())
     for col, small in (("municipality", "m4"), ("ethnicity", "e3")):
