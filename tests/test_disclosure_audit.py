@@ -1,6 +1,7 @@
 """The disclosure audit: each attack of issue 13 planted in a document as the earlier suppression
-published it (caught), and the same data as published now (nothing recovered); the command and the
-DVC stage end to end on records with tiny groups."""
+published it (caught), and the same data as published now (nothing recovered); the same for the
+counts only the HTML report shows (reports rendered by the report builder); the command and the DVC
+stage end to end on records with tiny groups."""
 from __future__ import annotations
 
 import copy
@@ -214,6 +215,7 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
     run(["dvc", "repro"], project)
     result = json.loads((project / "data/secure/disclosure_audit.json").read_text())
     assert result["findings"] == [] and "subgroups/risk-checklist@2.json" in result["files"]
+    assert {"validation_report.html", "validatierapport.html"} <= set(result["files"])     # the HTML is read
     assert not list((project / "reports").rglob("disclosure_audit*"))
     pub = json.loads((project / "reports/subgroups/risk-checklist@2.json").read_text())
     for col, small in (("municipality", "m4"), ("ethnicity", "e3")):
@@ -271,3 +273,94 @@ def test_the_everyone_positive_corner_is_not_a_finding_but_an_inner_table_is(tmp
     P, N = raw["overall"]["n_positive"], raw["overall"]["n_negative"]
     inner = {"cutoff": 1.0, "tp": None, "fp": None, "tn": "<10", "fn": None, "reason": WITHHELD}
     assert audit.solve_table(inner, P, N, roc=[{"cutoff": 1.0, "tpr": 20 / P, "fpr": 30 / N}])[0] == 1
+
+
+# ------------------------------------------------------------------ the counts the HTML reports show
+FLOW = {"received": 1000, "excluded": {"duplicate id": 7}, "analysed": 993, "verified": 900, "unverified": 93}
+
+
+def _accuracy(n_missing_score=0):
+    # 100 positives, 800 negatives, 93 unverified; at cut-off 2 only 4 false negatives
+    counts = CountTable.from_counts(np.arange(4), [1, 3, 46, 50], [500, 200, 60, 40], [40, 30, 20, 3],
+                                    n_missing_score=n_missing_score)
+    return outputs.accuracy_document(counts, [2.0, 3.0])
+
+
+def _html(flow, accuracy, score_flow=None, suppress=True, lang="en") -> str:
+    """One report rendered by the report builder: from the suppressed documents (as published), or
+    from ``flow``/``accuracy`` as given (a planted document as an earlier suppression made it)."""
+    from signalering.report import build
+    inp = build.Inputs(flow=flow, accuracy={"inst@1": accuracy}, score_flow=score_flow or {})
+    log: list[dict] = []
+    if suppress:
+        inp, log = build.publishable(inp, 10)
+    return build.render(build.build_view(inp, log, {}, {}, lang, build.load_texts(lang)))
+
+
+def test_shown_count_reads_what_the_report_displays():
+    assert [audit.shown_count(s) for s in ("1,234", "1.234", " 12 ", "<10", "0")] == [1234, 1234, 12, "<10", 0]
+    assert [audit.shown_count(s) for s in ("withheld", "niet getoond", "\u2013", "", "1,2345", "4.1%")] == [None] * 6
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_html_flow_received_minus_analysed_gives_back_a_small_exclusion(lang):
+    # as an earlier report showed it: the one exclusion as '<10', received and analysed in full
+    before = _html({**FLOW, "excluded": {"duplicate id": "<10"}}, _accuracy(), suppress=False, lang=lang)
+    counts, _ = audit.html_counts(before)
+    assert counts["flow.received"] == 1000 and counts["flow.excluded.0"] == "<10" and counts["flow.analysed"] == 993
+    found = audit.audit_html(before, "before.html")
+    assert [(f["attack"], f["location"], f["recovered"]) for f in found] == [("totals", "flow.excluded", ["0"])]
+    # as published now: received is withheld as well
+    now = _html(FLOW, _accuracy(), lang=lang)
+    assert audit.html_counts(now)[0]["flow.received"] is None
+    assert audit.audit_html(now, "now.html") == []
+
+
+def test_html_two_by_two_table_with_its_margins_gives_back_a_small_cell():
+    raw = _accuracy()
+    now = _html(FLOW, raw)
+    counts, _ = audit.html_counts(now)
+    assert counts["i-inst-v1.tables.0.fn"] == "<10" and counts["i-inst-v1.n_positive"] == 100
+    assert audit.audit_html(now, "now.html") == []
+    before = copy.deepcopy(raw)      # as if only the small cell were hidden: tp + fn = positives
+    before["thresholds"][0]["fn"] = "<10"
+    found = audit.audit_html(_html(FLOW, before, suppress=False), "before.html")
+    assert [(f["location"], f["recovered"]) for f in found] == [("i-inst-v1.tables.0", ["fn"])]
+
+
+def test_html_instrument_flow_figure_reasons_add_up_to_the_records_without_a_score():
+    sflow = {"inst@1": {"scored": 993 - 43, "missing_score": {"no answers": 3, "out of range": 40}}}
+    acc = _accuracy(n_missing_score=43)
+    now = _html(FLOW, acc, sflow)
+    fig = audit.html_counts(now)[1]["i-inst-v1"]
+    assert fig["n_missing_score"] == 43 and fig["missing"] == ["<10", None]
+    assert audit.audit_html(now, "now.html") == []
+    # an earlier rendering: the complementary reason shown in full
+    before = _html(FLOW, acc, {"inst@1": {**sflow["inst@1"], "missing_score": {"no answers": "<10", "out of range": 40}}},
+                   suppress=False)
+    found = audit.audit_html(before, "before.html")
+    assert [(f["location"], f["recovered"]) for f in found] == [("i-inst-v1.flow.missing", ["0"])]
+
+
+def test_records_without_a_score_as_analysed_minus_scored_is_a_known_limit():
+    # docs/disclosure.md, known limits: '<10' records without a score = analysed - with a score
+    html = _html(FLOW, _accuracy(n_missing_score=4))
+    assert audit.audit_html(html, "r.html") == []
+    found = audit.audit_html(html, "r.html", link_missing_score=True)
+    assert [(f["location"], f["recovered"]) for f in found] == [("i-inst-v1.flow", ["n_missing_score"])]
+
+
+def test_audit_reports_and_the_command_read_the_html_reports(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "validation_report.html").write_text(_html(FLOW, _accuracy()), encoding="utf-8")
+    (reports / "validatierapport.html").write_text(_html(FLOW, _accuracy(), lang="nl"), encoding="utf-8")
+    result = audit.audit_reports(reports, 10)
+    assert result["findings"] == [] and "validatierapport.html" in result["files"]
+    out = tmp_path / "data" / "audit.json"
+    assert main(["disclosure-audit", str(reports), "--out", str(out)]) == 0
+    (reports / "validation_report.html").write_text(
+        _html({**FLOW, "excluded": {"duplicate id": "<10"}}, _accuracy(), suppress=False), encoding="utf-8")
+    assert main(["disclosure-audit", str(reports), "--out", str(out)]) == 3
+    findings = json.loads(out.read_text())["findings"]
+    assert [(f["file"], f["location"]) for f in findings] == [("validation_report.html", "flow.excluded")]

@@ -24,14 +24,26 @@ counts and tries these attacks:
     accuracy, likelihood ratios, or an ROC plot point at its cut-off. With the margins, every tp in
     0..P is tried and fp solved; a single whole-number solution recovers the table.
 
+``html``
+    The counts an HTML report shows that no JSON file holds: the study flow (received, each
+    exclusion, analysed, verified, not verified), each instrument's setting row (with an index test
+    result, reference positive / negative, not verified), its 2x2 tables with their margins, the
+    unverified records per screening result, and its flow figure (analysed, without an index test
+    result and per reason). The report marks them ``data-count="<key>"`` (the cell's text is the
+    number as displayed: ``"1,234"``, ``"1.234"``, ``"<10"``, or the withheld word) and the flow
+    figure ``data-counts='{...}'``; ``audit_html`` reads them with ``html.parser`` and applies the
+    ``totals`` attack (the figures are rounded there, so the other attacks use the JSON files).
+
 Findings name the file, the location and the attack, never a value. ``audit_reports`` reads every
-JSON file under a reports folder; the HTML and PDF reports are rendered from the same suppressed
-documents (``report.build.publishable``) and are not parsed.
+JSON and every HTML file under a reports folder; the PDF reports are rendered from the same view as
+the HTML and are not parsed.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -368,17 +380,152 @@ def audit_document(doc: dict, where: str = "document", min_cell: int = DEFAULT_M
             break
     for prefix, d, names in docs:
         findings += _entry_attacks(sys_, d, names, prefix, where, roc)
+    return findings + _totals_findings(sys_, where)
+
+
+def _totals_findings(sys_: _System, where: str) -> list[dict]:
+    """After propagating: withheld counts whose bounds met, and small sums fixed by a total."""
     sys_.propagate()
     by_loc: dict[str, list[str]] = {}
     for name, loc in sys_.withheld.items():
         if sys_.known(name):
             by_loc.setdefault(loc.rsplit(".", 1)[0], []).append(name.rsplit(".", 1)[1])
-    findings += [{"file": where, "location": loc.split(": ", 1)[1], "attack": "totals", "recovered": sorted(keys)}
-                 for loc, keys in sorted(by_loc.items())]
+    findings = [{"file": where, "location": loc.split(": ", 1)[1], "attack": "totals", "recovered": sorted(keys)}
+                for loc, keys in sorted(by_loc.items())]
     for total, parts in sys_.small_sums():
         findings.append({"file": where, "location": total, "attack": "totals",
-                         "recovered": [f"sum of {', '.join(parts)} (below {min_cell})"]})
+                         "recovered": [f"sum of {', '.join(parts)} (below {sys_.min_cell})"]})
     return findings
+
+
+# ------------------------------------------------------------------ the counts an HTML report shows
+_SHOWN_COUNT = re.compile(r"\d{1,3}(?:[,.\u2009\u202f ]\d{3})+|\d+")
+
+
+def shown_count(text: str):
+    """A count as the report displays it: ``"1,234"`` / ``"1.234"`` -> 1234, ``"<10"`` stays, anything
+    else (the withheld word, a dash) -> None (hidden)."""
+    s = text.strip()
+    if re.fullmatch(r"<\d+", s):
+        return s
+    return int(re.sub(r"\D", "", s)) if _SHOWN_COUNT.fullmatch(s) else None
+
+
+class _CountReader(HTMLParser):
+    """``data-count`` elements (key -> displayed text) and ``data-counts`` figures (key -> dict)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.counts: dict[str, str] = {}
+        self.figures: dict[str, dict] = {}
+        self._open: list[tuple[str, str | None]] = []      # (tag, key) of the elements inside a count
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("data-counts") and a.get("data-counts-of"):
+            try:
+                fig = json.loads(a["data-counts"])
+            except ValueError:
+                fig = None
+            if isinstance(fig, dict):
+                self.figures[a["data-counts-of"]] = fig
+        if self._open:
+            self._open.append((tag, None))
+        elif a.get("data-count"):
+            self._open, self._text = [(tag, a["data-count"])], []
+
+    def handle_endtag(self, tag):
+        if not self._open:
+            return
+        while self._open:
+            t, key = self._open.pop()
+            if t == tag:
+                break
+        if not self._open and key is not None:
+            self.counts[key] = "".join(self._text)
+
+    def handle_data(self, data):
+        if self._open:
+            self._text.append(data)
+
+
+def html_counts(text: str) -> tuple[dict[str, object], dict[str, dict]]:
+    """The counts an HTML report marks: ``({key: count}, {instrument: flow figure counts})``, each
+    count as :func:`shown_count` reads it."""
+    r = _CountReader()
+    r.feed(text)
+    r.close()
+    figures = {k: {"analysed": shown_count(str(f.get("analysed", ""))),
+                   "n_missing_score": shown_count(str(f.get("n_missing_score", ""))),
+                   "missing": [shown_count(str(m)) for m in f.get("missing") or []]}
+               for k, f in r.figures.items()}
+    return {k: shown_count(v) for k, v in r.counts.items()}, figures
+
+
+def audit_html(text: str, where: str = "report.html", min_cell: int = DEFAULT_MIN_CELL,
+               link_missing_score: bool = False) -> list[dict]:
+    """Findings (``totals``) for the counts an HTML report shows (:func:`html_counts`).
+
+    Relations: ``received = analysed + sum(excluded)``, ``analysed = verified + unverified``; per
+    instrument ``n = n_positive + n_negative + n_unverified``, in each 2x2 table ``tp + fp``, ``fn +
+    tn``, ``tp + fn = n_positive``, ``fp + tn = n_negative`` and the grand total, ``n_unverified`` =
+    unverified screen-positive + screen-negative, the figure's analysed = the flow's, and records
+    without an index result = the sum over their reasons. Margins the report leaves out because a
+    part is hidden are unknowns, not withheld counts. ``link_missing_score``: also use ``analysed =
+    n + without an index result`` (a known limit, docs/disclosure.md: off by default).
+    """
+    counts, figures = html_counts(text)
+    sys_ = _System(min_cell)
+
+    def count(key):
+        return sys_.add(key, counts[key], f"{where}: {key}") if key in counts else None
+
+    def shown(key, value):          # a count of the flow figure
+        return sys_.add(key, value, f"{where}: {key}")
+
+    def margin(key):
+        name = count(key)
+        if name is not None and not sys_.known(name):       # not computed by the report: not withheld
+            sys_.withheld.pop(name, None)
+            sys_.small.discard(name)
+        return name
+
+    received, analysed = count("flow.received"), count("flow.analysed")
+    excluded = [count(k) for k in sorted((k for k in counts if k.startswith("flow.excluded.")),
+                                         key=lambda k: int(k.rsplit(".", 1)[1]))]
+    sys_.relate(received, [analysed, *excluded])
+    sys_.relate(analysed, [count("flow.verified"), count("flow.unverified")])
+    instruments = sorted({k.split(".", 1)[0] for k in counts if not k.startswith("flow.")} | set(figures))
+    for inst in instruments:
+        n, pos, neg, unv = (count(f"{inst}.{k}") for k in ("n", "n_positive", "n_negative", "n_unverified"))
+        sys_.relate(n, [pos, neg, unv])
+        tables = sorted({int(k.split(".")[2]) for k in counts if k.startswith(f"{inst}.tables.")})
+        for i in tables:
+            c = {x: count(f"{inst}.tables.{i}.{x}") for x in CELLS}
+            m = {x: margin(f"{inst}.tables.{i}.{x}") for x in ("pos", "neg", "rpos", "rneg", "total")}
+            sys_.relate(m["pos"], [c["tp"], c["fp"]])
+            sys_.relate(m["neg"], [c["fn"], c["tn"]])
+            sys_.relate(m["rpos"], [c["tp"], c["fn"]])
+            sys_.relate(m["rneg"], [c["fp"], c["tn"]])
+            sys_.relate(m["total"], [m["pos"], m["neg"]])
+            sys_.relate(m["total"], [m["rpos"], m["rneg"]])
+            sys_.relate(pos, [m["rpos"]])
+            sys_.relate(neg, [m["rneg"]])
+        rows = sorted({int(k.split(".")[2]) for k in counts if k.startswith(f"{inst}.verification.")})
+        for i in rows:
+            sys_.relate(unv, [count(f"{inst}.verification.{i}.{x}") for x in ("unv_pos", "unv_neg")])
+        fig = figures.get(inst)
+        if fig:
+            f_analysed = shown(f"{inst}.flow.analysed", fig["analysed"])
+            sys_.relate(analysed, [f_analysed])
+            missing = shown(f"{inst}.flow.n_missing_score", fig["n_missing_score"])
+            reasons = [shown(f"{inst}.flow.missing.{j}", v) for j, v in enumerate(fig["missing"])]
+            if reasons:
+                sys_.relate(missing, reasons)
+            if link_missing_score:
+                sys_.relate(f_analysed, [n, missing])
+    return _totals_findings(sys_, where)
 
 
 def _audited_kind(doc: dict) -> bool:
@@ -387,7 +534,7 @@ def _audited_kind(doc: dict) -> bool:
 
 
 def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> dict:
-    """Audit every JSON file under ``root`` (what the pipeline publishes).
+    """Audit every JSON and HTML file under ``root`` (what the pipeline publishes; HTML: :func:`audit_html`).
 
     ``min_cell``: default the one recorded in ``root/disclosure.json`` (else 10). ROC plot points
     (``plots/roc/<instrument>.json``) are read together with the overall table of the instrument's
@@ -418,8 +565,11 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
                     findings += audit_document(sub, f"{rel}#{key}", min_cell)
             continue
         findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
-    return {"schema_version": 1, "min_cell": min_cell, "files": [p.relative_to(root).as_posix() for p in files],
-            "findings": findings}
+    pages = sorted(p for p in root.rglob("*.html") if p.is_file())
+    for path in pages:
+        findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
+    return {"schema_version": 1, "min_cell": min_cell,
+            "files": [p.relative_to(root).as_posix() for p in [*files, *pages]], "findings": findings}
 
 
 def failure_reason(result: dict, findings_file: str) -> str:

@@ -412,7 +412,8 @@ COMMANDS += [_add_init]
 
 def _add_disclosure_audit(sub) -> None:
     p = sub.add_parser("disclosure-audit", help="try to compute withheld counts back from published files",
-                       description="Read every JSON file under DIR (what the pipeline publishes) and try to "
+                       description="Read every JSON file and the counts of every HTML report under DIR (what the "
+                                   "pipeline publishes) and try to "
                                    "recover withheld counts: differences of totals and complementary groups, "
                                    "integrality of AUC*P*N, Youden/closest criteria, predictive values as ratios "
                                    "(docs/disclosure.md). Exit 0: nothing recovered; exit 3: something was. "

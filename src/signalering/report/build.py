@@ -188,8 +188,20 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     sf = {}
     for k, entry in sorted(inp.score_flow.items()):
         missing = dict(entry.get("missing_score") or {})
-        values = {"scored": entry.get("scored"), **{f"missing:{r}": n for r, n in missing.items()}}
-        pub, reasons = disclosure.suppress_parts(values, [f"missing:{r}" for r in missing], None, min_cell)
+        parts = [f"missing:{r}" for r in missing]
+        values = {"scored": entry.get("scored"), **{p: n for p, n in zip(parts, missing.values())}}
+        # the reasons add up to the records without a score, which the accuracy document publishes:
+        # one hidden reason is complemented by the next smallest (else the breakdown is withheld)
+        shown_total = (out.accuracy.get(k) or {}).get("n_missing_score")
+        total = None
+        if isinstance(shown_total, int) and not isinstance(shown_total, bool):
+            values["missing_total"], total = shown_total, "missing_total"
+        pub, reasons = disclosure.suppress_parts(values, parts, total, min_cell)
+        if total in reasons:
+            for p in parts:
+                if p not in reasons:
+                    pub[p], reasons[p] = None, disclosure.reason_complementary(min_cell)
+            reasons.pop(total)
         sf[k] = {"scored": pub["scored"], "missing_score": {r: pub[f"missing:{r}"] for r in missing}}
         if reasons:
             log.append({"location": f"{k}.score_flow", "hidden": sorted(reasons),
@@ -403,6 +415,14 @@ def _sum(values):
     if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
         return sum(vals)
     return None
+
+
+def instrument_flow_counts(flow: dict, doc: dict, sflow: dict, fmt: Fmt) -> dict:
+    """The counts the instrument's flow figure shows that no table shows, as displayed (for the
+    disclosure audit, which reads them from the figure's ``data-counts``): records analysed, without
+    an index test result, and those per reason."""
+    return {"analysed": fmt.count(flow.get("analysed")), "n_missing_score": fmt.count(doc.get("n_missing_score")),
+            "missing": [fmt.count(v) for v in ((sflow or {}).get("missing_score") or {}).values()]}
 
 
 def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, fmt: Fmt, t: dict,
@@ -762,6 +782,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "primary_sens": fmt.interval("sensitivity", primary.get("sensitivity")) if primary else None,
         "primary_spec": fmt.interval("specificity", primary.get("specificity")) if primary else None,
         "flow_svg": instrument_flow_svg(inp.flow, doc, inp.score_flow.get(inst_id, {}), primary, fmt, t, rule),
+        "flow_counts": instrument_flow_counts(inp.flow, doc, inp.score_flow.get(inst_id, {}), fmt),
         "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows,
         "criteria_declared": bool(judged),
         "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
