@@ -393,13 +393,15 @@ def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None)
         counts = text.value_counts(sort=False)
     distinct_raw = pd.Series(counts.index, dtype="string")
     arr = _normalised(pa.array(distinct_raw.to_numpy(dtype=object), type=pa.string()))
-    distinct = pd.Series(arr.to_pylist(), dtype="string")
-    lowered = set(distinct.str.lower().tolist())
+    distinct = pd.Series(arr.to_pandas(), dtype="string")
+    # a flag column has a handful of values: only then is the lower-cased set worth building
+    lowered = set(distinct.str.lower().tolist()) if kind is not None and len(distinct) <= 64 else None
 
     if kind is not None:
+        nonempty = len(distinct) > 0
         is_flag = bool(lowered) and lowered <= _FLAG_VALUES
-        all_pc4 = bool(lowered) and bool(distinct.str.fullmatch(r"[1-9]\d{3}").all())
-        small_numbers = bool(lowered) and bool(distinct.str.fullmatch(r"\d{1,4}(?:[.,]\d+)?").all())
+        all_pc4 = nonempty and bool(distinct.str.fullmatch(r"[1-9]\d{3}").all())
+        small_numbers = nonempty and bool(distinct.str.fullmatch(r"\d{1,4}(?:[.,]\d+)?").all())
         if kind == "address or place of residence" and all_pc4:
             kind = None     # a PC4 of residence is the allowed coarse substitute
         elif kind in ("phone number", "e-mail address", "bank account") and small_numbers:
