@@ -62,7 +62,7 @@ def duplicate_header(names: list[str], duplicated: str, file: str) -> InputError
     return InputError(file, "the header names a column twice", column=duplicated)
 
 
-def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
+def read_records(path: str | Path, decimal: str = "auto", typed: bool = False) -> pd.DataFrame:
     """Read a records file (CSV, Parquet or .xlsx) with every column as text (missing = NA).
 
     CSV: comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252 (a file mixing
@@ -72,6 +72,9 @@ def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
     files only (as Dutch Excel writes them), ``"."`` never. Raises ``InputError`` for a file that is
     unusable as a whole: missing, unreadable, empty, header only, not a table, undecodable, an
     ``.xlsx`` that inflates beyond sane limits.
+
+    ``typed=True``: Parquet number, boolean and date/time columns keep their type (the commands read
+    them so; the identifier guard checks typed columns by their type); other columns are text as above.
     """
     check_decimal(decimal)
     path = Path(path)
@@ -81,7 +84,7 @@ def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
     sep = None
     try:
         if suffix in (".parquet", ".pq"):
-            frame = _read_parquet(path)
+            frame = _read_parquet(path, typed)
         elif suffix == ".xlsx":
             check_xlsx(path)
             try:
@@ -103,7 +106,8 @@ def read_records(path: str | Path, decimal: str = "auto") -> pd.DataFrame:
         raise InputError(name, "the file has a header but no records")
     commas = decimal == "," or (decimal == "auto" and sep == ";")
     for col in frame.columns:
-        frame[col] = normalise_text(frame[col], commas)
+        if isinstance(frame[col].dtype, pd.StringDtype):
+            frame[col] = normalise_text(frame[col], commas)
     return frame.reset_index(drop=True)
 
 
@@ -136,7 +140,7 @@ def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
     return values
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, typed: bool = False) -> pd.DataFrame:
     name = str(path)
     try:
         frame = pd.read_parquet(path)
@@ -144,7 +148,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
         raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
-    return frame.astype("string")
+    if not typed:
+        return frame.astype("string")
+    keep = {c for c in frame.columns if (pd.api.types.is_numeric_dtype(frame[c].dtype)
+                                         or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))}
+    return frame.astype({c: "string" for c in frame.columns if c not in keep})
 
 
 def check_xlsx(path: str | Path) -> None:
@@ -280,7 +288,7 @@ def read_guarded(path: str | Path, decimal: str = "auto", drop=()) -> pd.DataFra
     """
     from .ingest.identifiers import check_identifiers
 
-    frame = read_records(path, decimal)
+    frame = read_records(path, decimal, typed=True)
     missing = [c for c in drop if c not in frame.columns]
     if missing:
         raise UsageError(f"--drop names a column the file does not have: '{missing[0]}'.")

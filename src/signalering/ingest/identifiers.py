@@ -322,7 +322,7 @@ _RULES: tuple[_Rule, ...] = (
           _searcher(_EMAIL)),
     _Rule("bank account (IBAN)", "Remove bank details", r"(?i:[a-z]{2}\d{2}[ \-]?[a-z0-9]{4})",
           lambda vs: [any(_iban_in(m.group(0)) for m in _IBAN.finditer(v)) for v in vs]),
-    _Rule("phone number", "Remove contact details", r"\+\d|00\d|0[1-9][\d \-.]{8}|\(0\d", _searcher(_PHONE)),
+    _Rule("phone number", "Remove contact details", r"\+\d|(?:^|[^\d])00(?:31|32|33|44|49|90|212|213|216|597|599)|0[1-9][\d \-.]{8}|\(0\d", _searcher(_PHONE)),
     _Rule("street address", "Remove addresses; use PC4, municipality or region",
           rf"(?i:(?:{_STREETS})\s+\d)|\d\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)",
           _searcher(_STREET), things_too=False),
@@ -361,6 +361,18 @@ def _normalised(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(values, r"^'+\s*", "")
 
 
+_SIMPLE_ID = r"^[A-Za-z]{1,6}[_/\-]?\d{1,20}$"
+
+
+def _arrow_strings(values: pd.Series) -> pa.Array:
+    """A text Series as one Arrow ``string`` array (no Python objects for Arrow-backed text)."""
+    arr = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else \
+        pa.array(values.to_numpy(dtype=object), type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
+
+
 def _text_of_number(values: pd.Series) -> pd.Series:
     """Typed numbers as the text a spreadsheet would show (integral values without ``.0``)."""
     num = pd.to_numeric(values, errors="coerce").astype("float64")
@@ -371,11 +383,10 @@ def _text_of_number(values: pd.Series) -> pd.Series:
     return out.astype("string")
 
 
-def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None) -> list[Finding]:
+def scan_column(column: str, values: pd.Series) -> list[Finding]:
     """Every kind of identifier in one column's non-missing ``values`` (text, numbers or dates).
 
-    ``counts`` (optional): how often each distinct value occurs (for the free-text rule); when
-    omitted, ``values`` are counted. Returns findings in rule order (empty: the column passes).
+    Returns findings in rule order (empty: the column passes).
     """
     values = values.dropna()
     findings: list[Finding] = []
@@ -388,56 +399,67 @@ def scan_column(column: str, values: pd.Series, counts: pd.Series | None = None)
     if pd.api.types.is_bool_dtype(values.dtype):
         values = values.astype("string").str.lower()
     numeric = pd.api.types.is_numeric_dtype(values.dtype)
-    text = _text_of_number(values) if numeric else values.astype("string")
-    if counts is None:
-        counts = text.value_counts(sort=False)
-    distinct_raw = pd.Series(counts.index, dtype="string")
-    arr = _normalised(pa.array(distinct_raw.to_numpy(dtype=object), type=pa.string()))
-    distinct = pd.Series(arr.to_pandas(), dtype="string")
-    # a flag column has a handful of values: only then is the lower-cased set worth building
-    lowered = set(distinct.str.lower().tolist()) if kind is not None and len(distinct) <= 64 else None
+    if numeric:     # typed numbers: their distinct values as text (the free-text rule does not apply)
+        distinct_raw = _text_of_number(pd.Series(pd.unique(values.to_numpy()))).reset_index(drop=True)
+    else:
+        distinct_raw = pd.Series(values.astype("string").unique(), dtype="string")
+    arr = _normalised(_arrow_strings(distinct_raw))
+
+    def matches(pattern: str, target=None) -> np.ndarray:
+        return pc.match_substring_regex(arr if target is None else target, pattern).to_numpy(zero_copy_only=False)
 
     if kind is not None:
-        nonempty = len(distinct) > 0
+        nonempty = len(arr) > 0
+        lowered = {v.lower() for v in arr.to_pylist()} if len(arr) <= 64 else set()
         is_flag = bool(lowered) and lowered <= _FLAG_VALUES
-        all_pc4 = nonempty and bool(distinct.str.fullmatch(r"[1-9]\d{3}").all())
-        small_numbers = nonempty and bool(distinct.str.fullmatch(r"\d{1,4}(?:[.,]\d+)?").all())
+        all_pc4 = nonempty and bool(matches(r"^[1-9]\d{3}$").all())
+        small_numbers = nonempty and bool(matches(r"^\d{1,4}(?:[.,]\d+)?$").all())
         if kind == "address or place of residence" and all_pc4:
             kind = None     # a PC4 of residence is the allowed coarse substitute
         elif kind in ("phone number", "e-mail address", "bank account") and small_numbers:
             kind = None     # hours of phone use, a score: not contact details
     if kind is not None:
         if kind == "postcode":
-            if not distinct.str.fullmatch(r"[1-9]\d{3}").all():
+            if not all_pc4 and nonempty:
                 return [Finding(column, 0, "postcode column with values other than four-digit PC4",
                                 "Only the four-digit PC4 is allowed", None)]
         elif not is_flag or kind in ("BSN", "date of birth"):
             return [Finding(column, 0, f"{kind}, by its column name", "", None)]
     date_named = _is_date_named(column)
     thing = _names_a_thing(column)
+    # Pseudonymous ids (letters then digits: K000123, JGZ-0042) can only be an IBAN of a country whose
+    # account numbers are digits (DE89...): the other rules skip them, which keeps a column of millions
+    # of distinct ids cheap.
+    simple = matches(_SIMPLE_ID)
+    rest = np.flatnonzero(~simple)
+    arr_rest = arr.take(pa.array(rest)) if simple.any() else arr
     for rank, rule in enumerate(_RULES, start=1):
         if (rule.date_named_only and not date_named) or (thing and not rule.things_too):
             continue
-        cand = pc.match_substring_regex(arr, rule.candidate).to_numpy(zero_copy_only=False)
+        every = rule.kind.startswith("bank account") or not simple.any()
+        cand = matches(rule.candidate, arr if every else arr_rest)
         if not cand.any():
             continue
-        idx = np.flatnonzero(cand)
-        ok = np.asarray(rule.check(distinct.iloc[idx].tolist()), dtype=bool)
+        idx = np.flatnonzero(cand) if every else rest[np.flatnonzero(cand)]
+        ok = np.asarray(rule.check(arr.take(pa.array(idx)).to_pylist()), dtype=bool)
         if ok.any():
             findings.append(Finding(column, rank, rule.kind, rule.hint,
                                     frozenset(distinct_raw.iloc[idx[ok]].tolist())))
     if date_named:
-        num = pd.to_numeric(distinct, errors="coerce")
+        num = pd.to_numeric(pd.Series(arr.to_pandas(), dtype="string"), errors="coerce")
         serial = num.notna() & (num >= 10_000) & (num < 80_000)
         if serial.any():
             findings.append(Finding(column, len(_RULES) + 1, "full date (day precision), an Excel date serial "
                                     "in a date-named column", "Convert dates to ages or intervals",
                                     frozenset(distinct_raw[serial.to_numpy(bool)].tolist())))
     if not numeric and kind is None and not thing:
-        wordy = pc.match_substring_regex(arr, _WORDY).to_numpy(zero_copy_only=False)
+        wordy = np.zeros(len(arr), dtype=bool)
+        wordy[rest] = matches(_WORDY, arr_rest)
         n_wordy = int(wordy.sum())
-        if n_wordy >= 3 and n_wordy > 0.5 * int(counts.to_numpy()[wordy].sum()):
-            findings.append(Finding(column, len(_RULES) + 2, _FREE_TEXT_KIND, _FREE_TEXT_HINT, None))
+        if n_wordy >= 3:
+            occurrences = int(values.astype("string").isin(distinct_raw[wordy].tolist()).sum())
+            if n_wordy > 0.5 * occurrences:
+                findings.append(Finding(column, len(_RULES) + 2, _FREE_TEXT_KIND, _FREE_TEXT_HINT, None))
     return findings
 
 
