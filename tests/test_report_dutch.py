@@ -116,6 +116,11 @@ def nl():
     "the instrument's own probability",
     "no reference-positive records", "nobody screens positive",
     "undefined: a zero cell (fn or tn is 0) makes LR- zero or infinite",
+    "sensitivity-observation: no rating from any rater",
+    "obs: fewer than 2 ratings, and fallback first_available: first rater ('r1') gave no rating",
+    "combo: component 'sdq@1' not scored (sdq: total not computable: subscale 'peer' has fewer than 3 answered "
+    "items; subscale 'x' has fewer than 2 answered items); component 'r@1' not scored (r: 3 of 10 items "
+    "unanswered (at most 2 allowed))",
     "a phrase nobody has written yet",
 ])
 def test_every_phrase_is_dutch(nl, phrase):
@@ -150,3 +155,21 @@ def test_figure_ticks_use_the_readers_decimal_mark():
     en = figures.roc_svg([(0, 0), (0.5, 0.7), (1, 1)], [], labels)
     nl = figures.roc_svg([(0, 0), (0.5, 0.7), (1, 1)], [], {**labels, "decimal": ","})
     assert ">0.2<" in en and ">0,2<" in nl and ">0.2<" not in nl
+
+
+@pytest.mark.parametrize("phrase", [
+    "child_sex: not one of the allowed codes ['m', 'f']",
+    "sdq-parent: total not computable: subscale 'peer' has fewer than 3 answered items",
+    "combo: component 'sdq@1' not scored (sdq: total not computable: subscale 'peer' has fewer than 3 answered "
+    "items; subscale 'x' has fewer than 2 answered items); component 'r@1' not scored (r: no score recorded)",
+    "estimated: 10-fold cross-validated logistic regression of the reference on the score",
+])
+def test_the_english_report_shows_the_documents_phrases_unchanged(phrase):
+    assert build.Fmt("en", build.load_texts("en")).say(phrase) == phrase
+
+
+def test_instrument_kinds_have_names_in_both_languages():
+    from signalering.instruments.spec import KINDS
+    en, nl = build.load_texts("en")["kind_names"], build.load_texts("nl")["kind_names"]
+    assert set(en) == set(nl) == set(KINDS)
+    assert nl["questionnaire"] != "questionnaire"

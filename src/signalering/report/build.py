@@ -245,6 +245,16 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("above_max", r"above the allowed maximum (?P<value>\S+)"),
     ("not_computable", r"(?P<scale>\S+) not computable: (?P<rest>.+)"),
     ("subscale_incomplete", r"subscale '(?P<scale>[^']+)' has fewer than (?P<n>\d+) answered items"),
+    ("items_unanswered", r"(?P<n>\d+) of (?P<k>\d+) items unanswered \(at most (?P<allowed>\d+) allowed\)"),
+    ("no_category", r"no category recorded"),
+    ("no_probability", r"no probability recorded"),
+    ("no_score", r"no score recorded"),
+    ("no_rating", r"no rating from any rater"),
+    ("few_ratings", r"fewer than (?P<n>\d+) ratings"),
+    ("first_rater_none", r"first rater \('(?P<column>[^']+)'\) gave no rating"),
+    ("no_consensus", r"no consensus rating \('(?P<column>[^']+)'\)"),
+    ("with_fallback", r"(?P<rest_first>.+), and fallback (?P<method>\S+): (?P<rest>.+)"),
+    ("component_missing", r"component '(?P<instrument>[^']+)' not scored \((?P<rest>.+)\)"),
     ("mar", r"verification missing at random given the screen result at the cut-off"),
     ("no_unverified", r"no unverified records: the naive estimates need no correction for partial verification"),
     ("cv_mapping", r"estimated: (?P<folds>\d+)-fold cross-validated logistic regression of the reference on the score"),
@@ -267,6 +277,18 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("no_interval", r"no interval"),
 )
 _REASON_RES = tuple((key, re.compile(pat)) for key, pat in REASON_PATTERNS)
+
+
+def _split_phrases(text: str) -> list[str]:
+    """``"a; b (c; d)"`` -> ``["a", "b (c; d)"]``: split at "; " outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if depth == 0 and text.startswith("; ", i):
+            out.append(text[start:i])
+            start = i + 2
+    return out + [text[start:]]
 
 
 class Fmt:
@@ -327,21 +349,24 @@ class Fmt:
     def say(self, text) -> str | None:
         """A phrase of the (English) data documents in the reader's language.
 
-        Known phrases come from the texts' ``reasons`` (variable parts kept); a phrase of the form
-        ``"column: phrase"`` keeps its column; an unknown phrase is returned as is in English and
-        replaced by the generic ``reason_other`` in any other language (never left untranslated).
+        Known phrases come from the texts' ``reasons`` (variable parts kept; groups named ``rest...``
+        are phrases themselves); phrases joined by "; " are translated one by one; a phrase of the
+        form ``"column: phrase"`` keeps its column; an unknown phrase is returned as is in English
+        and replaced by the generic ``reason_other`` in any other language (never left untranslated).
         """
         if text is None or text == "":
             return text
         text = str(text)
+        pieces = _split_phrases(text)
+        if len(pieces) > 1:
+            return "; ".join(self.say(p) for p in pieces)
         table = self.t.get("reasons") or {}
         for key, rx in _REASON_RES:
             m = rx.fullmatch(text)
             if m and key in table:
-                parts = m.groupdict()
-                if parts.get("rest") is not None:
-                    parts["rest"] = "; ".join(self.say(p) for p in parts["rest"].split("; "))
-                return table[key].format(**{k: self.method(v) if v is not None else "" for k, v in parts.items()})
+                parts = {k: "" if v is None else self.say(v) if k.startswith("rest") else self.method(v)
+                         for k, v in m.groupdict().items()}
+                return table[key].format(**parts)
         head, sep, tail = text.partition(": ")
         if sep and re.fullmatch(r"[\w.@-]+", head) and tail:
             return f"{head}: {self.say(tail)}"
@@ -852,7 +877,8 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
     title_roc = f"ROC \u2013 {inst_id}"
     return {
         "id": inst_id, "slug": slug(inst_id), "name": spec.get("name", inst_id.split("@")[0]),
-        "version": spec.get("version", inst_id.split("@")[-1]), "kind": spec.get("kind", "score"),
+        "version": spec.get("version", inst_id.split("@")[-1]),
+        "kind": (t.get("kind_names") or {}).get(spec.get("kind", "score"), spec.get("kind", "score")),
         "direction": t["direction_lower"] if direction == "lower" else t["direction_higher"],
         "references": spec.get("references", []), "source_file": spec.get("source_file"),
         "cutoff_specs": [{"name": c.get("name"), "value": fmt.cutoff(c.get("value")),
