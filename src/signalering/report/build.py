@@ -27,7 +27,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .. import disclosure, not_applicable
+from .. import disclosure, not_applicable, subgroups
 from ..intervals import proportion_ci
 from . import figures, verdict
 
@@ -228,11 +228,75 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
 
 
 # ---------------------------------------------------------------------------------------- formatting
+# The data documents speak English (they are the contract); the report translates their reasons,
+# labels and method ids at render time. Each known phrase: (key in the texts' ``reasons``, pattern);
+# named groups are the variable parts (a code list, a column, a number) and reach the text as
+# placeholders. Groups named ``rest`` hold further phrases ("; "-separated) and are translated too.
+REASON_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("withheld", r"withheld \(small numbers\)"),
+    ("suppressed", r"suppressed\b.*"),
+    ("not_allowed_codes", r"not one of the allowed codes (?P<codes>\[.*\])"),
+    ("duplicate_id", r"duplicate record_id \(every copy excluded\)"),
+    ("reference_invalid", r"reference standard is not (?P<pos>[^,]+), (?P<neg>.+) or empty"),
+    ("not_number", r"not a number"),
+    ("not_finite", r"not a finite number"),
+    ("not_whole", r"not a whole number"),
+    ("below_min", r"below the allowed minimum (?P<value>\S+)"),
+    ("above_max", r"above the allowed maximum (?P<value>\S+)"),
+    ("not_computable", r"(?P<scale>\S+) not computable: (?P<rest>.+)"),
+    ("subscale_incomplete", r"subscale '(?P<scale>[^']+)' has fewer than (?P<n>\d+) answered items"),
+    ("items_unanswered", r"(?P<n>\d+) of (?P<k>\d+) items unanswered \(at most (?P<allowed>\d+) allowed\)"),
+    ("no_category", r"no category recorded"),
+    ("no_probability", r"no probability recorded"),
+    ("no_score", r"no score recorded"),
+    ("no_rating", r"no rating from any rater"),
+    ("few_ratings", r"fewer than (?P<n>\d+) ratings"),
+    ("first_rater_none", r"first rater \('(?P<column>[^']+)'\) gave no rating"),
+    ("no_consensus", r"no consensus rating \('(?P<column>[^']+)'\)"),
+    ("with_fallback", r"(?P<rest_first>.+), and fallback (?P<method>\S+): (?P<rest>.+)"),
+    ("component_missing", r"component '(?P<instrument>[^']+)' not scored \((?P<rest>.+)\)"),
+    ("mar", r"verification missing at random given the screen result at the cut-off"),
+    ("no_unverified", r"no unverified records: the naive estimates need no correction for partial verification"),
+    ("cv_mapping", r"estimated: (?P<folds>\d+)-fold cross-validated logistic regression of the reference on the score"),
+    ("declared_mapping", r"risk mapping declared in the specification \((?P<link>[^)]*)\)"),
+    ("own_probability", r"the instrument's own probability"),
+    ("bootstrap_only", r"interval by bootstrap only \(give a number of bootstrap replicates\)"),
+    ("omega_no_fit", r"the one-factor ML fit did not converge"),
+    ("zero_cell_lr", r"(?:undefined: )?a zero cell \((?P<cells>[^)]*)\) makes (?P<stat>LR[+-]) zero or infinite"),
+    ("zero_cell_dor", r"(?:undefined: )?a zero cell makes the diagnostic odds ratio zero or infinite"),
+    ("needs_both", r"(?:AUC |the bootstrap )?needs reference-positive and (?:-negative|reference-negative) records.*"),
+    ("no_positives", r"no reference-positive records.*"),
+    ("no_negatives", r"no reference-negative records.*"),
+    ("nobody_positive", r"nobody screens positive"),
+    ("nobody_negative", r"nobody screens negative"),
+    ("sens_spec_undefined", r"sensitivity or specificity is undefined"),
+    ("delong_few", r"DeLong variance needs at least two positives and two negatives"),
+    ("no_discordant", r"no discordant records.*"),
+    ("not_in_run", r"not assessed in this run"),
+    ("undefined", r"undefined"),
+    ("no_interval", r"no interval"),
+)
+_REASON_RES = tuple((key, re.compile(pat)) for key, pat in REASON_PATTERNS)
+
+
+def _split_phrases(text: str) -> list[str]:
+    """``"a; b (c; d)"`` -> ``["a", "b (c; d)"]``: split at "; " outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if depth == 0 and text.startswith("; ", i):
+            out.append(text[start:i])
+            start = i + 2
+    return out + [text[start:]]
+
+
 class Fmt:
     """Numbers in the reader's language: thousands separator, decimal mark, suppressed values."""
 
     def __init__(self, lang: str, t: dict):
         self.lang, self.t = lang, t
+        self.decimal = "," if lang == "nl" else "."   # the decimal mark, also for figure ticks
 
     def _dec(self, s: str) -> str:
         if s.startswith("-") and not s.strip("-0.,%"):
@@ -282,11 +346,48 @@ class Fmt:
             return "p = \u2013"
         return "p < " + self._dec("0.001") if x < 0.001 else "p = " + self._dec(f"{x:.3f}")
 
+    def say(self, text) -> str | None:
+        """A phrase of the (English) data documents in the reader's language.
+
+        Known phrases come from the texts' ``reasons`` (variable parts kept; groups named ``rest...``
+        are phrases themselves); phrases joined by "; " are translated one by one; a phrase of the
+        form ``"column: phrase"`` keeps its column; an unknown phrase is returned as is in English
+        and replaced by the generic ``reason_other`` in any other language (never left untranslated).
+        """
+        if text is None or text == "":
+            return text
+        text = str(text)
+        pieces = _split_phrases(text)
+        if len(pieces) > 1:
+            return "; ".join(self.say(p) for p in pieces)
+        table = self.t.get("reasons") or {}
+        for key, rx in _REASON_RES:
+            m = rx.fullmatch(text)
+            if m and key in table:
+                parts = {k: "" if v is None else self.say(v) if k.startswith("rest") else self.method(v)
+                         for k, v in m.groupdict().items()}
+                return table[key].format(**parts)
+        head, sep, tail = text.partition(": ")
+        if sep and re.fullmatch(r"[\w.@-]+", head) and tail:
+            return f"{head}: {self.say(tail)}"
+        return text if self.lang == "en" else self.t["reason_other"]
+
+    def group(self, name) -> str:
+        """A subgroup name as is, except the default name of merged small groups (translated)."""
+        return self.t["combined_group"] if name == subgroups.COMBINED_GROUP else name
+
+    def method(self, method_id) -> str:
+        """A method id (``youden``, ``logistic``) as its display name; an unknown id is shown as is."""
+        return (self.t.get("method_names") or {}).get(method_id, method_id)
+
     def reason(self, iv: dict | None) -> str:
         r = (iv or {}).get("reason") or ""
         if r.startswith(("suppressed", "withheld")):
             return self.t["suppressed_short"]
-        return f"{self.t['undefined']} ({r})" if r else self.t["undefined"]
+        if not r or r == "undefined":
+            return self.t["undefined"]
+        said = self.say(r.removeprefix("undefined: "))
+        return self.t["undefined"] if said == self.t["reason_other"] else f"{self.t['undefined']} ({said})"
 
     def interval(self, stat: str, iv: dict | None) -> str:
         """'39.2% (35.8–42.7%)', or why it is not shown."""
@@ -403,7 +504,7 @@ def overall_flow_svg(flow: dict, fmt: Fmt, t: dict) -> str:
     excluded = flow.get("excluded") or {}
     main = [(_flow_lines(fmt, t, t["received"], flow.get("received")),
              [f"{t['excluded']}: {fmt.count(_sum(excluded.values()))}",
-              *[f"{fmt.count(v)} \u2013 {r}" for r, v in excluded.items()]] if excluded else None),
+              *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in excluded.items()]] if excluded else None),
             (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
              [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}"] if "unverified" in flow else None),
             (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None)]
@@ -433,7 +534,7 @@ def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, 
     main = [
         (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
          [f"{t['no_index_result']}: {fmt.count(doc.get('n_missing_score'))}",
-          *[f"{fmt.count(v)} \u2013 {r}" for r, v in missing.items()]]),
+          *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in missing.items()]]),
         (_flow_lines(fmt, t, t["index_result"], doc.get("n")),
          [f"{t['not_verified']}: {fmt.count(doc.get('n_unverified'))}"]),
         (_flow_lines(fmt, t, t["verified"], verified), None),
@@ -491,7 +592,8 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
             continue  # withheld (disclosure) or undefined: not marked either
         marks.append({"fpr": 1 - spec["estimate"], "tpr": sens["estimate"], "text": fmt.cutoff(e["cutoff"]),
                       "prespecified": e["_pre"]})
-    labels = {"title": title, "x": t["roc_x"], "y": t["roc_y"], "curve": t["roc_curve"], "chance": t["chance"],
+    labels = {"title": title, "decimal": fmt.decimal, "x": t["roc_x"], "y": t["roc_y"], "curve": t["roc_curve"],
+              "chance": t["chance"],
               "prespecified": t["cut_pre"], "exploratory": t["cut_expl"]}
     return figures.roc_svg(pts, marks, labels)
 
@@ -511,7 +613,8 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
     if not cal and not curve:
         return None
     view = {"source": source, "rows": [], "svg": None, "reason": None,
-            "risk_source": (cal or {}).get("risk_source"), "estimated": bool((cal or {}).get("estimated_mapping"))}
+            "risk_source": fmt.say((cal or {}).get("risk_source")),
+            "estimated": bool((cal or {}).get("estimated_mapping"))}
     if cal:
         if cal.get("reason"):
             view["reason"] = fmt.reason(cal)
@@ -530,7 +633,8 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
             view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, {fmt.p_eq(sp['p_value'])}"))
     rows = [r for r in curve if r.get("predicted") is not None and r.get("observed") is not None]
     if len(rows) >= 2:
-        view["svg"] = figures.calibration_svg(rows, {"title": title, "x": t["cal_x"], "y": t["cal_y"],
+        view["svg"] = figures.calibration_svg(rows, {"title": title, "decimal": fmt.decimal,
+                                                     "x": t["cal_x"], "y": t["cal_y"],
                                                      "curve": t["cal_curve"], "band": t["cal_band"],
                                                      "ideal": t["cal_ideal"]})
     return view
@@ -540,7 +644,8 @@ def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
     rows = [r for r in rows if r.get("threshold") is not None and r.get("net_benefit") is not None]
     if len(rows) < 2:
         return None
-    svg = figures.decision_svg(rows, {"title": title, "x": t["dc_x"], "y": t["dc_y"], "curve": t["dc_curve"],
+    svg = figures.decision_svg(rows, {"title": title, "decimal": fmt.decimal, "x": t["dc_x"], "y": t["dc_y"],
+                                      "curve": t["dc_curve"],
                                       "all": t["dc_all"], "none": t["dc_none"], "band": t["cal_band"]})
     step = max(1, len(rows) // 10)
     table = [(fmt.pct(r["threshold"]), fmt.interval("net_benefit", {"estimate": r["net_benefit"],
@@ -582,7 +687,7 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
         rows = []
         for g, gdoc in block.get("groups", {}).items():
             e = (gdoc.get("thresholds") or [None] * (i + 1 if i is not None else 1))[i] if i is not None else None
-            rows.append({"group": g, "n": fmt.count(gdoc.get("n")), "pos": fmt.count(gdoc.get("n_positive")),
+            rows.append({"group": fmt.group(g), "n": fmt.count(gdoc.get("n")), "pos": fmt.count(gdoc.get("n_positive")),
                          "sens": fmt.interval("sensitivity", (e or {}).get("sensitivity")) if e else "\u2013",
                          "spec": fmt.interval("specificity", (e or {}).get("specificity")) if e else "\u2013",
                          "auc": fmt.interval("auc", gdoc.get("auc"))})
@@ -593,7 +698,7 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
                 if s.get("highest") and s.get("lowest") and s.get("difference"):
                     het = s.get("heterogeneity") or {}
                     diff = t["largest_difference"].format(
-                        high=s["highest"].get("group"), low=s["lowest"].get("group"),
+                        high=fmt.group(s["highest"].get("group")), low=fmt.group(s["lowest"].get("group")),
                         diff=fmt.interval("sensitivity", s["difference"]),
                         p=fmt.p_eq(het.get("p_value")))
         blocks.append({"column": col, "rows": rows, "difference": diff})
@@ -623,7 +728,7 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
         sens, spec = cp.get("sensitivity"), cp.get("specificity")
         sens = sens.get("estimate") if isinstance(sens, dict) else sens
         spec = spec.get("estimate") if isinstance(spec, dict) else spec
-        cps.append({"method": cp.get("method"),
+        cps.append({"method": fmt.method(cp.get("method")),
                     "cutoff": (fmt.rule(direction, cp["cutoff"]) if cp.get("cutoff") is not None
                                else fmt.reason({"reason": cp.get("suppressed") or cp.get("reason")})),
                     "sens": fmt.pct(sens) if isinstance(sens, float) else "\u2013",
@@ -648,7 +753,8 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
                          "naive_spec": fmt.interval("specificity", naive.get("specificity")),
                          "corr_spec": fmt.interval("specificity", corr.get("specificity")),
                          "sa": sa})
-        out["verification"] = {"rows": rows, "reason": vc.get("reason"), "assumption": vc.get("assumption")}
+        out["verification"] = {"rows": rows, "reason": fmt.say(vc.get("reason")),
+                               "assumption": fmt.say(vc.get("assumption"))}
     return out
 
 
@@ -697,6 +803,8 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
             reason = t["suppressed_short"]
         elif reason == "not assessed in this run":
             reason = t["not_in_run"]
+        else:
+            reason = fmt.say(reason)
         jrows.append({"key": j.key, "statistic": t.get(j.statistic, j.statistic),
                       "rule": t[f"rule_{j.rule}"].format(bound=bound), "figure": figure_text,
                       "outcome": j.outcome, "outcome_text": t[f"outcome_{j.outcome}"],
@@ -769,7 +877,8 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
     title_roc = f"ROC \u2013 {inst_id}"
     return {
         "id": inst_id, "slug": slug(inst_id), "name": spec.get("name", inst_id.split("@")[0]),
-        "version": spec.get("version", inst_id.split("@")[-1]), "kind": spec.get("kind", "score"),
+        "version": spec.get("version", inst_id.split("@")[-1]),
+        "kind": (t.get("kind_names") or {}).get(spec.get("kind", "score"), spec.get("kind", "score")),
         "direction": t["direction_lower"] if direction == "lower" else t["direction_higher"],
         "references": spec.get("references", []), "source_file": spec.get("source_file"),
         "cutoff_specs": [{"name": c.get("name"), "value": fmt.cutoff(c.get("value")),
@@ -908,7 +1017,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
     crit_cfg = (params.get("report") or {}).get("criteria") or {}
     views = [instrument_view(k, inp, crit_cfg, fmt, t, lang) for k in sorted(inp.accuracy)]
     flow = inp.flow
-    excluded = [{"reason": r, "n": fmt.count(n)} for r, n in (flow.get("excluded") or {}).items()]
+    excluded = [{"reason": fmt.say(r), "n": fmt.count(n)} for r, n in (flow.get("excluded") or {}).items()]
     ev = params.get("evaluate") or {}
     min_cell = (params.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
     targets = ", ".join(fmt.pct(p) for p in ev.get("prevalences", [])) or t["none"]
@@ -936,7 +1045,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "study_unknown": sorted(str(k) for k in study if k not in STUDY_KEYS),
         "tripod": stard_view(study, lang, t, bool(inp.subgroups), TRIPOD, "tripod", bool(inp.calibration)),
         "tripod_instruments": [v["id"] for v in views if v["is_probability"] or (v["calibration"] or {}).get("risk_source")],
-        "disclosure_log": disclosure_summary(log),
+        "disclosure_log": disclosure_summary(log, fmt),
         "disclosure_entries": len(log),
         "have": {"comparison": bool(inp.comparisons), "subgroups": bool(inp.subgroups),
                  "calibration": bool(inp.calibration), "decision": bool(inp.decision),
@@ -947,7 +1056,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
     }
 
 
-def disclosure_summary(log: list[dict]) -> list[dict]:
+def disclosure_summary(log: list[dict], fmt: Fmt | None = None) -> list[dict]:
     """The disclosure log grouped by reason: how many entries, and where (document prefixes).
 
     The full log (reports/disclosure.json) can run to hundreds of entries; the report lists where
@@ -959,7 +1068,8 @@ def disclosure_summary(log: list[dict]) -> list[dict]:
         g = groups.setdefault(reason, {"reason": reason, "n": 0, "where": set()})
         g["n"] += 1
         g["where"].add(str(e.get("location", "")).split(".")[0].split("[")[0])
-    return [{"reason": g["reason"], "n": g["n"], "where": ", ".join(sorted(g["where"]))}
+    return [{"reason": fmt.say(g["reason"]) if fmt else g["reason"], "n": g["n"],
+             "where": ", ".join(sorted(g["where"]))}
             for g in sorted(groups.values(), key=lambda g: g["reason"])]
 
 

@@ -57,16 +57,19 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return ticks
 
 
-def _tick_label(v: float) -> str:
-    return f"{v:.10g}"
+def _tick_label(v: float, decimal: str = ".") -> str:
+    """A tick value with the reader's decimal mark (``0,5`` in Dutch); never "-0"."""
+    s = f"{v:.10g}"
+    s = "0" if s == "-0" else s
+    return s.replace(".", decimal)
 
 
 class Chart:
     """A plot frame with linear axes, ticks, axis labels and a legend below the axes."""
 
     def __init__(self, xlim, ylim, xlabel: str, ylabel: str, title: str, width: int = 440,
-                 height: int = 340):
-        self.xlim, self.ylim = xlim, ylim
+                 height: int = 340, decimal: str = "."):
+        self.xlim, self.ylim, self.decimal = xlim, ylim, decimal
         self.width, self.plot_h = width, height
         self.left, self.right, self.top, self.bottom = 60, 16, 26, 46
         self.xlabel, self.ylabel, self.title = xlabel, ylabel, title
@@ -128,11 +131,11 @@ class Chart:
         for v in nice_ticks(*self.xlim):
             px = self.x(v)
             out.append(f'<line x1="{_f(px)}" y1="{_f(y0)}" x2="{_f(px)}" y2="{_f(y1)}" stroke="#eee"/>')
-            out.append(_t(px, y1 + 14, _tick_label(v), size=10, anchor="middle"))
+            out.append(_t(px, y1 + 14, _tick_label(v, self.decimal), size=10, anchor="middle"))
         for v in nice_ticks(*self.ylim):
             py = self.y(v)
             out.append(f'<line x1="{_f(x0)}" y1="{_f(py)}" x2="{_f(x1)}" y2="{_f(py)}" stroke="#eee"/>')
-            out.append(_t(x0 - 5, py + 3.5, _tick_label(v), size=10, anchor="end"))
+            out.append(_t(x0 - 5, py + 3.5, _tick_label(v, self.decimal), size=10, anchor="end"))
         out.append(f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(x1 - x0)}" height="{_f(y1 - y0)}" '
                    f'fill="none" stroke="#888"/>')
         out.extend(self.body)
@@ -164,7 +167,7 @@ def roc_svg(points: Sequence[tuple[float, float]], marks: Sequence[dict], labels
     ``points``: (fpr, tpr) pairs; ``marks``: dicts with ``fpr``, ``tpr``, ``text``, ``prespecified``;
     ``labels``: ``title``, ``x``, ``y``, ``curve``, ``chance``, ``prespecified``, ``exploratory``.
     """
-    c = Chart((0, 1), (0, 1), labels["x"], labels["y"], labels["title"])
+    c = Chart((0, 1), (0, 1), labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
     c.line([(0, 0), (1, 1)], "#999", labels["chance"], dash="5 4", width=1.2)
     c.line(sorted(points), SERIES[0], labels["curve"])
     kinds = set()
@@ -186,7 +189,7 @@ def calibration_svg(rows: Sequence[dict], labels: dict) -> str:
               + [r["ci_high"] for r in rows if r.get("ci_high") is not None] + [0.01])
     hi = nice_ticks(0, min(1.0, top * 1.05))[-1]
     hi = hi if hi >= top else min(1.0, top * 1.1)
-    c = Chart((0, hi), (0, hi), labels["x"], labels["y"], labels["title"])
+    c = Chart((0, hi), (0, hi), labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
     c.band([(r["predicted"], r.get("ci_low")) for r in rows], [(r["predicted"], r.get("ci_high")) for r in rows],
            SERIES[0], labels["band"] if any(r.get("ci_low") is not None for r in rows) else None)
     c.line([(0, 0), (hi, hi)], "#999", labels["ideal"], dash="5 4", width=1.2)
@@ -201,7 +204,8 @@ def decision_svg(rows: Sequence[dict], labels: dict) -> str:
     ys = [v for r in rows for v in (r["net_benefit"], r.get("treat_all")) if v is not None]
     ymax = max(ys + [0.001])
     ymin = max(min(ys + [0.0]), -0.35 * ymax)
-    c = Chart((min(xs), max(xs)), (ymin, ymax * 1.05), labels["x"], labels["y"], labels["title"])
+    c = Chart((min(xs), max(xs)), (ymin, ymax * 1.05), labels["x"], labels["y"], labels["title"],
+              decimal=labels.get("decimal", "."))
     if any(r.get("ci_low") is not None for r in rows):
         c.band([(r["threshold"], r.get("ci_low")) for r in rows], [(r["threshold"], r.get("ci_high")) for r in rows],
                SERIES[0], labels.get("band"))
