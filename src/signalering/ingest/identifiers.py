@@ -154,14 +154,20 @@ def bsn_checksum_ok(values) -> np.ndarray:
     return result
 
 
+_IBAN_COUNTRIES = set("AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR "
+                      "GT HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK "
+                      "PL PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split())
+
+
 def iban_ok(text: str) -> bool:
-    """ISO 13616 check: move the first four characters to the end, letters to 10..35, mod 97 == 1.
+    """ISO 13616 check: a registered country code; move the first four characters to the end, letters
+    to 10..35, mod 97 == 1.
 
     >>> iban_ok("NL91 ABNA 0417 1643 00"), iban_ok("NL91ABNA0417164301")
     (True, False)
     """
     s = re.sub(r"\s", "", text).upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", s):
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", s) or s[:2] not in _IBAN_COUNTRIES:
         return False
     return int("".join(str(int(ch, 36)) for ch in s[4:] + s[:4])) % 97 == 1
 
