@@ -1,6 +1,6 @@
 """DVC stage `compare`: paired comparison of every configured pair of instruments on the same records.
 
-Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per CONTRACT.md) and
+Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per docs/contract.md) and
 ``reports/comparison_metrics.json``: the headline figures of every pair after disclosure control, as
 DVC metrics (nested objects, no lists, no dots in keys). Without pairs (``compare.pairs`` empty) it
 writes only the "not applicable" document (``signalering.not_applicable``) and empty metrics.

@@ -56,6 +56,16 @@ def write_with_faults(records, faults: dict, path: Path) -> Path:
     return path
 
 
+def small_demo_project(tmp: Path) -> Path:
+    """The pipeline run with ``dvc repro`` on 3,000 demo records and 50 bootstrap replicates in ``tmp``
+    (what the report tests read)."""
+    p = project_copy(tmp, simulate={"n_records": 3000}, evaluate={"bootstrap": 50})
+    run(["dvc", "init", "--no-scm", "-q"], p)
+    run(["dvc", "config", "core.analytics", "false"], p)
+    run(["dvc", "repro"], p)
+    return p
+
+
 @pytest.fixture
 def tmp_project(tmp_path):
     return lambda **overrides: project_copy(tmp_path, **overrides)

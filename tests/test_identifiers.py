@@ -7,7 +7,7 @@ from signalering.ingest.identifiers import bsn_checksum_ok, check_identifiers
 
 
 @pytest.mark.parametrize("number, ok", [
-    ("111222333", True), ("123456782", True),       # privacy.md worked examples: valid
+    ("111222333", True), ("123456782", True),       # docs/privacy.md (RvIG 11-check) examples: valid
     ("123456789", False), ("111222334", False),     # invalid checksums
     ("000000000", False),                           # passes the arithmetic, not an issued number
     ("12345678", False),                            # 8 digits -> 012345678, S = 104, invalid

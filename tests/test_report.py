@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, project_copy, run
+from conftest import ROOT, run, small_demo_project
 from signalering.report import build, figures
 
 REPORTS = ("validation_report", "validatierapport")
@@ -29,12 +29,7 @@ PER_INSTRUMENT = ("flow", "setting", "2x2", "accuracy", "per1000", "roc", "calib
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("report")
-    p = project_copy(tmp, simulate={"n_records": 3000}, evaluate={"bootstrap": 50})
-    run(["dvc", "init", "--no-scm", "-q"], p)
-    run(["dvc", "config", "core.analytics", "false"], p)
-    run(["dvc", "repro"], p)
-    return p
+    return small_demo_project(tmp_path_factory.mktemp("report"))
 
 
 def rerun_report(project: Path) -> None:

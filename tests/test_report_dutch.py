@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import project_copy, run
+from conftest import small_demo_project
 from signalering.report import build, figures
 
 # English words that are not Dutch words (so "of", "records", "interval" are not in the list)
@@ -62,12 +62,7 @@ def english_fragments(html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("report_nl")
-    p = project_copy(tmp, simulate={"n_records": 3000}, evaluate={"bootstrap": 50})
-    run(["dvc", "init", "--no-scm", "-q"], p)
-    run(["dvc", "config", "core.analytics", "false"], p)
-    run(["dvc", "repro"], p)
-    return p
+    return small_demo_project(tmp_path_factory.mktemp("report_nl"))
 
 
 def test_the_checker_finds_english_and_decimal_points():

@@ -1,4 +1,4 @@
-"""SDQ parent report (sdq-parent@1) scored by the official rules (shared/domain/sdq.md)."""
+"""SDQ parent report (sdq-parent@1) scored by the official rules (docs/instruments.md)."""
 from __future__ import annotations
 
 from fractions import Fraction

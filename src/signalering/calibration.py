@@ -5,7 +5,7 @@ mapping that turns a score-type instrument into (estimated) risks.
 The smooth follows ``rms::val.prob``: ``lowess(p, y, iter = 0)`` with R's defaults (span 2/3,
 ``delta = 0.01 * range(p)``), read off at the observed p with ties averaged (``approx(ties = mean)``).
 Statistics that need it are undefined (``None`` with a reason), never NaN, so
-:meth:`CalibrationResult.to_dict` goes straight into ``calibration.json`` (CONTRACT.md).
+:meth:`CalibrationResult.to_dict` goes straight into ``calibration.json`` (docs/contract.md).
 
 References
 ----------

@@ -1,4 +1,4 @@
-"""The ``signalering`` command line (CONTRACT.md).
+"""The ``signalering`` command line (docs/contract.md).
 
 Exit statuses: 0 done; 2 the command's words are wrong; 3 the input was refused. Input errors print
 one message naming file, row, column and reason; ``--debug`` shows the traceback.
@@ -303,7 +303,7 @@ def _add_aggregate(sub) -> None:
     _add_reference_options(p)
     p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
     p.add_argument("--min-cell", type=int, default=10, metavar="N",
-                   help="smallest count a non-empty cell may hold (default 10, privacy.md section 4)")
+                   help="smallest count a non-empty cell may hold (default 10, docs/disclosure.md)")
     p.add_argument("--exact-counts-under-agreement", action="store_true",
                    help="export small cells too: only where the organisations share exact counts under a "
                         "data agreement; the file is then confidential to its parties")

@@ -373,7 +373,7 @@ def comparison_document(score_a, score_b, reference, *, name_a: str = "a", name_
                         direction_a: str = "higher", direction_b: str = "higher",
                         cutoff_a: float | None = None, cutoff_b: float | None = None,
                         mcnemar: str = "exact", ci_method: str = "wilson", confidence: float = 0.95) -> dict:
-    """``comparison.json`` (CONTRACT.md) for two scores on the same records.
+    """``comparison.json`` (docs/contract.md) for two scores on the same records.
 
     Contract keys: ``n``, ``auc_a``, ``auc_b``, ``delong`` {difference, ci_low, ci_high, z, p_value} and,
     when both cut-offs are given, ``at_cutoffs`` with ``sensitivity`` and ``specificity`` each {a, b,

@@ -122,7 +122,7 @@ class CountTable:
         return self.to_internal(cutoffs)  # negation is its own inverse
 
     def default_cutoffs(self, max_distinct: int = 100) -> np.ndarray:
-        """Cut-offs on the original scale when none are asked for (CONTRACT.md).
+        """Cut-offs on the original scale when none are asked for (docs/contract.md).
 
         Every distinct observed score if there are at most ``max_distinct``; otherwise the 5th, 10th,
         ..., 95th percentiles of the verified records' scores (inverted CDF, so each is an observed

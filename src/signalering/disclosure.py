@@ -1,6 +1,6 @@
 """Statistical disclosure control for everything that leaves the pipeline (reports, metrics, plots).
 
-Rules (privacy.md section 4; see docs/disclosure.md):
+Rules (see docs/disclosure.md):
 
 1. **Threshold rule.** A count below ``min_cell`` (default 10; zero included) is shown as the
    string ``"<10"``, never as 0 or blank (except where two such labels would pin the values: both

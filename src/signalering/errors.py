@@ -1,4 +1,4 @@
-"""Errors the command line turns into exit statuses (see CONTRACT.md).
+"""Errors the command line turns into exit statuses (see docs/contract.md).
 
 ``InputError`` means the *input* was refused (exit status 3). It never carries a data value, only
 where the problem is (file, row, column) and what kind of problem it is, so an identifier that

@@ -1,4 +1,4 @@
-"""The contract's JSON documents, assembled from library results (CONTRACT.md, ``schema_version`` 1).
+"""The contract's JSON documents, assembled from library results (docs/contract.md, ``schema_version`` 1).
 
 Only formatting happens here: every number comes from a library function. Undefined statistics are
 ``null`` with a ``reason`` beside them, never NaN.
@@ -75,7 +75,7 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
                       partial_auc_specificity: tuple[float, float] = (0.8, 1.0),
                       cutpoint_rules: Sequence[cutpoints.CutpointRule] | None = None,
                       r_multipliers: Sequence[float] = verification.R_MULTIPLIERS) -> dict:
-    """``accuracy.json`` for one score (CONTRACT.md; added keys in docs/accuracy.md).
+    """``accuracy.json`` for one score (docs/contract.md; added keys in docs/accuracy.md).
 
     Parameters
     ----------

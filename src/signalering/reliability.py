@@ -2,7 +2,7 @@
 
 Every statistic comes back as a frozen dataclass whose undefined values are ``None`` with a
 ``reason`` beside them (never NaN), so ``to_dict()`` can go straight into ``reliability.json``
-(CONTRACT.md). Which ICC form to judge, and the thresholds the project uses, are discussed in
+(docs/contract.md). Which ICC form to judge, and the thresholds the project uses, are discussed in
 ``docs/calibration-reliability.md`` and in the domain note *sensitivity-observation.md*.
 
 References
@@ -825,7 +825,7 @@ def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float], *
 def reliability_summary(records: pd.DataFrame, raters: Sequence[str], *, items: Sequence[str] | None = None,
                         categorical: bool = False, categories: Sequence | None = None,
                         kappa_weights: str = "quadratic", min_targets: int = 5) -> dict:
-    """The body of ``reliability.json`` (CONTRACT.md), without ``schema_version``.
+    """The body of ``reliability.json`` (docs/contract.md), without ``schema_version``.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ combination that occurs; ``score`` empty = records without a score; ``reference`
 ``unverified``. It holds no record, only counts, and every accuracy statistic of the instrument can be
 computed from it exactly (``federated``).
 
-Small cells (``shared/domain/privacy.md`` section 4). A count of 1-9 children in a cell
+Small cells (docs/disclosure.md). A count of 1-9 children in a cell
 "score x reference x subgroup" can single out a family. Suppressing or rounding such cells would make
 the table inexact, and pooled sensitivity, specificity and AUC computed from it would be biased in a
 way nobody could correct afterwards. So the export never alters counts; it either
