@@ -367,6 +367,35 @@ def test_check_unique_ids_ignores_missing_ids_and_names_rows():
         io.check_unique_ids(ids, "other", "f.csv", required=True)
 
 
+def test_typed_reference_is_compared_as_numbers_with_the_text_rules():
+    typed = pd.DataFrame({"y": pd.array([1, 0, None, 1, 2, 0], dtype="Int64")})
+    with pytest.raises(InputError, match="reference standard must be") as exc:
+        io.reference_column(typed, "y", "1", "0", "f.parquet")
+    assert exc.value.row == 5
+    np.testing.assert_array_equal(io.reference_column(typed.iloc[:4], "y", "1", "0", "f"), [1, 0, np.nan, 1])
+    # labels that are not their number's code ("yes", "1.0") keep the text comparison of every reader
+    with pytest.raises(InputError) as exc:
+        io.reference_column(typed.iloc[:2], "y", "yes", "no", "f")
+    assert exc.value.row == 1
+    for frame in (pd.DataFrame({"y": [0.0, 1.0]}), pd.DataFrame({"y": pd.array(["0", "1"], dtype="string")})):
+        with pytest.raises(InputError) as exc:
+            io.reference_column(frame, "y", "1.0", "0", "f")
+        assert exc.value.row == 2
+
+
+@pytest.mark.parametrize("ids, row, first", [
+    (["K-1", "K-2", "K-3", "K-3"], 4, 3),            # sorted but not strictly: the repeat is found
+    (["K-3", "K-1", "K-2", "K-1"], 4, 2),            # unsorted
+    ([5, 7, 7, 9], 3, 2),                             # typed numbers
+])
+def test_check_unique_ids_finds_repeats_in_sorted_and_unsorted_files(ids, row, first):
+    frame = pd.DataFrame({"record_id": pd.array(ids, dtype="string" if isinstance(ids[0], str) else "int64")})
+    with pytest.raises(InputError) as exc:
+        io.check_unique_ids(frame, "record_id", "f.csv")
+    assert exc.value.row == row and f"row {first}" in exc.value.reason
+    io.check_unique_ids(frame.iloc[:row - 1], "record_id", "f.csv")   # strictly increasing or distinct: passes
+
+
 def test_streaming_ingest_reads_decimal_commas_as_the_whole_file(tmp_path):
     from signalering.scale.ingest import ingest_stream
     frame = _frame(60).astype(object)

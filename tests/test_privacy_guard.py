@@ -343,3 +343,24 @@ def test_typed_parquet_columns_through_evaluate(tmp_path, capsys, column, values
                  "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 3 and kind in err and f"column '{column}'" in err and "799642630" not in err
+
+
+@pytest.mark.parametrize("planted, kind", [
+    ("123456782", "BSN"),
+    ("ouder@example.nl", "e-mail"),
+    ("NL91ABNA0417164300", "IBAN"),
+    ("DE89370400440532013000", "IBAN"),
+])
+def test_identifier_among_a_million_style_id_column_is_found(planted, kind):
+    """A column of mostly distinct pseudonymous ids is checked value by value (no distinct step): an
+    identifier planted late among them is still refused, at its row."""
+    n = 200_000
+    ids = pd.Series([f"K{i:07d}" for i in range(n)], dtype="string")
+    ids.iloc[150_000] = planted
+    frame = pd.DataFrame({"record_id": ids, "score": pd.Series(["1"] * n, dtype="string")})
+    with pytest.raises(InputError) as exc:
+        check_identifiers(frame, "f.csv")
+    assert exc.value.row == 150_001 and exc.value.column == "record_id" and kind in str(exc.value)
+    assert planted not in str(exc.value)
+    ids.iloc[150_000] = "JGZ-0042"
+    check_identifiers(pd.DataFrame({"record_id": ids, "score": frame["score"]}), "f.csv")

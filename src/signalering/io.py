@@ -355,13 +355,36 @@ def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: 
 
     if column not in frame.columns:
         raise InputError(file, "the column does not exist", column=column)
-    codes, distinct, first = _distinct(frame[column])
+    values = frame[column]
+    labels = (_label_number(positive), _label_number(negative))
+    if (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+            and None not in labels):   # typed numbers and numeric labels: compared as numbers, no text
+        num = values.to_numpy(dtype=float, na_value=np.nan)
+        is_pos, is_neg = num == labels[0], num == labels[1]
+        bad = ~np.isnan(num) & ~is_pos & ~is_neg
+        if bad.any():
+            raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
+                             row=int(np.argmax(bad)) + 1, column=column)
+        return np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
+    codes, distinct, first = _distinct(values)
     ref_u, bad_u = reference_values(distinct, positive, negative)
     if bad_u.any():
         worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
         raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
                          row=int(first[worst]) + 1, column=column)
     return _expand(codes, np.asarray(ref_u, dtype=float), np.nan)
+
+
+def _label_number(label) -> float | None:
+    """A reference label as the number it codes (``"1"`` -> 1.0), or ``None`` when the label is not
+    spelled as its number's code (``"yes"``, ``"1.0"``: those compare as text)."""
+    from .ingest.schema import _code
+
+    try:
+        number = float(label)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and _code(number) == _code(label) else None
 
 
 def duplicate_id_error(file: str, column: str, row: int, first_row: int) -> InputError:
@@ -383,6 +406,8 @@ def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, require
         if required:
             raise InputError(file, "the id column does not exist", column=column)
         return
+    if _strictly_increasing(frame[column]):   # a file sorted by id (most exports): every id once
+        return
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
     codes = np.asarray(codes)
     present = codes >= 0
@@ -392,6 +417,25 @@ def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, require
     dup = present & (np.arange(len(codes)) != first[np.maximum(codes, 0)])
     row = int(np.flatnonzero(dup)[0])
     raise duplicate_id_error(file, column, row + 1, int(first[codes[row]]) + 1)
+
+
+def _strictly_increasing(values: pd.Series) -> bool:
+    """True when every value is present and greater than the one before (so none occurs twice): one
+    vectorised pass, against a hash of every value otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(values) < 2 or values.isna().any():
+        return False
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        num = values.to_numpy()
+        return bool(np.all(num[1:] > num[:-1]))
+    if not hasattr(values.array, "__arrow_array__"):
+        return False
+    arr = pa.array(values.array)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    return bool(pc.all(pc.less(arr[:-1], arr[1:])).as_py())
 
 
 def file_sha256(path: str | Path) -> str:

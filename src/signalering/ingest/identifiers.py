@@ -364,10 +364,13 @@ def _normalised(values: pa.Array) -> pa.Array:
     if not pc.all(pc.string_is_ascii(values)).as_py():
         values = pc.utf8_normalize(values, "NFKC")
     values = pc.utf8_trim_whitespace(values)
+    if not pc.any(pc.starts_with(values, "'")).as_py():
+        return values
     return pc.replace_substring_regex(values, r"^'+\s*", "")
 
 
 _SIMPLE_ID = r"^[A-Za-z]{1,6}[_/\-]?\d{1,20}$"
+_NOT_IBAN_ID = r"^(?:[A-Za-z]|[A-Za-z]{3,6})[_/\-]?\d{1,20}$|^[A-Za-z]{2}[_/\-]\d{1,20}$"
 
 
 def _arrow_strings(values: pd.Series) -> pa.Array:
@@ -377,6 +380,18 @@ def _arrow_strings(values: pd.Series) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr.cast(pa.string())
+
+
+_SAMPLE = 65_536
+
+
+def _distinct_text(values: pd.Series) -> pd.Series:
+    """The values the rules run on: a column's distinct values or, when its first ``_SAMPLE`` values are
+    mostly distinct (a column of record ids), every value - finding the distinct values of millions of
+    ids would cost more than running the rules on each; findings are sets of values either way."""
+    if len(values) > 2 * _SAMPLE and values.iloc[:_SAMPLE].nunique() > _SAMPLE // 2:
+        return values.reset_index(drop=True)
+    return pd.Series(values.unique(), dtype="string")
 
 
 def _text_of_number(values: pd.Series) -> pd.Series:
@@ -405,10 +420,14 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
     if pd.api.types.is_bool_dtype(values.dtype):
         values = values.astype("string").str.lower()
     numeric = pd.api.types.is_numeric_dtype(values.dtype)
-    if numeric:     # typed numbers: their distinct values as text (the free-text rule does not apply)
-        distinct_raw = _text_of_number(pd.Series(pd.unique(values.to_numpy()))).reset_index(drop=True)
+    if numeric:     # typed numbers: their distinct whole values as text (the free-text rule does not apply;
+        # a fraction such as a continuous score of 0.7315 is no identifier of any rule)
+        distinct = pd.unique(values.to_numpy())
+        if distinct.dtype.kind == "f":
+            distinct = distinct[np.isfinite(distinct) & (distinct == np.floor(distinct))]
+        distinct_raw = _text_of_number(pd.Series(distinct)).reset_index(drop=True)
     else:
-        distinct_raw = pd.Series(values.astype("string").unique(), dtype="string")
+        distinct_raw = _distinct_text(values.astype("string"))
     arr = _normalised(_arrow_strings(distinct_raw))
 
     def matches(pattern: str, target=None) -> np.ndarray:
@@ -434,8 +453,12 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
     date_named = _is_date_named(column)
     thing = _names_a_thing(column)
     # Pseudonymous ids (letters then digits: K000123, JGZ-0042) can only be an IBAN of a country whose
-    # account numbers are digits (DE89...): the other rules skip them, which keeps a column of millions
-    # of distinct ids cheap.
+    # account numbers are digits (DE89...): the other rules skip them, and ids whose letters are not
+    # two (K000123) skip every rule, which keeps a column of millions of distinct ids cheap.
+    not_iban = matches(_NOT_IBAN_ID)
+    if not_iban.any():
+        keep = np.flatnonzero(~not_iban)
+        arr, distinct_raw = arr.take(pa.array(keep)), distinct_raw.iloc[keep].reset_index(drop=True)
     simple = matches(_SIMPLE_ID)
     rest = np.flatnonzero(~simple)
     arr_rest = arr.take(pa.array(rest)) if simple.any() else arr
@@ -461,9 +484,10 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
     if not numeric and kind is None and not thing:
         wordy = np.zeros(len(arr), dtype=bool)
         wordy[rest] = matches(_WORDY, arr_rest)
-        n_wordy = int(wordy.sum())
+        wordy_values = distinct_raw[wordy].unique().tolist()
+        n_wordy = len(wordy_values)
         if n_wordy >= 3:
-            occurrences = int(values.astype("string").isin(distinct_raw[wordy].tolist()).sum())
+            occurrences = int(values.astype("string").isin(wordy_values).sum())
             if n_wordy > 0.5 * occurrences:
                 findings.append(Finding(column, len(_RULES) + 2, _FREE_TEXT_KIND, _FREE_TEXT_HINT, None))
     return findings
