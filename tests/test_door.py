@@ -419,3 +419,20 @@ def test_count_engines_read_cr_only_files(tmp_path, engine):
     base = count_rows(path, spec, "pandas")
     assert base["n"].sum() == 30 and base["score"].notna().all()
     pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), base)
+
+
+@pytest.mark.parametrize("content", [
+    b"record_id,score,reference\nK1, 3 ,1\nK2,,0\n\nK3,\"4\",\n",            # spaces, empty, blank line, quotes
+    b"\xef\xbb\xbfrecord_id;score;reference\r\nK1;0,5;1\r\nK2;1,25;0\r\n",        # BOM, semicolons, CRLF
+    b"record_id,score,reference\rK1,3,1\rK2,4,0\r",                               # CR only
+    "record_id,plaats,reference\nK1,Zo\u00eb,1\nK2,\"a,\nb\",0\n".encode("cp1252"),  # Windows-1252, quoted newline
+    b"record_id,score,reference\nK1,3,1\nK2,4\nK3,5,0\n",                         # a short row: pandas decides
+])
+def test_arrow_csv_path_reads_what_the_pandas_parser_reads(tmp_path, monkeypatch, content):
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    fast = io.read_records(path)
+    monkeypatch.setattr(io, "_arrow_csv", lambda *a: None)
+    slow = io.read_records(path)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert len(fast) == content.count(b"K")

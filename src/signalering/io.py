@@ -242,6 +242,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     check_csv_head(path)
     raw = path.read_bytes()
     text = None
+    encoding = "utf8"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -251,8 +252,10 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     if text is None:
         try:
             text = raw.decode("cp1252")
+            encoding = "cp1252"
         except UnicodeDecodeError:
             raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text") from None
+    quoted = b'"' in raw
     del raw
     if "\n" not in text and "\r" in text:   # old Mac line endings (CR only)
         text = text.replace("\r", "\n")
@@ -262,6 +265,14 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy
         raise duplicate_header(names, duplicated[0], name)
+    if text[:1] == header[:1]:     # no blank lines before the header
+        del text
+        frame = _arrow_csv(path, encoding, sep, names, quoted)
+        if frame is not None:
+            return frame, sep
+        text = path.read_bytes().decode("utf-8-sig" if encoding == "utf8" else encoding)
+        if "\n" not in text and "\r" in text:
+            text = text.replace("\r", "\n")
     try:
         frame = pd.read_csv(_io.StringIO(text), sep=sep, dtype="string", keep_default_na=False,
                             na_values=[""], skip_blank_lines=True)
@@ -272,6 +283,30 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     except pd.errors.EmptyDataError:
         raise InputError(name, "the file has no header row") from None
     return frame, sep
+
+
+def _arrow_csv(path: Path, encoding: str, sep: str, names: list[str], quoted: bool) -> pd.DataFrame | None:
+    """A CSV file whose every row has the header's number of fields, parsed by Arrow's multi-threaded
+    reader into text columns (``string[pyarrow]``, shared with Arrow without a copy): the same values
+    pandas' parser gives, several times faster on a wide export. ``None`` when Arrow's stricter parser
+    refuses the file (a short row, a whitespace-only line, ...): then pandas' parser reads it and
+    names the problem, as for every file before."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    keys = [f"c{i}" for i in range(len(names))]
+    try:
+        table = pcsv.read_csv(
+            path,
+            read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=quoted),
+            convert_options=pcsv.ConvertOptions(column_types={k: pa.large_string() for k in keys},
+                                                null_values=[""], strings_can_be_null=True))
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    dtype = pd.StringDtype("pyarrow")
+    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowStringArray(table.column(k)), dtype=dtype, copy=False)
+                         for name, k in zip(names, keys)})
 
 
 def _parser_line(message: str) -> int | None:
