@@ -44,7 +44,7 @@ from signalering import io  # noqa: E402
 from signalering.cli import main  # noqa: E402
 from signalering.ingest.schema import ColumnRule, RecordSchema, validate_records  # noqa: E402
 from signalering.scale.counts import CountSpec, count_rows  # noqa: E402
-from signalering.scale.reader import iter_batches  # noqa: E402
+from signalering.io import iter_batches  # noqa: E402
 
 N = 40
 

@@ -14,7 +14,7 @@ from signalering.ingest.schema import RecordSchema, validate_records
 from signalering.scale.counts import CountSpec, count_rows, count_table
 from signalering.scale.guard import check_identifiers_stream
 from signalering.scale.ingest import ingest_stream, validate_stream
-from signalering.scale.reader import iter_batches
+from signalering.io import iter_batches
 from signalering.simulate import SimulationParams, simulate_records
 from conftest import ROOT, write_with_faults
 

@@ -18,7 +18,9 @@ import os
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -63,7 +65,8 @@ def duplicate_header(names: list[str], duplicated: str, file: str) -> InputError
 
 
 def read_records(path: str | Path, decimal: str = "auto", typed: bool = False) -> pd.DataFrame:
-    """Read a records file (CSV, Parquet or .xlsx) with every column as text (missing = NA).
+    """Read a records file (CSV, Parquet or .xlsx) with every column as text (missing = NA): the whole
+    file as the one batch of ``iter_batches(path, None)``.
 
     CSV: comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252 (a file mixing
     both is refused), CR, LF or CRLF line endings. Values are stripped; empty text is missing;
@@ -76,39 +79,243 @@ def read_records(path: str | Path, decimal: str = "auto", typed: bool = False) -
     ``typed=True``: Parquet number, boolean and date/time columns keep their type (the commands read
     them so; the identifier guard checks typed columns by their type); other columns are text as above.
     """
-    check_decimal(decimal)
+    return next(iter_batches(path, None, decimal=decimal, typed=typed)).frame
+
+
+# ------------------------------------------------------------------ the one reader
+DEFAULT_BATCH_ROWS = 500_000
+_SCAN_BYTES = 1 << 24
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """``frame``: the batch's columns (text as ``string`` dtype, missing = NA; with ``typed`` Parquet
+    numbers and dates keep their type) with a 0-based index; ``offset``: file position of the batch's
+    first record (0-based), so data row ``offset + i + 1`` (1-based, as ``InputError`` reports rows)
+    is the batch's row ``i``."""
+
+    frame: pd.DataFrame
+    offset: int
+
+
+def iter_batches(path: str | Path, batch_rows: int | None = DEFAULT_BATCH_ROWS,
+                 columns: list[str] | None = None, decimal: str = "auto", typed: bool = False) -> Iterator[Batch]:
+    """The records file as batches of at most ``batch_rows`` records; ``None``: the whole file as one
+    batch. Every reader of records (commands, pipeline stages, ``aggregate``, the DuckDB and Dask
+    engines) reads through here, so a file reads the same whichever way it is cut.
+
+    Parameters
+    ----------
+    path : path of a CSV, Parquet or .xlsx records file
+    batch_rows : int or None
+        Records per batch; memory use grows with it (roughly 100 bytes per value as text).
+    columns : list of str, optional
+        Read only these columns (all must exist; the identifier guard needs all columns, so only
+        code that has already guarded the file may pass this).
+    decimal : {"auto", ".", ","}
+        Decimal mark (see ``read_records``).
+    typed : bool
+        Parquet number and date columns keep their type (see ``read_records``).
+
+    Raises
+    ------
+    InputError
+        For a file unusable as a whole (see ``read_records``); a file with a header and no records
+        is refused after the last batch.
+
+    CSV read whole goes through Arrow's multi-threaded parser (pandas' parser for files Arrow refuses);
+    in batches through pandas' chunked C parser with the same options. Parquet through ``pyarrow``
+    (row batches when streaming). ``.xlsx`` files (at most about a million rows by the format's own
+    limit) are read whole and given as one batch.
+    """
+    if batch_rows is not None and (not isinstance(batch_rows, int) or batch_rows < 1):
+        raise UsageError(f"The 'batch_rows' parameter of iter_batches must be a positive integer. "
+                         f"Got {batch_rows!r} instead.")
+    check_decimal(decimal, "iter_batches")
     path = Path(path)
     name = str(path)
     check_records_path(path)
     suffix = path.suffix.lower()
-    sep = None
+    n = 0
     try:
         if suffix in (".parquet", ".pq"):
-            frame = _read_parquet(path, typed)
+            batches = (_parquet_batches(path, batch_rows, columns, decimal == ",", typed) if batch_rows
+                       else _whole(path, _read_parquet(path, typed), None, decimal, columns))
         elif suffix == ".xlsx":
-            check_xlsx(path)
-            try:
-                frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-            except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise many types for a broken file
-                raise InputError(name, f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
-            frame = frame.astype("string")
+            batches = _whole(path, _read_xlsx(path), None, decimal, columns)
+        elif batch_rows:
+            batches = _csv_batches(path, batch_rows, columns, decimal)
         else:
-            frame, sep = _read_csv(path)
+            batches = _whole(path, *_read_csv(path), decimal, columns)
+        for batch in batches:
+            if len(batch.frame):
+                n += len(batch.frame)
+                yield batch
     except OSError as exc:
         raise InputError(name, f"the file cannot be read ({type(exc).__name__})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if len(frame.columns) < 2 or any(c.startswith("Unnamed:") or c == "" for c in frame.columns):
-        raise InputError(name, "not a table: expected a header row naming at least two columns")
-    if len(set(frame.columns)) != len(frame.columns):
-        dup = next(c for c in frame.columns if list(frame.columns).count(c) > 1)
-        raise duplicate_header(list(frame.columns), dup, name)
-    if len(frame) == 0:
+    if n == 0:
         raise InputError(name, "the file has a header but no records")
+
+
+def _whole(path: Path, frame: pd.DataFrame, sep: str | None, decimal: str,
+           columns: list[str] | None) -> Iterator[Batch]:
     commas = decimal == "," or (decimal == "auto" and sep == ";")
+    names = _check_header(list(frame.columns), str(path))
+    keep = _selected(names, columns, str(path))
+    frame.columns = names
+    yield _normalise(frame[keep] if columns is not None else frame, keep, 0, commas)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    check_xlsx(path)
+    try:
+        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise many types for a broken file
+        raise InputError(str(path), f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
+    return frame.astype("string")
+
+
+def _check_header(columns: list, name: str) -> list[str]:
+    columns = [str(c).strip() for c in columns]
+    if len(columns) < 2 or any(c.startswith("Unnamed:") or c == "" for c in columns):
+        raise InputError(name, "not a table: expected a header row naming at least two columns")
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise duplicate_header(columns, dup, name)
+    return columns
+
+
+def _normalise(frame: pd.DataFrame, columns: list[str], offset: int, commas: bool) -> Batch:
+    frame.columns = columns
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.StringDtype):
             frame[col] = normalise_text(frame[col], commas)
-    return frame.reset_index(drop=True)
+    return Batch(frame.reset_index(drop=True), offset)
+
+
+def _selected(all_columns: list[str], columns: list[str] | None, name: str) -> list[str]:
+    if columns is None:
+        return all_columns
+    for c in columns:
+        if c not in all_columns:
+            raise InputError(name, "the column does not exist", column=c)
+    return [c for c in all_columns if c in set(columns)]
+
+
+def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
+    """Parquet columns as every reader gives them: text, or (``typed``) numbers and dates kept."""
+    if not typed:
+        return frame.astype("string")
+    keep = {c for c in frame.columns if (pd.api.types.is_numeric_dtype(frame[c].dtype)
+                                         or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))}
+    return frame.astype({c: "string" for c in frame.columns if c not in keep})
+
+
+def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None, commas: bool,
+                     typed: bool = False) -> Iterator[Batch]:
+    import pyarrow.parquet as pq
+
+    name = str(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
+        raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
+    raw = list(pf.schema_arrow.names)
+    all_columns = _check_header(raw, name)
+    keep = _selected(all_columns, columns, name)
+    raw_keep = [r for r, c in zip(raw, all_columns) if c in set(keep)]
+    offset = 0
+    try:
+        for rb in pf.iter_batches(batch_size=batch_rows, columns=raw_keep):
+            frame = _typed_frame(rb.to_pandas(), typed)
+            yield _normalise(frame, keep, offset, commas)
+            offset += rb.num_rows
+    except (InputError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a corrupt row group surfaces only while reading
+        raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
+
+
+def csv_format(path: str | Path) -> tuple[str, str]:
+    """(encoding, separator) of a CSV file, decided as ``read_records`` decides them.
+
+    The whole file is checked for UTF-8 in blocks (it is never held in memory); Windows-1252 otherwise,
+    unless the file also holds UTF-8 characters (refused as mixed, as ``read_records`` does).
+    """
+    import codecs
+
+    path = Path(path)
+    name = str(path)
+    check_csv_head(path)
+    encoding = None
+    for enc in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(enc)()
+        first = ""
+        fed = 0
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(_SCAN_BYTES), b""):
+                    pending = len(decoder.getstate()[0])
+                    try:
+                        text = decoder.decode(block)
+                    except UnicodeDecodeError as exc:
+                        if enc.startswith("utf"):
+                            refusal = mixed_encoding_in_file(path, fed - pending + exc.start)
+                            if refusal is not None:
+                                raise refusal from None
+                        raise
+                    fed += len(block)
+                    if len(first) < 65536:
+                        first += text[:65536]
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        encoding = enc
+        break
+    if encoding is None:
+        raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text")
+    return encoding, separator(first_line(first))
+
+
+def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal: str) -> Iterator[Batch]:
+    name = str(path)
+    encoding, sep = csv_format(path)
+    commas = decimal == "," or (decimal == "auto" and sep == ";")
+    with open(path, encoding=encoding, newline="") as fh:
+        head = first_line(fh.read(65536))
+    names = [f.strip() for f in next(csv.reader([head], delimiter=sep), [])]
+    duplicated = [f for f in names if f and names.count(f) > 1]
+    if duplicated:  # pandas would silently rename the second copy (as in read_records)
+        raise duplicate_header(names, duplicated[0], name)
+    try:
+        header = pd.read_csv(path, sep=sep, dtype="string", nrows=0, encoding=encoding).columns
+    except pd.errors.EmptyDataError:
+        raise InputError(name, "the file has no header row") from None
+    except (pd.errors.ParserError, csv.Error):
+        raise InputError(name, "not a table: rows have a different number of fields than the header") from None
+    all_columns = _check_header(list(header), name)
+    keep = _selected(all_columns, columns, name)
+    usecols = [i for i, c in enumerate(all_columns) if c in set(keep)]
+    try:
+        reader = pd.read_csv(path, sep=sep, dtype="string", keep_default_na=False, na_values=[""],
+                             skip_blank_lines=True, encoding=encoding, chunksize=batch_rows,
+                             usecols=usecols if columns is not None else None)
+        offset = 0
+        with reader:
+            for frame in reader:
+                n = len(frame)
+                yield _normalise(frame, keep, offset, commas)
+                offset += n
+    except (pd.errors.ParserError, csv.Error) as exc:
+        line = _parser_line(str(exc))
+        raise InputError(name, "not a table: rows have a different number of fields than the header",
+                         row=line) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(name, "the file has no header row") from None
 
 
 def check_records_path(path: Path) -> None:
@@ -148,11 +355,7 @@ def _read_parquet(path: Path, typed: bool = False) -> pd.DataFrame:
         raise
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
         raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
-    if not typed:
-        return frame.astype("string")
-    keep = {c for c in frame.columns if (pd.api.types.is_numeric_dtype(frame[c].dtype)
-                                         or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))}
-    return frame.astype({c: "string" for c in frame.columns if c not in keep})
+    return _typed_frame(frame, typed)
 
 
 def check_xlsx(path: str | Path) -> None:

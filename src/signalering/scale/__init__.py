@@ -1,6 +1,6 @@
 """Scale: records files larger than memory, several machines, and data that may not leave its organisation.
 
-- ``reader``: the records file in batches of text, read exactly as ``io.read_records`` reads it whole.
+- reading is the library's one reader, ``io.iter_batches`` (a small file is one batch, a large one many).
 - ``guard``: the identifier guard over every batch, reporting what the whole-file guard reports.
 - ``ingest``: validation batch by batch with the same code as ``ingest.schema`` plus a DuckDB pass for
   duplicate ``record_id`` across batches; flow and quarantine equal the in-memory path's.

@@ -6,7 +6,7 @@ a records file of any size reduces to it and the statistics never need the recor
 ``engine`` (``params.yaml`` ``scale.engine``):
 
 - ``pandas``: the whole file in memory (``io.read_guarded``), for files that fit;
-- ``duckdb``: the file in batches (``reader``), each guarded and typed by the same code as the pandas
+- ``duckdb``: the file in batches (``io.iter_batches``), each guarded and typed by the same code as the pandas
   path; DuckDB aggregates the typed batches with one ``GROUP BY GROUPING SETS`` over an Arrow stream,
   so memory holds one batch plus the (small) table;
 - ``dask``: the file as a Dask dataframe; each partition is guarded, typed and counted where it lies
@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import InputError, UsageError, check_in
 from . import ENGINES
 from .guard import IdentifierScan
-from .reader import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
+from ..io import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
 
 REFERENCE_CODES = ("1", "0", "unverified")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from ..ingest.identifiers import Finding, check_header, column_findings, first_finding, first_row, refusal
-from .reader import Batch
+from ..io import Batch
 
 
 @dataclass(slots=True)
@@ -29,7 +29,7 @@ class IdentifierScan:
     found: dict[str, list[tuple[Finding, int | None]]] = field(default_factory=dict)
 
     def add(self, batch: Batch) -> None:
-        """Check one batch (values as ``reader.iter_batches`` gives them)."""
+        """Check one batch (values as ``io.iter_batches`` gives them)."""
         frame = batch.frame
         if self.columns is None:
             self.columns = list(frame.columns)

@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..ingest.flow import Flow
 from ..ingest.schema import RecordSchema, Validated, validate_records
 from .guard import IdentifierScan
-from .reader import DEFAULT_BATCH_ROWS, Batch, iter_batches
+from ..io import DEFAULT_BATCH_ROWS, Batch, iter_batches
 
 
 @dataclass(frozen=True, slots=True)
