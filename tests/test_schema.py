@@ -67,6 +67,13 @@ def test_duplicates_exclude_every_copy():
     assert v.flow.excluded == {"record_id: duplicate record_id (every copy excluded)": 2}
 
 
+def test_ids_repeated_elsewhere_in_a_streamed_file_exclude_the_row():
+    v = validate_records(table({}, {"record_id": "R7"}, {}), SCHEMA, "f.csv", repeated={"R7", "R99"})
+    assert v.flow.analysed == 2 and v.flow.received == 3
+    assert v.flow.excluded == {"record_id: duplicate record_id (every copy excluded)": 1}
+    assert v.quarantine["row"].tolist() == [2]
+
+
 def test_row_with_several_faults_counts_once_and_lists_all():
     v = validate_records(table({}, {"sex": "x", "rating": "99"}), SCHEMA, "f.csv")
     assert v.flow.excluded == {"sex: not one of the allowed codes ['m', 'f']": 1}

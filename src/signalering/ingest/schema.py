@@ -8,6 +8,8 @@ file. Values are never copied into the reasons.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import fnmatch
 from dataclasses import dataclass, field
 
@@ -131,13 +133,17 @@ class Validated:
     flow: Flow
 
 
-def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Validated:
+def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
+                     repeated: Collection[str] = ()) -> Validated:
     """Type and check the records; unusable-as-a-whole problems raise ``InputError``.
 
     Row problems (missing or duplicate id, reference not positive/negative/empty, a value outside
     its codes or range, a non-number or a non-finite number (``inf``, ``nan`` written as text) in a
     numeric column) exclude the row and are listed in the
     quarantine table with ``row`` (1-based data row) and reason.
+
+    ``repeated``: ids known to occur more than once in the whole file (when ``frame`` is one batch of
+    a streamed file): their rows are duplicates too, as if the whole file were validated at once.
     """
     for required in (schema.id_column, schema.reference):
         if required not in frame.columns:
@@ -164,7 +170,9 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str) -> Va
             failures.append(pd.DataFrame({"index": frame.index[mask], "column": column, "reason": reason}))
 
     fail(frame[schema.id_column].isna().to_numpy(bool), schema.id_column, "missing record_id")
-    fail((frame[schema.id_column].duplicated(keep=False) & frame[schema.id_column].notna()).to_numpy(bool),
+    ids = frame[schema.id_column]
+    repeated_here = ids.duplicated(keep=False) | (ids.isin(list(repeated)) if len(repeated) else False)
+    fail((repeated_here & ids.notna()).to_numpy(bool),
          schema.id_column,
          "duplicate record_id (every copy excluded)")
     fail(bad_reference, schema.reference,

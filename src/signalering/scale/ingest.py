@@ -5,10 +5,9 @@ Three passes over the file, none holding more than one batch of records:
 1. the identifier guard over every batch (``guard``), and every ``record_id`` into a DuckDB table
    (DuckDB spills to disk beyond its memory limit); a ``GROUP BY ... HAVING count(*) > 1`` then gives
    the ids that occur more than once anywhere in the file. Nothing is written before this pass ends;
-2. ``ingest.schema.validate_records`` on each batch - the same code as the in-memory path. An id
-   duplicated across batches but seen once in a batch gets a *ghost* copy appended to the batch (only
-   the id set, so it fails no other check), which makes ``validate_records`` exclude the real row with
-   the same reason and quarantine lines as on the whole file; the ghosts are then taken out again;
+2. ``ingest.schema.validate_records`` on each batch - the same code as the in-memory path - told
+   which ids repeat anywhere in the file (``repeated``), so a copy in another batch excludes the row
+   with the same reason and quarantine line as on the whole file;
 3. the flow is the sum of the batches' flows.
 
 Quarantine rows are the file's 1-based data rows, as on the whole file.
@@ -65,37 +64,13 @@ def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFA
     return {d[0] for d in dups}
 
 
-def _validate_batch(batch: Batch, schema: RecordSchema, file: str, dups: set[str]) -> tuple[Validated, int]:
-    """``validate_records`` on one batch, with ghost copies for ids duplicated in other batches."""
-    frame = batch.frame
-    n = len(frame)
-    ghosts = []
-    if dups and schema.id_column in frame.columns:
-        ids = frame[schema.id_column]
-        in_dups = ids.isin(dups).fillna(False).to_numpy(bool)
-        once = in_dups & ~ids.duplicated(keep=False).to_numpy(bool)
-        ghosts = ids[once].tolist()
-    if ghosts:
-        ghost = pd.DataFrame({c: pd.array([pd.NA] * len(ghosts), dtype="string") for c in frame.columns})
-        ghost[schema.id_column] = pd.array(ghosts, dtype="string")
-        frame = pd.concat([frame, ghost], ignore_index=True)
-    return validate_records(frame, schema, file), n
-
-
-def _drop_ghosts(v: Validated, n: int, offset: int) -> tuple[ValidatedBatch, Flow]:
-    q = v.quarantine
-    is_ghost = q["row"].to_numpy() > n
-    ghost_q = q[is_ghost]
-    excluded = Counter(v.flow.excluded)
-    if len(ghost_q):
-        primary = ghost_q.drop_duplicates("row", keep="first")
-        for reason in (primary["column"] + ": " + primary["reason"]):
-            excluded[reason] -= 1
-    excluded = {k: c for k, c in excluded.items() if c > 0}
-    q = q[~is_ghost].copy()
-    q["row"] = q["row"] + offset
-    flow = Flow(received=n, analysed=v.flow.analysed, excluded=excluded, unverified=v.flow.unverified)
-    return ValidatedBatch(v.records, q.reset_index(drop=True), offset), flow
+def _validate_batch(batch: Batch, schema: RecordSchema, file: str, dups: set[str]) -> tuple[ValidatedBatch, Flow]:
+    """``validate_records`` on one batch, told which ids repeat elsewhere in the file; quarantine rows
+    become rows of the file."""
+    v = validate_records(batch.frame, schema, file, repeated=dups)
+    q = v.quarantine.copy()
+    q["row"] = q["row"] + batch.offset
+    return ValidatedBatch(v.records, q.reset_index(drop=True), batch.offset), v.flow
 
 
 def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int = DEFAULT_BATCH_ROWS,
@@ -109,8 +84,7 @@ def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int = DE
     dups = duplicate_ids(path, schema, batch_rows)
     flows: list[Flow] = []
     for batch in iter_batches(path, batch_rows, decimal=schema.decimal):
-        v, n = _validate_batch(batch, schema, file, dups)
-        vb, flow = _drop_ghosts(v, n, batch.offset)
+        vb, flow = _validate_batch(batch, schema, file, dups)
         flows.append(flow)
         yield vb
     if on_flow is not None:
