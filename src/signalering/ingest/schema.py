@@ -112,6 +112,20 @@ def _canonical_codes(values: pd.Series) -> pd.Series:
     return out
 
 
+def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct non-missing values): missing = code -1."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=values.dtype if isinstance(values.dtype, pd.StringDtype) else None)
+    return np.asarray(codes), distinct.reset_index(drop=True)
+
+
+def _rows(codes: np.ndarray, per_value: np.ndarray) -> np.ndarray:
+    """Rows whose value (code) is marked in ``per_value``; missing values are never marked."""
+    if not len(per_value) or not per_value.any():
+        return np.zeros(len(codes), dtype=bool)
+    return (codes >= 0) & per_value[np.maximum(codes, 0)]
+
+
 def reference_values(values: pd.Series, positive, negative) -> tuple[np.ndarray, np.ndarray]:
     """The reference standard as 1.0 (positive label), 0.0 (negative label), NaN (empty: not verified).
 
@@ -178,7 +192,8 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
     fail(bad_reference, schema.reference,
          f"reference standard is not {pos}, {neg} or empty")
 
-    checks: dict[str, pa.Column] = {}
+    # Every check runs once per distinct value of a column (codes and items have a handful), and its
+    # verdict reaches every row holding that value.
     for column in frame.columns:
         if column in (schema.id_column, schema.reference):
             continue
@@ -186,15 +201,15 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
         if rule is None:
             typed[column] = frame[column]
             continue
+        codes, distinct = _factorized(frame[column])
         if rule.numeric:
-            num = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            present = frame[column].notna().to_numpy(bool)
-            written_non_finite = (frame[column].astype("string").str.fullmatch(_NON_FINITE)
-                                  .fillna(False).to_numpy(bool))
-            not_number = present & np.isnan(num) & ~written_non_finite
-            fail(not_number, column, "not a number")
-            fail(present & ~np.isfinite(num) & ~not_number, column, "not a finite number")
-            typed[column] = np.where(np.isfinite(num), num, np.nan)
+            num_u = pd.to_numeric(distinct, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            written_non_finite = distinct.astype("string").str.fullmatch(_NON_FINITE).fillna(False).to_numpy(bool)
+            not_number_u = np.isnan(num_u) & ~written_non_finite
+            fail(_rows(codes, not_number_u), column, "not a number")
+            fail(_rows(codes, ~np.isfinite(num_u) & ~not_number_u), column, "not a finite number")
+            finite_u = np.where(np.isfinite(num_u), num_u, np.nan)
+            typed[column] = np.where(codes >= 0, finite_u[np.maximum(codes, 0)] if len(finite_u) else np.nan, np.nan)
             col_checks = []
             if rule.min is not None:
                 col_checks.append(pa.Check.ge(rule.min, error=f"below the allowed minimum {rule.min}"))
@@ -202,21 +217,24 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
                 col_checks.append(pa.Check.le(rule.max, error=f"above the allowed maximum {rule.max}"))
             if rule.integer:
                 col_checks.append(pa.Check(lambda s: s == np.floor(s), element_wise=False, error="not a whole number"))
-            checks[column] = pa.Column(float, col_checks, nullable=True)
+            check = pa.Column(float, col_checks, nullable=True)
+            checked = pd.Series(finite_u, dtype=float)
         else:
-            canon = _canonical_codes(frame[column])
-            typed[column] = canon
-            checks[column] = pa.Column("string", pa.Check.isin(list(rule.codes),
-                                        error=f"not one of the allowed codes {list(rule.codes)}"), nullable=True)
-    if checks:
+            canon_u = _canonical_codes(distinct)
+            typed[column] = pd.Series(canon_u.array.take(codes, allow_fill=True), index=frame.index)
+            check = pa.Column("string", pa.Check.isin(list(rule.codes),
+                                                      error=f"not one of the allowed codes {list(rule.codes)}"),
+                              nullable=True)
+            checked = canon_u
         try:
-            pa.DataFrameSchema(checks, strict=False).validate(typed[list(checks)], lazy=True)
+            pa.DataFrameSchema({column: check}, strict=False).validate(checked.to_frame(column), lazy=True)
         except pa.errors.SchemaErrors as exc:
             fc = exc.failure_cases
             fc = fc[fc["index"].notna()]
-            failures.append(pd.DataFrame({"index": fc["index"].astype("int64").to_numpy(),
-                                          "column": fc["column"].astype(str).to_numpy(),
-                                          "reason": fc["check"].astype(str).to_numpy()}))
+            for reason, idx in fc.groupby(fc["check"].astype(str), sort=False)["index"]:
+                mask_u = np.zeros(len(distinct), dtype=bool)
+                mask_u[idx.astype("int64").to_numpy()] = True
+                fail(_rows(codes, mask_u), column, reason)
     if failures:
         allf = pd.concat(failures, ignore_index=True)
         order = {c: i for i, c in enumerate(frame.columns)}
