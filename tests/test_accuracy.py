@@ -59,7 +59,8 @@ def test_zero_cells_give_reasons_and_correction_is_labelled():
     assert stat(stats, "sensitivity", 9).estimate == 0.0
     _, corrected = accuracy.accuracy_table(t, [5], correction=0.5)
     lr = stat(corrected, "lr_positive", 5)
-    assert lr.estimate == pytest.approx((2.5 / 4) / (0.5 / 3))  # tp 2, fp 0, fn 1, tn 2 plus 0.5 each and lr.method == "log, 0.5 added to every cell"
+    assert lr.estimate == pytest.approx((2.5 / 4) / (0.5 / 3))  # tp 2, fp 0, fn 1, tn 2 plus 0.5 each
+    assert lr.method == "log, 0.5 added to every cell"
     with pytest.raises(UsageError, match="correction"):
         accuracy.accuracy_table(t, [5], correction=-1)
 
