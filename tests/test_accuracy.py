@@ -189,3 +189,20 @@ def test_document_names_itself_in_argument_errors():
         outputs.accuracy_document(t, confidence=1.5)
     with pytest.raises(UsageError, match="'ci_method' parameter of accuracy_document"):
         outputs.accuracy_document(t, ci_method="wald")
+
+
+def test_undefined_at_prevalence_values_and_standardised_partial_auc_carry_reasons():
+    t = CountTable.from_scores([1, 1, 2, 3, 4, 5], [1, 1, 0, 0, 0, 0])
+    doc = outputs.accuracy_document(t, [0, 9], prevalences=[0.1])
+    everyone, nobody = doc["thresholds"]
+    assert nobody["at_prevalence"][0]["ppv"]["estimate"] is None
+    assert nobody["at_prevalence"][0]["ppv"]["reason"] == "nobody screens positive"
+    assert everyone["at_prevalence"][0]["npv"]["estimate"] is None
+    assert everyone["at_prevalence"][0]["npv"]["reason"] == "nobody screens negative"
+    std = doc["partial_auc"]["standardised"]
+    assert std["estimate"] is None and std["reason"].startswith("the ROC curve lies below the chance diagonal")
+    assert doc["partial_auc"]["partial_auc"]["estimate"] == 0.0
+    allowed = outputs.accuracy_document(t, [0], partial_auc_allow_invalid=True)["partial_auc"]["standardised"]
+    assert allowed["estimate"] == pytest.approx(0.4444444444444444)
+    booted = outputs.accuracy_document(t, [0], n_boot=50, seed=1)["partial_auc"]["standardised"]
+    assert booted["estimate"] is None and booted["ci_low"] is None and booted["reason"] == std["reason"]

@@ -445,3 +445,10 @@ def test_kappa_of_total_disagreement_stays_in_range():
     res = rel.cohen_kappa([1, 3], [3, 1], weights="linear", categories=[1, 2, 3, 4])
     assert -1.0 <= res.ci_low <= res.estimate <= res.ci_high <= 1.0
     assert res.estimate == pytest.approx(-1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("weights", ["none", "linear", "quadratic"])
+def test_perfect_agreement_gives_exactly_one_and_zero_se(weights):
+    x = [0, 1, 2, 3, 4, 5, 6, 6, 2, 4]                # 7 categories, 10 pairs: rounding gave 1 - 4e-16, SE 2e-8
+    r = rel.cohen_kappa(x, x, weights=weights)
+    assert (r.estimate, r.se, r.ci_low, r.ci_high, r.agreement, r.reason) == (1.0, 0.0, 1.0, 1.0, 1.0, None)
