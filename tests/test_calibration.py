@@ -288,8 +288,6 @@ def test_risk_mapping_is_out_of_fold_and_labelled():
     assert m.probability[m.fold == 0] == pytest.approx(expected, abs=1e-9)
     full = sm.GLM(y, sm.add_constant(score), family=sm.families.Binomial()).fit(tol=1e-14)
     assert (m.intercept, m.slope) == pytest.approx(tuple(full.params), abs=1e-8)
-    frame = m.to_frame()
-    assert list(frame.columns) == ["probability", "fold", "mapping"]
 
 
 def test_risk_mapping_reproducible_and_feeds_calibration():

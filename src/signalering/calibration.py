@@ -508,10 +508,6 @@ class RiskMapping:
     label: str
     reason: str | None = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per record: ``probability, fold, mapping`` (the label)."""
-        return pd.DataFrame({"probability": self.probability, "fold": self.fold, "mapping": self.label})
-
 
 def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Generator = 0) -> RiskMapping:
     """Map a score-type instrument to risks: logit P(y = 1) = a + b * score, cross-validated.

@@ -13,7 +13,7 @@ import pandas as pd
 from . import accuracy, bootstrap, cutpoints, roc, verification
 from .counts import CountTable
 from .errors import check_in, check_open_unit
-from .intervals import INTERVAL_METHODS, Interval, proportion_ci
+from .intervals import INTERVAL_METHODS, proportion_ci
 
 SCHEMA_VERSION = 1
 
@@ -208,16 +208,6 @@ def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float, allo
         out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish",
                                             pauc.standardised_reason or why)
     return out
-    if boot is not None and boot.partial_auc is not None:
-        lo, hi = bootstrap.percentile_interval(boot.partial_auc, confidence)
-        slo, shi = bootstrap.percentile_interval(boot.partial_auc_standardised, confidence)
-        out["partial_auc"] = interval_dict(pauc.estimate, lo, hi, BOOT_METHOD)
-        out["standardised"] = interval_dict(pauc.standardised, slo, shi, BOOT_METHOD)
-    else:
-        why = "interval by bootstrap only (give a number of bootstrap replicates)"
-        out["partial_auc"] = interval_dict(pauc.estimate, None, None, "trapezoid", why)
-        out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish", why)
-    return out
 
 
 def _verification_entry(counts: CountTable, cut: np.ndarray, n_boot: int, rng, confidence: float,
@@ -286,13 +276,3 @@ def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: 
                                      correction=correction)
     return {"method": "youden", "prespecified": False,
             **threshold_entries(c2, s2, prevalences, ci_method, confidence)[0]}
-
-
-def roc_plot_rows(counts: CountTable) -> list[dict]:
-    """ROC points for the DVC plot: ``fpr``, ``tpr``, ``cutoff`` (null for the (0, 0) corner)."""
-    pts = roc.roc_points(counts)
-    return [{"cutoff": _num(r.cutoff), "fpr": _num(r.fpr), "tpr": _num(r.tpr)} for r in pts.itertuples(index=False)]
-
-
-def as_interval(iv: Interval) -> dict:
-    return interval_dict(iv.estimate, iv.ci_low, iv.ci_high, iv.method, iv.reason)

@@ -95,13 +95,6 @@ class IccTable:
         """``reliability.json``'s ``icc`` list."""
         return [form.to_dict() for form in self.forms]
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per form: ``type, estimate, ci_low, ci_high, f, df1, df2, p_value, reason``."""
-        return pd.DataFrame([{
-            "type": f.type, "estimate": f.estimate, "ci_low": f.ci_low, "ci_high": f.ci_high,
-            "f": f.f, "df1": f.df1, "df2": f.df2, "p_value": f.p_value, "reason": f.reason,
-        } for f in self.forms])
-
 
 @contextmanager
 def _pingouin_unrounded() -> Iterator[None]:

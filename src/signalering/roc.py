@@ -130,18 +130,6 @@ BELOW_DIAGONAL = ("the ROC curve lies below the chance diagonal in the range: th
                   "is undefined (as pROC's partial.auc.correct = TRUE)")
 
 
-def _curve(tp_ge: np.ndarray, fp_ge: np.ndarray, m, n) -> tuple[np.ndarray, np.ndarray]:
-    """ROC points (fpr, tpr) from screen-positive counts per candidate cut-off, last axis = cut-offs.
-
-    ``tp_ge[..., j]`` = positives with internal score >= scores[j] (j = 0..k-1); the point for "nobody
-    positive" (0, 0) is appended, and the points are returned from (0, 0) to (1, 1).
-    """
-    shape = tp_ge.shape[:-1] + (1,)
-    tp = np.concatenate([np.zeros(shape), tp_ge[..., ::-1]], axis=-1)
-    fp = np.concatenate([np.zeros(shape), fp_ge[..., ::-1]], axis=-1)
-    return fp / np.asarray(n, float)[..., None], tp / np.asarray(m, float)[..., None]
-
-
 def area_between(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: float) -> np.ndarray:
     """Area under the piecewise-linear ROC curve between two false-positive rates, vectorised.
 

@@ -78,9 +78,6 @@ class Coding:
     def high(self) -> float:
         return max(self.values)
 
-    def as_dict(self) -> dict:
-        return dict(zip(self.codes, self.values))
-
 
 @dataclass(frozen=True, slots=True)
 class Item:
