@@ -468,7 +468,7 @@ def test_every_score_lies_in_its_range_and_every_missing_score_has_a_reason(seed
         assert ((s.dropna() >= low) & (s.dropna() <= high)).all()
         gone = result.missing[result.missing["instrument"] == spec.id]
         assert gone["record_id"].tolist() == records["record_id"][s.isna()].tolist()
-        assert gone["reason"].map(lambda r: isinstance(r, str) and r.startswith(spec.name + ":")).all()
+        assert gone["reason"].map(lambda r, name=spec.name: isinstance(r, str) and r.startswith(name + ":")).all()
     combo = result.scores["checklist-or-signals@1"]
     rc = result.scores["risk-checklist@2"] >= 3
     sig = result.scores["signal-list@1"] >= 1

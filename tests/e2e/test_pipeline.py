@@ -1,6 +1,5 @@
 """End to end: `dvc repro` on a small simulated file, the flow adds up, and a rerun changes nothing."""
 import json
-from pathlib import Path
 
 import yaml
 
