@@ -23,6 +23,7 @@ repro: $(STAMP)
 	@echo "Rapport (Nederlands): $(CURDIR)/reports/validatierapport.html"
 
 test: $(STAMP)
+	$(BIN)/ruff check $(CURDIR)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

@@ -59,7 +59,8 @@ def test_zero_cells_give_reasons_and_correction_is_labelled():
     assert stat(stats, "sensitivity", 9).estimate == 0.0
     _, corrected = accuracy.accuracy_table(t, [5], correction=0.5)
     lr = stat(corrected, "lr_positive", 5)
-    assert lr.estimate == pytest.approx((2.5 / 4) / (0.5 / 3))  # tp 2, fp 0, fn 1, tn 2 plus 0.5 each and lr.method == "log, 0.5 added to every cell"
+    assert lr.estimate == pytest.approx((2.5 / 4) / (0.5 / 3))  # tp 2, fp 0, fn 1, tn 2 plus 0.5 each
+    assert lr.method == "log, 0.5 added to every cell"
     with pytest.raises(UsageError, match="correction"):
         accuracy.accuracy_table(t, [5], correction=-1)
 
@@ -188,3 +189,20 @@ def test_document_names_itself_in_argument_errors():
         outputs.accuracy_document(t, confidence=1.5)
     with pytest.raises(UsageError, match="'ci_method' parameter of accuracy_document"):
         outputs.accuracy_document(t, ci_method="wald")
+
+
+def test_undefined_at_prevalence_values_and_standardised_partial_auc_carry_reasons():
+    t = CountTable.from_scores([1, 1, 2, 3, 4, 5], [1, 1, 0, 0, 0, 0])
+    doc = outputs.accuracy_document(t, [0, 9], prevalences=[0.1])
+    everyone, nobody = doc["thresholds"]
+    assert nobody["at_prevalence"][0]["ppv"]["estimate"] is None
+    assert nobody["at_prevalence"][0]["ppv"]["reason"] == "nobody screens positive"
+    assert everyone["at_prevalence"][0]["npv"]["estimate"] is None
+    assert everyone["at_prevalence"][0]["npv"]["reason"] == "nobody screens negative"
+    std = doc["partial_auc"]["standardised"]
+    assert std["estimate"] is None and std["reason"].startswith("the ROC curve lies below the chance diagonal")
+    assert doc["partial_auc"]["partial_auc"]["estimate"] == 0.0
+    allowed = outputs.accuracy_document(t, [0], partial_auc_allow_invalid=True)["partial_auc"]["standardised"]
+    assert allowed["estimate"] == pytest.approx(0.4444444444444444)
+    booted = outputs.accuracy_document(t, [0], n_boot=50, seed=1)["partial_auc"]["standardised"]
+    assert booted["estimate"] is None and booted["ci_low"] is None and booted["reason"] == std["reason"]

@@ -288,8 +288,6 @@ def test_risk_mapping_is_out_of_fold_and_labelled():
     assert m.probability[m.fold == 0] == pytest.approx(expected, abs=1e-9)
     full = sm.GLM(y, sm.add_constant(score), family=sm.families.Binomial()).fit(tol=1e-14)
     assert (m.intercept, m.slope) == pytest.approx(tuple(full.params), abs=1e-8)
-    frame = m.to_frame()
-    assert list(frame.columns) == ["probability", "fold", "mapping"]
 
 
 def test_risk_mapping_reproducible_and_feeds_calibration():
@@ -369,3 +367,16 @@ def test_instrument_risks_estimated_mapping_only_on_verified_records():
     assert label.startswith("estimated")
     direct = cal.logistic_risk_mapping(score[40:], ref[40:], folds=5, seed=1)
     np.testing.assert_array_equal(p[40:], direct.probability)
+
+
+def test_equal_probabilities_leave_numbers_null_with_reasons_beside_them():
+    d = cal.calibration_statistics(np.full(60, 0.3), np.r_[np.ones(20), np.zeros(40)]).to_dict()
+    for key in ("ici", "e50", "e90", "emax"):
+        assert d[key] is None
+        assert d[f"{key}_reason"] == "all predicted probabilities are equal: no smooth calibration curve"
+    assert d["recalibration_intercept"] is None
+    assert d["recalibration_intercept_reason"] == ("the calibration slope is undefined, so is the intercept "
+                                                   "estimated with it (all predicted probabilities are equal: no slope)")
+    assert d["brier"] == pytest.approx((20 * 0.7**2 + 40 * 0.3**2) / 60) and "brier_reason" not in d
+    few = cal.calibration_statistics(np.linspace(0.1, 0.9, 12), [1] * 2 + [0] * 10).to_dict()
+    assert few["ici"] is None and few["ici_reason"] == few["reason"] and few["reason"].startswith("too few events")

@@ -101,7 +101,8 @@ def test_debug_shows_traceback(tmp_path, capsys):
 
 
 def test_console_script_help():
-    import subprocess, sys
+    import subprocess
+    import sys
     from pathlib import Path
     exe = Path(sys.executable).parent / "signalering"
     res = subprocess.run([str(exe), "--help"], capture_output=True, text=True)

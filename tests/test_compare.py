@@ -254,3 +254,19 @@ def test_cli_compare_refuses_input_exit_3(records, tmp_path, capsys):
     assert status == 3
     assert "nope" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_constant_score_correlation_and_undefined_proportions_have_reasons():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 60).astype(float)
+    b = rng.normal(size=60) + y
+    doc = compare.comparison_document(np.ones(60), b, y, cutoff_a=1, cutoff_b=0.5)
+    assert doc["delong"]["correlation"] is None
+    assert doc["delong"]["correlation_reason"] == compare.CONSTANT_PLACEMENTS
+    assert doc["delong"]["z"] is not None        # the difference itself is defined (AUC A = 0.5 exactly)
+    npv = doc["at_cutoffs"]["npv"]               # A calls everyone positive
+    assert npv["a"] is None and npv["a_reason"] == "no records screened negative"
+    assert npv["b"] is not None and "b_reason" not in npv
+    same = compare.comparison_document(b, b, y, cutoff_a=0.5, cutoff_b=0.5,
+                                       mcnemar="chi-square")["at_cutoffs"]["sensitivity"]
+    assert same["mcnemar_p"] is None and same["mcnemar_p_reason"] == "no discordant records"

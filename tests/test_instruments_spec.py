@@ -386,6 +386,8 @@ def test_unknown_id():
         load_specs(["no-such-thing@1"])
     assert "no specification 'no-such-thing@1' found" in err.value.reason
     assert "risk-checklist@2" in err.value.reason        # lists what is bundled
+    assert "searched the bundled specifications;" in err.value.reason
+    assert str(BUNDLED_DIR) not in str(err.value) and err.value.file == ""   # no path on this machine
 
 
 def test_reference_neither_id_nor_path():

@@ -1,16 +1,14 @@
-"""Intervals for proportions (vs statsmodels and the methodology fixture) and log-method ratios."""
+"""Intervals for proportions (published values, closed forms, the methodology fixture) and log-method ratios."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from statsmodels.stats.proportion import proportion_confint
 
 from signalering.errors import UsageError
 from signalering.intervals import INTERVAL_METHODS, Interval, likelihood_ratio_ci, proportion_ci, z_value
 
-SM_NAME = {"wilson": "wilson", "clopper-pearson": "beta", "agresti-coull": "agresti_coull"}
 # SPUTOVAMO-R2 (Schouten et al. 2017): tp 9, fp 99, fn 52, tn 5432 -- methodology.md section 2
 SPUTOVAMO = {"sens": (9, 61), "spec": (5432, 5531), "ppv": (9, 108), "npv": (5432, 5484)}
 TABLE = {  # statistic: {method: (low, high)} to 4 decimals, from methodology.md
@@ -41,16 +39,36 @@ def test_zero_of_twenty():
     assert proportion_ci(20, 20, "clopper-pearson")[2][0] == 1.0
 
 
+# Newcombe (1998), Stat Med 17:857-872, Table I: method 3 (Wilson score) and method 5 (exact,
+# Clopper-Pearson), 95%. Agresti-Coull worked by hand: n~ = n + z^2, p~ = (x + z^2/2) / n~,
+# p~ -/+ z sqrt(p~(1 - p~)/n~), clipped to [0, 1]; e.g. 0/20: p~ = 1.92073/23.8415 = 0.080563,
+# se = 0.055740, upper 0.080563 + 1.959964 * 0.055740 = 0.1898.
+NEWCOMBE = {  # (x, n): {method: (low, high)} to 4 decimals
+    (81, 263): {"wilson": (0.2553, 0.3662), "clopper-pearson": (0.2527, 0.3676), "agresti-coull": (0.2552, 0.3663)},
+    (15, 148): {"wilson": (0.0624, 0.1605), "clopper-pearson": (0.0578, 0.1617), "agresti-coull": (0.0614, 0.1615)},
+    (0, 20): {"wilson": (0.0, 0.1611), "clopper-pearson": (0.0, 0.1684), "agresti-coull": (0.0, 0.1898)},
+    (1, 29): {"wilson": (0.0061, 0.1718), "clopper-pearson": (0.0009, 0.1776), "agresti-coull": (0.0, 0.1863)},
+}
+
+
 @pytest.mark.parametrize("method", INTERVAL_METHODS)
-def test_matches_statsmodels_on_a_grid(method):
-    n = np.repeat([1, 2, 5, 17, 100, 2500], 6)
-    x = np.concatenate([np.unique(np.linspace(0, k, 6).round()).tolist() + [0] * (6 - len(np.unique(np.linspace(0, k, 6).round())))
-                        for k in [1, 2, 5, 17, 100, 2500]])
-    est, lo, hi = proportion_ci(x, n, method=method, confidence=0.9)
-    sm_lo, sm_hi = proportion_confint(x, n, alpha=0.1, method=SM_NAME[method])
-    assert np.allclose(lo, np.clip(sm_lo, 0, 1), atol=1e-12, rtol=0)
-    assert np.allclose(hi, np.clip(sm_hi, 0, 1), atol=1e-12, rtol=0)
-    assert np.allclose(est, x / n)
+@pytest.mark.parametrize("x,n", list(NEWCOMBE))
+def test_published_values(x, n, method):
+    est, lo, hi = proportion_ci(x, n, method=method)
+    assert (round(float(lo[0]), 4), round(float(hi[0]), 4)) == NEWCOMBE[(x, n)][method]
+    assert est[0] == x / n
+
+
+def test_closed_forms_at_the_boundary_and_other_confidence():
+    """0/n and n/n have closed forms: Wilson upper z^2/(n + z^2), Clopper-Pearson upper 1 - (alpha/2)^(1/n)."""
+    z = 1.6448536269514722                              # 90%
+    est, lo, hi = proportion_ci([0, 20], [20, 20], "wilson", confidence=0.9)
+    assert hi[0] == pytest.approx(z**2 / (20 + z**2), abs=1e-12) and lo[0] == 0.0
+    assert lo[1] == pytest.approx(20 / (20 + z**2), abs=1e-12) and hi[1] == 1.0
+    est, lo, hi = proportion_ci([0, 20], [20, 20], "clopper-pearson", confidence=0.9)
+    assert hi[0] == pytest.approx(1 - 0.05 ** (1 / 20), abs=1e-12) and lo[0] == 0.0
+    assert lo[1] == pytest.approx(0.05 ** (1 / 20), abs=1e-12) and hi[1] == 1.0
+    assert list(est) == [0.0, 1.0]
 
 
 def test_agresti_coull_is_clipped():

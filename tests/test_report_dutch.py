@@ -7,9 +7,7 @@ literature references) is marked ``translate="no"`` in the template and not chec
 from __future__ import annotations
 
 import re
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 

@@ -191,3 +191,20 @@ def test_partial_auc_of_a_long_table_is_computed_in_blocks_without_the_whole_cur
     for low, high in [(0.8, 1.0), (0.3, 0.6), (0.0, 1.0), (0.999, 1.0)]:
         full = roc.partial_area_rows(tp, fp, t.n_positive, t.n_negative, 1 - high, 1 - low, slice_above=10**9)
         assert roc.partial_auc(t, (low, high)).estimate == pytest.approx(full[0], abs=1e-14)
+
+
+# ------------------------------------------------------------------ McClish below the chance diagonal
+BELOW = ("the ROC curve lies below the chance diagonal in the range: the McClish standardisation is undefined "
+         "(as pROC's partial.auc.correct = TRUE)")
+
+
+def test_mcclish_below_the_diagonal_is_null_with_a_reason_unless_allowed():
+    # The positives score lowest: over FPR [0, 0.2] the curve stays at TPR 0, area 0 < the diagonal's 0.02.
+    t = CountTable.from_scores([1, 1, 2, 3, 4, 5], [1, 1, 0, 0, 0, 0])
+    r = roc.partial_auc(t, (0.8, 1.0))
+    assert (r.estimate, r.standardised, r.reason, r.standardised_reason) == (0.0, None, None, BELOW)
+    allowed = roc.partial_auc(t, (0.8, 1.0), allow_invalid=True)   # allow.invalid.partial.auc.correct = TRUE
+    assert allowed.standardised == pytest.approx((1 + (0 - 0.02) / (0.2 - 0.02)) / 2) and allowed.standardised < 0.5
+    assert allowed.standardised_reason is None
+    on_diagonal = roc.partial_auc(CountTable.from_scores([1, 1], [1, 0]), (0.8, 1.0))   # area = min: 0.5
+    assert on_diagonal.standardised == pytest.approx(0.5)

@@ -168,7 +168,7 @@ def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wil
     adjusted = likelihood_ratio_ci(tp, fp, fn, tn, confidence, correction=0.5)
     rows = []
     for i, p in enumerate(pi):
-        def add(stat, est, lo, hi, method, reason=None):
+        def add(stat, est, lo, hi, method, reason=None, p=p):
             rows.append({"prevalence": float(p), "statistic": stat, "estimate": est, "ci_low": lo, "ci_high": hi,
                          "method": method, "reason": reason})
         if point is None:
@@ -178,8 +178,8 @@ def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wil
             continue
         r = point.iloc[i]
         for stat, name, zero_low, zero_high, to_value in (
-                ("ppv", "lr_positive", tp == 0, fp == 0, lambda lr: p * lr / (p * lr + 1 - p)),
-                ("npv", "lr_negative", tn == 0, fn == 0, lambda lr: (1 - p) / (1 - p + p * lr))):
+                ("ppv", "lr_positive", tp == 0, fp == 0, lambda lr, p=p: p * lr / (p * lr + 1 - p)),
+                ("npv", "lr_negative", tn == 0, fn == 0, lambda lr, p=p: (1 - p) / (1 - p + p * lr))):
             lr = plain[name] if not (zero_low or zero_high) else adjusted[name]
             b1, b2 = to_value(float(np.ravel(lr[1])[0])), to_value(float(np.ravel(lr[2])[0]))
             lo, hi = min(b1, b2), max(b1, b2)

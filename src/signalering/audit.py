@@ -242,7 +242,7 @@ def _table_constraints(e: dict, P: int, N: int, roc: list[dict]) -> tuple[list, 
             add("npv at prevalence", lambda t, v=npv, pi=pi: N * (1 - v * (1 - t / P) * pi / ((1 - v) * (1 - pi))))
         per = at.get("per_1000") if isinstance(at.get("per_1000"), dict) else {}
         if _num(per.get("tp")) is not None:
-            tp_only.append(lambda t, v=_num(per["tp"]), pi=pi: np.isclose(t / P, v / (1000 * pi), rtol=0, atol=1e-9))
+            tp_only.append(lambda t, v=_num(per["tp"]), pi=pi: np.isclose(t / P, v / (1000 * pi), rtol=0, atol=1e-9))  # noqa: B008
             used.append("per 1000")
         if _num(per.get("fp")) is not None:
             fp_only.append(N * _num(per["fp"]) / (1000 * (1 - pi)))
@@ -321,7 +321,7 @@ def _entry_attacks(sys_: _System, doc: dict, names: dict, prefix: str, where: st
             attack = "criterion" if "criterion" in used or "youden" in used else "ratios"
             found.append({"file": where, "location": loc, "attack": attack,
                           "recovered": ["tp", "fp", "tn", "fn"], "from": sorted(set(used))})
-            for c, v in (cells or {}).items():   # what the reader now knows feeds the totals
+            for v in (cells or {}).values():   # what the reader now knows feeds the totals
                 if v is not None and not sys_.known(v):
                     sys_.withheld.pop(v, None)
     return found

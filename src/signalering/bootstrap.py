@@ -350,7 +350,7 @@ class BootstrapResult:
     ----------
     n_boot, seed : replicates drawn and the seed (None if the caller passed a Generator only)
     auc : (n_boot,) Mann-Whitney AUC of each replicate
-    partial_auc, partial_auc_standardised : (n_boot,) over ``specificity_range`` (None if not asked)
+    partial_auc : (n_boot,) over ``specificity_range`` (None if not asked; ``roc.mcclish`` standardises)
     cutoffs : (c,) cut-offs on the original scale; ``tp``, ``fp`` : (n_boot, c) cells at each
     m, n : positives and negatives per replicate (fixed by the stratification)
     cutpoint_index : method -> (n_boot,) index into ``counts.scores`` chosen in each replicate
@@ -369,7 +369,6 @@ class BootstrapResult:
     n: int
     specificity_range: tuple[float, float] | None = None
     partial_auc: np.ndarray | None = None
-    partial_auc_standardised: np.ndarray | None = None
     cutpoint_index: dict = field(default_factory=dict)
     cutpoint_boot: dict = field(default_factory=dict)
     cutpoint_orig: dict = field(default_factory=dict)
@@ -466,7 +465,5 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
         tp=np.concatenate(tp, axis=0), fp=np.concatenate(fp, axis=0), m=m, n=n,
         specificity_range=None if specificity_range is None else (sp_low, sp_high),
         partial_auc=np.concatenate(pauc) if pauc else None,
-        partial_auc_standardised=(roc.mcclish(np.concatenate(pauc), 1.0 - sp_high, 1.0 - sp_low)
-                                  if pauc else None),
         cutpoint_index=cp_index, cutpoint_boot=cp_boot, cutpoint_orig=cp_orig)
     return result

@@ -20,7 +20,7 @@ Cleveland (1979), J Am Stat Assoc 74:829-836 (lowess).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -77,7 +77,9 @@ class CalibrationResult:
     ``n`` records (with both a probability and a reference value) entered, ``n_events`` of them
     reference-positive; ``n_missing`` pairs were left out for a missing value; ``n_extreme``
     records with p exactly 0 or 1 were left out of the logistic recalibration fits only (their logit
-    is infinite, as in val.prob). ``reason`` is set when the whole result is undefined.
+    is infinite, as in val.prob). ``reason`` is set when the whole result is undefined;
+    ``number_reasons`` says why a plain number (``recalibration_intercept``, ``ici``, ...) is ``None``;
+    ``to_dict`` writes it beside the number as ``<key>_reason``.
     """
 
     n: int
@@ -99,6 +101,7 @@ class CalibrationResult:
     n_extreme: int = 0
     smoother: str = SMOOTHER
     reason: str | None = None
+    number_reasons: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The ``calibration.json`` object (without ``schema_version``, which outputs adds)."""
@@ -115,6 +118,9 @@ class CalibrationResult:
             "auc": self.auc.to_dict(),
             "n_missing": self.n_missing, "n_extreme": self.n_extreme, "smoother": self.smoother,
         }
+        for key in NUMBERS:
+            if d[key] is None:
+                d[f"{key}_reason"] = self.number_reasons.get(key) or self.reason or "undefined"
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -277,6 +283,11 @@ def spiegelhalter(probability, reference) -> Spiegelhalter:
     return Spiegelhalter(z, float(2.0 * stats.norm.sf(abs(z))))
 
 
+NUMBERS = ("recalibration_intercept", "brier", "brier_scaled", "ici", "e50", "e90", "emax")
+EQUAL_PROBABILITIES = "all predicted probabilities are equal: no smooth calibration curve"
+NO_SLOPE = "the calibration slope is undefined, so is the intercept estimated with it"
+
+
 def _undefined_result(n: int, events: int, n_missing: int, reason: str) -> CalibrationResult:
     iv = _undefined_interval("undefined", reason)
     return CalibrationResult(
@@ -375,11 +386,18 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
     brier_scaled = 1.0 - brier / (ybar * (1.0 - ybar))
 
     ici = e50 = e90 = emax = None
+    number_reasons = {}
+    if intercept is None:
+        number_reasons["recalibration_intercept"] = NO_SLOPE + f" ({slope.reason})"
     if np.ptp(p) > 0:
         err = np.abs(p - _smooth_at(p, y, p))
         if np.isfinite(err).all():          # lowess gives NaN only in degenerate designs; never let it out
             ici, e50, e90, emax = (float(np.mean(err)), float(np.median(err)), float(np.quantile(err, 0.9)),
                                    float(np.max(err)))
+        else:
+            number_reasons.update(dict.fromkeys(("ici", "e50", "e90", "emax"), "the lowess smooth is undefined"))
+    else:
+        number_reasons.update(dict.fromkeys(("ici", "e50", "e90", "emax"), EQUAL_PROBABILITIES))
 
     auc = auc_delong(CountTable.from_scores(p, y), confidence=confidence).interval()
     return CalibrationResult(
@@ -387,7 +405,7 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
         calibration_slope=slope, recalibration_intercept=intercept, brier=brier,
         brier_scaled=float(brier_scaled), ici=ici, e50=e50, e90=e90, emax=emax,
         hosmer_lemeshow=hosmer_lemeshow(p, y, hl_groups), spiegelhalter=spiegelhalter(p, y), auc=auc,
-        n_missing=n_missing, n_extreme=n_extreme)
+        n_missing=n_missing, n_extreme=n_extreme, number_reasons=number_reasons)
 
 
 def calibration_curve(probability, reference, rng: np.random.Generator, *, n_boot: int = 200,
@@ -489,10 +507,6 @@ class RiskMapping:
     folds: int
     label: str
     reason: str | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per record: ``probability, fold, mapping`` (the label)."""
-        return pd.DataFrame({"probability": self.probability, "fold": self.fold, "mapping": self.label})
 
 
 def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Generator = 0) -> RiskMapping:

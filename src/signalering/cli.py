@@ -126,6 +126,9 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--seed", type=_count, default=0, metavar="S", help="seed of the bootstrap (default 0)")
     p.add_argument("--partial-auc-specificity", type=_finite, nargs=2, default=(0.8, 1.0), metavar=("LOW", "HIGH"),
                    help="specificity range of the partial AUC (default 0.8 1.0)")
+    p.add_argument("--partial-auc-allow-invalid", action="store_true",
+                   help="report the McClish-standardised partial AUC also when the curve lies below the chance "
+                        "diagonal (as pROC's allow.invalid.partial.auc.correct = TRUE); default: null with a reason")
     p.add_argument("--min-specificity", type=_finite, metavar="X",
                    help="add the cut-point rule 'highest sensitivity with specificity >= X'")
     p.add_argument("--min-sensitivity", type=_finite, metavar="X",
@@ -156,6 +159,7 @@ def _run_evaluate(args) -> None:
                                     ci_method=args.ci_method, confidence=args.confidence,
                                     correction=args.correction, n_boot=args.bootstrap, seed=args.seed,
                                     partial_auc_specificity=tuple(args.partial_auc_specificity),
+                                    partial_auc_allow_invalid=args.partial_auc_allow_invalid,
                                     cutpoint_rules=rules)
     io.write_json(Path(args.out) / "accuracy.json", doc)
 

@@ -94,6 +94,7 @@ class DelongComparison:
     p_value: float | None
     correlation: float | None
     reason: str | None = None
+    correlation_reason: str | None = None
 
     def to_dict(self) -> dict:
         d = {"difference": self.difference, "ci_low": self.ci_low, "ci_high": self.ci_high, "z": self.z,
@@ -101,7 +102,13 @@ class DelongComparison:
              "method": "delong-paired"}
         if self.reason:
             d["reason"] = self.reason
+        if self.correlation is None:
+            d["correlation_reason"] = self.correlation_reason or self.reason or "undefined"
         return d
+
+
+CONSTANT_PLACEMENTS = ("a score's placement values do not vary (e.g. a constant score, AUC 0.5 with no "
+                       "variance): the correlation of the two AUCs is undefined")
 
 
 def delong_paired(score_a, score_b, reference, direction_a: str = "higher", direction_b: str = "higher",
@@ -168,15 +175,18 @@ def delong_paired(score_a, score_b, reference, direction_a: str = "higher", dire
     s = s10 / m + s01 / n
     var = float(s[0, 0] + s[1, 1] - 2 * s[0, 1])
     corr = float(s[0, 1] / np.sqrt(s[0, 0] * s[1, 1])) if s[0, 0] > 0 and s[1, 1] > 0 else None
+    corr_reason = None if corr is not None else CONSTANT_PLACEMENTS
     if not var > 1e-15:
         return DelongComparison(**base, difference=diff, variance=max(var, 0.0), ci_low=diff, ci_high=diff, z=None,
                                 p_value=None, correlation=corr,
-                                reason="the two scores order the records identically: the difference has no variance")
+                                reason="the two scores order the records identically: the difference has no variance",
+                                correlation_reason=corr_reason)
     se = np.sqrt(var)
     zstat = diff / se
     half = z_value(confidence) * se
     return DelongComparison(**base, difference=diff, variance=var, ci_low=diff - half, ci_high=diff + half,
-                            z=float(zstat), p_value=float(2 * norm.sf(abs(zstat))), correlation=corr)
+                            z=float(zstat), p_value=float(2 * norm.sf(abs(zstat))), correlation=corr,
+                            correlation_reason=corr_reason)
 
 
 # ------------------------------------------------------------------ the 2 x 2 x 2 table
@@ -418,6 +428,8 @@ def at_cutoffs_entry(cells, cutoff_a: float, cutoff_b: float, *, mcnemar: str = 
             num, den = masks[v]
             est, lo, hi = proportion_ci(num @ flat, den @ flat, ci_method, confidence)
             e[v] = None if np.isnan(est[0]) else float(est[0])
+            if e[v] is None:
+                e[f"{v}_reason"] = reason
             e[f"{v}_interval"] = interval_dict(est[0], lo[0], hi[0], ci_method, None if den @ flat else reason)
         e["difference"] = _contrast_entry(paired_contrast(x, stat, "difference", confidence), "wald-delta-paired")
         e["ratio"] = _contrast_entry(paired_contrast(x, stat, "ratio", confidence), "log-delta-paired")
@@ -433,7 +445,7 @@ def at_cutoffs_entry(cells, cutoff_a: float, cutoff_b: float, *, mcnemar: str = 
                             "statistic": None if np.isnan(stat_v[0]) else float(stat_v[0]),
                             "p_value": e["mcnemar_p"]}
             if np.isnan(p[0]):
-                e["mcnemar"]["reason"] = "no discordant records"
+                e["mcnemar"]["reason"] = e["mcnemar_p_reason"] = "no discordant records"
         entry[stat] = e
     nri = net_reclassification(x, confidence)
     entry["nri"] = {"from": "b", "to": "a",

@@ -40,7 +40,6 @@ from .roc import roc_points
 
 DEFAULT_MIN_CELL = 10
 CELLS = ("tp", "fp", "tn", "fn")
-STAT_KEYS = ("sensitivity", "specificity", "ppv", "npv", "accuracy", "lr_positive", "lr_negative", "dor")
 # Keys whose integer values are record counts (the scan used by tests and the final guard).
 COUNT_KEYS = frozenset({"n", "n_positive", "n_negative", "n_unverified", "n_missing_score", "n_verified",
                         "tp", "fp", "tn", "fn", "received", "analysed", "verified", "unverified",
@@ -76,10 +75,6 @@ def reason_small(min_cell: int) -> str:
 
 
 def reason_complementary(min_cell: int) -> str:
-    return WITHHELD
-
-
-def reason_group() -> str:
     return WITHHELD
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from . import accuracy, bootstrap, cutpoints, roc, verification
 from .counts import CountTable
 from .errors import check_in, check_open_unit
-from .intervals import INTERVAL_METHODS, Interval, proportion_ci
+from .intervals import INTERVAL_METHODS, proportion_ci
 
 SCHEMA_VERSION = 1
 
@@ -73,6 +73,7 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
                       confidence: float = 0.95, correction: float = 0.0, n_boot: int = 0,
                       seed: int | None = 0, rng: np.random.Generator | None = None,
                       partial_auc_specificity: tuple[float, float] = (0.8, 1.0),
+                      partial_auc_allow_invalid: bool = False,
                       cutpoint_rules: Sequence[cutpoints.CutpointRule] | None = None,
                       r_multipliers: Sequence[float] = verification.R_MULTIPLIERS) -> dict:
     """``accuracy.json`` for one score (docs/contract.md; added keys in docs/accuracy.md).
@@ -94,6 +95,11 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
         Seeds ``np.random.default_rng(seed)`` when ``rng`` is not given; recorded in the document.
     partial_auc_specificity : (low, high)
         Specificity range of ``partial_auc``.
+    partial_auc_allow_invalid : bool
+        Report the McClish-standardised partial AUC also below the chance diagonal (pROC's
+        ``allow.invalid.partial.auc.correct = TRUE``); by default it is then null with a reason, and
+        bootstrap replicates below the diagonal are left out of its interval (as pROC ignores NA
+        replicates) and counted in ``replicates_undefined``.
     cutpoint_rules : sequence of ``cutpoints.CutpointRule``, optional
         Default: Youden, closest-to-(0,1) and minimum expected cost with cost ratio 1 at the
         sample prevalence.
@@ -106,7 +112,7 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
     # The AUC and the partial AUC first, while nothing else is held: for a continuous score their
     # temporaries of k values are the document's peak memory.
     auc = roc.auc_delong(counts, confidence)
-    pauc = roc.partial_auc(counts, partial_auc_specificity)
+    pauc = roc.partial_auc(counts, partial_auc_specificity, allow_invalid=partial_auc_allow_invalid)
     cells, stats = accuracy.accuracy_table(counts, cutoffs, ci_method=ci_method, confidence=confidence,
                                            correction=correction)
     rules = list(DEFAULT_CUTPOINT_RULES if cutpoint_rules is None else cutpoint_rules)
@@ -149,7 +155,7 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
     elif n_boot:
         doc["bootstrap"] = {"replicates": 0, "seed": seed,
                             "reason": "the bootstrap needs reference-positive and reference-negative records"}
-    doc["partial_auc"] = _partial_auc_entry(pauc, boot, confidence)
+    doc["partial_auc"] = _partial_auc_entry(pauc, boot, confidence, partial_auc_allow_invalid)
     doc["cutpoints"] = [cutpoints.cutpoint_summary(counts, rule, boot, confidence) for rule in rules]
     doc["verification_corrected"] = _verification_entry(counts, cells["cutoff"].to_numpy(float), n_boot,
                                                         rng_ver if n_boot else None, confidence, r_multipliers,
@@ -178,7 +184,7 @@ def _boot_props(entry: dict, props: dict, i: int, confidence: float) -> dict:
     return out
 
 
-def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float) -> dict:
+def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float, allow_invalid: bool = False) -> dict:
     """``partial_auc``: raw area and McClish-standardised, bootstrap intervals when available."""
     out = {"focus": "specificity", "specificity_low": pauc.specificity_low,
            "specificity_high": pauc.specificity_high}
@@ -187,14 +193,20 @@ def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float) -> d
         out["standardised"] = interval_dict(None, None, None, "mcclish", pauc.reason)
         return out
     if boot is not None and boot.partial_auc is not None:
+        fpr_low, fpr_high = 1.0 - pauc.specificity_high, 1.0 - pauc.specificity_low
+        std = roc.mcclish(boot.partial_auc, fpr_low, fpr_high, allow_invalid)
         lo, hi = bootstrap.percentile_interval(boot.partial_auc, confidence)
-        slo, shi = bootstrap.percentile_interval(boot.partial_auc_standardised, confidence)
+        slo, shi = bootstrap.percentile_interval(std, confidence)
         out["partial_auc"] = interval_dict(pauc.estimate, lo, hi, BOOT_METHOD)
-        out["standardised"] = interval_dict(pauc.standardised, slo, shi, BOOT_METHOD)
+        out["standardised"] = interval_dict(pauc.standardised, slo, shi, BOOT_METHOD, pauc.standardised_reason)
+        undefined = int(np.isnan(std).sum())
+        if undefined and pauc.standardised is not None:
+            out["standardised"]["replicates_undefined"] = undefined
     else:
         why = "interval by bootstrap only (give a number of bootstrap replicates)"
         out["partial_auc"] = interval_dict(pauc.estimate, None, None, "trapezoid", why)
-        out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish", why)
+        out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish",
+                                            pauc.standardised_reason or why)
     return out
 
 
@@ -264,13 +276,3 @@ def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: 
                                      correction=correction)
     return {"method": "youden", "prespecified": False,
             **threshold_entries(c2, s2, prevalences, ci_method, confidence)[0]}
-
-
-def roc_plot_rows(counts: CountTable) -> list[dict]:
-    """ROC points for the DVC plot: ``fpr``, ``tpr``, ``cutoff`` (null for the (0, 0) corner)."""
-    pts = roc.roc_points(counts)
-    return [{"cutoff": _num(r.cutoff), "fpr": _num(r.fpr), "tpr": _num(r.tpr)} for r in pts.itertuples(index=False)]
-
-
-def as_interval(iv: Interval) -> dict:
-    return interval_dict(iv.estimate, iv.ci_low, iv.ci_high, iv.method, iv.reason)

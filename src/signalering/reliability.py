@@ -95,13 +95,6 @@ class IccTable:
         """``reliability.json``'s ``icc`` list."""
         return [form.to_dict() for form in self.forms]
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per form: ``type, estimate, ci_low, ci_high, f, df1, df2, p_value, reason``."""
-        return pd.DataFrame([{
-            "type": f.type, "estimate": f.estimate, "ci_low": f.ci_low, "ci_high": f.ci_high,
-            "f": f.f, "df1": f.df1, "df2": f.df2, "p_value": f.p_value, "reason": f.reason,
-        } for f in self.forms])
-
 
 @contextmanager
 def _pingouin_unrounded() -> Iterator[None]:
@@ -409,7 +402,8 @@ def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: fl
     so it is never negative (psych's weighted-kappa variance is a different formula and can be).
     This is also SAS PROC FREQ's ASE and statsmodels' ``cohens_kappa(...).std_kappa``; a simulation
     test checks its coverage. Interval: kappa +- z se, clipped to [-1, 1].
-    Undefined when both raters use one and the same category only (p_e = 1: 0/0).
+    Undefined when both raters use one and the same category only (p_e = 1: 0/0). Perfect agreement
+    (every pair on the diagonal) gives exactly kappa 1 with SE 0.
     """
     check_in("weights", weights, KAPPA_WEIGHTS, "kappa_from_table")
     check_open_unit("confidence", confidence, "kappa_from_table")
@@ -432,6 +426,10 @@ def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: fl
     if math.isclose(pe, 1.0, rel_tol=0.0, abs_tol=1e-12):
         return KappaResult(None, None, None, None, weights, int(n), agreement,
                            reason="both raters used a single, identical category: chance agreement is 1, kappa is 0/0")
+    if not counts[~np.eye(counts.shape[0], dtype=bool)].any():
+        # Perfect agreement: p_o = 1, so kappa = 1 and var = (sum_i p_ii - 1) / ... = 0 exactly (as R
+        # gives), not 1 - 4e-16 with a rounding-noise SE of 1e-8.
+        return KappaResult(1.0, 1.0, 1.0, 0.0, weights, int(n), agreement)
     # Kappa lies in [-1, 1]; clip the rounding of p_o - p_e (e.g. -1 - 4e-16 for total disagreement).
     kappa = min(max((po - pe) / (1.0 - pe), -1.0), 1.0)
     wbar_row = w @ col            # wbar_i. = sum_j p_.j w_ij

@@ -112,25 +112,22 @@ def roc_points(counts: CountTable) -> pd.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class PartialAucResult:
-    """Partial AUC over a specificity range, raw and McClish-standardised."""
+    """Partial AUC over a specificity range, raw and McClish-standardised.
+
+    ``reason`` says why both are undefined; ``standardised_reason`` why only the standardised value is
+    (the curve lies below the chance diagonal in the range).
+    """
 
     specificity_low: float
     specificity_high: float
     estimate: float | None
     standardised: float | None
     reason: str | None = None
+    standardised_reason: str | None = None
 
 
-def _curve(tp_ge: np.ndarray, fp_ge: np.ndarray, m, n) -> tuple[np.ndarray, np.ndarray]:
-    """ROC points (fpr, tpr) from screen-positive counts per candidate cut-off, last axis = cut-offs.
-
-    ``tp_ge[..., j]`` = positives with internal score >= scores[j] (j = 0..k-1); the point for "nobody
-    positive" (0, 0) is appended, and the points are returned from (0, 0) to (1, 1).
-    """
-    shape = tp_ge.shape[:-1] + (1,)
-    tp = np.concatenate([np.zeros(shape), tp_ge[..., ::-1]], axis=-1)
-    fp = np.concatenate([np.zeros(shape), fp_ge[..., ::-1]], axis=-1)
-    return fp / np.asarray(n, float)[..., None], tp / np.asarray(m, float)[..., None]
+BELOW_DIAGONAL = ("the ROC curve lies below the chance diagonal in the range: the McClish standardisation "
+                  "is undefined (as pROC's partial.auc.correct = TRUE)")
 
 
 def area_between(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: float) -> np.ndarray:
@@ -205,19 +202,28 @@ def _area_in_blocks(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_lo
     return float(np.sum(areas, axis=-1)[0])
 
 
-def mcclish(pauc, fpr_low: float, fpr_high: float):
+def mcclish(pauc, fpr_low: float, fpr_high: float, allow_invalid: bool = False):
     """McClish (1989) standardisation of a partial AUC over FPR [a, b] to the (0.5, 1) scale.
 
     standardised = (1 + (pAUC - min) / (max - min)) / 2 with min = (b^2 - a^2) / 2 (the chance
     diagonal) and max = b - a (a perfect test). McClish DK (1989), Med Decis Making 9:190-195; the
-    same as pROC ``auc(..., partial.auc.correct = TRUE)``.
+    same as pROC ``auc(..., partial.auc.correct = TRUE)``. Below the diagonal (pAUC < min) the
+    standardisation is not defined: NaN, as pROC's NA, unless ``allow_invalid`` (pROC's
+    ``allow.invalid.partial.auc.correct = TRUE``), which gives the formula's value (below 0.5, possibly
+    negative).
+
+    >>> float(mcclish(0.1, 0.0, 0.2)), float(mcclish(0.01, 0.0, 0.2)), float(mcclish(0.01, 0.0, 0.2, True))
+    (0.7222222222222222, nan, 0.4722222222222222)
     """
     lo_area = (fpr_high ** 2 - fpr_low ** 2) / 2.0
     hi_area = fpr_high - fpr_low
-    return (1.0 + (np.asarray(pauc, float) - lo_area) / (hi_area - lo_area)) / 2.0
+    pauc = np.asarray(pauc, float)
+    std = (1.0 + (pauc - lo_area) / (hi_area - lo_area)) / 2.0
+    return std if allow_invalid else np.where(pauc < lo_area, np.nan, std)
 
 
-def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0)) -> PartialAucResult:
+def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0), *,
+                allow_invalid: bool = False) -> PartialAucResult:
     """Partial AUC over a specificity range (``partial.auc.focus = "specificity"`` in pROC).
 
     Parameters
@@ -225,6 +231,10 @@ def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0
     counts : CountTable
     specificity : (low, high) with 0 <= low < high <= 1
         E.g. (0.8, 1.0): the part of the curve where at most 20% of reference-negatives screen positive.
+    allow_invalid : bool
+        Report the McClish value also when the curve lies below the chance diagonal (pROC's
+        ``allow.invalid.partial.auc.correct``); by default it is then ``None`` with
+        ``standardised_reason``.
 
     Returns
     -------
@@ -252,7 +262,10 @@ def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0
     tp_ge = np.zeros(k + 1 - a, np.int64)                  # tp at scores a..k
     np.cumsum(counts.n_pos[a:][::-1], out=tp_ge[-2::-1])
     area = _area_in_blocks(tp_ge[:b - a], fp_ge[a:b], m, n, 1.0 - sp_high, 1.0 - sp_low)
-    return PartialAucResult(sp_low, sp_high, area, float(mcclish(area, 1.0 - sp_high, 1.0 - sp_low)))
+    std = float(mcclish(area, 1.0 - sp_high, 1.0 - sp_low, allow_invalid))
+    if np.isnan(std):
+        return PartialAucResult(sp_low, sp_high, area, None, standardised_reason=BELOW_DIAGONAL)
+    return PartialAucResult(sp_low, sp_high, area, std)
 
 
 def _check_specificity_range(specificity, where: str) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from scipy.stats import chi2
 from . import outputs
 from .counts import CountTable
 from .errors import UsageError, check_in, check_open_unit
-from .intervals import INTERVAL_METHODS, proportion_ci, z_value
+from .intervals import INTERVAL_METHODS, proportion_ci
 
 MISSING_GROUP = "(missing)"
 COMBINED_GROUP = "(small groups combined)"
@@ -176,10 +176,10 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
                 idx = np.flatnonzero(ok)
                 hi = idx[np.argmax(est[idx])]
                 lo = idx[np.argmin(est[idx])]
-                d, l, u = newcombe_difference(x[hi], n[hi], x[lo], n[lo], confidence)
+                d, low, high = newcombe_difference(x[hi], n[hi], x[lo], n[lo], confidence)
                 e.update(highest={"group": names[hi], "estimate": float(est[hi])},
                          lowest={"group": names[lo], "estimate": float(est[lo])},
-                         difference=outputs.interval_dict(d[0], l[0], u[0], "newcombe-hybrid"))
+                         difference=outputs.interval_dict(d[0], low[0], high[0], "newcombe-hybrid"))
             entry[stat] = e
         out.append(entry)
     return out

@@ -1,6 +1,5 @@
 """End to end: `dvc repro` on a small simulated file, the flow adds up, and a rerun changes nothing."""
 import json
-from pathlib import Path
 
 import yaml
 
@@ -29,7 +28,10 @@ def test_pipeline_end_to_end(tmp_project):
         for t in doc["thresholds"]:
             assert t["tp"] + t["fn"] == doc["n_positive"] and t["fp"] + t["tn"] == doc["n_negative"]
     cal = json.loads((project / "data/processed/calibration/risk-model@1.json").read_text())
-    assert cal["n"] == cal["n_events"] + (cal["n"] - cal["n_events"]) and cal["brier"] is not None
+    acc = json.loads((project / "data/processed/accuracy/risk-model@1.json").read_text())
+    # calibration and accuracy read the same verified records with a probability
+    assert (cal["n"], cal["n_events"]) == (acc["n_positive"] + acc["n_negative"], acc["n_positive"])
+    assert 0 < cal["n_events"] < cal["n"] and 0 < cal["brier"] < 0.25
     assert json.loads((project / "data/processed/calibration/risk-checklist@1.json").read_text())["estimated_mapping"]
     for curve in ("calibration", "decision"):
         assert json.loads((project / f"reports/plots/{curve}/risk-model@1.json").read_text())

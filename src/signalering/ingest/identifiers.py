@@ -228,12 +228,6 @@ _DATE_RULES = [
 _COMPACT_DATE = re.compile(r"^(?:(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(19|20)\d{2})$")
 
 
-def _month(token: str) -> int:
-    t = token.lower()[:3]
-    return {"jan": 1, "feb": 2, "mrt": 3, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-            "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12}[t]
-
-
 def _valid_day_month(d: int, m: int) -> bool:
     return 1 <= d <= 31 and 1 <= m <= 12
 

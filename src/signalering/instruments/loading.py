@@ -73,6 +73,23 @@ def bundled_ids() -> list[str]:
     return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml") if ID_PATTERN.match(p.stem))
 
 
+def shown(path: str | os.PathLike) -> str:
+    """How a specification file is named in messages: as the user gave it, a bundled one by its file name.
+
+    A path inside the installed package would show where the software lives on this machine (a user
+    name, a home folder), which says nothing to the reader and does not belong in a message or a log.
+
+    >>> shown(BUNDLED_DIR / "risk-checklist@1.yaml")
+    'bundled risk-checklist@1.yaml'
+    >>> shown("instruments/own@1.yaml")
+    'instruments/own@1.yaml'
+    """
+    p = Path(path)
+    if p.is_absolute() and p.parent == BUNDLED_DIR:
+        return f"bundled {p.name}"
+    return str(path)
+
+
 def _is_path(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref
 
@@ -99,8 +116,9 @@ class _Loader:
             for path in _candidates(spec_id, directory):
                 if path.is_file():
                     return path
-        searched = ", ".join(str(d) for d in dict.fromkeys(dirs))
-        raise InputError(file=str(self.spec_dir or BUNDLED_DIR),
+        searched = ", ".join("the bundled specifications" if d == BUNDLED_DIR else str(d)
+                             for d in dict.fromkeys(dirs))
+        raise InputError(file=str(self.spec_dir) if self.spec_dir is not None else "",
                          reason=f"no specification '{spec_id}' found (searched {searched}; "
                                 f"bundled: {', '.join(bundled_ids())})")
 
@@ -110,11 +128,11 @@ class _Loader:
         name, version, _ = header(data, file)
         spec_id = f"{name}@{version}"
         if expect_id is not None and spec_id != expect_id:
-            raise InputError(file=file, column="name",
+            raise InputError(file=shown(file), column="name",
                              reason=f"file was looked up as '{expect_id}' but declares '{spec_id}'")
         if spec_id in self.raw and Path(self.raw[spec_id][0]).resolve() != path.resolve():
-            raise InputError(file=file, column="name",
-                             reason=f"'{spec_id}' is also declared by {self.raw[spec_id][0]}; "
+            raise InputError(file=shown(file), column="name",
+                             reason=f"'{spec_id}' is also declared by {shown(self.raw[spec_id][0])}; "
                                     "an instrument id must be unique")
         self.raw[spec_id] = (file, data)
         return spec_id
@@ -126,7 +144,7 @@ class _Loader:
         if isinstance(ref, os.PathLike) or _is_path(text):
             return self.register(Path(text))
         if not ID_PATTERN.match(text):
-            raise InputError(file=str(self.spec_dir or BUNDLED_DIR),
+            raise InputError(file=str(self.spec_dir) if self.spec_dir is not None else "",
                              reason=f"'{text}' is neither 'name@version' nor a path to a .yaml file")
         if text in self.raw:
             return text

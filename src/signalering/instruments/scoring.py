@@ -73,15 +73,14 @@ class _Context:
     def column(self, spec: InstrumentSpec, column: str) -> pd.Series:
         if column not in self.records.columns:
             raise InputError(file=self.file, column=column,
-                             reason=f"column required by instrument '{spec.id}' (specification "
-                                    f"{spec.source_file}) is absent from the records")
+                             reason=f"column required by instrument '{spec.id}' is absent from the records")
         return self.records[column]
 
     def refuse(self, spec: InstrumentSpec, column: str, bad: np.ndarray, what: str) -> InputError:
         rows = np.flatnonzero(bad)
         more = f" ({len(rows)} rows in all)" if len(rows) > 1 else ""
         return InputError(file=self.file, row=int(rows[0]) + 1, column=column,
-                          reason=f"{what} of instrument '{spec.id}' (specification {spec.source_file}){more}")
+                          reason=f"{what} of instrument '{spec.id}'{more}")
 
     def numbers(self, spec: InstrumentSpec, column: str) -> np.ndarray:
         """The column as floats (NaN = empty). Text that is not a number is refused."""

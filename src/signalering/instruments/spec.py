@@ -78,9 +78,6 @@ class Coding:
     def high(self) -> float:
         return max(self.values)
 
-    def as_dict(self) -> dict:
-        return dict(zip(self.codes, self.values))
-
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -450,7 +447,7 @@ def _coding(f: _Field) -> Coding:
         if not f.data:
             raise f.fail("must not be empty")
         codes, values = [], []
-        for key, value in f.data.items():
+        for key in f.data:
             codes.append(_code(_Field(key, f._join(f"[{key}]"), f.file)))
             values.append(_number(f.child(key)))
     else:

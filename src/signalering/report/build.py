@@ -50,7 +50,9 @@ PATHS = {
     "decision": ("reports/plots/decision", "data/processed/decision"),
     "reliability": ("data/processed/reliability",),
 }
-PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "scikit-learn", "pingouin", "jinja2", "matplotlib",
+# The packages that compute or write something in a pipeline run (not test references such as
+# scikit-learn); duckdb and dask only stream large files (params scale.engine) and are left out.
+PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pandera", "statsmodels", "pingouin", "pyyaml", "jinja2",
             "xhtml2pdf", "dvc")
 PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
 RATIOS = ("lr_positive", "lr_negative", "dor")

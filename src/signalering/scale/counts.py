@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ from ..errors import InputError, UsageError, check_in
 from . import ENGINES
 from .guard import IdentifierScan
 from ..io import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
+
+if TYPE_CHECKING:
+    from ..counts import CountTable
 
 REFERENCE_CODES = ("1", "0", "unverified")
 
@@ -425,7 +429,7 @@ def _rename_scan(frame: pd.DataFrame, columns: list[str], spec: CountSpec, file:
 
 
 # ------------------------------------------------------------------ to CountTable
-def count_table(counts: pd.DataFrame, instrument: str, direction: str = "higher", **subgroup) -> "CountTable":
+def count_table(counts: pd.DataFrame, instrument: str, direction: str = "higher", **subgroup) -> CountTable:
     """The ``CountTable`` of one instrument from a count table (summed over subgroups, or restricted
     to ``subgroup=value`` keywords)."""
     from ..counts import CountTable

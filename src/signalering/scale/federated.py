@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy.special import expit
 from scipy.stats import chi2, chi2_contingency
 

@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-import numpy as np
 import pandas as pd
 
-from ..errors import InputError
 from ..ingest.flow import Flow
 from ..ingest.schema import RecordSchema, Validated, validate_records
 from .guard import IdentifierScan
