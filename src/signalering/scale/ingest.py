@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from ..ingest.flow import Flow
-from ..ingest.schema import RecordSchema, Validated, validate_records
+from ..ingest.schema import RecordSchema, validate_records
 from .guard import IdentifierScan
 from ..io import DEFAULT_BATCH_ROWS, Batch, iter_batches
 
