@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from ..ingest.flow import Flow
+from ..ingest.identifiers import check_identifiers
 from ..ingest.schema import RecordSchema, validate_records
 from .guard import IdentifierScan
 from ..io import DEFAULT_BATCH_ROWS, Batch, iter_batches
@@ -71,14 +72,23 @@ def _validate_batch(batch: Batch, schema: RecordSchema, file: str, dups: set[str
     return ValidatedBatch(v.records, q.reset_index(drop=True), batch.offset), v.flow
 
 
-def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int = DEFAULT_BATCH_ROWS,
+def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int | None = DEFAULT_BATCH_ROWS,
                     on_flow: Callable[[Flow], None] | None = None) -> Iterator[ValidatedBatch]:
     """Validate a records file batch by batch (passes 1 and 2 of the module docstring).
 
     Yields one ``ValidatedBatch`` per batch; ``on_flow`` receives the whole file's ``Flow`` after the
     last one. The identifier guard and the duplicate scan finish before the first batch is yielded.
+    ``batch_rows=None``: the whole file as one batch, read once (``scale.engine: pandas``).
     """
     file = str(path)
+    if batch_rows is None:
+        batch = next(iter_batches(path, None, decimal=schema.decimal))
+        check_identifiers(batch.frame, file, drop=schema.drop, coded=schema.coded)
+        vb, flow = _validate_batch(batch, schema, file, set())
+        yield vb
+        if on_flow is not None:
+            on_flow(flow)
+        return
     dups = duplicate_ids(path, schema, batch_rows)
     flows: list[Flow] = []
     for batch in iter_batches(path, batch_rows, decimal=schema.decimal):
@@ -99,7 +109,7 @@ def sum_flows(flows: list[Flow]) -> Flow:
 
 
 def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Path, quarantine_out: str | Path,
-                  batch_rows: int = DEFAULT_BATCH_ROWS) -> Flow:
+                  batch_rows: int | None = DEFAULT_BATCH_ROWS) -> Flow:
     """Validate a records file larger than memory; write analysed records and quarantine batch by batch.
 
     Parameters
@@ -108,7 +118,7 @@ def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Pat
     schema : RecordSchema (from ``params.yaml`` ``data``)
     records_out : Parquet file for the analysed records (parents are created)
     quarantine_out : Parquet file, or CSV when it ends in ``.csv`` (as the in-memory stage writes it)
-    batch_rows : records per batch
+    batch_rows : records per batch (``None``: the whole file in memory, read once)
 
     Returns
     -------
