@@ -138,8 +138,9 @@ def test_streaming_guard_passes_clean_file(records):
 
 
 # ------------------------------------------------------------------ streaming validation
+@pytest.mark.parametrize("batch_rows", [97, None])
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
-def test_streaming_validation_equals_in_memory(records, kind, batch_rows=97):
+def test_streaming_validation_equals_in_memory(records, kind, batch_rows):
     path = records[kind]
     whole = validate_records(io.read_records(path), SCHEMA, path)
     flows = []
@@ -166,13 +167,14 @@ def test_ingest_stream_writes_parquet_as_in_memory(records, tmp_path):
     assert (tmp_path / "secure/q.csv").read_text() == expected
 
 
-def test_identifier_refuses_before_anything_is_written(tmp_path):
+@pytest.mark.parametrize("batch_rows", [50, None])
+def test_identifier_refuses_before_anything_is_written(tmp_path, batch_rows):
     df = messy_records()
     df.loc[390, "rater1_id"] = "123456782"   # in the last batch
     path = tmp_path / "r.csv"
     df.to_csv(path, index=False)
     with pytest.raises(InputError, match="BSN") as exc:
-        ingest_stream(path, SCHEMA, tmp_path / "out/records.parquet", tmp_path / "out/q.parquet", 50)
+        ingest_stream(path, SCHEMA, tmp_path / "out/records.parquet", tmp_path / "out/q.parquet", batch_rows)
     assert exc.value.row == 391 and exc.value.column == "rater1_id"
     assert not (tmp_path / "out").exists()
 
