@@ -6,7 +6,6 @@ the output labels as estimated (TRIPOD 10d/10e). A plain ``score`` (kind ``score
 ``probability: true``, without a risk mapping) has no risk to calibrate and is left out; when no
 instrument is left, the stage writes only the "not applicable" document.
 """
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +26,6 @@ def has_risk(spec) -> bool:
     return spec.kind != "score" or spec.is_probability or spec.risk_mapping is not None
 
 
-def stream_key(instrument_id: str) -> int:
-    """The instrument's own random stream (with ``seed``): keyed by its id, not its place in the list,
-    so adding or reordering instruments changes no other instrument's bootstrap."""
-    return zlib.crc32(instrument_id.encode("utf-8"))
-
-
 def main() -> None:
     p = params.load(PARAMS)
     cal, data = p["calibration"], p["data"]
@@ -50,7 +43,7 @@ def main() -> None:
     for spec in specs:
         if not has_risk(spec):
             continue
-        rng = np.random.default_rng([p["seed"], stream_key(spec.id)])
+        rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))   # keyed by id, not list position
         score = scores[spec.id].to_numpy(dtype=float)
         risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):

@@ -18,10 +18,14 @@ OUT = Path("data/processed/comparison")
 METRICS = Path("reports/comparison_metrics.json")
 
 
-def pair_cutoff(inst: dict, overrides: dict):
-    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the spec's first cut-off."""
+def pair_cutoff(inst: dict, overrides: dict, evaluate: dict):
+    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the judged cut-off
+    (``params.judged_cutoff``), else the spec's first cut-off."""
     if inst["id"] in overrides:
         return float(overrides[inst["id"]])
+    judged = params.judged_cutoff(inst, evaluate)
+    if judged is not None:
+        return judged
     return float(inst["cutoffs"][0]["value"]) if inst["cutoffs"] else None
 
 
@@ -60,7 +64,7 @@ def main() -> None:
             if inst is None:
                 raise InputError("params.yaml", "compare.pairs names an instrument that score.instruments does not score",
                                  column=f"compare.pairs: {name}")
-        ca, cb = pair_cutoff(a, overrides), pair_cutoff(b, overrides)
+        ca, cb = pair_cutoff(a, overrides, ev), pair_cutoff(b, overrides, ev)
         if ca is None or cb is None:
             ca = cb = None
         doc = compare.comparison_document(

@@ -38,8 +38,22 @@ def add_verdicts(metrics: dict, view: dict) -> None:
         metrics.setdefault(inst["id"], {})["criteria"] = {w: outcomes.count(w) for w in verdict.OUTCOMES}
 
 
+def with_judged_cutoffs(p: dict) -> dict:
+    """``p`` with ``evaluate.judged_cutoff[id]`` as the ``cutoff`` setting of the instrument's criteria
+    (unless the criteria name one), so the verdict judges the accuracy at that cut-off."""
+    judged = (p.get("evaluate") or {}).get("judged_cutoff") or {}
+    if not judged:
+        return p
+    report = dict(p.get("report") or {})
+    criteria = {k: dict(v or {}) for k, v in (report.get("criteria") or {}).items()}
+    for inst, value in judged.items():
+        if "cutoff" not in verdict.criteria_for(criteria, inst):
+            criteria.setdefault(inst, {})["cutoff"] = value
+    return {**p, "report": {**report, "criteria": criteria}}
+
+
 def main() -> None:
-    p = params.load(PARAMS)
+    p = with_judged_cutoffs(params.load(PARAMS))
     cfg = p.get("report") or {}
     min_cell = disclosure.check_min_cell((p.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL))
     inputs, log = publishable(load_inputs("."), min_cell)

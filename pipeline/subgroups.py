@@ -27,7 +27,6 @@ def main() -> None:
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     params.fresh_dirs(OUT, PUBLISHED)
-    overrides = ev.get("cutoffs") or {}
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
     if not columns:
         for folder in (OUT, PUBLISHED):
@@ -43,7 +42,7 @@ def main() -> None:
                                               dp.get("combined_group", subgroups.COMBINED_GROUP))
               for c in columns}
     for inst in instruments:
-        cutoffs = params.evaluation_cutoffs(inst, overrides)
+        cutoffs = params.evaluation_cutoffs(inst, ev)
         doc = subgroups.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
