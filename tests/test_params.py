@@ -90,6 +90,8 @@ def test_a_wrong_type_is_refused_with_group_and_key(tmp_path, doc, where):
     (changed(compare__pairs=[["risk-checklist@2", "risk-checklst@1"]]), "compare.pairs.risk-checklst@1"),
     (changed(report__criteria={"default": {}, "risk-modl": {"auc_min": 0.7}}), "report.criteria.risk-modl"),
     (changed(report__criteria={"risk-model@9": {"auc_min": 0.7}}), "report.criteria.risk-model@9"),
+    (changed(score__instruments=["risk-model@1"], compare__pairs=[], report__criteria={"lab": {"auc_min": 0.7}}),
+     "report.criteria.lab"),
 ])
 def test_an_instrument_that_is_not_scored_is_refused(tmp_path, doc, where):
     err = refused(tmp_path, doc)
@@ -100,6 +102,9 @@ def test_criteria_may_name_default_a_name_or_a_version(tmp_path):
     doc = changed(report__criteria={"default": {"auc_min": 0.6}, "risk-checklist": {"auc_min": 0.7},
                                     "risk-model@1": {"calibration_slope_range": [0.8, 1.2]}})
     assert params.load(["report"], write(tmp_path, doc))["report"]["criteria"]["risk-checklist"] == {"auc_min": 0.7}
+    # a bundled instrument this run does not score: the criteria stay valid for a smaller experiment
+    doc = changed(score__instruments=["risk-model@1"], compare__pairs=[])
+    assert "sensitivity-observation" in params.load(["report"], write(tmp_path, doc))["report"]["criteria"]
     err = refused(tmp_path, changed(report__criteria={"default": {"auc_at_least": 0.6}}))
     assert err.column == "report.criteria.default.auc_at_least"
 

@@ -6,9 +6,11 @@ One place for the parameters: every group of ``params.yaml`` is a pydantic model
 * an unknown key is refused, naming ``group.key`` and the closest valid name
   (``evaluate.bootstrp`` -> "did you mean 'bootstrap'?");
 * a value of the wrong type or outside its range is refused, naming ``group.key``;
-* ``evaluate.judged_cutoff``, ``evaluate.exploratory_cutoffs``, ``compare.pairs``,
-  ``compare.cutoffs`` and ``report.criteria`` must name instruments that ``score.instruments``
-  scores (criteria may also name ``default`` or an instrument name without ``@version``);
+* ``evaluate.judged_cutoff``, ``evaluate.exploratory_cutoffs``, ``compare.pairs`` and
+  ``compare.cutoffs`` must name instruments that ``score.instruments`` scores; ``report.criteria``
+  may name ``default``, an instrument name without ``@version`` (every version) or ``name@version``
+  of an instrument scored or bundled with the package (so the shipped criteria stay valid when an
+  experiment scores fewer instruments), nothing else;
 * a specification file listed in ``score.instruments`` must lie in the ``instruments/`` folder
   next to ``params.yaml``, the folder ``dvc.yaml`` declares as a dependency of the ``score`` stage
   (so editing it re-runs the pipeline).
@@ -377,9 +379,15 @@ def _check_instruments(model: Params, file: str, base: Path) -> None:
         for name in keys:
             if name not in known:
                 refuse(where, name, known)
+    # Criteria may also name a bundled instrument that this run does not score (the shipped criteria
+    # stay valid when `-S score.instruments=[...]` scores fewer); a name nothing matches is a typo.
+    from .instruments.loading import bundled_ids
+    bundled = set(bundled_ids())
+    known_c = known | bundled
+    names_c = names | {i.split("@", 1)[0] for i in bundled}
     for name in model.report.criteria:
-        if name != "default" and name not in known and name not in names:
-            refuse("report.criteria", name, {"default", *known, *names})
+        if name != "default" and name not in known_c and name not in names_c:
+            refuse("report.criteria", name, {"default", *known_c, *names_c})
 
 
 def read(path: str | os.PathLike = PARAMS_FILE) -> Params:
