@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from signalering import calibration, decision, disclosure, io, not_applicable, params
+from signalering import calibration, decision, disclosure, io, not_applicable, params, progress
 from signalering.instruments import load_specs
 
 PARAMS = ("seed", "data", "score", "calibration", "disclosure")
@@ -39,10 +39,11 @@ def main() -> None:
         for spec in specs:   # plot folders hold plot rows only: an empty plot per instrument
             for d in PLOTS.values():
                 io.write_json(d / f"{spec.id}.json", [])
+        progress.summary("calibration", f"not applicable (no probability or risk mapping); wrote "
+                                        f"{OUT / not_applicable.FILE} and empty plots")
         return
-    for spec in specs:
-        if not has_risk(spec):
-            continue
+    assessed = [s for s in specs if has_risk(s)]
+    for spec in progress.bar(assessed, desc="calibration", unit="instrument"):
         rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))   # keyed by id, not list position
         score = scores[spec.id].to_numpy(dtype=float)
         risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
@@ -67,6 +68,8 @@ def main() -> None:
         dec_rows, _ = disclosure.decision_plot_rows(decision.decision_curve_points(curve_nb), risk, reference, min_cell)
         io.write_json(PLOTS["calibration"] / f"{spec.id}.json", cal_rows)
         io.write_json(PLOTS["decision"] / f"{spec.id}.json", dec_rows)
+    progress.summary("calibration", f"wrote {len(assessed)} calibration documents to {OUT} and their "
+                                    f"calibration and decision curves to reports/plots/")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import compare, disclosure, io, not_applicable, params
+from signalering import compare, disclosure, io, not_applicable, params, progress
 from signalering.errors import InputError
 
 PARAMS = ("data", "compare", "evaluate", "disclosure")
@@ -78,6 +78,8 @@ def main() -> None:
         published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
         metrics[key] = headline(published)
     io.write_json(METRICS, metrics)
+    progress.summary("compare", f"wrote {len(metrics)} comparisons to {OUT} and {METRICS}" if metrics else
+                     f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, outputs, params
+from signalering import disclosure, io, outputs, params, progress
 from signalering.counts import CountTable
 from signalering.cutpoints import rules_from_options
 
@@ -19,7 +19,7 @@ def main() -> None:
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     params.fresh_dirs(OUT, PLOTS)
-    for inst in instruments:
+    for inst in progress.bar(instruments, desc="evaluate", unit="instrument"):
         counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])
         named = {}  # cut-off value -> the spec's names for it (several bands may share a value)
         for c in inst["cutoffs"]:
@@ -41,6 +41,7 @@ def main() -> None:
         # Plot points leave the pipeline: merge points that separate fewer than min_cell records.
         rows, _ = disclosure.roc_plot_rows(counts, p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
         io.write_json(PLOTS / f"{inst['id']}.json", rows)
+    progress.summary("evaluate", f"wrote {len(instruments)} accuracy documents to {OUT} and ROC points to {PLOTS}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from signalering import disclosure, io, params
+from signalering import disclosure, io, params, progress
 from signalering.errors import InputError
 from signalering.report import verdict
 from signalering.report.build import (LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
@@ -90,7 +90,7 @@ def main() -> None:
     study = read_study(Path(cfg.get("study", "study.yaml")))
     metrics = headline_metrics(inputs.accuracy)
     judged_metrics(metrics, inputs, cfg.get("criteria") or {})
-    for lang, stem in LANGS.items():
+    for lang, stem in progress.bar(LANGS.items(), total=len(LANGS), desc="report", unit="language"):
         view = build_view(inputs, log, p, study, lang, load_texts(lang))
         if lang == "en":
             add_verdicts(metrics, view)
@@ -100,6 +100,9 @@ def main() -> None:
         html = render(view, pdf=True) if cfg.get("pdf", True) else (
             f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
         (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(html))
+    names = ", ".join(f"{stem}.html" + (" and .pdf" if cfg.get("pdf", True) else "") for stem in LANGS.values())
+    progress.summary("report", f"wrote {REPORTS / 'metrics.json'}, {REPORTS / 'disclosure.json'}, {names} "
+                               f"under {REPORTS}/")
 
 
 if __name__ == "__main__":

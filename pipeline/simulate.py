@@ -3,7 +3,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signalering import params
+from signalering import params, progress
 from signalering.simulate import SimulationParams, simulate_records
 
 PARAMS = ("simulate",)
@@ -17,6 +17,7 @@ def main() -> None:
     frame = simulate_records(SimulationParams(**sim), np.random.default_rng(seed))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(OUT, index=False, lineterminator="\n")
+    progress.summary("simulate", f"wrote {OUT} ({len(frame)} synthetic records)")
 
 
 if __name__ == "__main__":

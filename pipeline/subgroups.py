@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, not_applicable, params, subgroups
+from signalering import disclosure, io, not_applicable, params, progress, subgroups
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -31,6 +31,8 @@ def main() -> None:
     if not columns:
         for folder in (OUT, PUBLISHED):
             not_applicable.write(folder, "subgroups", "no subgroup column declared (data.subgroups)")
+        progress.summary("subgroups", f"not applicable (no subgroup column); wrote {OUT / not_applicable.FILE} "
+                                      f"and {PUBLISHED / not_applicable.FILE}")
         return
     dp = p["disclosure"]
     # Merged on the reference status of all records, the same for every instrument (merging per
@@ -53,6 +55,8 @@ def main() -> None:
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])
         published["disclosure"] = {"min_cell": min_cell, "log": log}
         io.write_json(PUBLISHED / f"{inst['id']}.json", published)
+    progress.summary("subgroups", f"wrote {len(instruments)} documents to {OUT} and to {PUBLISHED} "
+                                  f"({len(columns)} subgroup columns)")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def test_init_writes_params_and_specs_that_load(tmp_path, capsys):
     (out).write_text((ROOT / "params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["init", "--records", file, *ARGS, "--score", "lab", "--lower", "grade", "--score", "p",
                  "--probability", "p", "--subgroup", "regio", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert str(out) in printed and "instruments/lab.yaml" in printed and "dvc repro" in printed
     params = yaml.safe_load(out.read_text(encoding="utf-8"))
     data = params["data"]

@@ -131,3 +131,15 @@ def test_every_stage_has_a_line_in_both_languages():
     for lang in ("en", "nl"):
         texts = yaml.safe_load((ROOT / "src/signalering/report/i18n" / f"{lang}.yaml").read_text(encoding="utf-8"))
         assert set(texts["not_applicable"]) == set(not_applicable.STAGES), lang
+
+
+@pytest.mark.parametrize("stage, words", [
+    ("reliability", "not applicable"), ("calibration", "not applicable"), ("compare", "not applicable"),
+    ("subgroups", "not applicable"), ("evaluate", "wrote 1 accuracy documents"),
+])
+def test_a_stage_ends_with_one_summary_line_on_stderr(project, capsys, stage, words):
+    run_stage(stage)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"signalering: {stage}: ") and words in line and "wrote" in line

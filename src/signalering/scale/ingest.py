@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from .. import progress
 from ..errors import InputError
 from ..ingest.flow import Flow
 from ..ingest.schema import RecordSchema, Validated, validate_records
@@ -108,7 +109,8 @@ def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int = DE
     file = str(path)
     dups = duplicate_ids(path, schema, batch_rows)
     flows: list[Flow] = []
-    for batch in iter_batches(path, batch_rows, decimal=schema.decimal):
+    for batch in progress.bar(iter_batches(path, batch_rows, decimal=schema.decimal), desc="batches",
+                              unit="batch"):   # a bar on a terminal only
         v, n = _validate_batch(batch, schema, file, dups)
         vb, flow = _drop_ghosts(v, n, batch.offset)
         flows.append(flow)
