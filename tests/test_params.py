@@ -61,6 +61,11 @@ def test_an_unknown_key_is_refused_with_the_closest_name(tmp_path, doc, where, h
     assert err.column == where and f"did you mean '{hint}'" in err.reason
 
 
+def test_a_union_names_every_accepted_type(tmp_path):
+    err = refused(tmp_path, changed(data__positive_label=["ja"]))
+    assert "string" in err.reason and "integer" in err.reason and "number" in err.reason
+
+
 def test_the_old_cutoffs_key_says_where_it_went(tmp_path):
     err = refused(tmp_path, changed(evaluate__cutoffs={"risk-checklist@2": [2]}))
     assert err.column == "evaluate.cutoffs" and "judged_cutoff" in err.reason and "exploratory_cutoffs" in err.reason
@@ -77,10 +82,12 @@ def test_the_old_cutoffs_key_says_where_it_went(tmp_path):
     (changed(compare__pairs=[["risk-checklist@2"]]), "compare.pairs.0"),
     (changed(seed=1.5), "seed"),
     (changed(simulate__seed="x"), "simulate.seed"),
+    (changed(data__positive_label=["ja", "yes"]), "data.positive_label"),
 ])
 def test_a_wrong_type_is_refused_with_group_and_key(tmp_path, doc, where):
     err = refused(tmp_path, doc)
     assert err.column == where, err
+    assert "ja" not in err.reason and "wald" not in err.reason and "2000" not in err.reason   # never the value
 
 
 @pytest.mark.parametrize("doc, where", [

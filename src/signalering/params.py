@@ -290,11 +290,24 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 def _dotted(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p in {"tagged-union"}))
+    return ".".join(str(p) for p in loc)
 
 
-def _error(err: dict, file: str) -> InputError:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float"})))
+_UNION_MEMBERS = {"str", "int", "float", "bool"}   # pydantic names the member of a union it tried in ``loc``
+
+
+def _strip(loc: tuple) -> tuple:
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_MEMBERS)))
+
+
+def _error(err: dict, file: str, others: list[dict] = ()) -> InputError:
+    """The first validation error as an ``InputError`` naming ``group.key`` (never the value given);
+    the errors of the other members of a union at the same place are joined into one reason."""
+    loc = _strip(err["loc"])
+    same = [e["msg"] for e in others if _strip(e["loc"]) == loc and e["type"] not in ("extra_forbidden", "missing")]
+    if len(same) > 1:
+        wanted = " or ".join(dict.fromkeys(m.removeprefix("Input should be ") for m in same))
+        return InputError(file, f"wrong value: input should be {wanted}", column=_dotted(loc))
     where = _dotted(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -321,7 +334,7 @@ def validate(doc: dict, file: str = str(PARAMS_FILE), base: str | os.PathLike = 
     try:
         model = Params.model_validate(doc)
     except ValidationError as exc:
-        raise _error(exc.errors()[0], file) from None
+        raise _error(*exc.errors()[:1], file, exc.errors()) from None
     _check_criteria(model, file)
     if model.score is not None:
         _check_instruments(model, file, Path(base))
