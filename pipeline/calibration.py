@@ -6,13 +6,12 @@ the output labels as estimated (TRIPOD 10d/10e). A plain ``score`` (kind ``score
 ``probability: true``, without a risk mapping) has no risk to calibrate and is left out; when no
 instrument is left, the stage writes only the "not applicable" document.
 """
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from signalering import calibration, decision, disclosure, io, not_applicable, params
+from signalering import calibration, decision, disclosure, io, not_applicable, params, progress
 from signalering.instruments import load_specs
 
 PARAMS = ("seed", "data", "score", "calibration", "disclosure")
@@ -25,12 +24,6 @@ def has_risk(spec) -> bool:
     """Whether the stage assesses the instrument: every kind but a plain ``score`` without a risk
     mapping (a checklist's sum gets an estimated mapping; a lab value or free score does not)."""
     return spec.kind != "score" or spec.is_probability or spec.risk_mapping is not None
-
-
-def stream_key(instrument_id: str) -> int:
-    """The instrument's own random stream (with ``seed``): keyed by its id, not its place in the list,
-    so adding or reordering instruments changes no other instrument's bootstrap."""
-    return zlib.crc32(instrument_id.encode("utf-8"))
 
 
 def main() -> None:
@@ -46,11 +39,12 @@ def main() -> None:
         for spec in specs:   # plot folders hold plot rows only: an empty plot per instrument
             for d in PLOTS.values():
                 io.write_json(d / f"{spec.id}.json", [])
+        progress.summary("calibration", f"not applicable (no probability or risk mapping); wrote "
+                                        f"{OUT / not_applicable.FILE} and empty plots")
         return
-    for spec in specs:
-        if not has_risk(spec):
-            continue
-        rng = np.random.default_rng([p["seed"], stream_key(spec.id)])
+    assessed = [s for s in specs if has_risk(s)]
+    for spec in progress.bar(assessed, desc="calibration", unit="instrument"):
+        rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))   # keyed by id, not list position
         score = scores[spec.id].to_numpy(dtype=float)
         risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
@@ -74,6 +68,8 @@ def main() -> None:
         dec_rows, _ = disclosure.decision_plot_rows(decision.decision_curve_points(curve_nb), risk, reference, min_cell)
         io.write_json(PLOTS["calibration"] / f"{spec.id}.json", cal_rows)
         io.write_json(PLOTS["decision"] / f"{spec.id}.json", dec_rows)
+    progress.summary("calibration", f"wrote {len(assessed)} calibration documents to {OUT} and their "
+                                    f"calibration and decision curves to reports/plots/")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import compare, disclosure, io, not_applicable, params
+from signalering import compare, disclosure, io, not_applicable, params, progress
 from signalering.errors import InputError
 
 PARAMS = ("data", "compare", "evaluate", "disclosure")
@@ -18,10 +18,14 @@ OUT = Path("data/processed/comparison")
 METRICS = Path("reports/comparison_metrics.json")
 
 
-def pair_cutoff(inst: dict, overrides: dict):
-    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the spec's first cut-off."""
+def pair_cutoff(inst: dict, overrides: dict, evaluate: dict):
+    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the judged cut-off
+    (``params.judged_cutoff``), else the spec's first cut-off."""
     if inst["id"] in overrides:
         return float(overrides[inst["id"]])
+    judged = params.judged_cutoff(inst, evaluate)
+    if judged is not None:
+        return judged
     return float(inst["cutoffs"][0]["value"]) if inst["cutoffs"] else None
 
 
@@ -60,7 +64,7 @@ def main() -> None:
             if inst is None:
                 raise InputError("params.yaml", "compare.pairs names an instrument that score.instruments does not score",
                                  column=f"compare.pairs: {name}")
-        ca, cb = pair_cutoff(a, overrides), pair_cutoff(b, overrides)
+        ca, cb = pair_cutoff(a, overrides, ev), pair_cutoff(b, overrides, ev)
         if ca is None or cb is None:
             ca = cb = None
         doc = compare.comparison_document(
@@ -74,6 +78,8 @@ def main() -> None:
         published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
         metrics[key] = headline(published)
     io.write_json(METRICS, metrics)
+    progress.summary("compare", f"wrote {len(metrics)} comparisons to {OUT} and {METRICS}" if metrics else
+                     f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}")
 
 
 if __name__ == "__main__":

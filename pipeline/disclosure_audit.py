@@ -6,7 +6,7 @@ reports/) and fails the pipeline (exit 3) when any withheld count can be recover
 """
 from pathlib import Path
 
-from signalering import audit, disclosure, io, params
+from signalering import audit, disclosure, io, params, progress
 from signalering.errors import InputError
 
 PARAMS = ("disclosure",)
@@ -21,6 +21,7 @@ def main() -> None:
     io.write_json(FINDINGS, result)
     if result["findings"]:
         raise InputError(str(REPORTS), audit.failure_reason(result, str(FINDINGS)))
+    progress.summary("disclosure_audit", f"no withheld count recovered from {REPORTS}/; wrote {FINDINGS}")
 
 
 if __name__ == "__main__":

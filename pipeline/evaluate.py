@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, outputs, params
+from signalering import disclosure, io, outputs, params, progress
 from signalering.counts import CountTable
 from signalering.cutpoints import rules_from_options
 
@@ -19,31 +19,29 @@ def main() -> None:
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     params.fresh_dirs(OUT, PLOTS)
-    overrides = ev.get("cutoffs") or {}
-    for inst in instruments:
+    for inst in progress.bar(instruments, desc="evaluate", unit="instrument"):
         counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])
         named = {}  # cut-off value -> the spec's names for it (several bands may share a value)
-        prespecified = set()  # values the spec marks as fixed before the analysis (STARD 12a)
         for c in inst["cutoffs"]:
             named.setdefault(float(c["value"]), []).append(c["name"])
-            if c["prespecified"]:
-                prespecified.add(float(c["value"]))
-        cutoffs = params.evaluation_cutoffs(inst, overrides)
+        cutoffs = params.evaluation_cutoffs(inst, ev)
         doc = outputs.accuracy_document(counts, cutoffs, prevalences=ev.get("prevalences", []),
                                         ci_method=ev.get("ci_method", "wilson"),
                                         confidence=ev.get("confidence", 0.95),
                                         correction=ev.get("correction", 0.0), n_boot=ev.get("bootstrap", 0),
-                                        seed=p["seed"],
+                                        seed=params.stream_seed(p["seed"], inst["id"]),
                                         partial_auc_specificity=tuple(ev.get("partial_auc_specificity", (0.8, 1.0))),
                                         cutpoint_rules=rules_from_options(**(ev.get("cutpoint_rules") or {})))
         doc["instrument"] = inst
         for entry in doc["thresholds"]:
             entry["names"] = named.get(entry["cutoff"], [])
-            entry["prespecified"] = inst["id"] not in overrides and entry["cutoff"] in prespecified
+            # fixed before the analysis (STARD 12a): the spec's, or evaluate.judged_cutoff instead
+            entry["prespecified"] = params.is_prespecified(inst, ev, entry["cutoff"])
         io.write_json(OUT / f"{inst['id']}.json", doc)
         # Plot points leave the pipeline: merge points that separate fewer than min_cell records.
         rows, _ = disclosure.roc_plot_rows(counts, p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
         io.write_json(PLOTS / f"{inst['id']}.json", rows)
+    progress.summary("evaluate", f"wrote {len(instruments)} accuracy documents to {OUT} and ROC points to {PLOTS}")
 
 
 if __name__ == "__main__":

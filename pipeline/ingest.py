@@ -4,7 +4,7 @@ Nothing is written before the identifier guard has passed over the whole file.
 """
 from pathlib import Path
 
-from signalering import io, params
+from signalering import io, params, progress
 from signalering.ingest.identifiers import check_identifiers
 from signalering.ingest.schema import RecordSchema, validate_records
 
@@ -28,6 +28,7 @@ def main() -> None:
         doc = flow.to_dict()
         doc["file_sha256"] = io.file_sha256(path)
         io.write_json(INTERIM / "flow.json", doc)
+        summarise(doc)
         return
     schema = RecordSchema.from_params(data)
     frame = io.read_records(path, schema.decimal)
@@ -40,6 +41,12 @@ def main() -> None:
     flow = result.flow.to_dict()
     flow["file_sha256"] = io.file_sha256(path)
     io.write_json(INTERIM / "flow.json", flow)
+    summarise(flow)
+
+
+def summarise(flow: dict) -> None:
+    progress.summary("ingest", f"wrote {INTERIM / 'records.parquet'} ({flow['analysed']} of {flow['received']} "
+                               f"records analysed), {INTERIM / 'flow.json'} and {SECURE / 'quarantine.csv'}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import io, not_applicable, params, reliability
+from signalering import io, not_applicable, params, progress, reliability
 from signalering.instruments import item_values, load_specs
 
 PARAMS = ("data", "score", "reliability")
@@ -61,6 +61,9 @@ def main() -> None:
         written += 1
     if not written:
         not_applicable.write(OUT, "reliability", "no instrument has rater columns or several items")
+        progress.summary("reliability", f"not applicable (no raters or item scales); wrote {OUT / not_applicable.FILE}")
+    else:
+        progress.summary("reliability", f"wrote {written} reliability documents to {OUT}")
 
 
 if __name__ == "__main__":

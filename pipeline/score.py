@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import io, params
+from signalering import io, params, progress
 from signalering.instruments import load_specs, score_records
 
 PARAMS = ("data", "score")
@@ -32,6 +32,8 @@ def main() -> None:
          "cutoffs": [{"name": c.name, "value": c.value, "prespecified": c.prespecified} for c in s.cutoffs],
          "references": list(s.references), "source_file": Path(s.source_file).name}
         for s in specs]})
+    progress.summary("score", f"wrote {INTERIM / 'scores.parquet'} ({len(specs)} instruments), "
+                              f"score_flow.json and instruments.json")
 
 
 if __name__ == "__main__":

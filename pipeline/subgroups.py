@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, not_applicable, params, subgroups
+from signalering import disclosure, io, not_applicable, params, progress, subgroups
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -27,11 +27,12 @@ def main() -> None:
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     params.fresh_dirs(OUT, PUBLISHED)
-    overrides = ev.get("cutoffs") or {}
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
     if not columns:
         for folder in (OUT, PUBLISHED):
             not_applicable.write(folder, "subgroups", "no subgroup column declared (data.subgroups)")
+        progress.summary("subgroups", f"not applicable (no subgroup column); wrote {OUT / not_applicable.FILE} "
+                                      f"and {PUBLISHED / not_applicable.FILE}")
         return
     dp = p["disclosure"]
     # Merged on the reference status of all records, the same for every instrument (merging per
@@ -43,7 +44,7 @@ def main() -> None:
                                               dp.get("combined_group", subgroups.COMBINED_GROUP))
               for c in columns}
     for inst in instruments:
-        cutoffs = params.evaluation_cutoffs(inst, overrides)
+        cutoffs = params.evaluation_cutoffs(inst, ev)
         doc = subgroups.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
@@ -54,6 +55,8 @@ def main() -> None:
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])
         published["disclosure"] = {"min_cell": min_cell, "log": log}
         io.write_json(PUBLISHED / f"{inst['id']}.json", published)
+    progress.summary("subgroups", f"wrote {len(instruments)} documents to {OUT} and to {PUBLISHED} "
+                                  f"({len(columns)} subgroup columns)")
 
 
 if __name__ == "__main__":

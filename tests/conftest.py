@@ -18,11 +18,11 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def project_copy(tmp: Path, **overrides) -> Path:
-    """Copy the pipeline (dvc.yaml, params.yaml, pipeline/, instruments/) into ``tmp`` with params overridden.
+    """Copy the pipeline (dvc.yaml, params.yaml, study.yaml, pipeline/, instruments/) into ``tmp`` with params overridden.
 
     ``overrides`` maps a top-level params group to a dict merged into it.
     """
-    for name in ("dvc.yaml", "params.yaml"):
+    for name in ("dvc.yaml", "params.yaml", "study.yaml"):
         shutil.copy(ROOT / name, tmp / name)
     shutil.copytree(ROOT / "pipeline", tmp / "pipeline")
     shutil.copytree(ROOT / "instruments", tmp / "instruments")   # the score stage's dep (own specs)

@@ -1,8 +1,9 @@
 """Comparing revisions and experiments the DVC way, end to end in a temporary git repository.
 
-The commands are the ones docs/comparing.md shows: `dvc exp run -S` over a cut-off and over the
-instrument versions compared, `dvc metrics diff --json` showing the change, and `dvc plots diff`
-drawing the ROC curves of two revisions in one chart.
+The commands are the ones docs/comparing.md shows: `dvc exp run -S` over an exploratory cut-off (the
+verdict survives), over the judged cut-off, over a target prevalence and over the instrument versions
+compared, `dvc metrics diff --json` showing the changed values, and `dvc plots diff` drawing the ROC
+curves of two revisions in one chart.
 
 The two pipeline tests take about two minutes (a full `dvc repro`, then two experiments that re-run
 the report with its PDFs), so they are marked slow: `pytest -m slow tests/test_dvc_experiments.py`.
@@ -15,13 +16,16 @@ import pytest
 
 from conftest import ROOT, project_copy, run
 
-EXP_CUTOFF = "++evaluate.cutoffs={risk-checklist@2: [2]}"
+EXP_CUTOFF = "++evaluate.exploratory_cutoffs={risk-checklist@2: [5]}"
+EXP_JUDGED = "++evaluate.judged_cutoff={risk-checklist@2: 4}"
+EXP_PREVALENCE = "evaluate.prevalences=[0.05]"
 EXP_PAIRS = "compare.pairs=[[risk-checklist@1, risk-checklist@2]]"
 
 
 def test_docs_show_the_commands_tested_here():
     text = (ROOT / "docs" / "comparing.md").read_text(encoding="utf-8")
-    for cmd in (f"dvc exp run -S '{EXP_CUTOFF}'", f"dvc exp run -S '{EXP_PAIRS}'", "dvc metrics diff",
+    for cmd in (f"dvc exp run -S '{EXP_CUTOFF}'", f"dvc exp run -S '{EXP_JUDGED}'", f"dvc exp run -S {EXP_PREVALENCE}",
+                f"dvc exp run -S '{EXP_PAIRS}'", "dvc metrics diff",
                 "dvc plots diff"):
         assert cmd in text, cmd
 
@@ -34,7 +38,7 @@ def repo(tmp_path_factory):
         score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
         compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
         evaluate={"bootstrap": 20},
-        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20})
+        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20}, report={"pdf": False})
     (project / ".gitignore").write_text("src\n")          # the library is a symlink to the checkout
     run(["git", "init", "-q"], project)
     run(["git", "config", "user.email", "test@example.org"], project)
@@ -60,14 +64,21 @@ def _rev_values(plots_json: dict) -> dict[str, set]:
 
 
 @pytest.mark.slow
-def test_exp_run_over_a_cutoff_shows_in_metrics_and_plots_diff(repo):
+def test_exp_run_over_an_exploratory_cutoff_keeps_the_verdict_and_shows_in_metrics_and_plots_diff(repo):
     run(["dvc", "exp", "run", "-S", EXP_CUTOFF], repo)
     diff = json.loads(run(["dvc", "metrics", "diff", "--json"], repo).stdout)
     changed = diff["reports/metrics.json"]
-    # the pre-specified cut-offs 3 and 4 of risk-checklist@2 were replaced by 2
-    assert "risk-checklist@2.sensitivity_at_3" in changed
-    assert changed["risk-checklist@2.sensitivity_at_3"]["new"] is None
+    # cut-off 5 is reported beside the specification's; the judged cut-off (3) and the verdict stay
+    assert changed["risk-checklist@2.sensitivity_at_5"]["old"] is None
+    assert isinstance(changed["risk-checklist@2.sensitivity_at_5"]["new"], float)
+    assert not any(".criteria." in k or ".judged." in k for k in changed), changed
     assert not any(k.startswith("risk-checklist@1.") for k in changed)
+    metrics = json.loads((repo / "reports" / "metrics.json").read_text())
+    assert metrics["risk-checklist@2"]["judged"]["cutoff"] == 3 and metrics["risk-checklist@2"]["criteria"][
+        "not_assessable"] == 0
+    doc = json.loads((repo / "data/processed/accuracy/risk-checklist@2.json").read_text())
+    assert {t["cutoff"]: t["prespecified"] for t in doc["thresholds"]} == {3.0: True, 2.0: False, 4.0: False,
+                                                                            5.0: False}
 
     res = run(["dvc", "plots", "diff", "HEAD", "--json"], repo)
     plots = json.loads(res.stdout)
@@ -97,3 +108,28 @@ def test_exp_run_over_instrument_versions_changes_the_comparison(repo):
     doc = json.loads((repo / "data/processed/comparison/risk-checklist@1__vs__risk-checklist@2.json").read_text())
     assert doc["score_a"] == "risk-checklist@1" and doc["delong"]["difference"] == pytest.approx(changed[new]["new"])
     assert "risk-checklist@1__vs__risk-checklist@2" in json.loads((repo / "reports/comparison_metrics.json").read_text())
+
+
+@pytest.mark.slow
+def test_exp_run_over_the_judged_cutoff_changes_the_judged_figures(repo):
+    run(["dvc", "exp", "run", "-S", EXP_JUDGED], repo)
+    changed = json.loads(run(["dvc", "metrics", "diff", "--json"], repo).stdout)["reports/metrics.json"]
+    cut = changed["risk-checklist@2.judged.cutoff"]
+    assert (cut["old"], cut["new"]) == (3, 4)
+    assert "risk-checklist@2.judged.sensitivity" in changed
+    doc = json.loads((repo / "data/processed/accuracy/risk-checklist@2.json").read_text())
+    assert [t["cutoff"] for t in doc["thresholds"] if t["prespecified"]] == [4.0]
+    metrics = json.loads((repo / "reports" / "metrics.json").read_text())
+    assert metrics["risk-checklist@2"]["criteria"]["not_assessable"] == 0
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-q", "-m", "judged cut-off 4 for risk-checklist@2"], repo)
+
+
+@pytest.mark.slow
+def test_exp_run_over_a_prevalence_changes_the_predictive_values(repo):
+    run(["dvc", "exp", "run", "-S", EXP_PREVALENCE], repo)
+    changed = json.loads(run(["dvc", "metrics", "diff", "--json"], repo).stdout)["reports/metrics.json"]
+    new = changed["risk-checklist@2.judged.ppv_at_prevalence_0_05"]
+    assert new["old"] is None and 0 < new["new"] < 1
+    assert changed["risk-checklist@2.judged.ppv_at_prevalence_0_034"]["new"] is None
+    assert not any(".criteria." in k for k in changed)

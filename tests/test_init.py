@@ -44,7 +44,7 @@ def test_init_writes_params_and_specs_that_load(tmp_path, capsys):
     (out).write_text((ROOT / "params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["init", "--records", file, *ARGS, "--score", "lab", "--lower", "grade", "--score", "p",
                  "--probability", "p", "--subgroup", "regio", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert str(out) in printed and "instruments/lab.yaml" in printed and "dvc repro" in printed
     params = yaml.safe_load(out.read_text(encoding="utf-8"))
     data = params["data"]
@@ -70,14 +70,16 @@ def test_defaults_equal_the_shipped_analysis_settings():
 
 
 def test_entries_for_kept_instruments_stay():
-    current = {"evaluate": {"cutoffs": {"a@1": [2], "x@1": [1]}},
+    current = {"evaluate": {"judged_cutoff": {"a@1": 2, "x@1": 1}, "exploratory_cutoffs": {"b@1": [2], "x@1": [1]}},
                "compare": {"pairs": [["a@1", "b@1"], ["a@1", "x@1"]], "cutoffs": {"b@1": 3}},
                "report": {"criteria": {"default": {}, "a": {"auc_min": 0.7}, "b@1": {}, "x": {}}}}
     current["future_group"] = {"x": 1}
     current["data"] = {"records": "old.csv"}
     kept = init.kept_settings(current, {"a@1", "b@1"})
     assert kept["future_group"] == {"x": 1} and "data" not in kept and kept["seed"] == init.DEFAULTS["seed"]
-    assert kept["evaluate"]["cutoffs"] == {"a@1": [2]}
+    assert kept["evaluate"]["judged_cutoff"] == {"a@1": 2} and kept["evaluate"]["exploratory_cutoffs"] == {"b@1": [2]}
+    old = init.kept_settings({"evaluate": {"cutoffs": {"a@1": [2], "x@1": [1]}}}, {"a@1"})   # before the split
+    assert "cutoffs" not in old["evaluate"] and old["evaluate"]["exploratory_cutoffs"] == {"a@1": [2]}
     assert kept["compare"]["pairs"] == [["a@1", "b@1"]] and kept["compare"]["cutoffs"] == {"b@1": 3}
     assert set(kept["report"]["criteria"]) == {"default", "a", "b@1"}
 

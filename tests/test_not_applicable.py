@@ -26,8 +26,9 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(3)
     ref = np.tile([1.0, 0.0, 0.0], N // 3)
-    (tmp_path / "lab.yaml").write_text("name: lab\nversion: 1\nkind: score\ncolumn: lab\n", encoding="utf-8")
-    (tmp_path / "obs.yaml").write_text(yaml.safe_dump({
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "lab.yaml").write_text("name: lab\nversion: 1\nkind: score\ncolumn: lab\n", encoding="utf-8")
+    (tmp_path / "instruments" / "obs.yaml").write_text(yaml.safe_dump({
         "name": "obs", "version": 1, "kind": "rater_observation", "raters": [{"column": "r1"}],
         "combine": "first_rater", "rating_scale": {"min": 1, "max": 9},
         "cutoffs": [{"name": "c", "value": 5, "prespecified": True}]}), encoding="utf-8")
@@ -36,7 +37,7 @@ def project(tmp_path, monkeypatch):
     params["evaluate"]["bootstrap"] = 0
     params.update(data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [],
                         "columns": {}},
-                  score={"instruments": ["lab.yaml"]}, compare={"pairs": [], "cutoffs": {}, "mcnemar": "exact"})
+                  score={"instruments": ["instruments/lab.yaml"]}, compare={"pairs": [], "cutoffs": {}, "mcnemar": "exact"})
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     interim = tmp_path / "data" / "interim"
     interim.mkdir(parents=True)
@@ -90,7 +91,7 @@ def test_subgroups_without_columns_publishes_the_document_too(project):
 
 def test_one_rater_observation_gets_a_reason_not_an_index_error(project):
     params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
-    params["score"]["instruments"] = ["lab.yaml", "obs.yaml"]
+    params["score"]["instruments"] = ["instruments/lab.yaml", "instruments/obs.yaml"]
     (project / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     run_stage("reliability")
     docs = documents(project / "data" / "processed" / "reliability")
@@ -99,7 +100,7 @@ def test_one_rater_observation_gets_a_reason_not_an_index_error(project):
 
 
 def test_calibration_assesses_a_score_declared_a_probability(project):
-    (project / "lab.yaml").write_text("name: lab\nversion: 1\nkind: score\ncolumn: lab\nprobability: true\n",
+    (project / "instruments" / "lab.yaml").write_text("name: lab\nversion: 1\nkind: score\ncolumn: lab\nprobability: true\n",
                                       encoding="utf-8")
     scores = pd.read_parquet(project / "data" / "interim" / "scores.parquet")
     scores["lab@1"] = np.clip(0.3 + 0.2 * scores["ref"] + np.linspace(-0.2, 0.2, N), 0, 1)
@@ -130,3 +131,15 @@ def test_every_stage_has_a_line_in_both_languages():
     for lang in ("en", "nl"):
         texts = yaml.safe_load((ROOT / "src/signalering/report/i18n" / f"{lang}.yaml").read_text(encoding="utf-8"))
         assert set(texts["not_applicable"]) == set(not_applicable.STAGES), lang
+
+
+@pytest.mark.parametrize("stage, words", [
+    ("reliability", "not applicable"), ("calibration", "not applicable"), ("compare", "not applicable"),
+    ("subgroups", "not applicable"), ("evaluate", "wrote 1 accuracy documents"),
+])
+def test_a_stage_ends_with_one_summary_line_on_stderr(project, capsys, stage, words):
+    run_stage(stage)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"signalering: {stage}: ") and words in line and "wrote" in line

@@ -34,6 +34,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from . import cutpoints as _cp
+from . import progress
 from . import roc
 from .counts import CountTable
 from .errors import UsageError
@@ -431,8 +432,10 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
     rules = list(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []
     chosen = {r.name: [] for r in rules}
+    shown = progress.bar(total=n_boot, desc="bootstrap", unit="replicate")   # on a terminal only
     for blk_auc, tp_sel, fp_sel, blk_pauc, picks in _replicate_blocks(counts, n_boot, rng, idx, fpr_range,
                                                                        rules, block_bytes):
+        shown.update(len(blk_auc))
         auc.append(blk_auc)
         tp.append(tp_sel)
         fp.append(fp_sel)
@@ -441,6 +444,7 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
         for rule in rules:
             # (index chosen in the replicate, its sensitivity and specificity in the replicate)
             chosen[rule.name].append(picks[rule.name])
+    shown.close()
     cp_index, cp_boot, cp_orig = {}, {}, {}
     for rule in cutpoint_rules:
         rows = np.concatenate([c[0] for c in chosen[rule.name]])

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, io, outputs
+from . import __version__, io, outputs, progress
 from .counts import CountTable
 from .cutpoints import rules_from_options
 from .errors import InputError, UsageError
@@ -141,7 +141,7 @@ def _add_evaluate(sub) -> None:
     p.set_defaults(func=_run_evaluate)
 
 
-def _run_evaluate(args) -> None:
+def _run_evaluate(args) -> str:
     check_out(args.out)
     check_proportion_options(args)
     if args.bootstrap < 0:
@@ -162,6 +162,7 @@ def _run_evaluate(args) -> None:
                                     partial_auc_allow_invalid=args.partial_auc_allow_invalid,
                                     cutpoint_rules=rules)
     io.write_json(Path(args.out) / "accuracy.json", doc)
+    return f"wrote {Path(args.out) / 'accuracy.json'} ({len(doc['thresholds'])} cut-offs, {counts.n_verified} verified records)"
 
 
 def _add_compare(sub) -> None:
@@ -185,7 +186,7 @@ def _add_compare(sub) -> None:
     p.set_defaults(func=_run_compare)
 
 
-def _run_compare(args) -> None:
+def _run_compare(args) -> str:
     from .compare import comparison_document
     check_out(args.out)
     if len(args.score) != 2:
@@ -206,6 +207,7 @@ def _run_compare(args) -> None:
     if doc["n"] == 0:
         raise InputError(args.records, "no record has both scores and a reference standard", column=args.reference)
     io.write_json(Path(args.out) / "comparison.json", doc)
+    return f"wrote {Path(args.out) / 'comparison.json'} ({doc['n']} records with both scores)"
 
 
 def _add_stage(sub) -> None:
@@ -237,7 +239,7 @@ def _add_calibration(sub) -> None:
     p.set_defaults(func=_run_calibration)
 
 
-def _run_calibration(args) -> None:
+def _run_calibration(args) -> str:
     from . import calibration, decision
     check_out(args.out)
     check_proportion_options(args)
@@ -260,6 +262,7 @@ def _run_calibration(args) -> None:
            "curve": calibration.calibration_curve_points(curve),
            "decision_curve": decision.decision_curve_points(nb)}
     io.write_json(Path(args.out) / "calibration.json", doc)
+    return f"wrote {Path(args.out) / 'calibration.json'}"
 
 
 def _add_reliability(sub) -> None:
@@ -275,7 +278,7 @@ def _add_reliability(sub) -> None:
     p.set_defaults(func=_run_reliability)
 
 
-def _run_reliability(args) -> None:
+def _run_reliability(args) -> str:
     from . import reliability
     check_out(args.out)
     raters = [c.strip() for c in args.raters.split(",") if c.strip()]
@@ -288,6 +291,7 @@ def _run_reliability(args) -> None:
            **reliability.reliability_summary(values, raters, items=items or None, categorical=args.categorical,
                                              kappa_weights=args.kappa_weights)}
     io.write_json(Path(args.out) / "reliability.json", doc)
+    return f"wrote {Path(args.out) / 'reliability.json'} ({len(raters)} raters)"
 
 
 COMMANDS = [_add_evaluate, _add_compare, _add_calibration, _add_reliability, _add_stage]
@@ -318,7 +322,7 @@ def _add_aggregate(sub) -> None:
     p.set_defaults(func=_run_aggregate)
 
 
-def _run_aggregate(args) -> None:
+def _run_aggregate(args) -> str:
     from .scale.aggregate import check_disclosure, check_min_cell_option, write_table
     from .scale.counts import CountSpec, count_rows
     check_min_cell_option(args.min_cell, args.exact_counts_under_agreement)
@@ -331,6 +335,7 @@ def _run_aggregate(args) -> None:
     counts = count_rows(args.records, spec, args.engine, batch_rows=args.batch_rows)
     check_disclosure(counts, args.min_cell, args.exact_counts_under_agreement, args.records)
     write_table(counts, args.out)
+    return f"wrote {args.out} (a table of counts; no record-level data)"
 
 
 def _add_evaluate_aggregate(sub) -> None:
@@ -353,7 +358,7 @@ def _add_evaluate_aggregate(sub) -> None:
     p.set_defaults(func=_run_evaluate_aggregate)
 
 
-def _run_evaluate_aggregate(args) -> None:
+def _run_evaluate_aggregate(args) -> str:
     from .scale.federated import evaluate_tables, load_count_tables
     check_out(args.out)
     check_proportion_options(args)
@@ -368,6 +373,8 @@ def _run_evaluate_aggregate(args) -> None:
         io.write_json(out / "organisations" / name / "accuracy.json", doc)
     io.write_json(out / "pooled" / "accuracy.json", docs["pooled"])
     io.write_json(out / "heterogeneity.json", docs["heterogeneity"])
+    return (f"wrote {len(docs['organisations'])} organisation documents, pooled/accuracy.json and "
+            f"heterogeneity.json under {out}")
 
 
 COMMANDS += [_add_aggregate, _add_evaluate_aggregate]
@@ -399,16 +406,15 @@ def _add_init(sub) -> None:
     p.set_defaults(func=_run_init)
 
 
-def _run_init(args) -> None:
+def _run_init(args) -> str:
     from . import init
     frame = read_guarded(args.records, args.decimal, tuple(args.drop))
     result = init.plan(frame, args.records, reference=args.reference, scores=args.score, lower=args.lower,
                        probability=args.probability, positive=args.positive, negative=args.negative,
                        id_column=args.id, subgroups=args.subgroup, params_path=args.out,
                        current=init.read_current(args.out), drop=args.drop, decimal=args.decimal)
-    for path in init.write(result, args.out, force=args.force):
-        print(f"wrote {path}")
-    print("next: dvc repro")
+    written = init.write(result, args.out, force=args.force)
+    return f"wrote {', '.join(str(p) for p in written)}; next: dvc repro"
 
 
 COMMANDS += [_add_init]
@@ -429,7 +435,7 @@ def _add_disclosure_audit(sub) -> None:
     p.set_defaults(func=_run_disclosure_audit)
 
 
-def _run_disclosure_audit(args) -> None:
+def _run_disclosure_audit(args) -> str:
     from .audit import audit_reports, failure_reason
     root, out = Path(args.dir), Path(args.out)
     if not root.is_dir():
@@ -442,6 +448,7 @@ def _run_disclosure_audit(args) -> None:
     io.write_json(out, result)
     if result["findings"]:
         raise InputError(args.dir, failure_reason(result, args.out))
+    return f"no withheld count recovered from {root}; wrote {out}"
 
 
 COMMANDS += [_add_disclosure_audit]
@@ -463,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:   # argparse: wrong words (2), --help / --version (0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        args.func(args)
+        done = args.func(args)
     except InputError as exc:
         if args.debug:
             traceback.print_exc()
@@ -482,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"signalering: error: cannot write{where}: {exc.strerror or type(exc).__name__}; "
               f"choose another --out or free space", file=sys.stderr)
         return 2
+    if done:   # one line naming what was written; stderr, so stdout stays for data
+        progress.summary(args.command, done)
     return 0
 
 

@@ -10,7 +10,7 @@ turned into
 * the analysis settings (``seed``, ``evaluate``, ``calibration``, ``reliability``, ``disclosure``,
   ``report``, ``scale``, ``simulate``) kept from the current ``params.yaml`` (or :data:`DEFAULTS`),
   with every per-instrument entry that names an instrument no longer scored dropped
-  (``evaluate.cutoffs``, ``compare.pairs``, ``compare.cutoffs``, ``report.criteria``).
+  (``evaluate.judged_cutoff``, ``evaluate.exploratory_cutoffs``, ``compare.pairs``, ``compare.cutoffs``, ``report.criteria``).
 
 :func:`plan` does the inspection and returns what would be written (no file is touched);
 :func:`write` writes it. The caller guards the file against direct identifiers first
@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import params as _params
 from .errors import InputError, UsageError
 from .ingest.schema import _canonical_codes, reference_values
 
@@ -37,27 +38,9 @@ SPEC_DIR = "instruments"
 MAX_SUBGROUP_CODES = 50
 ORDINAL_MAX_CODES = 20
 
-# Analysis settings used when there is no params.yaml to keep them from. A test checks that they
-# equal the shipped params.yaml, so the two cannot drift apart.
-DEFAULTS: dict = {
-    "seed": 20261125,
-    "simulate": {"n_records": 20000, "prevalence": 0.04, "effect_risk": 1.1, "effect_sdq": 0.9,
-                 "effect_sensitivity": 1.3, "unverified": 0.05, "sdq_missing": 0.02, "observed_fraction": 0.15,
-                 "double_coded_fraction": 0.4, "rater_noise": 0.9, "n_sites": 8, "invalid_fraction": 0.002},
-    "evaluate": {"ci_method": "wilson", "confidence": 0.95, "prevalences": [0.034, 0.01, 0.15], "cutoffs": {},
-                 "bootstrap": 2000, "correction": 0, "partial_auc_specificity": [0.8, 1.0],
-                 "cutpoint_rules": {"cost_ratio": 1, "cost_prevalence": None, "min_specificity": None,
-                                    "min_sensitivity": None}},
-    "compare": {"pairs": [], "cutoffs": {}, "mcnemar": "exact"},
-    "calibration": {"confidence": 0.95, "folds": 10, "curve_bootstrap": 200, "decision_bootstrap": 500,
-                    "thresholds": [0.01, 0.51, 0.01]},
-    "reliability": {"kappa_weights": "quadratic", "primary_icc": "ICC1",
-                    "thresholds": {"icc": 0.70, "weighted_kappa": 0.70, "cronbach_alpha": 0.70}},
-    "disclosure": {"min_cell": 10, "small_groups": "merge", "combined_group": "(small groups combined)"},
-    "report": {"study": "study.yaml", "pdf": True,
-               "criteria": {"default": {"sensitivity_ci_low_min": 0.80, "specificity_min": 0.90}}},
-    "scale": {"engine": "pandas", "batch_rows": 500000},
-}
+# Analysis settings used when there is no params.yaml to keep them from: the defaults of the typed
+# parameter models (signalering.params). A test checks that they equal the shipped params.yaml.
+DEFAULTS: dict = _params.defaults()
 ORDER = ("seed", "simulate", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure",
          "report", "scale")
 
@@ -155,7 +138,10 @@ def kept_settings(current: dict | None, ids: set[str]) -> dict:
         out.setdefault(k, copy.deepcopy(DEFAULTS[k]))
     names = {i.split("@", 1)[0] for i in ids}
     ev = out["evaluate"] = dict(out.get("evaluate") or {})
-    ev["cutoffs"] = {k: v for k, v in (ev.get("cutoffs") or {}).items() if k in ids}
+    if "cutoffs" in ev:   # before the judged/exploratory split: extra cut-offs, never judged
+        ev.setdefault("exploratory_cutoffs", ev.pop("cutoffs"))
+    for key in ("judged_cutoff", "exploratory_cutoffs"):
+        ev[key] = {k: v for k, v in (ev.get(key) or {}).items() if k in ids}
     cmp_ = out["compare"] = dict(out.get("compare") or {})
     cmp_["pairs"] = [p for p in (cmp_.get("pairs") or []) if isinstance(p, (list, tuple)) and set(p) <= ids]
     cmp_["cutoffs"] = {k: v for k, v in (cmp_.get("cutoffs") or {}).items() if k in ids}
@@ -272,6 +258,21 @@ HEADER = ("# Parameters of the pipeline, written by `signalering init` for {reco
           "# prevalences where the instrument will be used, and declare cut-offs in instruments/*.yaml.\n")
 
 
+STUDY_TEMPLATE = """\
+# Researcher text for the validation report (STARD 2015 / TRIPOD items; docs/report.md). A key left
+# out reads "not reported". A value is text, or {en: ..., nl: ...} for both reports. This file is a
+# dependency of the `report` stage (params.yaml report.study): editing it re-runs the report.
+# title: ...
+# organisation: ...
+# data_collection: retrospective
+# eligibility: ...
+# setting: ...
+# reference_standard: ...
+# blinding_index: ...
+# limitations: ...
+"""
+
+
 def _spec_text(spec: dict) -> str:
     return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
 
@@ -306,6 +307,11 @@ def write(result: Plan, params_path: str | os.PathLike = "params.yaml", force: b
     params_path.parent.mkdir(parents=True, exist_ok=True)
     params_path.write_text(text, encoding="utf-8")
     written.append(params_path)
+    study = base / str(result.params.get("report", {}).get("study") or "study.yaml")
+    if not study.exists():   # a dependency of the report stage: an empty template ("not reported")
+        study.parent.mkdir(parents=True, exist_ok=True)
+        study.write_text(STUDY_TEMPLATE, encoding="utf-8")
+        written.insert(-1, study)
     return written
 
 

@@ -27,7 +27,7 @@ def project(tmp_path_factory):
     res = run(["signalering", "init", "--records", "asah.csv", "--reference", "outcome", "--positive", "Poor",
                "--negative", "Good", *[a for s in SCORES for a in ("--score", s)], "--id", "case",
                "--subgroup", "gender"], project)
-    assert "dvc repro" in res.stdout and "params.yaml" in res.stdout
+    assert "dvc repro" in res.stderr and "params.yaml" in res.stderr
     run(["dvc", "init", "--no-scm", "-q"], project)
     run(["dvc", "config", "core.analytics", "false"], project)
     run(["dvc", "repro"], project)

@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
+from .. import progress
 from ..ingest.flow import Flow
 from ..ingest.identifiers import check_identifiers
 from ..ingest.schema import RecordSchema, validate_records
@@ -91,7 +92,8 @@ def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int | No
         return
     dups = duplicate_ids(path, schema, batch_rows)
     flows: list[Flow] = []
-    for batch in iter_batches(path, batch_rows, decimal=schema.decimal):
+    for batch in progress.bar(iter_batches(path, batch_rows, decimal=schema.decimal), desc="batches",
+                              unit="batch"):   # a bar on a terminal only
         vb, flow = _validate_batch(batch, schema, file, dups)
         flows.append(flow)
         yield vb
