@@ -16,8 +16,9 @@ PLOTS = Path("reports/plots/roc")
 def main() -> None:
     p = params.load(PARAMS)
     ev, data = p["evaluate"], p["data"]
-    scores = pd.read_parquet(INTERIM / "scores.parquet")
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
+    # only the columns counted (a national file's ids and subgroups stay on disk)
+    scores = pd.read_parquet(INTERIM / "scores.parquet", columns=[data["reference"], *(i["id"] for i in instruments)])
     params.fresh_dirs(OUT, PLOTS)
     for inst in progress.bar(instruments, desc="evaluate", unit="instrument"):
         counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])

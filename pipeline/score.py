@@ -1,30 +1,51 @@
-"""DVC stage `score`: scores every configured instrument specification on the analysed records."""
+"""DVC stage `score`: scores every configured instrument specification on the analysed records.
+
+Scoring is record by record, so the records are read and scored in batches of ``scale.batch_rows``
+(memory stays bounded for a national file); the scores file does not depend on the batch size.
+"""
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from signalering import io, params, progress
+from signalering.errors import InputError
 from signalering.instruments import load_specs, score_records
 
-PARAMS = ("data", "score")
+PARAMS = ("data", "score", "scale")
 INTERIM = Path("data/interim")
+RECORDS = INTERIM / "records.parquet"
 
 
 def main() -> None:
     p = params.load(PARAMS)
-    data = p["data"]
-    records = pd.read_parquet(INTERIM / "records.parquet")
+    data, scale = p["data"], p["scale"]
     specs = load_specs(p["score"]["instruments"])
     id_column = data.get("id_column", "record_id")
-    result = score_records(specs, records, file=str(INTERIM / "records.parquet"), id_column=id_column)
     keep = [id_column, data["reference"], *(data.get("subgroups") or [])]
-    scores = records[keep].merge(result.scores, on=keep[0], how="left", validate="one_to_one")
-    scores.to_parquet(INTERIM / "scores.parquet", index=False)
-    missing = result.missing.groupby(["instrument", "reason"]).size()
+    source = pq.ParquetFile(RECORDS)
+    schema = pa.schema([source.schema_arrow.field(c) for c in keep] + [pa.field(s.id, pa.float64()) for s in specs])
+    batch_rows = int(scale.get("batch_rows", 500_000))
+    scored, missing = Counter(), Counter()
+    offset = 0
+    with pq.ParquetWriter(INTERIM / "scores.parquet", schema) as writer:
+        for batch in source.iter_batches(batch_size=batch_rows):
+            records = pa.Table.from_batches([batch]).to_pandas()
+            try:
+                result = score_records(specs, records, file=str(RECORDS), id_column=id_column)
+            except InputError as exc:   # rows of the records file, not of the batch
+                raise replace(exc, row=exc.row + offset) if exc.row else exc from None
+            scores = records[keep].merge(result.scores, on=id_column, how="left", validate="one_to_one")
+            writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
+            scored.update({s.id: int(scores[s.id].notna().sum()) for s in specs})
+            missing.update(zip(result.missing["instrument"], result.missing["reason"]))
+            offset += batch.num_rows
     io.write_json(INTERIM / "score_flow.json", {
         "schema_version": 1,
-        "instruments": {s.id: {"scored": int(scores[s.id].notna().sum()),
-                               "missing_score": {r: int(n) for (i, r), n in missing.items() if i == s.id}}
+        "instruments": {s.id: {"scored": scored[s.id],
+                               "missing_score": {r: n for (i, r), n in sorted(missing.items()) if i == s.id}}
                         for s in specs}})
     io.write_json(INTERIM / "instruments.json", {"schema_version": 1, "instruments": [
         {"id": s.id, "name": s.name, "version": s.version, "kind": s.kind,
