@@ -11,6 +11,7 @@ to assess, the stage writes only the "not applicable" document (``signalering.no
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from signalering import io, not_applicable, params, progress, reliability
 from signalering.instruments import item_values, load_specs
@@ -23,13 +24,17 @@ OUT = Path("data/processed/reliability")
 def main() -> None:
     p = params.load(PARAMS)
     rel = p["reliability"]
-    records = pd.read_parquet(INTERIM / "records.parquet")
+    source = INTERIM / "records.parquet"
+    available = set(pq.read_schema(source).names)
     params.fresh_dirs(OUT)
     thresholds = rel["thresholds"]
     written = 0
     for spec in load_specs(p["score"]["instruments"]):
         doc: dict = {"schema_version": 1, "instrument": spec.id}
         checks: dict = {}   # name in the flags -> (threshold key in params, result)
+        # only this instrument's rater and item columns (a national file's other columns stay on disk)
+        needed = [c for c in dict.fromkeys((*spec.rater_columns, *(i.column for i in spec.items))) if c in available]
+        records = pd.read_parquet(source, columns=needed) if needed else pd.DataFrame(index=pd.RangeIndex(0))
         if spec.kind == "rater_observation" and len(spec.raters) < 2:
             doc["reason"] = "one rater column: agreement between raters needs at least two"
         elif spec.kind == "rater_observation":
