@@ -9,7 +9,6 @@ instrument is left, the stage writes only the "not applicable" document.
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from signalering import calibration, decision, disclosure, io, not_applicable, params, progress
 from signalering.instruments import load_specs
@@ -29,7 +28,8 @@ def has_risk(spec) -> bool:
 def main() -> None:
     p = params.load(PARAMS)
     cal, data = p["calibration"], p["data"]
-    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    unused = (data.get("id_column", "record_id"), *(data.get("subgroups") or []))
+    scores = io.read_parquet_without(INTERIM / "scores.parquet", unused)
     reference = scores[data["reference"]].to_numpy(dtype=float)
     params.fresh_dirs(OUT, *PLOTS.values())
     thresholds = np.round(np.arange(*cal["thresholds"]), 10)

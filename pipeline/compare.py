@@ -7,7 +7,6 @@ writes only the "not applicable" document (``signalering.not_applicable``) and e
 """
 from pathlib import Path
 
-import pandas as pd
 
 from signalering import compare, disclosure, io, not_applicable, params, progress
 from signalering.errors import InputError
@@ -49,7 +48,8 @@ def main() -> None:
     p = params.load(PARAMS)
     cfg, data, ev = p["compare"] or {}, p["data"], p["evaluate"]
     min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
-    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    unused = (data.get("id_column", "record_id"), *(data.get("subgroups") or []))
+    scores = io.read_parquet_without(INTERIM / "scores.parquet", unused)
     instruments = {i["id"]: i for i in io.read_json(INTERIM / "instruments.json")["instruments"]}
     params.fresh_dirs(OUT)
     overrides = cfg.get("cutoffs") or {}

@@ -24,7 +24,7 @@ def main() -> None:
     p = params.load(PARAMS)
     data, ev = p["data"], p["evaluate"]
     min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
-    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    scores = io.read_parquet_without(INTERIM / "scores.parquet", (data.get("id_column", "record_id"),))
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     params.fresh_dirs(OUT, PUBLISHED)
     columns = [c for c in data.get("subgroups") or [] if c in scores.columns]

@@ -676,6 +676,15 @@ def _strictly_increasing(values: pd.Series) -> bool:
     return bool(pc.all(pc.less(arr[:-1], arr[1:])).as_py())
 
 
+def read_parquet_without(path: str | Path, without=()) -> pd.DataFrame:
+    """A Parquet file (the pipeline's own interim files) without the columns named in ``without``:
+    a national file's record ids and unused columns stay on disk."""
+    import pyarrow.parquet as pq
+
+    skip = set(without)
+    return pd.read_parquet(path, columns=[c for c in pq.read_schema(path).names if c not in skip])
+
+
 def file_sha256(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
