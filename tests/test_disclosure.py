@@ -81,6 +81,15 @@ def test_flow_with_complete_verification_shows_zero_unverified_and_the_verified(
     assert out["verified"] == 113 and out["unverified"] == 0 and log == []
 
 
+def test_flow_with_a_few_unverified_keeps_verified_as_the_instruments_show_it():
+    """Each instrument shows its positives and negatives (= the verified records): the overall flow
+    hides the total analysed instead of the verified, and then one exclusion count (or received)."""
+    flow = {"received": 1000, "analysed": 980, "excluded": {"dup": 20}, "verified": 975, "unverified": 5}
+    out, log = disclosure.suppress_flow(flow, 10)
+    assert out["verified"] == 975 and out["unverified"] == "<10" and out["analysed"] is None
+    assert out["received"] is None or out["excluded"]["dup"] is None
+
+
 def test_hidden_parts_that_can_only_be_ones_are_complemented():
     """Two parts shown as "<10" (1..9) adding up to 2 are both 1: a further part goes."""
     out, reasons = disclosure.suppress_parts({"t": 52, "a": 1, "b": 1, "c": 50}, ["a", "b", "c"], "t", 10)

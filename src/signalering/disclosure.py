@@ -578,11 +578,22 @@ def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, l
             out[k] = v
     ver = {k: flow[k] for k in ("verified", "unverified", "analysed") if k in flow}
     if {"verified", "unverified"} <= set(ver):
+        # every instrument publishes its reference-positives and -negatives, whose sum is the verified
+        # records with a score: "verified" is in effect public, so the total `analysed` is hidden
+        # instead of it (and then, since received = analysed + excluded, one more exclusion count)
         pub2, reasons2 = suppress_parts(ver, ["verified", "unverified"], "analysed" if "analysed" not in reasons else None,
-                                        min_cell)
+                                        min_cell, spare=("verified",))
         for k, v in pub2.items():
             if k in reasons2:
                 out[k] = v
+        if "analysed" in reasons2 and "received" not in reasons and not any(k in reasons for k in parts[1:]):
+            rest = sorted((values[k], k) for k in parts[1:] if _is_int(values.get(k)) and values[k] > 0)
+            victim = rest[0][1] if rest else "received"
+            if victim == "received":
+                out["received"] = None
+            else:
+                out["excluded"][victim.split(":", 1)[1]] = None
+            reasons[victim] = reason_complementary(min_cell)
         reasons.update(reasons2)
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))

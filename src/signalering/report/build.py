@@ -435,22 +435,53 @@ def spec_prespecified(spec: dict | None, entry: dict) -> bool:
     return any(flags) if flags else True
 
 
-def primary_threshold(doc: dict, spec: dict | None, crit: dict) -> tuple[int | None, str | None]:
+def judged_cutoff(params: dict, inst_id: str) -> float | None:
+    """The cut-off judged for one instrument as the run's params declare it, or None.
+
+    The one place that reads it: ``evaluate.judged_cutoff`` (a number for every instrument, or a
+    mapping from instrument id or name to a number; ``judged_cutoffs`` is read too). The verdict
+    then judges that cut-off (:func:`primary_threshold`).
+    """
+    ev = (params or {}).get("evaluate") or {}
+    value = ev.get("judged_cutoff", ev.get("judged_cutoffs"))
+    if isinstance(value, dict):
+        value = value.get(inst_id, value.get(inst_id.split("@")[0]))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def primary_threshold(doc: dict, spec: dict | None, crit: dict,
+                      judged: float | None = None) -> tuple[int | None, str | None]:
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
-    ``cutoff`` in the instrument's criteria wins; otherwise the first pre-specified cut-off of the spec.
+    In this order: ``cutoff`` in the instrument's criteria; the judged cut-off of the params
+    (:func:`judged_cutoff`); a cut-off the spec marks ``judged: true``; the first pre-specified
+    cut-off the spec declares itself, before those derived from its categories; the first
+    pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
+    withheld, and the verdict must judge what was fixed before the analysis.
     """
     ths = doc.get("thresholds", [])
+
+    def at(value) -> int | None:
+        for i, t in enumerate(ths):
+            if t.get("cutoff") is not None and abs(float(t["cutoff"]) - float(value)) < 1e-9:
+                return i
+        return None
+
     if "cutoff" in crit:
-        for i, t in enumerate(ths):
-            if t.get("cutoff") is not None and abs(float(t["cutoff"]) - float(crit["cutoff"])) < 1e-9:
-                return i, None
-        return None, "criteria_cutoff_missing"
-    order = [float(c["value"]) for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True)]
-    for value in order:
-        for i, t in enumerate(ths):
-            if t.get("cutoff") == value and spec_prespecified(spec, t):
-                return i, None
+        i = at(crit["cutoff"])
+        return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    if judged is not None:
+        i = at(judged)
+        return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
+    derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
+    order = ([c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived)
+    for c in order:
+        i = at(c["value"])
+        if i is not None and spec_prespecified(spec, ths[i]):
+            return i, None
     for i, t in enumerate(ths):
         if spec_prespecified(spec, t):
             return i, None
@@ -548,6 +579,38 @@ def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, 
     else:
         split = [[t["ref_pos"], fmt.count(pos)], [t["ref_neg"], fmt.count(neg)]]
     return figures.flow_svg(main, split, t["flow_title"])
+
+
+def partial_verification(unverified) -> bool:
+    """Whether records with an index test result lack a reference result: a positive count, or a
+    count withheld ("<10" is 1 to 9; a complementary null is never a zero, see
+    ``disclosure.suppress_parts``). Zero (complete verification) is False."""
+    if isinstance(unverified, bool):
+        return False
+    if isinstance(unverified, int):
+        return unverified > 0
+    return isinstance(unverified, str) or unverified is None
+
+
+def flow_sentence(flow: dict, fmt: Fmt, t: dict) -> str:
+    """The flow in one or more sentences, each only with counts that are shown (never "not shown
+    records"); complete verification is said as such."""
+    def shown(x):
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    out = []
+    rec, ana, ver, unv = (flow.get(k) for k in ("received", "analysed", "verified", "unverified"))
+    if shown(rec):
+        out.append(t["flow_received"].format(n=fmt.count(rec)))
+    if shown(ana):
+        out.append(t["flow_analysed"].format(n=fmt.count(ana)))
+    if unv == 0 and "unverified" in flow:
+        out.append(t["flow_all_verified"])
+    elif shown(ver):
+        out.append(t["flow_verified"].format(n=fmt.count(ver)))
+    if not all(shown(x) for x in (rec, ana)) or ("unverified" in flow and not (shown(ver) and shown(unv))):
+        out.append(t["flow_some_hidden"])
+    return " ".join(out)
 
 
 def _iv_ok(iv) -> bool:
@@ -758,7 +821,8 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
     return out
 
 
-def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str) -> dict:
+def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str,
+                    params: dict | None = None) -> dict:
     doc = inp.accuracy[inst_id]
     spec = inp.instruments.get(inst_id) or doc.get("instrument") or {}
     direction = doc.get("direction") or spec.get("direction", "higher")
@@ -768,7 +832,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         e = dict(e)
         e["_pre"] = spec_prespecified(spec, e)
         entries.append(e)
-    idx, why = primary_threshold(doc, spec, crit)
+    idx, why = primary_threshold(doc, spec, crit, judged_cutoff(params or {}, inst_id))
     primary = entries[idx] if idx is not None else None
     rule = fmt.rule(direction, primary["cutoff"]) if primary else None
 
@@ -860,7 +924,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
 
     # limitations (STARD 26), generated from the data
     limits = []
-    if isinstance(unv, str) or (isinstance(unv, int) and unv > 0):
+    if partial_verification(unv):
         limits.append(t["lim_partial"].format(n=fmt.count(unv)))
     if isinstance(pos, int) and pos < 100:
         limits.append(t["lim_few_cases"].format(n=fmt.count(pos)))
@@ -936,7 +1000,8 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                                 "ratio": fmt.interval("ratio", e.get("ratio")),
                                 "p": fmt.p(e.get("mcnemar_p"))})
             row["at"] = {"cutoff_a": fmt.cutoff(at.get("cutoff_a")), "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
-                         "rows": at_rows, "suppressed": bool(at.get("suppressed"))}
+                         "rows": at_rows, "suppressed": bool(at.get("suppressed")),
+                         "partly": bool(at.get("withheld")) and not at.get("suppressed")}
         paired.append(row)
     paired.sort(key=lambda r: (not r["versions"], r["a"] or "", r["b"] or ""))
     return {"versions": versions, "paired": paired}
@@ -1015,7 +1080,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
     """Everything the template shows, formatted for ``lang`` (``t``: that language's texts)."""
     fmt = Fmt(lang, t)
     crit_cfg = (params.get("report") or {}).get("criteria") or {}
-    views = [instrument_view(k, inp, crit_cfg, fmt, t, lang) for k in sorted(inp.accuracy)]
+    views = [instrument_view(k, inp, crit_cfg, fmt, t, lang, params) for k in sorted(inp.accuracy)]
     flow = inp.flow
     excluded = [{"reason": fmt.say(r), "n": fmt.count(n)} for r, n in (flow.get("excluded") or {}).items()]
     ev = params.get("evaluate") or {}
@@ -1032,12 +1097,14 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "params_yaml": yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100),
         "files": inp.files,
         "flow_svg": overall_flow_svg(flow, fmt, t),
+        "flow_sentence": flow_sentence(flow, fmt, t),
         "received": fmt.count(flow.get("received")), "analysed": fmt.count(flow.get("analysed")),
         "verified": fmt.count(flow.get("verified")), "unverified": fmt.count(flow.get("unverified")),
         "excluded": excluded,
         "setting_text": localised(study.get("setting"), lang),
         "targets": targets, "ci_method": ev.get("ci_method", "wilson"),
         "confidence": fmt.pct(ev.get("confidence", 0.95), 0), "min_cell": min_cell,
+        "min_cell_max": max(1, int(min_cell) - 1),
         "instruments": views, "verdict_counts": counts,
         "not_applicable": [t["not_applicable"][s] for s in not_applicable.STAGES if s in inp.not_applicable],
         "comparison": comparison_view(inp, views, fmt, t),
