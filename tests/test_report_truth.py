@@ -160,3 +160,38 @@ def test_a_large_paired_comparison_with_a_zero_cell_is_shown():
         cmp_section = pages[lang].split('id="comparison"')[1].split('id="stard"')[0]
         assert T[lang]["table_suppressed"].format(min_cell=10) not in cmp_section
         assert "McNemar" in cmp_section and re.search(r"<td>\d+[.,]\d%</td>", cmp_section)
+
+
+# --------------------------------------------------------------------------- glossary and plain words (item 6)
+GLOSSED = {"en": ("Brier", "ICI", "E50", "Calibration slope", "Net benefit", "ICC", "Kappa", "LR+", "LR−", "DOR",
+                  "Youden", "Decision curve", "Observed/expected", "Bland–Altman", "McNemar", "DeLong"),
+           "nl": ("Brier", "ICI", "E50", "Kalibratiehelling", "Netto voordeel", "ICC", "Kappa", "LR+", "LR−", "DOR",
+                  "Youden", "Beslissingscurve", "waargenomen/verwacht", "Bland–Altman", "McNemar", "DeLong")}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_glossary_explains_every_statistic_the_report_shows(lang):
+    terms = " | ".join(term for term, _ in T[lang]["glossary"])
+    for word in GLOSSED[lang]:
+        assert word in terms, word
+    assert len(T[lang]["glossary"]) == len(T["en"]["glossary"])
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_calibration_and_reliability_in_plain_words(lang):
+    fmt = build.Fmt(lang, T[lang])
+    cal = {"observed_expected_ratio": {"estimate": 0.86, "ci_low": 0.81, "ci_high": 0.93},
+           "calibration_slope": {"estimate": 0.91, "ci_low": 0.84, "ci_high": 0.976}}
+    lines = build.calibration_plain(cal, fmt, T[lang])
+    assert lines[0].startswith(T[lang]["cal_plain_oe"].split("{")[0]) and " 86 " in lines[0]
+    assert lines[1].startswith(T[lang]["cal_plain_slope_low"].split("(")[0])     # too extreme: interval below 1
+    cal["calibration_slope"] = {"estimate": 0.99, "ci_low": 0.9, "ci_high": 1.08}
+    assert build.calibration_plain(cal, fmt, T[lang])[1].startswith(T[lang]["cal_plain_slope_ok"].split("(")[0])
+    rel = {"icc": [{"type": "ICC1", "estimate": 0.64, "ci_low": 0.61, "ci_high": 0.67}]}
+    assert T[lang]["rel_words"]["moderate"] in build.reliability_plain(rel, fmt, T[lang], "ICC1")
+    assert build.reliability_plain(rel, fmt, T[lang], "ICC2") is None        # not the form judged
+    # a mapping fitted on the same data is marked on the figure itself
+    view = build.calibration_view({"estimated_mapping": True}, [{"predicted": 0.1, "observed": 0.1},
+                                                                 {"predicted": 0.2, "observed": 0.25}],
+                                  fmt, T[lang], "Cal", None)
+    assert T[lang]["cal_fitted_here"] in view["svg"]

@@ -677,7 +677,9 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
         return None
     view = {"source": source, "rows": [], "svg": None, "reason": None,
             "risk_source": fmt.say((cal or {}).get("risk_source")),
-            "estimated": bool((cal or {}).get("estimated_mapping"))}
+            "estimated": bool((cal or {}).get("estimated_mapping")), "plain": calibration_plain(cal, fmt, t)}
+    if view["estimated"]:      # marked on the figure itself: a mapping fitted on the data it is judged on
+        title = f"{title} ({t['cal_fitted_here']})"
     if cal:
         if cal.get("reason"):
             view["reason"] = fmt.reason(cal)
@@ -701,6 +703,40 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
                                                      "curve": t["cal_curve"], "band": t["cal_band"],
                                                      "ideal": t["cal_ideal"]})
     return view
+
+
+def calibration_plain(cal: dict | None, fmt: Fmt, t: dict) -> list[str]:
+    """Calibration in plain words, from the figures shown: observed per 100 expected, and whether
+    the predictions are too extreme or too modest (judged on the slope's interval, not its estimate)."""
+    out = []
+    oe = (cal or {}).get("observed_expected_ratio")
+    if _iv_ok(oe):
+        out.append(t["cal_plain_oe"].format(n=fmt.num(100 * oe["estimate"], 0),
+                                            oe=fmt.interval("observed_expected_ratio", oe)))
+    sl = (cal or {}).get("calibration_slope")
+    if _iv_ok(sl) and sl.get("ci_low") is not None and sl.get("ci_high") is not None:
+        key = "low" if sl["ci_high"] < 1 else "high" if sl["ci_low"] > 1 else "ok"
+        out.append(t[f"cal_plain_slope_{key}"].format(slope=fmt.interval("calibration_slope", sl)))
+    return out
+
+
+def reliability_plain(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> str | None:
+    """Agreement between raters in plain words (Koo and Li 2016 bands on the estimate): the ICC
+    judged, else weighted kappa, else kappa."""
+    if not rel:
+        return None
+    figure, name = None, None
+    for f in rel.get("icc") or []:
+        if isinstance(f, dict) and f.get("type") == icc_type and _iv_ok(f):
+            figure, name = f, icc_type
+    for k in ("weighted_kappa", "kappa"):
+        if figure is None and _iv_ok(rel.get(k)):
+            figure, name = rel[k], t.get(k, k)
+    if figure is None:
+        return None
+    est = figure["estimate"]
+    band = "poor" if est < 0.5 else "moderate" if est < 0.75 else "good" if est <= 0.9 else "excellent"
+    return t["rel_plain"].format(word=t["rel_words"][band], stat=name, value=fmt.interval("icc", figure))
 
 
 def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
@@ -735,7 +771,8 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
         bland = ", ".join(f"{k} = {fmt.interval('ratio', v) if isinstance(v, dict) else fmt.num(v, 2)}"
                           for k, v in ba.items() if isinstance(v, (dict, float)) and not isinstance(v, bool))
     return {"icc": icc, "other": other, "scales": scales, "bland_altman": bland,
-            "reason": fmt.reason(rel) if rel.get("reason") else None}
+            "reason": fmt.reason(rel) if rel.get("reason") else None,
+            "plain": reliability_plain(rel, fmt, t, icc_type)}
 
 
 def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> dict | None:
