@@ -220,10 +220,18 @@ def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
     return out
 
 
+def _gap_ok(d: int, min_cell: int) -> bool:
+    """A difference in records between two published tables (or ROC points) is safe when it is 0 (a
+    zero singles out nobody) or at least ``min_cell``."""
+    return d == 0 or abs(d) >= min_cell
+
+
 def _differs_enough(a: dict, b: dict, min_cell: int) -> bool:
-    """Two tables may both be published: identical, or at least ``min_cell`` apart in tp and in fp."""
-    dtp, dfp = abs(int(a["tp"]) - int(b["tp"])), abs(int(a["fp"]) - int(b["fp"]))
-    return (dtp == 0 and dfp == 0) or (dtp >= min_cell and dfp >= min_cell)
+    """Two published tables of one score reveal the records scoring in between: positives (tp) and
+    negatives (fp) in between must each be 0 or at least ``min_cell``."""
+    dtp = abs(int(a["tp"]) - int(b["tp"]))
+    dfp = abs(int(a["fp"]) - int(b["fp"]))
+    return _gap_ok(dtp, min_cell) and _gap_ok(dfp, min_cell)
 
 
 def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresholds") -> tuple[list[dict], list[dict]]:
@@ -464,9 +472,9 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     """ROC points safe to publish: ``{"cutoff", "fpr", "tpr"}`` rows and a log.
 
     The empirical curve has one point per distinct score. Interior points are kept greedily from
-    the strictest cut-off: a point is kept when its tp, fp, fn and tn are all at least ``min_cell``
-    and it lies at least ``min_cell`` positives *and* ``min_cell`` negatives beyond the previously
-    kept point; dropped points are merged into the next kept segment (the curve is drawn through
+    the strictest cut-off: a point is kept when none of its tp, fp, fn and tn is 1 to
+    ``min_cell - 1`` and it lies 0 or at least ``min_cell`` positives, and 0 or at least ``min_cell``
+    negatives, beyond the previously kept point (the rule of the published tables); dropped points are merged into the next kept segment (the curve is drawn through
     the kept points, each of them a true empirical point). The corners (0, 0) and (1, 1) reveal only
     the margins and are always kept. With fewer than ``min_cell`` positives or negatives only the
     corners remain.
@@ -486,8 +494,11 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     rows, last, dropped = [row(records[0])], (0, 0), 0
     for r in records[1:-1]:
         tp, fp = int(r.tp), int(r.fp)
-        cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
-        if cells_ok and tp - last[0] >= min_cell and fp - last[1] >= min_cell:
+        # the same rule as the published tables (suppress_tables): no cell of 1..min_cell-1, and the
+        # records between this point and the last kept one 0 or at least min_cell, positives and negatives
+        cells_ok = not any(is_small(c, min_cell) for c in (tp, fp, m - tp, n - fp))
+        if cells_ok and _gap_ok(tp - last[0], min_cell) and _gap_ok(fp - last[1], min_cell) \
+                and (tp, fp) != last:
             rows.append(row(r))
             last = (tp, fp)
         else:
