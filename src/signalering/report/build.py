@@ -1186,7 +1186,21 @@ def render(view: dict, template: str = "report.html.j2", pdf: bool = False) -> s
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     html = env.get_template(template).render(pdf=pdf, **view)
-    return svg_to_img(html) if pdf else html
+    return repeat_table_headers(svg_to_img(html)) if pdf else html
+
+
+_TABLE = re.compile(r"<table(?P<attrs>[^>]*)>(?P<body>.*?)</table>", re.S)
+
+
+def repeat_table_headers(html: str) -> str:
+    """``repeat="1"`` on every table whose first row is a header row (only ``<th>`` cells), so that
+    xhtml2pdf repeats it at the top of each page a table runs onto."""
+    def repl(m: re.Match) -> str:
+        first = re.search(r"<tr[^>]*>(.*?)</tr>", m.group("body"), re.S)
+        if not first or "<td" in first.group(1) or "repeat=" in m.group("attrs"):
+            return m.group(0)
+        return f'<table{m.group("attrs")} repeat="1">{m.group("body")}</table>'
+    return _TABLE.sub(repl, html)
 
 
 SVG_BLOCK = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" height="([0-9.]+)".*?</svg>',
