@@ -10,7 +10,7 @@ import yaml
 from signalering import disclosure, io, params
 from signalering.errors import InputError
 from signalering.report import verdict
-from signalering.report.build import (LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
+from signalering.report.build import (APPENDIX, LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
                                       publishable, render)
 
 PARAMS = ("seed", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure", "report")
@@ -53,9 +53,10 @@ def main() -> None:
             io.write_json(REPORTS / "metrics.json", metrics)
         (REPORTS / f"{stem}.html").write_text(render(view), encoding="utf-8")
         # The PDFs are declared outputs: with `report.pdf: false` a one-line PDF says where the report is.
-        html = render(view, pdf=True) if cfg.get("pdf", True) else (
-            f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
-        (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(html))
+        for part, name in (("main", stem), ("appendix", APPENDIX[lang])):
+            html = render(view, pdf=True, part=part) if cfg.get("pdf", True) else (
+                f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
+            (REPORTS / f"{name}.pdf").write_bytes(html_to_pdf(html))
 
 
 if __name__ == "__main__":

@@ -168,9 +168,11 @@ def test_published_roc_points_separate_at_least_min_cell_records(cells, min_cell
     assert (rows[0]["fpr"], rows[0]["tpr"]) == (0.0, 0.0) and (rows[-1]["fpr"], rows[-1]["tpr"]) == (1.0, 1.0)
     tp = [round(r["tpr"] * m) for r in rows]
     fp = [round(r["fpr"] * n) for r in rows]
+    def ok(count):               # a zero singles out nobody; otherwise at least min_cell
+        return count == 0 or count >= min_cell
     for i in range(1, len(rows) - 1):
-        assert min(tp[i], fp[i], m - tp[i], n - fp[i]) >= min_cell
-        assert tp[i] - tp[i - 1] >= min_cell and fp[i] - fp[i - 1] >= min_cell
+        assert all(ok(c) for c in (tp[i], fp[i], m - tp[i], n - fp[i]))
+        assert ok(tp[i] - tp[i - 1]) and ok(fp[i] - fp[i - 1]) and (tp[i], fp[i]) != (tp[i - 1], fp[i - 1])
     full = outputs.roc_plot_rows(counts)
     assert all(r in full for r in rows)                  # every published point is a true empirical point
     if min_cell == 1:

@@ -911,6 +911,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
                       "outcome": j.outcome, "outcome_text": t[f"outcome_{j.outcome}"],
                       "plain": t[f"plain_{j.outcome}"], "reason": reason})
     word = verdict.overall(judged)
+    reason_line = verdict_reason(word, jrows, t, None if primary else t[f"primary_{why}"])
 
     # accuracy tables
     stats_header = [{"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"],
@@ -993,7 +994,11 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "primary_spec": fmt.interval("specificity", primary.get("specificity")) if primary else None,
         "flow_svg": instrument_flow_svg(inp.flow, doc, inp.score_flow.get(inst_id, {}), primary, fmt, t, rule),
         "flow_counts": instrument_flow_counts(inp.flow, doc, inp.score_flow.get(inst_id, {}), fmt),
-        "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows,
+        "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows, "reason_line": reason_line,
+        "primary_index": idx, "main_per1000": plain[0] if plain else None,
+        "subgroup_lines": [b["difference"] for b in (subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"]
+                                                                   if primary else None, fmt, t) or {}).get("blocks", [])
+                           if b.get("difference")],
         "criteria_declared": bool(judged),
         "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
         "per1000": per1000, "icons": icons, "plain": plain,
@@ -1010,6 +1015,20 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
     }
+
+
+def verdict_reason(word: str, jrows: list[dict], t: dict, missing: str | None) -> str:
+    """The one-line reason for a verdict: the first criterion not met (or inconclusive, or not
+    assessable) with its figure and the requirement; all met; or why nothing could be judged."""
+    if missing and word == verdict.NOT_ASSESSABLE and not any(j["outcome"] != verdict.NOT_ASSESSABLE for j in jrows):
+        return missing
+    for j in jrows:
+        if j["outcome"] == word and word != verdict.MET:
+            line = t["reason_line"].format(statistic=j["statistic"], figure=j["figure"], rule=j["rule"])
+            return f"{line} ({j['reason']})" if j.get("reason") and word == verdict.NOT_ASSESSABLE else line
+    if word == verdict.MET:
+        return t["reason_all_met"].format(n=len(jrows))
+    return t["no_criteria"] if not jrows else ""
 
 
 # ------------------------------------------------------------------------------------- comparisons
@@ -1143,6 +1162,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "confidence": fmt.pct(ev.get("confidence", 0.95), 0), "min_cell": min_cell,
         "min_cell_max": max(1, int(min_cell) - 1),
         "instruments": views, "verdict_counts": counts,
+        "main_prevalence": fmt.pct(ev["prevalences"][0]) if ev.get("prevalences") else None,
         "not_applicable": [t["not_applicable"][s] for s in not_applicable.STAGES if s in inp.not_applicable],
         "comparison": comparison_view(inp, views, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
@@ -1181,11 +1201,20 @@ def load_texts(lang: str) -> dict:
     return yaml.safe_load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"))
 
 
-def render(view: dict, template: str = "report.html.j2", pdf: bool = False) -> str:
+PARTS = ("all", "main", "appendix")
+APPENDIX = {"en": "validation_report_appendix", "nl": "validatierapport_bijlage"}
+
+
+def render(view: dict, template: str = "report.html.j2", pdf: bool = False, part: str = "all") -> str:
+    """The report as HTML: ``part`` "all" (the HTML report: summary and core results, then the
+    appendix in collapsible sections), "main" or "appendix" (the two PDFs)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    html = env.get_template(template).render(pdf=pdf, **view)
+    html = env.get_template(template).render(pdf=pdf, part=part,
+                                             appendix_file=f"{APPENDIX[view['lang']]}.pdf", **view)
     return repeat_table_headers(svg_to_img(html)) if pdf else html
 
 
@@ -1203,16 +1232,18 @@ def repeat_table_headers(html: str) -> str:
     return _TABLE.sub(repl, html)
 
 
-SVG_BLOCK = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" height="([0-9.]+)".*?</svg>',
-                       re.S)
+SVG_BLOCK = re.compile(r'(?P<half><!--half-->)?<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" '
+                       r'height="([0-9.]+)".*?</svg>', re.S)
+PDF_WIDTH, PDF_HALF = 480, 250     # px: a figure on its own, and one of two side by side (<!--half-->)
 
 
 def svg_to_img(html: str) -> str:
     """Inline SVG -> ``<img src="data:image/svg+xml;base64,...">`` (what xhtml2pdf can draw)."""
     def repl(m: re.Match) -> str:
-        w, h = float(m.group(1)), float(m.group(2))
-        scale = min(1.0, 480 / w)
-        data = base64.b64encode(m.group(0).encode("utf-8")).decode("ascii")
+        w, h = float(m.group(2)), float(m.group(3))
+        scale = min(1.0, (PDF_HALF if m.group("half") else PDF_WIDTH) / w)
+        svg = m.group(0).removeprefix(m.group("half") or "")
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return (f'<div><img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
                 f'height="{h * scale:.0f}" alt=""/></div>')
     return SVG_BLOCK.sub(repl, html)
