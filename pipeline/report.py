@@ -1,4 +1,5 @@
-"""DVC stage `report`: reports/metrics.json, the disclosure log, and the validation reports (HTML + PDF).
+"""DVC stage `report`: reports/metrics.json, the disclosure log, and the validation reports (HTML; PDF of
+the main report and of its appendix).
 
 Everything the report shows passes ``signalering.disclosure`` first; reports/disclosure.json lists
 what was withheld and why (locations and reasons, never values).
