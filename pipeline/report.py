@@ -1,4 +1,5 @@
-"""DVC stage `report`: reports/metrics.json, the disclosure log, and the validation reports (HTML + PDF).
+"""DVC stage `report`: reports/metrics.json, the disclosure log, and the validation reports (HTML; PDF of
+the main report and of its appendix).
 
 Everything the report shows passes ``signalering.disclosure`` first; reports/disclosure.json lists
 what was withheld and why (locations and reasons, never values).
@@ -10,8 +11,8 @@ import yaml
 from signalering import disclosure, io, params, progress
 from signalering.errors import InputError
 from signalering.report import verdict
-from signalering.report.build import (LANGS, build_view, headline_metrics, html_to_pdf, load_inputs, load_texts,
-                                      metric_key, primary_threshold, publishable, render)
+from signalering.report.build import (APPENDIX, LANGS, build_view, headline_metrics, html_to_pdf, judged_cutoff,
+                                      load_inputs, load_texts, metric_key, primary_threshold, publishable, render)
 
 PARAMS = ("seed", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure", "report")
 REPORTS = Path("reports")
@@ -38,7 +39,7 @@ def add_verdicts(metrics: dict, view: dict) -> None:
         metrics.setdefault(inst["id"], {})["criteria"] = {w: outcomes.count(w) for w in verdict.OUTCOMES}
 
 
-def judged_metrics(metrics: dict, inputs, criteria: dict) -> None:
+def judged_metrics(metrics: dict, inputs, p: dict) -> None:
     """Per instrument, the figures at the cut-off the verdict judges (``judged``: ``cutoff``,
     sensitivity and specificity with lower bounds, PPV and NPV at each target prevalence), so that
     ``dvc metrics diff`` shows a change of the judged cut-off or of a prevalence. Withheld figures
@@ -48,7 +49,8 @@ def judged_metrics(metrics: dict, inputs, criteria: dict) -> None:
 
     for inst_id, doc in inputs.accuracy.items():
         spec = inputs.instruments.get(inst_id) or doc.get("instrument") or {}
-        idx, _ = primary_threshold(doc, spec, verdict.criteria_for(criteria, inst_id))
+        criteria = (p.get("report") or {}).get("criteria") or {}
+        idx, _ = primary_threshold(doc, spec, verdict.criteria_for(criteria, inst_id), judged_cutoff(p, inst_id))
         if idx is None:
             continue
         entry = doc["thresholds"][idx]
@@ -67,29 +69,15 @@ def judged_metrics(metrics: dict, inputs, criteria: dict) -> None:
         metrics.setdefault(inst_id, {})["judged"] = m
 
 
-def with_judged_cutoffs(p: dict) -> dict:
-    """``p`` with ``evaluate.judged_cutoff[id]`` as the ``cutoff`` setting of the instrument's criteria
-    (unless the criteria name one), so the verdict judges the accuracy at that cut-off."""
-    judged = (p.get("evaluate") or {}).get("judged_cutoff") or {}
-    if not judged:
-        return p
-    report = dict(p.get("report") or {})
-    criteria = {k: dict(v or {}) for k, v in (report.get("criteria") or {}).items()}
-    for inst, value in judged.items():
-        if "cutoff" not in verdict.criteria_for(criteria, inst):
-            criteria.setdefault(inst, {})["cutoff"] = value
-    return {**p, "report": {**report, "criteria": criteria}}
-
-
 def main() -> None:
-    p = with_judged_cutoffs(params.load(PARAMS))
+    p = params.load(PARAMS)
     cfg = p.get("report") or {}
     min_cell = disclosure.check_min_cell((p.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL))
     inputs, log = publishable(load_inputs("."), min_cell)
     io.write_json(REPORTS / "disclosure.json", {"schema_version": 1, "min_cell": min_cell, "log": log})
     study = read_study(Path(cfg.get("study", "study.yaml")))
     metrics = headline_metrics(inputs.accuracy)
-    judged_metrics(metrics, inputs, cfg.get("criteria") or {})
+    judged_metrics(metrics, inputs, p)
     for lang, stem in progress.bar(LANGS.items(), total=len(LANGS), desc="report", unit="language"):
         view = build_view(inputs, log, p, study, lang, load_texts(lang))
         if lang == "en":
@@ -97,12 +85,13 @@ def main() -> None:
             io.write_json(REPORTS / "metrics.json", metrics)
         (REPORTS / f"{stem}.html").write_text(render(view), encoding="utf-8")
         # The PDFs are declared outputs: with `report.pdf: false` a one-line PDF says where the report is.
-        html = render(view, pdf=True) if cfg.get("pdf", True) else (
-            f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
-        (REPORTS / f"{stem}.pdf").write_bytes(html_to_pdf(html))
+        for part, name in (("main", stem), ("appendix", APPENDIX[lang])):
+            html = render(view, pdf=True, part=part) if cfg.get("pdf", True) else (
+                f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
+            (REPORTS / f"{name}.pdf").write_bytes(html_to_pdf(html))
     names = ", ".join(f"{stem}.html" + (" and .pdf" if cfg.get("pdf", True) else "") for stem in LANGS.values())
     progress.summary("report", f"wrote {REPORTS / 'metrics.json'}, {REPORTS / 'disclosure.json'}, {names} "
-                               f"under {REPORTS}/")
+                               f"(with appendix PDFs) under {REPORTS}/")
 
 
 if __name__ == "__main__":

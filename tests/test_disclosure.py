@@ -35,10 +35,10 @@ def _no_values_in_log(log):
 
 # ------------------------------------------------------------------ threshold rule and whole-table suppression
 def test_small_cell_withholds_the_whole_table_and_its_statistics():
-    counts, doc = _doc([3, 20, 40], [200, 60, 15], cutoffs=[2, 1])
-    # cut-off 2: tp 40, fp 15, fn 23, tn 260 -> published; cut-off 1: tp 60, fp 75 ... fine too
-    # make a table with a small cell: cut-off 0 -> fn 0, tn 0
-    counts, doc = _doc([3, 20, 40], [200, 60, 15], cutoffs=[2, 0])
+    # cut-off 2: tp 40, fp 15, fn 23, tn 260 -> published; cut-off 0 with 3 and 4 records at score -1:
+    # fn 3, tn 4 -> a small cell, the whole table is withheld
+    counts = CountTable.from_counts(np.arange(-1, 3), [3, 3, 20, 40], [4, 200, 60, 15])
+    doc = outputs.accuracy_document(counts, [2, 0])
     out, log = disclosure.suppress_accuracy_document(doc, 10)
     kept, hidden = out["thresholds"]
     assert kept["tp"] == 40 and "suppressed" not in kept
@@ -50,7 +50,51 @@ def test_small_cell_withholds_the_whole_table_and_its_statistics():
     assert hidden["youden"] is None and hidden["at_prevalence"] == []
     assert disclosure.small_counts(out) == []
     _no_values_in_log(log)
-    assert doc["thresholds"][1]["tn"] == 0                         # the input is not modified
+    assert doc["thresholds"][1]["tn"] == 4                         # the input is not modified
+
+
+def test_a_zero_cell_is_published_as_zero():
+    """Zero singles out nobody: a table with a 0 cell and no cell of 1..9 is published whole (a
+    cut-off everybody passes: fn = tn = 0), and so are zero counts of unverified records."""
+    counts, doc = _doc([3, 20, 40], [200, 60, 15], cutoffs=[2, 0])
+    doc["n_unverified"] = 0
+    out, log = disclosure.suppress_accuracy_document(doc, 10)
+    everybody = out["thresholds"][1]
+    assert (everybody["tp"], everybody["fp"], everybody["fn"], everybody["tn"]) == (63, 275, 0, 0)
+    assert "suppressed" not in everybody and everybody["sensitivity"]["estimate"] == 1.0
+    assert out["n_unverified"] == 0 and out["n"] == doc["n"] and "suppressed" not in out
+    assert disclosure.small_counts(out) == []
+    assert not [e for e in log if e["location"].startswith(("counts", "thresholds"))]
+
+
+def test_a_zero_margin_is_still_group_disclosure():
+    """No reference-positive record at all (all of the group negative) is withheld like a small margin."""
+    counts, doc = _doc([0, 0, 0], [100, 60, 15])
+    out, _ = disclosure.suppress_accuracy_document(doc, 10)
+    assert {out["n_positive"], out["n_negative"]} == {"<10", None}
+    assert disclosure.small_counts({"n_positive": 0}) == ["$.n_positive"]
+    assert disclosure.small_counts({"n_unverified": 0, "tp": 0}) == []
+
+
+def test_flow_with_complete_verification_shows_zero_unverified_and_the_verified():
+    flow = {"received": 113, "analysed": 113, "excluded": {}, "verified": 113, "unverified": 0}
+    out, log = disclosure.suppress_flow(flow, 10)
+    assert out["verified"] == 113 and out["unverified"] == 0 and log == []
+
+
+def test_flow_with_a_few_unverified_keeps_verified_as_the_instruments_show_it():
+    """Each instrument shows its positives and negatives (= the verified records): the overall flow
+    hides the total analysed instead of the verified, and then one exclusion count (or received)."""
+    flow = {"received": 1000, "analysed": 980, "excluded": {"dup": 20}, "verified": 975, "unverified": 5}
+    out, log = disclosure.suppress_flow(flow, 10)
+    assert out["verified"] == 975 and out["unverified"] == "<10" and out["analysed"] is None
+    assert out["received"] is None or out["excluded"]["dup"] is None
+
+
+def test_hidden_parts_that_can_only_be_ones_are_complemented():
+    """Two parts shown as "<10" (1..9) adding up to 2 are both 1: a further part goes."""
+    out, reasons = disclosure.suppress_parts({"t": 52, "a": 1, "b": 1, "c": 50}, ["a", "b", "c"], "t", 10)
+    assert out["c"] is None or out["t"] is None
 
 
 def test_counts_below_min_cell_are_shown_as_less_than_and_auc_withheld():
@@ -97,7 +141,7 @@ def test_neighbouring_cutoffs_closer_than_min_cell_are_not_both_published():
 
 
 def test_bootstrap_and_verification_parts_follow_the_table():
-    counts = CountTable.from_counts(np.arange(3), [3, 20, 40], [200, 60, 15], [30, 5, 0])
+    counts = CountTable.from_counts(np.arange(-1, 3), [3, 3, 20, 40], [4, 200, 60, 15], [0, 30, 5, 0])
     doc = outputs.accuracy_document(counts, [2, 0], n_boot=50, seed=1)
     out, _ = disclosure.suppress_accuracy_document(doc, 10)
     hidden = out["thresholds"][1]
@@ -131,9 +175,11 @@ def test_published_roc_points_separate_at_least_min_cell_records(cells, min_cell
     assert (rows[0]["fpr"], rows[0]["tpr"]) == (0.0, 0.0) and (rows[-1]["fpr"], rows[-1]["tpr"]) == (1.0, 1.0)
     tp = [round(r["tpr"] * m) for r in rows]
     fp = [round(r["fpr"] * n) for r in rows]
+    def ok(count):               # a zero singles out nobody; otherwise at least min_cell
+        return count == 0 or count >= min_cell
     for i in range(1, len(rows) - 1):
-        assert min(tp[i], fp[i], m - tp[i], n - fp[i]) >= min_cell
-        assert tp[i] - tp[i - 1] >= min_cell and fp[i] - fp[i - 1] >= min_cell
+        assert all(ok(c) for c in (tp[i], fp[i], m - tp[i], n - fp[i]))
+        assert ok(tp[i] - tp[i - 1]) and ok(fp[i] - fp[i - 1]) and (tp[i], fp[i]) != (tp[i - 1], fp[i - 1])
     full = all_roc_points(counts)
     assert all(r in full for r in rows)                  # every published point is a true empirical point
     if min_cell == 1:
@@ -166,10 +212,41 @@ def test_comparison_with_small_discordant_cells_withholds_at_cutoffs():
     b = a + rng.normal(scale=0.1, size=400)                  # almost the same: few discordant records
     doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     out, log = disclosure.suppress_comparison_document(doc, 10)
-    assert out["at_cutoffs"]["suppressed"] == SMALL
-    assert out["at_cutoffs"]["sensitivity"]["ratio"]["estimate"] is None
+    at = out["at_cutoffs"]
+    # per published cell: the two sensitivities (each instrument's own table is large) stay; what the
+    # small discordant cells would be recovered from goes
+    assert at["sensitivity"]["a"] == doc["at_cutoffs"]["sensitivity"]["a"]
+    assert at["sensitivity"]["ratio"]["estimate"] == doc["at_cutoffs"]["sensitivity"]["ratio"]["estimate"]
+    assert at["sensitivity"]["ratio"]["ci_low"] is None and at["sensitivity"]["mcnemar_p"] is None
+    assert "mcnemar" not in at["sensitivity"] or set(at["sensitivity"]["mcnemar"]) <= {"method"}
+    assert "cells.positive" in at["withheld"]
+    assert all(v in ("<10", None) for v in at["cells"]["positive"].values())
     assert out["delong"]["difference"] == doc["delong"]["difference"]
     assert disclosure.small_counts(out) == []
+    _no_values_in_log(log)
+
+
+def test_comparison_with_zero_discordant_cells_is_published():
+    """A combination that contains the other (b positive implies a positive) has b_only = 0 in both
+    strata: zero singles out nobody, the comparison is shown whole (issue 15: 19,101 records)."""
+    rng = np.random.default_rng(4)
+    y = (rng.random(2000) < 0.2).astype(float)
+    b = rng.normal(size=2000) + y
+    a = np.maximum(b, rng.normal(size=2000) + y)             # a >= b: whoever b flags, a flags
+    doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
+    assert doc["at_cutoffs"]["cells"]["positive"]["b_only"] == 0
+    out, log = disclosure.suppress_comparison_document(doc, 10)
+    assert out["at_cutoffs"] == doc["at_cutoffs"] and "withheld" not in out["at_cutoffs"]
+
+
+def test_comparison_with_a_small_table_of_one_instrument_withholds_its_figures():
+    at = {"cells": {"positive": {"both": 5, "a_only": 0, "b_only": 40, "neither": 30},
+                    "negative": {"both": 20, "a_only": 30, "b_only": 40, "neither": 500}},
+          "sensitivity": {"a": 5 / 75, "b": 45 / 75, "ratio": {"estimate": 1 / 9, "ci_low": 0.05, "ci_high": 0.3}}}
+    out, hidden = disclosure.suppress_at_cutoffs(at, 10)
+    assert out["sensitivity"]["a"] is None and out["sensitivity"]["b"] == 45 / 75
+    assert out["sensitivity"]["ratio"]["estimate"] is None
+    assert out["cells"]["positive"] == {"both": "<10", "a_only": None, "b_only": None, "neither": None}
 
 
 def test_subgroup_document_tiny_group_and_n_minus_one():
@@ -203,17 +280,17 @@ _NOT_COUNTS = ("<th>Item</th>", "<th>Cut-off</th>", "<th>Afkappunt</th>", "<th>V
 
 
 def small_counts_in_html(html: str, min_cell: int = 10) -> list[str]:
-    """Whole numbers below ``min_cell`` in count positions of the report: table cells (outside the
+    """Whole numbers 1 to ``min_cell - 1`` in count positions of the report: table cells (outside the
     tables listed in ``_NOT_COUNTS``) and "label: number" texts of the SVG figures."""
     found = []
     for table in re.findall(r"<table.*?</table>", html, flags=re.S):
         header = re.search(r"<tr>(.*?)</tr>", table, flags=re.S)
         if header and any(h in header.group(1) for h in _NOT_COUNTS):
             continue
-        found += [c for c in _CELL.findall(table) if int(c) < min_cell]
+        found += [c for c in _CELL.findall(table) if 0 < int(c) < min_cell]   # a zero singles out nobody
     for text in _SVG_COUNT.findall(html):
         digits = re.sub(r"\D", "", text)
-        if digits and int(digits) < min_cell:
+        if digits and 0 < int(digits) < min_cell:
             found.append(text)
     return found
 

@@ -21,6 +21,7 @@ from conftest import ROOT, run, small_demo_project
 from signalering.report import build, figures
 
 REPORTS = ("validation_report", "validatierapport")
+APPENDICES = ("validation_report_appendix", "validatierapport_bijlage")
 SECTIONS = ("summary", "verdict", "flow", "setting", "instruments", "comparison", "stard", "tripod", "methods",
             "disclosure", "provenance", "glossary")
 PER_INSTRUMENT = ("flow", "setting", "2x2", "accuracy", "per1000", "roc", "calibration", "decision",
@@ -161,7 +162,8 @@ def test_small_counts_are_shown_as_below_threshold(project):
 
 # ---------------------------------------------------------------------------------------- determinism
 def test_rerun_is_byte_identical(project):
-    names = [*(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")), "metrics.json", "disclosure.json"]
+    names = [*(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")), *(f"{s}.pdf" for s in APPENDICES),
+             "metrics.json", "disclosure.json"]
     first = {n: (project / "reports" / n).read_bytes() for n in names}
     rerun_report(project)
     assert {n: (project / "reports" / n).read_bytes() for n in names} == first
@@ -171,8 +173,30 @@ def test_pdf_is_a_pdf_with_the_report_text(project):
     from pypdf import PdfReader
     reader = PdfReader(project / "reports/validation_report.pdf")
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    assert len(reader.pages) > 5
-    assert "STARD" in text and "risk-checklist@2" in text
+    assert 5 < len(reader.pages) <= 24                     # issue 15: a main PDF a reviewer reads in ten minutes
+    assert "risk-checklist@2" in text and "validation_report_appendix.pdf" in text
+    appendix = PdfReader(project / "reports/validation_report_appendix.pdf")
+    text = "\n".join(page.extract_text() or "" for page in appendix.pages)
+    assert "STARD" in text and "TRIPOD" in text and "risk-checklist@2" in text
+
+
+def test_html_has_the_summary_first_and_the_appendix_collapsible(project):
+    for stem in REPORTS:
+        html = (project / "reports" / f"{stem}.html").read_text(encoding="utf-8")
+        assert html.index('id="summary"') < html.index('id="instruments"') < html.index('id="appendix"')
+        appendix = html[html.index('id="appendix"'):]
+        for sid in ("verdict", "setting", "stard", "tripod", "methods", "disclosure", "provenance", "glossary"):
+            assert f'id="{sid}"' in appendix, (stem, sid)
+        assert appendix.count("<details>") >= len(instrument_ids(project)) + 8
+        # the explanations are given once, not per instrument
+        t = build.load_texts("en" if stem == "validation_report" else "nl")
+        assert html.count(t["tables_plain"].replace("'", "&#39;")) == 1
+
+
+def test_pdf_tables_repeat_their_header_row():
+    html = build.repeat_table_headers('<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>'
+                                      '<table><tr><th>k</th><td>v</td></tr></table>')
+    assert html.count('repeat="1"') == 1 and html.startswith('<table repeat="1">')
 
 
 # ---------------------------------------------------------------------------------------- study.yaml

@@ -81,8 +81,8 @@ def test_the_dutch_report_has_no_english_left(project):
 
 def test_the_dutch_pdf_has_no_english_left(project):
     from pypdf import PdfReader
-    pdf = project / "reports/validatierapport.pdf"
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    text = "\n".join(page.extract_text() or "" for name in ("validatierapport", "validatierapport_bijlage")
+                     for page in PdfReader(project / "reports" / f"{name}.pdf").pages)
     for phrase in ("not one of the allowed", "withheld (small numbers)", "missing at random", "cross-validated",
                    "closest_to_01", "min_cost", "reference standard is not"):
         assert phrase not in text

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .disclosure import CELLS, DEFAULT_MIN_CELL
+from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS
 
 INF = math.inf
 COUNT_FIELDS = ("n", "n_positive", "n_negative", "n_unverified", "n_missing_score")
@@ -388,7 +388,12 @@ def _totals_findings(sys_: _System, where: str) -> list[dict]:
     sys_.propagate()
     by_loc: dict[str, list[str]] = {}
     for name, loc in sys_.withheld.items():
-        if sys_.known(name):
+        # a finding is a recovered count the threshold rule hides: 1..min_cell-1, or a zero margin
+        # (all or none of a group positive); a recovered 0 elsewhere singles out nobody, and a
+        # recovered large count discloses nothing by itself (a small one it gives away is found too)
+        key = name.rsplit(".", 1)[-1]
+        if sys_.known(name) and (0 < sys_.lo[name] < sys_.min_cell or
+                                 (sys_.lo[name] == 0 and key in MARGIN_KEYS)):
             by_loc.setdefault(loc.rsplit(".", 1)[0], []).append(name.rsplit(".", 1)[1])
     findings = [{"file": where, "location": loc.split(": ", 1)[1], "attack": "totals", "recovered": sorted(keys)}
                 for loc, keys in sorted(by_loc.items())]

@@ -2,9 +2,11 @@
 
 Rules (see docs/disclosure.md):
 
-1. **Threshold rule.** A count below ``min_cell`` (default 10; zero included) is shown as the
-   string ``"<10"``, never as 0 or blank (except where two such labels would pin the values: both
-   cells of a withheld table's margin are then ``null``).
+1. **Threshold rule.** A count of 1 to ``min_cell - 1`` (default 10) is shown as the string
+   ``"<10"`` (except where two such labels would pin the values: both cells of a withheld table's
+   margin are then ``null``). A zero is shown as 0: it singles out nobody. The exception is a margin
+   (reference-positives or -negatives of a group, events of a calibration): zero there means all or
+   none of the group is positive (group disclosure, rule 4), so a zero margin is ``"<10"`` as well.
 2. **Derived statistics.** A proportion, interval, likelihood ratio, criterion or AUC whose numerator
    or denominator rests on a suppressed cell is withheld: ``estimate``, ``ci_low``, ``ci_high`` become
    ``null`` with the one reason ``"withheld (small numbers)"`` (never why it would be undefined).
@@ -47,6 +49,9 @@ COUNT_KEYS = frozenset({"n", "n_positive", "n_negative", "n_unverified", "n_miss
                         "events_up", "events_down", "nonevents_up", "nonevents_down", "scored",
                         "missing_score", "n_screen_positive", "n_events", "n_missing", "n_extreme"})
 
+# Margins: a zero there is group disclosure (all or none of a group positive), so it is small too.
+MARGIN_KEYS = frozenset({"n_positive", "n_negative", "n_events"})
+
 
 def check_min_cell(min_cell) -> int:
     """``min_cell`` must be a positive integer."""
@@ -82,9 +87,15 @@ def reason_difference(min_cell: int) -> str:
     return WITHHELD
 
 
-def is_small(count, min_cell: int) -> bool:
-    """A count that must not be published (``0 <= count < min_cell``); strings (already hidden) are not."""
-    return isinstance(count, (int, np.integer)) and not isinstance(count, bool) and 0 <= int(count) < min_cell
+def is_small(count, min_cell: int, zero: bool = False) -> bool:
+    """A count that must not be published: ``1 <= count < min_cell``, or ``0 <= count < min_cell`` with
+    ``zero=True`` (a margin: zero there is group disclosure, rule 4). Strings (already hidden) are not.
+
+    >>> is_small(0, 10), is_small(3, 10), is_small(0, 10, zero=True), is_small(10, 10)
+    (False, True, True, False)
+    """
+    return (isinstance(count, (int, np.integer)) and not isinstance(count, bool)
+            and (0 if zero else 1) <= int(count) < min_cell)
 
 
 def _withhold_interval(obj: dict, reason: str) -> dict:
@@ -102,7 +113,7 @@ def _entry(location: str, hidden: Iterable[str], reason: str) -> dict:
 
 # ------------------------------------------------------------------ totals and their parts
 def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: int,
-                   spare: Iterable[str] = ()) -> tuple[dict, dict]:
+                   spare: Iterable[str] = (), margins: Iterable[str] = ()) -> tuple[dict, dict]:
     """Threshold rule plus complementary suppression for a total and the parts that add up to it.
 
     Parameters
@@ -112,6 +123,7 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
     total : key of the total, or None
     min_cell : int
     spare : keys never hidden as the complement (the total is hidden instead)
+    margins : keys whose zero is small too (rule 4: all or none of a group positive)
 
     Returns
     -------
@@ -127,8 +139,9 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
     ``spare``) is hidden as well; when there is none, the total is hidden instead.
     """
     out, reasons = dict(values), {}
+    margins = set(margins)
     for k in [*parts, *([total] if total else [])]:
-        if is_small(values.get(k), min_cell):
+        if is_small(values.get(k), min_cell, zero=k in margins):
             out[k], reasons[k] = label(min_cell), reason_small(min_cell)
     spare = set(spare)
     while total and total not in reasons:
@@ -136,8 +149,9 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
         labelled = sum(out[k] == label(min_cell) for k in hidden)
         if not hidden or not _exposed(_raw_sum(values, hidden), len(hidden), labelled, min_cell):
             break
+        # a published zero adds nothing to the hidden sum: hiding it would protect nothing
         rest = sorted((values[k], k) for k in parts if k not in reasons and k not in spare
-                      and isinstance(values.get(k), (int, np.integer)))
+                      and isinstance(values.get(k), (int, np.integer)) and int(values[k]) > 0)
         victim = rest[0][1] if rest else total
         out[victim], reasons[victim] = None, reason_complementary(min_cell)
     return out, reasons
@@ -150,9 +164,10 @@ def _raw_sum(values: dict, keys) -> int:
 
 def _exposed(total: int, n_hidden: int, n_labelled: int, min_cell: int) -> bool:
     """Whether hidden counts whose sum ``total`` a reader knows give something away: one hidden count,
-    a sum below ``min_cell``, or (all of them shown as ``"<10"``, i.e. at most ``min_cell - 1``) a sum
-    that only the largest values reach (two "<10" adding up to 18 are 9 and 9)."""
-    return n_hidden == 1 or total < min_cell or (n_labelled == n_hidden and total >= n_hidden * (min_cell - 1))
+    a sum below ``min_cell``, or (all of them shown as ``"<10"``, i.e. 1 to ``min_cell - 1``) a sum
+    that only the largest or the smallest values reach (two "<10" adding up to 18 are 9 and 9)."""
+    return n_hidden == 1 or total < min_cell or (n_labelled == n_hidden and (
+        total >= n_hidden * (min_cell - 1) or total <= n_hidden))
 
 
 # ------------------------------------------------------------------ accuracy.json
@@ -200,10 +215,18 @@ def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
     return out
 
 
+def _gap_ok(d: int, min_cell: int) -> bool:
+    """A difference in records between two published tables (or ROC points) is safe when it is 0 (a
+    zero singles out nobody) or at least ``min_cell``."""
+    return d == 0 or abs(d) >= min_cell
+
+
 def _differs_enough(a: dict, b: dict, min_cell: int) -> bool:
-    """Two tables may both be published: identical, or at least ``min_cell`` apart in tp and in fp."""
-    dtp, dfp = abs(int(a["tp"]) - int(b["tp"])), abs(int(a["fp"]) - int(b["fp"]))
-    return (dtp == 0 and dfp == 0) or (dtp >= min_cell and dfp >= min_cell)
+    """Two published tables of one score reveal the records scoring in between: positives (tp) and
+    negatives (fp) in between must each be 0 or at least ``min_cell``."""
+    dtp = abs(int(a["tp"]) - int(b["tp"]))
+    dfp = abs(int(a["fp"]) - int(b["fp"]))
+    return _gap_ok(dtp, min_cell) and _gap_ok(dfp, min_cell)
 
 
 def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresholds") -> tuple[list[dict], list[dict]]:
@@ -274,9 +297,9 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
     pre = f"{location}." if location else ""
     counts = {k: doc.get(k) for k in ("n", "n_positive", "n_negative", "n_unverified")}
     published, reasons = suppress_parts(counts, ["n_positive", "n_negative", "n_unverified"], "n", min_cell,
-                                        spare=("n_positive", "n_negative"))
+                                        spare=("n_positive", "n_negative"), margins=("n_positive", "n_negative"))
     pos, neg = doc.get("n_positive"), doc.get("n_negative")
-    small_margin = is_small(pos, min_cell) or is_small(neg, min_cell)
+    small_margin = is_small(pos, min_cell, zero=True) or is_small(neg, min_cell, zero=True)
     if small_margin:
         for k in ("n_positive", "n_negative"):
             if k not in reasons and k in doc:
@@ -444,9 +467,9 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     """ROC points safe to publish: ``{"cutoff", "fpr", "tpr"}`` rows and a log.
 
     The empirical curve has one point per distinct score. Interior points are kept greedily from
-    the strictest cut-off: a point is kept when its tp, fp, fn and tn are all at least ``min_cell``
-    and it lies at least ``min_cell`` positives *and* ``min_cell`` negatives beyond the previously
-    kept point; dropped points are merged into the next kept segment (the curve is drawn through
+    the strictest cut-off: a point is kept when none of its tp, fp, fn and tn is 1 to
+    ``min_cell - 1`` and it lies 0 or at least ``min_cell`` positives, and 0 or at least ``min_cell``
+    negatives, beyond the previously kept point (the rule of the published tables); dropped points are merged into the next kept segment (the curve is drawn through
     the kept points, each of them a true empirical point). The corners (0, 0) and (1, 1) reveal only
     the margins and are always kept. With fewer than ``min_cell`` positives or negatives only the
     corners remain.
@@ -466,8 +489,11 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     rows, last, dropped = [row(records[0])], (0, 0), 0
     for r in records[1:-1]:
         tp, fp = int(r.tp), int(r.fp)
-        cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
-        if cells_ok and tp - last[0] >= min_cell and fp - last[1] >= min_cell:
+        # the same rule as the published tables (suppress_tables): no cell of 1..min_cell-1, and the
+        # records between this point and the last kept one 0 or at least min_cell, positives and negatives
+        cells_ok = not any(is_small(c, min_cell) for c in (tp, fp, m - tp, n - fp))
+        if cells_ok and _gap_ok(tp - last[0], min_cell) and _gap_ok(fp - last[1], min_cell) \
+                and (tp, fp) != last:
             rows.append(row(r))
             last = (tp, fp)
         else:
@@ -558,11 +584,22 @@ def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, l
             out[k] = v
     ver = {k: flow[k] for k in ("verified", "unverified", "analysed") if k in flow}
     if {"verified", "unverified"} <= set(ver):
+        # every instrument publishes its reference-positives and -negatives, whose sum is the verified
+        # records with a score: "verified" is in effect public, so the total `analysed` is hidden
+        # instead of it (and then, since received = analysed + excluded, one more exclusion count)
         pub2, reasons2 = suppress_parts(ver, ["verified", "unverified"], "analysed" if "analysed" not in reasons else None,
-                                        min_cell)
+                                        min_cell, spare=("verified",))
         for k, v in pub2.items():
             if k in reasons2:
                 out[k] = v
+        if "analysed" in reasons2 and "received" not in reasons and not any(k in reasons for k in parts[1:]):
+            rest = sorted((values[k], k) for k in parts[1:] if _is_int(values.get(k)) and values[k] > 0)
+            victim = rest[0][1] if rest else "received"
+            if victim == "received":
+                out["received"] = None
+            else:
+                out["excluded"][victim.split(":", 1)[1]] = None
+            reasons[victim] = reason_complementary(min_cell)
         reasons.update(reasons2)
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))
@@ -577,14 +614,16 @@ def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
     """A publishable copy of ``comparison.json``.
 
     The AUCs and the DeLong comparison are withheld when positives or negatives are below
-    ``min_cell``; ``at_cutoffs`` (a 2 x 2 x 2 table with its margins) is withheld whole when any of its
-    eight cells is below ``min_cell``.
+    ``min_cell`` (and then ``at_cutoffs`` whole); otherwise ``at_cutoffs`` (a 2 x 2 x 2 table with its
+    margins) is controlled per published cell (:func:`suppress_at_cutoffs`): a large comparison is
+    shown, and only what rests on a small cell is withheld.
     """
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(doc), []
     pre = f"{location}." if location else ""
     published, reasons = suppress_parts({k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
-                                        ["n_positive", "n_negative"], "n", min_cell)
+                                        ["n_positive", "n_negative"], "n", min_cell,
+                                        margins=("n_positive", "n_negative"))
     out.update({k: v for k, v in published.items() if k in doc})
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))
@@ -603,19 +642,112 @@ def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
             if is_small(v, min_cell):
                 excluded[k] = label(min_cell)
     at = doc.get("at_cutoffs")
-    if isinstance(at, dict):
-        cells = [v for stratum in at.get("cells", {}).values() for v in stratum.values()]
-        if reasons or any(is_small(v, min_cell) for v in cells):
-            why = reason_small(min_cell)
-            out["at_cutoffs"] = {"cutoff_a": at.get("cutoff_a"), "cutoff_b": at.get("cutoff_b"),
-                                 "suppressed": why,
-                                 **{s: {"a": None, "b": None, "mcnemar_p": None,
-                                        "ratio": {"estimate": None, "ci_low": None, "ci_high": None,
-                                                  "method": at.get(s, {}).get("ratio", {}).get("method", ""),
-                                                  "reason": why}}
-                                    for s in ("sensitivity", "specificity")}}
-            log.append(_entry(f"{pre}at_cutoffs", ["2x2x2 table", "statistics"], why))
+    if isinstance(at, dict) and reasons:
+        out["at_cutoffs"] = _withhold_at_cutoffs(at, reason_small(min_cell))
+        log.append(_entry(f"{pre}at_cutoffs", ["2x2x2 table", "statistics"], reason_small(min_cell)))
+    elif isinstance(at, dict):
+        out["at_cutoffs"], hidden = suppress_at_cutoffs(at, min_cell)
+        if hidden:
+            log.append(_entry(f"{pre}at_cutoffs", hidden, reason_small(min_cell)))
     return out, log
+
+
+def _withhold_at_cutoffs(at: dict, why: str) -> dict:
+    """``at_cutoffs`` withheld whole (the margins are withheld): labels and methods only."""
+    return {"cutoff_a": at.get("cutoff_a"), "cutoff_b": at.get("cutoff_b"), "suppressed": why,
+            **{s: {"a": None, "b": None, "mcnemar_p": None,
+                   "ratio": {"estimate": None, "ci_low": None, "ci_high": None,
+                             "method": (at.get(s) or {}).get("ratio", {}).get("method", ""), "reason": why}}
+               for s in ("sensitivity", "specificity")}}
+
+
+# which strata of the paired table each statistic rests on
+_AT_STRATA = {"sensitivity": ("positive",), "specificity": ("negative",), "ppv": ("positive", "negative"),
+              "npv": ("positive", "negative")}
+
+
+def _side_table(cells: dict, side: str) -> list:
+    """One instrument's own 2 x 2 table (tp, fn, fp, tn) from the paired cells."""
+    mine, other = ("a_only", "b_only") if side == "a" else ("b_only", "a_only")
+    pos, neg = cells.get("positive") or {}, cells.get("negative") or {}
+
+    def add(d, *keys):
+        vals = [d.get(k) for k in keys]
+        return sum(int(v) for v in vals) if all(_is_int(v) for v in vals) else None
+    return [add(pos, "both", mine), add(pos, other, "neither"), add(neg, "both", mine), add(neg, other, "neither")]
+
+
+def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
+    """The paired comparison at two cut-offs (a 2 x 2 x 2 table) with control per published cell.
+
+    Each instrument's own table at its cut-off (what its sensitivity, specificity, PPV and NPV rest
+    on) follows from the cells; it is published in the instrument's section anyway, so those figures,
+    and their ratio and difference, are withheld only when that table has a cell of 1 to
+    ``min_cell - 1``. A stratum (reference-positive or -negative) with a small paired cell loses its
+    four cells (with the two instruments' tables and the stratum total they have one degree of
+    freedom: one cell gives all) and every figure that would give that freedom back: the McNemar
+    test, the paired intervals and p-values of differences and ratios, and the NRI counts and
+    intervals. The point estimates stay. ``withheld`` lists what was hidden (no values).
+
+    >>> at = {"cells": {"positive": {"both": 50, "a_only": 3, "b_only": 20, "neither": 40},
+    ...                 "negative": {"both": 30, "a_only": 40, "b_only": 20, "neither": 500}},
+    ...       "sensitivity": {"a": 0.47, "b": 0.62, "mcnemar_p": 0.001,
+    ...                       "ratio": {"estimate": 0.76, "ci_low": 0.6, "ci_high": 0.9}}}
+    >>> out, hidden = suppress_at_cutoffs(at, 10)
+    >>> out["cells"]["positive"]["a_only"], out["sensitivity"]["a"], out["sensitivity"]["ratio"]["ci_low"]
+    ('<10', 0.47, None)
+    >>> out["sensitivity"]["mcnemar_p"], out["cells"]["negative"]["a_only"]
+    (None, 40)
+    """
+    out, hidden = copy.deepcopy(at), []
+    cells = at.get("cells") or {}
+    strata = sorted(s for s, c in cells.items() if isinstance(c, dict) and any(is_small(v, min_cell) for v in c.values()))
+    for s in strata:
+        c = out["cells"][s]
+        small = [k for k, v in c.items() if is_small(v, min_cell)]
+        for k in c:
+            c[k] = label(min_cell) if k in small and len(small) < len(c) else None
+        hidden.append(f"cells.{s}")
+    sides = [side for side in ("a", "b") if any(is_small(v, min_cell) for v in _side_table(cells, side))]
+    for stat, deps in _AT_STRATA.items():
+        e = out.get(stat)
+        if not isinstance(e, dict):
+            continue
+        if sides:
+            for side in sides:
+                e[side] = None
+                if isinstance(e.get(f"{side}_interval"), dict):
+                    e[f"{side}_interval"] = _withhold_interval(e[f"{side}_interval"], WITHHELD)
+            for k in ("difference", "ratio"):
+                if isinstance(e.get(k), dict):
+                    e[k] = _withhold_interval(e[k], WITHHELD)
+            hidden.append(f"{stat}.{'/'.join(sides)}")
+        if sides or any(d in strata for d in deps):
+            for k in ("difference", "ratio"):
+                if isinstance(e.get(k), dict) and e[k].get("ci_low") is not None:
+                    e[k] = {**e[k], "ci_low": None, "ci_high": None, "se": None, "p_value": None,
+                            "reason": WITHHELD}
+            if "mcnemar_p" in e:
+                e["mcnemar_p"] = None
+            if isinstance(e.get("mcnemar"), dict):
+                e["mcnemar"] = {k: v for k, v in e["mcnemar"].items() if k == "method"}
+            hidden.append(f"{stat}.paired intervals")
+    nri = out.get("nri")
+    if isinstance(nri, dict) and (strata or sides):
+        for part, s, counts in (("events", "positive", ("events_up", "events_down")),
+                                ("nonevents", "negative", ("nonevents_up", "nonevents_down"))):
+            if s in strata or sides:
+                for k in counts:
+                    if k in nri:
+                        nri[k] = None
+                if isinstance(nri.get(part), dict):
+                    nri[part] = _withhold_interval(nri[part], WITHHELD)
+        if isinstance(nri.get("total"), dict):
+            nri["total"] = _withhold_interval(nri["total"], WITHHELD)
+        hidden.append("nri")
+    if hidden:
+        out["withheld"] = sorted(set(hidden))
+    return out, sorted(set(hidden))
 
 
 # ------------------------------------------------------------------ calibration and subgroups
@@ -631,7 +763,7 @@ def suppress_calibration(cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: 
     n, ev = cal.get("n"), cal.get("n_events")
     if not (isinstance(n, (int, np.integer)) and isinstance(ev, (int, np.integer))):
         return copy.deepcopy(cal), []
-    small = is_small(ev, min_cell) or is_small(n - ev, min_cell)
+    small = is_small(ev, min_cell, zero=True) or is_small(n - ev, min_cell, zero=True)
     if not small:
         out = copy.deepcopy(cal)
         hidden = [k for k in ("n_missing", "n_extreme") if is_small(cal.get(k), min_cell)]
@@ -640,7 +772,7 @@ def suppress_calibration(cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: 
         return out, ([_entry(location, hidden, reason_small(min_cell))] if hidden else [])
     why = reason_small(min_cell)
     out = {"n": label(min_cell) if is_small(n, min_cell) else n,
-           "n_events": label(min_cell) if is_small(ev, min_cell) else None, "reason": why}
+           "n_events": label(min_cell) if is_small(ev, min_cell, zero=True) else None, "reason": why}
     if out["n_events"] is None:  # non-events are few: the number of events = n - non-events
         out["n"] = None
     return out, [_entry(location, ["calibration statistics", "n_events"], why)]
@@ -748,8 +880,9 @@ def _unpin(pub: dict, raw: dict, key: str, min_cell: int) -> None:
     every one is ``min_cell - 1``: show them as null instead (in place)."""
     hidden = list(pub)
     labelled = [g for g in hidden if pub[g].get(key) == label(min_cell)]
-    if len(hidden) > 1 and len(labelled) == len(hidden) and \
-            _raw_sum({g: raw[g].get(key) for g in hidden}, hidden) >= len(hidden) * (min_cell - 1):
+    total = _raw_sum({g: raw[g].get(key) for g in hidden}, hidden)
+    if len(hidden) > 1 and len(labelled) == len(hidden) and (total >= len(hidden) * (min_cell - 1)
+                                                             or total <= len(hidden)):
         for g in labelled:
             pub[g][key] = None
 
@@ -788,7 +921,7 @@ def small_counts(obj, min_cell: int = DEFAULT_MIN_CELL, path: str = "$") -> list
     if isinstance(obj, dict):
         for k, v in obj.items():
             p = f"{path}.{k}"
-            if (_is_count_key(k) or path.endswith(".excluded")) and is_small(v, min_cell):
+            if (_is_count_key(k) or path.endswith(".excluded")) and is_small(v, min_cell, zero=k in MARGIN_KEYS):
                 found.append(p)
             elif k == "excluded" and isinstance(v, dict):
                 found.extend(f"{p}.{r}" for r, c in v.items() if is_small(c, min_cell))

@@ -95,3 +95,17 @@ def test_editing_a_spec_reruns_the_pipeline_and_the_judged_cutoff_is_used(projec
     assert (at4["tp"], at4["fn"], at4["fp"], at4["tn"]) == (26, 15, 12, 60)
     metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["wfns@1"]["criteria"]["not_assessable"] == 0
+
+
+@pytest.mark.slow
+def test_report_sentences_are_true_for_complete_verification(project):
+    """aSAH: every patient has an outcome. No partial-verification limitation, the flow says the
+    verification is complete and shows every count (issue 15: "for not shown of them ...")."""
+    for name, partial, complete, hidden in (
+            ("validation_report.html", "(partial verification)", "the reference standard is known (complete",
+             "for not shown"),
+            ("validatierapport.html", "(partiële verificatie)", "de referentiestandaard bekend (volledige",
+             "van niet getoond")):
+        html = (project / "reports" / name).read_text(encoding="utf-8")
+        assert partial not in html and complete in html and hidden not in html, name
+        assert 'data-count="flow.unverified">0<' in html and 'data-count="flow.verified">113<' in html, name

@@ -437,22 +437,53 @@ def spec_prespecified(spec: dict | None, entry: dict) -> bool:
     return any(flags) if flags else True
 
 
-def primary_threshold(doc: dict, spec: dict | None, crit: dict) -> tuple[int | None, str | None]:
+def judged_cutoff(params: dict, inst_id: str) -> float | None:
+    """The cut-off judged for one instrument as the run's params declare it, or None.
+
+    The one place that reads it: ``evaluate.judged_cutoff`` (a number for every instrument, or a
+    mapping from instrument id or name to a number; ``judged_cutoffs`` is read too). The verdict
+    then judges that cut-off (:func:`primary_threshold`).
+    """
+    ev = (params or {}).get("evaluate") or {}
+    value = ev.get("judged_cutoff", ev.get("judged_cutoffs"))
+    if isinstance(value, dict):
+        value = value.get(inst_id, value.get(inst_id.split("@")[0]))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def primary_threshold(doc: dict, spec: dict | None, crit: dict,
+                      judged: float | None = None) -> tuple[int | None, str | None]:
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
-    ``cutoff`` in the instrument's criteria wins; otherwise the first pre-specified cut-off of the spec.
+    In this order: ``cutoff`` in the instrument's criteria; the judged cut-off of the params
+    (:func:`judged_cutoff`); a cut-off the spec marks ``judged: true``; the first pre-specified
+    cut-off the spec declares itself, before those derived from its categories; the first
+    pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
+    withheld, and the verdict must judge what was fixed before the analysis.
     """
     ths = doc.get("thresholds", [])
+
+    def at(value) -> int | None:
+        for i, t in enumerate(ths):
+            if t.get("cutoff") is not None and abs(float(t["cutoff"]) - float(value)) < 1e-9:
+                return i
+        return None
+
     if "cutoff" in crit:
-        for i, t in enumerate(ths):
-            if t.get("cutoff") is not None and abs(float(t["cutoff"]) - float(crit["cutoff"])) < 1e-9:
-                return i, None
-        return None, "criteria_cutoff_missing"
-    order = [float(c["value"]) for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True)]
-    for value in order:
-        for i, t in enumerate(ths):
-            if t.get("cutoff") == value and spec_prespecified(spec, t):
-                return i, None
+        i = at(crit["cutoff"])
+        return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    if judged is not None:
+        i = at(judged)
+        return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
+    derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
+    order = ([c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived)
+    for c in order:
+        i = at(c["value"])
+        if i is not None and spec_prespecified(spec, ths[i]):
+            return i, None
     for i, t in enumerate(ths):
         if spec_prespecified(spec, t):
             return i, None
@@ -552,6 +583,38 @@ def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, 
     return figures.flow_svg(main, split, t["flow_title"])
 
 
+def partial_verification(unverified) -> bool:
+    """Whether records with an index test result lack a reference result: a positive count, or a
+    count withheld ("<10" is 1 to 9; a complementary null is never a zero, see
+    ``disclosure.suppress_parts``). Zero (complete verification) is False."""
+    if isinstance(unverified, bool):
+        return False
+    if isinstance(unverified, int):
+        return unverified > 0
+    return isinstance(unverified, str) or unverified is None
+
+
+def flow_sentence(flow: dict, fmt: Fmt, t: dict) -> str:
+    """The flow in one or more sentences, each only with counts that are shown (never "not shown
+    records"); complete verification is said as such."""
+    def shown(x):
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    out = []
+    rec, ana, ver, unv = (flow.get(k) for k in ("received", "analysed", "verified", "unverified"))
+    if shown(rec):
+        out.append(t["flow_received"].format(n=fmt.count(rec)))
+    if shown(ana):
+        out.append(t["flow_analysed"].format(n=fmt.count(ana)))
+    if unv == 0 and "unverified" in flow:
+        out.append(t["flow_all_verified"])
+    elif shown(ver):
+        out.append(t["flow_verified"].format(n=fmt.count(ver)))
+    if not all(shown(x) for x in (rec, ana)) or ("unverified" in flow and not (shown(ver) and shown(unv))):
+        out.append(t["flow_some_hidden"])
+    return " ".join(out)
+
+
 def _iv_ok(iv) -> bool:
     return isinstance(iv, dict) and iv.get("estimate") is not None
 
@@ -616,7 +679,9 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
         return None
     view = {"source": source, "rows": [], "svg": None, "reason": None,
             "risk_source": fmt.say((cal or {}).get("risk_source")),
-            "estimated": bool((cal or {}).get("estimated_mapping"))}
+            "estimated": bool((cal or {}).get("estimated_mapping")), "plain": calibration_plain(cal, fmt, t)}
+    if view["estimated"]:      # marked on the figure itself: a mapping fitted on the data it is judged on
+        title = f"{title} ({t['cal_fitted_here']})"
     if cal:
         if cal.get("reason"):
             view["reason"] = fmt.reason(cal)
@@ -640,6 +705,40 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
                                                      "curve": t["cal_curve"], "band": t["cal_band"],
                                                      "ideal": t["cal_ideal"]})
     return view
+
+
+def calibration_plain(cal: dict | None, fmt: Fmt, t: dict) -> list[str]:
+    """Calibration in plain words, from the figures shown: observed per 100 expected, and whether
+    the predictions are too extreme or too modest (judged on the slope's interval, not its estimate)."""
+    out = []
+    oe = (cal or {}).get("observed_expected_ratio")
+    if _iv_ok(oe):
+        out.append(t["cal_plain_oe"].format(n=fmt.num(100 * oe["estimate"], 0),
+                                            oe=fmt.interval("observed_expected_ratio", oe)))
+    sl = (cal or {}).get("calibration_slope")
+    if _iv_ok(sl) and sl.get("ci_low") is not None and sl.get("ci_high") is not None:
+        key = "low" if sl["ci_high"] < 1 else "high" if sl["ci_low"] > 1 else "ok"
+        out.append(t[f"cal_plain_slope_{key}"].format(slope=fmt.interval("calibration_slope", sl)))
+    return out
+
+
+def reliability_plain(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> str | None:
+    """Agreement between raters in plain words (Koo and Li 2016 bands on the estimate): the ICC
+    judged, else weighted kappa, else kappa."""
+    if not rel:
+        return None
+    figure, name = None, None
+    for f in rel.get("icc") or []:
+        if isinstance(f, dict) and f.get("type") == icc_type and _iv_ok(f):
+            figure, name = f, icc_type
+    for k in ("weighted_kappa", "kappa"):
+        if figure is None and _iv_ok(rel.get(k)):
+            figure, name = rel[k], t.get(k, k)
+    if figure is None:
+        return None
+    est = figure["estimate"]
+    band = "poor" if est < 0.5 else "moderate" if est < 0.75 else "good" if est <= 0.9 else "excellent"
+    return t["rel_plain"].format(word=t["rel_words"][band], stat=name, value=fmt.interval("icc", figure))
 
 
 def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
@@ -674,7 +773,8 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
         bland = ", ".join(f"{k} = {fmt.interval('ratio', v) if isinstance(v, dict) else fmt.num(v, 2)}"
                           for k, v in ba.items() if isinstance(v, (dict, float)) and not isinstance(v, bool))
     return {"icc": icc, "other": other, "scales": scales, "bland_altman": bland,
-            "reason": fmt.reason(rel) if rel.get("reason") else None}
+            "reason": fmt.reason(rel) if rel.get("reason") else None,
+            "plain": reliability_plain(rel, fmt, t, icc_type)}
 
 
 def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> dict | None:
@@ -760,7 +860,8 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
     return out
 
 
-def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str) -> dict:
+def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str,
+                    params: dict | None = None) -> dict:
     doc = inp.accuracy[inst_id]
     spec = inp.instruments.get(inst_id) or doc.get("instrument") or {}
     direction = doc.get("direction") or spec.get("direction", "higher")
@@ -770,7 +871,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         e = dict(e)
         e["_pre"] = spec_prespecified(spec, e)
         entries.append(e)
-    idx, why = primary_threshold(doc, spec, crit)
+    idx, why = primary_threshold(doc, spec, crit, judged_cutoff(params or {}, inst_id))
     primary = entries[idx] if idx is not None else None
     rule = fmt.rule(direction, primary["cutoff"]) if primary else None
 
@@ -812,6 +913,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
                       "outcome": j.outcome, "outcome_text": t[f"outcome_{j.outcome}"],
                       "plain": t[f"plain_{j.outcome}"], "reason": reason})
     word = verdict.overall(judged)
+    reason_line = verdict_reason(word, jrows, t, None if primary else t[f"primary_{why}"])
 
     # accuracy tables
     stats_header = [{"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"],
@@ -862,7 +964,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
 
     # limitations (STARD 26), generated from the data
     limits = []
-    if isinstance(unv, str) or (isinstance(unv, int) and unv > 0):
+    if partial_verification(unv):
         limits.append(t["lim_partial"].format(n=fmt.count(unv)))
     if isinstance(pos, int) and pos < 100:
         limits.append(t["lim_few_cases"].format(n=fmt.count(pos)))
@@ -894,7 +996,11 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "primary_spec": fmt.interval("specificity", primary.get("specificity")) if primary else None,
         "flow_svg": instrument_flow_svg(inp.flow, doc, inp.score_flow.get(inst_id, {}), primary, fmt, t, rule),
         "flow_counts": instrument_flow_counts(inp.flow, doc, inp.score_flow.get(inst_id, {}), fmt),
-        "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows,
+        "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows, "reason_line": reason_line,
+        "primary_index": idx, "main_per1000": plain[0] if plain else None,
+        "subgroup_lines": [b["difference"] for b in (subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"]
+                                                                   if primary else None, fmt, t) or {}).get("blocks", [])
+                           if b.get("difference")],
         "criteria_declared": bool(judged),
         "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
         "per1000": per1000, "icons": icons, "plain": plain,
@@ -911,6 +1017,20 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
     }
+
+
+def verdict_reason(word: str, jrows: list[dict], t: dict, missing: str | None) -> str:
+    """The one-line reason for a verdict: the first criterion not met (or inconclusive, or not
+    assessable) with its figure and the requirement; all met; or why nothing could be judged."""
+    if missing and word == verdict.NOT_ASSESSABLE and not any(j["outcome"] != verdict.NOT_ASSESSABLE for j in jrows):
+        return missing
+    for j in jrows:
+        if j["outcome"] == word and word != verdict.MET:
+            line = t["reason_line"].format(statistic=j["statistic"], figure=j["figure"], rule=j["rule"])
+            return f"{line} ({j['reason']})" if j.get("reason") and word == verdict.NOT_ASSESSABLE else line
+    if word == verdict.MET:
+        return t["reason_all_met"].format(n=len(jrows))
+    return t["no_criteria"] if not jrows else ""
 
 
 # ------------------------------------------------------------------------------------- comparisons
@@ -938,7 +1058,8 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                                 "ratio": fmt.interval("ratio", e.get("ratio")),
                                 "p": fmt.p(e.get("mcnemar_p"))})
             row["at"] = {"cutoff_a": fmt.cutoff(at.get("cutoff_a")), "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
-                         "rows": at_rows, "suppressed": bool(at.get("suppressed"))}
+                         "rows": at_rows, "suppressed": bool(at.get("suppressed")),
+                         "partly": bool(at.get("withheld")) and not at.get("suppressed")}
         paired.append(row)
     paired.sort(key=lambda r: (not r["versions"], r["a"] or "", r["b"] or ""))
     return {"versions": versions, "paired": paired}
@@ -1017,7 +1138,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
     """Everything the template shows, formatted for ``lang`` (``t``: that language's texts)."""
     fmt = Fmt(lang, t)
     crit_cfg = (params.get("report") or {}).get("criteria") or {}
-    views = [instrument_view(k, inp, crit_cfg, fmt, t, lang) for k in sorted(inp.accuracy)]
+    views = [instrument_view(k, inp, crit_cfg, fmt, t, lang, params) for k in sorted(inp.accuracy)]
     flow = inp.flow
     excluded = [{"reason": fmt.say(r), "n": fmt.count(n)} for r, n in (flow.get("excluded") or {}).items()]
     ev = params.get("evaluate") or {}
@@ -1034,13 +1155,16 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "params_yaml": yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100),
         "files": inp.files,
         "flow_svg": overall_flow_svg(flow, fmt, t),
+        "flow_sentence": flow_sentence(flow, fmt, t),
         "received": fmt.count(flow.get("received")), "analysed": fmt.count(flow.get("analysed")),
         "verified": fmt.count(flow.get("verified")), "unverified": fmt.count(flow.get("unverified")),
         "excluded": excluded,
         "setting_text": localised(study.get("setting"), lang),
         "targets": targets, "ci_method": ev.get("ci_method", "wilson"),
         "confidence": fmt.pct(ev.get("confidence", 0.95), 0), "min_cell": min_cell,
+        "min_cell_max": max(1, int(min_cell) - 1),
         "instruments": views, "verdict_counts": counts,
+        "main_prevalence": fmt.pct(ev["prevalences"][0]) if ev.get("prevalences") else None,
         "not_applicable": [t["not_applicable"][s] for s in not_applicable.STAGES if s in inp.not_applicable],
         "comparison": comparison_view(inp, views, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
@@ -1079,24 +1203,49 @@ def load_texts(lang: str) -> dict:
     return yaml.safe_load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"))
 
 
-def render(view: dict, template: str = "report.html.j2", pdf: bool = False) -> str:
+PARTS = ("all", "main", "appendix")
+APPENDIX = {"en": "validation_report_appendix", "nl": "validatierapport_bijlage"}
+
+
+def render(view: dict, template: str = "report.html.j2", pdf: bool = False, part: str = "all") -> str:
+    """The report as HTML: ``part`` "all" (the HTML report: summary and core results, then the
+    appendix in collapsible sections), "main" or "appendix" (the two PDFs)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    html = env.get_template(template).render(pdf=pdf, **view)
-    return svg_to_img(html) if pdf else html
+    html = env.get_template(template).render(pdf=pdf, part=part,
+                                             appendix_file=f"{APPENDIX[view['lang']]}.pdf", **view)
+    return repeat_table_headers(svg_to_img(html)) if pdf else html
 
 
-SVG_BLOCK = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" height="([0-9.]+)".*?</svg>',
-                       re.S)
+_TABLE = re.compile(r"<table(?P<attrs>[^>]*)>(?P<body>.*?)</table>", re.S)
+
+
+def repeat_table_headers(html: str) -> str:
+    """``repeat="1"`` on every table whose first row is a header row (only ``<th>`` cells), so that
+    xhtml2pdf repeats it at the top of each page a table runs onto."""
+    def repl(m: re.Match) -> str:
+        first = re.search(r"<tr[^>]*>(.*?)</tr>", m.group("body"), re.S)
+        if not first or "<td" in first.group(1) or "repeat=" in m.group("attrs"):
+            return m.group(0)
+        return f'<table{m.group("attrs")} repeat="1">{m.group("body")}</table>'
+    return _TABLE.sub(repl, html)
+
+
+SVG_BLOCK = re.compile(r'(?P<half><!--half-->)?<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" '
+                       r'height="([0-9.]+)".*?</svg>', re.S)
+PDF_WIDTH, PDF_HALF = 480, 250     # px: a figure on its own, and one of two side by side (<!--half-->)
 
 
 def svg_to_img(html: str) -> str:
     """Inline SVG -> ``<img src="data:image/svg+xml;base64,...">`` (what xhtml2pdf can draw)."""
     def repl(m: re.Match) -> str:
-        w, h = float(m.group(1)), float(m.group(2))
-        scale = min(1.0, 480 / w)
-        data = base64.b64encode(m.group(0).encode("utf-8")).decode("ascii")
+        w, h = float(m.group(2)), float(m.group(3))
+        scale = min(1.0, (PDF_HALF if m.group("half") else PDF_WIDTH) / w)
+        svg = m.group(0).removeprefix(m.group("half") or "")
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return (f'<div><img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
                 f'height="{h * scale:.0f}" alt=""/></div>')
     return SVG_BLOCK.sub(repl, html)
