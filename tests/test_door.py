@@ -436,3 +436,11 @@ def test_arrow_csv_path_reads_what_the_pandas_parser_reads(tmp_path, monkeypatch
     slow = io.read_records(path)
     pd.testing.assert_frame_equal(fast, slow)
     assert len(fast) == content.count(b"K")
+    # in batches: Arrow's streaming reader (when it parses the file) and pandas' chunked parser
+    streamed = [b for b in iter_batches(path, 2)]
+    monkeypatch.setattr(io, "_arrow_parses", lambda *a: False)
+    chunked = [b for b in iter_batches(path, 2)]
+    assert [b.offset for b in streamed] == [b.offset for b in chunked] == list(range(0, len(slow), 2))
+    for a, b in zip(streamed, chunked):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+    pd.testing.assert_frame_equal(pd.concat([b.frame for b in streamed], ignore_index=True), slow)

@@ -300,6 +300,11 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
     all_columns = _check_header(list(header), name)
     keep = _selected(all_columns, columns, name)
     usecols = [i for i, c in enumerate(all_columns) if c in set(keep)]
+    with open(path, encoding=encoding, newline="") as fh:
+        first_char = fh.read(1).lstrip("\ufeff")
+    if first_char == head[:1] and _arrow_parses(path, encoding, sep, len(all_columns)):
+        yield from _arrow_batches(path, encoding, sep, len(all_columns), usecols, keep, batch_rows, commas)
+        return
     try:
         reader = pd.read_csv(path, sep=sep, dtype="string", keep_default_na=False, na_values=[""],
                              skip_blank_lines=True, encoding=encoding, chunksize=batch_rows,
@@ -316,6 +321,67 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
                          row=line) from None
     except pd.errors.EmptyDataError:
         raise InputError(name, "the file has no header row") from None
+
+
+_ARROW_PARSES: dict[tuple, bool] = {}
+
+
+def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int]):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    keys = [f"c{i}" for i in range(n_fields)]
+    return pcsv.open_csv(
+        path, read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=1 << 24),
+        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(column_types={k: pa.large_string() for k in keys}, null_values=[""],
+                                            strings_can_be_null=True, include_columns=[keys[i] for i in usecols]))
+
+
+def _arrow_parses(path: Path, encoding: str, sep: str, n_fields: int) -> bool:
+    """Whether Arrow's stricter parser reads the whole file (every row has the header's fields), by one
+    streaming pass that keeps nothing; remembered for the file as it is (size and time of change), so
+    the passes of a streaming ingest decide once."""
+    import pyarrow as pa
+
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, encoding, sep)
+    if key not in _ARROW_PARSES:
+        try:
+            for _ in _arrow_reader(path, encoding, sep, n_fields, [0]):
+                pass
+            _ARROW_PARSES[key] = True
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            _ARROW_PARSES[key] = False
+    return _ARROW_PARSES[key]
+
+
+def _arrow_batches(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int], keep: list[str],
+                   batch_rows: int, commas: bool) -> Iterator[Batch]:
+    """Batches of exactly ``batch_rows`` records (the last may be shorter) from Arrow's streaming CSV
+    reader, as text columns shared with Arrow (the same values as pandas' chunked parser)."""
+    import pyarrow as pa
+
+    dtype = pd.StringDtype("pyarrow")
+
+    def batch(table, offset: int) -> Batch:
+        frame = pd.DataFrame({name: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
+                              for i, name in enumerate(keep)})
+        return _normalise(frame, keep, offset, commas)
+
+    pending: list = []
+    rows = offset = 0
+    for record_batch in _arrow_reader(path, encoding, sep, n_fields, usecols):
+        pending.append(record_batch)
+        rows += record_batch.num_rows
+        while rows >= batch_rows:
+            table = pa.Table.from_batches(pending)
+            yield batch(table.slice(0, batch_rows), offset)
+            offset += batch_rows
+            rest = table.slice(batch_rows)
+            pending, rows = rest.to_batches(), rest.num_rows
+    if rows:
+        yield batch(pa.Table.from_batches(pending), offset)
 
 
 def check_records_path(path: Path) -> None:
