@@ -331,6 +331,8 @@ def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: l
     import pyarrow.csv as pcsv
 
     keys = [f"c{i}" for i in range(n_fields)]
+    if encoding.lower().replace("-", "").startswith("utf8"):
+        encoding = "utf8"   # Arrow's own decoder (a BOM sits in the header row, which is skipped)
     return pcsv.open_csv(
         path, read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=1 << 24),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
