@@ -66,6 +66,31 @@ def small_demo_project(tmp: Path) -> Path:
     return p
 
 
+def shared_demo_project(tmp_path_factory) -> Path:
+    """``small_demo_project`` built once per test session and shared by every pytest-xdist worker
+    (a file lock makes the others wait). Tests must only read it; a test that reruns a stage copies it
+    first (``copy_project``)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    target = root / "shared-demo"
+    with FileLock(str(root / "shared-demo.lock")):
+        if not (target / ".built").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            small_demo_project(target)
+            (target / ".built").touch()
+    return target
+
+
+def copy_project(project: Path, tmp: Path) -> Path:
+    """A private copy of a built project (the library link kept), for tests that rerun a stage."""
+    dest = tmp / "project"
+    shutil.copytree(project, dest, symlinks=True)
+    return dest
+
+
 @pytest.fixture
 def tmp_project(tmp_path):
     return lambda **overrides: project_copy(tmp_path, **overrides)

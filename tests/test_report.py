@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run, small_demo_project
+from conftest import ROOT, copy_project, run, shared_demo_project
 from signalering.report import build, figures
 
 REPORTS = ("validation_report", "validatierapport")
@@ -30,7 +30,7 @@ PER_INSTRUMENT = ("flow", "setting", "2x2", "accuracy", "per1000", "roc", "calib
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    return small_demo_project(tmp_path_factory.mktemp("report"))
+    return shared_demo_project(tmp_path_factory)
 
 
 def rerun_report(project: Path) -> None:
@@ -161,7 +161,8 @@ def test_small_counts_are_shown_as_below_threshold(project):
 
 
 # ---------------------------------------------------------------------------------------- determinism
-def test_rerun_is_byte_identical(project):
+def test_rerun_is_byte_identical(project, tmp_path):
+    project = copy_project(project, tmp_path)   # the shared project is read by other tests meanwhile
     names = [*(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")), *(f"{s}.pdf" for s in APPENDICES),
              "metrics.json", "disclosure.json"]
     first = {n: (project / "reports" / n).read_bytes() for n in names}
@@ -208,7 +209,7 @@ def render_en_nl(project: Path, study: dict) -> tuple[str, str]:
                  for lang in ("en", "nl"))
 
 
-def test_study_yaml_fills_stard_items(project):
+def test_study_yaml_fills_stard_items(project, tmp_path):
     html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
     stard = html[html.index('id="stard"'):html.index('id="methods"')]
     assert "not reported" in stard and "study.yaml" in stard
@@ -226,7 +227,7 @@ def test_study_yaml_fills_stard_items(project):
     # the stage script reads study.yaml next to params.yaml
     from runpy import run_path
     read_study = run_path(str(ROOT / "pipeline/report.py"))["read_study"]
-    path = project / "study.yaml"
+    path = tmp_path / "study.yaml"   # not the shared project's own study.yaml
     path.write_text(yaml.safe_dump(study), encoding="utf-8")
     try:
         assert read_study(path) == study

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import small_demo_project
+from conftest import shared_demo_project
 from signalering.report import build, figures
 
 # English words that are not Dutch words (so "of", "records", "interval" are not in the list)
@@ -60,7 +60,7 @@ def english_fragments(html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    return small_demo_project(tmp_path_factory.mktemp("report_nl"))
+    return shared_demo_project(tmp_path_factory)
 
 
 def test_the_checker_finds_english_and_decimal_points():
