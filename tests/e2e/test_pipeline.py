@@ -3,14 +3,11 @@ import json
 
 import yaml
 
-from conftest import ROOT, run
+from conftest import ROOT, copy_project, run, shared_demo_project
 
 
-def test_pipeline_end_to_end(tmp_project):
-    project = tmp_project(simulate={"n_records": 3000})
-    run(["dvc", "init", "--no-scm", "-q"], project)
-    run(["dvc", "config", "core.analytics", "false"], project)
-    run(["dvc", "repro"], project)
+def test_pipeline_end_to_end(tmp_path_factory, tmp_path):
+    project = shared_demo_project(tmp_path_factory)   # `dvc repro` on 3,000 records, 50 bootstrap replicates
 
     flow = json.loads((project / "data/interim/flow.json").read_text())
     assert flow["received"] == 3000
@@ -43,11 +40,13 @@ def test_pipeline_end_to_end(tmp_project):
     for name in ("validation_report.html", "validatierapport.html"):
         assert (project / "reports" / name).stat().st_size > 1000
 
+    project = copy_project(project, tmp_path)          # reruns write: a private copy
     again = run(["dvc", "repro"], project)
     assert "up to date" in again.stdout
-    first = (project / "reports/metrics.json").read_bytes()
+    first = {p: p.read_bytes() for p in [project / "reports/metrics.json",
+                                         *sorted((project / "data/processed/accuracy").glob("*.json"))]}
     run(["dvc", "repro", "--force"], project)
-    assert (project / "reports/metrics.json").read_bytes() == first   # byte-identical rerun
+    assert {p: p.read_bytes() for p in first} == first   # byte-identical rerun, bootstrap included
 
 
 def test_stage_params_are_declared_in_dvc_yaml():
