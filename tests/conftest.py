@@ -66,22 +66,27 @@ def small_demo_project(tmp: Path) -> Path:
     return p
 
 
-def shared_demo_project(tmp_path_factory) -> Path:
-    """``small_demo_project`` built once per test session and shared by every pytest-xdist worker
-    (a file lock makes the others wait). Tests must only read it; a test that reruns a stage copies it
-    first (``copy_project``)."""
+def shared_build(tmp_path_factory, name: str, build) -> Path:
+    """``build(folder)`` run once per test session, its folder shared by every pytest-xdist worker (a
+    file lock makes the others wait). Tests must only read it; a test that writes copies it first
+    (``copy_project``)."""
     from filelock import FileLock
 
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    target = root / "shared-demo"
-    with FileLock(str(root / "shared-demo.lock")):
+    target = root / name
+    with FileLock(str(root / f"{name}.lock")):
         if not (target / ".built").exists():
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
-            small_demo_project(target)
+            build(target)
             (target / ".built").touch()
     return target
+
+
+def shared_demo_project(tmp_path_factory) -> Path:
+    """``small_demo_project`` built once per test session (``shared_build``)."""
+    return shared_build(tmp_path_factory, "shared-demo", small_demo_project)
 
 
 def copy_project(project: Path, tmp: Path) -> Path:

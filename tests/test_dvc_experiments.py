@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, project_copy, run
+from conftest import ROOT, copy_project, project_copy, run, shared_build
 
 EXP_CUTOFF = "++evaluate.exploratory_cutoffs={risk-checklist@2: [5]}"
 EXP_JUDGED = "++evaluate.judged_cutoff={risk-checklist@2: 4}"
@@ -30,16 +30,22 @@ def test_docs_show_the_commands_tested_here():
         assert cmd in text, cmd
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    """A git + DVC repository holding the pipeline, reproduced and committed (small demo data)."""
+@pytest.fixture
+def repo(tmp_path_factory, tmp_path):
+    """A private copy of a git + DVC repository holding the pipeline, reproduced and committed (small
+    demo data); the baseline is built once per session and shared by the tests of every worker."""
+    return copy_project(shared_build(tmp_path_factory, "shared-exp-repo", _baseline), tmp_path)
+
+
+def _baseline(folder):
     project = project_copy(
-        tmp_path_factory.mktemp("exp"), simulate={"n_records": 2000},
+        folder, simulate={"n_records": 2000},
         score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
         compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
         evaluate={"bootstrap": 20},
         calibration={"curve_bootstrap": 20, "decision_bootstrap": 20}, report={"pdf": False})
-    (project / ".gitignore").write_text("src\n")          # the library is a symlink to the checkout
+    # the library is a symlink to the checkout; .built marks the shared baseline as complete
+    (project / ".gitignore").write_text("src\n.built\n")
     run(["git", "init", "-q"], project)
     run(["git", "config", "user.email", "test@example.org"], project)
     run(["git", "config", "user.name", "test"], project)
@@ -49,7 +55,6 @@ def repo(tmp_path_factory):
     run(["dvc", "repro"], project)
     run(["git", "add", "-A"], project)
     run(["git", "commit", "-q", "-m", "baseline"], project)
-    return project
 
 
 def _rev_values(plots_json: dict) -> dict[str, set]:
