@@ -139,8 +139,7 @@ def iter_batches(path: str | Path, batch_rows: int | None = DEFAULT_BATCH_ROWS,
     n = 0
     try:
         if suffix in (".parquet", ".pq"):
-            batches = (_parquet_batches(path, batch_rows, columns, decimal == ",", typed) if batch_rows
-                       else _whole(path, _read_parquet(path, typed), None, decimal, columns))
+            batches = _parquet_batches(path, batch_rows, columns, decimal == ",", typed)
         elif suffix == ".xlsx":
             batches = _whole(path, _read_xlsx(path), None, decimal, columns)
         elif batch_rows:
@@ -213,7 +212,7 @@ def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
     return frame.astype({c: "string" for c in frame.columns if c not in keep})
 
 
-def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None, commas: bool,
+def _parquet_batches(path: Path, batch_rows: int | None, columns: list[str] | None, commas: bool,
                      typed: bool = False) -> Iterator[Batch]:
     import pyarrow.parquet as pq
 
@@ -230,7 +229,8 @@ def _parquet_batches(path: Path, batch_rows: int, columns: list[str] | None, com
     raw_keep = [r for r, c in zip(raw, all_columns) if c in set(keep)]
     offset = 0
     try:
-        for rb in pf.iter_batches(batch_size=batch_rows, columns=raw_keep):
+        parts = pf.iter_batches(batch_size=batch_rows, columns=raw_keep) if batch_rows else [pf.read(raw_keep)]
+        for rb in parts:
             frame = _typed_frame(rb.to_pandas(), typed)
             yield _normalise(frame, keep, offset, commas)
             offset += rb.num_rows
@@ -413,17 +413,6 @@ def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
             values = values.copy()
             values[comma] = values[comma].str.replace(",", ".", regex=False)
     return values
-
-
-def _read_parquet(path: Path, typed: bool = False) -> pd.DataFrame:
-    name = str(path)
-    try:
-        frame = pd.read_parquet(path)
-    except OSError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
-        raise InputError(name, f"not a readable Parquet file ({type(exc).__name__})") from None
-    return _typed_frame(frame, typed)
 
 
 def check_xlsx(path: str | Path) -> None:
