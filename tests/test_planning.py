@@ -1,0 +1,152 @@
+"""Sample-size planning (signalering.planning) and the ``signalering plan`` command."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import beta
+
+from signalering import cli, planning
+from signalering.errors import UsageError
+
+Z95 = 1.959963984540054   # standard normal 0.975 quantile
+
+
+def _cp_half_width(n: int, p: float, confidence: float = 0.95) -> float:
+    """Independent oracle: Clopper-Pearson from beta quantiles, x = floor(n p + 1/2), (upper - lower) / 2."""
+    x = math.floor(n * p + 0.5)
+    alpha = 1.0 - confidence
+    lo = 0.0 if x == 0 else beta.ppf(alpha / 2, x, n - x + 1)
+    hi = 1.0 if x == n else beta.ppf(1 - alpha / 2, x + 1, n - x)
+    return (hi - lo) / 2
+
+
+# ------------------------------------------------------------------ Buderer, normal approximation
+def test_buderer_worked_example_by_hand():
+    # Se 0.90, Sp 0.85, prevalence 0.10, half-width 0.05, 95%:
+    # cases     = 1.959964^2 * 0.90 * 0.10 / 0.05^2 = 3.841459 * 0.09 / 0.0025 = 138.2925 -> 139
+    # total(Se) = 138.2925 / 0.10 = 1382.925 -> 1383  (139 / 0.10 = 1390 would round twice)
+    # non-cases = 3.841459 * 0.85 * 0.15 / 0.0025 = 3.841459 * 51 = 195.9144 -> 196
+    # total(Sp) = 195.9144 / 0.90 = 217.683 -> 218;  total = max = 1383
+    r = planning.buderer_sample_size(0.90, 0.85, 0.10, 0.05)
+    assert r.cases_unrounded == pytest.approx(138.2925, abs=1e-4)
+    assert (r.cases, r.total_for_sensitivity) == (139, 1383)
+    assert r.noncases_unrounded == pytest.approx(195.9144, abs=1e-4)
+    assert (r.noncases, r.total_for_specificity, r.total) == (196, 218, 1383)
+
+
+def test_buderer_specificity_can_bind():
+    # Se 0.80, Sp 0.70, prevalence 0.60, d 0.10, 90% (z = 1.644854, z^2 = 2.705543):
+    # cases = 2.705543 * 0.16 / 0.01 = 43.289 -> 44, total(Se) = 43.289 / 0.6 = 72.148 -> 73
+    # non-cases = 2.705543 * 0.21 / 0.01 = 56.816 -> 57, total(Sp) = 56.816 / 0.4 = 142.04 -> 143
+    r = planning.buderer_sample_size(0.80, 0.70, 0.60, 0.10, confidence=0.90)
+    assert (r.cases, r.noncases, r.total_for_sensitivity, r.total_for_specificity, r.total) == (44, 57, 73, 143, 143)
+
+
+@pytest.mark.parametrize("bad", [dict(prevalence=1.0), dict(sensitivity=0.0), dict(half_width=-0.1),
+                                 dict(confidence=1.5), dict(method="wald")])
+def test_buderer_refuses_wrong_words(bad):
+    args = dict(sensitivity=0.9, specificity=0.85, prevalence=0.1, half_width=0.05) | bad
+    with pytest.raises(UsageError):
+        planning.buderer_sample_size(**args)
+
+
+# ------------------------------------------------------------------ exact (Clopper-Pearson) search
+@pytest.mark.parametrize("p, d", [(0.90, 0.05), (0.85, 0.05), (0.95, 0.03), (0.5, 0.1), (0.99, 0.02)])
+def test_exact_count_is_the_smallest_n_meeting_the_target(p, d):
+    n = planning.exact_count(p, d)
+    assert _cp_half_width(n, p) <= d
+    assert all(_cp_half_width(m, p) > d for m in range(1, n))
+
+
+def test_exact_worked_example():
+    # Se 0.90, d 0.05: n = 154 -> x = floor(138.6 + 0.5) = 139, CP (0.8444, 0.9445), half-width 0.05001 misses;
+    # n = 155 -> x = 140, CP (0.8454, 0.9448), half-width 0.0497 meets (values from beta.ppf by hand, and the
+    # oracle test above checks every smaller n); 155 / 0.10 = 1550 families, 12% more than Buderer's 1383.
+    assert _cp_half_width(154, 0.9) > 0.05 >= _cp_half_width(155, 0.9)
+    r = planning.buderer_sample_size(0.90, 0.85, 0.10, 0.05, method="exact")
+    assert (r.cases, r.total_for_sensitivity, r.total) == (155, 1550, 1550)
+    assert r.noncases >= planning.buderer_sample_size(0.90, 0.85, 0.10, 0.05).noncases
+
+
+def test_exact_half_width_vectorised_matches_oracle():
+    ns = np.array([10, 57, 300])
+    got = planning.exact_half_width(ns, 0.83)
+    assert got == pytest.approx([_cp_half_width(int(n), 0.83) for n in ns], rel=1e-9)
+
+
+# ------------------------------------------------------------------ monotonicity
+props = st.floats(0.55, 0.98)
+widths = st.floats(0.03, 0.2)
+
+
+@given(p=props, d1=widths, d2=widths, method=st.sampled_from(planning.PLAN_METHODS))
+def test_smaller_half_width_needs_more(p, d1, d2, method):
+    small, large = sorted((d1, d2))
+    a = planning.buderer_sample_size(p, p, 0.3, small, method=method)
+    b = planning.buderer_sample_size(p, p, 0.3, large, method=method)
+    assert a.cases >= b.cases and a.noncases >= b.noncases and a.total >= b.total
+
+
+@given(p=props, prev1=st.floats(0.01, 0.9), prev2=st.floats(0.01, 0.9), method=st.sampled_from(planning.PLAN_METHODS))
+def test_lower_prevalence_needs_more_families_for_sensitivity(p, prev1, prev2, method):
+    low, high = sorted((prev1, prev2))
+    a = planning.buderer_sample_size(p, 0.8, low, 0.08, method=method)
+    b = planning.buderer_sample_size(p, 0.8, high, 0.08, method=method)
+    assert a.total_for_sensitivity >= b.total_for_sensitivity
+    assert a.total_for_specificity <= b.total_for_specificity
+
+
+# ------------------------------------------------------------------ partial verification
+def test_full_verification_is_buderer():
+    # f = 1: N Var(Se) = Se(1-Se)/P = 0.09 / 0.1 = 0.9, N Var(Sp) = Sp(1-Sp)/(1-P) = 0.1275 / 0.9 = 0.141667
+    r = planning.partial_verification_sample_size(0.90, 0.85, 0.10, 0.05, 1.0)
+    assert r.variance_unit_sensitivity == pytest.approx(0.9, rel=1e-12)
+    assert r.variance_unit_specificity == pytest.approx(0.1275 / 0.9, rel=1e-12)
+    assert (r.total_for_sensitivity, r.total_for_specificity) == (1383, 218)
+    assert r.expected_verified == pytest.approx(1383)
+
+
+@pytest.mark.parametrize("f", [0.2, 0.5])
+def test_partial_verification_variance_matches_simulation(f):
+    # Simulated Begg-Greenes estimates (independent of the delta-method algebra): their spread at the
+    # planned N must match N Var / N within Monte Carlo error (4000 replicates: SD within ~3%).
+    se, sp, prev, n = 0.85, 0.80, 0.2, 3000
+    v_se, v_sp = planning.begg_greenes_unit_variances(se, sp, prev, f)
+    rng = np.random.default_rng(20261206)
+    reps = 4000
+    cases = rng.binomial(n, prev, reps)
+    tp = rng.binomial(cases, se)
+    tn = rng.binomial(n - cases, sp)
+    pos = tp + (n - cases - tn)
+    fn = cases - tp
+    # verify a random fraction f of the screen-negatives: hypergeometric split of (fn, tn)
+    neg = fn + tn
+    nv = rng.binomial(neg, f)
+    fn_v = rng.hypergeometric(fn, tn, np.maximum(nv, 0))
+    tn_v = nv - fn_v
+    pi1, a, b = pos / n, tp / pos, fn_v / nv
+    se_hat = a * pi1 / (a * pi1 + b * (1 - pi1))
+    sp_hat = (1 - b) * (1 - pi1) / ((1 - a) * pi1 + (1 - b) * (1 - pi1))
+    assert np.std(se_hat) == pytest.approx(math.sqrt(v_se / n), rel=0.06)
+    assert np.std(sp_hat) == pytest.approx(math.sqrt(v_sp / n), rel=0.06)
+    assert tn_v.min() > 0
+
+
+@given(f1=st.floats(0.05, 1.0), f2=st.floats(0.05, 1.0))
+def test_verifying_fewer_negatives_needs_more_families(f1, f2):
+    low, high = sorted((f1, f2))
+    a = planning.partial_verification_sample_size(0.9, 0.85, 0.1, 0.05, low)
+    b = planning.partial_verification_sample_size(0.9, 0.85, 0.1, 0.05, high)
+    assert a.total_for_sensitivity >= b.total_for_sensitivity
+    assert a.total >= b.total
+
+
+@pytest.mark.parametrize("f", [0.0, 1.2, -0.5])
+def test_partial_verification_refuses_fraction(f):
+    with pytest.raises(UsageError, match="verified_negatives_fraction"):
+        planning.partial_verification_sample_size(0.9, 0.85, 0.1, 0.05, f)
