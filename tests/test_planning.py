@@ -150,3 +150,44 @@ def test_verifying_fewer_negatives_needs_more_families(f1, f2):
 def test_partial_verification_refuses_fraction(f):
     with pytest.raises(UsageError, match="verified_negatives_fraction"):
         planning.partial_verification_sample_size(0.9, 0.85, 0.1, 0.05, f)
+
+
+# ------------------------------------------------------------------ signalering plan
+DESIGN = ["--sensitivity", "0.90", "--specificity", "0.85", "--prevalence", "0.10", "--half-width", "0.05"]
+
+
+def test_plan_command_writes_json(tmp_path, capsys):
+    out = tmp_path / "sub" / "plan.json"
+    assert cli.main(["plan", *DESIGN, "--verified-negatives-fraction", "0.3", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["normal"]["total"] == 1383 and doc["normal"]["cases"] == 139
+    assert doc["exact"]["total"] == 1550
+    pv = doc["partial_verification"]
+    assert pv["verified_negatives_fraction"] == 0.3 and pv["total"] > 1383
+    assert doc["design"] == {"sensitivity": 0.9, "specificity": 0.85, "prevalence": 0.1, "half_width": 0.05,
+                             "confidence": 0.95}
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines() == [
+        f"signalering: plan: normal: 1383 families; exact: 1550 families; verifying 0.3 of screen-negatives: "
+        f"{pv['total']} families; wrote {out}"]
+
+
+def test_plan_command_prints_json_without_out(capsys):
+    assert cli.main(["plan", *DESIGN, "--method", "normal", "--confidence", "0.90"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) == {"schema_version", "design", "normal"}
+    # z(0.90)^2 = 2.705543: cases = 2.705543 * 0.09 / 0.0025 = 97.3996 -> 98; total 973.996 -> 974
+    assert (doc["normal"]["cases"], doc["normal"]["total"]) == (98, 974)
+
+
+@pytest.mark.parametrize("extra", [["--prevalence", "1"], ["--half-width", "0"], ["--sensitivity", "nan"],
+                                   ["--confidence", "95"], ["--verified-negatives-fraction", "0"],
+                                   ["--verified-negatives-fraction", "1.5"], ["--method", "wald"]])
+def test_plan_command_wrong_words_exit_2(extra, capsys):
+    assert cli.main(["plan", *DESIGN, *extra]) == 2
+    assert capsys.readouterr().out == ""
+
+
+def test_plan_command_out_is_a_folder(tmp_path):
+    assert cli.main(["plan", *DESIGN, "--out", str(tmp_path)]) == 2

@@ -454,6 +454,60 @@ def _run_disclosure_audit(args) -> str:
 COMMANDS += [_add_disclosure_audit]
 
 
+# ------------------------------------------------------------------ plan: how many families the next study needs
+def _add_plan(sub) -> None:
+    p = sub.add_parser("plan", help="sample size of a validation study -> JSON (docs/planning.md)",
+                       description="Families needed so that sensitivity and specificity are estimated to within "
+                                   "+- HALF_WIDTH at the anticipated prevalence: Buderer (1996) normal "
+                                   "approximation and/or an exact Clopper-Pearson search; with "
+                                   "--verified-negatives-fraction, the total when only that fraction of "
+                                   "screen-negatives gets the reference standard (docs/planning.md).")
+    for name, what in (("sensitivity", "anticipated sensitivity"), ("specificity", "anticipated specificity"),
+                       ("prevalence", "anticipated prevalence in the study"),
+                       ("half-width", "target half-width of each interval, e.g. 0.05")):
+        p.add_argument(f"--{name}", type=_finite, required=True, metavar="X", help=f"{what}, in (0, 1)")
+    p.add_argument("--confidence", type=_finite, default=0.95, metavar="X", help="interval level (default 0.95)")
+    p.add_argument("--method", choices=("normal", "exact", "both"), default="both",
+                   help="normal (Buderer's formula), exact (Clopper-Pearson search) or both (default)")
+    p.add_argument("--verified-negatives-fraction", type=_finite, default=None, metavar="F",
+                   help="fraction in (0, 1] of screen-negatives verified (all screen-positives are)")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="write the plan to this JSON file (default: print it on stdout)")
+    p.set_defaults(func=_run_plan)
+
+
+def _run_plan(args) -> str:
+    from . import planning
+    for name in ("sensitivity", "specificity", "prevalence", "half_width", "confidence"):
+        value = getattr(args, name)
+        if not 0 < value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1). Got {value} instead.")
+    f = args.verified_negatives_fraction
+    if f is not None and not 0 < f <= 1:
+        raise UsageError(f"--verified-negatives-fraction must be in (0, 1]. Got {f} instead.")
+    if args.out is not None:
+        check_out(args.out, "file")
+    design = dict(sensitivity=args.sensitivity, specificity=args.specificity, prevalence=args.prevalence,
+                  half_width=args.half_width, confidence=args.confidence)
+    methods = planning.PLAN_METHODS if args.method == "both" else (args.method,)
+    doc = {"schema_version": outputs.SCHEMA_VERSION, "design": design,
+           **{m: planning.buderer_sample_size(**design, method=m).to_dict() for m in methods}}
+    if f is not None:
+        doc["partial_verification"] = planning.partial_verification_sample_size(
+            **design, verified_negatives_fraction=f).to_dict()
+    totals = "; ".join(f"{m}: {doc[m]['total']} families" for m in methods)
+    if f is not None:
+        totals += f"; verifying {f:g} of screen-negatives: {doc['partial_verification']['total']} families"
+    if args.out is None:
+        sys.stdout.write(io.dumps(doc))
+        return totals
+    io.write_json(args.out, doc)
+    return f"{totals}; wrote {args.out}"
+
+
+COMMANDS += [_add_plan]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="signalering", description="Validate screening and signalling instruments (JGZ).")
     parser.add_argument("--version", action="version", version=f"signalering {__version__}")
