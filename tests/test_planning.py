@@ -191,3 +191,73 @@ def test_plan_command_wrong_words_exit_2(extra, capsys):
 
 def test_plan_command_out_is_a_folder(tmp_path):
     assert cli.main(["plan", *DESIGN, "--out", str(tmp_path)]) == 2
+
+
+# ------------------------------------------------------------------ Riley et al. (2021) criteria
+# Worked examples of Riley et al. (2021, Stat Med 40:4230-4251) sections 3.1.1-3.4.1, with the SE targets the
+# paper uses (0.051 for O/E, slope and net benefit; 0.0255 for the C-statistic).
+@pytest.mark.parametrize("phi, se, expected", [
+    (0.5, 0.051, 385),    # 0.5 / (0.5 * 0.051^2) = 1 / 0.002601 = 384.47 -> 385
+    (0.1, 0.051, 3461),   # 0.9 / (0.1 * 0.002601) = 3460.2 -> 3461
+    (0.1, 0.175, 294),    # 0.9 / (0.1 * 0.030625) = 293.88 -> 294
+])
+def test_riley_oe_worked_examples(phi, se, expected):
+    r = planning.riley_oe_sample_size(phi, se=se)
+    assert r.n == expected and r.events == pytest.approx(expected * phi)
+
+
+def test_riley_oe_se_from_interval_width():
+    # width 0.2 at O/E = 1: exp(z SE) - exp(-z SE) = 0.2 -> SE = asinh(0.1) / 1.959964 = 0.0998340 / 1.959964 = 0.050937
+    r = planning.riley_oe_sample_size(0.1, ci_width=0.2)
+    assert r.target_se == pytest.approx(0.050937, abs=1e-6)
+    assert math.exp(Z95 * r.target_se) - math.exp(-Z95 * r.target_se) == pytest.approx(0.2)
+    assert r.n == math.ceil(0.9 / (0.1 * r.target_se ** 2))
+
+
+def _newcombe_se(c, phi, n):
+    """Oracle typed from the paper (eq. for SE(C)), independent of planning.c_statistic_se."""
+    return math.sqrt(c * (1 - c) * (1 + (n / 2 - 1) * (1 - c) / (2 - c) + (n / 2 - 1) * c / (1 + c))
+                     / (n ** 2 * phi * (1 - phi)))
+
+
+@pytest.mark.parametrize("c, phi", [(0.7, 0.1), (0.8, 0.5), (0.8, 0.018), (0.6, 0.3)])
+def test_riley_cstatistic_is_smallest_n_meeting_se(c, phi):
+    r = planning.riley_cstatistic_sample_size(c, phi, se=0.0255)
+    assert _newcombe_se(c, phi, r.n) <= 0.0255 < _newcombe_se(c, phi, r.n - 1)
+
+
+def test_riley_cstatistic_worked_example():
+    # Section 3.3.1, C = 0.7, phi = 0.1, SE 0.0255: 1154 (the oracle above confirms 1153 misses, 1154 meets)
+    assert planning.riley_cstatistic_sample_size(0.7, 0.1, se=0.0255).n == 1154
+    # width 0.1 -> SE = 0.1 / (2 * 1.959964) = 0.025510
+    assert planning.riley_cstatistic_sample_size(0.7, 0.1).target_se == pytest.approx(0.025510, abs=1e-6)
+
+
+def test_riley_slope_matches_monte_carlo_information():
+    # Section 3.2.4: LP ~ N(-1.75, 1.47), SE 0.051. Oracle: the authors' Monte Carlo recipe (means over 2e6
+    # simulated LPs) instead of quadrature; agreement within Monte Carlo error (~0.5%).
+    lp = np.random.default_rng(5).normal(-1.75, 1.47, 2_000_000)
+    p = 1 / (1 + np.exp(-lp))
+    v = p * (1 - p)
+    i00, i01, i11 = v.mean(), (v * lp).mean(), (v * lp * lp).mean()
+    mc = i00 / (0.051 ** 2 * (i00 * i11 - i01 ** 2))
+    r = planning.riley_slope_sample_size(0.2, -1.75, 1.47, se=0.051)
+    assert r.n_unrounded == pytest.approx(mc, rel=0.01)
+
+
+def test_riley_net_benefit_worked_example():
+    # Section 3.4.1: Se 0.6, Sp 0.88, phi 0.72, threshold 0.8, SE 0.051.
+    # w = 0.28/0.72 * 0.8/0.2 = 1.555556, w^2 = 2.419753
+    # 0.24/0.72 + 2.419753*0.1056/0.28 + 2.419753*0.0144/0.2016 = 0.333333 + 0.912593 + 0.172840 = 1.418766
+    # n = 1.418766 / 0.002601 = 545.47 -> 546
+    r = planning.riley_net_benefit_sample_size(0.6, 0.88, 0.72, 0.8)
+    assert r.n_unrounded == pytest.approx(545.47, abs=0.01) and r.n == 546
+
+
+@pytest.mark.parametrize("call", [lambda: planning.riley_oe_sample_size(0.1, se=0.0),
+                                  lambda: planning.riley_cstatistic_sample_size(0.4, 0.1),
+                                  lambda: planning.riley_slope_sample_size(0.1, 0.0, -1.0),
+                                  lambda: planning.riley_net_benefit_sample_size(0.6, 0.9, 0.2, 1.0)])
+def test_riley_refuses_wrong_words(call):
+    with pytest.raises(UsageError):
+        call()

@@ -7,8 +7,9 @@ Pure functions; each returns a frozen dataclass with a ``to_dict`` for the ``sig
   approximation (``method="normal"``) or by an exact Clopper-Pearson search (``method="exact"``);
 - ``partial_verification_sample_size``: the same target when every screen-positive but only a
   fraction of the screen-negatives gets the reference standard (Begg & Greenes 1983 correction);
-- ``riley_oe_sample_size`` and ``riley_cstatistic_sample_size``: two closed-form criteria of Riley et al.
-  (2021) for the external validation of a risk model with a binary outcome.
+- ``riley_oe_sample_size``, ``riley_slope_sample_size``, ``riley_cstatistic_sample_size`` and
+  ``riley_net_benefit_sample_size``: the four criteria of Riley et al. (2021), Stat Med 40:4230-4251, for
+  the external validation of a risk model with a binary outcome (the study needs the largest).
 
 Rounding: every number of people is rounded *up* (``ceil``) once, at the end; totals are computed
 from the unrounded numbers of cases (non-cases), so the *expected* number of cases in the total is at
@@ -247,3 +248,135 @@ def partial_verification_sample_size(sensitivity: float, specificity: float, pre
     noncases = total * (1.0 - p) * ((1.0 - sp) + f * sp)
     return PartialVerificationSampleSize(se, sp, p, half_width, confidence, f, v_se, v_sp, for_sens, for_spec,
                                          total, total * pos, total * (pos + f * (1.0 - pos)), cases, noncases)
+
+
+# ------------------------------------------------------------------ Riley et al. (2021): external validation of a risk model
+@dataclass(frozen=True, slots=True)
+class RileyCriterion:
+    """One criterion of Riley et al. (2021): the target standard error and the minimum sample size.
+
+    ``events`` is the expected number of outcome events at ``n`` (``n * prevalence``).
+    """
+
+    criterion: str
+    prevalence: float
+    target_se: float
+    n_unrounded: float
+    n: int
+    events: float
+    formula: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _riley(criterion: str, prevalence: float, se: float, n_raw: float, formula: str) -> RileyCriterion:
+    n = _ceil(n_raw)
+    return RileyCriterion(criterion, prevalence, se, n_raw, n, n * prevalence, formula)
+
+
+def _check_se(se: float | None, where: str) -> None:
+    if se is not None and not (math.isfinite(se) and se > 0):
+        raise UsageError(f"The 'se' parameter of {where} must be a positive number. Got {se!r} instead.")
+
+
+def riley_oe_sample_size(prevalence: float, ci_width: float = 0.2, oe: float = 1.0, confidence: float = 0.95,
+                         se: float | None = None) -> RileyCriterion:
+    """Sample size for a precise observed/expected ratio (calibration-in-the-large), Riley criterion 1.
+
+    ``SE(ln O/E) = sqrt((1 - phi) / (n phi))`` so ``n = (1 - phi) / (phi SE^2)``. The target SE comes from
+    the width of the interval ``O/E exp(+- z SE)``: ``width = 2 O/E sinh(z SE)``, so
+    ``SE = asinh(width / (2 O/E)) / z`` (0.05094 for width 0.2 at O/E = 1; the paper rounds to 0.051),
+    unless ``se`` is given. Riley et al. (2021), Stat Med 40:4230-4251, section 3.1.
+
+    Examples
+    --------
+    >>> riley_oe_sample_size(0.1, se=0.051).n
+    3461
+    """
+    _check_inputs("riley_oe_sample_size", prevalence=prevalence, confidence=confidence)
+    _check_se(se, "riley_oe_sample_size")
+    if not (ci_width > 0 and oe > 0):
+        raise UsageError("The 'ci_width' and 'oe' parameters of riley_oe_sample_size must be positive. "
+                         f"Got {ci_width!r} and {oe!r} instead.")
+    if se is None:
+        se = math.asinh(ci_width / (2.0 * oe)) / z_value(confidence)
+    return _riley("O/E", prevalence, se, (1.0 - prevalence) / (prevalence * se * se),
+                  "n = (1 - phi) / (phi SE(ln O/E)^2)")
+
+
+def c_statistic_se(c: float, prevalence: float, n) -> np.ndarray:
+    """Newcombe's (2006) approximate SE of the C-statistic with ``n`` people, as used by Riley et al. (2021)::
+
+        SE(C)^2 = C (1 - C) [1 + (n/2 - 1)(1 - C)/(2 - C) + (n/2 - 1) C/(1 + C)] / (n^2 phi (1 - phi))
+    """
+    n = np.asarray(n, dtype=float)
+    k = (1.0 - c) / (2.0 - c) + c / (1.0 + c)
+    return np.sqrt(c * (1.0 - c) * (1.0 + (n / 2.0 - 1.0) * k) / (n * n * prevalence * (1.0 - prevalence)))
+
+
+def riley_cstatistic_sample_size(c: float, prevalence: float, ci_width: float = 0.1, confidence: float = 0.95,
+                                 se: float | None = None) -> RileyCriterion:
+    """Sample size for a precise C-statistic, Riley criterion 3 (section 3.3).
+
+    Target ``SE = width / (2 z)`` (0.0255 for width 0.1) unless ``se`` is given. Setting
+    ``c_statistic_se(n) = SE`` gives a quadratic in n: with ``k = (1-C)/(2-C) + C/(1+C)``,
+    ``SE^2 phi (1-phi) n^2 - (C(1-C) k / 2) n - C(1-C)(1 - k) = 0``, whose positive root is the size.
+    """
+    _check_inputs("riley_cstatistic_sample_size", prevalence=prevalence, confidence=confidence)
+    _check_se(se, "riley_cstatistic_sample_size")
+    if not 0.5 <= c < 1:
+        raise UsageError(f"The 'c' parameter of riley_cstatistic_sample_size must be in [0.5, 1). Got {c!r} instead.")
+    if not ci_width > 0:
+        raise UsageError(f"The 'ci_width' parameter of riley_cstatistic_sample_size must be positive. Got {ci_width!r} instead.")
+    if se is None:
+        se = ci_width / (2.0 * z_value(confidence))
+    k = (1.0 - c) / (2.0 - c) + c / (1.0 + c)
+    qa = se * se * prevalence * (1.0 - prevalence)
+    qb = c * (1.0 - c) * k / 2.0
+    qc = c * (1.0 - c) * (1.0 - k)
+    n_raw = (qb + math.sqrt(qb * qb + 4.0 * qa * qc)) / (2.0 * qa)
+    return _riley("C-statistic", prevalence, se, n_raw, "SE(C) of Newcombe (2006) solved for n")
+
+
+def riley_slope_sample_size(prevalence: float, lp_mean: float, lp_sd: float, ci_width: float = 0.2,
+                            confidence: float = 0.95, se: float | None = None,
+                            nodes: int = 200) -> RileyCriterion:
+    """Sample size for a precise calibration slope, Riley criterion 2 (section 3.2), linear predictor ~ Normal.
+
+    For a well-calibrated model (intercept 0, slope 1) the Fisher information of (intercept, slope) per
+    person is ``I = E[p(1-p) (1, LP; LP, LP^2)]``, p = expit(LP); ``SE(slope)^2 = I00 / (n (I00 I11 - I01^2))``,
+    so ``n = I00 / (SE^2 (I00 I11 - I01^2))``. Expectations over LP ~ N(lp_mean, lp_sd) by Gauss-Hermite
+    quadrature (``nodes`` points). Target ``SE = width / (2 z)`` unless ``se`` is given. ``prevalence`` is
+    only recorded (it follows from the LP distribution; events = n * prevalence).
+    """
+    _check_inputs("riley_slope_sample_size", prevalence=prevalence, confidence=confidence)
+    _check_se(se, "riley_slope_sample_size")
+    if not (math.isfinite(lp_mean) and lp_sd > 0 and ci_width > 0):
+        raise UsageError("riley_slope_sample_size needs a finite 'lp_mean', and positive 'lp_sd' and 'ci_width'.")
+    if se is None:
+        se = ci_width / (2.0 * z_value(confidence))
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)   # weight exp(-x^2 / 2)
+    w = w / w.sum()
+    lp = lp_mean + lp_sd * x
+    v = np.exp(-np.logaddexp(0.0, -lp) - np.logaddexp(0.0, lp))   # p (1 - p), stable
+    i00, i01, i11 = float(w @ v), float(w @ (v * lp)), float(w @ (v * lp * lp))
+    return _riley("calibration slope", prevalence, se, i00 / (se * se * (i00 * i11 - i01 * i01)),
+                  "n = I00 / (SE^2 (I00 I11 - I01^2)), LP ~ Normal")
+
+
+def riley_net_benefit_sample_size(sensitivity: float, specificity: float, prevalence: float, threshold: float,
+                                  se: float = 0.051) -> RileyCriterion:
+    """Sample size for a precise standardised net benefit at risk threshold ``pt``, Riley criterion 4 (3.4).
+
+    With ``w = (1 - phi)/phi * pt/(1 - pt)``::
+
+        n = [Se(1-Se)/phi + w^2 Sp(1-Sp)/(1-phi) + w^2 (1-Sp)^2/(phi(1-phi))] / SE(sNB)^2
+    """
+    _check_inputs("riley_net_benefit_sample_size", sensitivity=sensitivity, specificity=specificity,
+                  prevalence=prevalence, threshold=threshold)
+    _check_se(se, "riley_net_benefit_sample_size")
+    phi, se_, sp = prevalence, sensitivity, specificity
+    w = (1.0 - phi) / phi * threshold / (1.0 - threshold)
+    v = se_ * (1 - se_) / phi + w * w * sp * (1 - sp) / (1 - phi) + w * w * (1 - sp) ** 2 / (phi * (1 - phi))
+    return _riley("standardised net benefit", prevalence, se, v / (se * se), "n = Var_1(sNB) / SE^2")
