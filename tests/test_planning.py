@@ -250,7 +250,7 @@ def test_riley_net_benefit_worked_example():
     # w = 0.28/0.72 * 0.8/0.2 = 1.555556, w^2 = 2.419753
     # 0.24/0.72 + 2.419753*0.1056/0.28 + 2.419753*0.0144/0.2016 = 0.333333 + 0.912593 + 0.172840 = 1.418766
     # n = 1.418766 / 0.002601 = 545.47 -> 546
-    r = planning.riley_net_benefit_sample_size(0.6, 0.88, 0.72, 0.8)
+    r = planning.riley_net_benefit_sample_size(0.6, 0.88, 0.72, 0.8, se=0.051)
     assert r.n_unrounded == pytest.approx(545.47, abs=0.01) and r.n == 546
 
 
@@ -261,3 +261,36 @@ def test_riley_net_benefit_worked_example():
 def test_riley_refuses_wrong_words(call):
     with pytest.raises(UsageError):
         call()
+
+
+def test_plan_command_risk_model(tmp_path, capsys):
+    out = tmp_path / "risk.json"
+    assert cli.main(["plan", "--risk-prevalence", "0.1", "--c-statistic", "0.7", "--c-ci-width", "0.1",
+                     "--net-benefit", "0.1", "0.6", "0.88", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert "normal" not in doc and "design" not in doc
+    by_name = {c["criterion"]: c for c in doc["risk_model"]["criteria"]}
+    assert set(by_name) == {"O/E", "C-statistic", "standardised net benefit"}
+    # O/E at width 0.2: 0.9 / (0.1 * 0.050937^2) = 3468.8 -> 3469, the largest criterion
+    assert by_name["O/E"]["n"] == 3469 and doc["risk_model"]["n"] == 3469
+    # net benefit at pt 0.1: w = 9 * 0.1/0.9 = 1; (0.24/0.1 + 0.1056/0.9 + 0.0144/0.09) / (0.2/3.919928)^2
+    # = 2.677333 / 0.00260312 = 1028.5 -> 1029
+    assert by_name["standardised net benefit"]["n"] == 1029
+    assert "risk model: 3469 people" in capsys.readouterr().err
+
+
+def test_plan_command_both_parts_together(capsys):
+    assert cli.main(["plan", *DESIGN, "--method", "exact", "--risk-prevalence", "0.5", "--lp-normal", "0", "1"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exact"]["total"] == 1550
+    assert [c["criterion"] for c in doc["risk_model"]["criteria"]] == ["O/E", "calibration slope"]
+
+
+@pytest.mark.parametrize("argv", [["plan"], ["plan", "--sensitivity", "0.9"],
+                                  ["plan", "--risk-prevalence", "0"], ["plan", "--risk-prevalence", "0.1",
+                                                                       "--c-statistic", "0.4"],
+                                  ["plan", "--risk-prevalence", "0.1", "--oe-ci-width", "-1"],
+                                  ["plan", "--risk-prevalence", "0.1", "--net-benefit", "1", "0.5", "0.5"],
+                                  ["plan", "--risk-prevalence", "0.1", "--lp-normal", "0", "0"]])
+def test_plan_command_risk_model_wrong_words_exit_2(argv):
+    assert cli.main(argv) == 2

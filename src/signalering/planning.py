@@ -366,16 +366,23 @@ def riley_slope_sample_size(prevalence: float, lp_mean: float, lp_sd: float, ci_
 
 
 def riley_net_benefit_sample_size(sensitivity: float, specificity: float, prevalence: float, threshold: float,
-                                  se: float = 0.051) -> RileyCriterion:
+                                  ci_width: float = 0.2, confidence: float = 0.95,
+                                  se: float | None = None) -> RileyCriterion:
     """Sample size for a precise standardised net benefit at risk threshold ``pt``, Riley criterion 4 (3.4).
 
-    With ``w = (1 - phi)/phi * pt/(1 - pt)``::
+    ``sensitivity`` and ``specificity`` are the model's at ``pt``. With ``w = (1 - phi)/phi * pt/(1 - pt)``::
 
         n = [Se(1-Se)/phi + w^2 Sp(1-Sp)/(1-phi) + w^2 (1-Sp)^2/(phi(1-phi))] / SE(sNB)^2
+
+    Target ``SE = width / (2 z)`` (0.0510 for width 0.2) unless ``se`` is given.
     """
     _check_inputs("riley_net_benefit_sample_size", sensitivity=sensitivity, specificity=specificity,
-                  prevalence=prevalence, threshold=threshold)
+                  prevalence=prevalence, threshold=threshold, confidence=confidence)
     _check_se(se, "riley_net_benefit_sample_size")
+    if not ci_width > 0:
+        raise UsageError(f"The 'ci_width' parameter of riley_net_benefit_sample_size must be positive. Got {ci_width!r} instead.")
+    if se is None:
+        se = ci_width / (2.0 * z_value(confidence))
     phi, se_, sp = prevalence, sensitivity, specificity
     w = (1.0 - phi) / phi * threshold / (1.0 - threshold)
     v = se_ * (1 - se_) / phi + w * w * sp * (1 - sp) / (1 - phi) + w * w * (1 - sp) ** 2 / (phi * (1 - phi))
