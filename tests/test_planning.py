@@ -294,3 +294,9 @@ def test_plan_command_both_parts_together(capsys):
                                   ["plan", "--risk-prevalence", "0.1", "--lp-normal", "0", "0"]])
 def test_plan_command_risk_model_wrong_words_exit_2(argv):
     assert cli.main(argv) == 2
+
+
+def test_exact_search_gives_up_on_an_absurd_half_width():
+    # p = 0.5, d = 0.0003 needs about 1.96^2 * 0.25 / 0.0003^2 = 10.7 million cases: more than the search's cap
+    with pytest.raises(UsageError, match="larger half-width"):
+        planning.exact_count(0.5, 0.0003)

@@ -26,7 +26,8 @@ from .errors import UsageError, check_in, check_open_unit
 from .intervals import proportion_ci, z_value
 
 PLAN_METHODS = ("normal", "exact")
-_MAX_N = 100_000_000   # the exact search gives up beyond this many cases (a half-width that small is a typo)
+_MAX_N = 10_000_000   # the exact search gives up beyond this many cases (a half-width that small is a typo)
+_MAX_BLOCK = 1 << 20   # people per scan step: bounded memory
 
 
 def _check_inputs(where: str, **values: float) -> None:
@@ -95,13 +96,15 @@ def exact_count(p: float, half_width: float, confidence: float = 0.95) -> int:
     just miss the target again; this is the *smallest* ``n`` that meets it, found by scanning
     ``n = 1, 2, ...`` in growing blocks.
     """
+    if exact_half_width(_MAX_N, p, confidence)[()] > half_width:   # the width shrinks like 1/sqrt(n): give up early
+        raise UsageError(f"The half-width {half_width} needs more than {_MAX_N} people; choose a larger half-width.")
     start, block = 1, 256
     while start <= _MAX_N:
         n = np.arange(start, start + block, dtype=float)
         ok = np.flatnonzero(exact_half_width(n, p, confidence) <= half_width)
         if ok.size:
             return int(n[ok[0]])
-        start, block = start + block, block * 2
+        start, block = start + block, min(block * 2, _MAX_BLOCK)
     raise UsageError(f"The half-width {half_width} needs more than {_MAX_N} people; choose a larger half-width.")
 
 
