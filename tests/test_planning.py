@@ -195,7 +195,8 @@ def test_plan_command_out_is_a_folder(tmp_path):
 
 # ------------------------------------------------------------------ Riley et al. (2021) criteria
 # Worked examples of Riley et al. (2021, Stat Med 40:4230-4251) sections 3.1.1-3.4.1, with the SE targets the
-# paper uses (0.051 for O/E, slope and net benefit; 0.0255 for the C-statistic).
+# paper uses (0.051 for O/E, slope and net benefit; 0.0255 for the C-statistic). Inputs from the authors'
+# companion R script; expected sizes computed by hand below (not yet checked against the paper's printed text).
 @pytest.mark.parametrize("phi, se, expected", [
     (0.5, 0.051, 385),    # 0.5 / (0.5 * 0.051^2) = 1 / 0.002601 = 384.47 -> 385
     (0.1, 0.051, 3461),   # 0.9 / (0.1 * 0.002601) = 3460.2 -> 3461
