@@ -454,6 +454,99 @@ def _run_disclosure_audit(args) -> str:
 COMMANDS += [_add_disclosure_audit]
 
 
+# ------------------------------------------------------------------ plan: how many families the next study needs
+def _add_plan(sub) -> None:
+    p = sub.add_parser("plan", help="sample size of a validation study -> JSON (docs/planning.md)",
+                       description="Families needed so that sensitivity and specificity are estimated to within "
+                                   "+- HALF_WIDTH at the anticipated prevalence: Buderer (1996) normal "
+                                   "approximation and/or an exact Clopper-Pearson search; with "
+                                   "--verified-negatives-fraction, the total when only that fraction of "
+                                   "screen-negatives gets the reference standard. With --risk-prevalence, the "
+                                   "criteria of Riley et al. (2021) for validating a risk model (docs/planning.md).")
+    for name, what in (("sensitivity", "anticipated sensitivity"), ("specificity", "anticipated specificity"),
+                       ("prevalence", "anticipated prevalence in the study"),
+                       ("half-width", "target half-width of each interval, e.g. 0.05")):
+        p.add_argument(f"--{name}", type=_finite, metavar="X", help=f"{what}, in (0, 1)")
+    p.add_argument("--confidence", type=_finite, default=0.95, metavar="X", help="interval level (default 0.95)")
+    p.add_argument("--method", choices=("normal", "exact", "both"), default="both",
+                   help="normal (Buderer's formula), exact (Clopper-Pearson search) or both (default)")
+    p.add_argument("--verified-negatives-fraction", type=_finite, default=None, metavar="F",
+                   help="fraction in (0, 1] of screen-negatives verified (all screen-positives are)")
+    r = p.add_argument_group("risk model (Riley et al. 2021)")
+    r.add_argument("--risk-prevalence", type=_finite, metavar="PHI",
+                   help="anticipated outcome prevalence; adds the O/E criterion (and the others given)")
+    r.add_argument("--c-statistic", type=_finite, metavar="C", help="anticipated C-statistic (adds its criterion)")
+    r.add_argument("--lp-normal", type=_finite, nargs=2, metavar=("MEAN", "SD"),
+                   help="linear predictor ~ Normal(MEAN, SD) (adds the calibration-slope criterion)")
+    r.add_argument("--net-benefit", type=_finite, nargs=3, metavar=("THRESHOLD", "SENS", "SPEC"),
+                   help="risk threshold and the model's sensitivity and specificity there (adds net benefit)")
+    for name, default in (("oe", 0.2), ("slope", 0.2), ("c", 0.1), ("nb", 0.2)):
+        r.add_argument(f"--{name}-ci-width", type=_finite, default=default, metavar="W",
+                       help=f"target interval width (default {default})")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="write the plan to this JSON file (default: print it on stdout)")
+    p.set_defaults(func=_run_plan)
+
+
+def _run_plan(args) -> str:
+    from . import planning
+    accuracy_names = ("sensitivity", "specificity", "prevalence", "half_width")
+    given = [getattr(args, n) is not None for n in accuracy_names]
+    if any(given) and not all(given):
+        raise UsageError("--sensitivity, --specificity, --prevalence and --half-width go together.")
+    if not any(given) and args.risk_prevalence is None:
+        raise UsageError("Give --sensitivity, --specificity, --prevalence and --half-width, or --risk-prevalence.")
+    unit = [*(accuracy_names if all(given) else ()), "confidence", "risk_prevalence", "c_statistic"]
+    unit_values = [(n, getattr(args, n)) for n in unit if getattr(args, n) is not None]
+    unit_values += [("net-benefit", v) for v in args.net_benefit or ()]
+    for name, value in unit_values:
+        if not 0 < value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1). Got {value} instead.")
+    f = args.verified_negatives_fraction
+    if f is not None and not 0 < f <= 1:
+        raise UsageError(f"--verified-negatives-fraction must be in (0, 1]. Got {f} instead.")
+    for name in ("oe", "slope", "c", "nb"):
+        if not getattr(args, f"{name}_ci_width") > 0:
+            raise UsageError(f"--{name}-ci-width must be positive. Got {getattr(args, f'{name}_ci_width')} instead.")
+    if args.out is not None:
+        check_out(args.out, "file")
+    doc, said = {"schema_version": outputs.SCHEMA_VERSION}, []
+    if all(given):
+        design = dict(sensitivity=args.sensitivity, specificity=args.specificity, prevalence=args.prevalence,
+                      half_width=args.half_width, confidence=args.confidence)
+        methods = planning.PLAN_METHODS if args.method == "both" else (args.method,)
+        doc["design"] = design
+        doc.update({m: planning.buderer_sample_size(**design, method=m).to_dict() for m in methods})
+        said += [f"{m}: {doc[m]['total']} families" for m in methods]
+        if f is not None:
+            doc["partial_verification"] = planning.partial_verification_sample_size(
+                **design, verified_negatives_fraction=f).to_dict()
+            said.append(f"verifying {f:g} of screen-negatives: {doc['partial_verification']['total']} families")
+    if args.risk_prevalence is not None:
+        phi, conf = args.risk_prevalence, args.confidence
+        criteria = [planning.riley_oe_sample_size(phi, args.oe_ci_width, confidence=conf)]
+        if args.lp_normal is not None:
+            criteria.append(planning.riley_slope_sample_size(phi, *args.lp_normal, args.slope_ci_width, conf))
+        if args.c_statistic is not None:
+            if args.c_statistic < 0.5:
+                raise UsageError(f"--c-statistic must be in [0.5, 1). Got {args.c_statistic} instead.")
+            criteria.append(planning.riley_cstatistic_sample_size(args.c_statistic, phi, args.c_ci_width, conf))
+        if args.net_benefit is not None:
+            pt, sens, spec = args.net_benefit
+            criteria.append(planning.riley_net_benefit_sample_size(sens, spec, phi, pt, args.nb_ci_width, conf))
+        doc["risk_model"] = {"criteria": [c.to_dict() for c in criteria], "n": max(c.n for c in criteria)}
+        said.append(f"risk model: {doc['risk_model']['n']} people")
+    summary = "; ".join(said)
+    if args.out is None:
+        sys.stdout.write(io.dumps(doc))
+        return summary
+    io.write_json(args.out, doc)
+    return f"{summary}; wrote {args.out}"
+
+
+COMMANDS += [_add_plan]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="signalering", description="Validate screening and signalling instruments (JGZ).")
     parser.add_argument("--version", action="version", version=f"signalering {__version__}")
