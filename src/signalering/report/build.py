@@ -29,6 +29,7 @@ import yaml
 
 from .. import disclosure, not_applicable, subgroups
 from ..intervals import proportion_ci
+from ..params import Reliability as ReliabilityParams
 from . import figures, verdict
 
 HERE = Path(__file__).parent
@@ -504,7 +505,7 @@ def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, rel
             elif calibration.get("reason"):
                 figs[k] = {"estimate": None, "reason": calibration["reason"]}
     if reliability:
-        icc_type = crit.get("icc_type") or reliability.get("primary_icc") or "ICC2"
+        icc_type = icc_type_judged(crit, reliability)
         for form in reliability.get("icc") or []:
             if isinstance(form, dict) and form.get("type") == icc_type:
                 figs["icc"] = form
@@ -522,8 +523,15 @@ def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, rel
     return figs
 
 
+# The ICC form judged when neither the criteria nor the reliability document name one: the default of
+# ``reliability.primary_icc``, defined once in the params model.
+DEFAULT_ICC = ReliabilityParams.model_fields["primary_icc"].default
+
+
 def icc_type_judged(crit: dict, reliability: dict | None) -> str:
-    return crit.get("icc_type") or (reliability or {}).get("primary_icc") or "ICC2"
+    """The ICC form judged: ``icc_type`` in the criteria, else the reliability document's
+    ``primary_icc`` (the stage writes the param), else the params model's default (:data:`DEFAULT_ICC`)."""
+    return crit.get("icc_type") or (reliability or {}).get("primary_icc") or DEFAULT_ICC
 
 
 def _flow_lines(fmt: Fmt, t: dict, title: str, n, extra: dict | None = None) -> list[str]:
