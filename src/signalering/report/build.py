@@ -157,9 +157,6 @@ def load_inputs(root: str | Path = ".") -> Inputs:
     inp.calibration_curve = {k: _rows(v, "predicted") for k, v in read_dir(PATHS["calibration_curve"]).items()}
     inp.decision = {k: _rows(v, "threshold") for k, v in read_dir(PATHS["decision"]).items()}
     inp.reliability = read_dir(PATHS["reliability"])
-    for k, doc in inp.calibration.items():  # a curve may travel inside the calibration document
-        if k not in inp.calibration_curve and isinstance(doc, dict) and doc.get("curve"):
-            inp.calibration_curve[k] = _rows(doc["curve"], "predicted")
     inp.files = files
     return inp
 
