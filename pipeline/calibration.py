@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signalering import calibration, decision, disclosure, io, not_applicable, params, progress
+from signalering import calibration, decision, disclosure, io, not_applicable, outputs, params, progress
 from signalering.instruments import load_specs
 
 PARAMS = ("seed", "data", "score", "calibration", "disclosure")
@@ -47,10 +47,11 @@ def main() -> None:
         rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))   # keyed by id, not list position
         score = scores[spec.id].to_numpy(dtype=float)
         risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
+        estimated = not spec.is_probability and spec.risk_mapping is None
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
-            io.write_json(OUT / f"{spec.id}.json", {
-                "schema_version": 1, "instrument": spec.id, "n": 0, "risk_source": source,
-                "reason": "no record has both a predicted risk and a reference standard"})
+            io.write_json(OUT / f"{spec.id}.json", outputs.calibration_document(
+                None, instrument=spec.id, risk_source=source, estimated_mapping=estimated,
+                reason="no record has both a predicted risk and a reference standard"))
             for d in PLOTS.values():
                 io.write_json(d / f"{spec.id}.json", [])
             continue
@@ -58,10 +59,8 @@ def main() -> None:
                                                        confidence=cal["confidence"])
         curve_nb = decision.net_benefit(risk, reference, thresholds, rng=rng, n_boot=cal["decision_bootstrap"],
                                         confidence=cal["confidence"])
-        doc = {"schema_version": 1, "instrument": spec.id, "risk_source": source,
-               "estimated_mapping": not spec.is_probability and spec.risk_mapping is None,
-               **result.to_dict()}
-        io.write_json(OUT / f"{spec.id}.json", doc)
+        io.write_json(OUT / f"{spec.id}.json", outputs.calibration_document(
+            result, instrument=spec.id, risk_source=source, estimated_mapping=estimated))
         # Plot points leave the pipeline: small-cell control first.
         min_cell = p["disclosure"]["min_cell"]
         cal_rows, _ = disclosure.calibration_plot_rows(calibration.calibration_curve_points(curve), risk, min_cell)

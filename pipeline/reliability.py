@@ -1,5 +1,7 @@
 """DVC stage `reliability`: rater agreement of observation instruments and internal consistency of
-multi-item instruments, flagged against the thresholds in params.yaml.
+multi-item instruments, flagged against the thresholds in params.yaml: a threshold is judged as the
+report's criterion ``<statistic>_min`` (``verdict.flag_below``): flagged unless the lower bound of the
+interval reaches it; each flag says the bound judged (``"bound": "ci_low"``) and the ``outcome``.
 
 Rater columns (``sens_r1``, ``sens_r2`` ...) hold *different* raters from record to record, so the
 primary ICC is the one-way ICC1 (params ``reliability.primary_icc``); all six forms are reported.
@@ -14,6 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from signalering import io, not_applicable, params, progress, reliability
+from signalering.report import verdict
 from signalering.instruments import item_values, load_specs
 
 PARAMS = ("data", "score", "reliability")
@@ -61,7 +64,7 @@ def main() -> None:
             continue  # single-column instruments (categories, probabilities, combinations): nothing to assess
         limits = {name: thresholds[key] for name, (key, _) in checks.items() if key in thresholds}
         results = {name: result for name, (_, result) in checks.items()}
-        doc["flags"] = [f.to_dict() for f in reliability.flag_below(results, limits)]
+        doc["flags"] = [f.to_dict() for f in verdict.flag_below(results, limits)]
         io.write_json(OUT / f"{spec.id}.json", doc)
         written += 1
     if not written:

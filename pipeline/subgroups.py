@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, not_applicable, params, progress, subgroups
+from signalering import disclosure, io, not_applicable, outputs, params, progress, subgroups
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -45,7 +45,7 @@ def main() -> None:
               for c in columns}
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, ev)
-        doc = subgroups.subgroup_document(
+        doc = outputs.subgroup_document(
             scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
             ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
             prevalences=ev.get("prevalences", []),

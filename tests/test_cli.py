@@ -132,7 +132,36 @@ def test_calibration_command(rated, tmp_path):
     assert doc["schema_version"] == 1 and doc["n"] == 300
     assert doc["brier"] == pytest.approx(np.mean((p - y) ** 2), abs=1e-12)
     assert doc["calibration_slope"]["estimate"] == pytest.approx(expected.calibration_slope.estimate, abs=1e-12)
-    assert doc["curve"] and doc["decision_curve"][0]["threshold"] == pytest.approx(0.01)
+    assert "curve" not in doc and "decision_curve" not in doc        # curves are plot rows beside it
+    assert json.loads((tmp_path / "c" / "calibration_curve.json").read_text())
+    assert json.loads((tmp_path / "c" / "decision_curve.json").read_text())[0]["threshold"] == pytest.approx(0.01)
+
+
+def test_calibration_document_is_the_same_from_the_command_and_the_stage(rated, tmp_path, monkeypatch):
+    """One ``calibration.json`` shape: the command and the pipeline stage, on the same records of a
+    probability instrument, write the same keys and the same statistics."""
+    import runpy
+
+    import pandas as pd
+    from conftest import ROOT, project_copy
+    path, p, y, *_ = rated
+    assert main(["calibration", "--records", path, "--probability", "p", "--reference", "y",
+                 "--bootstrap", "5", "--out", str(tmp_path / "cli")]) == 0
+    from_cli = json.loads((tmp_path / "cli" / "calibration.json").read_text())
+    (tmp_path / "project").mkdir()
+    project = project_copy(tmp_path / "project", score={"instruments": ["risk-model@1"]}, compare={"pairs": []},
+                           calibration={"curve_bootstrap": 5, "decision_bootstrap": 5})
+    (project / "data/interim").mkdir(parents=True)
+    pd.DataFrame({"risk-model@1": p, "reference": y.astype(float)}).to_parquet(
+        project / "data/interim/scores.parquet")
+    monkeypatch.chdir(project)
+    runpy.run_path(str(ROOT / "pipeline" / "calibration.py"))["main"]()
+    from_stage = json.loads((project / "data/processed/calibration/risk-model@1.json").read_text())
+    assert list(from_cli) == list(from_stage)
+    assert from_stage["instrument"] == "risk-model@1" and from_cli["instrument"] == "p"
+    assert from_cli["risk_source"] == from_stage["risk_source"] and from_cli["estimated_mapping"] is False
+    same = {k: v for k, v in from_cli.items() if k != "instrument"}
+    assert same == {k: v for k, v in from_stage.items() if k != "instrument"}
 
 
 def test_calibration_refuses_a_score_column(rated, tmp_path, capsys):

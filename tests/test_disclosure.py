@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signalering import compare, disclosure, outputs, subgroups
+from signalering import compare, disclosure, outputs
 from signalering.counts import CountTable
 from signalering.errors import UsageError
 from signalering.roc import roc_points
@@ -256,7 +256,7 @@ def test_subgroup_document_tiny_group_and_n_minus_one():
     site = np.where(rng.random(n) < 0.01, "tiny", np.where(rng.random(n) < 0.5, "big1", "big2"))
     y = (rng.random(n) < 0.15).astype(float)
     frame = pd.DataFrame({"score": np.round(rng.normal(size=n) + y, 0), "reference": y, "site": site})
-    doc = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[1.0])
+    doc = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[1.0])
     out, log = disclosure.suppress_subgroups_document(doc, 10)
     groups = out["subgroups"]["site"]["groups"]
     assert "suppressed" in groups["tiny"]["thresholds"][0]

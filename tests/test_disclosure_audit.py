@@ -38,7 +38,7 @@ def _attacks(findings) -> set[str]:
 
 
 def test_complement_auc_gives_back_the_margins_unless_the_group_is_merged(frame):
-    raw = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
+    raw = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
     now, _ = disclosure.suppress_subgroups_document(raw, 10)
     assert audit.audit_document(now, "now") == []
     # as published before: the complement lost its positives but kept its full-precision AUC
@@ -53,7 +53,7 @@ def test_complement_auc_gives_back_the_margins_unless_the_group_is_merged(frame)
     # merged before the analysis: every group shown has >= 10 positives and negatives
     merges = {"site": subgroups.small_group_merges(subgroups.category_values(frame["site"]), frame["reference"],
                                                    min_cell=10)}
-    merged = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0], merges=merges)
+    merged = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0], merges=merges)
     assert "tiny" not in merged["subgroups"]["site"]["groups"]
     assert merged["subgroups"]["site"]["combined"]["categories"] == ["a", "tiny"] or \
         merged["subgroups"]["site"]["combined"]["categories"] == ["b", "tiny"]
@@ -142,7 +142,7 @@ def test_a_tiny_group_says_only_withheld(frame):
     # 4 children, all reference-negative: no message may say why a statistic is undefined
     f = frame.copy()
     f.loc[f.index[-4:], "reference"] = 0.0
-    raw = subgroups.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3.0])
+    raw = outputs.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3.0])
     tiny = raw["subgroups"]["site"]["groups"]["tiny"]
     assert "needs" in json.dumps(tiny)                       # the unsuppressed document says why
     pub, log = disclosure.suppress_subgroups_document(raw, 10)
@@ -168,7 +168,7 @@ def test_small_group_merges_modes():
 
 def test_command_exit_status_and_findings_file(tmp_path, frame):
     reports = tmp_path / "reports"
-    raw = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
+    raw = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
     now, _ = disclosure.suppress_subgroups_document(raw, 10)
     (reports / "subgroups").mkdir(parents=True)
     (reports / "subgroups" / "s.json").write_text(json.dumps(now))
@@ -261,7 +261,7 @@ def test_the_everyone_positive_corner_is_not_a_finding_but_an_inner_table_is(tmp
     score = np.round(rng.normal(size=300) + y, 1)
     frame = pd.DataFrame({"score": score, "reference": y, "site": ["a"] * 300})
     low = float(score.min())
-    raw = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[low])
+    raw = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[low])
     pub, _ = disclosure.suppress_subgroups_document(raw, 10)
     entry = pub["overall"]["thresholds"][0]
     # fn = tn = 0: no cell of 1..9, so the corner is published (a zero singles out nobody)

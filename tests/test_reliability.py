@@ -333,24 +333,6 @@ def test_alpha_undefined():
     assert "too few" in rel.cronbach_alpha(np.array([[1.0, 2.0], [2.0, 1.0]])).reason
 
 
-# --------------------------------------------------------------------------------------------- flags
-def test_flags_against_thresholds():
-    table = rel.icc(SF)
-    kappa = rel.cohen_kappa([1, 2, 2, 2], [2, 2, 2, 2])     # undefined-free but low
-    flags = rel.flag_below({"ICC2": table["ICC2"], "ICC3k": table["ICC3k"], "alpha": 0.8,
-                            "omega": rel.mcdonald_omega(np.ones((2, 2)))},
-                           {"ICC2": 0.70, "ICC3k": 0.70, "alpha": 0.70, "omega": 0.70, "kappa": 0.70})
-    got = {f.statistic: f.flagged for f in flags}
-    assert got == {"ICC2": True, "ICC3k": False, "alpha": False, "omega": None, "kappa": None}
-    assert [f.statistic for f in flags] == ["ICC2", "ICC3k", "alpha", "omega", "kappa"]
-    on_lower = rel.flag_below({"ICC3k": table["ICC3k"], "kappa": kappa.to_dict()},
-                              {"ICC3k": 0.70, "kappa": 0.7}, bound="ci_low")
-    assert on_lower[0].flagged is True and on_lower[0].value == pytest.approx(table["ICC3k"].ci_low)
-    no_nan([f.to_dict() for f in flags])
-    with pytest.raises(UsageError, match="'bound' parameter of flag_below"):
-        rel.flag_below({}, {}, bound="median")
-
-
 # ------------------------------------------------------------------------------------ summary
 def test_reliability_summary_two_categorical_raters_with_items():
     rng = np.random.default_rng(0)

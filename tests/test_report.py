@@ -347,3 +347,17 @@ def test_verdict_uses_the_cut_off_judged_and_respects_suppression():
     assert res["sensitivity_min"].reason.startswith("suppressed")
     assert res["icc_ci_low_min"].outcome == verdict.MET               # the reliability stage's primary form
     assert res["calibration_slope_range"].reason == "not assessed in this run"
+
+
+def test_icc_form_judged_defaults_to_the_params_model():
+    """One default ICC form: the params model's ``reliability.primary_icc`` (ICC1), read by the report."""
+    from signalering import params
+    default = params.defaults()["reliability"]["primary_icc"]
+    assert default == "ICC1" == build.DEFAULT_ICC
+    assert build.icc_type_judged({}, None) == build.icc_type_judged({}, {"icc": []}) == default
+    assert build.icc_type_judged({}, {"primary_icc": "ICC3"}) == "ICC3"
+    assert build.icc_type_judged({"icc_type": "ICC2"}, {"primary_icc": "ICC3"}) == "ICC2"
+    forms = [{"type": t, "estimate": e, "ci_low": e - 0.05, "ci_high": e + 0.05}
+             for t, e in (("ICC1", 0.5), ("ICC2", 0.9))]
+    figs = build.verdict_figures({"auc": None}, None, None, {"icc": forms}, {})   # no primary_icc in the document
+    assert figs["icc"]["type"] == default

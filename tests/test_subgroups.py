@@ -27,7 +27,7 @@ def frame():
 
 
 def test_each_group_equals_the_accuracy_document_of_its_records(frame):
-    doc = subgroups.subgroup_document(frame, "score", "reference", ["child_sex", "site"], cutoffs=[3, 4])
+    doc = outputs.subgroup_document(frame, "score", "reference", ["child_sex", "site"], cutoffs=[3, 4])
     for col in ("child_sex", "site"):
         for g, gdoc in doc["subgroups"][col]["groups"].items():
             sub = frame[frame[col] == g]
@@ -39,7 +39,7 @@ def test_each_group_equals_the_accuracy_document_of_its_records(frame):
 
 
 def test_largest_difference_names_the_extreme_groups(frame):
-    doc = subgroups.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3])
+    doc = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3])
     groups = doc["subgroups"]["site"]["groups"]
     ld = doc["subgroups"]["site"]["largest_difference"][0]
     sens = {g: d["thresholds"][0]["sensitivity"]["estimate"] for g, d in groups.items()}
@@ -72,27 +72,27 @@ def test_missing_subgroup_value_forms_its_own_group(frame):
     f = frame.copy()
     f["child_sex"] = f["child_sex"].astype(object)
     f.loc[f.index[:40], "child_sex"] = None
-    doc = subgroups.subgroup_document(f, "score", "reference", ["child_sex"], cutoffs=[3])
+    doc = outputs.subgroup_document(f, "score", "reference", ["child_sex"], cutoffs=[3])
     assert subgroups.MISSING_GROUP in doc["subgroups"]["child_sex"]["groups"]
     assert sum(g["n"] for g in doc["subgroups"]["child_sex"]["groups"].values()) == doc["overall"]["n"]
 
 
 def test_probability_scores_get_calibration_per_group(frame):
-    doc = subgroups.subgroup_document(frame, "prob", "reference", ["child_sex"], cutoffs=[0.5], probability=True)
+    doc = outputs.subgroup_document(frame, "prob", "reference", ["child_sex"], cutoffs=[0.5], probability=True)
     for g in doc["subgroups"]["child_sex"]["groups"].values():
         assert {"n", "n_events", "calibration_slope", "brier"} <= set(g["calibration"])
-    assert "calibration" not in subgroups.subgroup_document(frame, "score", "reference", ["site"])["overall"]
+    assert "calibration" not in outputs.subgroup_document(frame, "score", "reference", ["site"])["overall"]
 
 
 def test_unknown_column_is_a_usage_error(frame):
     with pytest.raises(UsageError):
-        subgroups.subgroup_document(frame, "score", "reference", ["nope"])
+        outputs.subgroup_document(frame, "score", "reference", ["nope"])
 
 
 def test_direction_lower_equals_negated_higher(frame):
     f = frame.assign(neg=-frame.score)
-    a = subgroups.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3])
-    b = subgroups.subgroup_document(f, "neg", "reference", ["site"], cutoffs=[-3], direction="lower")
+    a = outputs.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3])
+    b = outputs.subgroup_document(f, "neg", "reference", ["site"], cutoffs=[-3], direction="lower")
     for g in ("s1", "s2", "s3"):
         ta, tb = a["subgroups"]["site"]["groups"][g]["thresholds"][0], b["subgroups"]["site"]["groups"][g]["thresholds"][0]
         assert (ta["tp"], ta["fp"], ta["tn"], ta["fn"]) == (tb["tp"], tb["fp"], tb["tn"], tb["fn"])

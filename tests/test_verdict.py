@@ -3,7 +3,7 @@ import pytest
 
 from signalering.errors import UsageError
 from signalering.report.verdict import (INCONCLUSIVE, MET, NOT_ASSESSABLE, NOT_MET, Figure, assess,
-                                        criteria_for, judge, overall, parse_criterion)
+                                        criteria_for, flag_below, judge, overall, parse_criterion)
 
 
 def iv(est, lo, hi):
@@ -105,3 +105,33 @@ def test_criteria_for_merges_default_name_and_version():
     assert criteria_for(config, "risk-checklist@1") == {"sensitivity_ci_low_min": 0.8, "specificity_min": 0.85}
     assert criteria_for(config, "sdq-parent@1") == {"sensitivity_ci_low_min": 0.8, "specificity_min": 0.9}
     assert criteria_for(None, "x@1") == {}
+
+
+# ------------------------------------------------------------------ reliability thresholds = criteria
+@pytest.mark.parametrize("interval, outcome, flagged", [
+    (iv(0.90, 0.75, 0.95), MET, False),
+    (iv(0.80, 0.65, 0.90), INCONCLUSIVE, True),    # the estimate clears 0.70, the lower bound does not
+    (iv(0.60, 0.50, 0.69), NOT_MET, True),
+    (iv(0.90, None, None), NOT_ASSESSABLE, None),  # no interval: neither flagged nor passed
+    ({"estimate": None, "reason": "constant ratings"}, NOT_ASSESSABLE, None),
+])
+def test_flag_below_is_the_minimum_criterion(interval, outcome, flagged):
+    f = flag_below({"icc": interval}, {"icc": 0.70})[0]
+    assert (f.outcome, f.flagged) == (outcome, flagged)
+    assert f.outcome == judge("icc_ci_low_min", 0.70, interval).outcome
+    d = f.to_dict()
+    assert d["bound"] == "ci_low" and d["value"] == interval.get("ci_low") and d["flagged"] is flagged
+    assert d["threshold"] == 0.70 and d["estimate"] == interval.get("estimate")
+
+
+def test_flag_below_reads_result_objects_and_keeps_order():
+    from signalering import reliability as rel
+    alpha = rel.cronbach_alpha([[1, 2, 1], [2, 3, 2], [3, 3, 4], [4, 5, 4], [5, 5, 5], [2, 1, 2]])
+    flags = flag_below({"alpha": alpha, "plain": 0.9, "omega": rel.mcdonald_omega([[1.0, 1.0], [1.0, 1.0]])},
+                       {"omega": 0.7, "alpha": 0.7, "plain": 0.7, "absent": 0.7})
+    assert [f.statistic for f in flags] == ["omega", "alpha", "plain", "absent"]
+    assert flags[1].value == alpha.ci_low and flags[1].flagged is (alpha.ci_low < 0.7)
+    assert [f.flagged for f in (flags[0], flags[2], flags[3])] == [None, None, None]
+    assert flags[3].reason == "not assessed in this run" and flags[2].reason == "no interval"
+    with pytest.raises(UsageError, match="'thresholds' parameter of flag_below"):
+        flag_below({}, {"icc": "high"})

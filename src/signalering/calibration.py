@@ -592,6 +592,11 @@ def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:
              "ci_high": num(r.ci_high)} for r in ordered.itertuples(index=False)]
 
 
+# ``risk_source`` of a probability assessed as it is (an instrument of kind probability, or the
+# ``--probability`` column of ``signalering calibration``).
+OWN_PROBABILITY = "the instrument's own probability"
+
+
 def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) -> tuple[np.ndarray, str]:
     """Predicted risks of an instrument's scores, and a label saying how they were obtained.
 
@@ -613,7 +618,7 @@ def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) 
     score = np.asarray(score, dtype=float)
     reference = np.asarray(reference, dtype=float)
     if spec.is_probability:
-        return score, "the instrument's own probability"
+        return score, OWN_PROBABILITY
     if spec.risk_mapping is not None:
         return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"
     verified = ~np.isnan(score) & ~np.isnan(reference)

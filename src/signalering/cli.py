@@ -225,7 +225,7 @@ def _run_stage(args) -> None:
 
 
 def _add_calibration(sub) -> None:
-    p = sub.add_parser("calibration", help="calibration of predicted risks -> DIR/calibration.json",
+    p = sub.add_parser("calibration", help="calibration of predicted risks -> DIR/calibration.json (+ curve rows)",
                        description="Calibration of a probability column against the reference standard "
                                    "(O/E, calibration-in-the-large, slope, Brier, ICI/E50/E90/Emax, "
                                    "Hosmer-Lemeshow, Spiegelhalter, AUC), plus the smoothed curve and net benefit.")
@@ -258,11 +258,12 @@ def _run_calibration(args) -> str:
                                           column=args.probability, reference_column=args.reference)
     nb = decision.net_benefit(prob, ref, rng=rng, n_boot=args.bootstrap, confidence=args.confidence,
                               column=args.probability, reference_column=args.reference)
-    doc = {"schema_version": outputs.SCHEMA_VERSION, **result.to_dict(),
-           "curve": calibration.calibration_curve_points(curve),
-           "decision_curve": decision.decision_curve_points(nb)}
-    io.write_json(Path(args.out) / "calibration.json", doc)
-    return f"wrote {Path(args.out) / 'calibration.json'}"
+    out = Path(args.out)
+    io.write_json(out / "calibration.json", outputs.calibration_document(
+        result, instrument=args.probability, risk_source=calibration.OWN_PROBABILITY, estimated_mapping=False))
+    io.write_json(out / "calibration_curve.json", calibration.calibration_curve_points(curve))
+    io.write_json(out / "decision_curve.json", decision.decision_curve_points(nb))
+    return f"wrote {out / 'calibration.json'}, {out / 'calibration_curve.json'} and {out / 'decision_curve.json'}"
 
 
 def _add_reliability(sub) -> None:

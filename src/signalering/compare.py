@@ -28,8 +28,8 @@ from scipy.stats import binom, chi2, norm
 from .counts import DIRECTIONS, CountTable
 from .errors import UsageError, check_in, check_open_unit
 from .intervals import proportion_ci, z_value
-from .outputs import SCHEMA_VERSION, interval_dict
 from .roc import auc_delong, structural_components
+from .schema import SCHEMA_VERSION, interval_dict
 
 MCNEMAR_METHODS = ("exact", "chi-square")
 

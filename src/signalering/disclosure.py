@@ -780,7 +780,7 @@ def suppress_calibration(cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: 
 
 def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
                                 location: str = "") -> tuple[dict, list[dict]]:
-    """A publishable copy of a ``subgroups.subgroup_document`` and the log of what was hidden.
+    """A publishable copy of a ``outputs.subgroup_document`` and the log of what was hidden.
 
     Every group's accuracy document passes ``suppress_accuracy_document`` (and its calibration
     ``suppress_calibration``). Because the overall figures are published too, a column in which

@@ -3,7 +3,8 @@
 Every statistic comes back as a frozen dataclass whose undefined values are ``None`` with a
 ``reason`` beside them (never NaN), so ``to_dict()`` can go straight into ``reliability.json``
 (docs/contract.md). Which ICC form to judge, and the thresholds the project uses, are discussed in
-``docs/calibration-reliability.md`` and in the domain note *sensitivity-observation.md*.
+``docs/calibration-reliability.md`` and in the domain note *sensitivity-observation.md*; thresholds are
+judged on interval bounds by ``report.verdict.flag_below`` (the one acceptance mechanism).
 
 References
 ----------
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -742,81 +743,6 @@ def mcdonald_omega(items) -> OmegaResult:
     omega = 1.0 - psi.sum() / r.sum()
     return OmegaResult(float(omega), tuple(map(float, lam)), tuple(map(float, psi)), n, n_total, k, converged,
                        reason=None if converged else "the one-factor ML fit did not converge")
-
-
-# --------------------------------------------------------------------------------------------- flags
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """A statistic checked against a threshold: ``flagged`` True when ``value < threshold``.
-
-    ``flagged is None`` (with ``reason``) when the statistic is undefined or absent.
-    """
-
-    statistic: str
-    value: float | None
-    threshold: float
-    bound: str
-    flagged: bool | None
-    reason: str | None = None
-
-    def to_dict(self) -> dict:
-        d = {"statistic": self.statistic, "value": self.value, "threshold": self.threshold,
-             "bound": self.bound, "flagged": self.flagged}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        return d
-
-
-def _value_of(obj, bound: str) -> float | None:
-    if obj is None or isinstance(obj, (int, float, np.floating, np.integer)):
-        if bound != "estimate" and obj is not None:
-            raise UsageError(f"The 'bound' parameter of flag_below must be 'estimate' when plain numbers "
-                             f"are given. Got {bound!r} instead.")
-        return None if obj is None or not math.isfinite(float(obj)) else float(obj)
-    if isinstance(obj, Mapping):
-        v = obj.get(bound)
-    else:
-        field = "omega_total" if bound == "estimate" and hasattr(obj, "omega_total") else bound
-        v = getattr(obj, field, None)
-    return None if v is None or not math.isfinite(float(v)) else float(v)
-
-
-def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float], *,
-               bound: str = "estimate") -> tuple[Flag, ...]:
-    """Flag statistics that fall below their threshold, e.g. ``{"ICC2": 0.70, "weighted_kappa": 0.70}``.
-
-    Parameters
-    ----------
-    results : mapping name -> number, dict or result object
-        E.g. ``{"ICC2": table["ICC2"], "weighted_kappa": wk, "cronbach_alpha": alpha}``; a dict or
-        object is read at the field named by ``bound``.
-    thresholds : mapping name -> float
-        One entry per statistic to check (the project default is ICC < 0.70, COSMIN: ICC or weighted
-        kappa >= 0.70).
-    bound : {"estimate", "ci_low", "ci_high"}
-        Compare the point estimate (default) or an interval bound (Koo & Li 2016 judge the ICC on its
-        95% interval: ``ci_low``).
-
-    Returns
-    -------
-    tuple of Flag, in the order of ``thresholds``. A statistic that is undefined or missing from
-    ``results`` is not flagged either way (``flagged None`` with a reason).
-    """
-    check_in("bound", bound, ("estimate", "ci_low", "ci_high"), "flag_below")
-    out = []
-    for name, threshold in thresholds.items():
-        if not isinstance(threshold, (int, float)) or not math.isfinite(float(threshold)):
-            raise UsageError(f"The 'thresholds' parameter of flag_below must map names to numbers. "
-                             f"Got {threshold!r} for {name!r} instead.")
-        if name not in results:
-            out.append(Flag(name, None, float(threshold), bound, None, "not computed"))
-            continue
-        value = _value_of(results[name], bound)
-        if value is None:
-            out.append(Flag(name, None, float(threshold), bound, None, "undefined"))
-        else:
-            out.append(Flag(name, value, float(threshold), bound, value < threshold))
-    return tuple(out)
 
 
 # ---------------------------------------------------------------------------- reliability.json body

@@ -3,20 +3,18 @@
 Methodology section 7 (spectrum): accuracy varies with case mix and between organisations, so the
 report shows it per subgroup (age band, sex, parent education, site) with intervals, and names the
 groups with the largest difference in sensitivity and in false-positive rate. The published copy
-passes ``disclosure.suppress_subgroups_document``.
+passes ``disclosure.suppress_subgroups_document``. The document itself is assembled by
+``outputs.subgroup_document`` (documents import statistics, never the other way round).
 """
 from __future__ import annotations
-
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from . import outputs
-from .counts import CountTable
-from .errors import UsageError, check_in, check_open_unit
-from .intervals import INTERVAL_METHODS, proportion_ci
+from .errors import check_in
+from .intervals import proportion_ci
+from .schema import interval_dict
 
 MISSING_GROUP = "(missing)"
 COMBINED_GROUP = "(small groups combined)"
@@ -169,7 +167,7 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
             ok = n > 0
             e = {"heterogeneity": homogeneity_test(x, n)}
             if ok.sum() < 2:
-                e.update(highest=None, lowest=None, difference=outputs.interval_dict(
+                e.update(highest=None, lowest=None, difference=interval_dict(
                     None, None, None, "newcombe-hybrid", "fewer than two groups with records"))
             else:
                 est = np.where(ok, x / np.where(ok, n, 1), np.nan)
@@ -179,86 +177,7 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
                 d, low, high = newcombe_difference(x[hi], n[hi], x[lo], n[lo], confidence)
                 e.update(highest={"group": names[hi], "estimate": float(est[hi])},
                          lowest={"group": names[lo], "estimate": float(est[lo])},
-                         difference=outputs.interval_dict(d[0], low[0], high[0], "newcombe-hybrid"))
+                         difference=interval_dict(d[0], low[0], high[0], "newcombe-hybrid"))
             entry[stat] = e
         out.append(entry)
     return out
-
-
-def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups: Sequence[str], *,
-                      direction: str = "higher", cutoffs: Sequence[float] | None = None,
-                      ci_method: str = "wilson", confidence: float = 0.95, prevalences: Sequence[float] = (),
-                      probability: bool = False, merges: dict | None = None) -> dict:
-    """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
-
-    Parameters
-    ----------
-    frame : DataFrame with the score, the reference (1 / 0 / NaN) and the subgroup columns
-    score, reference : column names
-    subgroups : column names; a missing category value forms the group ``"(missing)"``
-    direction : {"higher", "lower"}
-    cutoffs : the cut-offs to evaluate (same for every group); default: the overall data's
-        ``default_cutoffs`` so that all groups share them
-    probability : bool
-        The score is a predicted probability: add ``calibration`` per group
-        (``calibration.calibration_statistics``).
-    merges : dict column -> (category -> published group) or None, optional
-        ``small_group_merges`` per column (disclosure control before analysis): the categories are
-        analysed as merged; a column mapped to None is withheld and listed in ``withheld_subgroups``.
-        Columns not in ``merges`` are analysed as they are.
-
-    Returns
-    -------
-    dict: ``schema_version, score, direction, cutoffs, overall`` (accuracy document on all records) and
-    ``subgroups``: column -> {``groups``: category -> accuracy document (+ ``calibration``),
-    ``largest_difference``: see ``largest_differences``, and with merged categories ``combined``:
-    {``group``, ``categories``}}; ``withheld_subgroups``: the columns withheld (small numbers).
-    """
-    check_in("ci_method", ci_method, INTERVAL_METHODS, "subgroup_document")
-    check_open_unit("confidence", confidence, "subgroup_document")
-    for col in (score, reference, *subgroups):
-        if col not in frame.columns:
-            raise UsageError(f"The column '{col}' given to subgroup_document is not in the data.")
-    s = pd.to_numeric(frame[score], errors="raise").to_numpy(float)
-    r = pd.to_numeric(frame[reference], errors="raise").to_numpy(float)
-    overall_counts = CountTable.from_scores(s, r, direction)
-    cut = overall_counts.default_cutoffs() if cutoffs is None else np.asarray(cutoffs, float)
-    cut = [float(c) for c in cut]
-
-    def doc_for(mask: np.ndarray) -> dict:
-        counts = CountTable.from_scores(s[mask], r[mask], direction)
-        d = outputs.accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method,
-                                      confidence=confidence)
-        d.pop("schema_version", None)
-        if probability:
-            d["calibration"] = _calibration(s[mask], r[mask], confidence)
-        return d
-
-    result = {"schema_version": outputs.SCHEMA_VERSION, "score": score, "direction": direction, "cutoffs": cut,
-              "confidence": confidence, "overall": doc_for(np.ones(len(s), bool)), "subgroups": {}}
-    merges = merges or {}
-    withheld = []
-    for col in subgroups:
-        values = category_values(frame[col])
-        mapping = merges.get(col, {}) if col in merges else {}
-        if col in merges and mapping is None:
-            withheld.append(col)
-            continue
-        values = np.array([mapping.get(v, v) for v in values], dtype=object)
-        groups = {str(g): doc_for(values == g) for g in sorted(set(values))}
-        block = {"groups": groups, "largest_difference": largest_differences(groups, confidence)}
-        combined = sorted({k for k, v in mapping.items() if v != k})
-        if combined:
-            block["combined"] = {"group": str(next(v for k, v in mapping.items() if v != k)),
-                                 "categories": combined}
-        result["subgroups"][col] = block
-    if withheld:
-        result["withheld_subgroups"] = withheld
-    return result
-
-
-def _calibration(p: np.ndarray, y: np.ndarray, confidence: float) -> dict:
-    """Calibration of predicted probabilities in one group (undefined with too few events)."""
-    from .calibration import calibration_statistics
-    keep = ~np.isnan(p) & ~np.isnan(y)
-    return calibration_statistics(p[keep], y[keep], confidence=confidence).to_dict()

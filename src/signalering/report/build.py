@@ -29,6 +29,7 @@ import yaml
 
 from .. import disclosure, not_applicable, subgroups
 from ..intervals import proportion_ci
+from ..params import Reliability as ReliabilityParams
 from . import figures, verdict
 
 HERE = Path(__file__).parent
@@ -156,9 +157,6 @@ def load_inputs(root: str | Path = ".") -> Inputs:
     inp.calibration_curve = {k: _rows(v, "predicted") for k, v in read_dir(PATHS["calibration_curve"]).items()}
     inp.decision = {k: _rows(v, "threshold") for k, v in read_dir(PATHS["decision"]).items()}
     inp.reliability = read_dir(PATHS["reliability"])
-    for k, doc in inp.calibration.items():  # a curve may travel inside the calibration document
-        if k not in inp.calibration_curve and isinstance(doc, dict) and doc.get("curve"):
-            inp.calibration_curve[k] = _rows(doc["curve"], "predicted")
     inp.files = files
     return inp
 
@@ -504,7 +502,7 @@ def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, rel
             elif calibration.get("reason"):
                 figs[k] = {"estimate": None, "reason": calibration["reason"]}
     if reliability:
-        icc_type = crit.get("icc_type") or reliability.get("primary_icc") or "ICC2"
+        icc_type = icc_type_judged(crit, reliability)
         for form in reliability.get("icc") or []:
             if isinstance(form, dict) and form.get("type") == icc_type:
                 figs["icc"] = form
@@ -522,8 +520,15 @@ def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, rel
     return figs
 
 
+# The ICC form judged when neither the criteria nor the reliability document name one: the default of
+# ``reliability.primary_icc``, defined once in the params model.
+DEFAULT_ICC = ReliabilityParams.model_fields["primary_icc"].default
+
+
 def icc_type_judged(crit: dict, reliability: dict | None) -> str:
-    return crit.get("icc_type") or (reliability or {}).get("primary_icc") or "ICC2"
+    """The ICC form judged: ``icc_type`` in the criteria, else the reliability document's
+    ``primary_icc`` (the stage writes the param), else the params model's default (:data:`DEFAULT_ICC`)."""
+    return crit.get("icc_type") or (reliability or {}).get("primary_icc") or DEFAULT_ICC
 
 
 def _flow_lines(fmt: Fmt, t: dict, title: str, n, extra: dict | None = None) -> list[str]:

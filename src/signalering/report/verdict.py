@@ -18,11 +18,16 @@ criterion key               met when                   not met when             
 pre-registered minimum means when the estimate is uncertain. A criterion whose statistic is missing
 from the run, undefined, suppressed or has no interval is **not assessable**, with the reason.
 
+The reliability stage's thresholds (``reliability.thresholds`` in params.yaml) are the same rule:
+:func:`flag_below` judges ``threshold`` as the criterion ``<stat>_min: threshold``, so a statistic is
+flagged unless the lower bound of its interval reaches the threshold. One acceptance mechanism.
+
 Everything here is pure: figures in, judgements out; no I/O, no formatting.
 """
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -167,3 +172,81 @@ def criteria_for(config: Mapping[str, object] | None, instrument: str) -> dict:
     for key in dict.fromkeys((name, instrument)):
         merged.update(config.get(key) or {})
     return {k: v for k, v in merged.items() if v is not None}
+
+
+# --------------------------------------------------------------------------------------------- flags
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A statistic checked against a minimum, judged as the criterion ``<statistic>_min: threshold``.
+
+    ``value`` is the bound judged (``bound == "ci_low"``, the lower interval bound); ``flagged`` is
+    True unless the criterion is met (``outcome`` ``not_met`` or ``inconclusive``: the lower bound is
+    below the threshold), False when met, None (with ``reason``) when not assessable.
+    """
+
+    statistic: str
+    value: float | None
+    threshold: float
+    outcome: str
+    estimate: float | None = None
+    reason: str | None = None
+    bound: str = "ci_low"
+
+    @property
+    def flagged(self) -> bool | None:
+        return None if self.outcome == NOT_ASSESSABLE else self.outcome != MET
+
+    def to_dict(self) -> dict:
+        d = {"statistic": self.statistic, "value": self.value, "threshold": self.threshold,
+             "bound": self.bound, "flagged": self.flagged, "outcome": self.outcome, "estimate": self.estimate}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+def _result_figure(result) -> Figure | None:
+    if result is None or isinstance(result, (Figure, Mapping)):
+        return _as_figure(result)
+    if isinstance(result, numbers.Real) and not isinstance(result, bool):   # a bare estimate: no interval
+        return Figure(float(result) if math.isfinite(float(result)) else None, None, None)
+    if hasattr(result, "to_dict"):
+        return _as_figure(result.to_dict())
+    raise UsageError(f"A result given to flag_below must be a number, a mapping, a Figure or a result object. "
+                     f"Got {type(result).__name__} instead.")
+
+
+def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float]) -> tuple[Flag, ...]:
+    """Flag statistics whose interval does not clear their threshold, e.g. ``{"ICC1": 0.70}``.
+
+    Each threshold is judged exactly as the criterion ``<statistic>_min: threshold`` (:func:`judge`):
+    met (not flagged) when ``ci_low >= threshold``; flagged when the lower bound is below it (the
+    outcome says whether the whole interval is below, ``not_met``, or straddles it, ``inconclusive``).
+    Koo & Li (2016) judge the ICC on its 95% interval; COSMIN's minimum is 0.70.
+
+    Parameters
+    ----------
+    results : mapping name -> result object, interval dict, Figure or number
+        E.g. ``{"ICC1": table["ICC1"], "weighted_kappa": wk}``; an object is read through its
+        ``to_dict()`` (``estimate``, ``ci_low``, ``ci_high``). A bare number has no interval.
+    thresholds : mapping name -> float
+        One entry per statistic to check.
+
+    Returns
+    -------
+    tuple of Flag, in the order of ``thresholds``. A statistic that is missing, undefined or has no
+    interval is not flagged either way (``flagged None`` with the reason).
+
+    >>> f = flag_below({"kappa": {"estimate": 0.8, "ci_low": 0.65, "ci_high": 0.9}}, {"kappa": 0.7})[0]
+    >>> f.flagged, f.outcome, f.bound, f.value
+    (True, 'inconclusive', 'ci_low', 0.65)
+    """
+    out = []
+    for name, threshold in thresholds.items():
+        if not _is_number(threshold):
+            raise UsageError(f"The 'thresholds' parameter of flag_below must map names to numbers. "
+                             f"Got {threshold!r} for {name!r} instead.")
+        j = judge(f"{name}_min", float(threshold), _result_figure(results.get(name)) if name in results else None)
+        fig = j.figure
+        out.append(Flag(name, None if fig is None or fig.ci_low is None else float(fig.ci_low), float(threshold),
+                        j.outcome, None if fig is None or fig.estimate is None else float(fig.estimate), j.reason))
+    return tuple(out)
