@@ -24,6 +24,7 @@ repro: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check $(CURDIR)
+	$(BIN)/ruff format --check $(CURDIR)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

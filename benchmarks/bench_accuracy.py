@@ -12,6 +12,7 @@ Tables (ratios measured in this run):
 3. peak memory (tracemalloc, numpy buffers included) of each job relative to the bytes of the
    input columns (score + reference as float64). Target <= 3.
 """
+
 from __future__ import annotations
 
 import gc
@@ -69,8 +70,10 @@ def row(name: str, seconds: float, ratio: str = "", target: str = "") -> str:
 
 
 def header() -> str:
-    return (f"| {'job':<62} | {'seconds':>9} | {'ratio':>9} | {'target':>8} |\n"
-            f"|{'-' * 64}|{'-' * 11}|{'-' * 11}|{'-' * 10}|")
+    return (
+        f"| {'job':<62} | {'seconds':>9} | {'ratio':>9} | {'target':>8} |\n"
+        f"|{'-' * 64}|{'-' * 11}|{'-' * 11}|{'-' * 10}|"
+    )
 
 
 def main() -> None:
@@ -126,14 +129,18 @@ def main() -> None:
     print(row("count table + AUC + DeLong variance", t_auc, f"{t_auc / t_sk:.3f}", "<= 2"))
     print(row(f"{REPLICATES} replicates: AUC + sens/spec/PPV/NPV at {len(cutoffs)} cut-offs", t_boot, "", "< 60"))
     print(row("whole document without bootstrap", t_doc0, f"{t_doc0 / t_sk:.3f}"))
-    print(row(f"whole document, {REPLICATES} replicates (scaled from {DOC_REPLICATES})",
-              t_doc0 + per_rep * REPLICATES, ""))
+    print(
+        row(
+            f"whole document, {REPLICATES} replicates (scaled from {DOC_REPLICATES})", t_doc0 + per_rep * REPLICATES, ""
+        )
+    )
 
     # ---------------------------------------------------------------- 3. memory
     mem_auc = peak_ratio(auc_delong, in_bytes)
     mem_boot = peak_ratio(lambda: (CountTable.from_scores(s, y), boot_intervals(20)), in_bytes)
-    mem_doc = peak_ratio(lambda: outputs.accuracy_document(CountTable.from_scores(s, y), n_boot=20, seed=SEED),
-                         in_bytes)
+    mem_doc = peak_ratio(
+        lambda: outputs.accuracy_document(CountTable.from_scores(s, y), n_boot=20, seed=SEED), in_bytes
+    )
     print("\n3. Peak traced memory / bytes of the input columns (score + reference, float64)\n")
     print(f"| {'job':<62} | {'ratio':>9} | {'target':>8} |\n|{'-' * 64}|{'-' * 11}|{'-' * 10}|")
     print(f"| {'integer 10M: count table + whole document, 2000 replicates':<62} | {mem_int:>9.3f} | {'<= 3':>8} |")

@@ -18,6 +18,7 @@ Both are whole processes (interpreter start, imports, reading, checks, statistic
 does none of that. Files go to the system temporary folder and are kept between runs. Run alone:
 ``python benchmarks/bench_cli.py``; ``benchmarks/run.py`` calls ``main()``.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,10 @@ import pandas as pd
 
 REPEAT = 2
 SEED = 20261125
-BASELINE = ("import sys, pandas as pd; from sklearn.metrics import roc_auc_score; "
-            "df = pd.read_parquet(sys.argv[1]); print(roc_auc_score(df['reference'], df['score']))")
+BASELINE = (
+    "import sys, pandas as pd; from sklearn.metrics import roc_auc_score; "
+    "df = pd.read_parquet(sys.argv[1]); print(roc_auc_score(df['reference'], df['score']))"
+)
 
 
 def records(n: int, kind: str) -> Path:
@@ -45,8 +48,9 @@ def records(n: int, kind: str) -> Path:
             score = np.clip(np.round(rng.normal(15.0 + 4.0 * y, 5.0)), 0, 40).astype(np.int64)
         else:
             score = rng.normal(1.0 * y, 1.0)
-        pd.DataFrame({"record_id": [f"K{i:09d}" for i in range(n)], "reference": y,
-                      "score": score}).to_parquet(path, index=False)
+        pd.DataFrame({"record_id": [f"K{i:09d}" for i in range(n)], "reference": y, "score": score}).to_parquet(
+            path, index=False
+        )
     return path
 
 
@@ -80,20 +84,53 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="signalering-bench-cli-"))
     print("| case | records | evaluate (s) | read_parquet + roc_auc_score (s) | ratio | target |")
     print("|---|---|---|---|---|---|")
-    for kind, size, extra, target in (("integer", n, ["--bootstrap", "2000"], 1.0),
-                                      ("continuous", max(n // 10, 1000), [], 2.0)):
+    for kind, size, extra, target in (
+        ("integer", n, ["--bootstrap", "2000"], 1.0),
+        ("continuous", max(n // 10, 1000), [], 2.0),
+    ):
         path = records(size, kind)
         base = best([sys.executable, "-c", BASELINE, str(path)])
-        ours = best([str(exe), "evaluate", "--records", str(path), "--score", "score", "--reference",
-                     "reference", "--out", str(out / kind), *extra])
-        print(f"| {kind} score{' + 2,000 bootstrap' if extra else ', AUC + DeLong'} | {size:,} | "
-              f"{ours:.1f} | {base:.1f} | {ours / base:.2f} | <= {target} |", flush=True)
+        ours = best(
+            [
+                str(exe),
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(out / kind),
+                *extra,
+            ]
+        )
+        print(
+            f"| {kind} score{' + 2,000 bootstrap' if extra else ', AUC + DeLong'} | {size:,} | "
+            f"{ours:.1f} | {base:.1f} | {ours / base:.2f} | <= {target} |",
+            flush=True,
+        )
     path = wide_csv(max(n // 10, 1000))
     base = best([sys.executable, "-c", WIDE_BASELINE, str(path)])
-    ours = best([str(exe), "evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(out / "wide")])
-    print(f"| wide CSV export (63 columns), vs `pandas.read_csv` alone | {max(n // 10, 1000):,} | {ours:.1f} | "
-          f"{base:.1f} | {ours / base:.2f} | <= 2.0 |", flush=True)
+    ours = best(
+        [
+            str(exe),
+            "evaluate",
+            "--records",
+            str(path),
+            "--score",
+            "score",
+            "--reference",
+            "reference",
+            "--out",
+            str(out / "wide"),
+        ]
+    )
+    print(
+        f"| wide CSV export (63 columns), vs `pandas.read_csv` alone | {max(n // 10, 1000):,} | {ours:.1f} | "
+        f"{base:.1f} | {ours / base:.2f} | <= 2.0 |",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

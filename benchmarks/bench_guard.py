@@ -6,6 +6,7 @@ of codes, a continuous risk and four subgroup columns) is checked by
 CSV with every column as text, measured in the same run, so the ratio is comparable across machines.
 Size: ``SIGNALERING_BENCH_GUARD_ROWS``. Run alone: ``python benchmarks/bench_guard.py``.
 """
+
 from __future__ import annotations
 
 import io

@@ -16,6 +16,7 @@ some tasks (``count/duckdb,ingest/duckdb:parquet``: the second only on Parquet).
 ``SIGNALERING_BENCH_DIR`` (default: the system temporary folder); a 100-million-record CSV takes about
 20 GB. Run alone: ``python benchmarks/bench_scale.py``; ``benchmarks/run.py`` calls ``main()``.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,7 @@ def generate(n: int, folder: Path) -> dict[str, Path]:
         for k, start in enumerate(range(0, n, CHUNK)):
             m = min(CHUNK, n - start)
             df = simulate_records(SimulationParams(n_records=m, invalid_fraction=0), np.random.default_rng(k))
-            df["record_id"] = [f"R{start + i:010x}" for i in range(m)]   # unique over the whole file
+            df["record_id"] = [f"R{start + i:010x}" for i in range(m)]  # unique over the whole file
             df["rc_sum"] = df[[f"rc_{i:02d}" for i in range(1, 12)]].sum(axis=1)
             df["sdq_total"] = df[[f"sdq_{i:02d}" for i in range(1, 26)]].astype(float).sum(axis=1, min_count=20)
             df = df.astype({c: "string" for c in df.columns if df[c].dtype == object})
@@ -92,8 +93,13 @@ def _task(task: str, path: str, out: str) -> None:
         spec = CountSpec(SPEC_ARGS["scores"], SPEC_ARGS["reference"], SPEC_ARGS["subgroups"])
         if engine == "dask":
             import distributed
-            with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                          dashboard_address=None) as cluster, distributed.Client(cluster):
+
+            with (
+                distributed.LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+                ) as cluster,
+                distributed.Client(cluster),
+            ):
                 count_rows(path, spec, "dask")
         else:
             count_rows(path, spec, engine)
@@ -106,6 +112,7 @@ def _task(task: str, path: str, out: str) -> None:
             from signalering import io
             from signalering.ingest.identifiers import check_identifiers
             from signalering.ingest.schema import validate_records
+
             frame = io.read_records(path)
             check_identifiers(frame, path)
             v = validate_records(frame, schema, path)
@@ -117,15 +124,20 @@ def _task(task: str, path: str, out: str) -> None:
 def run_task(task: str, path: Path, n: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        res = subprocess.run([sys.executable, __file__, "--task", task, str(path), out],
-                             capture_output=True, text=True)
+        res = subprocess.run([sys.executable, __file__, "--task", task, str(path), out], capture_output=True, text=True)
         seconds = time.perf_counter() - t0
     if res.returncode != 0:
         return {"task": task, "file": path.suffix[1:], "records": n, "error": res.stderr.strip().splitlines()[-1:]}
     peak_mb = json.loads(res.stdout.strip().splitlines()[-1])["peak_mb"]
-    return {"task": task, "file": path.suffix[1:], "records": n, "seconds": round(seconds, 1),
-            "records_per_second": round(n / seconds), "peak_memory_mb": round(peak_mb),
-            "file_mb": round(path.stat().st_size / 2 ** 20)}
+    return {
+        "task": task,
+        "file": path.suffix[1:],
+        "records": n,
+        "seconds": round(seconds, 1),
+        "records_per_second": round(n / seconds),
+        "peak_memory_mb": round(peak_mb),
+        "file_mb": round(path.stat().st_size / 2**20),
+    }
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -138,7 +150,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             tasks = ["count/duckdb", "count/dask", "ingest/duckdb"]
             if n <= PANDAS_MAX:
                 tasks = ["count/pandas", "ingest/pandas", *tasks]
-            wanted = os.environ.get("SIGNALERING_BENCH_TASKS")   # e.g. "count/duckdb,ingest/duckdb:parquet"
+            wanted = os.environ.get("SIGNALERING_BENCH_TASKS")  # e.g. "count/duckdb,ingest/duckdb:parquet"
             if wanted:
                 keep = {w.strip() for w in wanted.split(",")}
                 tasks = [t for t in tasks if t in keep or f"{t}:{kind}" in keep]
@@ -157,8 +169,10 @@ def format_table(rows: list[dict]) -> str:
         if "error" in r:
             lines.append(f"| {r['records']:,} | {r['file']} | {r['task']} | failed: {r['error']} | | | |")
         else:
-            lines.append(f"| {r['records']:,} | {r['file']} | {r['task']} | {r['seconds']} | "
-                         f"{r['records_per_second']:,} | {r['peak_memory_mb']:,} | {r['file_mb']:,} |")
+            lines.append(
+                f"| {r['records']:,} | {r['file']} | {r['task']} | {r['seconds']} | "
+                f"{r['records_per_second']:,} | {r['peak_memory_mb']:,} | {r['file_mb']:,} |"
+            )
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ prints its own tables; ratios are measured within the same run, so figures from 
 stay comparable. ``python benchmarks/run.py accuracy`` runs only the modules whose name contains
 ``accuracy``.
 """
+
 from __future__ import annotations
 
 import importlib.util

@@ -6,6 +6,7 @@ the output labels as estimated (TRIPOD 10d/10e). A plain ``score`` (kind ``score
 ``probability: true``, without a risk mapping) has no risk to calibrate and is left out; when no
 instrument is left, the stage writes only the "not applicable" document.
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -36,39 +37,55 @@ def main() -> None:
     specs = load_specs(p["score"]["instruments"])
     if not any(has_risk(s) for s in specs):
         not_applicable.write(OUT, "calibration", "no instrument is a probability or has a risk mapping")
-        for spec in specs:   # plot folders hold plot rows only: an empty plot per instrument
+        for spec in specs:  # plot folders hold plot rows only: an empty plot per instrument
             for d in PLOTS.values():
                 io.write_json(d / f"{spec.id}.json", [])
-        progress.summary("calibration", f"not applicable (no probability or risk mapping); wrote "
-                                        f"{OUT / not_applicable.FILE} and empty plots")
+        progress.summary(
+            "calibration",
+            f"not applicable (no probability or risk mapping); wrote {OUT / not_applicable.FILE} and empty plots",
+        )
         return
     assessed = [s for s in specs if has_risk(s)]
     for spec in progress.bar(assessed, desc="calibration", unit="instrument"):
-        rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))   # keyed by id, not list position
+        rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))  # keyed by id, not list position
         score = scores[spec.id].to_numpy(dtype=float)
         risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
         estimated = not spec.is_probability and spec.risk_mapping is None
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
-            io.write_json(OUT / f"{spec.id}.json", outputs.calibration_document(
-                None, instrument=spec.id, risk_source=source, estimated_mapping=estimated,
-                reason="no record has both a predicted risk and a reference standard"))
+            io.write_json(
+                OUT / f"{spec.id}.json",
+                outputs.calibration_document(
+                    None,
+                    instrument=spec.id,
+                    risk_source=source,
+                    estimated_mapping=estimated,
+                    reason="no record has both a predicted risk and a reference standard",
+                ),
+            )
             for d in PLOTS.values():
                 io.write_json(d / f"{spec.id}.json", [])
             continue
-        result, curve = calibration.assess_calibration(risk, reference, rng, n_boot=cal["curve_bootstrap"],
-                                                       confidence=cal["confidence"])
-        curve_nb = decision.net_benefit(risk, reference, thresholds, rng=rng, n_boot=cal["decision_bootstrap"],
-                                        confidence=cal["confidence"])
-        io.write_json(OUT / f"{spec.id}.json", outputs.calibration_document(
-            result, instrument=spec.id, risk_source=source, estimated_mapping=estimated))
+        result, curve = calibration.assess_calibration(
+            risk, reference, rng, n_boot=cal["curve_bootstrap"], confidence=cal["confidence"]
+        )
+        curve_nb = decision.net_benefit(
+            risk, reference, thresholds, rng=rng, n_boot=cal["decision_bootstrap"], confidence=cal["confidence"]
+        )
+        io.write_json(
+            OUT / f"{spec.id}.json",
+            outputs.calibration_document(result, instrument=spec.id, risk_source=source, estimated_mapping=estimated),
+        )
         # Plot points leave the pipeline: small-cell control first.
         min_cell = p["disclosure"]["min_cell"]
         cal_rows, _ = disclosure.calibration_plot_rows(calibration.calibration_curve_points(curve), risk, min_cell)
         dec_rows, _ = disclosure.decision_plot_rows(decision.decision_curve_points(curve_nb), risk, reference, min_cell)
         io.write_json(PLOTS["calibration"] / f"{spec.id}.json", cal_rows)
         io.write_json(PLOTS["decision"] / f"{spec.id}.json", dec_rows)
-    progress.summary("calibration", f"wrote {len(assessed)} calibration documents to {OUT} and their "
-                                    f"calibration and decision curves to reports/plots/")
+    progress.summary(
+        "calibration",
+        f"wrote {len(assessed)} calibration documents to {OUT} and their "
+        f"calibration and decision curves to reports/plots/",
+    )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per 
 DVC metrics (nested objects, no lists, no dots in keys). Without pairs (``compare.pairs`` empty) it
 writes only the "not applicable" document (``signalering.not_applicable``) and empty metrics.
 """
-from pathlib import Path
 
+from pathlib import Path
 
 from signalering import compare, disclosure, io, not_applicable, params, progress
 from signalering.errors import InputError
@@ -30,9 +30,13 @@ def pair_cutoff(inst: dict, overrides: dict, evaluate: dict):
 
 def headline(doc: dict) -> dict:
     """Numeric leaves of a (suppressed) comparison document for ``dvc metrics diff``."""
-    m = {"n": doc["n"], "auc_difference": doc["delong"]["difference"],
-         "auc_difference_ci_low": doc["delong"]["ci_low"], "auc_difference_ci_high": doc["delong"]["ci_high"],
-         "auc_difference_p_value": doc["delong"]["p_value"]}
+    m = {
+        "n": doc["n"],
+        "auc_difference": doc["delong"]["difference"],
+        "auc_difference_ci_low": doc["delong"]["ci_low"],
+        "auc_difference_ci_high": doc["delong"]["ci_high"],
+        "auc_difference_p_value": doc["delong"]["p_value"],
+    }
     at = doc.get("at_cutoffs") or {}
     for stat in ("sensitivity", "specificity"):
         e = at.get(stat) or {}
@@ -58,28 +62,45 @@ def main() -> None:
         not_applicable.write(OUT, "compare", "no pair of instruments to compare (compare.pairs)")
     for pair in cfg.get("pairs") or []:
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
-            raise InputError("params.yaml", "each entry of compare.pairs must name two instruments", column="compare.pairs")
+            raise InputError(
+                "params.yaml", "each entry of compare.pairs must name two instruments", column="compare.pairs"
+            )
         a, b = (instruments.get(x) for x in pair)
         for name, inst in zip(pair, (a, b)):
             if inst is None:
-                raise InputError("params.yaml", "compare.pairs names an instrument that score.instruments does not score",
-                                 column=f"compare.pairs: {name}")
+                raise InputError(
+                    "params.yaml",
+                    "compare.pairs names an instrument that score.instruments does not score",
+                    column=f"compare.pairs: {name}",
+                )
         ca, cb = pair_cutoff(a, overrides, ev), pair_cutoff(b, overrides, ev)
         if ca is None or cb is None:
             ca = cb = None
         doc = compare.comparison_document(
-            scores[a["id"]].to_numpy(float), scores[b["id"]].to_numpy(float),
-            scores[data["reference"]].to_numpy(float), name_a=a["id"], name_b=b["id"],
-            direction_a=a["direction"], direction_b=b["direction"], cutoff_a=ca, cutoff_b=cb,
-            mcnemar=cfg.get("mcnemar", "exact"), ci_method=ev.get("ci_method", "wilson"),
-            confidence=ev.get("confidence", 0.95))
+            scores[a["id"]].to_numpy(float),
+            scores[b["id"]].to_numpy(float),
+            scores[data["reference"]].to_numpy(float),
+            name_a=a["id"],
+            name_b=b["id"],
+            direction_a=a["direction"],
+            direction_b=b["direction"],
+            cutoff_a=ca,
+            cutoff_b=cb,
+            mcnemar=cfg.get("mcnemar", "exact"),
+            ci_method=ev.get("ci_method", "wilson"),
+            confidence=ev.get("confidence", 0.95),
+        )
         key = f"{a['id']}__vs__{b['id']}"
         io.write_json(OUT / f"{key}.json", doc)
         published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
         metrics[key] = headline(published)
     io.write_json(METRICS, metrics)
-    progress.summary("compare", f"wrote {len(metrics)} comparisons to {OUT} and {METRICS}" if metrics else
-                     f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}")
+    progress.summary(
+        "compare",
+        f"wrote {len(metrics)} comparisons to {OUT} and {METRICS}"
+        if metrics
+        else f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}",
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Writes ``data/secure/disclosure_audit.json`` (locations and attacks, never value
 reports/) and fails the pipeline (exit 3) when any withheld count can be recovered
 (``signalering.audit``; docs/disclosure.md).
 """
+
 from pathlib import Path
 
 from signalering import audit, disclosure, io, params, progress

@@ -1,4 +1,5 @@
 """DVC stage `evaluate`: accuracy of every instrument at its cut-offs, and ROC points for the plots."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -26,13 +27,18 @@ def main() -> None:
         for c in inst["cutoffs"]:
             named.setdefault(float(c["value"]), []).append(c["name"])
         cutoffs = params.evaluation_cutoffs(inst, ev)
-        doc = outputs.accuracy_document(counts, cutoffs, prevalences=ev.get("prevalences", []),
-                                        ci_method=ev.get("ci_method", "wilson"),
-                                        confidence=ev.get("confidence", 0.95),
-                                        correction=ev.get("correction", 0.0), n_boot=ev.get("bootstrap", 0),
-                                        seed=params.stream_seed(p["seed"], inst["id"]),
-                                        partial_auc_specificity=tuple(ev.get("partial_auc_specificity", (0.8, 1.0))),
-                                        cutpoint_rules=rules_from_options(**(ev.get("cutpoint_rules") or {})))
+        doc = outputs.accuracy_document(
+            counts,
+            cutoffs,
+            prevalences=ev.get("prevalences", []),
+            ci_method=ev.get("ci_method", "wilson"),
+            confidence=ev.get("confidence", 0.95),
+            correction=ev.get("correction", 0.0),
+            n_boot=ev.get("bootstrap", 0),
+            seed=params.stream_seed(p["seed"], inst["id"]),
+            partial_auc_specificity=tuple(ev.get("partial_auc_specificity", (0.8, 1.0))),
+            cutpoint_rules=rules_from_options(**(ev.get("cutpoint_rules") or {})),
+        )
         doc["instrument"] = inst
         for entry in doc["thresholds"]:
             entry["names"] = named.get(entry["cutoff"], [])

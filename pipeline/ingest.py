@@ -4,6 +4,7 @@ One path for every engine (``scale.engine``): ``pandas`` reads the file as one b
 ``dask`` stream it in batches of ``scale.batch_rows`` with the same results (docs/scale.md). Nothing is
 written before the identifier guard has passed over the whole file.
 """
+
 from pathlib import Path
 
 from signalering import io, params, progress
@@ -20,12 +21,16 @@ def main() -> None:
     data, scale = loaded["data"], loaded["scale"]
     path = str(data["records"])
     batch_rows = None if scale.get("engine", "pandas") == "pandas" else int(scale.get("batch_rows", 500_000))
-    flow = ingest_stream(path, RecordSchema.from_params(data), INTERIM / "records.parquet",
-                         SECURE / "quarantine.csv", batch_rows).to_dict()
+    flow = ingest_stream(
+        path, RecordSchema.from_params(data), INTERIM / "records.parquet", SECURE / "quarantine.csv", batch_rows
+    ).to_dict()
     flow["file_sha256"] = io.file_sha256(path)
     io.write_json(INTERIM / "flow.json", flow)
-    progress.summary("ingest", f"wrote {INTERIM / 'records.parquet'} ({flow['analysed']} of {flow['received']} "
-                               f"records analysed), {INTERIM / 'flow.json'} and {SECURE / 'quarantine.csv'}")
+    progress.summary(
+        "ingest",
+        f"wrote {INTERIM / 'records.parquet'} ({flow['analysed']} of {flow['received']} "
+        f"records analysed), {INTERIM / 'flow.json'} and {SECURE / 'quarantine.csv'}",
+    )
 
 
 if __name__ == "__main__":

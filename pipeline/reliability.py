@@ -10,14 +10,15 @@ rater columns (records rated by every rater) is added when there are more than t
 with one rater column gets no agreement figures (a reason instead); when no instrument has anything
 to assess, the stage writes only the "not applicable" document (``signalering.not_applicable``).
 """
+
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from signalering import io, not_applicable, params, progress, reliability
-from signalering.report import verdict
 from signalering.instruments import item_values, load_specs
+from signalering.report import verdict
 
 PARAMS = ("data", "score", "reliability")
 INTERIM = Path("data/interim")
@@ -34,7 +35,7 @@ def main() -> None:
     written = 0
     for spec in load_specs(p["score"]["instruments"]):
         doc: dict = {"schema_version": 1, "instrument": spec.id}
-        checks: dict = {}   # name in the flags -> (threshold key in params, result)
+        checks: dict = {}  # name in the flags -> (threshold key in params, result)
         # only this instrument's rater and item columns (a national file's other columns stay on disk)
         needed = [c for c in dict.fromkeys((*spec.rater_columns, *(i.column for i in spec.items))) if c in available]
         records = pd.read_parquet(source, columns=needed) if needed else pd.DataFrame(index=pd.RangeIndex(0))
@@ -43,8 +44,11 @@ def main() -> None:
         elif spec.kind == "rater_observation":
             columns = [r.column for r in spec.raters]
             ratings = records[columns].apply(pd.to_numeric)
-            doc.update(reliability.reliability_summary(ratings, columns[:2], categorical=True,
-                                                       kappa_weights=rel["kappa_weights"]))
+            doc.update(
+                reliability.reliability_summary(
+                    ratings, columns[:2], categorical=True, kappa_weights=rel["kappa_weights"]
+                )
+            )
             doc["bland_altman"] = reliability.bland_altman(ratings[columns[0]], ratings[columns[1]]).to_dict()
             if len(columns) > 2:
                 doc["icc_all_raters"] = reliability.icc(ratings, columns).to_list()
@@ -57,8 +61,10 @@ def main() -> None:
             doc["internal_consistency"] = {}
             for scale, items in scales.items():
                 alpha = reliability.cronbach_alpha(items).to_dict()
-                doc["internal_consistency"][scale] = {"cronbach_alpha": alpha,
-                                                      "omega": reliability.mcdonald_omega(items).to_dict()}
+                doc["internal_consistency"][scale] = {
+                    "cronbach_alpha": alpha,
+                    "omega": reliability.mcdonald_omega(items).to_dict(),
+                }
                 checks[f"cronbach_alpha_{scale}"] = ("cronbach_alpha", alpha)
         if len(doc) == 2:
             continue  # single-column instruments (categories, probabilities, combinations): nothing to assess

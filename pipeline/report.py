@@ -4,6 +4,7 @@ the main report and of its appendix).
 Everything the report shows passes ``signalering.disclosure`` first; reports/disclosure.json lists
 what was withheld and why (locations and reasons, never values).
 """
+
 from pathlib import Path
 
 import yaml
@@ -11,8 +12,20 @@ import yaml
 from signalering import disclosure, io, params, progress
 from signalering.errors import InputError
 from signalering.report import verdict
-from signalering.report.build import (APPENDIX, LANGS, build_view, headline_metrics, html_to_pdf, judged_cutoff,
-                                      load_inputs, load_texts, metric_key, primary_threshold, publishable, render)
+from signalering.report.build import (
+    APPENDIX,
+    LANGS,
+    build_view,
+    headline_metrics,
+    html_to_pdf,
+    judged_cutoff,
+    load_inputs,
+    load_texts,
+    metric_key,
+    primary_threshold,
+    publishable,
+    render,
+)
 
 PARAMS = ("seed", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure", "report")
 REPORTS = Path("reports")
@@ -44,6 +57,7 @@ def judged_metrics(metrics: dict, inputs, p: dict) -> None:
     sensitivity and specificity with lower bounds, PPV and NPV at each target prevalence), so that
     ``dvc metrics diff`` shows a change of the judged cut-off or of a prevalence. Withheld figures
     (disclosure control) are left out."""
+
     def num(x):
         return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -86,12 +100,18 @@ def main() -> None:
         (REPORTS / f"{stem}.html").write_text(render(view), encoding="utf-8")
         # The PDFs are declared outputs: with `report.pdf: false` a one-line PDF says where the report is.
         for part, name in (("main", stem), ("appendix", APPENDIX[lang])):
-            html = render(view, pdf=True, part=part) if cfg.get("pdf", True) else (
-                f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
+            html = (
+                render(view, pdf=True, part=part)
+                if cfg.get("pdf", True)
+                else (f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
+            )
             (REPORTS / f"{name}.pdf").write_bytes(html_to_pdf(html))
     names = ", ".join(f"{stem}.html" + (" and .pdf" if cfg.get("pdf", True) else "") for stem in LANGS.values())
-    progress.summary("report", f"wrote {REPORTS / 'metrics.json'}, {REPORTS / 'disclosure.json'}, {names} "
-                               f"(with appendix PDFs) under {REPORTS}/")
+    progress.summary(
+        "report",
+        f"wrote {REPORTS / 'metrics.json'}, {REPORTS / 'disclosure.json'}, {names} "
+        f"(with appendix PDFs) under {REPORTS}/",
+    )
 
 
 if __name__ == "__main__":

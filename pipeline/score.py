@@ -3,6 +3,7 @@
 Scoring is record by record, so the records are read and scored in batches of ``scale.batch_rows``
 (memory stays bounded for a national file); the scores file does not depend on the batch size.
 """
+
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -35,26 +36,49 @@ def main() -> None:
             records = pa.Table.from_batches([batch]).to_pandas()
             try:
                 result = score_records(specs, records, file=str(RECORDS), id_column=id_column)
-            except InputError as exc:   # rows of the records file, not of the batch
+            except InputError as exc:  # rows of the records file, not of the batch
                 raise replace(exc, row=exc.row + offset) if exc.row else exc from None
             scores = records[keep].merge(result.scores, on=id_column, how="left", validate="one_to_one")
             writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
             scored.update({s.id: int(scores[s.id].notna().sum()) for s in specs})
             missing.update(zip(result.missing["instrument"], result.missing["reason"]))
             offset += batch.num_rows
-    io.write_json(INTERIM / "score_flow.json", {
-        "schema_version": 1,
-        "instruments": {s.id: {"scored": scored[s.id],
-                               "missing_score": {r: n for (i, r), n in sorted(missing.items()) if i == s.id}}
-                        for s in specs}})
-    io.write_json(INTERIM / "instruments.json", {"schema_version": 1, "instruments": [
-        {"id": s.id, "name": s.name, "version": s.version, "kind": s.kind,
-         "probability": s.is_probability, "direction": s.direction,
-         "cutoffs": [{"name": c.name, "value": c.value, "prespecified": c.prespecified} for c in s.cutoffs],
-         "references": list(s.references), "source_file": Path(s.source_file).name}
-        for s in specs]})
-    progress.summary("score", f"wrote {INTERIM / 'scores.parquet'} ({len(specs)} instruments), "
-                              f"score_flow.json and instruments.json")
+    io.write_json(
+        INTERIM / "score_flow.json",
+        {
+            "schema_version": 1,
+            "instruments": {
+                s.id: {
+                    "scored": scored[s.id],
+                    "missing_score": {r: n for (i, r), n in sorted(missing.items()) if i == s.id},
+                }
+                for s in specs
+            },
+        },
+    )
+    io.write_json(
+        INTERIM / "instruments.json",
+        {
+            "schema_version": 1,
+            "instruments": [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "version": s.version,
+                    "kind": s.kind,
+                    "probability": s.is_probability,
+                    "direction": s.direction,
+                    "cutoffs": [{"name": c.name, "value": c.value, "prespecified": c.prespecified} for c in s.cutoffs],
+                    "references": list(s.references),
+                    "source_file": Path(s.source_file).name,
+                }
+                for s in specs
+            ],
+        },
+    )
+    progress.summary(
+        "score", f"wrote {INTERIM / 'scores.parquet'} ({len(specs)} instruments), score_flow.json and instruments.json"
+    )
 
 
 if __name__ == "__main__":

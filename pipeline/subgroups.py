@@ -8,6 +8,7 @@ instrument (``disclosure.small_groups``, ``disclosure.combined_group``; docs/dis
 subgroup columns (``data.subgroups`` empty) it writes only the "not applicable" document
 (``signalering.not_applicable``).
 """
+
 from pathlib import Path
 
 import pandas as pd
@@ -31,32 +32,51 @@ def main() -> None:
     if not columns:
         for folder in (OUT, PUBLISHED):
             not_applicable.write(folder, "subgroups", "no subgroup column declared (data.subgroups)")
-        progress.summary("subgroups", f"not applicable (no subgroup column); wrote {OUT / not_applicable.FILE} "
-                                      f"and {PUBLISHED / not_applicable.FILE}")
+        progress.summary(
+            "subgroups",
+            f"not applicable (no subgroup column); wrote {OUT / not_applicable.FILE} "
+            f"and {PUBLISHED / not_applicable.FILE}",
+        )
         return
     dp = p["disclosure"]
     # Merged on the reference status of all records, the same for every instrument (merging per
     # instrument would let two instruments' groups be differenced); a group that is still small for
     # an instrument with fewer scores is withheld by the suppression that follows.
     reference = pd.to_numeric(scores[data["reference"]], errors="raise").to_numpy(float)
-    merges = {c: subgroups.small_group_merges(subgroups.category_values(scores[c]), reference, None, min_cell,
-                                              dp.get("small_groups", "merge"),
-                                              dp.get("combined_group", subgroups.COMBINED_GROUP))
-              for c in columns}
+    merges = {
+        c: subgroups.small_group_merges(
+            subgroups.category_values(scores[c]),
+            reference,
+            None,
+            min_cell,
+            dp.get("small_groups", "merge"),
+            dp.get("combined_group", subgroups.COMBINED_GROUP),
+        )
+        for c in columns
+    }
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, ev)
         doc = outputs.subgroup_document(
-            scores, inst["id"], data["reference"], columns, direction=inst["direction"], cutoffs=cutoffs,
-            ci_method=ev.get("ci_method", "wilson"), confidence=ev.get("confidence", 0.95),
+            scores,
+            inst["id"],
+            data["reference"],
+            columns,
+            direction=inst["direction"],
+            cutoffs=cutoffs,
+            ci_method=ev.get("ci_method", "wilson"),
+            confidence=ev.get("confidence", 0.95),
             prevalences=ev.get("prevalences", []),
-            probability=inst.get("kind") == "probability" or bool(inst.get("probability")), merges=merges)
+            probability=inst.get("kind") == "probability" or bool(inst.get("probability")),
+            merges=merges,
+        )
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])
         published["disclosure"] = {"min_cell": min_cell, "log": log}
         io.write_json(PUBLISHED / f"{inst['id']}.json", published)
-    progress.summary("subgroups", f"wrote {len(instruments)} documents to {OUT} and to {PUBLISHED} "
-                                  f"({len(columns)} subgroup columns)")
+    progress.summary(
+        "subgroups", f"wrote {len(instruments)} documents to {OUT} and to {PUBLISHED} ({len(columns)} subgroup columns)"
+    )
 
 
 if __name__ == "__main__":

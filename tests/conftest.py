@@ -1,4 +1,5 @@
 """Shared test set-up: hypothesis profiles and the project copy used by end-to-end tests."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,8 @@ def project_copy(tmp: Path, **overrides) -> Path:
     for name in ("dvc.yaml", "params.yaml", "study.yaml"):
         shutil.copy(ROOT / name, tmp / name)
     shutil.copytree(ROOT / "pipeline", tmp / "pipeline")
-    shutil.copytree(ROOT / "instruments", tmp / "instruments")   # the score stage's dep (own specs)
-    (tmp / "src").symlink_to(ROOT / "src")   # stage deps name the library's sources
+    shutil.copytree(ROOT / "instruments", tmp / "instruments")  # the score stage's dep (own specs)
+    (tmp / "src").symlink_to(ROOT / "src")  # stage deps name the library's sources
     params = yaml.safe_load((tmp / "params.yaml").read_text())
     for group, values in overrides.items():
         if isinstance(values, dict) and isinstance(params.get(group), dict):

@@ -1,4 +1,5 @@
 """Accuracy at cut-offs, prevalence-dependent PPV/NPV, the accuracy.json document and `evaluate`."""
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,16 @@ def test_sputovamo_table_all_statistics():
     assert cells[["tp", "fp", "tn", "fn"]].iloc[0].tolist() == [9, 99, 5432, 52]
     assert cells.youden.iloc[0] == pytest.approx(9 / 61 + 5432 / 5531 - 1, abs=1e-15)
     assert round(cells.youden.iloc[0], 4) == 0.1296
-    expected = {"sensitivity": (9 / 61, 0.0796, 0.2572), "specificity": (5432 / 5531, 0.9783, 0.9853),
-                "ppv": (9 / 108, 0.0445, 0.1508), "npv": (5432 / 5484, 0.9876, 0.9928),
-                "accuracy": (5441 / 5592, None, None), "lr_positive": (8.2429, 4.3726, 15.5391),
-                "lr_negative": (0.868, 0.7819, 0.9636), "dor": (9.4965, 4.5537, 19.8046)}
+    expected = {
+        "sensitivity": (9 / 61, 0.0796, 0.2572),
+        "specificity": (5432 / 5531, 0.9783, 0.9853),
+        "ppv": (9 / 108, 0.0445, 0.1508),
+        "npv": (5432 / 5484, 0.9876, 0.9928),
+        "accuracy": (5441 / 5592, None, None),
+        "lr_positive": (8.2429, 4.3726, 15.5391),
+        "lr_negative": (0.868, 0.7819, 0.9636),
+        "dor": (9.4965, 4.5537, 19.8046),
+    }
     for name, (est, lo, hi) in expected.items():
         s = stat(stats, name)
         assert s.estimate == pytest.approx(est, abs=5e-5)
@@ -42,19 +49,23 @@ def test_sputovamo_table_all_statistics():
 def test_clopper_pearson_reproduces_published_intervals():
     _, stats = accuracy.accuracy_table(sputovamo(), [1], ci_method="clopper-pearson")
     # published: sens 14.8 (7.0-26.2), spec 98.2 (97.8-98.5), PPV 8.3 (3.9-15.2), NPV 99.1 (98.8-99.3)
-    for name, (lo, hi) in {"sensitivity": (7.0, 26.2), "specificity": (97.8, 98.5), "ppv": (3.9, 15.2),
-                           "npv": (98.8, 99.3)}.items():
+    for name, (lo, hi) in {
+        "sensitivity": (7.0, 26.2),
+        "specificity": (97.8, 98.5),
+        "ppv": (3.9, 15.2),
+        "npv": (98.8, 99.3),
+    }.items():
         s = stat(stats, name)
         assert (round(100 * s.ci_low, 1), round(100 * s.ci_high, 1)) == (lo, hi)
 
 
 def test_zero_cells_give_reasons_and_correction_is_labelled():
-    t = CountTable.from_scores([5, 5, 1, 1, 1], [1, 1, 0, 0, 1])   # cut-off 5: fp = 0
+    t = CountTable.from_scores([5, 5, 1, 1, 1], [1, 1, 0, 0, 1])  # cut-off 5: fp = 0
     _, stats = accuracy.accuracy_table(t, [5, 9])
     lr = stat(stats, "lr_positive", 5)
     assert np.isnan(lr.estimate) and "fp is 0" in lr.reason
     assert np.isnan(stat(stats, "dor", 5).estimate) and stat(stats, "dor", 5).reason
-    ppv9 = stat(stats, "ppv", 9)   # nobody screens positive at 9
+    ppv9 = stat(stats, "ppv", 9)  # nobody screens positive at 9
     assert np.isnan(ppv9.estimate) and ppv9.reason == "no records screened positive"
     assert stat(stats, "sensitivity", 9).estimate == 0.0
     _, corrected = accuracy.accuracy_table(t, [5], correction=0.5)
@@ -71,11 +82,14 @@ def test_no_positives_makes_sensitivity_undefined():
     assert np.isnan(s.estimate) and s.reason == "no reference-positive records"
 
 
-@pytest.mark.parametrize("prev,ppv,npv,tp,fn,fp,tn", [
-    (0.034, 0.225, 0.970, 5.0, 29.0, 17.3, 948.7),
-    (0.010, 0.077, 0.991, 1.5, 8.5, 17.7, 972.3),
-    (0.150, 0.593, 0.867, 22.1, 127.9, 15.2, 834.8),
-])
+@pytest.mark.parametrize(
+    "prev,ppv,npv,tp,fn,fp,tn",
+    [
+        (0.034, 0.225, 0.970, 5.0, 29.0, 17.3, 948.7),
+        (0.010, 0.077, 0.991, 1.5, 8.5, 17.7, 972.3),
+        (0.150, 0.593, 0.867, 22.1, 127.9, 15.2, 834.8),
+    ],
+)
 def test_at_prevalence_methodology_table(prev, ppv, npv, tp, fn, fp, tn):
     r = accuracy.at_prevalence(0.1475, 0.9821, prev).iloc[0]
     assert (round(r.ppv, 3), round(r.npv, 3)) == (ppv, npv)
@@ -102,18 +116,48 @@ def _records(n=600, seed=0, unverified=0.0):
 def test_document_keeps_contract_keys_and_adds_new_ones():
     s, y = _records(unverified=0.5)
     doc = outputs.accuracy_document(CountTable.from_scores(s, y), [4, 5], prevalences=[0.05], n_boot=200, seed=3)
-    for key in ("schema_version", "n", "n_positive", "n_negative", "n_unverified", "direction", "auc",
-                "thresholds", "optimal", "auc_bootstrap", "bootstrap", "partial_auc", "cutpoints",
-                "verification_corrected"):
+    for key in (
+        "schema_version",
+        "n",
+        "n_positive",
+        "n_negative",
+        "n_unverified",
+        "direction",
+        "auc",
+        "thresholds",
+        "optimal",
+        "auc_bootstrap",
+        "bootstrap",
+        "partial_auc",
+        "cutpoints",
+        "verification_corrected",
+    ):
         assert key in doc
     th = doc["thresholds"][0]
-    for key in ("cutoff", "tp", "fp", "tn", "fn", "sensitivity", "specificity", "ppv", "npv", "accuracy",
-                "lr_positive", "lr_negative", "dor", "youden", "at_prevalence", "bootstrap"):
+    for key in (
+        "cutoff",
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+        "sensitivity",
+        "specificity",
+        "ppv",
+        "npv",
+        "accuracy",
+        "lr_positive",
+        "lr_negative",
+        "dor",
+        "youden",
+        "at_prevalence",
+        "bootstrap",
+    ):
         assert key in th
     tp = th["at_prevalence"][0]["per_1000"]["tp"]
     assert tp["estimate"] == pytest.approx(1000 * 0.05 * th["sensitivity"]["estimate"])
-    assert (tp["ci_low"], tp["ci_high"]) == pytest.approx((50 * th["sensitivity"]["ci_low"],
-                                                           50 * th["sensitivity"]["ci_high"]))
+    assert (tp["ci_low"], tp["ci_high"]) == pytest.approx(
+        (50 * th["sensitivity"]["ci_low"], 50 * th["sensitivity"]["ci_high"])
+    )
     for key in ("ppv", "npv"):
         iv = th["at_prevalence"][0][key]
         assert iv["ci_low"] <= iv["estimate"] <= iv["ci_high"] and iv["method"] == "logit (Mercaldo 2007)"
@@ -156,13 +200,42 @@ def test_document_with_one_class_has_reasons_not_numbers():
 def test_cli_evaluate_writes_document(tmp_path):
     s, y = _records(unverified=0.3)
     records = tmp_path / "records.csv"
-    pd.DataFrame({"record_id": [f"r{i}" for i in range(len(s))], "score": s,
-                  "ref": pd.Series(y).map({1.0: "1", 0.0: "0"})}).to_csv(records, index=False)
+    pd.DataFrame(
+        {"record_id": [f"r{i}" for i in range(len(s))], "score": s, "ref": pd.Series(y).map({1.0: "1", 0.0: "0"})}
+    ).to_csv(records, index=False)
     out = tmp_path / "out"
-    status = cli.main(["evaluate", "--records", str(records), "--score", "score", "--reference", "ref",
-                       "--cutoff", "4", "--prevalence", "0.05", "--bootstrap", "100", "--seed", "7",
-                       "--correction", "0.5", "--min-specificity", "0.9", "--min-sensitivity", "0.8",
-                       "--cost-ratio", "5", "--partial-auc-specificity", "0.9", "1.0", "--out", str(out)])
+    status = cli.main(
+        [
+            "evaluate",
+            "--records",
+            str(records),
+            "--score",
+            "score",
+            "--reference",
+            "ref",
+            "--cutoff",
+            "4",
+            "--prevalence",
+            "0.05",
+            "--bootstrap",
+            "100",
+            "--seed",
+            "7",
+            "--correction",
+            "0.5",
+            "--min-specificity",
+            "0.9",
+            "--min-sensitivity",
+            "0.8",
+            "--cost-ratio",
+            "5",
+            "--partial-auc-specificity",
+            "0.9",
+            "1.0",
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0
     doc = json.loads((out / "accuracy.json").read_text())
     assert doc["bootstrap"]["seed"] == 7 and doc["correction"] == 0.5
@@ -174,13 +247,29 @@ def test_cli_evaluate_writes_document(tmp_path):
     assert doc["verification_corrected"]["thresholds"][0]["cutoff"] == 4.0
 
 
-@pytest.mark.parametrize("bad", [["--bootstrap", "-1"], ["--correction", "-0.5"], ["--confidence", "2"],
-                                 ["--min-specificity", "1.5"]])
+@pytest.mark.parametrize(
+    "bad", [["--bootstrap", "-1"], ["--correction", "-0.5"], ["--confidence", "2"], ["--min-specificity", "1.5"]]
+)
 def test_cli_evaluate_refuses_bad_options(tmp_path, bad):
     records = tmp_path / "r.csv"
     records.write_text("record_id,score,ref\na,1,1\nb,0,0\n")
-    assert cli.main(["evaluate", "--records", str(records), "--score", "score", "--reference", "ref",
-                     "--out", str(tmp_path / "o"), *bad]) == 2
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                "--records",
+                str(records),
+                "--score",
+                "score",
+                "--reference",
+                "ref",
+                "--out",
+                str(tmp_path / "o"),
+                *bad,
+            ]
+        )
+        == 2
+    )
 
 
 def test_document_names_itself_in_argument_errors():

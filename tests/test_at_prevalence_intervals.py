@@ -1,4 +1,5 @@
 """PPV, NPV and per-1000 counts at a fixed target prevalence, with intervals (Mercaldo, Lau & Zhou 2007)."""
+
 import numpy as np
 import pytest
 
@@ -17,12 +18,15 @@ def test_hand_worked_example():
     # LR- from 0.048313 to 0.255534; NPV = 0.966 / (0.966 + 0.034 LR-): 0.996104 (0.991086 to 0.998302).
     r = table(45, 20, 5, 180).loc[0.034]
     assert [r.loc["ppv", k] for k in ("estimate", "ci_low", "ci_high")] == pytest.approx(
-        [0.240566, 0.171434, 0.326587], abs=3e-6)
+        [0.240566, 0.171434, 0.326587], abs=3e-6
+    )
     assert [r.loc["npv", k] for k in ("estimate", "ci_low", "ci_high")] == pytest.approx(
-        [0.996104, 0.991086, 0.998302], abs=3e-6)
+        [0.996104, 0.991086, 0.998302], abs=3e-6
+    )
     # per 1000: TP = 34 x sens; its interval is the Wilson interval of 45/50 (0.78640 to 0.95652) x 34
     assert [r.loc["tp_per_1000", k] for k in ("estimate", "ci_low", "ci_high")] == pytest.approx(
-        [30.6, 26.7376, 32.5217], abs=1e-3)
+        [30.6, 26.7376, 32.5217], abs=1e-3
+    )
     assert r.loc["fn_per_1000", "ci_low"] == pytest.approx(34 - r.loc["tp_per_1000", "ci_high"])
     assert r.loc["fp_per_1000", "estimate"] == pytest.approx(96.6)
 

@@ -1,4 +1,5 @@
 """Stratified bootstrap over the count table: strata kept, both draw paths, statistics per replicate."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -83,6 +84,7 @@ def test_cutpoint_rules_are_reapplied_in_every_replicate():
     blocks = bootstrap.stratified_replicates(t, 40, np.random.default_rng(9))
     wpos, wneg = (np.concatenate(x) for x in zip(*blocks))
     from signalering.cutpoints import choose_cutpoint
+
     for i in range(0, 40, 7):
         rep = CountTable.from_counts(t.scores, wpos[i], wneg[i])
         chosen = choose_cutpoint(rep, rule)
@@ -109,9 +111,13 @@ def test_bad_arguments():
         bootstrap.bootstrap_accuracy(CountTable.from_scores([1, 2], [1, 1]), 10, np.random.default_rng())
 
 
-ALL_RULES = [CutpointRule("youden"), CutpointRule("closest_to_01"), CutpointRule("min_cost", cost_ratio=3.0),
-             CutpointRule("max_sensitivity", min_specificity=0.7),
-             CutpointRule("max_specificity", min_sensitivity=0.7)]
+ALL_RULES = [
+    CutpointRule("youden"),
+    CutpointRule("closest_to_01"),
+    CutpointRule("min_cost", cost_ratio=3.0),
+    CutpointRule("max_sensitivity", min_specificity=0.7),
+    CutpointRule("max_specificity", min_sensitivity=0.7),
+]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -125,10 +131,12 @@ def test_every_rule_and_partial_auc_equal_the_rebuilt_table_in_record_space(monk
     y = (rng.random(300) < 0.3).astype(float)
     s = np.round(rng.normal(0.4 * y * seed, 1.0), 1 + seed % 2)
     t = CountTable.from_scores(s, y, "lower" if seed == 2 else "higher")
-    res = bootstrap.bootstrap_accuracy(t, 25, np.random.default_rng(seed), cutpoint_rules=ALL_RULES,
-                                       specificity_range=(0.6, 0.95))
+    res = bootstrap.bootstrap_accuracy(
+        t, 25, np.random.default_rng(seed), cutpoint_rules=ALL_RULES, specificity_range=(0.6, 0.95)
+    )
     wpos, wneg = (np.concatenate(x) for x in zip(*bootstrap.stratified_replicates(t, 25, np.random.default_rng(seed))))
     from signalering.cutpoints import choose_cutpoint
+
     for i in range(25):
         rep = CountTable.from_counts(t.external_scores, wpos[i], wneg[i], direction=t.direction)
         assert res.partial_auc[i] == pytest.approx(roc.partial_auc(rep, (0.6, 0.95)).estimate, abs=1e-12)

@@ -1,4 +1,5 @@
 """Tests of signalering.calibration against rms::val.prob / glm / pROC fixtures and by construction."""
+
 from __future__ import annotations
 
 import json
@@ -68,10 +69,15 @@ def test_oe_hosmer_lemeshow_and_auc_match_r(case):
     e = ref["expected"]
     r = cal.calibration_statistics(ref["inputs"]["probability"], ref["inputs"]["reference"])
     oe = r.observed_expected_ratio
-    assert (oe.estimate, oe.ci_low, oe.ci_high) == pytest.approx((e["observed_expected"], *e["observed_expected_ci"]), abs=1e-12)
+    assert (oe.estimate, oe.ci_low, oe.ci_high) == pytest.approx(
+        (e["observed_expected"], *e["observed_expected_ci"]), abs=1e-12
+    )
     hl = r.hosmer_lemeshow
-    assert (hl.statistic, hl.df, hl.groups) == (pytest.approx(e["hosmer_lemeshow"]["statistic"], abs=1e-9),
-                                                e["hosmer_lemeshow"]["df"], e["hosmer_lemeshow"]["groups"])
+    assert (hl.statistic, hl.df, hl.groups) == (
+        pytest.approx(e["hosmer_lemeshow"]["statistic"], abs=1e-9),
+        e["hosmer_lemeshow"]["df"],
+        e["hosmer_lemeshow"]["groups"],
+    )
     assert hl.p_value == pytest.approx(e["hosmer_lemeshow"]["p_value"], rel=1e-8)
     assert (r.auc.estimate, r.auc.ci_low, r.auc.ci_high) == pytest.approx((e["auc_proc"], *e["auc_proc_ci"]), abs=1e-12)
     # val.prob's C comes from lrm.fit, which rounds predicted probabilities to the nearest 0.002:
@@ -151,9 +157,22 @@ def _close(a, b):
 def test_output_is_contract_shaped_and_nan_free():
     p, y = simulated(n=300, seed=6)
     d = cal.calibration_statistics(p, y).to_dict()
-    for key in ("n", "observed_expected_ratio", "calibration_in_the_large", "calibration_slope",
-                "recalibration_intercept", "brier", "brier_scaled", "ici", "e50", "e90", "emax",
-                "hosmer_lemeshow", "spiegelhalter", "auc"):
+    for key in (
+        "n",
+        "observed_expected_ratio",
+        "calibration_in_the_large",
+        "calibration_slope",
+        "recalibration_intercept",
+        "brier",
+        "brier_scaled",
+        "ici",
+        "e50",
+        "e90",
+        "emax",
+        "hosmer_lemeshow",
+        "spiegelhalter",
+        "auc",
+    ):
         assert key in d
     assert set(d["hosmer_lemeshow"]) == {"statistic", "df", "p_value", "groups"}
     assert set(d["spiegelhalter"]) == {"z", "p_value"}
@@ -162,12 +181,15 @@ def test_output_is_contract_shaped_and_nan_free():
 
 
 # ----------------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("p, fragment", [
-    ([0.2, 3.0, 0.5], "score"),
-    ([0.2, -0.1, 0.5], "negative"),
-    ([0, 1, 1], "0 or 1"),
-    ([0.2, "high", 0.5], "numbers"),
-])
+@pytest.mark.parametrize(
+    "p, fragment",
+    [
+        ([0.2, 3.0, 0.5], "score"),
+        ([0.2, -0.1, 0.5], "negative"),
+        ([0, 1, 1], "0 or 1"),
+        ([0.2, "high", 0.5], "numbers"),
+    ],
+)
 def test_non_probabilities_are_refused(p, fragment):
     with pytest.raises(InputError, match=fragment) as info:
         cal.calibration_statistics(p, [0, 1, 1], column="risk")
@@ -339,6 +361,7 @@ def test_few_distinct_predictions_stay_nan_free(values):
 # --------------------------------------------------------------------------- instrument_risks
 def test_instrument_risks_by_kind():
     from signalering.instruments import load_specs
+
     model, declared, estimated = load_specs(["risk-model@1", "risk-checklist@2", "risk-checklist@1"])
     score = np.array([0.0, 1.0, 2.0, 5.0, np.nan])
     ref = np.array([0.0, 1.0, np.nan, 1.0, 0.0])
@@ -346,7 +369,7 @@ def test_instrument_risks_by_kind():
     p, label = cal.instrument_risks(model, np.array([0.1, 0.2, 0.3, 0.4, np.nan]), ref)
     assert p.tolist()[:4] == [0.1, 0.2, 0.3, 0.4] and "own probability" in label
 
-    p, label = cal.instrument_risks(declared, score, ref)   # logistic, intercept -4, slope 0.45 (spec)
+    p, label = cal.instrument_risks(declared, score, ref)  # logistic, intercept -4, slope 0.45 (spec)
     expected = 1 / (1 + np.exp(-(-4.0 + 0.45 * score)))
     np.testing.assert_allclose(p, expected, rtol=0, atol=1e-15)
     assert "declared" in label
@@ -357,6 +380,7 @@ def test_instrument_risks_by_kind():
 
 def test_instrument_risks_estimated_mapping_only_on_verified_records():
     from signalering.instruments import load_specs
+
     (spec,) = load_specs(["risk-checklist@1"])
     rng = np.random.default_rng(5)
     score = rng.integers(0, 8, 400).astype(float)
@@ -375,8 +399,10 @@ def test_equal_probabilities_leave_numbers_null_with_reasons_beside_them():
         assert d[key] is None
         assert d[f"{key}_reason"] == "all predicted probabilities are equal: no smooth calibration curve"
     assert d["recalibration_intercept"] is None
-    assert d["recalibration_intercept_reason"] == ("the calibration slope is undefined, so is the intercept "
-                                                   "estimated with it (all predicted probabilities are equal: no slope)")
+    assert d["recalibration_intercept_reason"] == (
+        "the calibration slope is undefined, so is the intercept "
+        "estimated with it (all predicted probabilities are equal: no slope)"
+    )
     assert d["brier"] == pytest.approx((20 * 0.7**2 + 40 * 0.3**2) / 60) and "brier_reason" not in d
     few = cal.calibration_statistics(np.linspace(0.1, 0.9, 12), [1] * 2 + [0] * 10).to_dict()
     assert few["ici"] is None and few["ici_reason"] == few["reason"] and few["reason"].startswith("too few events")

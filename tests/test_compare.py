@@ -1,4 +1,5 @@
 """Paired comparison of two scores: DeLong vs pROC, McNemar vs R and statsmodels, delta-method intervals."""
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,8 @@ def test_delong_paired_matches_proc_roc_test(asah, i):
     assert r.auc_b.variance == pytest.approx(e["var_b"], abs=1e-12)
     assert r.variance == pytest.approx(e["var_a"] + e["var_b"] - 2 * e["cov"], abs=1e-12)
     assert (r.difference, r.z, r.p_value, r.ci_low, r.ci_high) == pytest.approx(
-        (e["auc_a"] - e["auc_b"], e["z"], e["p_value"], e["ci_low"], e["ci_high"]), abs=1e-9)
+        (e["auc_a"] - e["auc_b"], e["z"], e["p_value"], e["ci_low"], e["ci_high"]), abs=1e-9
+    )
     assert r.n == 113 and r.n_positive == 41
 
 
@@ -56,8 +58,9 @@ def test_mcnemar_at_cutoffs_matches_r(asah, i, stat):
     assert chisq["mcnemar_p"] == pytest.approx(e["chisq_p"], abs=1e-12)
 
 
-@pytest.mark.parametrize("table", [[[20, 9], [3, 50]], [[5, 0], [0, 5]], [[10, 1], [12, 3]], [[0, 30], [25, 0]],
-                                   [[100, 2], [0, 40]]])
+@pytest.mark.parametrize(
+    "table", [[[20, 9], [3, 50]], [[5, 0], [0, 5]], [[10, 1], [12, 3]], [[0, 30], [25, 0]], [[100, 2], [0, 40]]]
+)
 def test_mcnemar_matches_statsmodels(table):
     b, c = table[0][1], table[1][0]
     stat, p = compare.mcnemar_test(b, c, "exact")
@@ -96,7 +99,8 @@ def test_relative_sensitivity_is_alonzo_pepe_moskowitz_log_method():
     se = np.sqrt((b + c) / ((a + b) * (a + c)))
     assert res["se"] == pytest.approx(se)
     assert (res["ci_low"], res["ci_high"]) == pytest.approx(
-        ((a + b) / (a + c) * np.exp(-1.959963984540054 * se), (a + b) / (a + c) * np.exp(1.959963984540054 * se)))
+        ((a + b) / (a + c) * np.exp(-1.959963984540054 * se), (a + b) / (a + c) * np.exp(1.959963984540054 * se))
+    )
 
 
 def test_relative_specificity_uses_negatives_only():
@@ -175,8 +179,9 @@ def test_direction_lower_equals_negated_higher(asah):
     r2 = compare.delong_paired(inp["s100b"], neg, inp["reference"], direction_b="lower")
     assert (r1.difference, r1.z, r1.ci_low) == pytest.approx((r2.difference, r2.z, r2.ci_low), abs=1e-12)
     d1 = compare.comparison_document(inp["s100b"], inp["ndka"], inp["reference"], cutoff_a=0.22, cutoff_b=12)
-    d2 = compare.comparison_document(inp["s100b"], neg, inp["reference"], cutoff_a=0.22, cutoff_b=-12,
-                                     direction_b="lower")
+    d2 = compare.comparison_document(
+        inp["s100b"], neg, inp["reference"], cutoff_a=0.22, cutoff_b=-12, direction_b="lower"
+    )
     assert d1["at_cutoffs"]["cells"] == d2["at_cutoffs"]["cells"]
 
 
@@ -215,15 +220,33 @@ def records(tmp_path, asah):
     inp = asah["inputs"]
     path = tmp_path / "records.csv"
     rows = ["record_id,s100b,ndka,outcome"] + [
-        f"r{i:03d},{a},{b},{y}" for i, (a, b, y) in enumerate(zip(inp["s100b"], inp["ndka"], inp["reference"]))]
+        f"r{i:03d},{a},{b},{y}" for i, (a, b, y) in enumerate(zip(inp["s100b"], inp["ndka"], inp["reference"]))
+    ]
     path.write_text("\n".join(rows) + "\n")
     return path
 
 
 def test_cli_compare_writes_comparison_json(records, tmp_path, asah):
     out = tmp_path / "out"
-    status = cli.main(["compare", "--records", str(records), "--score", "s100b", "--score", "ndka",
-                       "--reference", "outcome", "--cutoff-a", "0.22", "--cutoff-b", "12", "--out", str(out)])
+    status = cli.main(
+        [
+            "compare",
+            "--records",
+            str(records),
+            "--score",
+            "s100b",
+            "--score",
+            "ndka",
+            "--reference",
+            "outcome",
+            "--cutoff-a",
+            "0.22",
+            "--cutoff-b",
+            "12",
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0
     doc = json.loads((out / "comparison.json").read_text())
     e = asah["cases"][0]["expected"]
@@ -233,8 +256,20 @@ def test_cli_compare_writes_comparison_json(records, tmp_path, asah):
 
 @pytest.mark.parametrize("extra", [["--cutoff-a", "1"], ["--direction-a", "sideways"], ["--confidence", "1.5"]])
 def test_cli_compare_usage_errors_exit_2(records, tmp_path, extra, capsys):
-    argv = ["compare", "--records", str(records), "--score", "s100b", "--score", "ndka", "--reference", "outcome",
-            "--out", str(tmp_path / "o"), *extra]
+    argv = [
+        "compare",
+        "--records",
+        str(records),
+        "--score",
+        "s100b",
+        "--score",
+        "ndka",
+        "--reference",
+        "outcome",
+        "--out",
+        str(tmp_path / "o"),
+        *extra,
+    ]
     try:
         status = cli.main(argv)
     except SystemExit as exc:  # argparse refuses choices itself
@@ -244,13 +279,40 @@ def test_cli_compare_usage_errors_exit_2(records, tmp_path, extra, capsys):
 
 
 def test_cli_compare_needs_two_scores(records, tmp_path):
-    assert cli.main(["compare", "--records", str(records), "--score", "s100b", "--reference", "outcome",
-                     "--out", str(tmp_path / "o")]) == 2
+    assert (
+        cli.main(
+            [
+                "compare",
+                "--records",
+                str(records),
+                "--score",
+                "s100b",
+                "--reference",
+                "outcome",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
 
 
 def test_cli_compare_refuses_input_exit_3(records, tmp_path, capsys):
-    status = cli.main(["compare", "--records", str(records), "--score", "s100b", "--score", "nope",
-                       "--reference", "outcome", "--out", str(tmp_path / "o")])
+    status = cli.main(
+        [
+            "compare",
+            "--records",
+            str(records),
+            "--score",
+            "s100b",
+            "--score",
+            "nope",
+            "--reference",
+            "outcome",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert status == 3
     assert "nope" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
@@ -263,10 +325,11 @@ def test_constant_score_correlation_and_undefined_proportions_have_reasons():
     doc = compare.comparison_document(np.ones(60), b, y, cutoff_a=1, cutoff_b=0.5)
     assert doc["delong"]["correlation"] is None
     assert doc["delong"]["correlation_reason"] == compare.CONSTANT_PLACEMENTS
-    assert doc["delong"]["z"] is not None        # the difference itself is defined (AUC A = 0.5 exactly)
-    npv = doc["at_cutoffs"]["npv"]               # A calls everyone positive
+    assert doc["delong"]["z"] is not None  # the difference itself is defined (AUC A = 0.5 exactly)
+    npv = doc["at_cutoffs"]["npv"]  # A calls everyone positive
     assert npv["a"] is None and npv["a_reason"] == "no records screened negative"
     assert npv["b"] is not None and "b_reason" not in npv
-    same = compare.comparison_document(b, b, y, cutoff_a=0.5, cutoff_b=0.5,
-                                       mcnemar="chi-square")["at_cutoffs"]["sensitivity"]
+    same = compare.comparison_document(b, b, y, cutoff_a=0.5, cutoff_b=0.5, mcnemar="chi-square")["at_cutoffs"][
+        "sensitivity"
+    ]
     assert same["mcnemar_p"] is None and same["mcnemar_p_reason"] == "no discordant records"

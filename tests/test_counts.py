@@ -1,4 +1,5 @@
 """CountTable: construction paths, direction, cells at cut-offs (vs scikit-learn), pooling, properties."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,8 @@ def test_integer_and_general_paths_agree():
     s = rng.integers(0, 30, 5000).astype(float)
     r = rng.integers(0, 2, 5000).astype(float)
     r[rng.random(5000) < 0.1] = np.nan
-    a = CountTable.from_scores(s, r)               # bincount path
-    b = CountTable.from_scores(s + 0.25, r)        # np.unique path
+    a = CountTable.from_scores(s, r)  # bincount path
+    b = CountTable.from_scores(s + 0.25, r)  # np.unique path
     assert np.array_equal(a.scores + 0.25, b.scores)
     for f in ("n_pos", "n_neg", "n_unverified"):
         assert np.array_equal(getattr(a, f), getattr(b, f))

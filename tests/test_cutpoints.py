@@ -1,4 +1,5 @@
 """Cut-point rules (brute force and hand-worked), ties, constraints, bootstrap distribution and optimism."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,16 +30,19 @@ def brute(score, ref, rule: CutpointRule):
     return best_c
 
 
-@pytest.mark.parametrize("rule,cutoff", [
-    (CutpointRule("youden"), 1.0),                       # J: -, .6, .55, .25
-    (CutpointRule("closest_to_01"), 2.0),                # distances: 1, .4, .32, .75
-    (CutpointRule("max_sensitivity", min_specificity=0.8), 2.0),
-    (CutpointRule("max_sensitivity", min_specificity=0.5), 1.0),
-    (CutpointRule("max_specificity", min_sensitivity=0.7), 2.0),
-    (CutpointRule("max_specificity", min_sensitivity=1.0), 1.0),
-    (CutpointRule("min_cost", cost_ratio=1.0), 2.0),     # errors: 5, 2, 2 (tie -> stricter), 3
-    (CutpointRule("min_cost", cost_ratio=10.0), 1.0),
-])
+@pytest.mark.parametrize(
+    "rule,cutoff",
+    [
+        (CutpointRule("youden"), 1.0),  # J: -, .6, .55, .25
+        (CutpointRule("closest_to_01"), 2.0),  # distances: 1, .4, .32, .75
+        (CutpointRule("max_sensitivity", min_specificity=0.8), 2.0),
+        (CutpointRule("max_sensitivity", min_specificity=0.5), 1.0),
+        (CutpointRule("max_specificity", min_sensitivity=0.7), 2.0),
+        (CutpointRule("max_specificity", min_sensitivity=1.0), 1.0),
+        (CutpointRule("min_cost", cost_ratio=1.0), 2.0),  # errors: 5, 2, 2 (tie -> stricter), 3
+        (CutpointRule("min_cost", cost_ratio=10.0), 1.0),
+    ],
+)
 def test_hand_worked_rules(rule, cutoff):
     assert choose_cutpoint(FIXTURE, rule).cutoff == cutoff
 
@@ -74,11 +78,17 @@ def test_lower_direction_reports_original_scale():
     assert choose_cutpoint(t, CutpointRule("closest_to_01")).cutoff == -2.0
 
 
-@pytest.mark.parametrize("rule", [CutpointRule("youden"), CutpointRule("closest_to_01"),
-                                  CutpointRule("max_sensitivity", min_specificity=0.85),
-                                  CutpointRule("max_specificity", min_sensitivity=0.6),
-                                  CutpointRule("min_cost", cost_ratio=4.0),
-                                  CutpointRule("min_cost", cost_ratio=0.5, prevalence=0.02)])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        CutpointRule("youden"),
+        CutpointRule("closest_to_01"),
+        CutpointRule("max_sensitivity", min_specificity=0.85),
+        CutpointRule("max_specificity", min_sensitivity=0.6),
+        CutpointRule("min_cost", cost_ratio=4.0),
+        CutpointRule("min_cost", cost_ratio=0.5, prevalence=0.02),
+    ],
+)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_rules_match_brute_force(rule, seed):
     rng = np.random.default_rng(seed)
@@ -122,11 +132,17 @@ def test_summary_optimism_is_harrell_formula():
     assert sum(f["share"] for f in out["bootstrap"]["frequencies"]) == pytest.approx(1.0)
     assert out["bootstrap"]["cutoff_ci_low"] <= out["bootstrap"]["cutoff_median"] <= out["bootstrap"]["cutoff_ci_high"]
     # choosing the best of many cut-offs on the same data flatters Youden's J on average
-    j_opt = (out["optimism_corrected"]["optimism_sensitivity"] + out["optimism_corrected"]["optimism_specificity"])
+    j_opt = out["optimism_corrected"]["optimism_sensitivity"] + out["optimism_corrected"]["optimism_specificity"]
     assert j_opt > 0
 
 
 def test_summary_without_bootstrap_is_apparent_only():
     out = cutpoint_summary(FIXTURE, CutpointRule("youden"))
-    assert out == {"method": "youden", "prespecified": False, "cutoff": 1.0, "sensitivity": 1.0,
-                   "specificity": 0.6, "criterion": pytest.approx(0.6)}
+    assert out == {
+        "method": "youden",
+        "prespecified": False,
+        "cutoff": 1.0,
+        "sensitivity": 1.0,
+        "specificity": 0.6,
+        "criterion": pytest.approx(0.6),
+    }

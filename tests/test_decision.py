@@ -1,4 +1,5 @@
 """Tests of signalering.decision: hand-worked values, a brute-force oracle and the bootstrap."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_hand_worked_example():
 
 def test_matches_brute_force_including_ties_at_threshold():
     rng = np.random.default_rng(1)
-    p = np.round(rng.beta(2, 5, 300), 2)           # ties, and thresholds that hit observed values
+    p = np.round(rng.beta(2, 5, 300), 2)  # ties, and thresholds that hit observed values
     y = (rng.random(300) < p).astype(int)
     thresholds = np.round(np.arange(0.01, 1.0, 0.01), 2)
     t = dec.net_benefit(p, y, thresholds)
@@ -52,7 +53,8 @@ def test_matches_brute_force_including_ties_at_threshold():
     assert model.net_benefit.to_numpy() == pytest.approx(expected, abs=1e-14)
     prev = y.mean()
     assert rows(t, "treat_all").net_benefit.to_numpy() == pytest.approx(
-        prev - (1 - prev) * thresholds / (1 - thresholds), abs=1e-14)
+        prev - (1 - prev) * thresholds / (1 - thresholds), abs=1e-14
+    )
 
 
 def test_model_equals_treat_all_below_smallest_prediction():
@@ -119,7 +121,7 @@ def test_bootstrap_in_chunks_equals_one_draw(monkeypatch):
     p = rng.random(50)
     y = (rng.random(50) < p).astype(int)
     whole = dec.net_benefit(p, y, [0.2, 0.5], rng=np.random.default_rng(1), n_boot=40)
-    monkeypatch.setattr(dec, "_CHUNK_CELLS", 12)           # 6 cells (2 x 3 bins) -> chunks of 2 replicates
+    monkeypatch.setattr(dec, "_CHUNK_CELLS", 12)  # 6 cells (2 x 3 bins) -> chunks of 2 replicates
     chunked = dec.net_benefit(p, y, [0.2, 0.5], rng=np.random.default_rng(1), n_boot=40)
     # the generator's multinomial stream drawn in pieces is the same stream: identical intervals
     assert chunked.equals(whole)
@@ -147,11 +149,15 @@ def test_no_events_is_still_defined():
 
 
 # ---------------------------------------------------------------------------------- properties
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
-records = st.integers(1, 50).flatmap(lambda n: st.tuples(
-    st.lists(st.sampled_from([0.05, 0.1, 0.2, 0.25, 0.5, 0.7, 0.95]), min_size=n, max_size=n),
-    st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+records = st.integers(1, 50).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.sampled_from([0.05, 0.1, 0.2, 0.25, 0.5, 0.7, 0.95]), min_size=n, max_size=n),
+        st.lists(st.integers(0, 1), min_size=n, max_size=n),
+    )
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -162,7 +168,7 @@ def test_net_benefit_properties(data):
     t = dec.net_benefit(p, y, th)
     model = rows(t, "model").net_benefit.to_numpy()
     prevalence = np.mean(y)
-    assert np.all(model <= prevalence + 1e-12)                 # never better than a perfect test
+    assert np.all(model <= prevalence + 1e-12)  # never better than a perfect test
     assert model == pytest.approx([brute_force_nb(p, y, x) for x in th], abs=1e-12)
     order = np.random.default_rng(0).permutation(len(p))
     again = dec.net_benefit(np.asarray(p)[order], np.asarray(y)[order], th)
@@ -171,11 +177,18 @@ def test_net_benefit_properties(data):
 
 def test_decision_curve_points_are_wide_and_json_ready():
     import json
+
     t = dec.net_benefit([0.1, 0.3, 0.6, 0.8], [0, 0, 1, 1], thresholds=[0.5, 0.2])
     pts = dec.decision_curve_points(t)
     assert [p["threshold"] for p in pts] == [0.2, 0.5]
-    assert pts[1] == {"threshold": 0.5, "net_benefit": 0.5, "ci_low": None, "ci_high": None,
-                      "treat_all": 0.0, "treat_none": 0.0}
+    assert pts[1] == {
+        "threshold": 0.5,
+        "net_benefit": 0.5,
+        "ci_low": None,
+        "ci_high": None,
+        "treat_all": 0.0,
+        "treat_none": 0.0,
+    }
     json.dumps(pts, allow_nan=False)
     with pytest.raises(UsageError, match="decision_curve_points"):
         dec.decision_curve_points(t.drop(columns="ci_low"))

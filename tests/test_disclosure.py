@@ -1,5 +1,6 @@
 """Disclosure control: small cells, complementary and group suppression, differencing, ROC points,
 and an end-to-end scan of everything under reports/ after a pipeline run with a tiny site."""
+
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,8 +16,6 @@ from signalering import compare, disclosure, outputs
 from signalering.counts import CountTable
 from signalering.errors import UsageError
 from signalering.roc import roc_points
-
-from conftest import run
 
 SMALL = "withheld (small numbers)"
 
@@ -43,14 +43,14 @@ def test_small_cell_withholds_the_whole_table_and_its_statistics():
     kept, hidden = out["thresholds"]
     assert kept["tp"] == 40 and "suppressed" not in kept
     assert hidden["fn"] == "<10" and hidden["tn"] == "<10"
-    assert hidden["tp"] is None and hidden["fp"] is None          # complementary: margins are published
+    assert hidden["tp"] is None and hidden["fp"] is None  # complementary: margins are published
     for stat in ("sensitivity", "specificity", "ppv", "npv", "lr_positive", "dor"):
         assert hidden[stat]["estimate"] is None and hidden[stat]["ci_low"] is None
         assert hidden[stat]["reason"] == SMALL
     assert hidden["youden"] is None and hidden["at_prevalence"] == []
     assert disclosure.small_counts(out) == []
     _no_values_in_log(log)
-    assert doc["thresholds"][1]["tn"] == 4                         # the input is not modified
+    assert doc["thresholds"][1]["tn"] == 4  # the input is not modified
 
 
 def test_a_zero_cell_is_published_as_zero():
@@ -111,7 +111,7 @@ def test_one_hidden_part_of_a_total_hides_another():
     assert values["a"] == "<10" and values["c"] is None and values["b"] == 200 and values["n"] == 300
     assert set(reasons) == {"a", "c"}
     values, reasons = disclosure.suppress_parts({"n": 300, "a": 5, "b": 295}, ["a", "b"], "n", 10, spare=["b"])
-    assert values["n"] is None and values["b"] == 295               # nothing else to hide: the total goes
+    assert values["n"] is None and values["b"] == 295  # nothing else to hide: the total goes
 
 
 def test_few_unverified_hides_the_total_not_the_positives():
@@ -136,7 +136,7 @@ def test_neighbouring_cutoffs_closer_than_min_cell_are_not_both_published():
     counts, doc = _doc([30, 4, 40], [200, 50, 30], cutoffs=[2, 1])
     out, log = disclosure.suppress_accuracy_document(doc, 10)
     assert "suppressed" not in out["thresholds"][0]
-    assert out["thresholds"][1]["suppressed"] == SMALL     # not "differs by fewer than 10": that is a range
+    assert out["thresholds"][1]["suppressed"] == SMALL  # not "differs by fewer than 10": that is a range
     assert out["thresholds"][1]["tp"] is None
 
 
@@ -158,12 +158,15 @@ def test_min_cell_must_be_a_positive_integer():
 # ------------------------------------------------------------------ ROC points
 def all_roc_points(counts: CountTable) -> list[dict]:
     """Every empirical ROC point as a row, the corner's cut-off null."""
-    return [{"cutoff": None if np.isnan(r.cutoff) else float(r.cutoff), "fpr": float(r.fpr), "tpr": float(r.tpr)}
-            for r in roc_points(counts).itertuples(index=False)]
+    return [
+        {"cutoff": None if np.isnan(r.cutoff) else float(r.cutoff), "fpr": float(r.fpr), "tpr": float(r.tpr)}
+        for r in roc_points(counts).itertuples(index=False)
+    ]
 
 
-@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 60)), min_size=1, max_size=25),
-       st.sampled_from([1, 5, 10]))
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 60)), min_size=1, max_size=25), st.sampled_from([1, 5, 10])
+)
 def test_published_roc_points_separate_at_least_min_cell_records(cells, min_cell):
     pos, neg = zip(*cells)
     counts = CountTable.from_counts(np.arange(len(cells)), pos, neg)
@@ -175,13 +178,15 @@ def test_published_roc_points_separate_at_least_min_cell_records(cells, min_cell
     assert (rows[0]["fpr"], rows[0]["tpr"]) == (0.0, 0.0) and (rows[-1]["fpr"], rows[-1]["tpr"]) == (1.0, 1.0)
     tp = [round(r["tpr"] * m) for r in rows]
     fp = [round(r["fpr"] * n) for r in rows]
-    def ok(count):               # a zero singles out nobody; otherwise at least min_cell
+
+    def ok(count):  # a zero singles out nobody; otherwise at least min_cell
         return count == 0 or count >= min_cell
+
     for i in range(1, len(rows) - 1):
         assert all(ok(c) for c in (tp[i], fp[i], m - tp[i], n - fp[i]))
         assert ok(tp[i] - tp[i - 1]) and ok(fp[i] - fp[i - 1]) and (tp[i], fp[i]) != (tp[i - 1], fp[i - 1])
     full = all_roc_points(counts)
-    assert all(r in full for r in rows)                  # every published point is a true empirical point
+    assert all(r in full for r in rows)  # every published point is a true empirical point
     if min_cell == 1:
         assert len(rows) <= len(full)
 
@@ -194,8 +199,14 @@ def test_roc_points_of_a_large_sample_are_all_kept():
 
 # ------------------------------------------------------------------ flow, comparison, subgroups
 def test_flow_small_exclusion_is_complemented():
-    flow = {"schema_version": 1, "received": 3000, "analysed": 2950, "verified": 2800, "unverified": 150,
-            "excluded": {"duplicate record_id": 4, "bad code": 46}}
+    flow = {
+        "schema_version": 1,
+        "received": 3000,
+        "analysed": 2950,
+        "verified": 2800,
+        "unverified": 150,
+        "excluded": {"duplicate record_id": 4, "bad code": 46},
+    }
     out, log = disclosure.suppress_flow(flow, 10)
     assert out["excluded"]["duplicate record_id"] == "<10" and out["excluded"]["bad code"] is None
     assert out["received"] == 3000 and out["analysed"] == 2950
@@ -209,7 +220,7 @@ def test_comparison_with_small_discordant_cells_withholds_at_cutoffs():
     rng = np.random.default_rng(3)
     y = (rng.random(400) < 0.2).astype(float)
     a = rng.normal(size=400) + y
-    b = a + rng.normal(scale=0.1, size=400)                  # almost the same: few discordant records
+    b = a + rng.normal(scale=0.1, size=400)  # almost the same: few discordant records
     doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     out, log = disclosure.suppress_comparison_document(doc, 10)
     at = out["at_cutoffs"]
@@ -232,7 +243,7 @@ def test_comparison_with_zero_discordant_cells_is_published():
     rng = np.random.default_rng(4)
     y = (rng.random(2000) < 0.2).astype(float)
     b = rng.normal(size=2000) + y
-    a = np.maximum(b, rng.normal(size=2000) + y)             # a >= b: whoever b flags, a flags
+    a = np.maximum(b, rng.normal(size=2000) + y)  # a >= b: whoever b flags, a flags
     doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     assert doc["at_cutoffs"]["cells"]["positive"]["b_only"] == 0
     out, log = disclosure.suppress_comparison_document(doc, 10)
@@ -240,9 +251,13 @@ def test_comparison_with_zero_discordant_cells_is_published():
 
 
 def test_comparison_with_a_small_table_of_one_instrument_withholds_its_figures():
-    at = {"cells": {"positive": {"both": 5, "a_only": 0, "b_only": 40, "neither": 30},
-                    "negative": {"both": 20, "a_only": 30, "b_only": 40, "neither": 500}},
-          "sensitivity": {"a": 5 / 75, "b": 45 / 75, "ratio": {"estimate": 1 / 9, "ci_low": 0.05, "ci_high": 0.3}}}
+    at = {
+        "cells": {
+            "positive": {"both": 5, "a_only": 0, "b_only": 40, "neither": 30},
+            "negative": {"both": 20, "a_only": 30, "b_only": 40, "neither": 500},
+        },
+        "sensitivity": {"a": 5 / 75, "b": 45 / 75, "ratio": {"estimate": 1 / 9, "ci_low": 0.05, "ci_high": 0.3}},
+    }
     out, hidden = disclosure.suppress_at_cutoffs(at, 10)
     assert out["sensitivity"]["a"] is None and out["sensitivity"]["b"] == 45 / 75
     assert out["sensitivity"]["ratio"]["estimate"] is None
@@ -251,6 +266,7 @@ def test_comparison_with_a_small_table_of_one_instrument_withholds_its_figures()
 
 def test_subgroup_document_tiny_group_and_n_minus_one():
     import pandas as pd
+
     rng = np.random.default_rng(5)
     n = 2000
     site = np.where(rng.random(n) < 0.01, "tiny", np.where(rng.random(n) < 0.5, "big1", "big2"))
@@ -287,7 +303,7 @@ def small_counts_in_html(html: str, min_cell: int = 10) -> list[str]:
         header = re.search(r"<tr>(.*?)</tr>", table, flags=re.S)
         if header and any(h in header.group(1) for h in _NOT_COUNTS):
             continue
-        found += [c for c in _CELL.findall(table) if 0 < int(c) < min_cell]   # a zero singles out nobody
+        found += [c for c in _CELL.findall(table) if 0 < int(c) < min_cell]  # a zero singles out nobody
     for text in _SVG_COUNT.findall(html):
         digits = re.sub(r"\D", "", text)
         if digits and 0 < int(digits) < min_cell:
@@ -308,7 +324,7 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
     assert disclosure.small_counts(raw)  # there was work
     assert {p.suffix for p in files} <= {".json", ".html", ".pdf"}
     for path in files:
-        if path.suffix == ".pdf":   # rendered from the same (suppressed) view as the HTML scanned here
+        if path.suffix == ".pdf":  # rendered from the same (suppressed) view as the HTML scanned here
             continue
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".json":
@@ -320,8 +336,9 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
     assert log and all(set(e) == {"location", "hidden", "reason"} for e in log)
     # site08 (a few dozen records) is merged before the analysis, or the site breakdown withheld
     pub = json.loads((reports / "subgroups/risk-checklist@2.json").read_text())
-    assert "site08" in (pub["subgroups"].get("site") or {}).get("combined", {}).get("categories", []) \
-        or "site" in pub.get("withheld_subgroups", [])
+    assert "site08" in (pub["subgroups"].get("site") or {}).get("combined", {}).get(
+        "categories", []
+    ) or "site" in pub.get("withheld_subgroups", [])
     assert json.loads((project / "data/secure/disclosure_audit.json").read_text())["findings"] == []
     roc = json.loads((reports / "plots/roc/risk-checklist@2.json").read_text())
     assert roc[0]["cutoff"] is None and roc[-1]["tpr"] == 1.0
@@ -330,6 +347,7 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
 # ------------------------------------------------------------------ decision and calibration curves
 def test_decision_curve_rows_follow_the_roc_rule():
     from signalering import decision
+
     rng = np.random.default_rng(9)
     y = (rng.random(600) < 0.1).astype(float)
     p = 1 / (1 + np.exp(-(rng.normal(size=600) + 1.5 * y - 2.5)))
@@ -349,7 +367,9 @@ def test_decision_curve_rows_follow_the_roc_rule():
 
 def test_calibration_curve_rows_are_trimmed_to_well_populated_predictions():
     p = np.linspace(0.01, 0.9, 200)
-    rows = [{"predicted": float(x), "observed": float(x), "ci_low": None, "ci_high": None} for x in np.linspace(0, 1, 51)]
+    rows = [
+        {"predicted": float(x), "observed": float(x), "ci_low": None, "ci_high": None} for x in np.linspace(0, 1, 51)
+    ]
     kept, log = disclosure.calibration_plot_rows(rows, p, 10)
     assert all(p[9] <= r["predicted"] <= p[-10] for r in kept) and len(kept) < len(rows) and log
     assert disclosure.calibration_plot_rows(rows, p[:15], 10)[0] == []

@@ -2,6 +2,7 @@
 published it (caught), and the same data as published now (nothing recovered); the same for the
 counts only the HTML report shows (reports rendered by the report builder); the command and the DVC
 stage end to end on records with tiny groups."""
+
 from __future__ import annotations
 
 import copy
@@ -10,8 +11,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT, project_copy, run
+
 from signalering import audit, disclosure, outputs, subgroups
 from signalering.cli import main
 from signalering.counts import CountTable
@@ -49,14 +50,16 @@ def test_complement_auc_gives_back_the_margins_unless_the_group_is_merged(frame)
     groups[victim]["n_negative"] = raw["subgroups"]["site"]["groups"][victim]["n_negative"]
     found = audit.audit_document(before, "before")
     assert "auc_integrality" in _attacks(found)
-    assert any(f["location"].startswith("site=tiny") for f in found)     # then overall minus the rest
+    assert any(f["location"].startswith("site=tiny") for f in found)  # then overall minus the rest
     # merged before the analysis: every group shown has >= 10 positives and negatives
-    merges = {"site": subgroups.small_group_merges(subgroups.category_values(frame["site"]), frame["reference"],
-                                                   min_cell=10)}
+    merges = {
+        "site": subgroups.small_group_merges(subgroups.category_values(frame["site"]), frame["reference"], min_cell=10)
+    }
     merged = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0], merges=merges)
     assert "tiny" not in merged["subgroups"]["site"]["groups"]
-    assert merged["subgroups"]["site"]["combined"]["categories"] == ["a", "tiny"] or \
-        merged["subgroups"]["site"]["combined"]["categories"] == ["b", "tiny"]
+    assert merged["subgroups"]["site"]["combined"]["categories"] == ["a", "tiny"] or merged["subgroups"]["site"][
+        "combined"
+    ]["categories"] == ["b", "tiny"]
     pub, _ = disclosure.suppress_subgroups_document(merged, 10)
     assert audit.audit_document(pub, "merged") == []
     for g in pub["subgroups"]["site"]["groups"].values():
@@ -75,7 +78,7 @@ def test_withheld_cutpoint_criterion_gives_back_the_table():
     youden = next(c for c in now["cutpoints"] if c["method"] == "youden")
     assert youden["suppressed"] == WITHHELD and youden["criterion"] is None and youden["cutoff"] is None
     assert audit.audit_document(now, "now") == []
-    before = copy.deepcopy(now)       # as published before: the criterion was kept
+    before = copy.deepcopy(now)  # as published before: the criterion was kept
     raw_youden = next(c for c in raw["cutpoints"] if c["method"] == "youden")
     next(c for c in before["cutpoints"] if c["method"] == "youden")["criterion"] = raw_youden["criterion"]
     found = audit.audit_document(before, "before")
@@ -83,10 +86,12 @@ def test_withheld_cutpoint_criterion_gives_back_the_table():
     assert set(found[0]["recovered"]) == {"tp", "fp", "tn", "fn"}
 
 
-@pytest.mark.parametrize("stats", [("ppv", "sensitivity"), ("npv", "specificity"), ("lr_positive", "sensitivity"),
-                                   ("accuracy", "sensitivity")])
+@pytest.mark.parametrize(
+    "stats",
+    [("ppv", "sensitivity"), ("npv", "specificity"), ("lr_positive", "sensitivity"), ("accuracy", "sensitivity")],
+)
 def test_predictive_values_and_ratios_of_a_withheld_table_give_it_back(stats):
-    raw = _youden_withheld_doc((2.0, 1.0))        # cut-off 2: tp 90, fp 3 -> withheld
+    raw = _youden_withheld_doc((2.0, 1.0))  # cut-off 2: tp 90, fp 3 -> withheld
     now, _ = disclosure.suppress_accuracy_document(raw, 10)
     i = next(k for k, e in enumerate(now["thresholds"]) if "suppressed" in e)
     before = copy.deepcopy(now)
@@ -107,8 +112,13 @@ def test_solve_table_counts_the_tables_that_fit():
 
 
 def test_small_exclusion_counts_are_not_given_away_by_received_minus_analysed():
-    flow = {"received": 1000, "analysed": 993, "excluded": {"duplicate id": 3, "not a code": 4},
-            "verified": 900, "unverified": 93}
+    flow = {
+        "received": 1000,
+        "analysed": 993,
+        "excluded": {"duplicate id": 3, "not a code": 4},
+        "verified": 900,
+        "unverified": 93,
+    }
     before = {**flow, "excluded": {"duplicate id": "<10", "not a code": "<10"}}
     found = audit.audit_document(before, "flow")
     assert _attacks(found) == {"totals"} and "sum of" in found[0]["recovered"][0]
@@ -130,9 +140,18 @@ def test_complement_total_gives_back_a_hidden_side_count():
     found = audit.audit_document(doc, "before")
     # a's 5 unverified come back (b's 15 too, but a recovered large count is no finding by itself)
     assert {f["location"] for f in found} == {"site=a"} and _attacks(found) == {"totals"}
-    raw = {"overall": overall, "cutoffs": [], "subgroups": {"site": {"groups": {
-        "a": {**a, "n": 185, "n_unverified": 5, "thresholds": []},
-        "b": {**b, "n_unverified": 15, "thresholds": []}}}}}
+    raw = {
+        "overall": overall,
+        "cutoffs": [],
+        "subgroups": {
+            "site": {
+                "groups": {
+                    "a": {**a, "n": 185, "n_unverified": 5, "thresholds": []},
+                    "b": {**b, "n_unverified": 15, "thresholds": []},
+                }
+            }
+        },
+    }
     now, _ = disclosure.suppress_subgroups_document(raw, 10)
     assert now["subgroups"]["site"]["groups"]["b"]["n"] is None
     assert audit.audit_document(now, "now") == []
@@ -144,7 +163,7 @@ def test_a_tiny_group_says_only_withheld(frame):
     f.loc[f.index[-4:], "reference"] = 0.0
     raw = outputs.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3.0])
     tiny = raw["subgroups"]["site"]["groups"]["tiny"]
-    assert "needs" in json.dumps(tiny)                       # the unsuppressed document says why
+    assert "needs" in json.dumps(tiny)  # the unsuppressed document says why
     pub, log = disclosure.suppress_subgroups_document(raw, 10)
     text = json.dumps(pub["subgroups"]["site"]["groups"]["tiny"]) + json.dumps(log)
     assert "needs" not in text and "all or none" not in text and "positive and negative" not in text
@@ -163,7 +182,7 @@ def test_small_group_merges_modes():
     scored = np.ones((153, 2), bool)
     scored[50:90, 1] = False
     m = subgroups.small_group_merges(cats, y, scored, min_cell=10)
-    assert m["b"] == m["c"] == m["a"] == subgroups.COMBINED_GROUP and m["d"] == "d"   # b + c too few: a joins
+    assert m["b"] == m["c"] == m["a"] == subgroups.COMBINED_GROUP and m["d"] == "d"  # b + c too few: a joins
 
 
 def test_command_exit_status_and_findings_file(tmp_path, frame):
@@ -175,7 +194,7 @@ def test_command_exit_status_and_findings_file(tmp_path, frame):
     out = tmp_path / "data" / "audit.json"
     assert main(["disclosure-audit", str(reports), "--out", str(out)]) == 0
     assert json.loads(out.read_text())["findings"] == []
-    now["subgroups"]["site"]["groups"]["tiny"]["n_negative"] = 2           # a planted leak
+    now["subgroups"]["site"]["groups"]["tiny"]["n_negative"] = 2  # a planted leak
     now["subgroups"]["site"]["groups"]["tiny"]["n_positive"] = 1
     (reports / "subgroups" / "s.json").write_text(json.dumps(now))
     assert main(["disclosure-audit", str(reports), "--out", str(out)]) == 3
@@ -189,11 +208,13 @@ def test_command_exit_status_and_findings_file(tmp_path, frame):
 def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
     """`dvc repro` on records with a municipality of 3 families (1 positive, 2 negative) and an
     ethnicity group of 4 children (all negative): the audit stage passes and finds nothing."""
-    from signalering.simulate import SimulationParams, simulate_records
     import yaml
+
+    from signalering.simulate import SimulationParams, simulate_records
+
     base = yaml.safe_load((ROOT / "params.yaml").read_text())
     sim = {**base["simulate"], "n_records": 3000}
-    seed = sim.pop("seed")          # the demo data's own seed (simulate.seed)
+    seed = sim.pop("seed")  # the demo data's own seed (simulate.seed)
     records = simulate_records(SimulationParams(**sim), np.random.default_rng(seed))
     ref = records["reference"]
     rng = np.random.default_rng(3)
@@ -206,18 +227,29 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
     (tmp_path / "p").mkdir()
     records.to_csv(tmp_path / "p" / "records.csv", index=False)
     data = dict(base["data"])
-    data.update(records="records.csv", subgroups=[*data["subgroups"], "municipality", "ethnicity"],
-                columns={**data["columns"], "municipality": {"codes": ["m1", "m2", "m3", "m4"]},
-                         "ethnicity": {"codes": ["e1", "e2", "e3"]}})
-    project = project_copy(tmp_path / "p", data=data, evaluate={"bootstrap": 20},
-                           score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
-                           compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]}, calibration={"curve_bootstrap": 20, "decision_bootstrap": 20})
+    data.update(
+        records="records.csv",
+        subgroups=[*data["subgroups"], "municipality", "ethnicity"],
+        columns={
+            **data["columns"],
+            "municipality": {"codes": ["m1", "m2", "m3", "m4"]},
+            "ethnicity": {"codes": ["e1", "e2", "e3"]},
+        },
+    )
+    project = project_copy(
+        tmp_path / "p",
+        data=data,
+        evaluate={"bootstrap": 20},
+        score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
+        compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
+        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20},
+    )
     run(["dvc", "init", "--no-scm", "-q"], project)
     run(["dvc", "config", "core.analytics", "false"], project)
     run(["dvc", "repro"], project)
     result = json.loads((project / "data/secure/disclosure_audit.json").read_text())
     assert result["findings"] == [] and "subgroups/risk-checklist@2.json" in result["files"]
-    assert {"validation_report.html", "validatierapport.html"} <= set(result["files"])     # the HTML is read
+    assert {"validation_report.html", "validatierapport.html"} <= set(result["files"])  # the HTML is read
     assert not list((project / "reports").rglob("disclosure_audit*"))
     pub = json.loads((project / "reports/subgroups/risk-checklist@2.json").read_text())
     for col, small in (("municipality", "m4"), ("ethnicity", "e3")):
@@ -246,8 +278,10 @@ def test_two_small_labels_that_fill_their_margin_are_not_shown():
 
 def test_flat_metrics_are_audited_per_instrument(tmp_path):
     # metrics.json as it would be with a hidden margin and the full-precision AUC
-    metrics = {"inst@1": {"n": None, "n_positive": "<10", "n_negative": 400, "auc": 2001 / (7 * 400)},
-               "inst@2": {"n": 530, "n_positive": 130, "n_negative": 400, "auc": 0.7}}
+    metrics = {
+        "inst@1": {"n": None, "n_positive": "<10", "n_negative": 400, "auc": 2001 / (7 * 400)},
+        "inst@2": {"n": 530, "n_positive": 130, "n_negative": 400, "auc": 0.7},
+    }
     (tmp_path / "metrics.json").write_text(json.dumps(metrics))
     found = audit.audit_reports(tmp_path, 10)["findings"]
     assert [(f["file"], f["attack"]) for f in found] == [("metrics.json#inst@1", "auc_integrality")]
@@ -284,8 +318,9 @@ FLOW = {"received": 1000, "excluded": {"duplicate id": 7}, "analysed": 993, "ver
 
 def _accuracy(n_missing_score=0):
     # 100 positives, 800 negatives, 93 unverified; at cut-off 2 only 4 false negatives
-    counts = CountTable.from_counts(np.arange(4), [1, 3, 46, 50], [500, 200, 60, 40], [40, 30, 20, 3],
-                                    n_missing_score=n_missing_score)
+    counts = CountTable.from_counts(
+        np.arange(4), [1, 3, 46, 50], [500, 200, 60, 40], [40, 30, 20, 3], n_missing_score=n_missing_score
+    )
     return outputs.accuracy_document(counts, [2.0, 3.0])
 
 
@@ -293,6 +328,7 @@ def _html(flow, accuracy, score_flow=None, suppress=True, lang="en") -> str:
     """One report rendered by the report builder: from the suppressed documents (as published), or
     from ``flow``/``accuracy`` as given (a planted document as an earlier suppression made it)."""
     from signalering.report import build
+
     inp = build.Inputs(flow=flow, accuracy={"inst@1": accuracy}, score_flow=score_flow or {})
     log: list[dict] = []
     if suppress:
@@ -325,7 +361,7 @@ def test_html_two_by_two_table_with_its_margins_gives_back_a_small_cell():
     counts, _ = audit.html_counts(now)
     assert counts["i-inst-v1.tables.0.fn"] == "<10" and counts["i-inst-v1.n_positive"] == 100
     assert audit.audit_html(now, "now.html") == []
-    before = copy.deepcopy(raw)      # as if only the small cell were hidden: tp + fn = positives
+    before = copy.deepcopy(raw)  # as if only the small cell were hidden: tp + fn = positives
     before["thresholds"][0]["fn"] = "<10"
     found = audit.audit_html(_html(FLOW, before, suppress=False), "before.html")
     assert [(f["location"], f["recovered"]) for f in found] == [("i-inst-v1.tables.0", ["fn"])]
@@ -339,15 +375,19 @@ def test_html_instrument_flow_figure_reasons_add_up_to_the_records_without_a_sco
     assert fig["n_missing_score"] == 43 and fig["missing"] == ["<10", None]
     assert audit.audit_html(now, "now.html") == []
     # an earlier rendering: the complementary reason shown in full
-    before = _html(FLOW, acc, {"inst@1": {**sflow["inst@1"], "missing_score": {"no answers": "<10", "out of range": 40}}},
-                   suppress=False)
+    before = _html(
+        FLOW,
+        acc,
+        {"inst@1": {**sflow["inst@1"], "missing_score": {"no answers": "<10", "out of range": 40}}},
+        suppress=False,
+    )
     found = audit.audit_html(before, "before.html")
     assert [(f["location"], f["recovered"]) for f in found] == [("i-inst-v1.flow.missing", ["0"])]
 
 
 def test_records_without_a_score_as_analysed_minus_scored_is_a_known_limit():
     # docs/disclosure.md, known limits: '<10' records without a score = analysed - with a score
-    flow = {**FLOW, "received": 1004, "analysed": 997, "verified": 904}     # 4 of the analysed without a score
+    flow = {**FLOW, "received": 1004, "analysed": 997, "verified": 904}  # 4 of the analysed without a score
     html = _html(flow, _accuracy(n_missing_score=4))
     assert audit.audit_html(html, "r.html") == []
     found = audit.audit_html(html, "r.html", link_missing_score=True)
@@ -364,7 +404,8 @@ def test_audit_reports_and_the_command_read_the_html_reports(tmp_path):
     out = tmp_path / "data" / "audit.json"
     assert main(["disclosure-audit", str(reports), "--out", str(out)]) == 0
     (reports / "validation_report.html").write_text(
-        _html({**FLOW, "excluded": {"duplicate id": "<10"}}, _accuracy(), suppress=False), encoding="utf-8")
+        _html({**FLOW, "excluded": {"duplicate id": "<10"}}, _accuracy(), suppress=False), encoding="utf-8"
+    )
     assert main(["disclosure-audit", str(reports), "--out", str(out)]) == 3
     findings = json.loads(out.read_text())["findings"]
     assert [(f["file"], f["location"]) for f in findings] == [("validation_report.html", "flow.excluded")]

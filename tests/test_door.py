@@ -1,5 +1,6 @@
 """The front door: awkward files and words are read correctly or refused with a clear message
 (exit 2 or 3), never with a traceback; refusals survive pickling (Dask process workers)."""
+
 import pickle
 
 import pytest
@@ -7,11 +8,14 @@ import pytest
 from signalering.errors import InputError
 
 
-@pytest.mark.parametrize("error", [
-    InputError("records.csv", "not a number", row=4, column="score"),
-    InputError("records.csv", "the file is empty"),
-    InputError("", "no file", column="x"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        InputError("records.csv", "not a number", row=4, column="score"),
+        InputError("records.csv", "the file is empty"),
+        InputError("", "no file", column="x"),
+    ],
+)
 def test_input_error_survives_pickling(error):
     back = pickle.loads(pickle.dumps(error))
     assert back == error and str(back) == str(error)
@@ -43,8 +47,8 @@ import pandas as pd  # noqa: E402
 from signalering import io  # noqa: E402
 from signalering.cli import main  # noqa: E402
 from signalering.ingest.schema import ColumnRule, RecordSchema, validate_records  # noqa: E402
-from signalering.scale.counts import CountSpec, count_rows  # noqa: E402
 from signalering.io import iter_batches  # noqa: E402
+from signalering.scale.counts import CountSpec, count_rows  # noqa: E402
 
 N = 40
 
@@ -53,10 +57,17 @@ def _frame(n=N, seed=3):
     rng = np.random.default_rng(seed)
     ref = np.tile([1, 0], n // 2)
     score = np.round(rng.normal(ref, 1.0), 2)
-    return pd.DataFrame({"record_id": [f"R{i:03d}" for i in range(n)], "reference": ref, "score": score,
-                         "score_b": np.round(score + rng.normal(0, 1, n), 2),
-                         "p": np.round(np.clip(0.2 + 0.5 * ref + rng.normal(0, 0.1, n), 0.01, 0.99), 3),
-                         "r1": rng.integers(1, 6, n), "r2": rng.integers(1, 6, n)})
+    return pd.DataFrame(
+        {
+            "record_id": [f"R{i:03d}" for i in range(n)],
+            "reference": ref,
+            "score": score,
+            "score_b": np.round(score + rng.normal(0, 1, n), 2),
+            "p": np.round(np.clip(0.2 + 0.5 * ref + rng.normal(0, 0.1, n), 0.01, 0.99), 3),
+            "r1": rng.integers(1, 6, n),
+            "r2": rng.integers(1, 6, n),
+        }
+    )
 
 
 def _write(frame, path, sep=",", decimal="."):
@@ -71,8 +82,12 @@ COMMANDS = {
     "reliability": ["--raters", "r1,r2"],
     "aggregate": ["--score", "score", "--reference", "reference", "--min-cell", "1", "--exact-counts-under-agreement"],
 }
-OUTPUT = {"evaluate": "accuracy.json", "compare": "comparison.json", "calibration": "calibration.json",
-          "reliability": "reliability.json"}
+OUTPUT = {
+    "evaluate": "accuracy.json",
+    "compare": "comparison.json",
+    "calibration": "calibration.json",
+    "reliability": "reliability.json",
+}
 
 
 def _run(command, records, out, *extra):
@@ -104,7 +119,7 @@ def test_id_option_names_the_id_column(command, tmp_path, capsys):
     frame = _frame().rename(columns={"record_id": "kind_id"})
     frame.loc[5, "kind_id"] = frame.loc[1, "kind_id"]
     records = _write(frame, tmp_path / "r.csv")
-    assert _run(command, records, tmp_path / "a") == 0          # default record_id: not in the file
+    assert _run(command, records, tmp_path / "a") == 0  # default record_id: not in the file
     assert _run(command, records, tmp_path / "b", "--id", "kind_id") == 3
     assert "column 'kind_id'" in capsys.readouterr().err
     assert _run(command, records, tmp_path / "c", "--id", "nope") == 3
@@ -132,7 +147,7 @@ def test_decimal_commas_are_read_as_numbers(tmp_path):
     assert "0," in (tmp_path / "comma.csv").read_text()
     for command in ("evaluate", "calibration", "compare"):
         assert _run(command, dot, tmp_path / f"{command}-dot") == 0
-        assert _run(command, comma, tmp_path / f"{command}-comma") == 0            # auto
+        assert _run(command, comma, tmp_path / f"{command}-comma") == 0  # auto
         assert _run(command, comma, tmp_path / f"{command}-forced", "--decimal", ",") == 0
         base = _result(command, tmp_path / f"{command}-dot")
         assert _result(command, tmp_path / f"{command}-comma") == base
@@ -160,8 +175,9 @@ def test_pipeline_schema_reads_decimal_commas_and_quarantines_non_finite(tmp_pat
     frame.loc[3, "score"], frame.loc[4, "score"], frame.loc[5, "score"] = "inf", "NaN", "abc"
     frame.loc[6, "score"] = "-Infinity"
     path = _write(frame, tmp_path / "comma.csv", sep=";", decimal=",")
-    schema = RecordSchema.from_params({"reference": "reference", "decimal": "auto",
-                                       "columns": {"score": {"min": -10, "max": 10}}})
+    schema = RecordSchema.from_params(
+        {"reference": "reference", "decimal": "auto", "columns": {"score": {"min": -10, "max": 10}}}
+    )
     v = validate_records(io.read_records(path, schema.decimal), schema, path)
     q = v.quarantine.set_index("row")["reason"]
     assert q[4] == q[5] == q[7] == "not a finite number" and q[6] == "not a number"
@@ -177,8 +193,9 @@ def test_pipeline_schema_reads_decimal_commas_and_quarantines_non_finite(tmp_pat
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_command_refuses_non_finite_numbers(command, text, tmp_path, capsys):
     frame = _frame().astype(object)
-    column = {"evaluate": "score", "compare": "score_b", "calibration": "p", "reliability": "r2",
-              "aggregate": "score"}[command]
+    column = {"evaluate": "score", "compare": "score_b", "calibration": "p", "reliability": "r2", "aggregate": "score"}[
+        command
+    ]
     frame.loc[9, column] = text
     records = _write(frame, tmp_path / "nf.csv")
     assert _run(command, records, tmp_path / "o") == 3
@@ -199,13 +216,28 @@ def test_mixed_utf8_and_windows_1252_is_refused_in_every_reader(tmp_path, capsys
     with pytest.raises(InputError) as batches:
         list(iter_batches(path, 5))
     assert batches.value == whole.value
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o")]) == 3
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 3
+    )
     # one encoding either way is read, and 'é' is the same category
     for enc in ("utf-8", "cp1252"):
         one = tmp_path / f"{enc}.csv"
-        one.write_bytes((head + "".join(r.decode("utf-8", "replace") for r in rows[:4])
-                         + "R4;0;4;Café\nR5;1;5;Café\n").encode(enc))
+        one.write_bytes(
+            (head + "".join(r.decode("utf-8", "replace") for r in rows[:4]) + "R4;0;4;Café\nR5;1;5;Café\n").encode(enc)
+        )
         assert io.read_records(one)["place"].tolist()[-2:] == ["Café", "Café"]
 
 
@@ -217,16 +249,44 @@ def test_line_endings(tmp_path, ending):
     whole = io.read_records(path)
     assert whole.shape == frame.shape and whole["record_id"].tolist() == frame["record_id"].tolist()
     pd.testing.assert_frame_equal(pd.concat([b.frame for b in iter_batches(path, 5)], ignore_index=True), whole)
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
 
 
 def test_a_single_line_file_is_refused_quickly(tmp_path, capsys):
     path = tmp_path / "one-line.csv"
-    path.write_bytes(b"record_id,reference," + b"1234567," * 400_000)   # 3 MB, no line end
+    path.write_bytes(b"record_id,reference," + b"1234567," * 400_000)  # 3 MB, no line end
     start = time.perf_counter()
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o")]) == 3
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 3
+    )
     assert time.perf_counter() - start < 5
     assert "no line ends" in capsys.readouterr().err
     with pytest.raises(InputError, match="no line ends"):
@@ -240,8 +300,22 @@ def test_a_200_mb_single_line_file_is_refused_within_seconds(tmp_path):
         for _ in range(200):
             fh.write(b"0123456789," * 95_325)
     start = time.perf_counter()
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o")]) == 3
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 3
+    )
     assert time.perf_counter() - start < 5
 
 
@@ -249,21 +323,73 @@ def test_full_width_digits_are_read_as_digits(tmp_path, capsys):
     path = tmp_path / "wide.csv"
     path.write_text("record_id,reference,score\nR1,1,１２\nR2,0,３\nR3,1,５．５\nR4,0,－１\n", encoding="utf-8")
     assert io.read_records(path)["score"].tolist() == ["12", "3", "5.5", "-1"]
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
     # a BSN in full-width digits is still a BSN: refused, no traceback
     path.write_text("record_id,reference,score\nR1,1,１１１２２２３３３\nR2,0,3\n", encoding="utf-8")
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o2")]) == 3
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o2"),
+            ]
+        )
+        == 3
+    )
     assert "BSN" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("words", [["--cutoff", "nan"], ["--cutoff", "inf"], ["--prevalence", "nan"],
-                                   ["--bootstrap", "-3"], ["--seed", "-1"], ["--confidence", "nan"]])
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["--cutoff", "nan"],
+        ["--cutoff", "inf"],
+        ["--prevalence", "nan"],
+        ["--bootstrap", "-3"],
+        ["--seed", "-1"],
+        ["--confidence", "nan"],
+    ],
+)
 def test_wrong_numbers_exit_2(tmp_path, words, capsys):
     records = _write(_frame(), tmp_path / "r.csv")
-    assert main(["evaluate", "--records", records, "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o"), *words]) == 2
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                records,
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+                *words,
+            ]
+        )
+        == 2
+    )
     assert "Traceback" not in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
@@ -290,6 +416,7 @@ def test_out_naming_the_wrong_kind_of_path_exits_2(command, tmp_path, capsys):
 
 def test_an_unwritable_or_full_output_exits_2(tmp_path, monkeypatch, capsys):
     import errno
+
     records = _write(_frame(), tmp_path / "r.csv")
 
     def full(path, text, *a, **k):
@@ -319,10 +446,24 @@ def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsy
     path = _xlsx_bomb(tmp_path / "bomb.xlsx", 64 << 20)
     assert path.stat().st_size < (1 << 20)
     start = time.perf_counter()
-    assert main(["evaluate", "--records", str(path), "--score", "score", "--reference", "reference",
-                 "--out", str(tmp_path / "o")]) == 3
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(path),
+                "--score",
+                "score",
+                "--reference",
+                "reference",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 3
+    )
     assert time.perf_counter() - start < 5 and "zip bomb" in capsys.readouterr().err
-    monkeypatch.setattr(io, "XLSX_MAX_RATIO", 10 ** 9)
+    monkeypatch.setattr(io, "XLSX_MAX_RATIO", 10**9)
     monkeypatch.setattr(io, "XLSX_MAX_BYTES", 32 << 20)
     with pytest.raises(InputError, match="inflate to more than 32 MiB"):
         io.read_records(path)
@@ -332,8 +473,12 @@ def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsy
 
 
 def test_column_checks_name_the_first_offending_row():
-    frame = pd.DataFrame({"s": pd.array(["1", "2", None, "x", "inf", "x", "3"], dtype="string"),
-                          "y": pd.array(["1", "0", "1", "0", None, "2", "yes"], dtype="string")})
+    frame = pd.DataFrame(
+        {
+            "s": pd.array(["1", "2", None, "x", "inf", "x", "3"], dtype="string"),
+            "y": pd.array(["1", "0", "1", "0", None, "2", "yes"], dtype="string"),
+        }
+    )
     with pytest.raises(InputError) as exc:
         io.numeric_column(frame, "s", "f.csv")
     assert (exc.value.row, exc.value.reason) == (4, "not a number")
@@ -383,27 +528,32 @@ def test_typed_reference_is_compared_as_numbers_with_the_text_rules():
         assert exc.value.row == 2
 
 
-@pytest.mark.parametrize("ids, row, first", [
-    (["K-1", "K-2", "K-3", "K-3"], 4, 3),            # sorted but not strictly: the repeat is found
-    (["K-3", "K-1", "K-2", "K-1"], 4, 2),            # unsorted
-    ([5, 7, 7, 9], 3, 2),                             # typed numbers
-])
+@pytest.mark.parametrize(
+    "ids, row, first",
+    [
+        (["K-1", "K-2", "K-3", "K-3"], 4, 3),  # sorted but not strictly: the repeat is found
+        (["K-3", "K-1", "K-2", "K-1"], 4, 2),  # unsorted
+        ([5, 7, 7, 9], 3, 2),  # typed numbers
+    ],
+)
 def test_check_unique_ids_finds_repeats_in_sorted_and_unsorted_files(ids, row, first):
     frame = pd.DataFrame({"record_id": pd.array(ids, dtype="string" if isinstance(ids[0], str) else "int64")})
     with pytest.raises(InputError) as exc:
         io.check_unique_ids(frame, "record_id", "f.csv")
     assert exc.value.row == row and f"row {first}" in exc.value.reason
-    io.check_unique_ids(frame.iloc[:row - 1], "record_id", "f.csv")   # strictly increasing or distinct: passes
+    io.check_unique_ids(frame.iloc[: row - 1], "record_id", "f.csv")  # strictly increasing or distinct: passes
 
 
 def test_streaming_ingest_reads_decimal_commas_as_the_whole_file(tmp_path):
     from signalering.scale.ingest import ingest_stream
+
     frame = _frame(60).astype(object)
     frame.loc[7, "score"], frame.loc[33, "p"] = "inf", "nan"
     frame.loc[40, "record_id"] = frame.loc[3, "record_id"]
     path = _write(frame, tmp_path / "comma.csv", sep=";", decimal=",")
-    schema = RecordSchema.from_params({"reference": "reference",
-                                       "columns": {"score": {"min": -10, "max": 10}, "p": {"min": 0, "max": 1}}})
+    schema = RecordSchema.from_params(
+        {"reference": "reference", "columns": {"score": {"min": -10, "max": 10}, "p": {"min": 0, "max": 1}}}
+    )
     whole = validate_records(io.read_records(path, schema.decimal), schema, path)
     flow = ingest_stream(path, schema, tmp_path / "r.parquet", tmp_path / "q.csv", batch_rows=9)
     assert flow == whole.flow and whole.flow.analysed == 60 - 4
@@ -421,13 +571,16 @@ def test_count_engines_read_cr_only_files(tmp_path, engine):
     pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), base)
 
 
-@pytest.mark.parametrize("content", [
-    b"record_id,score,reference\nK1, 3 ,1\nK2,,0\n\nK3,\"4\",\n",            # spaces, empty, blank line, quotes
-    b"\xef\xbb\xbfrecord_id;score;reference\r\nK1;0,5;1\r\nK2;1,25;0\r\n",        # BOM, semicolons, CRLF
-    b"record_id,score,reference\rK1,3,1\rK2,4,0\r",                               # CR only
-    "record_id,plaats,reference\nK1,Zo\u00eb,1\nK2,\"a,\nb\",0\n".encode("cp1252"),  # Windows-1252, quoted newline
-    b"record_id,score,reference\nK1,3,1\nK2,4\nK3,5,0\n",                         # a short row: pandas decides
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'record_id,score,reference\nK1, 3 ,1\nK2,,0\n\nK3,"4",\n',  # spaces, empty, blank line, quotes
+        b"\xef\xbb\xbfrecord_id;score;reference\r\nK1;0,5;1\r\nK2;1,25;0\r\n",  # BOM, semicolons, CRLF
+        b"record_id,score,reference\rK1,3,1\rK2,4,0\r",  # CR only
+        'record_id,plaats,reference\nK1,Zo\u00eb,1\nK2,"a,\nb",0\n'.encode("cp1252"),  # Windows-1252, quoted newline
+        b"record_id,score,reference\nK1,3,1\nK2,4\nK3,5,0\n",  # a short row: pandas decides
+    ],
+)
 def test_arrow_csv_path_reads_what_the_pandas_parser_reads(tmp_path, monkeypatch, content):
     path = tmp_path / "f.csv"
     path.write_bytes(content)

@@ -8,12 +8,12 @@ curves of two revisions in one chart.
 The two pipeline tests take about two minutes (a full `dvc repro`, then two experiments that re-run
 the report with its PDFs), so they are marked slow: `pytest -m slow tests/test_dvc_experiments.py`.
 """
+
 from __future__ import annotations
 
 import json
 
 import pytest
-
 from conftest import ROOT, copy_project, project_copy, run, shared_build
 
 EXP_CUTOFF = "++evaluate.exploratory_cutoffs={risk-checklist@2: [5]}"
@@ -24,9 +24,14 @@ EXP_PAIRS = "compare.pairs=[[risk-checklist@1, risk-checklist@2]]"
 
 def test_docs_show_the_commands_tested_here():
     text = (ROOT / "docs" / "comparing.md").read_text(encoding="utf-8")
-    for cmd in (f"dvc exp run -S '{EXP_CUTOFF}'", f"dvc exp run -S '{EXP_JUDGED}'", f"dvc exp run -S {EXP_PREVALENCE}",
-                f"dvc exp run -S '{EXP_PAIRS}'", "dvc metrics diff",
-                "dvc plots diff"):
+    for cmd in (
+        f"dvc exp run -S '{EXP_CUTOFF}'",
+        f"dvc exp run -S '{EXP_JUDGED}'",
+        f"dvc exp run -S {EXP_PREVALENCE}",
+        f"dvc exp run -S '{EXP_PAIRS}'",
+        "dvc metrics diff",
+        "dvc plots diff",
+    ):
         assert cmd in text, cmd
 
 
@@ -39,11 +44,14 @@ def repo(tmp_path_factory, tmp_path):
 
 def _baseline(folder):
     project = project_copy(
-        folder, simulate={"n_records": 2000},
+        folder,
+        simulate={"n_records": 2000},
         score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
         compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
         evaluate={"bootstrap": 20},
-        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20}, report={"pdf": False})
+        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20},
+        report={"pdf": False},
+    )
     # the library is a symlink to the checkout; .built marks the shared baseline as complete
     (project / ".gitignore").write_text("src\n.built\n")
     run(["git", "init", "-q"], project)
@@ -79,11 +87,17 @@ def test_exp_run_over_an_exploratory_cutoff_keeps_the_verdict_and_shows_in_metri
     assert not any(".criteria." in k or ".judged." in k for k in changed), changed
     assert not any(k.startswith("risk-checklist@1.") for k in changed)
     metrics = json.loads((repo / "reports" / "metrics.json").read_text())
-    assert metrics["risk-checklist@2"]["judged"]["cutoff"] == 3 and metrics["risk-checklist@2"]["criteria"][
-        "not_assessable"] == 0
+    assert (
+        metrics["risk-checklist@2"]["judged"]["cutoff"] == 3
+        and metrics["risk-checklist@2"]["criteria"]["not_assessable"] == 0
+    )
     doc = json.loads((repo / "data/processed/accuracy/risk-checklist@2.json").read_text())
-    assert {t["cutoff"]: t["prespecified"] for t in doc["thresholds"]} == {3.0: True, 2.0: False, 4.0: False,
-                                                                            5.0: False}
+    assert {t["cutoff"]: t["prespecified"] for t in doc["thresholds"]} == {
+        3.0: True,
+        2.0: False,
+        4.0: False,
+        5.0: False,
+    }
 
     res = run(["dvc", "plots", "diff", "HEAD", "--json"], repo)
     plots = json.loads(res.stdout)
@@ -96,7 +110,7 @@ def test_exp_run_over_an_exploratory_cutoff_keeps_the_verdict_and_shows_in_metri
     assert (out / "index.html").stat().st_size > 1000
 
     shown = json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)
-    assert shown                                           # the experiment is listed
+    assert shown  # the experiment is listed
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-q", "-m", "cut-off 2 for risk-checklist@2"], repo)
 
@@ -109,10 +123,12 @@ def test_exp_run_over_instrument_versions_changes_the_comparison(repo):
     new = "risk-checklist@1__vs__risk-checklist@2.auc_difference"
     old = "risk-checklist@2__vs__risk-checklist@1.auc_difference"
     assert changed[new]["old"] is None and changed[old]["new"] is None
-    assert changed[new]["new"] == pytest.approx(-changed[old]["old"], abs=1e-12)   # A - B flips sign
+    assert changed[new]["new"] == pytest.approx(-changed[old]["old"], abs=1e-12)  # A - B flips sign
     doc = json.loads((repo / "data/processed/comparison/risk-checklist@1__vs__risk-checklist@2.json").read_text())
     assert doc["score_a"] == "risk-checklist@1" and doc["delong"]["difference"] == pytest.approx(changed[new]["new"])
-    assert "risk-checklist@1__vs__risk-checklist@2" in json.loads((repo / "reports/comparison_metrics.json").read_text())
+    assert "risk-checklist@1__vs__risk-checklist@2" in json.loads(
+        (repo / "reports/comparison_metrics.json").read_text()
+    )
 
 
 @pytest.mark.slow

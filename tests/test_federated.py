@@ -1,5 +1,6 @@
 """Federated evaluation: pooled count tables give the statistics of the concatenated records, and the
 heterogeneity statistics match statsmodels' DerSimonian-Laird meta-analysis and a chi-square test."""
+
 import json
 
 import numpy as np
@@ -20,16 +21,37 @@ def organisations(tmp_path):
     df["rc_sum"] = df[[f"rc_{i:02d}" for i in range(1, 12)]].sum(axis=1)
     df = df[["record_id", "reference", "site", "age_band", "rc_sum", "sens_consensus"]]
     df.to_csv(tmp_path / "all.csv", index=False)
-    groups = {"north": ["site01", "site02", "site03"], "east": ["site04", "site05"],
-              "south": ["site06", "site07", "site08"]}
+    groups = {
+        "north": ["site01", "site02", "site03"],
+        "east": ["site04", "site05"],
+        "south": ["site06", "site07", "site08"],
+    }
     tables = []
     for name, sites in groups.items():
         part = df[df["site"].isin(sites)]
         part.to_csv(tmp_path / f"{name}.csv", index=False)
         out = tmp_path / "tables" / f"{name}.csv"
-        assert main(["aggregate", "--records", str(tmp_path / f"{name}.csv"), "--score", "rc_sum",
-                     "--score", "sens_consensus", "--reference", "reference", "--subgroup", "age_band",
-                     "--exact-counts-under-agreement", "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "aggregate",
+                    "--records",
+                    str(tmp_path / f"{name}.csv"),
+                    "--score",
+                    "rc_sum",
+                    "--score",
+                    "sens_consensus",
+                    "--reference",
+                    "reference",
+                    "--subgroup",
+                    "age_band",
+                    "--exact-counts-under-agreement",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         tables.append(str(out))
     return df, tables
 
@@ -39,8 +61,21 @@ def test_pooled_equals_concatenated_records(organisations, tmp_path, score, dire
     df, tables = organisations
     common = ["--score", score, "--direction", direction, "--prevalence", "0.034", "--ci-method", "clopper-pearson"]
     assert main(["evaluate-aggregate", "--tables", *tables, *common, "--out", str(tmp_path / "fed")]) == 0
-    assert main(["evaluate", "--records", str(tmp_path / "all.csv"), "--reference", "reference", *common,
-                 "--out", str(tmp_path / "all")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--records",
+                str(tmp_path / "all.csv"),
+                "--reference",
+                "reference",
+                *common,
+                "--out",
+                str(tmp_path / "all"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "fed/pooled/accuracy.json").read_bytes() == (tmp_path / "all/accuracy.json").read_bytes()
     pooled_doc = json.loads((tmp_path / "fed/pooled/accuracy.json").read_text())
     cuts = [t["cutoff"] for t in pooled_doc["thresholds"]]
@@ -109,6 +144,23 @@ def test_names_and_usage_errors(organisations, tmp_path, capsys):
     assert main(["evaluate-aggregate", "--tables", tables[0], tables[0], "--score", "rc_sum", "--out", out]) == 2
     assert main(["evaluate-aggregate", "--tables", *tables[:2], "--name", "a", "--score", "rc_sum", "--out", out]) == 2
     assert main(["evaluate-aggregate", "--tables", tables[0], "--score", "nope", "--out", out]) == 2
-    assert main(["evaluate-aggregate", "--tables", tables[0], tables[0], "--name", "a", "--name", "b",
-                 "--score", "rc_sum", "--out", out]) == 0
+    assert (
+        main(
+            [
+                "evaluate-aggregate",
+                "--tables",
+                tables[0],
+                tables[0],
+                "--name",
+                "a",
+                "--name",
+                "b",
+                "--score",
+                "rc_sum",
+                "--out",
+                out,
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "o/organisations/b/accuracy.json").is_file()

@@ -1,4 +1,5 @@
 """The identifier guard refuses every kind of direct identifier and never echoes the value."""
+
 import pandas as pd
 import pytest
 
@@ -6,13 +7,20 @@ from signalering.errors import InputError
 from signalering.ingest.identifiers import bsn_checksum_ok, check_identifiers
 
 
-@pytest.mark.parametrize("number, ok", [
-    ("111222333", True), ("123456782", True),       # docs/privacy.md (RvIG 11-check) examples: valid
-    ("123456789", False), ("111222334", False),     # invalid checksums
-    ("000000000", False),                           # passes the arithmetic, not an issued number
-    ("12345678", False),                            # 8 digits -> 012345678, S = 104, invalid
-    ("12345678a", False), ("1234567890", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "number, ok",
+    [
+        ("111222333", True),
+        ("123456782", True),  # docs/privacy.md (RvIG 11-check) examples: valid
+        ("123456789", False),
+        ("111222334", False),  # invalid checksums
+        ("000000000", False),  # passes the arithmetic, not an issued number
+        ("12345678", False),  # 8 digits -> 012345678, S = 104, invalid
+        ("12345678a", False),
+        ("1234567890", False),
+        ("", False),
+    ],
+)
 def test_bsn_checksum_examples(number, ok):
     assert bsn_checksum_ok([number]).tolist() == [ok]
 
@@ -67,15 +75,18 @@ def test_refusals_name_column_kind_and_row_without_value(cols, column, kind, row
             assert value not in message
 
 
-@pytest.mark.parametrize("cols", [
-    {"postcode": ["1234", "2345", None]},            # PC4 is allowed
-    {"pc4": ["1234", "2345", "3456"]},
-    {"birth_year": ["2015", "2016", "2017"]},         # coarse date substitutes are allowed
-    {"age_months": ["9", "10", "11"]},
-    {"score": ["12345678.5", "1", "2"]},             # not an integer string
-    {"code": ["123456789", "111222334", "1"]},        # nine digits but invalid checksums
-    {"month": ["2015-03", "2016-01", "2017-12"]},     # year-month, not a full date
-    {"site": ["site01", "site02", "site03"]},
-])
+@pytest.mark.parametrize(
+    "cols",
+    [
+        {"postcode": ["1234", "2345", None]},  # PC4 is allowed
+        {"pc4": ["1234", "2345", "3456"]},
+        {"birth_year": ["2015", "2016", "2017"]},  # coarse date substitutes are allowed
+        {"age_months": ["9", "10", "11"]},
+        {"score": ["12345678.5", "1", "2"]},  # not an integer string
+        {"code": ["123456789", "111222334", "1"]},  # nine digits but invalid checksums
+        {"month": ["2015-03", "2016-01", "2017-12"]},  # year-month, not a full date
+        {"site": ["site01", "site02", "site03"]},
+    ],
+)
 def test_allowed_columns_pass(cols):
     check_identifiers(frame(**cols), "records.csv")

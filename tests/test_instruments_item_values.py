@@ -1,4 +1,5 @@
 """item_values: the item values a sum score adds up, oriented the same way (for internal consistency)."""
+
 import numpy as np
 import pandas as pd
 

@@ -1,4 +1,5 @@
 """The ``score`` kind: a plain numeric column used as it is, and scoring keyed by ``data.id_column``."""
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,13 @@ def test_a_plain_score_needs_no_cutoffs_and_has_no_bounds():
 
 
 def test_cutoffs_judged_and_exploratory_and_direction():
-    s = spec(direction="lower", cutoffs=[{"name": "judged", "value": 0.2, "prespecified": True},
-                                         {"name": "explore", "value": 0.5, "prespecified": False}])
+    s = spec(
+        direction="lower",
+        cutoffs=[
+            {"name": "judged", "value": 0.2, "prespecified": True},
+            {"name": "explore", "value": 0.5, "prespecified": False},
+        ],
+    )
     assert s.direction == "lower"
     assert [(c.name, c.value, c.prespecified) for c in s.cutoffs] == [("judged", 0.2, True), ("explore", 0.5, False)]
 
@@ -41,16 +47,21 @@ def test_probability_fixes_the_range_and_is_a_risk():
     assert list(risk) == [0.2, 0.7] and source == "the instrument's own probability"
 
 
-@pytest.mark.parametrize("extra, field", [
-    ({"probability": True, "range": {"min": 0, "max": 1}}, "range"),
-    ({"range": {"min": 5, "max": 1}}, "range.max"),
-    ({"range": {"min": 0, "max": 10}, "cutoffs": [{"name": "c", "value": 11, "prespecified": True}]},
-     "cutoffs[0].value"),
-    ({"probability": True, "cutoffs": [{"name": "c", "value": 2, "prespecified": True}]}, "cutoffs[0].value"),
-    ({"probability": True, "risk_mapping": {"type": "logistic", "intercept": 0, "slope": 1}}, "risk_mapping"),
-    ({"probability": "yes"}, "probability"),
-    ({"items": []}, "items"),
-])
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ({"probability": True, "range": {"min": 0, "max": 1}}, "range"),
+        ({"range": {"min": 5, "max": 1}}, "range.max"),
+        (
+            {"range": {"min": 0, "max": 10}, "cutoffs": [{"name": "c", "value": 11, "prespecified": True}]},
+            "cutoffs[0].value",
+        ),
+        ({"probability": True, "cutoffs": [{"name": "c", "value": 2, "prespecified": True}]}, "cutoffs[0].value"),
+        ({"probability": True, "risk_mapping": {"type": "logistic", "intercept": 0, "slope": 1}}, "risk_mapping"),
+        ({"probability": "yes"}, "probability"),
+        ({"items": []}, "items"),
+    ],
+)
 def test_refusals_name_the_field(extra, field):
     with pytest.raises(InputError) as err:
         spec(**extra)
@@ -73,8 +84,9 @@ def test_scoring_uses_the_column_as_it_is_under_the_given_id_column():
     result = score_records([spec()], records, file="asah.csv", id_column="case")
     assert list(result.scores.columns) == ["case", "lab@1"]
     assert result.scores["lab@1"].tolist()[0] == 0.13 and np.isnan(result.scores["lab@1"][1])
-    assert result.missing.to_dict("records") == [{"case": "b", "instrument": "lab@1",
-                                                  "reason": "lab: no score recorded"}]
+    assert result.missing.to_dict("records") == [
+        {"case": "b", "instrument": "lab@1", "reason": "lab: no score recorded"}
+    ]
 
 
 def test_scoring_without_the_id_column_names_it():
@@ -86,10 +98,13 @@ def test_scoring_without_the_id_column_names_it():
         score_records([spec()], records, id_column="")
 
 
-@pytest.mark.parametrize("extra, values, row", [
-    ({"range": {"min": 0, "max": 10}}, [1.0, 12.0, 3.0], 2),
-    ({"probability": True}, [0.2, 0.3, 1.5], 3),
-])
+@pytest.mark.parametrize(
+    "extra, values, row",
+    [
+        ({"range": {"min": 0, "max": 10}}, [1.0, 12.0, 3.0], 2),
+        ({"probability": True}, [0.2, 0.3, 1.5], 3),
+    ],
+)
 def test_values_outside_the_range_are_refused_without_the_value(extra, values, row):
     records = pd.DataFrame({"record_id": ["a", "b", "c"], "s100b": values})
     with pytest.raises(InputError) as err:
@@ -114,7 +129,9 @@ def test_a_score_spec_file_loads_next_to_bundled_ones(tmp_path):
 
 def test_every_kind_has_a_section_in_the_docs():
     from conftest import ROOT
+
     from signalering.instruments import KINDS
+
     text = (ROOT / "docs" / "instruments.md").read_text(encoding="utf-8")
     for kind in KINDS:
         assert f"\n### {kind}\n" in text, kind

@@ -1,4 +1,5 @@
 """Loading and validating instrument specifications: bundled specs, look-up, and every refusal."""
+
 from __future__ import annotations
 
 import copy
@@ -19,53 +20,100 @@ from signalering.instruments import (
 
 FIXTURES = Path(__file__).parent / "instruments"
 
-BUNDLED = ["checklist-or-signals@1", "risk-category@1", "risk-checklist@1", "risk-checklist@2",
-           "risk-model@1", "sdq-parent@1", "sensitivity-observation@1", "signal-list@1"]
+BUNDLED = [
+    "checklist-or-signals@1",
+    "risk-category@1",
+    "risk-checklist@1",
+    "risk-checklist@2",
+    "risk-model@1",
+    "sdq-parent@1",
+    "sensitivity-observation@1",
+    "signal-list@1",
+]
 
 CHECKLIST = {
-    "name": "own-checklist", "version": 1, "kind": "risk_checklist", "description": "test",
-    "direction": "higher", "coding": {0: 0, 1: 1},
+    "name": "own-checklist",
+    "version": 1,
+    "kind": "risk_checklist",
+    "description": "test",
+    "direction": "higher",
+    "coding": {0: 0, 1: 1},
     "items": [{"id": "a", "column": "col_a"}, {"id": "b", "column": "col_b", "weight": 2}],
     "missing": {"max_missing": 0},
     "cutoffs": [{"name": "k2", "value": 2, "prespecified": True}],
     "references": ["Someone (2020). A paper."],
 }
 QUESTIONNAIRE = {
-    "name": "own-q", "version": 1, "kind": "questionnaire", "coding": [0, 1, 2],
+    "name": "own-q",
+    "version": 1,
+    "kind": "questionnaire",
+    "coding": [0, 1, 2],
     "items": [{"id": i, "column": f"q{i}"} for i in range(1, 7)],
     "reverse_items": [2],
-    "scales": {"s1": {"items": [1, 2, 3], "missing": {"max_missing": 1, "fill": "prorate", "rounding": "half_up"}},
-               "s2": {"items": [4, 5, 6]}},
+    "scales": {
+        "s1": {"items": [1, 2, 3], "missing": {"max_missing": 1, "fill": "prorate", "rounding": "half_up"}},
+        "s2": {"items": [4, 5, 6]},
+    },
     "derived": {"total": {"sum_of": ["s1", "s2"]}},
     "score": "total",
     "band_sets": {"b": {"labels": ["ok", "raised"], "bounds": {"total": [8], "s1": [4]}}},
 }
 SIGNALS = {
-    "name": "own-signals", "version": 1, "kind": "signal_list", "coding": ["ja", "nee"],
-    "items": [{"id": "fits", "column": "s_fits", "abnormal": "nee"},
-              {"id": "delay", "column": "s_delay", "abnormal": "ja"}],
+    "name": "own-signals",
+    "version": 1,
+    "kind": "signal_list",
+    "coding": ["ja", "nee"],
+    "items": [
+        {"id": "fits", "column": "s_fits", "abnormal": "nee"},
+        {"id": "delay", "column": "s_delay", "abnormal": "ja"},
+    ],
     "positive_rule": {"type": "any"},
 }
 SIGNALS["coding"] = {"ja": 1, "nee": 0}
-ORDINAL = {"name": "own-cat", "version": 1, "kind": "ordinal_category", "column": "cat",
-           "categories": ["laag", "midden", "hoog"]}
+ORDINAL = {
+    "name": "own-cat",
+    "version": 1,
+    "kind": "ordinal_category",
+    "column": "cat",
+    "categories": ["laag", "midden", "hoog"],
+}
 RATER = {
-    "name": "own-rating", "version": 1, "kind": "rater_observation", "direction": "lower",
+    "name": "own-rating",
+    "version": 1,
+    "kind": "rater_observation",
+    "direction": "lower",
     "raters": [{"column": "r1", "id_column": "r1_id"}, {"column": "r2"}],
-    "consensus_column": "rc", "combine": "mean_of_available",
+    "consensus_column": "rc",
+    "combine": "mean_of_available",
     "rating_scale": {"min": 1, "max": 9},
     "cutoffs": [{"name": "low", "value": 3, "prespecified": True}],
 }
-PROBABILITY = {"name": "own-p", "version": 1, "kind": "probability", "column": "p",
-               "cutoffs": [{"name": "p10", "value": 0.1, "prespecified": False}]}
+PROBABILITY = {
+    "name": "own-p",
+    "version": 1,
+    "kind": "probability",
+    "column": "p",
+    "cutoffs": [{"name": "p10", "value": 0.1, "prespecified": False}],
+}
 COMBINATION = {
-    "name": "own-combo", "version": 1, "kind": "combination",
-    "components": [{"instrument": "risk-checklist@2", "cutoff": "protocol"},
-                   {"instrument": "signal-list@1", "cutoff": "any"}],
+    "name": "own-combo",
+    "version": 1,
+    "kind": "combination",
+    "components": [
+        {"instrument": "risk-checklist@2", "cutoff": "protocol"},
+        {"instrument": "signal-list@1", "cutoff": "any"},
+    ],
     "positive_rule": {"type": "at_least", "k": 2},
 }
-VALID = {"checklist": CHECKLIST, "questionnaire": QUESTIONNAIRE, "signals": SIGNALS, "ordinal": ORDINAL,
-         "rater": RATER, "probability": PROBABILITY, "combination": COMBINATION}
+VALID = {
+    "checklist": CHECKLIST,
+    "questionnaire": QUESTIONNAIRE,
+    "signals": SIGNALS,
+    "ordinal": ORDINAL,
+    "rater": RATER,
+    "probability": PROBABILITY,
+    "combination": COMBINATION,
+}
 
 
 def write(tmp_path: Path, data, name: str = "spec.yaml") -> Path:
@@ -130,7 +178,9 @@ def test_every_bundled_spec_loads_with_its_interface():
     assert specs["risk-model@1"].columns == ("risk_probability",)
     cat = specs["risk-category@1"]
     assert [(c.name, c.value, c.prespecified) for c in cat.cutoffs] == [
-        ("at-least-medium", 1.0, True), ("at-least-high", 2.0, True)]
+        ("at-least-medium", 1.0, True),
+        ("at-least-high", 2.0, True),
+    ]
     sig = specs["signal-list@1"]
     assert sig.columns == tuple(f"sig_{i}" for i in range(1, 7))
     assert (sig.cutoff("any").value, sig.rule.type) == (1.0, "any")
@@ -188,7 +238,7 @@ def test_spec_dir_found_first_and_both_layouts(tmp_path):
     a, b, c = load_specs(["risk-model@1", "own-p@2", "risk-checklist@1"], spec_dir=tmp_path)
     assert [x.name for x in a.cutoffs] == ["mine"] and a.source_file == str(tmp_path / "risk-model@1.yaml")
     assert b.id == "own-p@2" and b.source_file == str(tmp_path / "own-p" / "2.yaml")
-    assert Path(c.source_file).parent == BUNDLED_DIR       # falls back to the bundled specs
+    assert Path(c.source_file).parent == BUNDLED_DIR  # falls back to the bundled specs
 
 
 def test_component_found_next_to_the_combination(tmp_path):
@@ -238,21 +288,47 @@ BAD = [
     ("checklist", "cutoffs.0.prespecified", DELETE, "cutoffs[0].prespecified", "required"),
     ("checklist", "cutoffs.0.name", "k 2", "cutoffs[0].name", "no spaces"),
     ("checklist", "cutoffs", [], "cutoffs", "at least one named cut-off"),
-    ("checklist", "cutoffs", [{"name": "k", "value": 1, "prespecified": True},
-                              {"name": "k", "value": 2, "prespecified": False}], "cutoffs[1].name", "duplicate cut-off"),
+    (
+        "checklist",
+        "cutoffs",
+        [{"name": "k", "value": 1, "prespecified": True}, {"name": "k", "value": 2, "prespecified": False}],
+        "cutoffs[1].name",
+        "duplicate cut-off",
+    ),
     ("checklist", "missing.max_missing", 2, "missing.max_missing", "at most 1"),
     ("checklist", "missing.max_missing", -1, "missing.max_missing", "at least 0"),
     ("checklist", "missing.fill", "mean", "missing.fill", "zero, prorate"),
     ("checklist", "missing.rounding", "half_up", "missing.rounding", "only to fill: prorate"),
     ("checklist", "references", "Someone 2020", "references", "must be a list"),
     ("checklist", "risk_mapping", {"type": "logistic", "intercept": -2}, "risk_mapping.slope", "required"),
-    ("checklist", "risk_mapping", {"type": "probit", "intercept": 0, "slope": 1}, "risk_mapping.type", "logistic, table"),
-    ("checklist", "risk_mapping", {"type": "table", "table": [{"from": 0, "risk": 0.1}, {"from": 0, "risk": 0.2}]},
-     "risk_mapping.table[1].from", "strictly increasing"),
-    ("checklist", "risk_mapping", {"type": "table", "table": [{"from": 0, "risk": 1.5}]},
-     "risk_mapping.table[0].risk", "[0, 1]"),
-    ("checklist", "risk_mapping", {"type": "table", "table": [{"from": 1, "risk": 0.5}]},
-     "risk_mapping.table", "lowest possible score 0"),
+    (
+        "checklist",
+        "risk_mapping",
+        {"type": "probit", "intercept": 0, "slope": 1},
+        "risk_mapping.type",
+        "logistic, table",
+    ),
+    (
+        "checklist",
+        "risk_mapping",
+        {"type": "table", "table": [{"from": 0, "risk": 0.1}, {"from": 0, "risk": 0.2}]},
+        "risk_mapping.table[1].from",
+        "strictly increasing",
+    ),
+    (
+        "checklist",
+        "risk_mapping",
+        {"type": "table", "table": [{"from": 0, "risk": 1.5}]},
+        "risk_mapping.table[0].risk",
+        "[0, 1]",
+    ),
+    (
+        "checklist",
+        "risk_mapping",
+        {"type": "table", "table": [{"from": 1, "risk": 0.5}]},
+        "risk_mapping.table",
+        "lowest possible score 0",
+    ),
     ("questionnaire", "reverse_items", [2, 9], "reverse_items[1]", "reverse-scored item '9' is not one of the items"),
     ("questionnaire", "reverse_items", [2, 2], "reverse_items[1]", "listed twice"),
     ("questionnaire", "items.5.id", 1, "items[5].id", "duplicate item id '1'"),
@@ -265,15 +341,30 @@ BAD = [
     ("questionnaire", "derived.s1", {"sum_of": ["s2"]}, "derived.s1", "already a scale"),
     ("questionnaire", "score", "grand", "score", "not a scale"),
     ("questionnaire", "direction", "lower", "direction", "must match the direction"),
-    ("questionnaire", "band_sets.b.bounds.total", {"bounds": [8, 8], "labels": ["x", "y", "z"]},
-     "band_sets.b.bounds.total", "increase strictly"),
-    ("questionnaire", "band_sets.b.bounds.total", {"bounds": [8, 9], "labels": ["x", "y", "y"]},
-     "band_sets.b.bounds.total.labels", "duplicate label"),
+    (
+        "questionnaire",
+        "band_sets.b.bounds.total",
+        {"bounds": [8, 8], "labels": ["x", "y", "z"]},
+        "band_sets.b.bounds.total",
+        "increase strictly",
+    ),
+    (
+        "questionnaire",
+        "band_sets.b.bounds.total",
+        {"bounds": [8, 9], "labels": ["x", "y", "y"]},
+        "band_sets.b.bounds.total.labels",
+        "duplicate label",
+    ),
     ("questionnaire", "band_sets.b.bounds.total", [8, 10], "band_sets.b.bounds.total", "need 3 labels"),
     ("questionnaire", "band_sets.b.bounds.total", [13], "band_sets.b.bounds.total", "outside the score range [0, 12]"),
     ("questionnaire", "band_sets.b.bounds.s9", [1], "band_sets.b.bounds.s9", "not a scale"),
-    ("questionnaire", "cutoffs", [{"name": "b-raised", "value": 5, "prespecified": False}], "cutoffs[0].name",
-     "duplicate cut-off"),
+    (
+        "questionnaire",
+        "cutoffs",
+        [{"name": "b-raised", "value": 5, "prespecified": False}],
+        "cutoffs[0].name",
+        "duplicate cut-off",
+    ),
     ("signals", "items.0.abnormal", DELETE, "items[0].abnormal", "which answer is abnormal"),
     ("signals", "items.0.abnormal", "misschien", "items[0].abnormal", "not one of the declared codes"),
     ("signals", "items.0.abnormal", ["ja", "nee"], "items[0].abnormal", "every code is abnormal"),
@@ -296,21 +387,24 @@ BAD = [
     ("rater", "raters.1.column", "r1", "raters", "duplicate column 'r1'"),
     ("rater", "raters.0.rater", "x", "raters[0].rater", "unknown field"),
     ("probability", "cutoffs.0.value", 1.5, "cutoffs[0].value", "outside the score range [0, 1]"),
-    ("probability", "risk_mapping", {"type": "logistic", "intercept": 0, "slope": 1}, "risk_mapping",
-     "already a risk"),
+    ("probability", "risk_mapping", {"type": "logistic", "intercept": 0, "slope": 1}, "risk_mapping", "already a risk"),
     ("combination", "components.1.cutoff", "nope", "components[1].cutoff", "has no cut-off 'nope'"),
     ("combination", "components.1.instrument", "signal-list", "components[1].instrument", "name@version"),
     ("combination", "components.1.instrument", "risk-checklist@2", "components[1].instrument", "listed twice"),
-    ("combination", "components", [{"instrument": "signal-list@1", "cutoff": "any"}], "components",
-     "at least two components"),
+    (
+        "combination",
+        "components",
+        [{"instrument": "signal-list@1", "cutoff": "any"}],
+        "components",
+        "at least two components",
+    ),
     ("combination", "positive_rule", {"type": "at_least", "k": 3}, "positive_rule.k", "components (2)"),
     ("combination", "direction", "lower", "direction", "'higher'"),
     ("combination", "missing", {"max_missing": 1, "fill": "prorate"}, "missing.fill", "only fill: zero"),
 ]
 
 
-@pytest.mark.parametrize("base,path,value,column,words", BAD,
-                         ids=[f"{b}:{p}:{c}" for b, p, _, c, _ in BAD])
+@pytest.mark.parametrize("base,path,value,column,words", BAD, ids=[f"{b}:{p}:{c}" for b, p, _, c, _ in BAD])
 def test_bad_spec_refused_naming_file_and_field(tmp_path, base, path, value, column, words):
     err = refused(tmp_path, changed(VALID[base], path, value))
     assert err.column == column
@@ -339,8 +433,7 @@ def test_duplicate_yaml_key_refused(tmp_path):
 
 
 def test_duplicate_scale_key_refused(tmp_path):
-    text = yaml.safe_dump(QUESTIONNAIRE, sort_keys=False).replace(
-        "  s2:\n", "  s1:\n    items: [4]\n  s2:\n", 1)
+    text = yaml.safe_dump(QUESTIONNAIRE, sort_keys=False).replace("  s2:\n", "  s1:\n    items: [4]\n  s2:\n", 1)
     assert "duplicate key 's1'" in refused(tmp_path, text).reason
 
 
@@ -361,10 +454,16 @@ def test_consensus_combination_needs_consensus_column(tmp_path):
 
 
 def test_combination_cycle_refused(tmp_path):
-    a = {**COMBINATION, "name": "loop-a", "components": [
-        {"instrument": "loop-b@1", "cutoff": "all"}, {"instrument": "signal-list@1", "cutoff": "any"}]}
-    b = {**COMBINATION, "name": "loop-b", "components": [
-        {"instrument": "loop-a@1", "cutoff": "all"}, {"instrument": "signal-list@1", "cutoff": "any"}]}
+    a = {
+        **COMBINATION,
+        "name": "loop-a",
+        "components": [{"instrument": "loop-b@1", "cutoff": "all"}, {"instrument": "signal-list@1", "cutoff": "any"}],
+    }
+    b = {
+        **COMBINATION,
+        "name": "loop-b",
+        "components": [{"instrument": "loop-a@1", "cutoff": "all"}, {"instrument": "signal-list@1", "cutoff": "any"}],
+    }
     write(tmp_path, a, "loop-a@1.yaml")
     write(tmp_path, b, "loop-b@1.yaml")
     with pytest.raises(InputError) as err:
@@ -377,6 +476,7 @@ def test_combination_cycle_refused(tmp_path):
 def test_combination_without_loader_refused():
     with pytest.raises(InputError) as err:
         from signalering.instruments.spec import build_spec
+
         build_spec(copy.deepcopy(COMBINATION), "inline.yaml")
     assert (err.value.file, err.value.column) == ("inline.yaml", "components")
 
@@ -385,9 +485,9 @@ def test_unknown_id():
     with pytest.raises(InputError) as err:
         load_specs(["no-such-thing@1"])
     assert "no specification 'no-such-thing@1' found" in err.value.reason
-    assert "risk-checklist@2" in err.value.reason        # lists what is bundled
+    assert "risk-checklist@2" in err.value.reason  # lists what is bundled
     assert "searched the bundled specifications;" in err.value.reason
-    assert str(BUNDLED_DIR) not in str(err.value) and err.value.file == ""   # no path on this machine
+    assert str(BUNDLED_DIR) not in str(err.value) and err.value.file == ""  # no path on this machine
 
 
 def test_reference_neither_id_nor_path():
@@ -423,8 +523,9 @@ def test_every_complete_example_in_the_documentation_loads(tmp_path):
     import re
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "instruments.md").read_text()
-    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
-              if b.startswith("name:") and "# ..." not in b]
+    blocks = [
+        b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S) if b.startswith("name:") and "# ..." not in b
+    ]
     assert len(blocks) >= 4
     for k, block in enumerate(blocks):
         data = yaml.safe_load(block)

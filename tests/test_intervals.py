@@ -1,4 +1,5 @@
 """Intervals for proportions (published values, closed forms, the methodology fixture) and log-method ratios."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,7 +62,7 @@ def test_published_values(x, n, method):
 
 def test_closed_forms_at_the_boundary_and_other_confidence():
     """0/n and n/n have closed forms: Wilson upper z^2/(n + z^2), Clopper-Pearson upper 1 - (alpha/2)^(1/n)."""
-    z = 1.6448536269514722                              # 90%
+    z = 1.6448536269514722  # 90%
     est, lo, hi = proportion_ci([0, 20], [20, 20], "wilson", confidence=0.9)
     assert hi[0] == pytest.approx(z**2 / (20 + z**2), abs=1e-12) and lo[0] == 0.0
     assert lo[1] == pytest.approx(20 / (20 + z**2), abs=1e-12) and hi[1] == 1.0
@@ -94,8 +95,11 @@ def test_bad_arguments():
         proportion_ci(1, 2, confidence=95)
 
 
-@given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
-       st.sampled_from(INTERVAL_METHODS), st.floats(0.5, 0.999))
+@given(
+    st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.sampled_from(INTERVAL_METHODS),
+    st.floats(0.5, 0.999),
+)
 def test_intervals_hold_the_estimate_and_stay_in_unit(xn, method, conf):
     est, lo, hi = proportion_ci(*xn, method=method, confidence=conf)
     assert 0.0 <= lo[0] <= est[0] + 1e-12 and est[0] - 1e-12 <= hi[0] <= 1.0
@@ -121,19 +125,24 @@ def test_likelihood_ratio_hand_computed():
 def test_zero_cells_undefined_without_correction_and_finite_with_haldane():
     out = likelihood_ratio_ci([0, 5], [3, 0], [5, 2], [10, 12])
     assert np.isnan(out["lr_positive"][0][0]) and np.isnan(out["dor"][0][0])
-    assert np.isnan(out["lr_positive"][0][1])            # fp = 0: infinite
+    assert np.isnan(out["lr_positive"][0][1])  # fp = 0: infinite
     assert float(out["lr_negative"][0][1]) == pytest.approx((2 / 7) / 1.0)
     fixed = likelihood_ratio_ci(0, 3, 5, 10, correction=0.5)
     assert float(fixed["dor"][0]) == pytest.approx(0.5 * 10.5 / (3.5 * 5.5))
     lo, hi = float(fixed["dor"][1]), float(fixed["dor"][2])
     se = np.sqrt(1 / 0.5 + 1 / 3.5 + 1 / 5.5 + 1 / 10.5)
-    assert (lo, hi) == pytest.approx((0.5 * 10.5 / 19.25 * np.exp(-z_value(0.95) * se),
-                                      0.5 * 10.5 / 19.25 * np.exp(z_value(0.95) * se)))
+    assert (lo, hi) == pytest.approx(
+        (0.5 * 10.5 / 19.25 * np.exp(-z_value(0.95) * se), 0.5 * 10.5 / 19.25 * np.exp(z_value(0.95) * se))
+    )
 
 
 def test_interval_to_dict_carries_reason_only_when_given():
-    assert Interval(0.5, 0.4, 0.6, "wilson").to_dict() == {"estimate": 0.5, "ci_low": 0.4, "ci_high": 0.6,
-                                                            "method": "wilson"}
+    assert Interval(0.5, 0.4, 0.6, "wilson").to_dict() == {
+        "estimate": 0.5,
+        "ci_low": 0.4,
+        "ci_high": 0.6,
+        "method": "wilson",
+    }
     assert Interval(None, None, None, "wilson", "no positives").to_dict()["reason"] == "no positives"
 
 

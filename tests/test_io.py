@@ -1,4 +1,5 @@
 """Reading records files: formats, encodings, and every kind of file that is unusable as a whole."""
+
 import pandas as pd
 import pytest
 
@@ -12,7 +13,7 @@ ROWS = "record_id{s}reference{s}score\nR1{s}1{s}3\nR2{s}0{s}\nR3{s}{s}2\n"
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_csv_separators_and_encodings(tmp_path, sep, encoding):
     path = tmp_path / "r.csv"
-    text = ROWS.format(s=sep).replace("R3", "Rë3")   # a non-ASCII character in every encoding
+    text = ROWS.format(s=sep).replace("R3", "Rë3")  # a non-ASCII character in every encoding
     path.write_bytes(text.encode(encoding))
     frame = read_records(path)
     assert list(frame.columns) == ["record_id", "reference", "score"]
@@ -38,18 +39,21 @@ def test_parquet_and_xlsx(tmp_path):
         assert frame["score"].isna().tolist() == [False, True]
 
 
-@pytest.mark.parametrize("name, content, reason, row", [
-    ("empty.csv", b"", "empty", None),
-    ("header.csv", b"record_id,reference\n", "no records", None),
-    ("blank.csv", b"\n\n", "no header", None),
-    ("one.csv", b"just some text\nand more\n", "not a table", None),
-    ("ragged.csv", b"record_id,reference\nR1,1\nR2,0,5,6\n", "not a table", 2),
-    ("utf16.csv", "record_id,reference\nR1,1\n".encode("utf-16"), "not a text table", None),
-    ("dup.csv", b"record_id,reference,reference\nR1,1,1\n", "twice", None),
-    ("r.json", b"{}", "unsupported file type", None),
-    ("broken.parquet", b"PAR1 not really", "Parquet", None),
-    ("broken.xlsx", b"not a zip", "Excel", None),
-])
+@pytest.mark.parametrize(
+    "name, content, reason, row",
+    [
+        ("empty.csv", b"", "empty", None),
+        ("header.csv", b"record_id,reference\n", "no records", None),
+        ("blank.csv", b"\n\n", "no header", None),
+        ("one.csv", b"just some text\nand more\n", "not a table", None),
+        ("ragged.csv", b"record_id,reference\nR1,1\nR2,0,5,6\n", "not a table", 2),
+        ("utf16.csv", "record_id,reference\nR1,1\n".encode("utf-16"), "not a text table", None),
+        ("dup.csv", b"record_id,reference,reference\nR1,1,1\n", "twice", None),
+        ("r.json", b"{}", "unsupported file type", None),
+        ("broken.parquet", b"PAR1 not really", "Parquet", None),
+        ("broken.xlsx", b"not a zip", "Excel", None),
+    ],
+)
 def test_unusable_files(tmp_path, name, content, reason, row):
     path = tmp_path / name
     path.write_bytes(content)
@@ -62,7 +66,7 @@ def test_unusable_files(tmp_path, name, content, reason, row):
 
 def test_undecodable_bytes(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes(b"record_id,reference\nR\x81\x8d,1\n")   # invalid UTF-8, undefined in cp1252
+    path.write_bytes(b"record_id,reference\nR\x81\x8d,1\n")  # invalid UTF-8, undefined in cp1252
     with pytest.raises(InputError, match="cannot be decoded"):
         read_records(path)
 

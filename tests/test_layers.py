@@ -1,12 +1,26 @@
 """The arrows point one way: documents (``outputs``) import statistics, never the other way round."""
+
 import ast
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "signalering"
-STATISTICS = ("accuracy", "bootstrap", "calibration", "compare", "counts", "cutpoints", "decision", "intervals",
-              "reliability", "roc", "schema", "subgroups", "verification")
+STATISTICS = (
+    "accuracy",
+    "bootstrap",
+    "calibration",
+    "compare",
+    "counts",
+    "cutpoints",
+    "decision",
+    "intervals",
+    "reliability",
+    "roc",
+    "schema",
+    "subgroups",
+    "verification",
+)
 DOCUMENT_LAYER = {"outputs", "cli", "report"}
 
 

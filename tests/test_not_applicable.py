@@ -3,6 +3,7 @@
 Each stage script is run as DVC runs it (``__main__`` in the project folder) on a tiny project of
 plain score instruments: no raters, no probabilities, no subgroups, no pairs.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from signalering import not_applicable
 from signalering.report.build import load_inputs
 
@@ -27,27 +28,60 @@ def project(tmp_path, monkeypatch):
     rng = np.random.default_rng(3)
     ref = np.tile([1.0, 0.0, 0.0], N // 3)
     (tmp_path / "instruments").mkdir()
-    (tmp_path / "instruments" / "lab.yaml").write_text("name: lab\nversion: 1\nkind: score\ncolumn: lab\n", encoding="utf-8")
-    (tmp_path / "instruments" / "obs.yaml").write_text(yaml.safe_dump({
-        "name": "obs", "version": 1, "kind": "rater_observation", "raters": [{"column": "r1"}],
-        "combine": "first_rater", "rating_scale": {"min": 1, "max": 9},
-        "cutoffs": [{"name": "c", "value": 5, "prespecified": True}]}), encoding="utf-8")
+    (tmp_path / "instruments" / "lab.yaml").write_text(
+        "name: lab\nversion: 1\nkind: score\ncolumn: lab\n", encoding="utf-8"
+    )
+    (tmp_path / "instruments" / "obs.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "obs",
+                "version": 1,
+                "kind": "rater_observation",
+                "raters": [{"column": "r1"}],
+                "combine": "first_rater",
+                "rating_scale": {"min": 1, "max": 9},
+                "cutoffs": [{"name": "c", "value": 5, "prespecified": True}],
+            }
+        ),
+        encoding="utf-8",
+    )
     shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     params = {k: shipped[k] for k in ("seed", "evaluate", "calibration", "reliability", "disclosure")}
     params["evaluate"]["bootstrap"] = 0
-    params.update(data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [],
-                        "columns": {}},
-                  score={"instruments": ["instruments/lab.yaml"]}, compare={"pairs": [], "cutoffs": {}, "mcnemar": "exact"})
+    params.update(
+        data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [], "columns": {}},
+        score={"instruments": ["instruments/lab.yaml"]},
+        compare={"pairs": [], "cutoffs": {}, "mcnemar": "exact"},
+    )
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     interim = tmp_path / "data" / "interim"
     interim.mkdir(parents=True)
     lab = rng.normal(ref, 1.0)
-    pd.DataFrame({"case": [f"c{i}" for i in range(N)], "ref": ref, "lab": lab,
-                  "r1": rng.integers(1, 10, N).astype(float)}).to_parquet(interim / "records.parquet")
+    pd.DataFrame(
+        {"case": [f"c{i}" for i in range(N)], "ref": ref, "lab": lab, "r1": rng.integers(1, 10, N).astype(float)}
+    ).to_parquet(interim / "records.parquet")
     pd.DataFrame({"case": [f"c{i}" for i in range(N)], "ref": ref, "lab@1": lab}).to_parquet(interim / "scores.parquet")
-    (interim / "instruments.json").write_text(json.dumps({"schema_version": 1, "instruments": [
-        {"id": "lab@1", "name": "lab", "version": 1, "kind": "score", "probability": False, "direction": "higher",
-         "cutoffs": [], "references": [], "source_file": "lab.yaml"}]}), encoding="utf-8")
+    (interim / "instruments.json").write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "instruments": [
+                    {
+                        "id": "lab@1",
+                        "name": "lab",
+                        "version": 1,
+                        "kind": "score",
+                        "probability": False,
+                        "direction": "higher",
+                        "cutoffs": [],
+                        "references": [],
+                        "source_file": "lab.yaml",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     return tmp_path
 
 
@@ -59,12 +93,15 @@ def documents(folder) -> dict:
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
 
 
-@pytest.mark.parametrize("stage, folder, reason", [
-    ("reliability", "data/processed/reliability", "rater columns"),
-    ("calibration", "data/processed/calibration", "probability"),
-    ("compare", "data/processed/comparison", "compare.pairs"),
-    ("subgroups", "data/processed/subgroups", "data.subgroups"),
-])
+@pytest.mark.parametrize(
+    "stage, folder, reason",
+    [
+        ("reliability", "data/processed/reliability", "rater columns"),
+        ("calibration", "data/processed/calibration", "probability"),
+        ("compare", "data/processed/comparison", "compare.pairs"),
+        ("subgroups", "data/processed/subgroups", "data.subgroups"),
+    ],
+)
 def test_a_stage_with_nothing_to_do_writes_only_the_document(project, stage, folder, reason):
     run_stage(stage)
     docs = documents(project / folder)
@@ -100,8 +137,9 @@ def test_one_rater_observation_gets_a_reason_not_an_index_error(project):
 
 
 def test_calibration_assesses_a_score_declared_a_probability(project):
-    (project / "instruments" / "lab.yaml").write_text("name: lab\nversion: 1\nkind: score\ncolumn: lab\nprobability: true\n",
-                                      encoding="utf-8")
+    (project / "instruments" / "lab.yaml").write_text(
+        "name: lab\nversion: 1\nkind: score\ncolumn: lab\nprobability: true\n", encoding="utf-8"
+    )
     scores = pd.read_parquet(project / "data" / "interim" / "scores.parquet")
     scores["lab@1"] = np.clip(0.3 + 0.2 * scores["ref"] + np.linspace(-0.2, 0.2, N), 0, 1)
     scores.to_parquet(project / "data" / "interim" / "scores.parquet")
@@ -133,10 +171,16 @@ def test_every_stage_has_a_line_in_both_languages():
         assert set(texts["not_applicable"]) == set(not_applicable.STAGES), lang
 
 
-@pytest.mark.parametrize("stage, words", [
-    ("reliability", "not applicable"), ("calibration", "not applicable"), ("compare", "not applicable"),
-    ("subgroups", "not applicable"), ("evaluate", "wrote 1 accuracy documents"),
-])
+@pytest.mark.parametrize(
+    "stage, words",
+    [
+        ("reliability", "not applicable"),
+        ("calibration", "not applicable"),
+        ("compare", "not applicable"),
+        ("subgroups", "not applicable"),
+        ("evaluate", "wrote 1 accuracy documents"),
+    ],
+)
 def test_a_stage_ends_with_one_summary_line_on_stderr(project, capsys, stage, words):
     run_stage(stage)
     captured = capsys.readouterr()

@@ -1,4 +1,5 @@
 """Sample-size planning (signalering.planning) and the ``signalering plan`` command."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from scipy.stats import beta
 from signalering import cli, planning
 from signalering.errors import UsageError
 
-Z95 = 1.959963984540054   # standard normal 0.975 quantile
+Z95 = 1.959963984540054  # standard normal 0.975 quantile
 
 
 def _cp_half_width(n: int, p: float, confidence: float = 0.95) -> float:
@@ -47,8 +48,10 @@ def test_buderer_specificity_can_bind():
     assert (r.cases, r.noncases, r.total_for_sensitivity, r.total_for_specificity, r.total) == (44, 57, 73, 143, 143)
 
 
-@pytest.mark.parametrize("bad", [dict(prevalence=1.0), dict(sensitivity=0.0), dict(half_width=-0.1),
-                                 dict(confidence=1.5), dict(method="wald")])
+@pytest.mark.parametrize(
+    "bad",
+    [dict(prevalence=1.0), dict(sensitivity=0.0), dict(half_width=-0.1), dict(confidence=1.5), dict(method="wald")],
+)
 def test_buderer_refuses_wrong_words(bad):
     args = dict(sensitivity=0.9, specificity=0.85, prevalence=0.1, half_width=0.05) | bad
     with pytest.raises(UsageError):
@@ -164,13 +167,19 @@ def test_plan_command_writes_json(tmp_path, capsys):
     assert doc["exact"]["total"] == 1550
     pv = doc["partial_verification"]
     assert pv["verified_negatives_fraction"] == 0.3 and pv["total"] > 1383
-    assert doc["design"] == {"sensitivity": 0.9, "specificity": 0.85, "prevalence": 0.1, "half_width": 0.05,
-                             "confidence": 0.95}
+    assert doc["design"] == {
+        "sensitivity": 0.9,
+        "specificity": 0.85,
+        "prevalence": 0.1,
+        "half_width": 0.05,
+        "confidence": 0.95,
+    }
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.strip().splitlines() == [
         f"signalering: plan: normal: 1383 families; exact: 1550 families; verifying 0.3 of screen-negatives: "
-        f"{pv['total']} families; wrote {out}"]
+        f"{pv['total']} families; wrote {out}"
+    ]
 
 
 def test_plan_command_prints_json_without_out(capsys):
@@ -181,9 +190,18 @@ def test_plan_command_prints_json_without_out(capsys):
     assert (doc["normal"]["cases"], doc["normal"]["total"]) == (98, 974)
 
 
-@pytest.mark.parametrize("extra", [["--prevalence", "1"], ["--half-width", "0"], ["--sensitivity", "nan"],
-                                   ["--confidence", "95"], ["--verified-negatives-fraction", "0"],
-                                   ["--verified-negatives-fraction", "1.5"], ["--method", "wald"]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--prevalence", "1"],
+        ["--half-width", "0"],
+        ["--sensitivity", "nan"],
+        ["--confidence", "95"],
+        ["--verified-negatives-fraction", "0"],
+        ["--verified-negatives-fraction", "1.5"],
+        ["--method", "wald"],
+    ],
+)
 def test_plan_command_wrong_words_exit_2(extra, capsys):
     assert cli.main(["plan", *DESIGN, *extra]) == 2
     assert capsys.readouterr().out == ""
@@ -197,11 +215,14 @@ def test_plan_command_out_is_a_folder(tmp_path):
 # Worked examples of Riley et al. (2021, Stat Med 40:4230-4251) sections 3.1.1-3.4.1, with the SE targets the
 # paper uses (0.051 for O/E, slope and net benefit; 0.0255 for the C-statistic). Inputs from the authors'
 # companion R script; expected sizes computed by hand below (not yet checked against the paper's printed text).
-@pytest.mark.parametrize("phi, se, expected", [
-    (0.5, 0.051, 385),    # 0.5 / (0.5 * 0.051^2) = 1 / 0.002601 = 384.47 -> 385
-    (0.1, 0.051, 3461),   # 0.9 / (0.1 * 0.002601) = 3460.2 -> 3461
-    (0.1, 0.175, 294),    # 0.9 / (0.1 * 0.030625) = 293.88 -> 294
-])
+@pytest.mark.parametrize(
+    "phi, se, expected",
+    [
+        (0.5, 0.051, 385),  # 0.5 / (0.5 * 0.051^2) = 1 / 0.002601 = 384.47 -> 385
+        (0.1, 0.051, 3461),  # 0.9 / (0.1 * 0.002601) = 3460.2 -> 3461
+        (0.1, 0.175, 294),  # 0.9 / (0.1 * 0.030625) = 293.88 -> 294
+    ],
+)
 def test_riley_oe_worked_examples(phi, se, expected):
     r = planning.riley_oe_sample_size(phi, se=se)
     assert r.n == expected and r.events == pytest.approx(expected * phi)
@@ -212,13 +233,14 @@ def test_riley_oe_se_from_interval_width():
     r = planning.riley_oe_sample_size(0.1, ci_width=0.2)
     assert r.target_se == pytest.approx(0.050937, abs=1e-6)
     assert math.exp(Z95 * r.target_se) - math.exp(-Z95 * r.target_se) == pytest.approx(0.2)
-    assert r.n == math.ceil(0.9 / (0.1 * r.target_se ** 2))
+    assert r.n == math.ceil(0.9 / (0.1 * r.target_se**2))
 
 
 def _newcombe_se(c, phi, n):
     """Oracle typed from the paper (eq. for SE(C)), independent of planning.c_statistic_se."""
-    return math.sqrt(c * (1 - c) * (1 + (n / 2 - 1) * (1 - c) / (2 - c) + (n / 2 - 1) * c / (1 + c))
-                     / (n ** 2 * phi * (1 - phi)))
+    return math.sqrt(
+        c * (1 - c) * (1 + (n / 2 - 1) * (1 - c) / (2 - c) + (n / 2 - 1) * c / (1 + c)) / (n**2 * phi * (1 - phi))
+    )
 
 
 @pytest.mark.parametrize("c, phi", [(0.7, 0.1), (0.8, 0.5), (0.8, 0.018), (0.6, 0.3)])
@@ -241,7 +263,7 @@ def test_riley_slope_matches_monte_carlo_information():
     p = 1 / (1 + np.exp(-lp))
     v = p * (1 - p)
     i00, i01, i11 = v.mean(), (v * lp).mean(), (v * lp * lp).mean()
-    mc = i00 / (0.051 ** 2 * (i00 * i11 - i01 ** 2))
+    mc = i00 / (0.051**2 * (i00 * i11 - i01**2))
     r = planning.riley_slope_sample_size(0.2, -1.75, 1.47, se=0.051)
     assert r.n_unrounded == pytest.approx(mc, rel=0.01)
 
@@ -255,10 +277,15 @@ def test_riley_net_benefit_worked_example():
     assert r.n_unrounded == pytest.approx(545.47, abs=0.01) and r.n == 546
 
 
-@pytest.mark.parametrize("call", [lambda: planning.riley_oe_sample_size(0.1, se=0.0),
-                                  lambda: planning.riley_cstatistic_sample_size(0.4, 0.1),
-                                  lambda: planning.riley_slope_sample_size(0.1, 0.0, -1.0),
-                                  lambda: planning.riley_net_benefit_sample_size(0.6, 0.9, 0.2, 1.0)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: planning.riley_oe_sample_size(0.1, se=0.0),
+        lambda: planning.riley_cstatistic_sample_size(0.4, 0.1),
+        lambda: planning.riley_slope_sample_size(0.1, 0.0, -1.0),
+        lambda: planning.riley_net_benefit_sample_size(0.6, 0.9, 0.2, 1.0),
+    ],
+)
 def test_riley_refuses_wrong_words(call):
     with pytest.raises(UsageError):
         call()
@@ -266,8 +293,26 @@ def test_riley_refuses_wrong_words(call):
 
 def test_plan_command_risk_model(tmp_path, capsys):
     out = tmp_path / "risk.json"
-    assert cli.main(["plan", "--risk-prevalence", "0.1", "--c-statistic", "0.7", "--c-ci-width", "0.1",
-                     "--net-benefit", "0.1", "0.6", "0.88", "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "plan",
+                "--risk-prevalence",
+                "0.1",
+                "--c-statistic",
+                "0.7",
+                "--c-ci-width",
+                "0.1",
+                "--net-benefit",
+                "0.1",
+                "0.6",
+                "0.88",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert "normal" not in doc and "design" not in doc
     by_name = {c["criterion"]: c for c in doc["risk_model"]["criteria"]}
@@ -287,12 +332,18 @@ def test_plan_command_both_parts_together(capsys):
     assert [c["criterion"] for c in doc["risk_model"]["criteria"]] == ["O/E", "calibration slope"]
 
 
-@pytest.mark.parametrize("argv", [["plan"], ["plan", "--sensitivity", "0.9"],
-                                  ["plan", "--risk-prevalence", "0"], ["plan", "--risk-prevalence", "0.1",
-                                                                       "--c-statistic", "0.4"],
-                                  ["plan", "--risk-prevalence", "0.1", "--oe-ci-width", "-1"],
-                                  ["plan", "--risk-prevalence", "0.1", "--net-benefit", "1", "0.5", "0.5"],
-                                  ["plan", "--risk-prevalence", "0.1", "--lp-normal", "0", "0"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan"],
+        ["plan", "--sensitivity", "0.9"],
+        ["plan", "--risk-prevalence", "0"],
+        ["plan", "--risk-prevalence", "0.1", "--c-statistic", "0.4"],
+        ["plan", "--risk-prevalence", "0.1", "--oe-ci-width", "-1"],
+        ["plan", "--risk-prevalence", "0.1", "--net-benefit", "1", "0.5", "0.5"],
+        ["plan", "--risk-prevalence", "0.1", "--lp-normal", "0", "0"],
+    ],
+)
 def test_plan_command_risk_model_wrong_words_exit_2(argv):
     assert cli.main(argv) == 2
 

@@ -1,4 +1,5 @@
 """Progress bars only on a terminal, and the one-line summary every command ends with (stderr)."""
+
 from __future__ import annotations
 
 import io as _io
@@ -30,15 +31,22 @@ def records(tmp_path):
     return str(path)
 
 
-@pytest.mark.parametrize("argv, command, written", [
-    (["evaluate", "--score", "p", "--reference", "y", "--bootstrap", "20"], "evaluate", "accuracy.json"),
-    (["compare", "--score", "p", "--score", "r1", "--reference", "y"], "compare", "comparison.json"),
-    (["calibration", "--probability", "p", "--reference", "y", "--bootstrap", "10"], "calibration",
-     "calibration.json"),
-    (["reliability", "--raters", "r1,r2"], "reliability", "reliability.json"),
-])
-def test_a_command_ends_with_one_summary_line_on_stderr_and_stdout_stays_clean(records, tmp_path, capsys, argv,
-                                                                               command, written):
+@pytest.mark.parametrize(
+    "argv, command, written",
+    [
+        (["evaluate", "--score", "p", "--reference", "y", "--bootstrap", "20"], "evaluate", "accuracy.json"),
+        (["compare", "--score", "p", "--score", "r1", "--reference", "y"], "compare", "comparison.json"),
+        (
+            ["calibration", "--probability", "p", "--reference", "y", "--bootstrap", "10"],
+            "calibration",
+            "calibration.json",
+        ),
+        (["reliability", "--raters", "r1,r2"], "reliability", "reliability.json"),
+    ],
+)
+def test_a_command_ends_with_one_summary_line_on_stderr_and_stdout_stays_clean(
+    records, tmp_path, capsys, argv, command, written
+):
     out = tmp_path / "out"
     assert main([argv[0], "--records", records, *argv[1:], "--out", str(out)]) == 0
     captured = capsys.readouterr()
@@ -50,10 +58,26 @@ def test_a_command_ends_with_one_summary_line_on_stderr_and_stdout_stays_clean(r
 
 def test_aggregate_and_evaluate_aggregate_summaries(records, tmp_path, capsys):
     table = tmp_path / "counts.csv"
-    assert main(["aggregate", "--records", records, "--score", "r1", "--reference", "y", "--out", str(table),
-                 "--exact-counts-under-agreement"]) == 0
-    assert capsys.readouterr().err.splitlines() == [f"signalering: aggregate: wrote {table} (a table of counts; "
-                                                    "no record-level data)"]
+    assert (
+        main(
+            [
+                "aggregate",
+                "--records",
+                records,
+                "--score",
+                "r1",
+                "--reference",
+                "y",
+                "--out",
+                str(table),
+                "--exact-counts-under-agreement",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        f"signalering: aggregate: wrote {table} (a table of counts; no record-level data)"
+    ]
     assert main(["evaluate-aggregate", "--tables", str(table), "--score", "r1", "--out", str(tmp_path / "ev")]) == 0
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("signalering: evaluate-aggregate: wrote 1 organisation documents")
@@ -62,8 +86,10 @@ def test_aggregate_and_evaluate_aggregate_summaries(records, tmp_path, capsys):
 def test_a_refused_command_prints_no_summary(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text("id,y,p\nR1,1,x\nR2,0,0.2\n", encoding="utf-8")
-    assert main(["evaluate", "--records", str(path), "--score", "p", "--reference", "y", "--out",
-                 str(tmp_path / "o")]) == 3
+    assert (
+        main(["evaluate", "--records", str(path), "--score", "p", "--reference", "y", "--out", str(tmp_path / "o")])
+        == 3
+    )
     err = capsys.readouterr().err
     assert "wrote" not in err and err.startswith("signalering: error:")
 

@@ -3,6 +3,7 @@
 Fixtures: ``tests/reference/<package>/<case>.{R,json}``; regenerate with ``Rscript <file>.R`` from the
 repository root. Tolerance 1e-9 where the method is identical.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,8 @@ def test_auc_delong_matches_proc(case):
     e = PROC["cases"][case]["expected"]
     r = roc.auc_delong(proc_table(case))
     assert (r.estimate, r.variance, r.ci_low, r.ci_high) == pytest.approx(
-        (e["auc"], e["variance"], e["ci_low"], e["ci_high"]), abs=TOL)
+        (e["auc"], e["variance"], e["ci_low"], e["ci_high"]), abs=TOL
+    )
 
 
 @pytest.mark.parametrize("case", list(PROC["cases"]))
@@ -50,8 +52,12 @@ def test_cells_at_every_observed_score_match_proc_coords(case):
     cells, stats = accuracy.accuracy_table(t, thr)
     for key in ("tp", "fp", "tn", "fn"):
         assert cells[key].tolist() == [int(v) for v in e[key]], key
-    for ours, theirs in (("sensitivity", "sensitivity"), ("specificity", "specificity"), ("ppv", "ppv"),
-                         ("npv", "npv")):
+    for ours, theirs in (
+        ("sensitivity", "sensitivity"),
+        ("specificity", "specificity"),
+        ("ppv", "ppv"),
+        ("npv", "npv"),
+    ):
         got = stats[stats.statistic == ours].set_index("cutoff").loc[thr, "estimate"].to_numpy()
         want = np.array([np.nan if v in (None, "NaN", "NA") else v for v in e[theirs]], float)
         assert np.allclose(got, want, atol=TOL, rtol=0, equal_nan=True), ours
@@ -67,9 +73,13 @@ def test_partial_auc_matches_proc(case):
 
 
 EPIR_METHOD = {"exact": "clopper-pearson", "wilson": "wilson", "agresti": "agresti-coull"}
-PROPORTION_CELLS = {"sensitivity": (("tp",), ("tp", "fn")), "specificity": (("tn",), ("tn", "fp")),
-                    "ppv": (("tp",), ("tp", "fp")), "npv": (("tn",), ("tn", "fn")),
-                    "accuracy": (("tp", "tn"), ("tp", "fp", "fn", "tn"))}
+PROPORTION_CELLS = {
+    "sensitivity": (("tp",), ("tp", "fn")),
+    "specificity": (("tn",), ("tn", "fp")),
+    "ppv": (("tp",), ("tp", "fp")),
+    "npv": (("tn",), ("tn", "fn")),
+    "accuracy": (("tp", "tn"), ("tp", "fp", "fn", "tn")),
+}
 
 
 @pytest.mark.parametrize("table", list(EPIR["tables"]))
@@ -110,8 +120,9 @@ def test_likelihood_ratios_dor_and_youden_match_epir(table):
 
 
 SUICIDE = CountTable.from_scores(CUTPOINTR["inputs"]["score"], CUTPOINTR["inputs"]["reference"])
-SUICIDE_LOWER = CountTable.from_scores(-np.asarray(CUTPOINTR["inputs"]["score"], float),
-                                       CUTPOINTR["inputs"]["reference"], "lower")
+SUICIDE_LOWER = CountTable.from_scores(
+    -np.asarray(CUTPOINTR["inputs"]["score"], float), CUTPOINTR["inputs"]["reference"], "lower"
+)
 CUTPOINTR_RULES = {
     "youden": (SUICIDE, CutpointRule("youden"), lambda r: r.criterion),
     "sum_sens_spec": (SUICIDE, CutpointRule("youden"), lambda r: r.sensitivity + r.specificity),
@@ -131,7 +142,7 @@ def test_cutpoints_match_cutpointr(case):
     table, rule, metric = CUTPOINTR_RULES[case]
     e = CUTPOINTR["cases"][case]
     r = choose_cutpoint(table, rule)
-    assert r.cutoff in np.atleast_1d(e["cutpoints"])     # cutpointr returns every tied cut-point
+    assert r.cutoff in np.atleast_1d(e["cutpoints"])  # cutpointr returns every tied cut-point
     assert (r.sensitivity, r.specificity) == pytest.approx((e["sensitivity"], e["specificity"]), abs=TOL)
     assert metric(r) == pytest.approx(e["metric_value"], abs=1e-8)
 

@@ -1,5 +1,6 @@
 """Tests of signalering.reliability against R psych fixtures, pingouin, scikit-learn, statsmodels,
 hand-worked values and simulation."""
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,7 @@ def test_icc_matches_psych(case):
 
 def test_icc_shrout_fleiss_published_values():
     table = rel.icc(SF)
-    published = {"ICC1": .17, "ICC2": .29, "ICC3": .71, "ICC1k": .44, "ICC2k": .62, "ICC3k": .91}
+    published = {"ICC1": 0.17, "ICC2": 0.29, "ICC3": 0.71, "ICC1k": 0.44, "ICC2k": 0.62, "ICC3k": 0.91}
     assert {t: round(table[t].estimate, 2) for t in published} == published
     assert (table.n_used, table.n_total, table.n_raters, table.note) == (6, 6, 4, None)
 
@@ -75,7 +76,7 @@ def test_icc_intervals_are_not_rounded_and_pingouin_options_restored():
     table = rel.icc(SF)
     assert dict(pingouin.options) == before
     lows = [f.ci_low for f in table.forms]
-    assert any(round(v, 2) != v for v in lows)   # the values themselves: test_icc_matches_psych (R psych)
+    assert any(round(v, 2) != v for v in lows)  # the values themselves: test_icc_matches_psych (R psych)
 
 
 def test_icc_long_equals_wide_and_ignores_row_order():
@@ -92,7 +93,9 @@ def test_icc_invariant_to_shift_and_scale():
     a = rel.icc(SF)
     b = rel.icc(np.asarray(SF, dtype=float) * 2.5 + 10)
     for x, y in zip(a.forms, b.forms):
-        assert (x.estimate, x.ci_low, x.ci_high, x.f) == pytest.approx((y.estimate, y.ci_low, y.ci_high, y.f), abs=1e-10)
+        assert (x.estimate, x.ci_low, x.ci_high, x.f) == pytest.approx(
+            (y.estimate, y.ci_low, y.ci_high, y.f), abs=1e-10
+        )
 
 
 def test_icc_output_has_contract_keys():
@@ -102,11 +105,14 @@ def test_icc_output_has_contract_keys():
     no_nan(out)
 
 
-@pytest.mark.parametrize("ratings, fragment", [
-    (pd.DataFrame({"r1": [1.0, 2, 3, 4, 5, 6]}), "two raters"),
-    (pd.DataFrame({"r1": [5.0] * 6, "r2": [5.0] * 6}), "constant"),
-    (pd.DataFrame({"r1": [1.0, 2, 3, np.nan, 5], "r2": [1.0, 3, np.nan, 4, 4]}), "too few"),
-])
+@pytest.mark.parametrize(
+    "ratings, fragment",
+    [
+        (pd.DataFrame({"r1": [1.0, 2, 3, 4, 5, 6]}), "two raters"),
+        (pd.DataFrame({"r1": [5.0] * 6, "r2": [5.0] * 6}), "constant"),
+        (pd.DataFrame({"r1": [1.0, 2, 3, np.nan, 5], "r2": [1.0, 3, np.nan, 4, 4]}), "too few"),
+    ],
+)
 def test_icc_undefined_cases_have_reasons_not_nan(ratings, fragment):
     table = rel.icc(ratings)
     assert table.reason is not None and fragment in table.reason
@@ -171,7 +177,8 @@ def test_kappa_matches_psych_sklearn_and_statsmodels(case, weights):
     res = rel.cohen_kappa(a, b, weights=weights, categories=levels)
     assert res.estimate == pytest.approx(c["expected"][KAPPA_KEYS[weights]], abs=1e-12)
     assert res.estimate == pytest.approx(
-        cohen_kappa_score(a, b, weights=None if weights == "none" else weights), abs=1e-12)
+        cohen_kappa_score(a, b, weights=None if weights == "none" else weights), abs=1e-12
+    )
     k = len(levels)
     table = np.zeros((k, k))
     np.add.at(table, (np.asarray(a) - 1, np.asarray(b) - 1), 1)
@@ -189,8 +196,8 @@ def test_kappa_hand_worked_two_by_two():
     assert res.estimate == pytest.approx(0.4)
     assert res.agreement == pytest.approx(0.7)
     # FCE by hand: p = [[.4,.1],[.2,.3]], row (.5,.5), col (.6,.4); wbar_i. = col, wbar_.j = row
-    p = np.array([[.4, .1], [.2, .3]])
-    wr, wc = np.array([.6, .4]), np.array([.5, .5])
+    p = np.array([[0.4, 0.1], [0.2, 0.3]])
+    wr, wc = np.array([0.6, 0.4]), np.array([0.5, 0.5])
     a = np.eye(2) - (wr[:, None] + wc[None, :]) * 0.6
     var = ((p * a**2).sum() - (0.4 - 0.5 * 0.6) ** 2) / (50 * 0.25)
     assert res.se == pytest.approx(math.sqrt(var))
@@ -205,7 +212,9 @@ def test_kappa_from_table_equals_from_ratings():
 
 
 def _kappa_coverage(rng, weights, reps, n):
-    pop = np.array([[.30, .08, .02, .00], [.06, .20, .05, .01], [.01, .04, .12, .03], [.00, .01, .02, .05]])
+    pop = np.array(
+        [[0.30, 0.08, 0.02, 0.00], [0.06, 0.20, 0.05, 0.01], [0.01, 0.04, 0.12, 0.03], [0.00, 0.01, 0.02, 0.05]]
+    )
     true = rel.kappa_from_table(pop * 1e6, weights).estimate
     tables = rng.multinomial(n, pop.ravel(), size=reps).reshape(reps, 4, 4)
     hits = 0
@@ -256,13 +265,15 @@ def test_bland_altman_hand_worked():
     a = np.array([10.0, 12, 9, 14, 11])
     b = np.array([9.0, 13, 7, 12, 11])
     res = rel.bland_altman(a, b)
-    d = a - b                                   # 1, -1, 2, 2, 0: mean 0.8, sd sqrt(1.7)
+    d = a - b  # 1, -1, 2, 2, 0: mean 0.8, sd sqrt(1.7)
     s = math.sqrt(1.7)
-    t = 2.7764451051977987                      # t_{0.975, 4}
+    t = 2.7764451051977987  # t_{0.975, 4}
     z = 1.959963984540054
     assert res.bias.estimate == pytest.approx(0.8)
     assert res.sd_difference == pytest.approx(s)
-    assert (res.bias.ci_low, res.bias.ci_high) == pytest.approx((0.8 - t * s / math.sqrt(5), 0.8 + t * s / math.sqrt(5)))
+    assert (res.bias.ci_low, res.bias.ci_high) == pytest.approx(
+        (0.8 - t * s / math.sqrt(5), 0.8 + t * s / math.sqrt(5))
+    )
     half = t * s * math.sqrt(1 / 5 + z**2 / 8)
     assert res.loa_low.estimate == pytest.approx(0.8 - z * s)
     assert res.loa_high.estimate == pytest.approx(0.8 + z * s)
@@ -283,7 +294,9 @@ def test_alpha_matches_psych_feldt():
     ref = load_reference("psych/bfi_agreeableness")
     res = rel.cronbach_alpha(frame(ref["inputs"]["items"]))
     exp = ref["expected"]["alpha"]
-    assert (res.estimate, res.ci_low, res.ci_high) == pytest.approx((exp["estimate"], exp["ci_low"], exp["ci_high"]), abs=1e-10)
+    assert (res.estimate, res.ci_low, res.ci_high) == pytest.approx(
+        (exp["estimate"], exp["ci_low"], exp["ci_high"]), abs=1e-10
+    )
     assert (res.n, res.k) == (exp["n"], exp["k"])
 
 
@@ -316,11 +329,14 @@ def test_omega_equals_alpha_for_parallel_items():
     assert res.omega_total == pytest.approx(std_alpha, abs=1e-6)
 
 
-@pytest.mark.parametrize("items, fragment", [
-    (np.array([[1.0, 2], [2, 3], [3, 3]]), "three items"),
-    (np.array([[1.0, 2, 3], [2, 3, 3], [2, 2, 2], [1, 1, 1], [3, 3, 3]])[:3], "too few"),
-    (np.array([[1.0, 2, 3], [1, 3, 3], [1, 2, 2], [1, 1, 1], [1, 3, 3], [1, 2, 1]]), "constant"),
-])
+@pytest.mark.parametrize(
+    "items, fragment",
+    [
+        (np.array([[1.0, 2], [2, 3], [3, 3]]), "three items"),
+        (np.array([[1.0, 2, 3], [2, 3, 3], [2, 2, 2], [1, 1, 1], [3, 3, 3]])[:3], "too few"),
+        (np.array([[1.0, 2, 3], [1, 3, 3], [1, 2, 2], [1, 1, 1], [1, 3, 3], [1, 2, 1]]), "constant"),
+    ],
+)
 def test_omega_undefined(items, fragment):
     res = rel.mcdonald_omega(items)
     assert res.omega_total is None and fragment in res.reason
@@ -337,10 +353,15 @@ def test_alpha_undefined():
 def test_reliability_summary_two_categorical_raters_with_items():
     rng = np.random.default_rng(0)
     truth = rng.integers(1, 6, 80)
-    records = pd.DataFrame({
-        "r1": truth, "r2": np.clip(truth + rng.integers(-1, 2, 80), 1, 5),
-        "i1": truth + rng.normal(0, 1, 80), "i2": truth + rng.normal(0, 1, 80), "i3": truth + rng.normal(0, 1, 80),
-    })
+    records = pd.DataFrame(
+        {
+            "r1": truth,
+            "r2": np.clip(truth + rng.integers(-1, 2, 80), 1, 5),
+            "i1": truth + rng.normal(0, 1, 80),
+            "i2": truth + rng.normal(0, 1, 80),
+            "i3": truth + rng.normal(0, 1, 80),
+        }
+    )
     out = rel.reliability_summary(records, ["r1", "r2"], items=["i1", "i2", "i3"], categorical=True)
     assert [d["type"] for d in out["icc"]] == list(rel.ICC_TYPES)
     assert out["icc_subset"]["n_used"] == 80
@@ -363,10 +384,14 @@ def test_reliability_summary_continuous_and_bad_columns():
 
 
 # ---------------------------------------------------------------------------------- properties
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
-pairs_of_ratings = st.integers(2, 40).flatmap(lambda n: st.tuples(
-    st.lists(st.integers(1, 4), min_size=n, max_size=n), st.lists(st.integers(1, 4), min_size=n, max_size=n)))
+pairs_of_ratings = st.integers(2, 40).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(1, 4), min_size=n, max_size=n), st.lists(st.integers(1, 4), min_size=n, max_size=n)
+    )
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -384,7 +409,7 @@ def test_kappa_properties(pair, weights):
     assert swapped.estimate == pytest.approx(res.estimate, abs=1e-12)
     # compare variances: near-zero variances come from cancelling O(1) terms, and the square root
     # magnifies that rounding (1e-18 in var is 1e-9 in se)
-    assert swapped.se ** 2 == pytest.approx(res.se ** 2, abs=1e-12)
+    assert swapped.se**2 == pytest.approx(res.se**2, abs=1e-12)
     if len(set(a) | set(b)) > 1:
         sk = cohen_kappa_score(a, b, labels=[1, 2, 3, 4], weights=None if weights == "none" else weights)
         assert res.estimate == pytest.approx(sk, abs=1e-9)
@@ -405,9 +430,13 @@ def test_icc_accepts_older_pingouin_labels(monkeypatch):
 
 
 def test_icc_first_two_available_ratings():
-    wide = pd.DataFrame({"r1": [5.0, 3, 7, np.nan, 2, 6, 4, 8],
-                         "r2": [6.0, 3, np.nan, 4, 2, np.nan, 5, 8],
-                         "r3": [np.nan, 4, 7, 5, np.nan, 6, 4, np.nan]})
+    wide = pd.DataFrame(
+        {
+            "r1": [5.0, 3, 7, np.nan, 2, 6, 4, 8],
+            "r2": [6.0, 3, np.nan, 4, 2, np.nan, 5, 8],
+            "r3": [np.nan, 4, 7, 5, np.nan, 6, 4, np.nan],
+        }
+    )
     table = rel.icc_first_two(wide)
     # by hand: first two available per row
     pairs = pd.DataFrame({"a": [5.0, 3, 7, 4, 2, 6, 4, 8], "b": [6.0, 3, 7, 5, 2, 6, 5, 8]})
@@ -431,6 +460,6 @@ def test_kappa_of_total_disagreement_stays_in_range():
 
 @pytest.mark.parametrize("weights", ["none", "linear", "quadratic"])
 def test_perfect_agreement_gives_exactly_one_and_zero_se(weights):
-    x = [0, 1, 2, 3, 4, 5, 6, 6, 2, 4]                # 7 categories, 10 pairs: rounding gave 1 - 4e-16, SE 2e-8
+    x = [0, 1, 2, 3, 4, 5, 6, 6, 2, 4]  # 7 categories, 10 pairs: rounding gave 1 - 4e-16, SE 2e-8
     r = rel.cohen_kappa(x, x, weights=weights)
     assert (r.estimate, r.se, r.ci_low, r.ci_high, r.agreement, r.reason) == (1.0, 0.0, 1.0, 1.0, 1.0, None)

@@ -3,6 +3,7 @@
 One small pipeline run (module fixture) feeds every test; the report stage is rerun in place where a
 test changes its inputs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,16 +17,40 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, copy_project, run, shared_demo_project
+
 from signalering.report import build, figures
 
 REPORTS = ("validation_report", "validatierapport")
 APPENDICES = ("validation_report_appendix", "validatierapport_bijlage")
-SECTIONS = ("summary", "verdict", "flow", "setting", "instruments", "comparison", "stard", "tripod", "methods",
-            "disclosure", "provenance", "glossary")
-PER_INSTRUMENT = ("flow", "setting", "2x2", "accuracy", "per1000", "roc", "calibration", "decision",
-                  "reliability", "subgroups", "verdict", "limitations")
+SECTIONS = (
+    "summary",
+    "verdict",
+    "flow",
+    "setting",
+    "instruments",
+    "comparison",
+    "stard",
+    "tripod",
+    "methods",
+    "disclosure",
+    "provenance",
+    "glossary",
+)
+PER_INSTRUMENT = (
+    "flow",
+    "setting",
+    "2x2",
+    "accuracy",
+    "per1000",
+    "roc",
+    "calibration",
+    "decision",
+    "reliability",
+    "subgroups",
+    "verdict",
+    "limitations",
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +96,15 @@ def test_both_languages_have_every_section(project):
         p = parse(html)
         assert len(p.ids) == len(set(p.ids)), "duplicate ids"
         missing = [s for s in SECTIONS if s not in p.ids]
-        missing += [f"{build.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT
-                    if f"{build.slug(i)}-{s}" not in p.ids]
+        missing += [
+            f"{build.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT if f"{build.slug(i)}-{s}" not in p.ids
+        ]
         assert not missing, (stem, missing)
-        assert not p.external, p.external                 # self-contained: nothing fetched
+        assert not p.external, p.external  # self-contained: nothing fetched
         assert "<script" not in html
-        assert html.count("<svg") >= 3 * len(insts)       # flow, icon arrays, ROC per instrument
+        assert html.count("<svg") >= 3 * len(insts)  # flow, icon arrays, ROC per instrument
         import html5lib
+
         parser = html5lib.HTMLParser(strict=False)
         parser.parse(html)
         assert parser.errors == [], parser.errors[:5]
@@ -85,7 +112,7 @@ def test_both_languages_have_every_section(project):
 
 def test_sections_without_input_say_not_assessed(project):
     html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
-    assert "not assessed in this run" in html            # no reliability/decision stage in this run
+    assert "not assessed in this run" in html  # no reliability/decision stage in this run
     nl = (project / "reports/validatierapport.html").read_text(encoding="utf-8")
     assert "niet beoordeeld in deze run" in nl
 
@@ -105,7 +132,7 @@ def test_verdict_section_reports_each_criterion(project):
 
 def section(html: str, sid: str) -> str:
     start = html.index(f'id="{sid}"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def test_metrics_carry_the_verdict_counts(project):
@@ -122,6 +149,7 @@ def test_provenance_states_version_hash_params_and_seed(project):
     flow = yaml.safe_load((project / "data/interim/flow.json").read_text())
     params = yaml.safe_load((project / "params.yaml").read_text())
     from signalering import __version__
+
     assert flow["file_sha256"] in html
     assert f"signalering {__version__}" in html
     assert str(params["seed"]) in html
@@ -140,6 +168,7 @@ def test_no_record_level_data_in_any_report_file(project):
         ids = {row["record_id"] for row in csv.DictReader(fh)}
     assert len(ids) > 1000
     from pypdf import PdfReader
+
     for path in sorted((project / "reports").rglob("*")):
         if not path.is_file():
             continue
@@ -162,9 +191,13 @@ def test_small_counts_are_shown_as_below_threshold(project):
 
 # ---------------------------------------------------------------------------------------- determinism
 def test_rerun_is_byte_identical(project, tmp_path):
-    project = copy_project(project, tmp_path)   # the shared project is read by other tests meanwhile
-    names = [*(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")), *(f"{s}.pdf" for s in APPENDICES),
-             "metrics.json", "disclosure.json"]
+    project = copy_project(project, tmp_path)  # the shared project is read by other tests meanwhile
+    names = [
+        *(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")),
+        *(f"{s}.pdf" for s in APPENDICES),
+        "metrics.json",
+        "disclosure.json",
+    ]
     first = {n: (project / "reports" / n).read_bytes() for n in names}
     rerun_report(project)
     assert {n: (project / "reports" / n).read_bytes() for n in names} == first
@@ -172,9 +205,10 @@ def test_rerun_is_byte_identical(project, tmp_path):
 
 def test_pdf_is_a_pdf_with_the_report_text(project):
     from pypdf import PdfReader
+
     reader = PdfReader(project / "reports/validation_report.pdf")
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    assert 5 < len(reader.pages) <= 24                     # issue 15: a main PDF a reviewer reads in ten minutes
+    assert 5 < len(reader.pages) <= 24  # issue 15: a main PDF a reviewer reads in ten minutes
     assert "risk-checklist@2" in text and "validation_report_appendix.pdf" in text
     appendix = PdfReader(project / "reports/validation_report_appendix.pdf")
     text = "\n".join(page.extract_text() or "" for page in appendix.pages)
@@ -185,7 +219,7 @@ def test_html_has_the_summary_first_and_the_appendix_collapsible(project):
     for stem in REPORTS:
         html = (project / "reports" / f"{stem}.html").read_text(encoding="utf-8")
         assert html.index('id="summary"') < html.index('id="instruments"') < html.index('id="appendix"')
-        appendix = html[html.index('id="appendix"'):]
+        appendix = html[html.index('id="appendix"') :]
         for sid in ("verdict", "setting", "stard", "tripod", "methods", "disclosure", "provenance", "glossary"):
             assert f'id="{sid}"' in appendix, (stem, sid)
         assert appendix.count("<details>") >= len(instrument_ids(project)) + 8
@@ -195,8 +229,10 @@ def test_html_has_the_summary_first_and_the_appendix_collapsible(project):
 
 
 def test_pdf_tables_repeat_their_header_row():
-    html = build.repeat_table_headers('<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>'
-                                      '<table><tr><th>k</th><td>v</td></tr></table>')
+    html = build.repeat_table_headers(
+        "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"
+        "<table><tr><th>k</th><td>v</td></tr></table>"
+    )
     assert html.count('repeat="1"') == 1 and html.startswith('<table repeat="1">')
 
 
@@ -205,17 +241,18 @@ def render_en_nl(project: Path, study: dict) -> tuple[str, str]:
     """Both HTML reports built in-process from the project's outputs (no PDF), with ``study``."""
     inp, log = build.publishable(build.load_inputs(project), 10)
     params = yaml.safe_load((project / "params.yaml").read_text())
-    return tuple(build.render(build.build_view(inp, log, params, study, lang, build.load_texts(lang)))
-                 for lang in ("en", "nl"))
+    return tuple(
+        build.render(build.build_view(inp, log, params, study, lang, build.load_texts(lang))) for lang in ("en", "nl")
+    )
 
 
 def test_study_yaml_fills_stard_items(project, tmp_path):
     html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
-    stard = html[html.index('id="stard"'):html.index('id="methods"')]
+    stard = html[html.index('id="stard"') : html.index('id="methods"')]
     assert "not reported" in stard and "study.yaml" in stard
     study = {"funding": "ZonMw grant 123", "setting": {"en": "Eight JGZ sites, 2024", "nl": "Acht JGZ-locaties, 2024"}}
     en, nl = render_en_nl(project, study)
-    assert "ZonMw grant 123" in en[en.index('id="stard"'):]
+    assert "ZonMw grant 123" in en[en.index('id="stard"') :]
     assert "Eight JGZ sites, 2024" in en and "Acht JGZ-locaties, 2024" in nl
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["report"]["criteria"]["default"]["sensitivty_min"] = 0.8
@@ -223,11 +260,12 @@ def test_study_yaml_fills_stard_items(project, tmp_path):
     html = build.render(build.build_view(inp, log, params, {}, "en", build.load_texts("en")))
     assert "unknown statistic &#39;sensitivty&#39;" in html
     en, _ = render_en_nl(project, {"fundng": "typo"})
-    assert "fundng" in en[en.index('id="stard"'):en.index('id="tripod"')]
+    assert "fundng" in en[en.index('id="stard"') : en.index('id="tripod"')]
     # the stage script reads study.yaml next to params.yaml
     from runpy import run_path
+
     read_study = run_path(str(ROOT / "pipeline/report.py"))["read_study"]
-    path = tmp_path / "study.yaml"   # not the shared project's own study.yaml
+    path = tmp_path / "study.yaml"  # not the shared project's own study.yaml
     path.write_text(yaml.safe_dump(study), encoding="utf-8")
     try:
         assert read_study(path) == study
@@ -249,7 +287,7 @@ def test_missing_optional_inputs_render(project, tmp_path):
     html = build.render(view)
     p = parse(html)
     assert all(s in p.ids for s in SECTIONS)
-    comparison = html[html.index('id="comparison"'):html.index('id="stard"')]
+    comparison = html[html.index('id="comparison"') : html.index('id="stard"')]
     assert "not assessed in this run" in comparison
     for part in ("calibration", "decision", "reliability", "subgroups"):
         assert "not assessed in this run" in section(html, f"{build.slug('sensitivity-observation@1')}-{part}")
@@ -274,9 +312,21 @@ def open_in_chromium(path: Path, profile: Path) -> tuple[str, list[str]]:
         if os.environ.get("CI"):
             pytest.fail("chromium is required in CI (.ci/run installs it) but was not found")
         pytest.skip("chromium not installed (apt-get install chromium); required when CI is set")
-    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
-           "--enable-logging=stderr", "--v=0", "--dump-dom", path.resolve().as_uri()]
+    cmd = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--dump-dom",
+        path.resolve().as_uri(),
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
     console = [line for line in res.stderr.splitlines() if ":CONSOLE" in line]
@@ -285,8 +335,11 @@ def open_in_chromium(path: Path, profile: Path) -> tuple[str, list[str]]:
 
 def test_browser_harness_sees_console_errors(tmp_path):
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title></head>'
-                    '<body><script>console.error("boom")</script></body></html>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title></head>'
+        '<body><script>console.error("boom")</script></body></html>',
+        encoding="utf-8",
+    )
     _, console = open_in_chromium(page, tmp_path / "profile")
     assert any("boom" in line for line in console)
 
@@ -312,10 +365,23 @@ def test_icon_array_rounds_to_1000_and_is_deterministic():
 
 
 def test_html_to_pdf_draws_svg_figures():
-    html = build.svg_to_img("<html><body><p>x</p>" + figures.roc_svg(
-        [(0, 0), (0.2, 0.6), (1, 1)], [{"fpr": 0.2, "tpr": 0.6, "text": "3", "prespecified": True}],
-        {"title": "ROC", "x": "1 - spec", "y": "sens", "curve": "c", "chance": "ch", "prespecified": "p",
-         "exploratory": "e"}) + "</body></html>")
+    html = build.svg_to_img(
+        "<html><body><p>x</p>"
+        + figures.roc_svg(
+            [(0, 0), (0.2, 0.6), (1, 1)],
+            [{"fpr": 0.2, "tpr": 0.6, "text": "3", "prespecified": True}],
+            {
+                "title": "ROC",
+                "x": "1 - spec",
+                "y": "sens",
+                "curve": "c",
+                "chance": "ch",
+                "prespecified": "p",
+                "exploratory": "e",
+            },
+        )
+        + "</body></html>"
+    )
     assert "data:image/svg+xml;base64," in html
     pdf = build.html_to_pdf(html)
     assert pdf.startswith(b"%PDF") and pdf == build.html_to_pdf(html)
@@ -328,36 +394,58 @@ def test_slug_is_a_valid_html_id():
 
 def test_verdict_uses_the_cut_off_judged_and_respects_suppression():
     iv = {"estimate": 0.9, "ci_low": 0.85, "ci_high": 0.95, "method": "wilson"}
-    hidden = {"estimate": None, "ci_low": None, "ci_high": None, "method": "wilson",
-              "reason": "suppressed: fewer than 10 records"}
-    doc = {"auc": iv, "direction": "higher", "thresholds": [
-        {"cutoff": 2.0, "prespecified": True, "names": ["a"], "sensitivity": hidden, "specificity": iv},
-        {"cutoff": 3.0, "prespecified": True, "names": ["b"], "sensitivity": iv, "specificity": iv}]}
-    spec = {"cutoffs": [{"name": "b", "value": 3.0, "prespecified": True},
-                        {"name": "a", "value": 2.0, "prespecified": True}]}
-    assert build.primary_threshold(doc, spec, {}) == (1, None)          # the spec's first pre-specified
+    hidden = {
+        "estimate": None,
+        "ci_low": None,
+        "ci_high": None,
+        "method": "wilson",
+        "reason": "suppressed: fewer than 10 records",
+    }
+    doc = {
+        "auc": iv,
+        "direction": "higher",
+        "thresholds": [
+            {"cutoff": 2.0, "prespecified": True, "names": ["a"], "sensitivity": hidden, "specificity": iv},
+            {"cutoff": 3.0, "prespecified": True, "names": ["b"], "sensitivity": iv, "specificity": iv},
+        ],
+    }
+    spec = {
+        "cutoffs": [
+            {"name": "b", "value": 3.0, "prespecified": True},
+            {"name": "a", "value": 2.0, "prespecified": True},
+        ]
+    }
+    assert build.primary_threshold(doc, spec, {}) == (1, None)  # the spec's first pre-specified
     assert build.primary_threshold(doc, spec, {"cutoff": 2}) == (0, None)
     assert build.primary_threshold(doc, spec, {"cutoff": 7})[0] is None
     from signalering.report import verdict
-    figs = build.verdict_figures(doc, doc["thresholds"][0], None, {"icc": [{"type": "ICC1", **iv}],
-                                                                   "primary_icc": "ICC1"}, {})
-    res = {j.key: j for j in verdict.assess({"sensitivity_min": 0.8, "icc_ci_low_min": 0.7,
-                                             "calibration_slope_range": [0.8, 1.2]}, figs)}
+
+    figs = build.verdict_figures(
+        doc, doc["thresholds"][0], None, {"icc": [{"type": "ICC1", **iv}], "primary_icc": "ICC1"}, {}
+    )
+    res = {
+        j.key: j
+        for j in verdict.assess(
+            {"sensitivity_min": 0.8, "icc_ci_low_min": 0.7, "calibration_slope_range": [0.8, 1.2]}, figs
+        )
+    }
     assert res["sensitivity_min"].outcome == verdict.NOT_ASSESSABLE
     assert res["sensitivity_min"].reason.startswith("suppressed")
-    assert res["icc_ci_low_min"].outcome == verdict.MET               # the reliability stage's primary form
+    assert res["icc_ci_low_min"].outcome == verdict.MET  # the reliability stage's primary form
     assert res["calibration_slope_range"].reason == "not assessed in this run"
 
 
 def test_icc_form_judged_defaults_to_the_params_model():
     """One default ICC form: the params model's ``reliability.primary_icc`` (ICC1), read by the report."""
     from signalering import params
+
     default = params.defaults()["reliability"]["primary_icc"]
     assert default == "ICC1" == build.DEFAULT_ICC
     assert build.icc_type_judged({}, None) == build.icc_type_judged({}, {"icc": []}) == default
     assert build.icc_type_judged({}, {"primary_icc": "ICC3"}) == "ICC3"
     assert build.icc_type_judged({"icc_type": "ICC2"}, {"primary_icc": "ICC3"}) == "ICC2"
-    forms = [{"type": t, "estimate": e, "ci_low": e - 0.05, "ci_high": e + 0.05}
-             for t, e in (("ICC1", 0.5), ("ICC2", 0.9))]
-    figs = build.verdict_figures({"auc": None}, None, None, {"icc": forms}, {})   # no primary_icc in the document
+    forms = [
+        {"type": t, "estimate": e, "ci_low": e - 0.05, "ci_high": e + 0.05} for t, e in (("ICC1", 0.5), ("ICC2", 0.9))
+    ]
+    figs = build.verdict_figures({"auc": None}, None, None, {"icc": forms}, {})  # no primary_icc in the document
     assert figs["icc"]["type"] == default

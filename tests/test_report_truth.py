@@ -5,6 +5,7 @@ disclosure control as in the pipeline (``build.publishable``): complete verifica
 verification, tiny data with small cells, and a single instrument. The tests assert that the false
 sentences the issue lists are absent and the right ones present.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,10 +17,20 @@ from signalering import compare, outputs
 from signalering.counts import CountTable
 from signalering.report import build
 
-PARAMS = {"seed": 1, "evaluate": {"prevalences": [0.034], "ci_method": "wilson", "confidence": 0.95},
-          "disclosure": {"min_cell": 10}, "report": {"criteria": {"default": {"sensitivity_min": 0.5}}}}
-SPEC = {"id": "score@1", "name": "score", "version": "1", "kind": "score", "direction": "higher",
-        "cutoffs": [{"name": "protocol", "value": 2.0, "prespecified": True}]}
+PARAMS = {
+    "seed": 1,
+    "evaluate": {"prevalences": [0.034], "ci_method": "wilson", "confidence": 0.95},
+    "disclosure": {"min_cell": 10},
+    "report": {"criteria": {"default": {"sensitivity_min": 0.5}}},
+}
+SPEC = {
+    "id": "score@1",
+    "name": "score",
+    "version": "1",
+    "kind": "score",
+    "direction": "higher",
+    "cutoffs": [{"name": "protocol", "value": 2.0, "prespecified": True}],
+}
 
 
 def accuracy(pos, neg, unverified=None, cutoffs=(2.0,), spec=SPEC) -> dict:
@@ -29,7 +40,8 @@ def accuracy(pos, neg, unverified=None, cutoffs=(2.0,), spec=SPEC) -> dict:
     for e in doc["thresholds"]:
         e["names"] = [names[e["cutoff"]]] if e["cutoff"] in names else []
         e["prespecified"] = e["cutoff"] in names and any(
-            c["prespecified"] for c in spec["cutoffs"] if float(c["value"]) == e["cutoff"])
+            c["prespecified"] for c in spec["cutoffs"] if float(c["value"]) == e["cutoff"]
+        )
     doc["instrument"] = spec
     return doc
 
@@ -39,13 +51,23 @@ def flow_of(docs: dict, excluded: dict | None = None) -> dict:
     analysed = doc["n"] + doc["n_missing_score"]
     unv = doc["n_unverified"]
     excluded = excluded or {}
-    return {"received": analysed + sum(excluded.values()), "analysed": analysed, "excluded": excluded,
-            "verified": analysed - unv, "unverified": unv, "file_sha256": "0" * 64}
+    return {
+        "received": analysed + sum(excluded.values()),
+        "analysed": analysed,
+        "excluded": excluded,
+        "verified": analysed - unv,
+        "unverified": unv,
+        "file_sha256": "0" * 64,
+    }
 
 
 def render(docs: dict, params: dict = PARAMS, flow: dict | None = None, comparisons=()) -> dict[str, str]:
-    inp = build.Inputs(flow=flow or flow_of(docs), accuracy=docs,
-                       instruments={k: d["instrument"] for k, d in docs.items()}, comparisons=list(comparisons))
+    inp = build.Inputs(
+        flow=flow or flow_of(docs),
+        accuracy=docs,
+        instruments={k: d["instrument"] for k, d in docs.items()},
+        comparisons=list(comparisons),
+    )
     pub, log = build.publishable(inp, params["disclosure"]["min_cell"])
     out = {}
     for lang in build.LANGS:
@@ -111,29 +133,41 @@ def tiny():
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_tiny_data_shows_small_counts_withheld_and_no_false_sentence(tiny, lang):
     page = text(tiny[lang])
-    assert "<10" in page                                    # small counts are withheld
-    assert PARTIAL[lang] in page                            # 3 unverified (shown as <10): still partial
+    assert "<10" in page  # small counts are withheld
+    assert PARTIAL[lang] in page  # 3 unverified (shown as <10): still partial
     assert f"{NOT_SHOWN[lang]} records" not in page and f"{NOT_SHOWN[lang]} konden" not in page
-    assert T[lang]["flow_some_hidden"] in page             # the flow says counts are withheld, not "not shown of them"
+    assert T[lang]["flow_some_hidden"] in page  # the flow says counts are withheld, not "not shown of them"
 
 
 # --------------------------------------------------------------------------- zero cells, one instrument
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_a_zero_cell_is_shown_as_zero_and_its_table_published(lang):
     # nobody with score 0 is reference-positive... and the cut-off 1 catches every positive: fn = 0
-    pages = render({"score@1": accuracy([0, 20, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0], cutoffs=(1.0,),
-                                        spec={**SPEC, "cutoffs": [{"name": "protocol", "value": 1.0,
-                                                                   "prespecified": True}]})})
+    pages = render(
+        {
+            "score@1": accuracy(
+                [0, 20, 20, 20],
+                [60, 40, 25, 15],
+                [0, 0, 0, 0],
+                cutoffs=(1.0,),
+                spec={**SPEC, "cutoffs": [{"name": "protocol", "value": 1.0, "prespecified": True}]},
+            )
+        }
+    )
     assert re.search(r'data-count="i-score-v1\.tables\.0\.fn">0<', pages[lang])
     assert T[lang]["table_suppressed"].format(min_cell=10) not in pages[lang]
-    assert "100" + (",0" if lang == "nl" else ".0") + "%" in text(pages[lang])     # sensitivity 100%
+    assert "100" + (",0" if lang == "nl" else ".0") + "%" in text(pages[lang])  # sensitivity 100%
 
 
 # --------------------------------------------------------------------------- the cut-off judged
 def test_the_verdict_judges_the_params_judged_cut_off_not_the_first_one():
-    spec = {**SPEC, "cutoffs": [{"name": "at-least-1", "value": 1.0, "prespecified": True,
-                                 "note": "category boundary at '1'"},
-                                {"name": "protocol", "value": 2.0, "prespecified": True}]}
+    spec = {
+        **SPEC,
+        "cutoffs": [
+            {"name": "at-least-1", "value": 1.0, "prespecified": True, "note": "category boundary at '1'"},
+            {"name": "protocol", "value": 2.0, "prespecified": True},
+        ],
+    }
     # at cut-off 1 the table has a small cell (tn = 5), at 2 it does not
     doc = accuracy([5, 20, 20, 20], [5, 40, 25, 15], [0, 0, 0, 0], cutoffs=(1.0, 2.0), spec=spec)
     # the spec's own cut-off comes before the one derived from its categories
@@ -151,11 +185,10 @@ def test_a_large_paired_comparison_with_a_zero_cell_is_shown():
     rng = np.random.default_rng(2)
     y = (rng.random(3000) < 0.2).astype(float)
     b = rng.normal(size=3000) + y
-    a = np.maximum(b, rng.normal(size=3000) + y)            # a flags whoever b flags: b_only = 0
+    a = np.maximum(b, rng.normal(size=3000) + y)  # a flags whoever b flags: b_only = 0
     doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     doc.update(score_a="a@1", score_b="b@1")
-    pages = render({"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])},
-                   comparisons=[doc])
+    pages = render({"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}, comparisons=[doc])
     for lang in build.LANGS:
         cmp_section = pages[lang].split('id="comparison"')[1].split('id="stard"')[0]
         assert T[lang]["table_suppressed"].format(min_cell=10) not in cmp_section
@@ -163,10 +196,44 @@ def test_a_large_paired_comparison_with_a_zero_cell_is_shown():
 
 
 # --------------------------------------------------------------------------- glossary and plain words (item 6)
-GLOSSED = {"en": ("Brier", "ICI", "E50", "Calibration slope", "Net benefit", "ICC", "Kappa", "LR+", "LR−", "DOR",
-                  "Youden", "Decision curve", "Observed/expected", "Bland–Altman", "McNemar", "DeLong"),
-           "nl": ("Brier", "ICI", "E50", "Kalibratiehelling", "Netto voordeel", "ICC", "Kappa", "LR+", "LR−", "DOR",
-                  "Youden", "Beslissingscurve", "waargenomen/verwacht", "Bland–Altman", "McNemar", "DeLong")}
+GLOSSED = {
+    "en": (
+        "Brier",
+        "ICI",
+        "E50",
+        "Calibration slope",
+        "Net benefit",
+        "ICC",
+        "Kappa",
+        "LR+",
+        "LR−",
+        "DOR",
+        "Youden",
+        "Decision curve",
+        "Observed/expected",
+        "Bland–Altman",
+        "McNemar",
+        "DeLong",
+    ),
+    "nl": (
+        "Brier",
+        "ICI",
+        "E50",
+        "Kalibratiehelling",
+        "Netto voordeel",
+        "ICC",
+        "Kappa",
+        "LR+",
+        "LR−",
+        "DOR",
+        "Youden",
+        "Beslissingscurve",
+        "waargenomen/verwacht",
+        "Bland–Altman",
+        "McNemar",
+        "DeLong",
+    ),
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
@@ -180,18 +247,25 @@ def test_the_glossary_explains_every_statistic_the_report_shows(lang):
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_calibration_and_reliability_in_plain_words(lang):
     fmt = build.Fmt(lang, T[lang])
-    cal = {"observed_expected_ratio": {"estimate": 0.86, "ci_low": 0.81, "ci_high": 0.93},
-           "calibration_slope": {"estimate": 0.91, "ci_low": 0.84, "ci_high": 0.976}}
+    cal = {
+        "observed_expected_ratio": {"estimate": 0.86, "ci_low": 0.81, "ci_high": 0.93},
+        "calibration_slope": {"estimate": 0.91, "ci_low": 0.84, "ci_high": 0.976},
+    }
     lines = build.calibration_plain(cal, fmt, T[lang])
     assert lines[0].startswith(T[lang]["cal_plain_oe"].split("{")[0]) and " 86 " in lines[0]
-    assert lines[1].startswith(T[lang]["cal_plain_slope_low"].split("(")[0])     # too extreme: interval below 1
+    assert lines[1].startswith(T[lang]["cal_plain_slope_low"].split("(")[0])  # too extreme: interval below 1
     cal["calibration_slope"] = {"estimate": 0.99, "ci_low": 0.9, "ci_high": 1.08}
     assert build.calibration_plain(cal, fmt, T[lang])[1].startswith(T[lang]["cal_plain_slope_ok"].split("(")[0])
     rel = {"icc": [{"type": "ICC1", "estimate": 0.64, "ci_low": 0.61, "ci_high": 0.67}]}
     assert T[lang]["rel_words"]["moderate"] in build.reliability_plain(rel, fmt, T[lang], "ICC1")
-    assert build.reliability_plain(rel, fmt, T[lang], "ICC2") is None        # not the form judged
+    assert build.reliability_plain(rel, fmt, T[lang], "ICC2") is None  # not the form judged
     # a mapping fitted on the same data is marked on the figure itself
-    view = build.calibration_view({"estimated_mapping": True}, [{"predicted": 0.1, "observed": 0.1},
-                                                                 {"predicted": 0.2, "observed": 0.25}],
-                                  fmt, T[lang], "Cal", None)
+    view = build.calibration_view(
+        {"estimated_mapping": True},
+        [{"predicted": 0.1, "observed": 0.1}, {"predicted": 0.2, "observed": 0.25}],
+        fmt,
+        T[lang],
+        "Cal",
+        None,
+    )
     assert T[lang]["cal_fitted_here"] in view["svg"]

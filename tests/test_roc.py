@@ -1,4 +1,5 @@
 """AUC with DeLong from the count table, partial AUC (McClish), ROC points."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -86,7 +87,7 @@ def test_lower_equals_negated_higher_and_transforms_change_nothing(pair):
     assume(0 < ref.sum() < len(ref))
     a = roc.auc_delong(CountTable.from_scores(score, ref, "lower"))
     b = roc.auc_delong(CountTable.from_scores(-score, ref))
-    c = roc.auc_delong(CountTable.from_scores(-(score ** 3) - 7.0, ref))  # decreasing transform of score
+    c = roc.auc_delong(CountTable.from_scores(-(score**3) - 7.0, ref))  # decreasing transform of score
     assert a.estimate == pytest.approx(b.estimate) == pytest.approx(c.estimate)
     if a.variance is not None:
         assert a.variance == pytest.approx(b.variance) == pytest.approx(c.variance)
@@ -167,8 +168,9 @@ def test_sliced_partial_area_equals_full_integration_with_ties():
             continue
         tp = np.r_[np.cumsum(n_pos[::-1])[::-1], 0][None, :]
         fp = np.r_[np.cumsum(n_neg[::-1])[::-1], 0][None, :]
-        a, b = sorted(rng.choice([0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.8, 1.0, rng.random(), rng.random()], 2,
-                                 replace=False))
+        a, b = sorted(
+            rng.choice([0.0, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.8, 1.0, rng.random(), rng.random()], 2, replace=False)
+        )
         sliced = roc.partial_area_rows(tp, fp, n_pos.sum(), n_neg.sum(), a, b, slice_above=0)
         full = roc.partial_area_rows(tp, fp, n_pos.sum(), n_neg.sum(), a, b, slice_above=10**9)
         assert sliced[0] == pytest.approx(full[0], abs=1e-14)
@@ -183,7 +185,7 @@ def test_partial_auc_of_a_long_table_is_computed_in_blocks_without_the_whole_cur
     monkeypatch.setattr(roc, "AREA_BLOCK", block)
     rng = np.random.default_rng(7)
     y = (rng.random(12000) < 0.2).astype(float)
-    s = np.round(rng.normal(y, 1.0), 4)                            # ties, k > 4096
+    s = np.round(rng.normal(y, 1.0), 4)  # ties, k > 4096
     t = CountTable.from_scores(s, y)
     assert len(t.scores) + 1 > 4096
     tp = np.r_[np.cumsum(t.n_pos[::-1])[::-1], 0][None, :]
@@ -194,8 +196,10 @@ def test_partial_auc_of_a_long_table_is_computed_in_blocks_without_the_whole_cur
 
 
 # ------------------------------------------------------------------ McClish below the chance diagonal
-BELOW = ("the ROC curve lies below the chance diagonal in the range: the McClish standardisation is undefined "
-         "(as pROC's partial.auc.correct = TRUE)")
+BELOW = (
+    "the ROC curve lies below the chance diagonal in the range: the McClish standardisation is undefined "
+    "(as pROC's partial.auc.correct = TRUE)"
+)
 
 
 def test_mcclish_below_the_diagonal_is_null_with_a_reason_unless_allowed():
@@ -203,8 +207,8 @@ def test_mcclish_below_the_diagonal_is_null_with_a_reason_unless_allowed():
     t = CountTable.from_scores([1, 1, 2, 3, 4, 5], [1, 1, 0, 0, 0, 0])
     r = roc.partial_auc(t, (0.8, 1.0))
     assert (r.estimate, r.standardised, r.reason, r.standardised_reason) == (0.0, None, None, BELOW)
-    allowed = roc.partial_auc(t, (0.8, 1.0), allow_invalid=True)   # allow.invalid.partial.auc.correct = TRUE
+    allowed = roc.partial_auc(t, (0.8, 1.0), allow_invalid=True)  # allow.invalid.partial.auc.correct = TRUE
     assert allowed.standardised == pytest.approx((1 + (0 - 0.02) / (0.2 - 0.02)) / 2) and allowed.standardised < 0.5
     assert allowed.standardised_reason is None
-    on_diagonal = roc.partial_auc(CountTable.from_scores([1, 1], [1, 0]), (0.8, 1.0))   # area = min: 0.5
+    on_diagonal = roc.partial_auc(CountTable.from_scores([1, 1], [1, 0]), (0.8, 1.0))  # area = min: 0.5
     assert on_diagonal.standardised == pytest.approx(0.5)

@@ -1,5 +1,6 @@
 """Scale: batch reading, the streaming identifier guard and streaming validation give exactly what the
 in-memory path gives; the count table is the same with every engine."""
+
 import json
 
 import numpy as np
@@ -7,18 +8,18 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from conftest import ROOT, write_with_faults
 
 from signalering import io
 from signalering.cli import read_guarded
 from signalering.errors import InputError, UsageError
 from signalering.ingest.identifiers import check_identifiers
 from signalering.ingest.schema import RecordSchema, validate_records
+from signalering.io import iter_batches
 from signalering.scale.counts import CountSpec, count_rows, count_table
 from signalering.scale.guard import check_identifiers_stream
 from signalering.scale.ingest import ingest_stream, validate_stream
-from signalering.io import iter_batches
 from signalering.simulate import SimulationParams, simulate_records
-from conftest import ROOT, write_with_faults
 
 SCHEMA = RecordSchema.from_params(yaml.safe_load((ROOT / "params.yaml").read_text())["data"])
 
@@ -30,13 +31,13 @@ def messy_records(n=400, seed=3) -> pd.DataFrame:
     df["rc_sum"] = df[[f"rc_{i:02d}" for i in range(1, 12)]].sum(axis=1)
     df.loc[5, "sdq_01"] = 7
     df.loc[10, "reference"] = 2
-    df.loc[20, "record_id"] = df.loc[n - 10, "record_id"]          # duplicate across batches
+    df.loc[20, "record_id"] = df.loc[n - 10, "record_id"]  # duplicate across batches
     df.loc[21, "record_id"] = df.loc[200, "record_id"]
-    df.loc[300, "record_id"] = df.loc[200, "record_id"]            # three copies, three batches
+    df.loc[300, "record_id"] = df.loc[200, "record_id"]  # three copies, three batches
     df.loc[30, "record_id"] = None
     df.loc[40, "risk_probability"] = "abc"
     df.loc[41, "site"] = "site99"
-    df.loc[50, "record_id"] = df.loc[51, "record_id"]              # duplicate inside a batch
+    df.loc[50, "record_id"] = df.loc[51, "record_id"]  # duplicate inside a batch
     df.loc[60, "sens_r1"] = 4.5
     df.loc[7, "rc_sum"] = None
     df.loc[8, "site"] = None
@@ -63,10 +64,13 @@ def test_batches_concatenate_to_read_records(records, kind):
     pd.testing.assert_frame_equal(joined, whole)
 
 
-@pytest.mark.parametrize("text, encoding", [
-    ("\ufeffrecord_id;reference;naam_kind_code\nR1;1; café \n\nR2;;x\nR3;0;\n", "utf-8"),
-    ("record_id,reference,plaats\nR1,1,Zoë\nR2,0,\"a,b\"\nR3,,€\n", "cp1252"),
-])
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("\ufeffrecord_id;reference;naam_kind_code\nR1;1; café \n\nR2;;x\nR3;0;\n", "utf-8"),
+        ('record_id,reference,plaats\nR1,1,Zoë\nR2,0,"a,b"\nR3,,€\n', "cp1252"),
+    ],
+)
 def test_csv_dialects_as_read_records(tmp_path, text, encoding):
     path = tmp_path / "d.csv"
     path.write_bytes(text.encode(encoding))
@@ -74,12 +78,15 @@ def test_csv_dialects_as_read_records(tmp_path, text, encoding):
     pd.testing.assert_frame_equal(joined, io.read_records(path))
 
 
-@pytest.mark.parametrize("text, row", [
-    ("a,b\n1,2\n3,4,5\n", 2),
-    ("a,b\n", None),
-    ("a\n1\n", None),
-    ("a,a\n1,2\n", None),
-])
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        ("a,b\n1,2\n3,4,5\n", 2),
+        ("a,b\n", None),
+        ("a\n1\n", None),
+        ("a,a\n1,2\n", None),
+    ],
+)
 def test_unusable_files_refused_as_read_records(tmp_path, text, row):
     path = tmp_path / "bad.csv"
     path.write_text(text)
@@ -97,16 +104,20 @@ def test_batch_rows_must_be_positive(records):
 
 # ------------------------------------------------------------------ identifier guard
 def guard_cases():
-    base = {"record_id": [f"R{i}" for i in range(12)], "reference": ["1", "0"] * 6,
-            "note": ["a"] * 12, "code": ["x"] * 12}
+    base = {
+        "record_id": [f"R{i}" for i in range(12)],
+        "reference": ["1", "0"] * 6,
+        "note": ["a"] * 12,
+        "code": ["x"] * 12,
+    }
     cases = []
     c = {k: list(v) for k, v in base.items()}
-    c["code"][2] = "1234 AB"   # PC6 in batch 1, BSN later in the same column: BSN ranks first
+    c["code"][2] = "1234 AB"  # PC6 in batch 1, BSN later in the same column: BSN ranks first
     c["code"][9] = "111222333"
     cases.append(c)
     c = {k: list(v) for k, v in base.items()}
-    c["code"][1] = "2020-01-31"   # a later column's hit in an earlier batch...
-    c["note"][10] = "123456782"   # ...loses to an earlier column's hit in a later batch
+    c["code"][1] = "2020-01-31"  # a later column's hit in an earlier batch...
+    c["note"][10] = "123456782"  # ...loses to an earlier column's hit in a later batch
     cases.append(c)
     c = {k: list(v) for k, v in base.items()}
     c["note"][3] = "111222333"
@@ -172,7 +183,7 @@ def test_ingest_stream_writes_parquet_as_in_memory(records, tmp_path):
 @pytest.mark.parametrize("batch_rows", [50, None])
 def test_identifier_refuses_before_anything_is_written(tmp_path, batch_rows):
     df = messy_records()
-    df.loc[390, "rater1_id"] = "123456782"   # in the last batch
+    df.loc[390, "rater1_id"] = "123456782"  # in the last batch
     path = tmp_path / "r.csv"
     df.to_csv(path, index=False)
     with pytest.raises(InputError, match="BSN") as exc:
@@ -210,6 +221,7 @@ def test_count_table_equals_from_scores(tmp_path):
     df = clean_records(tmp_path)
     counts = count_rows(tmp_path / "c.csv", SPEC, "duckdb", batch_rows=100)
     from signalering.counts import CountTable
+
     for col, direction in (("rc_sum", "higher"), ("sens_consensus", "lower")):
         want = CountTable.from_scores(df[col].to_numpy(float), df["reference"].to_numpy(float), direction)
         assert count_table(counts, col, direction) == want
@@ -218,11 +230,14 @@ def test_count_table_equals_from_scores(tmp_path):
     assert count_table(counts, "rc_sum", site="site01") == want
 
 
-@pytest.mark.parametrize("fault, column", [
-    ({"rc_sum": {250: "many"}, "sens_consensus": {10: "x"}}, "rc_sum"),   # scores in the order given
-    ({"reference": {500: "yes"}}, "reference"),
-    ({"reference": {5: "yes"}, "rater2_id": {590: "111222333"}}, "rater2_id"),  # the guard comes first
-])
+@pytest.mark.parametrize(
+    "fault, column",
+    [
+        ({"rc_sum": {250: "many"}, "sens_consensus": {10: "x"}}, "rc_sum"),  # scores in the order given
+        ({"reference": {500: "yes"}}, "reference"),
+        ({"reference": {5: "yes"}, "rater2_id": {590: "111222333"}}, "rater2_id"),  # the guard comes first
+    ],
+)
 def test_engines_refuse_with_the_same_message(tmp_path, fault, column):
     path = write_with_faults(clean_records(tmp_path), fault, tmp_path / "bad.csv")
     with pytest.raises(InputError) as whole:
@@ -252,12 +267,15 @@ def test_read_guarded_is_the_pandas_path(tmp_path):
 # ------------------------------------------------------------------ the pipeline's ingest stage
 def test_ingest_stage_streams_with_the_same_outputs(tmp_path):
     import sys
+
     from conftest import project_copy, run
+
     outputs = {}
     for engine in ("pandas", "duckdb"):
         (tmp_path / engine).mkdir()
-        project = project_copy(tmp_path / engine, simulate={"n_records": 1500},
-                               scale={"engine": engine, "batch_rows": 400})
+        project = project_copy(
+            tmp_path / engine, simulate={"n_records": 1500}, scale={"engine": engine, "batch_rows": 400}
+        )
         run([sys.executable, "pipeline/simulate.py"], project)
         run([sys.executable, "pipeline/ingest.py"], project)
         outputs[engine] = {
@@ -268,32 +286,41 @@ def test_ingest_stage_streams_with_the_same_outputs(tmp_path):
     assert outputs["duckdb"]["flow"] == outputs["pandas"]["flow"]
     assert outputs["duckdb"]["quarantine"] == outputs["pandas"]["quarantine"]
     pd.testing.assert_frame_equal(outputs["duckdb"]["records"], outputs["pandas"]["records"], check_dtype=False)
-    assert "duplicate record_id" in outputs["pandas"]["flow"]   # the demo's faults cross the 400-record batches
+    assert "duplicate record_id" in outputs["pandas"]["flow"]  # the demo's faults cross the 400-record batches
 
 
 def test_score_stage_in_batches_writes_the_whole_file_scores(tmp_path):
     import sys
+
     from conftest import project_copy, run
+
     outputs = {}
     for batch_rows in (10_000, 333):
         (tmp_path / str(batch_rows)).mkdir()
-        project = project_copy(tmp_path / str(batch_rows), simulate={"n_records": 1200},
-                               scale={"engine": "pandas", "batch_rows": batch_rows})
+        project = project_copy(
+            tmp_path / str(batch_rows),
+            simulate={"n_records": 1200},
+            scale={"engine": "pandas", "batch_rows": batch_rows},
+        )
         for stage in ("simulate", "ingest", "score"):
             run([sys.executable, f"pipeline/{stage}.py"], project)
-        outputs[batch_rows] = (pd.read_parquet(project / "data/interim/scores.parquet"),
-                               (project / "data/interim/score_flow.json").read_text())
+        outputs[batch_rows] = (
+            pd.read_parquet(project / "data/interim/scores.parquet"),
+            (project / "data/interim/score_flow.json").read_text(),
+        )
     whole, batched = outputs[10_000], outputs[333]
     assert len(whole[0]) > 1000 and whole[0].filter(like="@").notna().any().all()
     pd.testing.assert_frame_equal(batched[0], whole[0])
     assert batched[1] == whole[1]
     missing = [i["missing_score"] for i in json.loads(whole[1])["instruments"].values()]
-    assert any(missing)   # missing scores (the demo's skipped items) are counted over every batch
+    assert any(missing)  # missing scores (the demo's skipped items) are counted over every batch
 
 
 def test_text_columns_held_in_chunks_become_one_arrow_array():
     import pyarrow as pa
+
     from signalering.scale.counts import _arrow_text
+
     chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["a", None], ["b"]])))
     arr = _arrow_text(chunked)
     assert isinstance(arr, pa.Array) and arr.to_pylist() == ["a", None, "b"]

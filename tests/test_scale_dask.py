@@ -1,25 +1,29 @@
 """Beyond one machine: the count table on a Dask dataframe (distributed LocalCluster, 2 workers, in
 threads and in separate processes) equals the pandas and DuckDB tables, and a file is refused with the
 same message (the refusal crosses the process boundary pickled)."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_with_faults
 
 from signalering.errors import InputError
 from signalering.scale.counts import CountSpec, count_rows
 from signalering.simulate import SimulationParams, simulate_records
-from conftest import write_with_faults
 
 distributed = pytest.importorskip("distributed")
 
 SPEC = CountSpec(("rc_sum", "sens_consensus"), "reference", ("site", "child_sex"))
 
 
-@pytest.fixture(scope="module", params=[pytest.param(False, id="threads"),
-                                        pytest.param(True, id="processes", marks=pytest.mark.slow)])
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(False, id="threads"), pytest.param(True, id="processes", marks=pytest.mark.slow)],
+)
 def client(request):
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=request.param,
-                                       dashboard_address=":0")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=request.param, dashboard_address=":0"
+    )
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -55,10 +59,13 @@ def test_dask_partitions_run_on_the_cluster(client, records, tmp_path):
     assert len({t["worker"] for t in stream.data}) == 2
 
 
-@pytest.mark.parametrize("fault, column", [
-    ({"sens_consensus": {850: "x"}}, "sens_consensus"),
-    ({"reference": {5: "yes"}, "rater2_id": {880: "111222333"}}, "rater2_id"),
-])
+@pytest.mark.parametrize(
+    "fault, column",
+    [
+        ({"sens_consensus": {850: "x"}}, "sens_consensus"),
+        ({"reference": {5: "yes"}, "rater2_id": {880: "111222333"}}, "rater2_id"),
+    ],
+)
 def test_dask_refuses_with_the_same_message(client, records, tmp_path, fault, column):
     path = write_with_faults(records, fault, tmp_path / "bad.csv")
     with pytest.raises(InputError) as whole:

@@ -1,4 +1,5 @@
 """Row validation: every received record is analysed or excluded with a reason, and counts add up."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,12 +10,15 @@ from signalering.errors import InputError, UsageError
 from signalering.ingest.flow import Flow
 from signalering.ingest.schema import RecordSchema, validate_records
 
-PARAMS = {"reference": "reference", "columns": {
-    "sex": {"codes": ["m", "f"]},
-    "item_*": {"codes": [0, 1, 2]},
-    "rating": {"min": 1, "max": 9, "integer": True},
-    "prob": {"min": 0, "max": 1, "required": False},
-}}
+PARAMS = {
+    "reference": "reference",
+    "columns": {
+        "sex": {"codes": ["m", "f"]},
+        "item_*": {"codes": [0, 1, 2]},
+        "rating": {"min": 1, "max": 9, "integer": True},
+        "prob": {"min": 0, "max": 1, "required": False},
+    },
+}
 SCHEMA = RecordSchema.from_params(PARAMS)
 GOOD = {"record_id": "R0", "reference": "1", "sex": "m", "item_1": "2", "item_2": "0", "rating": "5"}
 
@@ -36,18 +40,21 @@ def test_good_rows_are_typed():
     assert v.quarantine.empty
 
 
-@pytest.mark.parametrize("change, column, reason", [
-    ({"record_id": None}, "record_id", "missing record_id"),
-    ({"reference": "2"}, "reference", "reference standard is not 1, 0 or empty"),
-    ({"reference": "yes"}, "reference", "reference standard is not 1, 0 or empty"),
-    ({"sex": "x"}, "sex", "not one of the allowed codes"),
-    ({"item_2": "3"}, "item_2", "not one of the allowed codes"),
-    ({"item_1": "1.5"}, "item_1", "not one of the allowed codes"),
-    ({"rating": "10"}, "rating", "above the allowed maximum"),
-    ({"rating": "0"}, "rating", "below the allowed minimum"),
-    ({"rating": "4.5"}, "rating", "not a whole number"),
-    ({"rating": "five"}, "rating", "not a number"),
-])
+@pytest.mark.parametrize(
+    "change, column, reason",
+    [
+        ({"record_id": None}, "record_id", "missing record_id"),
+        ({"reference": "2"}, "reference", "reference standard is not 1, 0 or empty"),
+        ({"reference": "yes"}, "reference", "reference standard is not 1, 0 or empty"),
+        ({"sex": "x"}, "sex", "not one of the allowed codes"),
+        ({"item_2": "3"}, "item_2", "not one of the allowed codes"),
+        ({"item_1": "1.5"}, "item_1", "not one of the allowed codes"),
+        ({"rating": "10"}, "rating", "above the allowed maximum"),
+        ({"rating": "0"}, "rating", "below the allowed minimum"),
+        ({"rating": "4.5"}, "rating", "not a whole number"),
+        ({"rating": "five"}, "rating", "not a number"),
+    ],
+)
 def test_each_kind_of_bad_row_is_quarantined_with_its_reason(change, column, reason):
     v = validate_records(table({}, change, {}), SCHEMA, "f.csv")
     assert v.flow.received == 3 and v.flow.analysed == 2
@@ -87,7 +94,9 @@ def test_codes_accept_numeric_spellings():
 
 @pytest.mark.parametrize("drop", ["record_id", "reference", "sex", "item_1"])
 def test_required_column_missing_refuses_file(drop):
-    frame = table({}).drop(columns=[c for c in table({}).columns if c == drop or (drop == "item_1" and c.startswith("item_"))])
+    frame = table({}).drop(
+        columns=[c for c in table({}).columns if c == drop or (drop == "item_1" and c.startswith("item_"))]
+    )
     with pytest.raises(InputError) as err:
         validate_records(frame, SCHEMA, "f.csv")
     assert err.value.file == "f.csv" and "missing" in err.value.reason
@@ -109,8 +118,16 @@ def test_flow_refuses_counts_that_do_not_add_up():
         Flow(received=10, analysed=8, excluded={"x": 1})
 
 
-FAULTS = [{}, {"record_id": None}, {"reference": "9"}, {"sex": "?"}, {"item_2": "7"}, {"rating": "0"},
-          {"rating": "abc"}, {"sex": "?", "rating": "0"}]
+FAULTS = [
+    {},
+    {"record_id": None},
+    {"reference": "9"},
+    {"sex": "?"},
+    {"item_2": "7"},
+    {"rating": "0"},
+    {"rating": "abc"},
+    {"sex": "?", "rating": "0"},
+]
 
 
 @given(st.lists(st.sampled_from(range(len(FAULTS))), min_size=1, max_size=40), st.data())
@@ -128,9 +145,9 @@ def test_counts_always_add_up(kinds, data):
 
 def test_subgroups_must_be_declared_with_codes():
     with pytest.raises(UsageError, match="without codes"):
-        RecordSchema.from_params(dict(PARAMS, subgroups=["rating"]))    # a range, not codes
+        RecordSchema.from_params(dict(PARAMS, subgroups=["rating"]))  # a range, not codes
     with pytest.raises(UsageError, match="without codes"):
-        RecordSchema.from_params(dict(PARAMS, subgroups=["municipality"]))   # not declared at all
+        RecordSchema.from_params(dict(PARAMS, subgroups=["municipality"]))  # not declared at all
     assert RecordSchema.from_params(dict(PARAMS, subgroups=["sex"])).subgroups == ("sex",)
 
 

@@ -1,5 +1,6 @@
 """Subgroup accuracy: per-group documents equal the single-group computation, largest differences,
 Newcombe's interval, the homogeneity test, and calibration for probability scores."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,7 @@ def frame():
     site = rng.choice(["s1", "s2", "s3"], n, p=[0.5, 0.4, 0.1])
     y = (rng.random(n) < 0.2).astype(float)
     y[rng.random(n) < 0.05] = np.nan
-    shift = np.where(site == "s3", 0.3, 1.0)                   # the instrument works worse at s3
+    shift = np.where(site == "s3", 0.3, 1.0)  # the instrument works worse at s3
     score = np.clip(np.round(rng.normal(size=n) + shift * np.nan_to_num(y) + 2), 0, 6)
     p = 1 / (1 + np.exp(-(score - 4)))
     return pd.DataFrame({"score": score, "prob": p, "reference": y, "child_sex": sex, "site": site})
@@ -94,5 +95,8 @@ def test_direction_lower_equals_negated_higher(frame):
     a = outputs.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3])
     b = outputs.subgroup_document(f, "neg", "reference", ["site"], cutoffs=[-3], direction="lower")
     for g in ("s1", "s2", "s3"):
-        ta, tb = a["subgroups"]["site"]["groups"][g]["thresholds"][0], b["subgroups"]["site"]["groups"][g]["thresholds"][0]
+        ta, tb = (
+            a["subgroups"]["site"]["groups"][g]["thresholds"][0],
+            b["subgroups"]["site"]["groups"][g]["thresholds"][0],
+        )
         assert (ta["tp"], ta["fp"], ta["tn"], ta["fn"]) == (tb["tp"], tb["fp"], tb["tn"], tb["fn"])

@@ -1,4 +1,5 @@
 """Begg-Greenes correction for partial verification: worked example, IPW equivalence, r-analysis, bootstrap."""
+
 from __future__ import annotations
 
 import numpy as np

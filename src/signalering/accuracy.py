@@ -1,6 +1,7 @@
 """Accuracy of a screen at cut-offs: the 2x2 table, proportions with intervals, likelihood ratios,
 and what the screen would do at other prevalences.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -28,9 +29,14 @@ RATIO_REASONS = {
 STATISTICS = (*PROPORTIONS, *RATIO_REASONS)
 
 
-def accuracy_table(counts: CountTable, cutoffs: Sequence[float] | None = None, *,
-                   ci_method: str = "wilson", confidence: float = 0.95,
-                   correction: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def accuracy_table(
+    counts: CountTable,
+    cutoffs: Sequence[float] | None = None,
+    *,
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    correction: float = 0.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Accuracy of the screen at each cut-off (verified records only).
 
     Parameters
@@ -70,20 +76,29 @@ def accuracy_table(counts: CountTable, cutoffs: Sequence[float] | None = None, *
         est, lo, hi = proportion_ci(x, n, ci_method, confidence)
         rows.append(_long(cut, stat, est, lo, hi, ci_method, np.where(n > 0, None, reason)))
     ratio_method = "log" if correction == 0 else f"log, {correction} added to every cell"
-    for stat, (est, lo, hi) in likelihood_ratio_ci(c["tp"], c["fp"], c["fn"], c["tn"], confidence,
-                                                   correction).items():
+    for stat, (est, lo, hi) in likelihood_ratio_ci(c["tp"], c["fp"], c["fn"], c["tn"], confidence, correction).items():
         rows.append(_long(cut, stat, est, lo, hi, ratio_method, np.where(np.isnan(est), RATIO_REASONS[stat], None)))
     stats = pd.concat(rows, ignore_index=True)
     sens = stats.loc[stats.statistic == "sensitivity", "estimate"].to_numpy()
     spec = stats.loc[stats.statistic == "specificity", "estimate"].to_numpy()
-    cells_df = pd.DataFrame({"cutoff": cut, **{k: cells[k] for k in ("tp", "fp", "tn", "fn")},
-                             "youden": sens + spec - 1})
+    cells_df = pd.DataFrame(
+        {"cutoff": cut, **{k: cells[k] for k in ("tp", "fp", "tn", "fn")}, "youden": sens + spec - 1}
+    )
     return cells_df, stats
 
 
 def _long(cut, stat, est, lo, hi, method, reason) -> pd.DataFrame:
-    return pd.DataFrame({"cutoff": cut, "statistic": stat, "estimate": est, "ci_low": lo, "ci_high": hi,
-                         "method": method, "reason": reason})
+    return pd.DataFrame(
+        {
+            "cutoff": cut,
+            "statistic": stat,
+            "estimate": est,
+            "ci_low": lo,
+            "ci_high": hi,
+            "method": method,
+            "reason": reason,
+        }
+    )
 
 
 def at_prevalence(sensitivity, specificity, prevalence) -> pd.DataFrame:
@@ -103,8 +118,9 @@ def at_prevalence(sensitivity, specificity, prevalence) -> pd.DataFrame:
     DataFrame with the broadcast inputs and ``ppv, npv, tp_per_1000, fp_per_1000, fn_per_1000,
     tn_per_1000``. NaN where PPV/NPV is undefined (nobody screens positive / negative).
     """
-    se, sp, pi = np.broadcast_arrays(*(np.atleast_1d(np.asarray(a, dtype=float))
-                                       for a in (sensitivity, specificity, prevalence)))
+    se, sp, pi = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in (sensitivity, specificity, prevalence))
+    )
     if np.any((pi <= 0) | (pi >= 1)):
         raise UsageError("The 'prevalence' parameter of at_prevalence must be in (0, 1).")
     tp, fn = 1000 * pi * se, 1000 * pi * (1 - se)
@@ -112,12 +128,24 @@ def at_prevalence(sensitivity, specificity, prevalence) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         ppv = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
         npv = np.where(tn + fn > 0, tn / (tn + fn), np.nan)
-    return pd.DataFrame({"sensitivity": se, "specificity": sp, "prevalence": pi, "ppv": ppv, "npv": npv,
-                         "tp_per_1000": tp, "fp_per_1000": fp, "fn_per_1000": fn, "tn_per_1000": tn})
+    return pd.DataFrame(
+        {
+            "sensitivity": se,
+            "specificity": sp,
+            "prevalence": pi,
+            "ppv": ppv,
+            "npv": npv,
+            "tp_per_1000": tp,
+            "fp_per_1000": fp,
+            "fn_per_1000": fn,
+            "tn_per_1000": tn,
+        }
+    )
 
 
-def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wilson",
-                            confidence: float = 0.95) -> pd.DataFrame:
+def at_prevalence_intervals(
+    tp, fp, fn, tn, prevalence, *, ci_method: str = "wilson", confidence: float = 0.95
+) -> pd.DataFrame:
     """PPV, NPV and the counts per 1000 screened at a *fixed* target prevalence, with intervals.
 
     The target prevalence is a planning value, not estimated from the sample, so the uncertainty
@@ -168,9 +196,20 @@ def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wil
     adjusted = likelihood_ratio_ci(tp, fp, fn, tn, confidence, correction=0.5)
     rows = []
     for i, p in enumerate(pi):
+
         def add(stat, est, lo, hi, method, reason=None, p=p):
-            rows.append({"prevalence": float(p), "statistic": stat, "estimate": est, "ci_low": lo, "ci_high": hi,
-                         "method": method, "reason": reason})
+            rows.append(
+                {
+                    "prevalence": float(p),
+                    "statistic": stat,
+                    "estimate": est,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "method": method,
+                    "reason": reason,
+                }
+            )
+
         if point is None:
             reason = "needs reference-positive and -negative records"
             for stat in ("ppv", "npv", "tp_per_1000", "fp_per_1000", "fn_per_1000", "tn_per_1000"):
@@ -178,8 +217,9 @@ def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wil
             continue
         r = point.iloc[i]
         for stat, name, zero_low, zero_high, to_value in (
-                ("ppv", "lr_positive", tp == 0, fp == 0, lambda lr, p=p: p * lr / (p * lr + 1 - p)),
-                ("npv", "lr_negative", tn == 0, fn == 0, lambda lr, p=p: (1 - p) / (1 - p + p * lr))):
+            ("ppv", "lr_positive", tp == 0, fp == 0, lambda lr, p=p: p * lr / (p * lr + 1 - p)),
+            ("npv", "lr_negative", tn == 0, fn == 0, lambda lr, p=p: (1 - p) / (1 - p + p * lr)),
+        ):
             lr = plain[name] if not (zero_low or zero_high) else adjusted[name]
             b1, b2 = to_value(float(np.ravel(lr[1])[0])), to_value(float(np.ravel(lr[2])[0]))
             lo, hi = min(b1, b2), max(b1, b2)
@@ -189,11 +229,22 @@ def at_prevalence_intervals(tp, fp, fn, tn, prevalence, *, ci_method: str = "wil
                 hi = 1.0
             est = float(r[stat])
             reason = None if np.isfinite(est) else "nobody screens " + ("positive" if stat == "ppv" else "negative")
-            add(stat, est, lo if np.isfinite(est) else np.nan, hi if np.isfinite(est) else np.nan,
-                "logit (Mercaldo 2007)", reason)
+            add(
+                stat,
+                est,
+                lo if np.isfinite(est) else np.nan,
+                hi if np.isfinite(est) else np.nan,
+                "logit (Mercaldo 2007)",
+                reason,
+            )
         add("tp_per_1000", 1000 * p * se_est, 1000 * p * se_lo, 1000 * p * se_hi, ci_method)
         add("fn_per_1000", 1000 * p * (1 - se_est), 1000 * p * (1 - se_hi), 1000 * p * (1 - se_lo), ci_method)
-        add("fp_per_1000", 1000 * (1 - p) * (1 - sp_est), 1000 * (1 - p) * (1 - sp_hi), 1000 * (1 - p) * (1 - sp_lo),
-            ci_method)
+        add(
+            "fp_per_1000",
+            1000 * (1 - p) * (1 - sp_est),
+            1000 * (1 - p) * (1 - sp_hi),
+            1000 * (1 - p) * (1 - sp_lo),
+            ci_method,
+        )
         add("tn_per_1000", 1000 * (1 - p) * sp_est, 1000 * (1 - p) * sp_lo, 1000 * (1 - p) * sp_hi, ci_method)
     return pd.DataFrame(rows, columns=["prevalence", "statistic", "estimate", "ci_low", "ci_high", "method", "reason"])

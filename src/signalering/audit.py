@@ -38,6 +38,7 @@ Findings name the file, the location and the attack, never a value. ``audit_repo
 JSON and every HTML file under a reports folder; the PDF reports are rendered from the same view as
 the HTML and are not parsed.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,7 +63,7 @@ class _System:
         self.min_cell = min_cell
         self.lo: dict[str, float] = {}
         self.hi: dict[str, float] = {}
-        self.withheld: dict[str, str] = {}          # variable -> (file, location) text of a hidden count
+        self.withheld: dict[str, str] = {}  # variable -> (file, location) text of a hidden count
         self.small: set[str] = set()
         self.relations: list[tuple[str, list[str]]] = []
 
@@ -144,10 +145,11 @@ def _entry_withheld(e: dict) -> bool:
 
 def _add_document(sys_: _System, doc: dict, prefix: str, where: str) -> dict:
     """Counts and tables of one accuracy document; returns its variable names."""
-    names = {k: sys_.add(f"{prefix}.{k}", doc.get(k), f"{where}: {prefix}.{k}") if k in doc else None
-             for k in COUNT_FIELDS}
+    names = {
+        k: sys_.add(f"{prefix}.{k}", doc.get(k), f"{where}: {prefix}.{k}") if k in doc else None for k in COUNT_FIELDS
+    }
     sys_.relate(names["n"], [names["n_positive"], names["n_negative"], names["n_unverified"]])
-    if names["n"] and sys_.known(names["n"]):       # a part is at most its total
+    if names["n"] and sys_.known(names["n"]):  # a part is at most its total
         for k in ("n_positive", "n_negative", "n_unverified"):
             if names[k]:
                 sys_.hi[names[k]] = min(sys_.hi[names[k]], sys_.lo[names["n"]])
@@ -213,12 +215,14 @@ def _table_constraints(e: dict, P: int, N: int, roc: list[dict]) -> tuple[list, 
         joint.append(g)
         used.append(name)
 
-    for key, fn in (("ppv", lambda v: lambda t: t * (1 - v) / v if v > 0 else np.full(len(t), np.nan)),
-                    ("npv", lambda v: lambda t: N - v * (P - t) / (1 - v) if v < 1 else np.full(len(t), np.nan)),
-                    ("accuracy", lambda v: lambda t: N - (v * (P + N) - t)),
-                    ("lr_positive", lambda v: lambda t: N * (t / P) / v if v > 0 else np.full(len(t), np.nan)),
-                    ("lr_negative", lambda v: lambda t: N * (1 - (1 - t / P) / v) if v > 0 else np.full(len(t), np.nan)),
-                    ("youden", lambda v: lambda t: N * (t / P - v))):
+    for key, fn in (
+        ("ppv", lambda v: lambda t: t * (1 - v) / v if v > 0 else np.full(len(t), np.nan)),
+        ("npv", lambda v: lambda t: N - v * (P - t) / (1 - v) if v < 1 else np.full(len(t), np.nan)),
+        ("accuracy", lambda v: lambda t: N - (v * (P + N) - t)),
+        ("lr_positive", lambda v: lambda t: N * (t / P) / v if v > 0 else np.full(len(t), np.nan)),
+        ("lr_negative", lambda v: lambda t: N * (1 - (1 - t / P) / v) if v > 0 else np.full(len(t), np.nan)),
+        ("youden", lambda v: lambda t: N * (t / P - v)),
+    ):
         v = _num(e.get(key))
         if v is not None:
             add(key, fn(v))
@@ -226,7 +230,7 @@ def _table_constraints(e: dict, P: int, N: int, roc: list[dict]) -> tuple[list, 
     if crit is not None and method == "youden":
         add("criterion", lambda t: N * (t / P - crit))
     elif crit is not None and method == "closest_to_01":
-        add("criterion", lambda t: N * np.sqrt(np.maximum(crit ** 2 - (1 - t / P) ** 2, np.nan)))
+        add("criterion", lambda t: N * np.sqrt(np.maximum(crit**2 - (1 - t / P) ** 2, np.nan)))
     elif crit is not None and method == "min_cost":
         pi = _num(e.get("prevalence")) or P / (P + N)
         r = _num(e.get("cost_ratio_fn_fp")) or _num(e.get("cost_ratio")) or 1.0
@@ -300,36 +304,49 @@ def _entry_attacks(sys_: _System, doc: dict, names: dict, prefix: str, where: st
     if P == 0 or N == 0:
         return []
     found = []
-    entries = [(f"{prefix}.thresholds[cutoff={e.get('cutoff')}]", e, names["tables"][i] if i < len(names["tables"]) else {})
-               for i, e in enumerate(doc.get("thresholds") or []) if isinstance(e, dict)]
+    entries = [
+        (f"{prefix}.thresholds[cutoff={e.get('cutoff')}]", e, names["tables"][i] if i < len(names["tables"]) else {})
+        for i, e in enumerate(doc.get("thresholds") or [])
+        if isinstance(e, dict)
+    ]
     if isinstance(doc.get("optimal"), dict):
         entries.append((f"{prefix}.optimal", doc["optimal"], {}))
-    entries += [(f"{prefix}.cutpoints[{cp.get('method')}]", cp, {}) for cp in doc.get("cutpoints") or []
-                if isinstance(cp, dict)]
+    entries += [
+        (f"{prefix}.cutpoints[{cp.get('method')}]", cp, {}) for cp in doc.get("cutpoints") or [] if isinstance(cp, dict)
+    ]
     for loc, e, cells in entries:
         if not _entry_withheld(e):
             continue
         known = {c: sys_.value(v) for c, v in (cells or {}).items() if v is not None and sys_.known(v)}
         if len(known) == 4:
-            continue   # already recovered by the totals (reported there)
+            continue  # already recovered by the totals (reported there)
         points = roc if ".thresholds[" in loc and prefix.endswith("overall") else ()
         count, used = solve_table(e, P, N, known, points)
-        if count == 1 and any(solve_table(e, P, N, {**known, "tp": tp, "fp": fp}, points)[0] == 1
-                              for tp, fp in ((P, N), (0, 0))):
-            continue   # the corner (everyone or no one screens positive) shows only the published margins
+        if count == 1 and any(
+            solve_table(e, P, N, {**known, "tp": tp, "fp": fp}, points)[0] == 1 for tp, fp in ((P, N), (0, 0))
+        ):
+            continue  # the corner (everyone or no one screens positive) shows only the published margins
         if count == 1:
             attack = "criterion" if "criterion" in used or "youden" in used else "ratios"
-            found.append({"file": where, "location": loc, "attack": attack,
-                          "recovered": ["tp", "fp", "tn", "fn"], "from": sorted(set(used))})
-            for v in (cells or {}).values():   # what the reader now knows feeds the totals
+            found.append(
+                {
+                    "file": where,
+                    "location": loc,
+                    "attack": attack,
+                    "recovered": ["tp", "fp", "tn", "fn"],
+                    "from": sorted(set(used)),
+                }
+            )
+            for v in (cells or {}).values():  # what the reader now knows feeds the totals
                 if v is not None and not sys_.known(v):
                     sys_.withheld.pop(v, None)
     return found
 
 
 # ------------------------------------------------------------------ documents
-def audit_document(doc: dict, where: str = "document", min_cell: int = DEFAULT_MIN_CELL,
-                   roc: list[dict] = ()) -> list[dict]:
+def audit_document(
+    doc: dict, where: str = "document", min_cell: int = DEFAULT_MIN_CELL, roc: list[dict] = ()
+) -> list[dict]:
     """Findings for one published document: an accuracy document, a subgroup document
     (``overall`` + ``subgroups``) or a study flow (``received``). Each finding is ``{"file",
     "location", "attack", "recovered"}``, naming withheld counts that can be computed back (no values).
@@ -357,10 +374,15 @@ def audit_document(doc: dict, where: str = "document", min_cell: int = DEFAULT_M
     elif "thresholds" in doc or "n_positive" in doc:
         docs.append(("document", doc, _add_document(sys_, doc, "document", where)))
     elif "received" in doc:
-        names = {k: sys_.add(f"flow.{k}", doc.get(k), f"{where}: flow.{k}") for k in
-                 ("received", "analysed", "verified", "unverified") if k in doc}
-        excluded = [sys_.add(f"flow.excluded.{r}", v, f"{where}: flow.excluded.{r}")
-                    for r, v in (doc.get("excluded") or {}).items()]
+        names = {
+            k: sys_.add(f"flow.{k}", doc.get(k), f"{where}: flow.{k}")
+            for k in ("received", "analysed", "verified", "unverified")
+            if k in doc
+        }
+        excluded = [
+            sys_.add(f"flow.excluded.{r}", v, f"{where}: flow.excluded.{r}")
+            for r, v in (doc.get("excluded") or {}).items()
+        ]
         sys_.relate(names.get("received"), [names.get("analysed"), *excluded])
         sys_.relate(names.get("analysed"), [names.get("verified"), names.get("unverified")])
     findings: list[dict] = []
@@ -370,9 +392,18 @@ def audit_document(doc: dict, where: str = "document", min_cell: int = DEFAULT_M
         for prefix, d, names in docs:
             before = {k: sys_.known(v) for k, v in names.items() if isinstance(v, str)}
             if _auc_attack(sys_, d, names):
-                findings.append({"file": where, "location": f"{prefix}.counts", "attack": "auc_integrality",
-                                 "recovered": sorted(k for k, v in names.items() if isinstance(v, str)
-                                                     and v in sys_.withheld and sys_.known(v) and not before[k])})
+                findings.append(
+                    {
+                        "file": where,
+                        "location": f"{prefix}.counts",
+                        "attack": "auc_integrality",
+                        "recovered": sorted(
+                            k
+                            for k, v in names.items()
+                            if isinstance(v, str) and v in sys_.withheld and sys_.known(v) and not before[k]
+                        ),
+                    }
+                )
                 for k in ("n_positive", "n_negative"):
                     sys_.withheld.pop(names[k], None)
                 changed = True
@@ -392,14 +423,21 @@ def _totals_findings(sys_: _System, where: str) -> list[dict]:
         # (all or none of a group positive); a recovered 0 elsewhere singles out nobody, and a
         # recovered large count discloses nothing by itself (a small one it gives away is found too)
         key = name.rsplit(".", 1)[-1]
-        if sys_.known(name) and (0 < sys_.lo[name] < sys_.min_cell or
-                                 (sys_.lo[name] == 0 and key in MARGIN_KEYS)):
+        if sys_.known(name) and (0 < sys_.lo[name] < sys_.min_cell or (sys_.lo[name] == 0 and key in MARGIN_KEYS)):
             by_loc.setdefault(loc.rsplit(".", 1)[0], []).append(name.rsplit(".", 1)[1])
-    findings = [{"file": where, "location": loc.split(": ", 1)[1], "attack": "totals", "recovered": sorted(keys)}
-                for loc, keys in sorted(by_loc.items())]
+    findings = [
+        {"file": where, "location": loc.split(": ", 1)[1], "attack": "totals", "recovered": sorted(keys)}
+        for loc, keys in sorted(by_loc.items())
+    ]
     for total, parts in sys_.small_sums():
-        findings.append({"file": where, "location": total, "attack": "totals",
-                         "recovered": [f"sum of {', '.join(parts)} (below {sys_.min_cell})"]})
+        findings.append(
+            {
+                "file": where,
+                "location": total,
+                "attack": "totals",
+                "recovered": [f"sum of {', '.join(parts)} (below {sys_.min_cell})"],
+            }
+        )
     return findings
 
 
@@ -423,7 +461,7 @@ class _CountReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.counts: dict[str, str] = {}
         self.figures: dict[str, dict] = {}
-        self._open: list[tuple[str, str | None]] = []      # (tag, key) of the elements inside a count
+        self._open: list[tuple[str, str | None]] = []  # (tag, key) of the elements inside a count
         self._text: list[str] = []
 
     def handle_starttag(self, tag, attrs):
@@ -461,15 +499,20 @@ def html_counts(text: str) -> tuple[dict[str, object], dict[str, dict]]:
     r = _CountReader()
     r.feed(text)
     r.close()
-    figures = {k: {"analysed": shown_count(str(f.get("analysed", ""))),
-                   "n_missing_score": shown_count(str(f.get("n_missing_score", ""))),
-                   "missing": [shown_count(str(m)) for m in f.get("missing") or []]}
-               for k, f in r.figures.items()}
+    figures = {
+        k: {
+            "analysed": shown_count(str(f.get("analysed", ""))),
+            "n_missing_score": shown_count(str(f.get("n_missing_score", ""))),
+            "missing": [shown_count(str(m)) for m in f.get("missing") or []],
+        }
+        for k, f in r.figures.items()
+    }
     return {k: shown_count(v) for k, v in r.counts.items()}, figures
 
 
-def audit_html(text: str, where: str = "report.html", min_cell: int = DEFAULT_MIN_CELL,
-               link_missing_score: bool = False) -> list[dict]:
+def audit_html(
+    text: str, where: str = "report.html", min_cell: int = DEFAULT_MIN_CELL, link_missing_score: bool = False
+) -> list[dict]:
     """Findings (``totals``) for the counts an HTML report shows (:func:`html_counts`).
 
     Relations: ``received = analysed + sum(excluded)``, ``analysed = verified + unverified``; per
@@ -486,19 +529,21 @@ def audit_html(text: str, where: str = "report.html", min_cell: int = DEFAULT_MI
     def count(key):
         return sys_.add(key, counts[key], f"{where}: {key}") if key in counts else None
 
-    def shown(key, value):          # a count of the flow figure
+    def shown(key, value):  # a count of the flow figure
         return sys_.add(key, value, f"{where}: {key}")
 
     def margin(key):
         name = count(key)
-        if name is not None and not sys_.known(name):       # not computed by the report: not withheld
+        if name is not None and not sys_.known(name):  # not computed by the report: not withheld
             sys_.withheld.pop(name, None)
             sys_.small.discard(name)
         return name
 
     received, analysed = count("flow.received"), count("flow.analysed")
-    excluded = [count(k) for k in sorted((k for k in counts if k.startswith("flow.excluded.")),
-                                         key=lambda k: int(k.rsplit(".", 1)[1]))]
+    excluded = [
+        count(k)
+        for k in sorted((k for k in counts if k.startswith("flow.excluded.")), key=lambda k: int(k.rsplit(".", 1)[1]))
+    ]
     sys_.relate(received, [analysed, *excluded])
     sys_.relate(analysed, [count("flow.verified"), count("flow.unverified")])
     instruments = sorted({k.split(".", 1)[0] for k in counts if not k.startswith("flow.")} | set(figures))
@@ -534,8 +579,12 @@ def audit_html(text: str, where: str = "report.html", min_cell: int = DEFAULT_MI
 
 
 def _audited_kind(doc: dict) -> bool:
-    return (isinstance(doc.get("overall"), dict) and isinstance(doc.get("subgroups"), dict)) or \
-        "thresholds" in doc or "n_positive" in doc or "received" in doc
+    return (
+        (isinstance(doc.get("overall"), dict) and isinstance(doc.get("subgroups"), dict))
+        or "thresholds" in doc
+        or "n_positive" in doc
+        or "received" in doc
+    )
 
 
 def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> dict:
@@ -564,7 +613,7 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
             roc_path = root / "plots" / "roc" / path.name
             if roc_path.is_file():
                 roc = json.loads(roc_path.read_text(encoding="utf-8"))
-        if not _audited_kind(doc):      # e.g. metrics.json: instrument -> its figures
+        if not _audited_kind(doc):  # e.g. metrics.json: instrument -> its figures
             for key, sub in doc.items():
                 if isinstance(sub, dict) and _audited_kind(sub):
                     findings += audit_document(sub, f"{rel}#{key}", min_cell)
@@ -573,14 +622,20 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
     pages = sorted(p for p in root.rglob("*.html") if p.is_file())
     for path in pages:
         findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
-    return {"schema_version": 1, "min_cell": min_cell,
-            "files": [p.relative_to(root).as_posix() for p in [*files, *pages]], "findings": findings}
+    return {
+        "schema_version": 1,
+        "min_cell": min_cell,
+        "files": [p.relative_to(root).as_posix() for p in [*files, *pages]],
+        "findings": findings,
+    }
 
 
 def failure_reason(result: dict, findings_file: str) -> str:
     """The one-line refusal when the audit found recoverable counts (files and attacks, no values)."""
     files = sorted({f["file"] for f in result["findings"]})
     attacks = sorted({f["attack"] for f in result["findings"]})
-    return (f"disclosure audit failed: {len(result['findings'])} withheld counts or tables can be computed back "
-            f"({', '.join(attacks)}) in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}; "
-            f"see {findings_file}")
+    return (
+        f"disclosure audit failed: {len(result['findings'])} withheld counts or tables can be computed back "
+        f"({', '.join(attacks)}) in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}; "
+        f"see {findings_file}"
+    )

@@ -25,6 +25,7 @@ Percentile intervals (Efron & Tibshirani 1993, ch. 13) are used throughout; they
 range of proportions and of the AUC. Uncertainty of the *choice* of a cut-point and the optimism of
 an apparent sensitivity/specificity at a data-driven cut-point are in ``cutpoints``.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from . import cutpoints as _cp
-from . import progress
-from . import roc
+from . import progress, roc
 from .counts import CountTable
 from .errors import UsageError
 
@@ -53,13 +53,16 @@ def _check_replicates(n_boot: int, where: str) -> int:
 
 def _check_rng(rng, where: str) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
-        raise UsageError(f"The 'rng' parameter of {where} must be a numpy.random.Generator "
-                         f"(e.g. np.random.default_rng(seed)). Got {type(rng).__name__} instead.")
+        raise UsageError(
+            f"The 'rng' parameter of {where} must be a numpy.random.Generator "
+            f"(e.g. np.random.default_rng(seed)). Got {type(rng).__name__} instead."
+        )
     return rng
 
 
-def stratified_replicates(counts: CountTable, n_boot: int, rng: np.random.Generator, *,
-                          block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def stratified_replicates(
+    counts: CountTable, n_boot: int, rng: np.random.Generator, *, block_bytes: int = BLOCK_BYTES
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield blocks ``(wpos, wneg)`` of bootstrap count tables, each of shape ``(b, k)`` (int64).
 
     Resampling is stratified by reference status: every replicate has the table's ``m`` positives
@@ -104,9 +107,15 @@ def stratified_replicates(counts: CountTable, n_boot: int, rng: np.random.Genera
         done += size
 
 
-def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator, idx: np.ndarray,
-                      fpr_range: tuple[float, float] | None, rules: Sequence[_cp.CutpointRule],
-                      block_bytes: int):
+def _replicate_blocks(
+    counts: CountTable,
+    n_boot: int,
+    rng: np.random.Generator,
+    idx: np.ndarray,
+    fpr_range: tuple[float, float] | None,
+    rules: Sequence[_cp.CutpointRule],
+    block_bytes: int,
+):
     """Blocks of replicates as ``(auc, tp_sel, fp_sel, pauc, picks)``.
 
     ``auc`` (b,); ``tp_sel``/``fp_sel`` (b, len(idx)): screen-positive counts at the requested
@@ -125,8 +134,11 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
     for wpos, wneg in stratified_replicates(counts, n_boot, rng, block_bytes=block_bytes):
         tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
         auc = roc.auc_from_weights(wpos, wneg)
-        pauc = (None if fpr_range is None else
-                roc.partial_area_rows(tp_ge, fp_ge, m, n, *fpr_range, slice_above=MULTINOMIAL_MAX_K))
+        pauc = (
+            None
+            if fpr_range is None
+            else roc.partial_area_rows(tp_ge, fp_ge, m, n, *fpr_range, slice_above=MULTINOMIAL_MAX_K)
+        )
         picks = {}
         if rules:
             # candidates: scores drawn at least once in the replicate
@@ -138,8 +150,14 @@ def _replicate_blocks(counts: CountTable, n_boot: int, rng: np.random.Generator,
         del tp_ge, fp_ge
 
 
-def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Generator, idx: np.ndarray,
-                             fpr_range: tuple[float, float] | None, rules: Sequence[_cp.CutpointRule]):
+def _record_space_replicates(
+    counts: CountTable,
+    n_boot: int,
+    rng: np.random.Generator,
+    idx: np.ndarray,
+    fpr_range: tuple[float, float] | None,
+    rules: Sequence[_cp.CutpointRule],
+):
     """``_replicate_blocks`` for a continuous score: one replicate per block, drawn in record space.
 
     The same distribution as the multinomial tables: records of each stratum are sorted by score, a
@@ -172,7 +190,7 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
     # the first positive record of its score and its score; the records below each cut-off.
     bound = np.zeros(k + 1, itype)
     np.cumsum(counts.n_neg, out=bound[1:])
-    group = np.repeat(np.arange(k, dtype=itype), counts.n_pos)     # distinct score of each positive record
+    group = np.repeat(np.arange(k, dtype=itype), counts.n_pos)  # distinct score of each positive record
     below, upto, neg_idx = bound[group], bound[group + 1], bound[idx]
     np.cumsum(counts.n_pos, out=bound[1:])
     pos_first, pos_idx = bound[group], bound[idx]
@@ -180,7 +198,7 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
     tied_pos = bool(np.any(counts.n_pos > 1))
     fast = [r for r in rules if r.method != "max_specificity"]
     slow = [r for r in rules if r.method == "max_specificity"]
-    cum_p, cum_n = np.empty(m + 1, np.int64), np.empty(n + 1, np.int64)   # reused by every replicate
+    cum_p, cum_n = np.empty(m + 1, np.int64), np.empty(n + 1, np.int64)  # reused by every replicate
     for _ in range(n_boot):
         # multiplicity of each record, with a leading 0 (draws are 1..m), made cumulative in place
         # (the positives' only after the AUC and the drawn positives have been read from them)
@@ -190,13 +208,13 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
         c_pos = cum_p[1:]
         num = np.dot(c_pos, cum_n[below]) + np.dot(c_pos, cum_n[upto])
         auc = np.array([num / (2.0 * m * n)])
-        drawn = np.flatnonzero(c_pos) if fast else None             # positive records drawn, by score
+        drawn = np.flatnonzero(c_pos) if fast else None  # positive records drawn, by score
         np.cumsum(cum_p, out=cum_p)
         tp_sel = (m - cum_p[pos_idx])[None, :]
         fp_sel = (n - cum_n[neg_idx])[None, :]
         pauc, picks = None, {}
         if fast:
-            if tied_pos:    # one candidate per score: the first drawn positive record of each
+            if tied_pos:  # one candidate per score: the first drawn positive record of each
                 pf = pos_first[drawn]
                 first = np.empty(len(drawn), bool)
                 first[0] = True
@@ -207,19 +225,20 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
             fp_c = n - cum_n[below[drawn]]
             # the strictest drawn score, when only negatives were drawn there (tp 0): the highest
             # negative record drawn lies above the highest drawn positive's score
-            r_top = int(np.searchsorted(cum_n, n, side="left")) - 1        # highest negative record drawn
+            r_top = int(np.searchsorted(cum_n, n, side="left")) - 1  # highest negative record drawn
             if r_top >= upto[drawn[-1]]:
                 j_top, above = _score_of_negative(counts.n_neg, n, r_top)
                 cand = np.append(cand, j_top)
                 tp_c = np.append(tp_c, 0)
                 fp_c = np.append(fp_c, n - cum_n[n - above])
             got = _cp.choose_indices(tp_c[None, :], fp_c[None, :], m, n, fast)
-            picks.update({name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
-                          for name, (j, se, sp) in got.items()})
+            picks.update(
+                {name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp) for name, (j, se, sp) in got.items()}
+            )
             del drawn, cand, tp_c, fp_c
         if fpr_range is not None:
             pauc = _partial_area_records(cum_p, cum_n, counts.n_pos, counts.n_neg, m, n, *fpr_range)
-        if slow:    # the whole curve, once per replicate
+        if slow:  # the whole curve, once per replicate
             bound = np.zeros(k + 1, itype)
             np.cumsum(counts.n_pos, out=bound[1:])
             tp_ge = m - cum_p[bound]
@@ -227,11 +246,12 @@ def _record_space_replicates(counts: CountTable, n_boot: int, rng: np.random.Gen
             fp_ge = n - cum_n[bound]
             del bound
             total = tp_ge + fp_ge
-            cand = np.flatnonzero(total[:-1] > total[1:])           # scores drawn at least once
+            cand = np.flatnonzero(total[:-1] > total[1:])  # scores drawn at least once
             del total
             got = _cp.choose_indices(tp_ge[None, cand], fp_ge[None, cand], m, n, slow)
-            picks.update({name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp)
-                          for name, (j, se, sp) in got.items()})
+            picks.update(
+                {name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp) for name, (j, se, sp) in got.items()}
+            )
             del tp_ge, fp_ge, cand
         yield auc, tp_sel, fp_sel, pauc, picks
 
@@ -255,15 +275,14 @@ def _score_of_negative(n_neg: np.ndarray, n: int, r: int) -> tuple[int, int]:
     hi, above, step = len(n_neg), 0, 64
     while True:
         lo = max(hi - step, 0)
-        s = np.cumsum(n_neg[lo:hi][::-1]) + above               # negatives at or above hi-1, hi-2, ..., lo
-        i = int(np.searchsorted(s, n - r, side="left"))          # first score (from the top) holding record r
+        s = np.cumsum(n_neg[lo:hi][::-1]) + above  # negatives at or above hi-1, hi-2, ..., lo
+        i = int(np.searchsorted(s, n - r, side="left"))  # first score (from the top) holding record r
         if i < len(s):
             return hi - 1 - i, int(s[i])
         hi, above, step = lo, int(s[-1]) if len(s) else above, step * 4
 
 
-def _partial_area_records(cum_p, cum_n, n_pos, n_neg, m: int, n: int, fpr_low: float,
-                          fpr_high: float) -> np.ndarray:
+def _partial_area_records(cum_p, cum_n, n_pos, n_neg, m: int, n: int, fpr_low: float, fpr_high: float) -> np.ndarray:
     """``roc.partial_area_rows`` of one replicate given by cumulative record multiplicities.
 
     The curve's points p = 0..k run from the strictest score j = k - p (nobody positive, p = 0)
@@ -276,8 +295,8 @@ def _partial_area_records(cum_p, cum_n, n_pos, n_neg, m: int, n: int, fpr_low: f
     ``area_between`` sums it: the same number to the last bit.
     """
     k = len(n_pos)
-    max_lo = math.ceil(fpr_low * n) - 1        # fp < fpr_low * n
-    max_hi = math.floor(fpr_high * n)          # fp <= fpr_high * n
+    max_lo = math.ceil(fpr_low * n) - 1  # fp < fpr_low * n
+    max_hi = math.floor(fpr_high * n)  # fp <= fpr_high * n
     # walk 1: points with fp <= max_lo and fp <= max_hi (point p = 0 has fp 0)
     c_lo, c_hi = int(max_lo >= 0), 1
     hi, s_neg = k, 0
@@ -301,14 +320,14 @@ def _partial_area_records(cum_p, cum_n, n_pos, n_neg, m: int, n: int, fpr_low: f
     while done < areas.shape[1]:
         cnt = min(AREA_BLOCK, areas.shape[1] - done)
         lo = hi - cnt
-        sp = np.cumsum(n_pos[lo:hi][::-1]) + s_pos              # S at scores hi-1, ..., lo
+        sp = np.cumsum(n_pos[lo:hi][::-1]) + s_pos  # S at scores hi-1, ..., lo
         sn = np.cumsum(n_neg[lo:hi][::-1]) + s_neg
         tpr = np.empty(cnt + 1)
         fpr = np.empty(cnt + 1)
         tpr[0], fpr[0] = prev_t, prev_f
         tpr[1:] = (m - cum_p[m - sp]) / m
         fpr[1:] = (n - cum_n[n - sn]) / n
-        areas[0, done:done + cnt] = roc.segment_areas(fpr, tpr, fpr_low, fpr_high)
+        areas[0, done : done + cnt] = roc.segment_areas(fpr, tpr, fpr_low, fpr_high)
         prev_t, prev_f, s_pos, s_neg = tpr[-1], fpr[-1], int(sp[-1]), int(sn[-1])
         done, hi = done + cnt, lo
     return np.sum(areas, axis=-1)
@@ -381,14 +400,25 @@ class BootstrapResult:
         """sensitivity, specificity, ppv, npv per replicate and cut-off, shape (n_boot, c); NaN = undefined."""
         c = {k: v.astype(float) for k, v in self.cells().items()}
         with np.errstate(divide="ignore", invalid="ignore"):
-            return {"sensitivity": c["tp"] / (c["tp"] + c["fn"]), "specificity": c["tn"] / (c["tn"] + c["fp"]),
-                    "ppv": c["tp"] / (c["tp"] + c["fp"]), "npv": c["tn"] / (c["tn"] + c["fn"])}
+            return {
+                "sensitivity": c["tp"] / (c["tp"] + c["fn"]),
+                "specificity": c["tn"] / (c["tn"] + c["fp"]),
+                "ppv": c["tp"] / (c["tp"] + c["fp"]),
+                "npv": c["tn"] / (c["tn"] + c["fn"]),
+            }
 
 
-def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator, *,
-                       cutoffs: Sequence[float] = (), specificity_range: tuple[float, float] | None = None,
-                       cutpoint_rules: Sequence[_cp.CutpointRule] = (), seed: int | None = None,
-                       block_bytes: int = BLOCK_BYTES) -> BootstrapResult:
+def bootstrap_accuracy(
+    counts: CountTable,
+    n_boot: int,
+    rng: np.random.Generator,
+    *,
+    cutoffs: Sequence[float] = (),
+    specificity_range: tuple[float, float] | None = None,
+    cutpoint_rules: Sequence[_cp.CutpointRule] = (),
+    seed: int | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> BootstrapResult:
     """One pass of ``n_boot`` stratified bootstrap replicates and every statistic asked of them.
 
     Parameters
@@ -432,9 +462,10 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
     rules = list(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []
     chosen = {r.name: [] for r in rules}
-    shown = progress.bar(total=n_boot, desc="bootstrap", unit="replicate")   # on a terminal only
-    for blk_auc, tp_sel, fp_sel, blk_pauc, picks in _replicate_blocks(counts, n_boot, rng, idx, fpr_range,
-                                                                       rules, block_bytes):
+    shown = progress.bar(total=n_boot, desc="bootstrap", unit="replicate")  # on a terminal only
+    for blk_auc, tp_sel, fp_sel, blk_pauc, picks in _replicate_blocks(
+        counts, n_boot, rng, idx, fpr_range, rules, block_bytes
+    ):
         shown.update(len(blk_auc))
         auc.append(blk_auc)
         tp.append(tp_sel)
@@ -452,12 +483,16 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
         own_spec = np.concatenate([c[2] for c in chosen[rule.name]])
         ok = rows >= 0
         cp_index[rule.name] = rows
-        cp_boot[rule.name] = {"sensitivity": np.where(ok, own_sens, np.nan),
-                              "specificity": np.where(ok, own_spec, np.nan)}
+        cp_boot[rule.name] = {
+            "sensitivity": np.where(ok, own_sens, np.nan),
+            "specificity": np.where(ok, own_spec, np.nan),
+        }
     # sensitivity and specificity of each chosen cut-off on the original table; one cumulative sum
     # of k counts at a time (a continuous score has k ~ number of records)
-    for w, stat, value in ((counts.n_pos, "sensitivity", lambda x: x / m),
-                           (counts.n_neg, "specificity", lambda x: 1.0 - x / n)):
+    for w, stat, value in (
+        (counts.n_pos, "sensitivity", lambda x: x / m),
+        (counts.n_neg, "specificity", lambda x: 1.0 - x / n),
+    ):
         at = _suffix_at(w)
         for rule in cutpoint_rules:
             rows = cp_index[rule.name]
@@ -465,9 +500,18 @@ def bootstrap_accuracy(counts: CountTable, n_boot: int, rng: np.random.Generator
             cp_orig.setdefault(rule.name, {})[stat] = np.where(ok, value(at[np.where(ok, rows, 0)]), np.nan)
         del at
     result = BootstrapResult(
-        n_boot=n_boot, seed=seed, auc=np.concatenate(auc), cutoffs=cut,
-        tp=np.concatenate(tp, axis=0), fp=np.concatenate(fp, axis=0), m=m, n=n,
+        n_boot=n_boot,
+        seed=seed,
+        auc=np.concatenate(auc),
+        cutoffs=cut,
+        tp=np.concatenate(tp, axis=0),
+        fp=np.concatenate(fp, axis=0),
+        m=m,
+        n=n,
         specificity_range=None if specificity_range is None else (sp_low, sp_high),
         partial_auc=np.concatenate(pauc) if pauc else None,
-        cutpoint_index=cp_index, cutpoint_boot=cp_boot, cutpoint_orig=cp_orig)
+        cutpoint_index=cp_index,
+        cutpoint_boot=cp_boot,
+        cutpoint_orig=cp_orig,
+    )
     return result

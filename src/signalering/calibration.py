@@ -17,6 +17,7 @@ Hosmer & Lemeshow (1980), Commun Stat Theory Methods 9:1043-1069. Spiegelhalter 
 Brier (1950), Mon Weather Rev 78:1-3; Steyerberg et al. (2010), Epidemiology 21:128-138 (scaled Brier).
 Cleveland (1979), J Am Stat Assoc 74:829-836 (lowess).
 """
+
 from __future__ import annotations
 
 import math
@@ -32,8 +33,8 @@ from .errors import InputError, UsageError, check_open_unit
 from .intervals import Interval, z_value
 from .roc import auc_delong
 
-LOWESS_FRAC = 2.0 / 3.0     # R lowess() default span, as used by rms::val.prob
-LOWESS_ITER = 0             # val.prob: lowess(p, y, iter = 0): no robustness iterations
+LOWESS_FRAC = 2.0 / 3.0  # R lowess() default span, as used by rms::val.prob
+LOWESS_ITER = 0  # val.prob: lowess(p, y, iter = 0): no robustness iterations
 SMOOTHER = "lowess(y ~ p), span 2/3, 0 robustness iterations, delta 0.01 * range(p) (as rms::val.prob)"
 
 
@@ -106,17 +107,24 @@ class CalibrationResult:
     def to_dict(self) -> dict:
         """The ``calibration.json`` object (without ``schema_version``, which outputs adds)."""
         d = {
-            "n": self.n, "n_events": self.n_events,
+            "n": self.n,
+            "n_events": self.n_events,
             "observed_expected_ratio": self.observed_expected_ratio.to_dict(),
             "calibration_in_the_large": self.calibration_in_the_large.to_dict(),
             "calibration_slope": self.calibration_slope.to_dict(),
             "recalibration_intercept": self.recalibration_intercept,
-            "brier": self.brier, "brier_scaled": self.brier_scaled,
-            "ici": self.ici, "e50": self.e50, "e90": self.e90, "emax": self.emax,
+            "brier": self.brier,
+            "brier_scaled": self.brier_scaled,
+            "ici": self.ici,
+            "e50": self.e50,
+            "e90": self.e90,
+            "emax": self.emax,
             "hosmer_lemeshow": self.hosmer_lemeshow.to_dict(),
             "spiegelhalter": self.spiegelhalter.to_dict(),
             "auc": self.auc.to_dict(),
-            "n_missing": self.n_missing, "n_extreme": self.n_extreme, "smoother": self.smoother,
+            "n_missing": self.n_missing,
+            "n_extreme": self.n_extreme,
+            "smoother": self.smoother,
         }
         for key in NUMBERS:
             if d[key] is None:
@@ -129,30 +137,40 @@ class CalibrationResult:
 # ----------------------------------------------------------------------------------- input checks
 def _pairs(probability, reference, *, column: str, reference_column: str, where: str):
     """Validated (p, y, n_missing): 1-d float arrays without missing pairs."""
-    p = np.asarray(pd.to_numeric(pd.Series(np.asarray(probability, dtype=object).ravel()), errors="coerce"),
-                   dtype=float)
+    p = np.asarray(
+        pd.to_numeric(pd.Series(np.asarray(probability, dtype=object).ravel()), errors="coerce"), dtype=float
+    )
     raw_y = pd.Series(np.asarray(reference, dtype=object).ravel())
     y = np.asarray(pd.to_numeric(raw_y, errors="coerce"), dtype=float)
     if p.shape != y.shape:
-        raise UsageError(f"The 'reference' parameter of {where} must have the length of probability ({p.size}). "
-                         f"Got {y.size} instead.")
+        raise UsageError(
+            f"The 'reference' parameter of {where} must have the length of probability ({p.size}). "
+            f"Got {y.size} instead."
+        )
     if (np.isnan(y) & raw_y.notna().to_numpy()).any() or (~np.isnan(y) & (y != 0) & (y != 1)).any():
-        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty",
-                         column=reference_column)
+        raise InputError(
+            "", "the reference standard must be 1 (positive), 0 (negative) or empty", column=reference_column
+        )
     raw_p = pd.Series(np.asarray(probability, dtype=object).ravel())
     if (np.isnan(p) & raw_p.notna().to_numpy()).any():
         raise InputError("", "predicted probabilities must be numbers", column=column)
     finite = p[~np.isnan(p)]
     if np.isinf(finite).any() or (finite > 1).any():
-        raise InputError("", "values above 1: this column looks like a score (or a percentage), not a predicted "
-                             "probability; "
-                             "map scores to risks first (logistic_risk_mapping) or declare the mapping",
-                         column=column)
+        raise InputError(
+            "",
+            "values above 1: this column looks like a score (or a percentage), not a predicted "
+            "probability; "
+            "map scores to risks first (logistic_risk_mapping) or declare the mapping",
+            column=column,
+        )
     if (finite < 0).any():
         raise InputError("", "negative values: predicted probabilities must lie in [0, 1]", column=column)
     if finite.size and np.all(finite == np.round(finite)):
-        raise InputError("", "every value is 0 or 1: this column holds classifications or a score, "
-                             "not predicted probabilities", column=column)
+        raise InputError(
+            "",
+            "every value is 0 or 1: this column holds classifications or a score, not predicted probabilities",
+            column=column,
+        )
     keep = ~np.isnan(p) & ~np.isnan(y)
     return p[keep], y[keep], int((~keep).sum())
 
@@ -165,8 +183,9 @@ class _Logistic:
     converged: bool
 
 
-def _logistic_fit(x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None,
-                  max_iter: int = 100, tol: float = 1e-11) -> _Logistic:
+def _logistic_fit(
+    x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None, max_iter: int = 100, tol: float = 1e-11
+) -> _Logistic:
     """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
 
     ``x`` is the full design matrix (include the intercept column). Covariance = inverse Fisher
@@ -205,7 +224,7 @@ def _logistic_fit(x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None
     except np.linalg.LinAlgError:
         cov = np.full((k, k), np.inf)
         converged = False
-    if np.max(np.abs(beta)) > 30:        # on the logit scale: a separated fit running away
+    if np.max(np.abs(beta)) > 30:  # on the logit scale: a separated fit running away
         converged = False
     return _Logistic(beta, cov, converged)
 
@@ -291,16 +310,36 @@ NO_SLOPE = "the calibration slope is undefined, so is the intercept estimated wi
 def _undefined_result(n: int, events: int, n_missing: int, reason: str) -> CalibrationResult:
     iv = _undefined_interval("undefined", reason)
     return CalibrationResult(
-        n=n, n_events=events, observed_expected_ratio=iv, calibration_in_the_large=iv,
-        calibration_slope=iv, recalibration_intercept=None, brier=None, brier_scaled=None,
-        ici=None, e50=None, e90=None, emax=None,
+        n=n,
+        n_events=events,
+        observed_expected_ratio=iv,
+        calibration_in_the_large=iv,
+        calibration_slope=iv,
+        recalibration_intercept=None,
+        brier=None,
+        brier_scaled=None,
+        ici=None,
+        e50=None,
+        e90=None,
+        emax=None,
         hosmer_lemeshow=HosmerLemeshow(None, None, None, None, reason),
-        spiegelhalter=Spiegelhalter(None, None, reason), auc=iv, n_missing=n_missing, reason=reason)
+        spiegelhalter=Spiegelhalter(None, None, reason),
+        auc=iv,
+        n_missing=n_missing,
+        reason=reason,
+    )
 
 
-def calibration_statistics(probability, reference, *, confidence: float = 0.95, hl_groups: int = 10,
-                           min_events: int = 10, column: str = "probability",
-                           reference_column: str = "reference") -> CalibrationResult:
+def calibration_statistics(
+    probability,
+    reference,
+    *,
+    confidence: float = 0.95,
+    hl_groups: int = 10,
+    min_events: int = 10,
+    column: str = "probability",
+    reference_column: str = "reference",
+) -> CalibrationResult:
     """Calibration and discrimination of predicted probabilities against a binary reference.
 
     Parameters
@@ -349,13 +388,19 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
     where = "calibration_statistics"
     check_open_unit("confidence", confidence, where)
     if not (isinstance(min_events, (int, np.integer)) and min_events >= 1):
-        raise UsageError(f"The 'min_events' parameter of {where} must be a positive integer. Got {min_events!r} instead.")
+        raise UsageError(
+            f"The 'min_events' parameter of {where} must be a positive integer. Got {min_events!r} instead."
+        )
     p, y, n_missing = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
     n, events = int(p.size), int(y.sum())
     if min(events, n - events) < min_events:
-        return _undefined_result(n, events, n_missing,
-                                 f"too few events or non-events: {events} events and {n - events} non-events "
-                                 f"(at least {min_events} of each needed)")
+        return _undefined_result(
+            n,
+            events,
+            n_missing,
+            f"too few events or non-events: {events} events and {n - events} non-events "
+            f"(at least {min_events} of each needed)",
+        )
     z = z_value(confidence)
 
     o_e = events / float(p.sum())
@@ -365,12 +410,16 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
     inner = (p > 0) & (p < 1)
     n_extreme = int((~inner).sum())
     lp, yi = special.logit(p[inner]), y[inner]
-    citl, slope, intercept = (_undefined_interval(
-        "wald", "too few records with 0 < p < 1, or they all have the same reference value"),) * 2 + (None,)
+    citl, slope, intercept = (
+        _undefined_interval("wald", "too few records with 0 < p < 1, or they all have the same reference value"),
+    ) * 2 + (None,)
     if inner.sum() >= 2 and 0 < yi.sum() < yi.size:
         fit0 = _logistic_fit(np.ones((lp.size, 1)), yi, offset=lp)
-        citl = (_wald(fit0.coef[0], math.sqrt(fit0.cov[0, 0]), z, "wald") if fit0.converged
-                else _undefined_interval("wald", "the logistic fit did not converge"))
+        citl = (
+            _wald(fit0.coef[0], math.sqrt(fit0.cov[0, 0]), z, "wald")
+            if fit0.converged
+            else _undefined_interval("wald", "the logistic fit did not converge")
+        )
         if np.ptp(lp) > 0:
             fit1 = _logistic_fit(np.column_stack([np.ones(lp.size), lp]), yi)
             if fit1.converged:
@@ -391,9 +440,13 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
         number_reasons["recalibration_intercept"] = NO_SLOPE + f" ({slope.reason})"
     if np.ptp(p) > 0:
         err = np.abs(p - _smooth_at(p, y, p))
-        if np.isfinite(err).all():          # lowess gives NaN only in degenerate designs; never let it out
-            ici, e50, e90, emax = (float(np.mean(err)), float(np.median(err)), float(np.quantile(err, 0.9)),
-                                   float(np.max(err)))
+        if np.isfinite(err).all():  # lowess gives NaN only in degenerate designs; never let it out
+            ici, e50, e90, emax = (
+                float(np.mean(err)),
+                float(np.median(err)),
+                float(np.quantile(err, 0.9)),
+                float(np.max(err)),
+            )
         else:
             number_reasons.update(dict.fromkeys(("ici", "e50", "e90", "emax"), "the lowess smooth is undefined"))
     else:
@@ -401,16 +454,39 @@ def calibration_statistics(probability, reference, *, confidence: float = 0.95, 
 
     auc = auc_delong(CountTable.from_scores(p, y), confidence=confidence).interval()
     return CalibrationResult(
-        n=n, n_events=events, observed_expected_ratio=oe, calibration_in_the_large=citl,
-        calibration_slope=slope, recalibration_intercept=intercept, brier=brier,
-        brier_scaled=float(brier_scaled), ici=ici, e50=e50, e90=e90, emax=emax,
-        hosmer_lemeshow=hosmer_lemeshow(p, y, hl_groups), spiegelhalter=spiegelhalter(p, y), auc=auc,
-        n_missing=n_missing, n_extreme=n_extreme, number_reasons=number_reasons)
+        n=n,
+        n_events=events,
+        observed_expected_ratio=oe,
+        calibration_in_the_large=citl,
+        calibration_slope=slope,
+        recalibration_intercept=intercept,
+        brier=brier,
+        brier_scaled=float(brier_scaled),
+        ici=ici,
+        e50=e50,
+        e90=e90,
+        emax=emax,
+        hosmer_lemeshow=hosmer_lemeshow(p, y, hl_groups),
+        spiegelhalter=spiegelhalter(p, y),
+        auc=auc,
+        n_missing=n_missing,
+        n_extreme=n_extreme,
+        number_reasons=number_reasons,
+    )
 
 
-def calibration_curve(probability, reference, rng: np.random.Generator, *, n_boot: int = 200,
-                      n_points: int = 50, confidence: float = 0.95, min_events: int = 10,
-                      column: str = "probability", reference_column: str = "reference") -> pd.DataFrame:
+def calibration_curve(
+    probability,
+    reference,
+    rng: np.random.Generator,
+    *,
+    n_boot: int = 200,
+    n_points: int = 50,
+    confidence: float = 0.95,
+    min_events: int = 10,
+    column: str = "probability",
+    reference_column: str = "reference",
+) -> pd.DataFrame:
     """Smoothed calibration curve with a bootstrap percentile band.
 
     Parameters
@@ -440,7 +516,9 @@ def calibration_curve(probability, reference, rng: np.random.Generator, *, n_boo
     where = "calibration_curve"
     check_open_unit("confidence", confidence, where)
     if not isinstance(rng, np.random.Generator):
-        raise UsageError(f"The 'rng' parameter of {where} must be a numpy.random.Generator. Got {type(rng).__name__} instead.")
+        raise UsageError(
+            f"The 'rng' parameter of {where} must be a numpy.random.Generator. Got {type(rng).__name__} instead."
+        )
     for name, value, low in (("n_boot", n_boot, 0), ("n_points", n_points, 2)):
         if not (isinstance(value, (int, np.integer)) and value >= low):
             raise UsageError(f"The '{name}' parameter of {where} must be an integer >= {low}. Got {value!r} instead.")
@@ -471,21 +549,51 @@ def calibration_curve(probability, reference, rng: np.random.Generator, *, n_boo
             hi[ok] = np.nanquantile(curves[:, ok], 1.0 - a, axis=0)
     # lowess is not bounded; an observed proportion is, so the curve and band are clipped to [0, 1]
     # (the ICI/E-statistics use the unclipped smooth, as val.prob).
-    return pd.DataFrame({"predicted": grid, "observed": np.clip(observed, 0.0, 1.0),
-                         "ci_low": np.clip(lo, 0.0, 1.0), "ci_high": np.clip(hi, 0.0, 1.0),
-                         "n_boot": covered})
+    return pd.DataFrame(
+        {
+            "predicted": grid,
+            "observed": np.clip(observed, 0.0, 1.0),
+            "ci_low": np.clip(lo, 0.0, 1.0),
+            "ci_high": np.clip(hi, 0.0, 1.0),
+            "n_boot": covered,
+        }
+    )
 
 
-def assess_calibration(probability, reference, rng: np.random.Generator, *, n_boot: int = 200,
-                       n_points: int = 50, confidence: float = 0.95, hl_groups: int = 10,
-                       min_events: int = 10, column: str = "probability",
-                       reference_column: str = "reference") -> tuple[CalibrationResult, pd.DataFrame]:
+def assess_calibration(
+    probability,
+    reference,
+    rng: np.random.Generator,
+    *,
+    n_boot: int = 200,
+    n_points: int = 50,
+    confidence: float = 0.95,
+    hl_groups: int = 10,
+    min_events: int = 10,
+    column: str = "probability",
+    reference_column: str = "reference",
+) -> tuple[CalibrationResult, pd.DataFrame]:
     """:func:`calibration_statistics` and :func:`calibration_curve` in one call: ``(result, curve)``."""
-    result = calibration_statistics(probability, reference, confidence=confidence, hl_groups=hl_groups,
-                                    min_events=min_events, column=column, reference_column=reference_column)
-    curve = calibration_curve(probability, reference, rng, n_boot=n_boot, n_points=n_points,
-                              confidence=confidence, min_events=min_events, column=column,
-                              reference_column=reference_column)
+    result = calibration_statistics(
+        probability,
+        reference,
+        confidence=confidence,
+        hl_groups=hl_groups,
+        min_events=min_events,
+        column=column,
+        reference_column=reference_column,
+    )
+    curve = calibration_curve(
+        probability,
+        reference,
+        rng,
+        n_boot=n_boot,
+        n_points=n_points,
+        confidence=confidence,
+        min_events=min_events,
+        column=column,
+        reference_column=reference_column,
+    )
     return result, curve
 
 
@@ -540,12 +648,16 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
     elif isinstance(seed, (int, np.integer)):
         rng = np.random.default_rng(int(seed))
     else:
-        raise UsageError(f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
-                         f"Got {type(seed).__name__} instead.")
+        raise UsageError(
+            f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
+            f"Got {type(seed).__name__} instead."
+        )
     s = np.asarray(score, dtype=float).ravel()
     r = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object).ravel()), errors="coerce"), dtype=float)
     if s.shape != r.shape:
-        raise UsageError(f"The 'y' parameter of {where} must have the length of score ({s.size}). Got {r.size} instead.")
+        raise UsageError(
+            f"The 'y' parameter of {where} must have the length of score ({s.size}). Got {r.size} instead."
+        )
     if (~np.isnan(r) & (r != 0) & (r != 1)).any():
         raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
     label = f"estimated: {folds}-fold cross-validated logistic regression of the reference on the score"
@@ -555,8 +667,15 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
     idx = np.flatnonzero(ok)
     n_pos = int(r[idx].sum())
     if min(n_pos, idx.size - n_pos) < folds:
-        return RiskMapping(prob, fold, None, None, folds, label,
-                           f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}")
+        return RiskMapping(
+            prob,
+            fold,
+            None,
+            None,
+            folds,
+            label,
+            f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}",
+        )
     for cls in (0.0, 1.0):
         members = idx[r[idx] == cls]
         fold[rng.permutation(members)] = np.arange(members.size) % folds
@@ -566,13 +685,21 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
         test = ok & (fold == k)
         fit = _logistic_fit(design[train], r[train])
         if not fit.converged:
-            return RiskMapping(np.full(s.size, np.nan), fold, None, None, folds, label,
-                               "the logistic fit did not converge in a training fold (the score separates the classes?)")
+            return RiskMapping(
+                np.full(s.size, np.nan),
+                fold,
+                None,
+                None,
+                folds,
+                label,
+                "the logistic fit did not converge in a training fold (the score separates the classes?)",
+            )
         prob[test] = special.expit(design[test] @ fit.coef)
     full = _logistic_fit(design[ok], r[ok])
     if not full.converged:
-        return RiskMapping(np.full(s.size, np.nan), fold, None, None, folds, label,
-                           "the logistic fit on all records did not converge")
+        return RiskMapping(
+            np.full(s.size, np.nan), fold, None, None, folds, label, "the logistic fit on all records did not converge"
+        )
     return RiskMapping(prob, fold, float(full.coef[0]), float(full.coef[1]), folds, label)
 
 
@@ -581,15 +708,19 @@ def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:
     sorted by ``predicted``, with ``None`` instead of NaN (JSON-ready, ``allow_nan=False``)."""
     missing = {"predicted", "observed", "ci_low", "ci_high"} - set(curve.columns)
     if missing:
-        raise UsageError(f"The 'curve' parameter of calibration_curve_points must come from calibration_curve. "
-                         f"Got a table without {sorted(missing)} instead.")
+        raise UsageError(
+            f"The 'curve' parameter of calibration_curve_points must come from calibration_curve. "
+            f"Got a table without {sorted(missing)} instead."
+        )
 
     def num(x) -> float | None:
         return None if pd.isna(x) else float(x)
 
     ordered = curve.sort_values("predicted")
-    return [{"predicted": num(r.predicted), "observed": num(r.observed), "ci_low": num(r.ci_low),
-             "ci_high": num(r.ci_high)} for r in ordered.itertuples(index=False)]
+    return [
+        {"predicted": num(r.predicted), "observed": num(r.observed), "ci_low": num(r.ci_low), "ci_high": num(r.ci_high)}
+        for r in ordered.itertuples(index=False)
+    ]
 
 
 # ``risk_source`` of a probability assessed as it is (an instrument of kind probability, or the

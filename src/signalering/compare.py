@@ -18,6 +18,7 @@ records that have both scores and a verified reference standard.
   Stat Med 27:157-172). With one cut-off per score it equals the difference in sensitivity (events)
   and in specificity (non-events).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,15 +54,23 @@ def paired_records(score_a, score_b, reference) -> dict[str, np.ndarray | int]:
     b = np.asarray(score_b, dtype=float)
     r = np.asarray(reference, dtype=float)
     if not (a.ndim == 1 and a.shape == b.shape == r.shape):
-        raise UsageError("The 'score_a', 'score_b' and 'reference' parameters of paired_records must be "
-                         f"1-d arrays of the same length. Got shapes {a.shape}, {b.shape} and {r.shape} instead.")
+        raise UsageError(
+            "The 'score_a', 'score_b' and 'reference' parameters of paired_records must be "
+            f"1-d arrays of the same length. Got shapes {a.shape}, {b.shape} and {r.shape} instead."
+        )
     verified = ~np.isnan(r)
     if np.any(verified & (r != 0) & (r != 1)):
         raise UsageError("The 'reference' parameter of paired_records must hold 1, 0 or missing values.")
     both = ~np.isnan(a) & ~np.isnan(b)
     use = both & verified
-    return {"a": a[use], "b": b[use], "reference": r[use], "n_received": int(a.size),
-            "n_missing_score": int((~both).sum()), "n_unverified": int((both & ~verified).sum())}
+    return {
+        "a": a[use],
+        "b": b[use],
+        "reference": r[use],
+        "n_received": int(a.size),
+        "n_missing_score": int((~both).sum()),
+        "n_unverified": int((both & ~verified).sum()),
+    }
 
 
 def _placements(score: np.ndarray, reference: np.ndarray, direction: str) -> tuple[np.ndarray, CountTable]:
@@ -97,9 +106,16 @@ class DelongComparison:
     correlation_reason: str | None = None
 
     def to_dict(self) -> dict:
-        d = {"difference": self.difference, "ci_low": self.ci_low, "ci_high": self.ci_high, "z": self.z,
-             "p_value": self.p_value, "variance": self.variance, "correlation": self.correlation,
-             "method": "delong-paired"}
+        d = {
+            "difference": self.difference,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "z": self.z,
+            "p_value": self.p_value,
+            "variance": self.variance,
+            "correlation": self.correlation,
+            "method": "delong-paired",
+        }
         if self.reason:
             d["reason"] = self.reason
         if self.correlation is None:
@@ -107,12 +123,15 @@ class DelongComparison:
         return d
 
 
-CONSTANT_PLACEMENTS = ("a score's placement values do not vary (e.g. a constant score, AUC 0.5 with no "
-                       "variance): the correlation of the two AUCs is undefined")
+CONSTANT_PLACEMENTS = (
+    "a score's placement values do not vary (e.g. a constant score, AUC 0.5 with no "
+    "variance): the correlation of the two AUCs is undefined"
+)
 
 
-def delong_paired(score_a, score_b, reference, direction_a: str = "higher", direction_b: str = "higher",
-                  confidence: float = 0.95) -> DelongComparison:
+def delong_paired(
+    score_a, score_b, reference, direction_a: str = "higher", direction_b: str = "higher", confidence: float = 0.95
+) -> DelongComparison:
     """DeLong's test and interval for the difference of two paired AUCs.
 
     Parameters
@@ -160,14 +179,30 @@ def delong_paired(score_a, score_b, reference, direction_a: str = "higher", dire
     auc_a, auc_b = auc_delong(ca, confidence), auc_delong(cb, confidence)
     base = dict(n=m + n, n_positive=m, n_negative=n, auc_a=auc_a, auc_b=auc_b)
     if m == 0 or n == 0:
-        return DelongComparison(**base, difference=None, variance=None, ci_low=None, ci_high=None, z=None,
-                                p_value=None, correlation=None,
-                                reason="needs reference-positive and reference-negative records with both scores")
+        return DelongComparison(
+            **base,
+            difference=None,
+            variance=None,
+            ci_low=None,
+            ci_high=None,
+            z=None,
+            p_value=None,
+            correlation=None,
+            reason="needs reference-positive and reference-negative records with both scores",
+        )
     diff = float(auc_a.estimate - auc_b.estimate)
     if m < 2 or n < 2:
-        return DelongComparison(**base, difference=diff, variance=None, ci_low=None, ci_high=None, z=None,
-                                p_value=None, correlation=None,
-                                reason="DeLong variance needs at least two positives and two negatives")
+        return DelongComparison(
+            **base,
+            difference=diff,
+            variance=None,
+            ci_low=None,
+            ci_high=None,
+            z=None,
+            p_value=None,
+            correlation=None,
+            reason="DeLong variance needs at least two positives and two negatives",
+        )
     va, _ = _placements(a, r, direction_a)
     vb, _ = _placements(b, r, direction_b)
     s10 = np.cov(np.vstack([va[pos], vb[pos]]), ddof=1)
@@ -177,21 +212,44 @@ def delong_paired(score_a, score_b, reference, direction_a: str = "higher", dire
     corr = float(s[0, 1] / np.sqrt(s[0, 0] * s[1, 1])) if s[0, 0] > 0 and s[1, 1] > 0 else None
     corr_reason = None if corr is not None else CONSTANT_PLACEMENTS
     if not var > 1e-15:
-        return DelongComparison(**base, difference=diff, variance=max(var, 0.0), ci_low=diff, ci_high=diff, z=None,
-                                p_value=None, correlation=corr,
-                                reason="the two scores order the records identically: the difference has no variance",
-                                correlation_reason=corr_reason)
+        return DelongComparison(
+            **base,
+            difference=diff,
+            variance=max(var, 0.0),
+            ci_low=diff,
+            ci_high=diff,
+            z=None,
+            p_value=None,
+            correlation=corr,
+            reason="the two scores order the records identically: the difference has no variance",
+            correlation_reason=corr_reason,
+        )
     se = np.sqrt(var)
     zstat = diff / se
     half = z_value(confidence) * se
-    return DelongComparison(**base, difference=diff, variance=var, ci_low=diff - half, ci_high=diff + half,
-                            z=float(zstat), p_value=float(2 * norm.sf(abs(zstat))), correlation=corr,
-                            correlation_reason=corr_reason)
+    return DelongComparison(
+        **base,
+        difference=diff,
+        variance=var,
+        ci_low=diff - half,
+        ci_high=diff + half,
+        z=float(zstat),
+        p_value=float(2 * norm.sf(abs(zstat))),
+        correlation=corr,
+        correlation_reason=corr_reason,
+    )
 
 
 # ------------------------------------------------------------------ the 2 x 2 x 2 table
-def paired_cells(score_a, score_b, reference, cutoff_a: float, cutoff_b: float, direction_a: str = "higher",
-                 direction_b: str = "higher") -> np.ndarray:
+def paired_cells(
+    score_a,
+    score_b,
+    reference,
+    cutoff_a: float,
+    cutoff_b: float,
+    direction_a: str = "higher",
+    direction_b: str = "higher",
+) -> np.ndarray:
     """Counts of the reference x screen-A x screen-B table at one cut-off per score.
 
     Returns an int64 array ``cells[d, a, b]``: d = 1 reference-positive, a = 1 screen A positive
@@ -254,14 +312,22 @@ def _mask(d=None, a=None, b=None) -> np.ndarray:
 
 PROPORTION_MASKS = {
     # statistic: {version: (numerator mask, denominator mask)}, reason when the denominator is 0
-    "sensitivity": ({"a": (_mask(1, 1), _mask(1)), "b": (_mask(1, None, 1), _mask(1))},
-                    "no reference-positive records"),
-    "specificity": ({"a": (_mask(0, 0), _mask(0)), "b": (_mask(0, None, 0), _mask(0))},
-                    "no reference-negative records"),
-    "ppv": ({"a": (_mask(1, 1), _mask(None, 1)), "b": (_mask(1, None, 1), _mask(None, None, 1))},
-            "no records screened positive"),
-    "npv": ({"a": (_mask(0, 0), _mask(None, 0)), "b": (_mask(0, None, 0), _mask(None, None, 0))},
-            "no records screened negative"),
+    "sensitivity": (
+        {"a": (_mask(1, 1), _mask(1)), "b": (_mask(1, None, 1), _mask(1))},
+        "no reference-positive records",
+    ),
+    "specificity": (
+        {"a": (_mask(0, 0), _mask(0)), "b": (_mask(0, None, 0), _mask(0))},
+        "no reference-negative records",
+    ),
+    "ppv": (
+        {"a": (_mask(1, 1), _mask(None, 1)), "b": (_mask(1, None, 1), _mask(None, None, 1))},
+        "no records screened positive",
+    ),
+    "npv": (
+        {"a": (_mask(0, 0), _mask(None, 0)), "b": (_mask(0, None, 0), _mask(None, None, 0))},
+        "no records screened negative",
+    ),
 }
 
 
@@ -303,8 +369,15 @@ def paired_contrast(cells, statistic: str, contrast: str = "difference", confide
     total = x.sum()
     masks, den_reason = PROPORTION_MASKS[statistic]
     (ua, va), (ub, vb) = masks["a"], masks["b"]
-    out = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "z": np.nan,
-           "p_value": np.nan, "reason": None}
+    out = {
+        "estimate": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "se": np.nan,
+        "z": np.nan,
+        "p_value": np.nan,
+        "reason": None,
+    }
     if total == 0 or va @ x == 0 or vb @ x == 0:
         out["reason"] = den_reason
         return out
@@ -360,11 +433,21 @@ def net_reclassification(cells, confidence: float = 0.95) -> dict:
     if not (np.isnan(ev["estimate"]) or np.isnan(ne["estimate"])):
         est = ev["estimate"] + ne["estimate"]
         half = z_value(confidence) * np.sqrt(ev["se"] ** 2 + ne["se"] ** 2)
-        total.update(estimate=est, ci_low=max(est - half, -2.0), ci_high=min(est + half, 2.0),
-                     reason=None if half > 0 else "no reclassified records: the interval has zero width")
-    return {"events": ev, "nonevents": ne, "total": total,
-            "events_up": int(x[1, 1, 0]), "events_down": int(x[1, 0, 1]),
-            "nonevents_up": int(x[0, 1, 0]), "nonevents_down": int(x[0, 0, 1])}
+        total.update(
+            estimate=est,
+            ci_low=max(est - half, -2.0),
+            ci_high=min(est + half, 2.0),
+            reason=None if half > 0 else "no reclassified records: the interval has zero width",
+        )
+    return {
+        "events": ev,
+        "nonevents": ne,
+        "total": total,
+        "events_up": int(x[1, 1, 0]),
+        "events_down": int(x[1, 0, 1]),
+        "nonevents_up": int(x[0, 1, 0]),
+        "nonevents_down": int(x[0, 0, 1]),
+    }
 
 
 # ------------------------------------------------------------------ the document
@@ -379,10 +462,21 @@ def _contrast_entry(res: dict, method: str) -> dict:
     return d
 
 
-def comparison_document(score_a, score_b, reference, *, name_a: str = "a", name_b: str = "b",
-                        direction_a: str = "higher", direction_b: str = "higher",
-                        cutoff_a: float | None = None, cutoff_b: float | None = None,
-                        mcnemar: str = "exact", ci_method: str = "wilson", confidence: float = 0.95) -> dict:
+def comparison_document(
+    score_a,
+    score_b,
+    reference,
+    *,
+    name_a: str = "a",
+    name_b: str = "b",
+    direction_a: str = "higher",
+    direction_b: str = "higher",
+    cutoff_a: float | None = None,
+    cutoff_b: float | None = None,
+    mcnemar: str = "exact",
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+) -> dict:
     """``comparison.json`` (docs/contract.md) for two scores on the same records.
 
     Contract keys: ``n``, ``auc_a``, ``auc_b``, ``delong`` {difference, ci_low, ci_high, z, p_value} and,
@@ -398,9 +492,14 @@ def comparison_document(score_a, score_b, reference, *, name_a: str = "a", name_
     rec = paired_records(score_a, score_b, reference)
     doc = {
         "schema_version": SCHEMA_VERSION,
-        "score_a": name_a, "score_b": name_b, "direction_a": direction_a, "direction_b": direction_b,
+        "score_a": name_a,
+        "score_b": name_b,
+        "direction_a": direction_a,
+        "direction_b": direction_b,
         "confidence": confidence,
-        "n": dl.n, "n_positive": dl.n_positive, "n_negative": dl.n_negative,
+        "n": dl.n,
+        "n_positive": dl.n_positive,
+        "n_negative": dl.n_negative,
         "n_excluded": {"missing_score": rec["n_missing_score"], "unverified": rec["n_unverified"]},
         "auc_a": interval_dict(dl.auc_a.estimate, dl.auc_a.ci_low, dl.auc_a.ci_high, "delong", dl.auc_a.reason),
         "auc_b": interval_dict(dl.auc_b.estimate, dl.auc_b.ci_low, dl.auc_b.ci_high, "delong", dl.auc_b.reason),
@@ -409,18 +508,40 @@ def comparison_document(score_a, score_b, reference, *, name_a: str = "a", name_
     if cutoff_a is not None:
         doc["at_cutoffs"] = at_cutoffs_entry(
             paired_cells(score_a, score_b, reference, cutoff_a, cutoff_b, direction_a, direction_b),
-            cutoff_a, cutoff_b, mcnemar=mcnemar, ci_method=ci_method, confidence=confidence)
+            cutoff_a,
+            cutoff_b,
+            mcnemar=mcnemar,
+            ci_method=ci_method,
+            confidence=confidence,
+        )
     return doc
 
 
-def at_cutoffs_entry(cells, cutoff_a: float, cutoff_b: float, *, mcnemar: str = "exact",
-                     ci_method: str = "wilson", confidence: float = 0.95) -> dict:
+def at_cutoffs_entry(
+    cells,
+    cutoff_a: float,
+    cutoff_b: float,
+    *,
+    mcnemar: str = "exact",
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+) -> dict:
     """The ``at_cutoffs`` object of ``comparison.json`` from a ``paired_cells`` table."""
     x = np.asarray(cells, dtype=np.int64).reshape(2, 2, 2)
-    entry = {"cutoff_a": float(cutoff_a), "cutoff_b": float(cutoff_b), "mcnemar_method": mcnemar,
-             "cells": {stratum: {"both": int(x[d, 1, 1]), "a_only": int(x[d, 1, 0]), "b_only": int(x[d, 0, 1]),
-                                 "neither": int(x[d, 0, 0])}
-                       for d, stratum in ((1, "positive"), (0, "negative"))}}
+    entry = {
+        "cutoff_a": float(cutoff_a),
+        "cutoff_b": float(cutoff_b),
+        "mcnemar_method": mcnemar,
+        "cells": {
+            stratum: {
+                "both": int(x[d, 1, 1]),
+                "a_only": int(x[d, 1, 0]),
+                "b_only": int(x[d, 0, 1]),
+                "neither": int(x[d, 0, 0]),
+            }
+            for d, stratum in ((1, "positive"), (0, "negative"))
+        },
+    }
     flat = x.ravel().astype(float)
     for stat, (masks, reason) in PROPORTION_MASKS.items():
         e = {}
@@ -441,14 +562,21 @@ def at_cutoffs_entry(cells, cutoff_a: float, cutoff_b: float, *, mcnemar: str = 
             only_b = int(x[d, 0, 1]) if d == 1 else int(x[d, 1, 0])
             stat_v, p = mcnemar_test(only_a, only_b, mcnemar)
             e["mcnemar_p"] = None if np.isnan(p[0]) else float(p[0])
-            e["mcnemar"] = {"method": mcnemar, "correct_a_only": only_a, "correct_b_only": only_b,
-                            "statistic": None if np.isnan(stat_v[0]) else float(stat_v[0]),
-                            "p_value": e["mcnemar_p"]}
+            e["mcnemar"] = {
+                "method": mcnemar,
+                "correct_a_only": only_a,
+                "correct_b_only": only_b,
+                "statistic": None if np.isnan(stat_v[0]) else float(stat_v[0]),
+                "p_value": e["mcnemar_p"],
+            }
             if np.isnan(p[0]):
                 e["mcnemar"]["reason"] = e["mcnemar_p_reason"] = "no discordant records"
         entry[stat] = e
     nri = net_reclassification(x, confidence)
-    entry["nri"] = {"from": "b", "to": "a",
-                    **{k: _iv(nri[k], "wald-delta-paired") for k in ("events", "nonevents", "total")},
-                    **{k: nri[k] for k in ("events_up", "events_down", "nonevents_up", "nonevents_down")}}
+    entry["nri"] = {
+        "from": "b",
+        "to": "a",
+        **{k: _iv(nri[k], "wald-delta-paired") for k in ("events", "nonevents", "total")},
+        **{k: nri[k] for k in ("events_up", "events_down", "nonevents_up", "nonevents_down")},
+    }
     return entry

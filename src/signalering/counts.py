@@ -9,6 +9,7 @@ replicates and pooling across organisations are all functions of this table.
 scores are negated when the table is built, so every downstream function can assume "positive when
 score >= cutoff". ``to_internal`` / ``to_external`` convert cut-offs between the two scales.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,12 +70,19 @@ class CountTable:
         values, n_pos, n_neg, n_unv, n_missing = _count_records(s, r)
         if direction == "lower":
             values, n_pos, n_neg, n_unv = -values[::-1], n_pos[::-1], n_neg[::-1], n_unv[::-1]
-        return cls(np.ascontiguousarray(values), np.ascontiguousarray(n_pos), np.ascontiguousarray(n_neg),
-                   np.ascontiguousarray(n_unv), direction, n_missing)
+        return cls(
+            np.ascontiguousarray(values),
+            np.ascontiguousarray(n_pos),
+            np.ascontiguousarray(n_neg),
+            np.ascontiguousarray(n_unv),
+            direction,
+            n_missing,
+        )
 
     @classmethod
-    def from_counts(cls, scores, n_pos, n_neg, n_unverified=None, direction: str = "higher",
-                    n_missing_score: int = 0) -> "CountTable":
+    def from_counts(
+        cls, scores, n_pos, n_neg, n_unverified=None, direction: str = "higher", n_missing_score: int = 0
+    ) -> "CountTable":
         """Build the table from counts given on the *original* score scale (e.g. an aggregate export).
 
         Rows with the same score are summed, so tables of several organisations can be concatenated.
@@ -157,13 +165,20 @@ class CountTable:
             return cum[-1] - np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0)
 
         tp, fp, unv = at_or_above(self.n_pos), at_or_above(self.n_neg), at_or_above(self.n_unverified)
-        return {"tp": tp, "fp": fp, "fn": self.n_positive - tp, "tn": self.n_negative - fp,
-                "unverified_pos": unv, "unverified_neg": self.n_unverified_total - unv}
+        return {
+            "tp": tp,
+            "fp": fp,
+            "fn": self.n_positive - tp,
+            "tn": self.n_negative - fp,
+            "unverified_pos": unv,
+            "unverified_neg": self.n_unverified_total - unv,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """The table on the original score scale (tidy, one row per distinct score)."""
-        return pd.DataFrame({"score": self.external_scores, "n_pos": self.n_pos, "n_neg": self.n_neg,
-                             "n_unverified": self.n_unverified})
+        return pd.DataFrame(
+            {"score": self.external_scores, "n_pos": self.n_pos, "n_neg": self.n_neg, "n_unverified": self.n_unverified}
+        )
 
     def __add__(self, other: "CountTable") -> "CountTable":
         """Pool two tables of the same score and direction (e.g. two organisations)."""
@@ -171,16 +186,24 @@ class CountTable:
             return NotImplemented
         return CountTable.from_counts(
             np.concatenate([self.external_scores, other.external_scores]),
-            np.concatenate([self.n_pos, other.n_pos]), np.concatenate([self.n_neg, other.n_neg]),
-            np.concatenate([self.n_unverified, other.n_unverified]), self.direction,
-            self.n_missing_score + other.n_missing_score)
+            np.concatenate([self.n_pos, other.n_pos]),
+            np.concatenate([self.n_neg, other.n_neg]),
+            np.concatenate([self.n_unverified, other.n_unverified]),
+            self.direction,
+            self.n_missing_score + other.n_missing_score,
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CountTable):
             return NotImplemented
-        return (self.direction == other.direction and self.n_missing_score == other.n_missing_score
-                and all(np.array_equal(getattr(self, f), getattr(other, f))
-                        for f in ("scores", "n_pos", "n_neg", "n_unverified")))
+        return (
+            self.direction == other.direction
+            and self.n_missing_score == other.n_missing_score
+            and all(
+                np.array_equal(getattr(self, f), getattr(other, f))
+                for f in ("scores", "n_pos", "n_neg", "n_unverified")
+            )
+        )
 
 
 _CHUNK = 1 << 20  # records per pass when counting; bounds the temporary memory to a few MB
@@ -205,7 +228,7 @@ def _count_records(s: np.ndarray, r: np.ndarray):
     n_missing = 0
     lo, hi, integral = np.inf, -np.inf, True
     for start in range(0, len(s), _CHUNK):
-        sc, rc = s[start:start + _CHUNK], r[start:start + _CHUNK]
+        sc, rc = s[start : start + _CHUNK], r[start : start + _CHUNK]
         if np.any(~np.isnan(rc) & (rc != 0) & (rc != 1)):
             raise UsageError("The 'reference' parameter of CountTable.from_scores must hold 1, 0 or missing values.")
         nan = np.isnan(sc)
@@ -221,7 +244,7 @@ def _count_records(s: np.ndarray, r: np.ndarray):
         width = int(hi - lo) + 1
         table = np.zeros(3 * width, np.int64)
         for start in range(0, len(s), _CHUNK):
-            sc, rc = s[start:start + _CHUNK], r[start:start + _CHUNK]
+            sc, rc = s[start : start + _CHUNK], r[start : start + _CHUNK]
             ok = ~np.isnan(sc)
             # cell = 3 * (score - lo) + category (0 negative, 1 positive, 2 unverified)
             cell = (sc[ok] - lo).astype(np.int64) * 3 + np.where(np.isnan(rc[ok]), 2, rc[ok]).astype(np.int64)

@@ -33,6 +33,7 @@ where c_b is the cut-off the rule chooses in replicate b and perf_b / perf_orig 
 replicate / original table (Harrell, Lee & Mark 1996, Stat Med 15:361-387; Efron & Tibshirani 1993,
 section 17.6).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,16 +60,23 @@ class CutpointRule:
     def __post_init__(self) -> None:
         check_in("method", self.method, CUTPOINT_METHODS, "CutpointRule")
         if self.method == "max_sensitivity" and not _in_unit(self.min_specificity):
-            raise UsageError("The 'min_specificity' parameter of CutpointRule must be in [0, 1] for method "
-                             f"'max_sensitivity'. Got {self.min_specificity!r} instead.")
+            raise UsageError(
+                "The 'min_specificity' parameter of CutpointRule must be in [0, 1] for method "
+                f"'max_sensitivity'. Got {self.min_specificity!r} instead."
+            )
         if self.method == "max_specificity" and not _in_unit(self.min_sensitivity):
-            raise UsageError("The 'min_sensitivity' parameter of CutpointRule must be in [0, 1] for method "
-                             f"'max_specificity'. Got {self.min_sensitivity!r} instead.")
+            raise UsageError(
+                "The 'min_sensitivity' parameter of CutpointRule must be in [0, 1] for method "
+                f"'max_specificity'. Got {self.min_sensitivity!r} instead."
+            )
         if not (isinstance(self.cost_ratio, (int, float)) and self.cost_ratio > 0):
-            raise UsageError(f"The 'cost_ratio' parameter of CutpointRule must be > 0. Got {self.cost_ratio!r} instead.")
+            raise UsageError(
+                f"The 'cost_ratio' parameter of CutpointRule must be > 0. Got {self.cost_ratio!r} instead."
+            )
         if self.prevalence is not None and not 0 < self.prevalence < 1:
-            raise UsageError(f"The 'prevalence' parameter of CutpointRule must be in (0, 1). "
-                             f"Got {self.prevalence!r} instead.")
+            raise UsageError(
+                f"The 'prevalence' parameter of CutpointRule must be in (0, 1). Got {self.prevalence!r} instead."
+            )
 
     @property
     def name(self) -> str:
@@ -85,12 +93,19 @@ class CutpointRule:
         return {}
 
 
-def rules_from_options(min_specificity: float | None = None, min_sensitivity: float | None = None,
-                       cost_ratio: float = 1.0, cost_prevalence: float | None = None) -> list[CutpointRule]:
+def rules_from_options(
+    min_specificity: float | None = None,
+    min_sensitivity: float | None = None,
+    cost_ratio: float = 1.0,
+    cost_prevalence: float | None = None,
+) -> list[CutpointRule]:
     """The rules ``evaluate`` applies: Youden, closest-to-(0,1), minimum expected cost, and the
     constrained rules for which a minimum is given (CLI options / ``evaluate.cutpoint_rules`` params)."""
-    rules = [CutpointRule("youden"), CutpointRule("closest_to_01"),
-             CutpointRule("min_cost", cost_ratio=cost_ratio, prevalence=cost_prevalence)]
+    rules = [
+        CutpointRule("youden"),
+        CutpointRule("closest_to_01"),
+        CutpointRule("min_cost", cost_ratio=cost_ratio, prevalence=cost_prevalence),
+    ]
     if min_specificity is not None:
         rules.append(CutpointRule("max_sensitivity", min_specificity=min_specificity))
     if min_sensitivity is not None:
@@ -122,7 +137,7 @@ def _value(sens: np.ndarray, spec: np.ndarray, m, n, rule: CutpointRule) -> np.n
         return np.where(spec >= rule.min_specificity, sens, -np.inf)
     if rule.method == "max_specificity":
         return np.where(sens >= rule.min_sensitivity, spec, -np.inf)
-    pi = m / (m + n) if rule.prevalence is None else rule.prevalence   # min_cost
+    pi = m / (m + n) if rule.prevalence is None else rule.prevalence  # min_cost
     return -(rule.cost_ratio * pi * (1.0 - sens) + (1.0 - pi) * (1.0 - spec))
 
 
@@ -176,9 +191,9 @@ def choose_indices(tp_ge, fp_ge, m, n, rules, present=None) -> dict:
         tie = value >= best - _TIE_TOL
         k = value.shape[-1]
         if rule.method == "max_specificity":
-            j = np.argmax(tie, axis=-1)                       # most lenient among ties
+            j = np.argmax(tie, axis=-1)  # most lenient among ties
         else:
-            j = k - 1 - np.argmax(tie[..., ::-1], axis=-1)    # strictest among ties
+            j = k - 1 - np.argmax(tie[..., ::-1], axis=-1)  # strictest among ties
         ok = np.isfinite(best[..., 0])
         j = np.where(ok, j, -1)
         safe = np.where(ok, j, 0)[..., None]
@@ -211,8 +226,9 @@ def choose_cutpoint(counts: CountTable, rule: CutpointRule = CutpointRule()) -> 
     """
     m, n = counts.n_positive, counts.n_negative
     if m == 0 or n == 0:
-        return CutpointResult(rule, None, None, None, None,
-                              "choosing a cut-point needs reference-positive and reference-negative records")
+        return CutpointResult(
+            rule, None, None, None, None, "choosing a cut-point needs reference-positive and reference-negative records"
+        )
     if rule.method == "max_specificity":
         tp_ge, fp_ge, keep = _candidates(counts)
         where = np.flatnonzero(keep) if isinstance(keep, np.ndarray) else None
@@ -257,7 +273,7 @@ def _candidates(counts: CountTable):
     keep = (counts.n_pos > 0) | (counts.n_neg > 0)
     tp_ge = np.cumsum(counts.n_pos[::-1])[::-1]
     fp_ge = np.cumsum(counts.n_neg[::-1])[::-1]
-    if keep.all():   # the usual case for verified data: no compressed copies
+    if keep.all():  # the usual case for verified data: no compressed copies
         return tp_ge, fp_ge, slice(None)
     return tp_ge[keep], fp_ge[keep], keep
 
@@ -285,8 +301,15 @@ def cutpoint_summary(counts: CountTable, rule: CutpointRule, boot=None, confiden
     ``optimism_specificity``}.
     """
     res = choose_cutpoint(counts, rule)
-    out = {"method": rule.method, **rule.criteria(), "prespecified": False, "cutoff": res.cutoff,
-           "sensitivity": res.sensitivity, "specificity": res.specificity, "criterion": res.criterion}
+    out = {
+        "method": rule.method,
+        **rule.criteria(),
+        "prespecified": False,
+        "cutoff": res.cutoff,
+        "sensitivity": res.sensitivity,
+        "specificity": res.specificity,
+        "criterion": res.criterion,
+    }
     if res.reason:
         out["reason"] = res.reason
     if boot is None or rule.name not in boot.cutpoint_index or res.cutoff is None:
@@ -299,17 +322,25 @@ def cutpoint_summary(counts: CountTable, rule: CutpointRule, boot=None, confiden
     if ok.any():
         lo, med, hi = np.quantile(chosen, [alpha / 2, 0.5, 1 - alpha / 2], method="inverted_cdf")
         values, freq = np.unique(chosen, return_counts=True)
-        summary.update({"cutoff_median": float(med), "cutoff_ci_low": float(lo), "cutoff_ci_high": float(hi),
-                        "share_same_cutoff": float(np.mean(chosen == res.cutoff))})
+        summary.update(
+            {
+                "cutoff_median": float(med),
+                "cutoff_ci_low": float(lo),
+                "cutoff_ci_high": float(hi),
+                "share_same_cutoff": float(np.mean(chosen == res.cutoff)),
+            }
+        )
         if len(values) <= 20:
-            summary["frequencies"] = [{"cutoff": float(v), "share": float(f / ok.sum())}
-                                      for v, f in zip(values, freq)]
+            summary["frequencies"] = [{"cutoff": float(v), "share": float(f / ok.sum())} for v, f in zip(values, freq)]
         own, orig = boot.cutpoint_boot[rule.name], boot.cutpoint_orig[rule.name]
         opt_sens = float(np.nanmean(own["sensitivity"] - orig["sensitivity"]))
         opt_spec = float(np.nanmean(own["specificity"] - orig["specificity"]))
         out["optimism_corrected"] = {
-            "sensitivity": res.sensitivity - opt_sens, "specificity": res.specificity - opt_spec,
-            "optimism_sensitivity": opt_sens, "optimism_specificity": opt_spec,
-            "method": "Harrell bootstrap optimism (stratified bootstrap, rule re-applied in each replicate)"}
+            "sensitivity": res.sensitivity - opt_sens,
+            "specificity": res.specificity - opt_spec,
+            "optimism_sensitivity": opt_sens,
+            "optimism_specificity": opt_spec,
+            "method": "Harrell bootstrap optimism (stratified bootstrap, rule re-applied in each replicate)",
+        }
     out["bootstrap"] = summary
     return out

@@ -9,6 +9,7 @@ Vickers & Elkin (2006), Med Decis Making 26:565-574 (decision curve analysis).
 Vickers, Van Calster & Steyerberg (2016), BMJ 352:i6 (net benefit, interpretation).
 Vickers et al. (2008), BMC Med Inform Decis Mak 8:53 (bootstrap intervals for net benefit).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,16 +18,18 @@ import pandas as pd
 from .calibration import _pairs
 from .errors import InputError, UsageError, check_open_unit
 
-DEFAULT_THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)   # 0.01, 0.02, ..., 0.99
+DEFAULT_THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)  # 0.01, 0.02, ..., 0.99
 STRATEGIES = ("model", "treat_all", "treat_none")
-_CHUNK_CELLS = 5_000_000      # bootstrap replicates are drawn in chunks of at most this many cells
+_CHUNK_CELLS = 5_000_000  # bootstrap replicates are drawn in chunks of at most this many cells
 
 
 def _thresholds(thresholds, where: str) -> np.ndarray:
     t = DEFAULT_THRESHOLDS if thresholds is None else np.atleast_1d(np.asarray(thresholds, dtype=float))
     if t.ndim != 1 or t.size == 0 or not np.all((t > 0) & (t < 1)):
-        raise UsageError(f"The 'thresholds' parameter of {where} must be threshold probabilities in (0, 1). "
-                         f"Got {thresholds!r} instead.")
+        raise UsageError(
+            f"The 'thresholds' parameter of {where} must be threshold probabilities in (0, 1). "
+            f"Got {thresholds!r} instead."
+        )
     return np.unique(t)
 
 
@@ -42,9 +45,17 @@ def _counts_at(pos: np.ndarray, neg: np.ndarray, cut_index: np.ndarray) -> tuple
     return tail_pos[..., cut_index], tail_neg[..., cut_index]
 
 
-def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Generator | None = None,
-                n_boot: int = 0, confidence: float = 0.95, column: str = "probability",
-                reference_column: str = "reference") -> pd.DataFrame:
+def net_benefit(
+    probability,
+    reference,
+    thresholds=None,
+    *,
+    rng: np.random.Generator | None = None,
+    n_boot: int = 0,
+    confidence: float = 0.95,
+    column: str = "probability",
+    reference_column: str = "reference",
+) -> pd.DataFrame:
     """Net benefit of the model, treat-all and treat-none at each threshold probability.
 
     Parameters
@@ -92,8 +103,10 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
     if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 0):
         raise UsageError(f"The 'n_boot' parameter of {where} must be a non-negative integer. Got {n_boot!r} instead.")
     if n_boot > 0 and not isinstance(rng, np.random.Generator):
-        raise UsageError(f"The 'rng' parameter of {where} must be a numpy.random.Generator when n_boot > 0. "
-                         f"Got {type(rng).__name__} instead.")
+        raise UsageError(
+            f"The 'rng' parameter of {where} must be a numpy.random.Generator when n_boot > 0. "
+            f"Got {type(rng).__name__} instead."
+        )
     t = _thresholds(thresholds, where)
     p, y, _ = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
     n = int(p.size)
@@ -107,7 +120,7 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
     index = np.searchsorted(t, p, side="right")
     pos = np.bincount(index, weights=y, minlength=k).astype(np.int64)
     neg = np.bincount(index, minlength=k).astype(np.int64) - pos
-    cut = np.arange(1, k)                                 # treated at t_j: bins j+1 .. len(t)
+    cut = np.arange(1, k)  # treated at t_j: bins j+1 .. len(t)
     w = t / (1.0 - t)
 
     tp, fp = _counts_at(pos, neg, cut)
@@ -119,7 +132,7 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
     hi = {s: np.full(t.size, np.nan) for s in STRATEGIES}
     if n_boot > 0:
         cells = np.concatenate([pos, neg])
-        keep = cells > 0                                   # only occupied cells can be drawn
+        keep = cells > 0  # only occupied cells can be drawn
         probs = cells[keep] / n
         model_reps = np.empty((n_boot, t.size))
         all_reps = np.empty((n_boot, t.size))
@@ -130,9 +143,9 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
             draws[:, keep] = rng.multinomial(n, probs, size=b)
             pos_b, neg_b = draws[:, :k], draws[:, k:]
             tp_b, fp_b = _counts_at(pos_b, neg_b, cut)
-            model_reps[start:start + b] = tp_b / n - fp_b / n * w
+            model_reps[start : start + b] = tp_b / n - fp_b / n * w
             prev_b = pos_b.sum(axis=1, keepdims=True) / n
-            all_reps[start:start + b] = prev_b - (1.0 - prev_b) * w
+            all_reps[start : start + b] = prev_b - (1.0 - prev_b) * w
         a = (1.0 - confidence) / 2.0
         lo["model"], hi["model"] = np.quantile(model_reps, [a, 1.0 - a], axis=0)
         lo["treat_all"], hi["treat_all"] = np.quantile(all_reps, [a, 1.0 - a], axis=0)
@@ -140,13 +153,25 @@ def net_benefit(probability, reference, thresholds=None, *, rng: np.random.Gener
         hi["treat_none"] = np.zeros(t.size)
 
     frames = []
-    for s, nb, tps, fps in (("model", nb_model, tp, fp),
-                            ("treat_all", nb_all, np.full(t.size, events), np.full(t.size, n - events)),
-                            ("treat_none", np.zeros(t.size), np.zeros(t.size, dtype=np.int64),
-                             np.zeros(t.size, dtype=np.int64))):
-        frames.append(pd.DataFrame({"threshold": t, "strategy": s, "net_benefit": nb, "ci_low": lo[s],
-                                    "ci_high": hi[s], "tp": tps.astype(np.int64), "fp": fps.astype(np.int64),
-                                    "n": n}))
+    for s, nb, tps, fps in (
+        ("model", nb_model, tp, fp),
+        ("treat_all", nb_all, np.full(t.size, events), np.full(t.size, n - events)),
+        ("treat_none", np.zeros(t.size), np.zeros(t.size, dtype=np.int64), np.zeros(t.size, dtype=np.int64)),
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "threshold": t,
+                    "strategy": s,
+                    "net_benefit": nb,
+                    "ci_low": lo[s],
+                    "ci_high": hi[s],
+                    "tp": tps.astype(np.int64),
+                    "fp": fps.astype(np.int64),
+                    "n": n,
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     out["strategy"] = pd.Categorical(out["strategy"], categories=list(STRATEGIES), ordered=True)
     out = out.sort_values(["threshold", "strategy"], kind="stable").reset_index(drop=True)
@@ -169,15 +194,24 @@ def decision_curve_points(table: pd.DataFrame) -> list[dict]:
     """
     missing = {"threshold", "strategy", "net_benefit", "ci_low", "ci_high"} - set(table.columns)
     if missing:
-        raise UsageError(f"The 'table' parameter of decision_curve_points must come from net_benefit. "
-                         f"Got a table without {sorted(missing)} instead.")
+        raise UsageError(
+            f"The 'table' parameter of decision_curve_points must come from net_benefit. "
+            f"Got a table without {sorted(missing)} instead."
+        )
     wide = table.pivot(index="threshold", columns="strategy", values="net_benefit").sort_index()
     model = table[table.strategy == "model"].set_index("threshold").sort_index()
 
     def num(x) -> float | None:
         return None if pd.isna(x) else float(x)
 
-    return [{"threshold": float(th), "net_benefit": num(wide.at[th, "model"]),
-             "ci_low": num(model.at[th, "ci_low"]), "ci_high": num(model.at[th, "ci_high"]),
-             "treat_all": num(wide.at[th, "treat_all"]), "treat_none": num(wide.at[th, "treat_none"])}
-            for th in wide.index]
+    return [
+        {
+            "threshold": float(th),
+            "net_benefit": num(wide.at[th, "model"]),
+            "ci_low": num(model.at[th, "ci_low"]),
+            "ci_high": num(model.at[th, "ci_high"]),
+            "treat_all": num(wide.at[th, "treat_all"]),
+            "treat_none": num(wide.at[th, "treat_none"]),
+        }
+        for th in wide.index
+    ]

@@ -29,6 +29,7 @@ Rules (see docs/disclosure.md):
 Every function is pure: it returns a suppressed *copy* and a log of what was hidden and why
 (locations and reasons, never values), for the report's methods section.
 """
+
 from __future__ import annotations
 
 import copy
@@ -43,11 +44,40 @@ from .roc import roc_points
 DEFAULT_MIN_CELL = 10
 CELLS = ("tp", "fp", "tn", "fn")
 # Keys whose integer values are record counts (the scan used by tests and the final guard).
-COUNT_KEYS = frozenset({"n", "n_positive", "n_negative", "n_unverified", "n_missing_score", "n_verified",
-                        "tp", "fp", "tn", "fn", "received", "analysed", "verified", "unverified",
-                        "both", "a_only", "b_only", "neither", "correct_a_only", "correct_b_only",
-                        "events_up", "events_down", "nonevents_up", "nonevents_down", "scored",
-                        "missing_score", "n_screen_positive", "n_events", "n_missing", "n_extreme"})
+COUNT_KEYS = frozenset(
+    {
+        "n",
+        "n_positive",
+        "n_negative",
+        "n_unverified",
+        "n_missing_score",
+        "n_verified",
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+        "received",
+        "analysed",
+        "verified",
+        "unverified",
+        "both",
+        "a_only",
+        "b_only",
+        "neither",
+        "correct_a_only",
+        "correct_b_only",
+        "events_up",
+        "events_down",
+        "nonevents_up",
+        "nonevents_down",
+        "scored",
+        "missing_score",
+        "n_screen_positive",
+        "n_events",
+        "n_missing",
+        "n_extreme",
+    }
+)
 
 # Margins: a zero there is group disclosure (all or none of a group positive), so it is small too.
 MARGIN_KEYS = frozenset({"n_positive", "n_negative", "n_events"})
@@ -56,8 +86,9 @@ MARGIN_KEYS = frozenset({"n_positive", "n_negative", "n_events"})
 def check_min_cell(min_cell) -> int:
     """``min_cell`` must be a positive integer."""
     if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
-        raise UsageError(f"The 'min_cell' parameter of disclosure control must be a positive integer. "
-                         f"Got {min_cell!r} instead.")
+        raise UsageError(
+            f"The 'min_cell' parameter of disclosure control must be a positive integer. Got {min_cell!r} instead."
+        )
     return int(min_cell)
 
 
@@ -94,8 +125,11 @@ def is_small(count, min_cell: int, zero: bool = False) -> bool:
     >>> is_small(0, 10), is_small(3, 10), is_small(0, 10, zero=True), is_small(10, 10)
     (False, True, True, False)
     """
-    return (isinstance(count, (int, np.integer)) and not isinstance(count, bool)
-            and (0 if zero else 1) <= int(count) < min_cell)
+    return (
+        isinstance(count, (int, np.integer))
+        and not isinstance(count, bool)
+        and (0 if zero else 1) <= int(count) < min_cell
+    )
 
 
 def _withhold_interval(obj: dict, reason: str) -> dict:
@@ -112,8 +146,14 @@ def _entry(location: str, hidden: Iterable[str], reason: str) -> dict:
 
 
 # ------------------------------------------------------------------ totals and their parts
-def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: int,
-                   spare: Iterable[str] = (), margins: Iterable[str] = ()) -> tuple[dict, dict]:
+def suppress_parts(
+    values: dict,
+    parts: list[str],
+    total: str | None,
+    min_cell: int,
+    spare: Iterable[str] = (),
+    margins: Iterable[str] = (),
+) -> tuple[dict, dict]:
     """Threshold rule plus complementary suppression for a total and the parts that add up to it.
 
     Parameters
@@ -150,8 +190,14 @@ def suppress_parts(values: dict, parts: list[str], total: str | None, min_cell: 
         if not hidden or not _exposed(_raw_sum(values, hidden), len(hidden), labelled, min_cell):
             break
         # a published zero adds nothing to the hidden sum: hiding it would protect nothing
-        rest = sorted((values[k], k) for k in parts if k not in reasons and k not in spare
-                      and isinstance(values.get(k), (int, np.integer)) and int(values[k]) > 0)
+        rest = sorted(
+            (values[k], k)
+            for k in parts
+            if k not in reasons
+            and k not in spare
+            and isinstance(values.get(k), (int, np.integer))
+            and int(values[k]) > 0
+        )
         victim = rest[0][1] if rest else total
         out[victim], reasons[victim] = None, reason_complementary(min_cell)
     return out, reasons
@@ -166,8 +212,11 @@ def _exposed(total: int, n_hidden: int, n_labelled: int, min_cell: int) -> bool:
     """Whether hidden counts whose sum ``total`` a reader knows give something away: one hidden count,
     a sum below ``min_cell``, or (all of them shown as ``"<10"``, i.e. 1 to ``min_cell - 1``) a sum
     that only the largest or the smallest values reach (two "<10" adding up to 18 are 9 and 9)."""
-    return n_hidden == 1 or total < min_cell or (n_labelled == n_hidden and (
-        total >= n_hidden * (min_cell - 1) or total <= n_hidden))
+    return (
+        n_hidden == 1
+        or total < min_cell
+        or (n_labelled == n_hidden and (total >= n_hidden * (min_cell - 1) or total <= n_hidden))
+    )
 
 
 # ------------------------------------------------------------------ accuracy.json
@@ -186,8 +235,10 @@ def _blank(obj, reason: str):
     if isinstance(obj, dict):
         if "estimate" in obj:
             obj = _withhold_interval(obj, reason)
-        return {k: (reason if _is_reason_key(k) and isinstance(v, str) else
-                    v if k in KEEP_KEYS else _blank(v, reason)) for k, v in obj.items()}
+        return {
+            k: (reason if _is_reason_key(k) and isinstance(v, str) else v if k in KEEP_KEYS else _blank(v, reason))
+            for k, v in obj.items()
+        }
     if isinstance(obj, list):
         return [_blank(v, reason) for v in obj]
     if isinstance(obj, (int, float, np.integer, np.floating)) and not isinstance(obj, bool):
@@ -205,7 +256,7 @@ def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
     for c in CELLS:
         if c in entry:
             out[c] = label(min_cell) if is_small(entry[c], min_cell) else None
-    for a, b in (("tp", "fn"), ("fp", "tn")):   # both "<10" with a margin of 18: both are 9
+    for a, b in (("tp", "fn"), ("fp", "tn")):  # both "<10" with a margin of 18: both are 9
         if out.get(a) == out.get(b) == label(min_cell):
             out[a] = out[b] = None
     if entry.get("at_prevalence"):
@@ -239,8 +290,9 @@ def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresho
     """
     min_cell = check_min_cell(min_cell)
     out, log = list(entries), []
-    order = sorted(range(len(entries)), key=lambda i: (int(entries[i]["tp"]) + int(entries[i]["fp"]),
-                                                        int(entries[i]["tp"])))
+    order = sorted(
+        range(len(entries)), key=lambda i: (int(entries[i]["tp"]) + int(entries[i]["fp"]), int(entries[i]["tp"]))
+    )
     kept: list[dict] = []
     for i in order:
         e = entries[i]
@@ -258,7 +310,9 @@ def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresho
     return out, log
 
 
-def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "") -> tuple[dict, list[dict]]:
+def suppress_accuracy_document(
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+) -> tuple[dict, list[dict]]:
     """A publishable copy of an ``accuracy.json`` document and the log of what was hidden.
 
     Parameters
@@ -296,8 +350,14 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
     log: list[dict] = []
     pre = f"{location}." if location else ""
     counts = {k: doc.get(k) for k in ("n", "n_positive", "n_negative", "n_unverified")}
-    published, reasons = suppress_parts(counts, ["n_positive", "n_negative", "n_unverified"], "n", min_cell,
-                                        spare=("n_positive", "n_negative"), margins=("n_positive", "n_negative"))
+    published, reasons = suppress_parts(
+        counts,
+        ["n_positive", "n_negative", "n_unverified"],
+        "n",
+        min_cell,
+        spare=("n_positive", "n_negative"),
+        margins=("n_positive", "n_negative"),
+    )
     pos, neg = doc.get("n_positive"), doc.get("n_negative")
     small_margin = is_small(pos, min_cell, zero=True) or is_small(neg, min_cell, zero=True)
     if small_margin:
@@ -360,8 +420,9 @@ def suppress_accuracy_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL, loca
 
 
 # Keys of an accuracy document that are settings, not results: kept when its statistics are withheld.
-SETTING_KEYS = frozenset({"schema_version", "ci_method", "confidence", "correction", "direction", "instrument",
-                          "score", "suppressed"})
+SETTING_KEYS = frozenset(
+    {"schema_version", "ci_method", "confidence", "correction", "direction", "instrument", "score", "suppressed"}
+)
 
 
 def withhold_statistics(out: dict, raw: dict, min_cell: int, location: str, log: list[dict]) -> None:
@@ -385,8 +446,10 @@ def withhold_statistics(out: dict, raw: dict, min_cell: int, location: str, log:
         elif k == "optimal" and isinstance(v, dict):
             out[k] = {**_withhold_table(v, WITHHELD, min_cell), "cutoff": None}
         elif k == "cutpoints" and isinstance(v, list):
-            out[k] = [{**_blank(cp, WITHHELD), "cutoff": None, "suppressed": WITHHELD}
-                      if isinstance(cp, dict) else cp for cp in v]
+            out[k] = [
+                {**_blank(cp, WITHHELD), "cutoff": None, "suppressed": WITHHELD} if isinstance(cp, dict) else cp
+                for cp in v
+            ]
         elif isinstance(v, dict) and "estimate" in v:
             out[k] = _withhold_interval(_blank(v, WITHHELD), WITHHELD)
         elif isinstance(v, dict):
@@ -427,16 +490,16 @@ def withhold_at_hidden_cutoffs(out: dict, min_cell: int, location: str, log: lis
         for j, e in enumerate(vc.get("thresholds") or []):
             if isinstance(e, dict) and "suppressed" not in e and e.get("cutoff") in hidden:
                 vc["thresholds"][j] = {**_blank(e, WITHHELD), "suppressed": WITHHELD}
-                log.append(_entry(f"{pre}verification_corrected[cutoff={e.get('cutoff')}]",
-                                  ["corrected statistics"], WITHHELD))
+                log.append(
+                    _entry(f"{pre}verification_corrected[cutoff={e.get('cutoff')}]", ["corrected statistics"], WITHHELD)
+                )
 
 
 def _is_count_key(key: str) -> bool:
     return key in COUNT_KEYS or key.startswith("n_")
 
 
-def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "document",
-                    log: list[dict] | None = None):
+def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "document", log: list[dict] | None = None):
     """Generic last pass: in every object holding a count below ``min_cell`` (keys in ``COUNT_KEYS`` or
     starting with ``n_``), that count becomes ``"<10"`` and the object's other counts become null
     (they are often its total or complement). Returns the new object; appends to ``log`` if given.
@@ -449,8 +512,11 @@ def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "docu
     out = {k: suppress_counts(v, min_cell, f"{location}.{k}", log) for k, v in obj.items()}
     small = [k for k, v in obj.items() if _is_count_key(k) and is_small(v, min_cell)]
     if small:
-        others = [k for k, v in obj.items() if _is_count_key(k) and k not in small
-                  and isinstance(v, (int, np.integer)) and not isinstance(v, bool)]
+        others = [
+            k
+            for k, v in obj.items()
+            if _is_count_key(k) and k not in small and isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+        ]
         for k in small:
             out[k] = label(min_cell)
         for k in others:
@@ -479,8 +545,11 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
 
     def row(r) -> dict:
         cut = None if np.isnan(r.cutoff) else float(r.cutoff)
-        return {"cutoff": cut, "fpr": None if np.isnan(r.fpr) else float(r.fpr),
-                "tpr": None if np.isnan(r.tpr) else float(r.tpr)}
+        return {
+            "cutoff": cut,
+            "fpr": None if np.isnan(r.fpr) else float(r.fpr),
+            "tpr": None if np.isnan(r.tpr) else float(r.tpr),
+        }
 
     records = list(pts.itertuples(index=False))
     if not records:
@@ -492,21 +561,31 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
         # the same rule as the published tables (suppress_tables): no cell of 1..min_cell-1, and the
         # records between this point and the last kept one 0 or at least min_cell, positives and negatives
         cells_ok = not any(is_small(c, min_cell) for c in (tp, fp, m - tp, n - fp))
-        if cells_ok and _gap_ok(tp - last[0], min_cell) and _gap_ok(fp - last[1], min_cell) \
-                and (tp, fp) != last:
+        if cells_ok and _gap_ok(tp - last[0], min_cell) and _gap_ok(fp - last[1], min_cell) and (tp, fp) != last:
             rows.append(row(r))
             last = (tp, fp)
         else:
             dropped += 1
     if len(records) > 1:
         rows.append(row(records[-1]))
-    log = [_entry("roc", ["roc points"], f"merged {dropped} ROC points that separate fewer than {min_cell} "
-                  "reference-positive or reference-negative records from their neighbours")] if dropped else []
+    log = (
+        [
+            _entry(
+                "roc",
+                ["roc points"],
+                f"merged {dropped} ROC points that separate fewer than {min_cell} "
+                "reference-positive or reference-negative records from their neighbours",
+            )
+        ]
+        if dropped
+        else []
+    )
     return rows, log
 
 
-def decision_plot_rows(rows: list[dict], probability, reference, min_cell: int = DEFAULT_MIN_CELL,
-                       key: str = "threshold") -> tuple[list[dict], list[dict]]:
+def decision_plot_rows(
+    rows: list[dict], probability, reference, min_cell: int = DEFAULT_MIN_CELL, key: str = "threshold"
+) -> tuple[list[dict], list[dict]]:
     """Decision-curve rows safe to publish (``decision.decision_curve_points`` output).
 
     Net benefit at threshold t is TP(t)/n - FP(t)/n * t/(1 - t); two thresholds with the same TP and FP
@@ -534,15 +613,25 @@ def decision_plot_rows(rows: list[dict], probability, reference, min_cell: int =
             last = (tp, fp)
         else:
             dropped += 1
-    log = [_entry("decision", ["decision-curve points"],
-                  f"left out {dropped} thresholds where fewer than {min_cell} records are treated or untreated "
-                  "in a reference group, or that differ from a neighbouring threshold by fewer than "
-                  f"{min_cell} records")] if dropped else []
+    log = (
+        [
+            _entry(
+                "decision",
+                ["decision-curve points"],
+                f"left out {dropped} thresholds where fewer than {min_cell} records are treated or untreated "
+                "in a reference group, or that differ from a neighbouring threshold by fewer than "
+                f"{min_cell} records",
+            )
+        ]
+        if dropped
+        else []
+    )
     return kept, log
 
 
-def calibration_plot_rows(rows: list[dict], probability, min_cell: int = DEFAULT_MIN_CELL,
-                          key: str = "predicted") -> tuple[list[dict], list[dict]]:
+def calibration_plot_rows(
+    rows: list[dict], probability, min_cell: int = DEFAULT_MIN_CELL, key: str = "predicted"
+) -> tuple[list[dict], list[dict]]:
     """Calibration-curve rows safe to publish (``calibration.calibration_curve_points`` output).
 
     The smoothed curve at its ends follows the few records with the most extreme predictions; rows
@@ -557,8 +646,17 @@ def calibration_plot_rows(rows: list[dict], probability, min_cell: int = DEFAULT
     lo, hi = p[min_cell - 1], p[len(p) - min_cell]
     kept = [r for r in rows if r[key] is not None and lo <= r[key] <= hi]
     dropped = len(rows) - len(kept)
-    log = [_entry("calibration", ["calibration-curve points"],
-                  f"left out {dropped} points beyond the {min_cell} most extreme predictions")] if dropped else []
+    log = (
+        [
+            _entry(
+                "calibration",
+                ["calibration-curve points"],
+                f"left out {dropped} points beyond the {min_cell} most extreme predictions",
+            )
+        ]
+        if dropped
+        else []
+    )
     return kept, log
 
 
@@ -573,8 +671,11 @@ def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, l
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(flow), []
     excluded = dict(flow.get("excluded") or {})
-    values = {"received": flow.get("received"), "analysed": flow.get("analysed"),
-              **{f"excluded:{k}": v for k, v in excluded.items()}}
+    values = {
+        "received": flow.get("received"),
+        "analysed": flow.get("analysed"),
+        **{f"excluded:{k}": v for k, v in excluded.items()},
+    }
     parts = ["analysed", *[f"excluded:{k}" for k in excluded]]
     published, reasons = suppress_parts(values, parts, "received", min_cell, spare=("analysed",))
     for k, v in published.items():
@@ -587,8 +688,13 @@ def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, l
         # every instrument publishes its reference-positives and -negatives, whose sum is the verified
         # records with a score: "verified" is in effect public, so the total `analysed` is hidden
         # instead of it (and then, since received = analysed + excluded, one more exclusion count)
-        pub2, reasons2 = suppress_parts(ver, ["verified", "unverified"], "analysed" if "analysed" not in reasons else None,
-                                        min_cell, spare=("verified",))
+        pub2, reasons2 = suppress_parts(
+            ver,
+            ["verified", "unverified"],
+            "analysed" if "analysed" not in reasons else None,
+            min_cell,
+            spare=("verified",),
+        )
         for k, v in pub2.items():
             if k in reasons2:
                 out[k] = v
@@ -609,8 +715,9 @@ def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, l
 
 
 # ------------------------------------------------------------------ comparison.json
-def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
-                                 location: str = "") -> tuple[dict, list[dict]]:
+def suppress_comparison_document(
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+) -> tuple[dict, list[dict]]:
     """A publishable copy of ``comparison.json``.
 
     The AUCs and the DeLong comparison are withheld when positives or negatives are below
@@ -621,9 +728,13 @@ def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(doc), []
     pre = f"{location}." if location else ""
-    published, reasons = suppress_parts({k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
-                                        ["n_positive", "n_negative"], "n", min_cell,
-                                        margins=("n_positive", "n_negative"))
+    published, reasons = suppress_parts(
+        {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
+        ["n_positive", "n_negative"],
+        "n",
+        min_cell,
+        margins=("n_positive", "n_negative"),
+    )
     out.update({k: v for k, v in published.items() if k in doc})
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))
@@ -632,8 +743,11 @@ def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
                 out[k] = _withhold_interval(out[k], reason_small(min_cell))
         if isinstance(out.get("delong"), dict):
             d = out["delong"]
-            out["delong"] = {**d, **{k: None for k in ("difference", "ci_low", "ci_high", "z", "p_value", "variance",
-                                                         "correlation")}, "reason": reason_small(min_cell)}
+            out["delong"] = {
+                **d,
+                **{k: None for k in ("difference", "ci_low", "ci_high", "z", "p_value", "variance", "correlation")},
+                "reason": reason_small(min_cell),
+            }
         log.append(_entry(f"{pre}counts", list(reasons), reason_small(min_cell)))
         log.append(_entry(f"{pre}auc", ["auc_a", "auc_b", "delong"], reason_small(min_cell)))
     excluded = out.get("n_excluded")
@@ -654,16 +768,35 @@ def suppress_comparison_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
 
 def _withhold_at_cutoffs(at: dict, why: str) -> dict:
     """``at_cutoffs`` withheld whole (the margins are withheld): labels and methods only."""
-    return {"cutoff_a": at.get("cutoff_a"), "cutoff_b": at.get("cutoff_b"), "suppressed": why,
-            **{s: {"a": None, "b": None, "mcnemar_p": None,
-                   "ratio": {"estimate": None, "ci_low": None, "ci_high": None,
-                             "method": (at.get(s) or {}).get("ratio", {}).get("method", ""), "reason": why}}
-               for s in ("sensitivity", "specificity")}}
+    return {
+        "cutoff_a": at.get("cutoff_a"),
+        "cutoff_b": at.get("cutoff_b"),
+        "suppressed": why,
+        **{
+            s: {
+                "a": None,
+                "b": None,
+                "mcnemar_p": None,
+                "ratio": {
+                    "estimate": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "method": (at.get(s) or {}).get("ratio", {}).get("method", ""),
+                    "reason": why,
+                },
+            }
+            for s in ("sensitivity", "specificity")
+        },
+    }
 
 
 # which strata of the paired table each statistic rests on
-_AT_STRATA = {"sensitivity": ("positive",), "specificity": ("negative",), "ppv": ("positive", "negative"),
-              "npv": ("positive", "negative")}
+_AT_STRATA = {
+    "sensitivity": ("positive",),
+    "specificity": ("negative",),
+    "ppv": ("positive", "negative"),
+    "npv": ("positive", "negative"),
+}
 
 
 def _side_table(cells: dict, side: str) -> list:
@@ -674,6 +807,7 @@ def _side_table(cells: dict, side: str) -> list:
     def add(d, *keys):
         vals = [d.get(k) for k in keys]
         return sum(int(v) for v in vals) if all(_is_int(v) for v in vals) else None
+
     return [add(pos, "both", mine), add(pos, other, "neither"), add(neg, "both", mine), add(neg, other, "neither")]
 
 
@@ -701,7 +835,9 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
     """
     out, hidden = copy.deepcopy(at), []
     cells = at.get("cells") or {}
-    strata = sorted(s for s, c in cells.items() if isinstance(c, dict) and any(is_small(v, min_cell) for v in c.values()))
+    strata = sorted(
+        s for s, c in cells.items() if isinstance(c, dict) and any(is_small(v, min_cell) for v in c.values())
+    )
     for s in strata:
         c = out["cells"][s]
         small = [k for k, v in c.items() if is_small(v, min_cell)]
@@ -725,8 +861,7 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
         if sides or any(d in strata for d in deps):
             for k in ("difference", "ratio"):
                 if isinstance(e.get(k), dict) and e[k].get("ci_low") is not None:
-                    e[k] = {**e[k], "ci_low": None, "ci_high": None, "se": None, "p_value": None,
-                            "reason": WITHHELD}
+                    e[k] = {**e[k], "ci_low": None, "ci_high": None, "se": None, "p_value": None, "reason": WITHHELD}
             if "mcnemar_p" in e:
                 e["mcnemar_p"] = None
             if isinstance(e.get("mcnemar"), dict):
@@ -734,8 +869,10 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
             hidden.append(f"{stat}.paired intervals")
     nri = out.get("nri")
     if isinstance(nri, dict) and (strata or sides):
-        for part, s, counts in (("events", "positive", ("events_up", "events_down")),
-                                ("nonevents", "negative", ("nonevents_up", "nonevents_down"))):
+        for part, s, counts in (
+            ("events", "positive", ("events_up", "events_down")),
+            ("nonevents", "negative", ("nonevents_up", "nonevents_down")),
+        ):
             if s in strata or sides:
                 for k in counts:
                     if k in nri:
@@ -751,7 +888,9 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
 
 
 # ------------------------------------------------------------------ calibration and subgroups
-def suppress_calibration(cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "calibration") -> tuple[dict, list[dict]]:
+def suppress_calibration(
+    cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "calibration"
+) -> tuple[dict, list[dict]]:
     """A calibration object (``calibration.json`` keys) withheld whole when events or non-events are
     below ``min_cell``; small side counts (``n_missing``, ``n_extreme``) shown as ``"<10"``.
 
@@ -771,15 +910,19 @@ def suppress_calibration(cal: dict, min_cell: int = DEFAULT_MIN_CELL, location: 
             out[k] = label(min_cell)
         return out, ([_entry(location, hidden, reason_small(min_cell))] if hidden else [])
     why = reason_small(min_cell)
-    out = {"n": label(min_cell) if is_small(n, min_cell) else n,
-           "n_events": label(min_cell) if is_small(ev, min_cell, zero=True) else None, "reason": why}
+    out = {
+        "n": label(min_cell) if is_small(n, min_cell) else n,
+        "n_events": label(min_cell) if is_small(ev, min_cell, zero=True) else None,
+        "reason": why,
+    }
     if out["n_events"] is None:  # non-events are few: the number of events = n - non-events
         out["n"] = None
     return out, [_entry(location, ["calibration statistics", "n_events"], why)]
 
 
-def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
-                                location: str = "") -> tuple[dict, list[dict]]:
+def suppress_subgroups_document(
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+) -> tuple[dict, list[dict]]:
     """A publishable copy of a ``outputs.subgroup_document`` and the log of what was hidden.
 
     Every group's accuracy document passes ``suppress_accuracy_document`` (and its calibration
@@ -806,16 +949,19 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
         size = {g: (raw[g].get("n") if isinstance(raw[g].get("n"), (int, np.integer)) else 0) for g in raw}
         overall = doc.get("overall") or {}
         for key in ("n_positive", "n_negative", "n_unverified", "n_missing_score", "n"):
-            for victim in _complements(raw, pub, lambda d, key=key: d.get(key), min_cell,
-                                       _is_int(overall.get(key))):
+            for victim in _complements(raw, pub, lambda d, key=key: d.get(key), min_cell, _is_int(overall.get(key))):
                 _hide_count(pub[victim], raw[victim], key, min_cell, f"{pre}{col}={victim}", glog)
             if _is_int(overall.get(key)):
                 hidden = [g for g in pub if key in raw[g] and not _is_int(pub[g].get(key))]
                 _unpin({g: pub[g] for g in hidden}, {g: raw[g] for g in hidden}, key, min_cell)
         # A hidden overall total (n, hidden because its unverified count is small) must not come back
         # as the sum of the groups' totals: one group whose parts are not all shown loses its total.
-        if "n" in overall and not _is_int(out["overall"].get("n")) and pub and \
-                all(_is_int(pub[g].get("n")) for g in pub if "n" in raw[g]):
+        if (
+            "n" in overall
+            and not _is_int(out["overall"].get("n"))
+            and pub
+            and all(_is_int(pub[g].get("n")) for g in pub if "n" in raw[g])
+        ):
             parts = ("n_positive", "n_negative", "n_unverified")
             cands = sorted((not any(not _is_int(pub[g].get(k)) for k in parts), size[g], g) for g in pub)
             g = cands[0][2]
@@ -826,31 +972,55 @@ def suppress_subgroups_document(doc: dict, min_cell: int = DEFAULT_MIN_CELL,
         for i in range(n_cut):
             hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
             rest = sorted((size[g], g) for g in pub if g not in hidden)
-            while hidden and rest and any(_exposed(
-                    _raw_sum({g: raw[g]["thresholds"][i].get(c) for g in hidden}, hidden), len(hidden),
-                    sum(pub[g]["thresholds"][i].get(c) == label(min_cell) for g in hidden), min_cell) for c in CELLS):
+            while (
+                hidden
+                and rest
+                and any(
+                    _exposed(
+                        _raw_sum({g: raw[g]["thresholds"][i].get(c) for g in hidden}, hidden),
+                        len(hidden),
+                        sum(pub[g]["thresholds"][i].get(c) == label(min_cell) for g in hidden),
+                        min_cell,
+                    )
+                    for c in CELLS
+                )
+            ):
                 victim = rest.pop(0)[1]
                 e = pub[victim]["thresholds"][i]
                 pub[victim]["thresholds"][i] = _withhold_table(e, reason_complementary(min_cell), min_cell)
                 for c in CELLS:
                     pub[victim]["thresholds"][i][c] = None
-                glog.append(_entry(f"{pre}{col}={victim}.thresholds[cutoff={e.get('cutoff')}]",
-                                   ["2x2 table", "statistics"], reason_complementary(min_cell)))
+                glog.append(
+                    _entry(
+                        f"{pre}{col}={victim}.thresholds[cutoff={e.get('cutoff')}]",
+                        ["2x2 table", "statistics"],
+                        reason_complementary(min_cell),
+                    )
+                )
                 hidden.append(victim)
-            for c in CELLS:       # no group left to hide: labels that pin the values go instead
-                _unpin({g: pub[g]["thresholds"][i] for g in hidden}, {g: raw[g]["thresholds"][i] for g in hidden},
-                       c, min_cell)
+            for c in CELLS:  # no group left to hide: labels that pin the values go instead
+                _unpin(
+                    {g: pub[g]["thresholds"][i] for g in hidden},
+                    {g: raw[g]["thresholds"][i] for g in hidden},
+                    c,
+                    min_cell,
+                )
         for g in pub:
             withhold_at_hidden_cutoffs(pub[g], min_cell, f"{pre}{col}={g}", glog)
         diffs = []
         for i in range(n_cut):
-            ok = {g: {"thresholds": [raw[g]["thresholds"][i]]} for g in pub if "suppressed" not in pub[g]["thresholds"][i]}
+            ok = {
+                g: {"thresholds": [raw[g]["thresholds"][i]]} for g in pub if "suppressed" not in pub[g]["thresholds"][i]
+            }
             entry = largest_differences(ok, doc.get("confidence", 0.95))
             diffs.append(entry[0] if entry else {"cutoff": doc["cutoffs"][i], "reason": "no published group"})
             if len(ok) < len(pub):
                 diffs[-1]["groups_left_out"] = sorted(set(pub) - set(ok))
-        out["subgroups"][col] = {**{k: v for k, v in block.items() if k not in ("groups", "largest_difference")},
-                                 "groups": pub, "largest_difference": diffs}
+        out["subgroups"][col] = {
+            **{k: v for k, v in block.items() if k not in ("groups", "largest_difference")},
+            "groups": pub,
+            "largest_difference": diffs,
+        }
         log.extend(glog)
     return out, log
 
@@ -867,8 +1037,16 @@ def _complements(raw: dict, pub: dict, get, min_cell: int, total_published: bool
     hidden = [g for g in pub if get(raw[g]) is not None and not _is_int(get(pub[g]))]
     rest = sorted((get(raw[g]), g) for g in pub if g not in hidden and _is_int(get(pub[g])))
     victims = []
-    while hidden and rest and _exposed(_raw_sum({g: get(raw[g]) for g in hidden}, hidden), len(hidden),
-                                       sum(get(pub[g]) == label(min_cell) for g in hidden), min_cell):
+    while (
+        hidden
+        and rest
+        and _exposed(
+            _raw_sum({g: get(raw[g]) for g in hidden}, hidden),
+            len(hidden),
+            sum(get(pub[g]) == label(min_cell) for g in hidden),
+            min_cell,
+        )
+    ):
         victim = rest.pop(0)[1]
         victims.append(victim)
         hidden.append(victim)
@@ -881,8 +1059,11 @@ def _unpin(pub: dict, raw: dict, key: str, min_cell: int) -> None:
     hidden = list(pub)
     labelled = [g for g in hidden if pub[g].get(key) == label(min_cell)]
     total = _raw_sum({g: raw[g].get(key) for g in hidden}, hidden)
-    if len(hidden) > 1 and len(labelled) == len(hidden) and (total >= len(hidden) * (min_cell - 1)
-                                                             or total <= len(hidden)):
+    if (
+        len(hidden) > 1
+        and len(labelled) == len(hidden)
+        and (total >= len(hidden) * (min_cell - 1) or total <= len(hidden))
+    ):
         for g in labelled:
             pub[g][key] = None
 

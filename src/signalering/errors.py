@@ -4,6 +4,7 @@
 where the problem is (file, row, column) and what kind of problem it is, so an identifier that
 triggered the refusal is never echoed back into a terminal or a log.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,8 +72,7 @@ def check_in(name: str, value: object, allowed: tuple | list | set | frozenset, 
     """Raise ``UsageError`` unless ``value`` is one of ``allowed``."""
     if value not in allowed:
         raise UsageError(
-            f"The '{name}' parameter of {where} must be one of {sorted(map(str, allowed))}. "
-            f"Got {value!r} instead."
+            f"The '{name}' parameter of {where} must be one of {sorted(map(str, allowed))}. Got {value!r} instead."
         )
 
 

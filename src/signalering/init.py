@@ -17,6 +17,7 @@ turned into
 (``signalering.ingest.identifiers.check_identifiers``): nothing is written for a refused file.
 Messages name the file and column, never a value.
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,8 +42,19 @@ ORDINAL_MAX_CODES = 20
 # Analysis settings used when there is no params.yaml to keep them from: the defaults of the typed
 # parameter models (signalering.params). A test checks that they equal the shipped params.yaml.
 DEFAULTS: dict = _params.defaults()
-ORDER = ("seed", "simulate", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure",
-         "report", "scale")
+ORDER = (
+    "seed",
+    "simulate",
+    "data",
+    "score",
+    "evaluate",
+    "compare",
+    "calibration",
+    "reliability",
+    "disclosure",
+    "report",
+    "scale",
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +121,12 @@ def _numeric(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
     num = pd.to_numeric(frame[column], errors="coerce")
     bad = frame[column].notna() & num.isna()
     if bad.any():
-        raise InputError(file, "a score column must hold numbers (empty = no score)",
-                         row=int(np.flatnonzero(bad.to_numpy())[0]) + 1, column=column)
+        raise InputError(
+            file,
+            "a score column must hold numbers (empty = no score)",
+            row=int(np.flatnonzero(bad.to_numpy())[0]) + 1,
+            column=column,
+        )
     return num.to_numpy(dtype=float)
 
 
@@ -133,12 +149,12 @@ def kept_settings(current: dict | None, ids: set[str]) -> dict:
     the per-instrument entries naming an instrument outside ``ids`` dropped (the names in
     ``report.criteria`` may omit ``@version``)."""
     base = copy.deepcopy(current) if current else {}
-    out = {k: v for k, v in base.items() if k not in ("data", "score")}   # groups added later are kept too
+    out = {k: v for k, v in base.items() if k not in ("data", "score")}  # groups added later are kept too
     for k in DEFAULTS:
         out.setdefault(k, copy.deepcopy(DEFAULTS[k]))
     names = {i.split("@", 1)[0] for i in ids}
     ev = out["evaluate"] = dict(out.get("evaluate") or {})
-    if "cutoffs" in ev:   # before the judged/exploratory split: extra cut-offs, never judged
+    if "cutoffs" in ev:  # before the judged/exploratory split: extra cut-offs, never judged
         ev.setdefault("exploratory_cutoffs", ev.pop("cutoffs"))
     for key in ("judged_cutoff", "exploratory_cutoffs"):
         ev[key] = {k: v for k, v in (ev.get(key) or {}).items() if k in ids}
@@ -146,15 +162,27 @@ def kept_settings(current: dict | None, ids: set[str]) -> dict:
     cmp_["pairs"] = [p for p in (cmp_.get("pairs") or []) if isinstance(p, (list, tuple)) and set(p) <= ids]
     cmp_["cutoffs"] = {k: v for k, v in (cmp_.get("cutoffs") or {}).items() if k in ids}
     rep = out["report"] = dict(out.get("report") or {})
-    rep["criteria"] = {k: v for k, v in (rep.get("criteria") or {}).items()
-                       if k == "default" or k in ids or k in names}
+    rep["criteria"] = {k: v for k, v in (rep.get("criteria") or {}).items() if k == "default" or k in ids or k in names}
     return out
 
 
-def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], lower: list[str] = (),
-         probability: list[str] = (), positive: str = "1", negative: str = "0", id_column: str = "record_id",
-         subgroups: list[str] = (), params_path: str | os.PathLike = "params.yaml",
-         current: dict | None = None, drop: list[str] = (), decimal: str = "auto") -> Plan:
+def plan(
+    frame: pd.DataFrame,
+    file: str,
+    *,
+    reference: str,
+    scores: list[str],
+    lower: list[str] = (),
+    probability: list[str] = (),
+    positive: str = "1",
+    negative: str = "0",
+    id_column: str = "record_id",
+    subgroups: list[str] = (),
+    params_path: str | os.PathLike = "params.yaml",
+    current: dict | None = None,
+    drop: list[str] = (),
+    decimal: str = "auto",
+) -> Plan:
     """Inspect ``frame`` (read from ``file``) and return the parameters and specifications for it.
 
     Parameters
@@ -191,8 +219,9 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
     named = [id_column, reference, *columns, *subgroups]
     twice = sorted({c for c in named if named.count(c) > 1})
     if twice:
-        raise UsageError(f"Each column can play one part (id, reference, score or subgroup). "
-                         f"Got {twice[0]} more than once.")
+        raise UsageError(
+            f"Each column can play one part (id, reference, score or subgroup). Got {twice[0]} more than once."
+        )
     _column(frame, id_column, file, "id")
     _column(frame, reference, file, "reference")
     for c in columns:
@@ -202,11 +231,17 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
 
     ref, bad = reference_values(frame[reference], positive, negative)
     if bad.any():
-        raise InputError(file, f"the reference standard must be {positive}, {negative} or empty; give the labels "
-                               "with --positive and --negative", row=int(np.flatnonzero(bad)[0]) + 1, column=reference)
+        raise InputError(
+            file,
+            f"the reference standard must be {positive}, {negative} or empty; give the labels "
+            "with --positive and --negative",
+            row=int(np.flatnonzero(bad)[0]) + 1,
+            column=reference,
+        )
     if not (ref == 1).any() or not (ref == 0).any():
-        raise InputError(file, "the reference standard needs at least one positive and one negative record",
-                         column=reference)
+        raise InputError(
+            file, "the reference standard needs at least one positive and one negative record", column=reference
+        )
 
     rules: dict[str, dict] = {}
     for c in subgroups:
@@ -226,16 +261,22 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
         if is_prob:
             outside = ~np.isnan(values) & ((values < 0) | (values > 1))
             if outside.any():
-                raise InputError(file, "a probability must lie in [0, 1]", row=int(np.flatnonzero(outside)[0]) + 1,
-                                 column=c)
+                raise InputError(
+                    file, "a probability must lie in [0, 1]", row=int(np.flatnonzero(outside)[0]) + 1, column=c
+                )
             rules[c] = {"min": 0, "max": 1}
         else:
             rules[c] = score_range(values)
         name = spec_name(c, taken)
         taken.add(name)
-        spec = {"name": name, "version": 1, "kind": "score",
-                "description": f"Column '{c}' of {Path(file).name}, used as it is (written by signalering init).",
-                "direction": "lower" if c in lower else "higher", "column": c}
+        spec = {
+            "name": name,
+            "version": 1,
+            "kind": "score",
+            "description": f"Column '{c}' of {Path(file).name}, used as it is (written by signalering init).",
+            "direction": "lower" if c in lower else "higher",
+            "column": c,
+        }
         if is_prob:
             spec["probability"] = True
         spec["cutoffs"] = []
@@ -243,9 +284,17 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
         specs[rel] = spec
         refs.append(rel)
 
-    data = {"records": _relative(Path(file), base), "id_column": id_column, "reference": reference,
-            "positive_label": positive, "negative_label": negative, "decimal": decimal, "subgroups": list(subgroups),
-            "drop": list(drop), "columns": rules}
+    data = {
+        "records": _relative(Path(file), base),
+        "id_column": id_column,
+        "reference": reference,
+        "positive_label": positive,
+        "negative_label": negative,
+        "decimal": decimal,
+        "subgroups": list(subgroups),
+        "drop": list(drop),
+        "columns": rules,
+    }
     ids = {f"{s['name']}@{s['version']}" for s in specs.values()}
     settings = kept_settings(current, ids)
     params = {**settings, "data": data, "score": {"instruments": refs}}
@@ -253,9 +302,11 @@ def plan(frame: pd.DataFrame, file: str, *, reference: str, scores: list[str], l
     return Plan(params={**ordered, **{k: v for k, v in params.items() if k not in ordered}}, specs=specs)
 
 
-HEADER = ("# Parameters of the pipeline, written by `signalering init` for {records}.\n"
-          "# Analysis settings were kept from the previous params.yaml; set evaluate.prevalences to the\n"
-          "# prevalences where the instrument will be used, and declare cut-offs in instruments/*.yaml.\n")
+HEADER = (
+    "# Parameters of the pipeline, written by `signalering init` for {records}.\n"
+    "# Analysis settings were kept from the previous params.yaml; set evaluate.prevalences to the\n"
+    "# prevalences where the instrument will be used, and declare cut-offs in instruments/*.yaml.\n"
+)
 
 
 STUDY_TEMPLATE = """\
@@ -280,8 +331,11 @@ def _spec_text(spec: dict) -> str:
 def conflicts(result: Plan, params_path: str | os.PathLike = "params.yaml") -> list[Path]:
     """Specification files that exist with other content (e.g. a cut-off added by hand)."""
     base = Path(params_path).parent
-    return [base / rel for rel, spec in result.specs.items()
-            if (base / rel).is_file() and (base / rel).read_text(encoding="utf-8") != _spec_text(spec)]
+    return [
+        base / rel
+        for rel, spec in result.specs.items()
+        if (base / rel).is_file() and (base / rel).read_text(encoding="utf-8") != _spec_text(spec)
+    ]
 
 
 def write(result: Plan, params_path: str | os.PathLike = "params.yaml", force: bool = False) -> list[Path]:
@@ -294,21 +348,24 @@ def write(result: Plan, params_path: str | os.PathLike = "params.yaml", force: b
     base = params_path.parent
     clash = conflicts(result, params_path)
     if clash and not force:
-        raise UsageError(f"{clash[0]} exists and differs from the specification init would write (a cut-off "
-                         "added by hand?). Keep it by leaving the column out, remove it, or pass --force.")
+        raise UsageError(
+            f"{clash[0]} exists and differs from the specification init would write (a cut-off "
+            "added by hand?). Keep it by leaving the column out, remove it, or pass --force."
+        )
     written = []
     for rel, spec in result.specs.items():
         path = base / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_spec_text(spec), encoding="utf-8")
         written.append(path)
-    text = HEADER.format(records=result.params["data"]["records"]) + \
-        yaml.safe_dump(result.params, sort_keys=False, allow_unicode=True, width=100)
+    text = HEADER.format(records=result.params["data"]["records"]) + yaml.safe_dump(
+        result.params, sort_keys=False, allow_unicode=True, width=100
+    )
     params_path.parent.mkdir(parents=True, exist_ok=True)
     params_path.write_text(text, encoding="utf-8")
     written.append(params_path)
     study = base / str(result.params.get("report", {}).get("study") or "study.yaml")
-    if not study.exists():   # a dependency of the report stage: an empty template ("not reported")
+    if not study.exists():  # a dependency of the report stage: an empty template ("not reported")
         study.parent.mkdir(parents=True, exist_ok=True)
         study.write_text(STUDY_TEMPLATE, encoding="utf-8")
         written.insert(-1, study)

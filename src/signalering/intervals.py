@@ -4,6 +4,7 @@ Proportions use statsmodels' ``proportion_confint`` (Wilson, Clopper-Pearson = `
 Agresti-Coull); a proportion with denominator 0 is undefined and gets a reason instead of a number.
 Likelihood ratios and the diagnostic odds ratio use the log method (Simel, Samsa & Matchar 1991).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,8 +77,7 @@ def proportion_ci(count, nobs, method: str = "wilson", confidence: float = 0.95)
     ok = n > 0
     if ok.any():
         est[ok] = x[ok] / n[ok]
-        lo[ok], hi[ok] = proportion_confint(x[ok], n[ok], alpha=1.0 - confidence,
-                                            method=_STATSMODELS_NAME[method])
+        lo[ok], hi[ok] = proportion_confint(x[ok], n[ok], alpha=1.0 - confidence, method=_STATSMODELS_NAME[method])
         lo[ok] = np.clip(lo[ok], 0.0, 1.0)
         hi[ok] = np.clip(hi[ok], 0.0, 1.0)
         # statsmodels' beta interval is exactly 0 / 1 at the boundary; float noise elsewhere is clipped.
@@ -118,8 +118,12 @@ def likelihood_ratio_ci(tp, fp, fn, tn, confidence: float = 0.95, correction: fl
         for name, est, se, ok in (
             ("lr_positive", sens / (1 - spec), np.sqrt(1 / tp - 1 / n1 + 1 / fp - 1 / n0), (tp > 0) & (fp > 0)),
             ("lr_negative", (1 - sens) / spec, np.sqrt(1 / fn - 1 / n1 + 1 / tn - 1 / n0), (fn > 0) & (tn > 0)),
-            ("dor", tp * tn / (fp * fn), np.sqrt(1 / tp + 1 / fp + 1 / fn + 1 / tn),
-             (tp > 0) & (fp > 0) & (fn > 0) & (tn > 0)),
+            (
+                "dor",
+                tp * tn / (fp * fn),
+                np.sqrt(1 / tp + 1 / fp + 1 / fn + 1 / tn),
+                (tp > 0) & (fp > 0) & (fn > 0) & (tn > 0),
+            ),
         ):
             est = np.where(ok, est, np.nan)
             out[name] = (est, np.where(ok, est * np.exp(-z * se), np.nan), np.where(ok, est * np.exp(z * se), np.nan))

@@ -6,6 +6,7 @@ and the identifier guard sees exactly what is in the file; types are applied aft
 row, column and reason and never a value: binary and single-line files, files mixing UTF-8 and
 Windows-1252, ``.xlsx`` zip bombs, non-finite numbers and (commands) duplicated record ids.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,17 +31,19 @@ from .errors import InputError, UsageError, check_in
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx")
 DECIMALS = (".", ",", "auto")
-HEAD_BYTES = 1 << 20            # the header row must end within the first MiB of a CSV file
-XLSX_MAX_BYTES = 1 << 30        # sum of the uncompressed sizes of an .xlsx file's parts
-XLSX_MAX_RATIO = 200            # uncompressed / compressed size of one part (XML compresses ~5-30x)
+HEAD_BYTES = 1 << 20  # the header row must end within the first MiB of a CSV file
+XLSX_MAX_BYTES = 1 << 30  # sum of the uncompressed sizes of an .xlsx file's parts
+XLSX_MAX_RATIO = 200  # uncompressed / compressed size of one part (XML compresses ~5-30x)
+
 
 # Every non-ASCII Unicode decimal digit (full-width ０-９, Arabic-Indic, ...) and the full-width
 # signs, mapped to ASCII: the file is read as it reads to a person, and the identifier guard and the
 # number parsing see plain digits.
 @functools.cache
 def _digit_table() -> dict:
-    digits = {c: str(unicodedata.decimal(chr(c))) for c in range(0x80, 0x110000)
-              if unicodedata.category(chr(c)) == "Nd"}
+    digits = {
+        c: str(unicodedata.decimal(chr(c))) for c in range(0x80, 0x110000) if unicodedata.category(chr(c)) == "Nd"
+    }
     digits.update({0xFF0B: "+", 0xFF0D: "-", 0xFF0E: ".", 0xFF0C: ","})
     return str.maketrans(digits)
 
@@ -98,8 +101,13 @@ class Batch:
     offset: int
 
 
-def iter_batches(path: str | Path, batch_rows: int | None = DEFAULT_BATCH_ROWS,
-                 columns: list[str] | None = None, decimal: str = "auto", typed: bool = False) -> Iterator[Batch]:
+def iter_batches(
+    path: str | Path,
+    batch_rows: int | None = DEFAULT_BATCH_ROWS,
+    columns: list[str] | None = None,
+    decimal: str = "auto",
+    typed: bool = False,
+) -> Iterator[Batch]:
     """The records file as batches of at most ``batch_rows`` records; ``None``: the whole file as one
     batch. Every reader of records (commands, pipeline stages, ``aggregate``, the DuckDB and Dask
     engines) reads through here, so a file reads the same whichever way it is cut.
@@ -129,8 +137,9 @@ def iter_batches(path: str | Path, batch_rows: int | None = DEFAULT_BATCH_ROWS,
     limit) are read whole and given as one batch.
     """
     if batch_rows is not None and (not isinstance(batch_rows, int) or batch_rows < 1):
-        raise UsageError(f"The 'batch_rows' parameter of iter_batches must be a positive integer. "
-                         f"Got {batch_rows!r} instead.")
+        raise UsageError(
+            f"The 'batch_rows' parameter of iter_batches must be a positive integer. Got {batch_rows!r} instead."
+        )
     check_decimal(decimal, "iter_batches")
     path = Path(path)
     name = str(path)
@@ -156,8 +165,9 @@ def iter_batches(path: str | Path, batch_rows: int | None = DEFAULT_BATCH_ROWS,
         raise InputError(name, "the file has a header but no records")
 
 
-def _whole(path: Path, frame: pd.DataFrame, sep: str | None, decimal: str,
-           columns: list[str] | None) -> Iterator[Batch]:
+def _whole(
+    path: Path, frame: pd.DataFrame, sep: str | None, decimal: str, columns: list[str] | None
+) -> Iterator[Batch]:
     commas = decimal == "," or (decimal == "auto" and sep == ";")
     names = _check_header(list(frame.columns), str(path))
     keep = _selected(names, columns, str(path))
@@ -207,13 +217,17 @@ def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
     """Parquet columns as every reader gives them: text, or (``typed``) numbers and dates kept."""
     if not typed:
         return frame.astype("string")
-    keep = {c for c in frame.columns if (pd.api.types.is_numeric_dtype(frame[c].dtype)
-                                         or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))}
+    keep = {
+        c
+        for c in frame.columns
+        if (pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))
+    }
     return frame.astype({c: "string" for c in frame.columns if c not in keep})
 
 
-def _parquet_batches(path: Path, batch_rows: int | None, columns: list[str] | None, commas: bool,
-                     typed: bool = False) -> Iterator[Batch]:
+def _parquet_batches(
+    path: Path, batch_rows: int | None, columns: list[str] | None, commas: bool, typed: bool = False
+) -> Iterator[Batch]:
     import pyarrow.parquet as pq
 
     name = str(path)
@@ -306,9 +320,17 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
         yield from _arrow_batches(path, encoding, sep, len(all_columns), usecols, keep, batch_rows, commas)
         return
     try:
-        reader = pd.read_csv(path, sep=sep, dtype="string", keep_default_na=False, na_values=[""],
-                             skip_blank_lines=True, encoding=encoding, chunksize=batch_rows,
-                             usecols=usecols if columns is not None else None)
+        reader = pd.read_csv(
+            path,
+            sep=sep,
+            dtype="string",
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+            encoding=encoding,
+            chunksize=batch_rows,
+            usecols=usecols if columns is not None else None,
+        )
         offset = 0
         with reader:
             for frame in reader:
@@ -317,8 +339,9 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
                 offset += n
     except (pd.errors.ParserError, csv.Error) as exc:
         line = _parser_line(str(exc))
-        raise InputError(name, "not a table: rows have a different number of fields than the header",
-                         row=line) from None
+        raise InputError(
+            name, "not a table: rows have a different number of fields than the header", row=line
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(name, "the file has no header row") from None
 
@@ -332,12 +355,18 @@ def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: l
 
     keys = [f"c{i}" for i in range(n_fields)]
     if encoding.lower().replace("-", "").startswith("utf8"):
-        encoding = "utf8"   # Arrow's own decoder (a BOM sits in the header row, which is skipped)
+        encoding = "utf8"  # Arrow's own decoder (a BOM sits in the header row, which is skipped)
     return pcsv.open_csv(
-        path, read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=1 << 24),
+        path,
+        read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=1 << 24),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(column_types={k: pa.large_string() for k in keys}, null_values=[""],
-                                            strings_can_be_null=True, include_columns=[keys[i] for i in usecols]))
+        convert_options=pcsv.ConvertOptions(
+            column_types={k: pa.large_string() for k in keys},
+            null_values=[""],
+            strings_can_be_null=True,
+            include_columns=[keys[i] for i in usecols],
+        ),
+    )
 
 
 def _arrow_parses(path: Path, encoding: str, sep: str, n_fields: int) -> bool:
@@ -358,8 +387,16 @@ def _arrow_parses(path: Path, encoding: str, sep: str, n_fields: int) -> bool:
     return _ARROW_PARSES[key]
 
 
-def _arrow_batches(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int], keep: list[str],
-                   batch_rows: int, commas: bool) -> Iterator[Batch]:
+def _arrow_batches(
+    path: Path,
+    encoding: str,
+    sep: str,
+    n_fields: int,
+    usecols: list[int],
+    keep: list[str],
+    batch_rows: int,
+    commas: bool,
+) -> Iterator[Batch]:
     """Batches of exactly ``batch_rows`` records (the last may be shorter) from Arrow's streaming CSV
     reader, as text columns shared with Arrow (the same values as pandas' chunked parser)."""
     import pyarrow as pa
@@ -367,8 +404,12 @@ def _arrow_batches(path: Path, encoding: str, sep: str, n_fields: int, usecols: 
     dtype = pd.StringDtype("pyarrow")
 
     def batch(table, offset: int) -> Batch:
-        frame = pd.DataFrame({name: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
-                              for i, name in enumerate(keep)})
+        frame = pd.DataFrame(
+            {
+                name: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
+                for i, name in enumerate(keep)
+            }
+        )
         return _normalise(frame, keep, offset, commas)
 
     pending: list = []
@@ -428,12 +469,17 @@ def check_xlsx(path: str | Path) -> None:
         raise InputError(name, "not a readable Excel .xlsx file (not a zip archive)") from None
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_BYTES:
-        raise InputError(name, f"refused: the .xlsx file would inflate to more than {XLSX_MAX_BYTES >> 20} MiB; "
-                               "save it as CSV or Parquet")
+        raise InputError(
+            name,
+            f"refused: the .xlsx file would inflate to more than {XLSX_MAX_BYTES >> 20} MiB; save it as CSV or Parquet",
+        )
     for info in infos:
         if info.file_size > (1 << 20) and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
-            raise InputError(name, f"refused: a part of the .xlsx file is compressed more than {XLSX_MAX_RATIO} "
-                                   "times (a zip bomb?); save it as CSV or Parquet")
+            raise InputError(
+                name,
+                f"refused: a part of the .xlsx file is compressed more than {XLSX_MAX_RATIO} "
+                "times (a zip bomb?); save it as CSV or Parquet",
+            )
 
 
 def check_csv_head(path: str | Path) -> bytes:
@@ -446,8 +492,11 @@ def check_csv_head(path: str | Path) -> bytes:
     if b"\x00" in head[:65536]:
         raise InputError(name, "not a text table (binary content or UTF-16); save it as CSV in UTF-8")
     if more and b"\n" not in head and b"\r" not in head:
-        raise InputError(name, f"not a table: no line ends within the first {HEAD_BYTES >> 20} MiB "
-                               "(a CSV file has a header row and one line per record)")
+        raise InputError(
+            name,
+            f"not a table: no line ends within the first {HEAD_BYTES >> 20} MiB "
+            "(a CSV file has a header row and one line per record)",
+        )
     return head
 
 
@@ -460,8 +509,12 @@ def mixed_encoding(name: str, data: bytes, bad_at: int, before: bytes = b"") -> 
     row = before.count(b"\n") + data[:bad_at].count(b"\n")
     if not row:
         row = before.count(b"\r") + data[:bad_at].count(b"\r")
-    return InputError(name, "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
-                            "rows are UTF-8); save it again in one encoding, UTF-8", row=row or None)
+    return InputError(
+        name,
+        "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
+        "rows are UTF-8); save it again in one encoding, UTF-8",
+        row=row or None,
+    )
 
 
 def mixed_encoding_in_file(path: str | Path, bad_at: int) -> InputError | None:
@@ -475,7 +528,7 @@ def mixed_encoding_in_file(path: str | Path, bad_at: int) -> InputError | None:
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(block_size), b""):
             found = found or bool(_UTF8_SEQUENCE.search(tail + block))
-            part = block[:max(0, bad_at - offset)]
+            part = block[: max(0, bad_at - offset)]
             newlines += part.count(b"\n")
             returns += part.count(b"\r")
             offset += len(block)
@@ -483,8 +536,12 @@ def mixed_encoding_in_file(path: str | Path, bad_at: int) -> InputError | None:
     if not found:
         return None
     row = newlines if newlines else returns
-    return InputError(str(path), "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
-                                 "rows are UTF-8); save it again in one encoding, UTF-8", row=row or None)
+    return InputError(
+        str(path),
+        "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
+        "rows are UTF-8); save it again in one encoding, UTF-8",
+        row=row or None,
+    )
 
 
 def first_line(text: str) -> str:
@@ -517,7 +574,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
             raise InputError(name, "cannot be decoded as UTF-8 or Windows-1252 text") from None
     quoted = b'"' in raw
     del raw
-    if "\n" not in text and "\r" in text:   # old Mac line endings (CR only)
+    if "\n" not in text and "\r" in text:  # old Mac line endings (CR only)
         text = text.replace("\r", "\n")
     header = first_line(text)
     sep = separator(header)
@@ -525,7 +582,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy
         raise duplicate_header(names, duplicated[0], name)
-    if text[:1] == header[:1]:     # no blank lines before the header
+    if text[:1] == header[:1]:  # no blank lines before the header
         del text
         frame = _arrow_csv(path, encoding, sep, names, quoted)
         if frame is not None:
@@ -534,12 +591,14 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
         if "\n" not in text and "\r" in text:
             text = text.replace("\r", "\n")
     try:
-        frame = pd.read_csv(_io.StringIO(text), sep=sep, dtype="string", keep_default_na=False,
-                            na_values=[""], skip_blank_lines=True)
+        frame = pd.read_csv(
+            _io.StringIO(text), sep=sep, dtype="string", keep_default_na=False, na_values=[""], skip_blank_lines=True
+        )
     except (pd.errors.ParserError, csv.Error) as exc:
         line = _parser_line(str(exc))
-        raise InputError(name, "not a table: rows have a different number of fields than the header",
-                         row=line) from None
+        raise InputError(
+            name, "not a table: rows have a different number of fields than the header", row=line
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(name, "the file has no header row") from None
     return frame, sep
@@ -560,13 +619,19 @@ def _arrow_csv(path: Path, encoding: str, sep: str, names: list[str], quoted: bo
             path,
             read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=quoted),
-            convert_options=pcsv.ConvertOptions(column_types={k: pa.large_string() for k in keys},
-                                                null_values=[""], strings_can_be_null=True))
+            convert_options=pcsv.ConvertOptions(
+                column_types={k: pa.large_string() for k in keys}, null_values=[""], strings_can_be_null=True
+            ),
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     dtype = pd.StringDtype("pyarrow")
-    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowStringArray(table.column(k)), dtype=dtype, copy=False)
-                         for name, k in zip(names, keys)})
+    return pd.DataFrame(
+        {
+            name: pd.Series(pd.arrays.ArrowStringArray(table.column(k)), dtype=dtype, copy=False)
+            for name, k in zip(names, keys)
+        }
+    )
 
 
 def _parser_line(message: str) -> int | None:
@@ -638,8 +703,9 @@ def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
         worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
         text = str(distinct.iloc[worst])
         finite = np.isnan(num_u[worst]) and not re.fullmatch(_NON_FINITE, text)
-        raise InputError(file, "not a number" if finite else "not a finite number",
-                         row=int(first[worst]) + 1, column=column)
+        raise InputError(
+            file, "not a number" if finite else "not a finite number", row=int(first[worst]) + 1, column=column
+        )
     return _expand(codes, num_u, np.nan)
 
 
@@ -652,21 +718,32 @@ def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: 
         raise InputError(file, "the column does not exist", column=column)
     values = frame[column]
     labels = (_label_number(positive), _label_number(negative))
-    if (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
-            and None not in labels):   # typed numbers and numeric labels: compared as numbers, no text
+    if (
+        pd.api.types.is_numeric_dtype(values.dtype)
+        and not pd.api.types.is_bool_dtype(values.dtype)
+        and None not in labels
+    ):  # typed numbers and numeric labels: compared as numbers, no text
         num = values.to_numpy(dtype=float, na_value=np.nan)
         is_pos, is_neg = num == labels[0], num == labels[1]
         bad = ~np.isnan(num) & ~is_pos & ~is_neg
         if bad.any():
-            raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
-                             row=int(np.argmax(bad)) + 1, column=column)
+            raise InputError(
+                file,
+                f"reference standard must be {positive}, {negative} or empty",
+                row=int(np.argmax(bad)) + 1,
+                column=column,
+            )
         return np.where(is_pos, 1.0, np.where(is_neg, 0.0, np.nan))
     codes, distinct, first = _distinct(values)
     ref_u, bad_u = reference_values(distinct, positive, negative)
     if bad_u.any():
         worst = int(np.flatnonzero(bad_u)[np.argmin(first[bad_u])])
-        raise InputError(file, f"reference standard must be {positive}, {negative} or empty",
-                         row=int(first[worst]) + 1, column=column)
+        raise InputError(
+            file,
+            f"reference standard must be {positive}, {negative} or empty",
+            row=int(first[worst]) + 1,
+            column=column,
+        )
     return _expand(codes, np.asarray(ref_u, dtype=float), np.nan)
 
 
@@ -684,8 +761,13 @@ def _label_number(label) -> float | None:
 
 def duplicate_id_error(file: str, column: str, row: int, first_row: int) -> InputError:
     """The refusal of a records file whose id column holds an id twice (rows 1-based)."""
-    return InputError(file, f"duplicate record id: the same id is already in row {first_row}; every record "
-                            "must be counted once, so remove or correct the copies", row=row, column=column)
+    return InputError(
+        file,
+        f"duplicate record id: the same id is already in row {first_row}; every record "
+        "must be counted once, so remove or correct the copies",
+        row=row,
+        column=column,
+    )
 
 
 def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, required: bool = False) -> None:
@@ -701,12 +783,12 @@ def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, require
         if required:
             raise InputError(file, "the id column does not exist", column=column)
         return
-    if _strictly_increasing(frame[column]):   # a file sorted by id (most exports): every id once
+    if _strictly_increasing(frame[column]):  # a file sorted by id (most exports): every id once
         return
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
     codes = np.asarray(codes)
     present = codes >= 0
-    if int(present.sum()) == len(uniques):   # every id once (the usual case): one hash pass
+    if int(present.sum()) == len(uniques):  # every id once (the usual case): one hash pass
         return
     first = _first_rows(codes)
     dup = present & (np.arange(len(codes)) != first[np.maximum(codes, 0)])

@@ -7,6 +7,7 @@ report can say in one line why the section is empty (``report/i18n/*.yaml``, key
 ``not_applicable``). The leading underscore keeps the file apart from the per-instrument documents
 (an instrument id starts with a letter or digit).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def document(stage: str, reason: str) -> dict:
     ``reason`` is in English for the log; the report shows its own translated line per stage.
     """
     if stage not in STAGES:
-        raise ValueError(f"The 'stage' parameter of not_applicable.document must be one of {STAGES}. "
-                         f"Got {stage!r} instead.")
+        raise ValueError(
+            f"The 'stage' parameter of not_applicable.document must be one of {STAGES}. Got {stage!r} instead."
+        )
     return {"schema_version": 1, "stage": stage, "applicable": False, "reason": reason}
 
 

@@ -3,6 +3,7 @@
 Only formatting happens here: every number comes from a library function. Undefined statistics are
 ``null`` with a ``reason`` beside them, never NaN.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -20,8 +21,9 @@ from .schema import SCHEMA_VERSION, finite_or_none, interval_dict  # noqa: F401 
 _num = finite_or_none
 
 
-def calibration_document(result, *, instrument: str, risk_source: str, estimated_mapping: bool,
-                         reason: str | None = None) -> dict:
+def calibration_document(
+    result, *, instrument: str, risk_source: str, estimated_mapping: bool, reason: str | None = None
+) -> dict:
     """The one ``calibration.json`` document, written by ``signalering calibration`` and by the
     ``calibration`` stage alike (docs/contract.md).
 
@@ -41,8 +43,12 @@ def calibration_document(result, *, instrument: str, risk_source: str, estimated
     ...                             reason="no records"))
     ['estimated_mapping', 'instrument', 'n', 'reason', 'risk_source', 'schema_version']
     """
-    doc = {"schema_version": SCHEMA_VERSION, "instrument": instrument, "risk_source": risk_source,
-           "estimated_mapping": bool(estimated_mapping)}
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "instrument": instrument,
+        "risk_source": risk_source,
+        "estimated_mapping": bool(estimated_mapping),
+    }
     if result is None:
         doc.update({"n": 0, "reason": reason or "undefined"})
     else:
@@ -50,44 +56,71 @@ def calibration_document(result, *, instrument: str, risk_source: str, estimated
     return doc
 
 
-def threshold_entries(cells: pd.DataFrame, stats: pd.DataFrame, prevalences: Sequence[float],
-                      ci_method: str = "wilson", confidence: float = 0.95) -> list[dict]:
+def threshold_entries(
+    cells: pd.DataFrame,
+    stats: pd.DataFrame,
+    prevalences: Sequence[float],
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+) -> list[dict]:
     """One ``thresholds`` entry per cut-off (see ``accuracy.accuracy_table`` for the inputs); at each
     target prevalence PPV, NPV and the per-1000 counts are intervals (``accuracy.at_prevalence_intervals``)."""
     entries = []
     by_cut = {c: g.set_index("statistic") for c, g in stats.groupby("cutoff", sort=False)}
     for row in cells.itertuples(index=False):
         g = by_cut[row.cutoff]
-        entry = {"cutoff": float(row.cutoff), "tp": int(row.tp), "fp": int(row.fp), "tn": int(row.tn),
-                 "fn": int(row.fn), "youden": _num(row.youden)}
+        entry = {
+            "cutoff": float(row.cutoff),
+            "tp": int(row.tp),
+            "fp": int(row.fp),
+            "tn": int(row.tn),
+            "fn": int(row.fn),
+            "youden": _num(row.youden),
+        }
         for stat in accuracy.STATISTICS:
             s = g.loc[stat]
             entry[stat] = interval_dict(s.estimate, s.ci_low, s.ci_high, s.method, s.reason)
         sens, spec = g.loc["sensitivity", "estimate"], g.loc["specificity", "estimate"]
         entry["at_prevalence"] = []
         if prevalences and not (np.isnan(sens) or np.isnan(spec)):
-            prev = accuracy.at_prevalence_intervals(row.tp, row.fp, row.fn, row.tn, list(prevalences),
-                                                    ci_method=ci_method, confidence=confidence)
+            prev = accuracy.at_prevalence_intervals(
+                row.tp, row.fp, row.fn, row.tn, list(prevalences), ci_method=ci_method, confidence=confidence
+            )
             for p, rows in prev.groupby("prevalence", sort=False):
-                iv = {r.statistic: interval_dict(r.estimate, r.ci_low, r.ci_high, r.method, r.reason)
-                      for r in rows.itertuples(index=False)}
-                entry["at_prevalence"].append({
-                    "prevalence": float(p), "ppv": iv["ppv"], "npv": iv["npv"],
-                    "per_1000": {k: iv[f"{k}_per_1000"] for k in ("tp", "fp", "fn", "tn")}})
+                iv = {
+                    r.statistic: interval_dict(r.estimate, r.ci_low, r.ci_high, r.method, r.reason)
+                    for r in rows.itertuples(index=False)
+                }
+                entry["at_prevalence"].append(
+                    {
+                        "prevalence": float(p),
+                        "ppv": iv["ppv"],
+                        "npv": iv["npv"],
+                        "per_1000": {k: iv[f"{k}_per_1000"] for k in ("tp", "fp", "fn", "tn")},
+                    }
+                )
         elif prevalences:
             entry["at_prevalence_reason"] = "sensitivity or specificity is undefined"
         entries.append(entry)
     return entries
 
 
-def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None, *,
-                      prevalences: Sequence[float] = (), ci_method: str = "wilson",
-                      confidence: float = 0.95, correction: float = 0.0, n_boot: int = 0,
-                      seed: int | None = 0, rng: np.random.Generator | None = None,
-                      partial_auc_specificity: tuple[float, float] = (0.8, 1.0),
-                      partial_auc_allow_invalid: bool = False,
-                      cutpoint_rules: Sequence[cutpoints.CutpointRule] | None = None,
-                      r_multipliers: Sequence[float] = verification.R_MULTIPLIERS) -> dict:
+def accuracy_document(
+    counts: CountTable,
+    cutoffs: Sequence[float] | None = None,
+    *,
+    prevalences: Sequence[float] = (),
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    correction: float = 0.0,
+    n_boot: int = 0,
+    seed: int | None = 0,
+    rng: np.random.Generator | None = None,
+    partial_auc_specificity: tuple[float, float] = (0.8, 1.0),
+    partial_auc_allow_invalid: bool = False,
+    cutpoint_rules: Sequence[cutpoints.CutpointRule] | None = None,
+    r_multipliers: Sequence[float] = verification.R_MULTIPLIERS,
+) -> dict:
     """``accuracy.json`` for one score (docs/contract.md; added keys in docs/accuracy.md).
 
     Parameters
@@ -119,14 +152,16 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
         For the verification-bias sensitivity analysis (only with unverified records).
     """
     from .bootstrap import _check_replicates
+
     check_in("ci_method", ci_method, INTERVAL_METHODS, "accuracy_document")
     check_open_unit("confidence", confidence, "accuracy_document")
     # The AUC and the partial AUC first, while nothing else is held: for a continuous score their
     # temporaries of k values are the document's peak memory.
     auc = roc.auc_delong(counts, confidence)
     pauc = roc.partial_auc(counts, partial_auc_specificity, allow_invalid=partial_auc_allow_invalid)
-    cells, stats = accuracy.accuracy_table(counts, cutoffs, ci_method=ci_method, confidence=confidence,
-                                           correction=correction)
+    cells, stats = accuracy.accuracy_table(
+        counts, cutoffs, ci_method=ci_method, confidence=confidence, correction=correction
+    )
     rules = list(DEFAULT_CUTPOINT_RULES if cutpoint_rules is None else cutpoint_rules)
     doc = {
         "schema_version": SCHEMA_VERSION,
@@ -151,33 +186,59 @@ def accuracy_document(counts: CountTable, cutoffs: Sequence[float] | None = None
             rng = np.random.default_rng(seed)
         rng_acc, rng_ver = rng.spawn(2)
     if n_boot and both:
-        boot_cuts = np.concatenate([cells["cutoff"].to_numpy(float),
-                                    [doc["optimal"]["cutoff"]] if doc["optimal"].get("cutoff") is not None else []])
-        boot = bootstrap.bootstrap_accuracy(counts, n_boot, rng_acc, cutoffs=boot_cuts,
-                                            specificity_range=partial_auc_specificity,
-                                            cutpoint_rules=rules, seed=seed)
-        doc["bootstrap"] = {"replicates": n_boot, "seed": seed, "interval": "percentile",
-                            "resampling": "stratified by reference status: multinomial counts over the count "
-                                          "table within reference-positive and reference-negative records"}
+        boot_cuts = np.concatenate(
+            [
+                cells["cutoff"].to_numpy(float),
+                [doc["optimal"]["cutoff"]] if doc["optimal"].get("cutoff") is not None else [],
+            ]
+        )
+        boot = bootstrap.bootstrap_accuracy(
+            counts,
+            n_boot,
+            rng_acc,
+            cutoffs=boot_cuts,
+            specificity_range=partial_auc_specificity,
+            cutpoint_rules=rules,
+            seed=seed,
+        )
+        doc["bootstrap"] = {
+            "replicates": n_boot,
+            "seed": seed,
+            "interval": "percentile",
+            "resampling": "stratified by reference status: multinomial counts over the count "
+            "table within reference-positive and reference-negative records",
+        }
         lo, hi = bootstrap.percentile_interval(boot.auc, confidence)
         doc["auc_bootstrap"] = {**interval_dict(auc.estimate, lo, hi, BOOT_METHOD), "replicates": n_boot}
         props = boot.proportions()
         for i, entry in enumerate(doc["thresholds"] + [doc["optimal"]] * (len(boot_cuts) > len(cells))):
             entry["bootstrap"] = _boot_props(entry, props, i, confidence)
     elif n_boot:
-        doc["bootstrap"] = {"replicates": 0, "seed": seed,
-                            "reason": "the bootstrap needs reference-positive and reference-negative records"}
+        doc["bootstrap"] = {
+            "replicates": 0,
+            "seed": seed,
+            "reason": "the bootstrap needs reference-positive and reference-negative records",
+        }
     doc["partial_auc"] = _partial_auc_entry(pauc, boot, confidence, partial_auc_allow_invalid)
     doc["cutpoints"] = [cutpoints.cutpoint_summary(counts, rule, boot, confidence) for rule in rules]
-    doc["verification_corrected"] = _verification_entry(counts, cells["cutoff"].to_numpy(float), n_boot,
-                                                        rng_ver if n_boot else None, confidence, r_multipliers,
-                                                        ci_method)
+    doc["verification_corrected"] = _verification_entry(
+        counts,
+        cells["cutoff"].to_numpy(float),
+        n_boot,
+        rng_ver if n_boot else None,
+        confidence,
+        r_multipliers,
+        ci_method,
+    )
     return doc
 
 
 BOOT_METHOD = "bootstrap-percentile"
-DEFAULT_CUTPOINT_RULES = (cutpoints.CutpointRule("youden"), cutpoints.CutpointRule("closest_to_01"),
-                          cutpoints.CutpointRule("min_cost", cost_ratio=1.0))
+DEFAULT_CUTPOINT_RULES = (
+    cutpoints.CutpointRule("youden"),
+    cutpoints.CutpointRule("closest_to_01"),
+    cutpoints.CutpointRule("min_cost", cost_ratio=1.0),
+)
 
 
 def _boot_props(entry: dict, props: dict, i: int, confidence: float) -> dict:
@@ -198,8 +259,7 @@ def _boot_props(entry: dict, props: dict, i: int, confidence: float) -> dict:
 
 def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float, allow_invalid: bool = False) -> dict:
     """``partial_auc``: raw area and McClish-standardised, bootstrap intervals when available."""
-    out = {"focus": "specificity", "specificity_low": pauc.specificity_low,
-           "specificity_high": pauc.specificity_high}
+    out = {"focus": "specificity", "specificity_low": pauc.specificity_low, "specificity_high": pauc.specificity_high}
     if pauc.estimate is None:
         out["partial_auc"] = interval_dict(None, None, None, "trapezoid", pauc.reason)
         out["standardised"] = interval_dict(None, None, None, "mcclish", pauc.reason)
@@ -217,17 +277,25 @@ def _partial_auc_entry(pauc: roc.PartialAucResult, boot, confidence: float, allo
     else:
         why = "interval by bootstrap only (give a number of bootstrap replicates)"
         out["partial_auc"] = interval_dict(pauc.estimate, None, None, "trapezoid", why)
-        out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish",
-                                            pauc.standardised_reason or why)
+        out["standardised"] = interval_dict(pauc.standardised, None, None, "mcclish", pauc.standardised_reason or why)
     return out
 
 
-def _verification_entry(counts: CountTable, cut: np.ndarray, n_boot: int, rng, confidence: float,
-                        r_multipliers: Sequence[float], ci_method: str) -> dict:
+def _verification_entry(
+    counts: CountTable,
+    cut: np.ndarray,
+    n_boot: int,
+    rng,
+    confidence: float,
+    r_multipliers: Sequence[float],
+    ci_method: str,
+) -> dict:
     """``verification_corrected``: naive and Begg-Greenes corrected sens/spec per cut-off."""
-    out = {"method": "begg-greenes",
-           "assumption": "verification missing at random given the screen result at the cut-off",
-           "n_unverified": counts.n_unverified_total}
+    out = {
+        "method": "begg-greenes",
+        "assumption": "verification missing at random given the screen result at the cut-off",
+        "n_unverified": counts.n_unverified_total,
+    }
     if counts.n_unverified_total == 0:
         out["thresholds"] = []
         out["reason"] = "no unverified records: the naive estimates need no correction for partial verification"
@@ -240,42 +308,66 @@ def _verification_entry(counts: CountTable, cut: np.ndarray, n_boot: int, rng, c
         naive = {}
         for stat, x, m in (("sensitivity", row.tp, row.tp + row.fn), ("specificity", row.tn, row.tn + row.fp)):
             est, lo, hi = proportion_ci(x, m, ci_method, confidence)
-            naive[stat] = interval_dict(est[0], lo[0], hi[0], ci_method,
-                                        None if m > 0 else accuracy.PROPORTIONS[stat][2])
+            naive[stat] = interval_dict(
+                est[0], lo[0], hi[0], ci_method, None if m > 0 else accuracy.PROPORTIONS[stat][2]
+            )
         corrected = {}
         for stat in ("sensitivity", "specificity"):
             est = getattr(row, f"{stat}_corrected")
             if ci is not None:
-                corrected[stat] = interval_dict(est, ci[f"{stat}_ci_low"].iloc[i], ci[f"{stat}_ci_high"].iloc[i],
-                                                "bootstrap-percentile (screened and verified resampled within "
-                                                "screen strata)",
-                                                None if not np.isnan(est) else "no verified record in a screen stratum")
+                corrected[stat] = interval_dict(
+                    est,
+                    ci[f"{stat}_ci_low"].iloc[i],
+                    ci[f"{stat}_ci_high"].iloc[i],
+                    "bootstrap-percentile (screened and verified resampled within screen strata)",
+                    None if not np.isnan(est) else "no verified record in a screen stratum",
+                )
             else:
-                corrected[stat] = interval_dict(est, None, None, "begg-greenes",
-                                                "no verified record in a screen stratum" if np.isnan(est)
-                                                else "interval by bootstrap only (give a number of bootstrap replicates)")
+                corrected[stat] = interval_dict(
+                    est,
+                    None,
+                    None,
+                    "begg-greenes",
+                    "no verified record in a screen stratum"
+                    if np.isnan(est)
+                    else "interval by bootstrap only (give a number of bootstrap replicates)",
+                )
         rows = sa[sa.cutoff == row.cutoff]
-        entries.append({
-            "cutoff": float(row.cutoff),
-            "n_screen_positive": int(row.tp + row.fp + row.n_unverified_screen_positive),
-            "n_screen_negative": int(row.fn + row.tn + row.n_unverified_screen_negative),
-            "n_unverified_screen_positive": int(row.n_unverified_screen_positive),
-            "n_unverified_screen_negative": int(row.n_unverified_screen_negative),
-            "naive": {**naive, "note": "verified records only"},
-            "corrected": {**corrected, "prevalence": _num(row.prevalence_corrected),
-                          "note": "Begg-Greenes: all screened records, missing at random given the screen result"},
-            "sensitivity_analysis": [
-                {"r": float(r.r), "sensitivity": _num(r.sensitivity), "specificity": _num(r.specificity),
-                 "prevalence": _num(r.prevalence)} for r in rows.itertuples(index=False)],
-        })
-    out["sensitivity_analysis_note"] = ("reference-positive rate among unverified screen-negatives = r x the rate "
-                                        "among verified screen-negatives; r = 1 is Begg-Greenes")
+        entries.append(
+            {
+                "cutoff": float(row.cutoff),
+                "n_screen_positive": int(row.tp + row.fp + row.n_unverified_screen_positive),
+                "n_screen_negative": int(row.fn + row.tn + row.n_unverified_screen_negative),
+                "n_unverified_screen_positive": int(row.n_unverified_screen_positive),
+                "n_unverified_screen_negative": int(row.n_unverified_screen_negative),
+                "naive": {**naive, "note": "verified records only"},
+                "corrected": {
+                    **corrected,
+                    "prevalence": _num(row.prevalence_corrected),
+                    "note": "Begg-Greenes: all screened records, missing at random given the screen result",
+                },
+                "sensitivity_analysis": [
+                    {
+                        "r": float(r.r),
+                        "sensitivity": _num(r.sensitivity),
+                        "specificity": _num(r.specificity),
+                        "prevalence": _num(r.prevalence),
+                    }
+                    for r in rows.itertuples(index=False)
+                ],
+            }
+        )
+    out["sensitivity_analysis_note"] = (
+        "reference-positive rate among unverified screen-negatives = r x the rate "
+        "among verified screen-negatives; r = 1 is Begg-Greenes"
+    )
     out["thresholds"] = entries
     return out
 
 
-def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: str, confidence: float,
-                   correction: float = 0.0) -> dict:
+def optimal_youden(
+    counts: CountTable, prevalences: Sequence[float], ci_method: str, confidence: float, correction: float = 0.0
+) -> dict:
     """The observed score that maximises Youden's J (ties: the stricter cut-off), with its accuracy.
 
     A data-driven cut-off is optimistic (exploratory, STARD 12a); ``cutpoints`` has the other rules,
@@ -284,16 +376,28 @@ def optimal_youden(counts: CountTable, prevalences: Sequence[float], ci_method: 
     if counts.n_positive == 0 or counts.n_negative == 0:
         return {"method": "youden", "cutoff": None, "reason": "needs reference-positive and -negative records"}
     best = cutpoints.choose_cutpoint(counts, cutpoints.CutpointRule("youden")).cutoff
-    c2, s2 = accuracy.accuracy_table(counts, [best], ci_method=ci_method, confidence=confidence,
-                                     correction=correction)
-    return {"method": "youden", "prespecified": False,
-            **threshold_entries(c2, s2, prevalences, ci_method, confidence)[0]}
+    c2, s2 = accuracy.accuracy_table(counts, [best], ci_method=ci_method, confidence=confidence, correction=correction)
+    return {
+        "method": "youden",
+        "prespecified": False,
+        **threshold_entries(c2, s2, prevalences, ci_method, confidence)[0],
+    }
 
 
-def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups: Sequence[str], *,
-                      direction: str = "higher", cutoffs: Sequence[float] | None = None,
-                      ci_method: str = "wilson", confidence: float = 0.95, prevalences: Sequence[float] = (),
-                      probability: bool = False, merges: dict | None = None) -> dict:
+def subgroup_document(
+    frame: pd.DataFrame,
+    score: str,
+    reference: str,
+    subgroups: Sequence[str],
+    *,
+    direction: str = "higher",
+    cutoffs: Sequence[float] | None = None,
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    prevalences: Sequence[float] = (),
+    probability: bool = False,
+    merges: dict | None = None,
+) -> dict:
     """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
 
     Parameters
@@ -332,15 +436,21 @@ def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups
 
     def doc_for(mask: np.ndarray) -> dict:
         counts = CountTable.from_scores(s[mask], r[mask], direction)
-        d = accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method,
-                                      confidence=confidence)
+        d = accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method, confidence=confidence)
         d.pop("schema_version", None)
         if probability:
             d["calibration"] = _calibration(s[mask], r[mask], confidence)
         return d
 
-    result = {"schema_version": SCHEMA_VERSION, "score": score, "direction": direction, "cutoffs": cut,
-              "confidence": confidence, "overall": doc_for(np.ones(len(s), bool)), "subgroups": {}}
+    result = {
+        "schema_version": SCHEMA_VERSION,
+        "score": score,
+        "direction": direction,
+        "cutoffs": cut,
+        "confidence": confidence,
+        "overall": doc_for(np.ones(len(s), bool)),
+        "subgroups": {},
+    }
     merges = merges or {}
     withheld = []
     for col in subgroups:
@@ -354,8 +464,7 @@ def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups
         block = {"groups": groups, "largest_difference": subgroups_.largest_differences(groups, confidence)}
         combined = sorted({k for k, v in mapping.items() if v != k})
         if combined:
-            block["combined"] = {"group": str(next(v for k, v in mapping.items() if v != k)),
-                                 "categories": combined}
+            block["combined"] = {"group": str(next(v for k, v in mapping.items() if v != k)), "categories": combined}
         result["subgroups"][col] = block
     if withheld:
         result["withheld_subgroups"] = withheld
@@ -365,5 +474,6 @@ def subgroup_document(frame: pd.DataFrame, score: str, reference: str, subgroups
 def _calibration(p: np.ndarray, y: np.ndarray, confidence: float) -> dict:
     """Calibration of predicted probabilities in one group (undefined with too few events)."""
     from .calibration import calibration_statistics
+
     keep = ~np.isnan(p) & ~np.isnan(y)
     return calibration_statistics(p[keep], y[keep], confidence=confidence).to_dict()

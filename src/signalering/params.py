@@ -25,6 +25,7 @@ fails when the committed file differs.
 Pydantic rather than dataclasses: unknown keys, nested groups, types and ranges are checked by one
 declaration per field, and the field descriptions generate the documentation.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -34,20 +35,18 @@ import sys
 import traceback
 import zlib
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, Literal
+from typing import Annotated, Any, Callable, Iterable, Literal, get_args, get_origin
 
 import yaml
-from typing import get_args, get_origin
-
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from .errors import InputError, UsageError
 
 PARAMS_FILE = Path("params.yaml")
-SPEC_DIR = "instruments"      # user specification files live here (a dependency of the `score` stage)
+SPEC_DIR = "instruments"  # user specification files live here (a dependency of the `score` stage)
 
 Int = Annotated[int, Strict()]
-Float = Annotated[float, Strict()]           # accepts whole numbers too, never text or booleans
+Float = Annotated[float, Strict()]  # accepts whole numbers too, never text or booleans
 Str = Annotated[str, Strict()]
 Bool = Annotated[bool, Strict()]
 Code = Annotated[str, Strict()] | Annotated[int, Strict()] | Annotated[float, Strict()]
@@ -65,30 +64,39 @@ class Group(BaseModel):
 class Simulate(Group):
     """Demo data: the synthetic records of the ``simulate`` stage (docs/demo-data.md)."""
 
-    seed: Int = Field(20261125, description="Seed of the demo data, separate from the analysis `seed`: "
-                                            "changing the analysis seed does not regenerate the demo data.")
+    seed: Int = Field(
+        20261125,
+        description="Seed of the demo data, separate from the analysis `seed`: "
+        "changing the analysis seed does not regenerate the demo data.",
+    )
     n_records: Int = Field(20000, gt=0, description="Number of synthetic records.")
     prevalence: Probability = Field(0.04, description="Share of records whose reference standard is positive.")
-    effect_risk: Float = Field(1.1, description="Shift of the latent family-risk trait in positive records "
-                                                 "(drives checklist, signal list, risk category and risk model).")
+    effect_risk: Float = Field(
+        1.1,
+        description="Shift of the latent family-risk trait in positive records "
+        "(drives checklist, signal list, risk category and risk model).",
+    )
     effect_sdq: Float = Field(0.9, description="Shift of the latent trait behind the SDQ answers.")
-    effect_sensitivity: Float = Field(1.3, description="Shift of the observed parental sensitivity (lower in "
-                                                       "positive records).")
+    effect_sensitivity: Float = Field(
+        1.3, description="Shift of the observed parental sensitivity (lower in positive records)."
+    )
     unverified: Fraction = Field(0.05, description="Share of records without a reference standard.")
     sdq_missing: Fraction = Field(0.02, description="Share of SDQ answers left empty.")
     observed_fraction: Fraction = Field(0.15, description="Share of records with a sensitivity observation.")
     double_coded_fraction: Fraction = Field(0.4, description="Share of observed records rated by a second rater.")
     rater_noise: Float = Field(0.9, ge=0, description="Standard deviation of a rater's error.")
     n_sites: Int = Field(8, ge=1, description="Number of sites (`site01` ...).")
-    invalid_fraction: Fraction = Field(0.002, description="Share of records given one data-entry fault "
-                                                          "(shows the quarantine).")
+    invalid_fraction: Fraction = Field(
+        0.002, description="Share of records given one data-entry fault (shows the quarantine)."
+    )
 
 
 class ColumnRule(Group):
     """Allowed values of one column (``data.columns``)."""
 
-    codes: list[Code] | None = Field(None, description="The allowed codes (compared as text: 1, 1.0 and \"1\" "
-                                                       "are one code).")
+    codes: list[Code] | None = Field(
+        None, description='The allowed codes (compared as text: 1, 1.0 and "1" are one code).'
+    )
     min: Float | None = Field(None, description="Smallest allowed number.")
     max: Float | None = Field(None, description="Largest allowed number.")
     integer: Bool = Field(False, description="Only whole numbers.")
@@ -103,80 +111,120 @@ class Data(Group):
     reference: Str = Field(description="The reference-standard column.")
     positive_label: Code = Field(1, description="Value of `reference` meaning positive.")
     negative_label: Code = Field(0, description="Value of `reference` meaning negative; empty = not verified.")
-    decimal: Literal[".", ",", "auto"] = Field("auto", description="Decimal mark in CSV text: `.`, `,` or `auto` "
-                                                                   "(`,` in semicolon CSV, as Dutch Excel writes).")
-    subgroups: list[Str] = Field([], description="Subgroup columns; each needs `codes` in `columns` (labels "
-                                                 "are published).")
-    drop: list[Str] = Field([], description="Columns dropped at the door (free text such as remarks): never "
-                                            "read further.")
-    columns: dict[str, ColumnRule] = Field({}, description="Allowed codes or ranges per column (glob patterns "
-                                                           "allowed), checked at ingest.")
+    decimal: Literal[".", ",", "auto"] = Field(
+        "auto",
+        description="Decimal mark in CSV text: `.`, `,` or `auto` (`,` in semicolon CSV, as Dutch Excel writes).",
+    )
+    subgroups: list[Str] = Field(
+        [], description="Subgroup columns; each needs `codes` in `columns` (labels are published)."
+    )
+    drop: list[Str] = Field(
+        [], description="Columns dropped at the door (free text such as remarks): never read further."
+    )
+    columns: dict[str, ColumnRule] = Field(
+        {}, description="Allowed codes or ranges per column (glob patterns allowed), checked at ingest."
+    )
 
 
 class Score(Group):
     """Which instruments are scored."""
 
-    instruments: list[Str] = Field(min_length=1, description=(
-        "Instrument ids `name@version` of bundled specifications, or paths of your own specification files "
-        "in the `instruments/` folder (docs/instruments.md)."))
+    instruments: list[Str] = Field(
+        min_length=1,
+        description=(
+            "Instrument ids `name@version` of bundled specifications, or paths of your own specification files "
+            "in the `instruments/` folder (docs/instruments.md)."
+        ),
+    )
 
 
 class CutpointRules(Group):
     """Data-driven cut-points (exploratory); Youden and closest-to-(0,1) are always reported."""
 
     cost_ratio: Float = Field(1, gt=0, description="min_cost: a false negative costs this many false positives.")
-    cost_prevalence: Probability | None = Field(None, description="min_cost: the target prevalence (null = the "
-                                                                  "sample prevalence).")
-    min_specificity: Fraction | None = Field(None, description="Also the highest sensitivity with specificity "
-                                                               "at least this.")
-    min_sensitivity: Fraction | None = Field(None, description="Also the highest specificity with sensitivity "
-                                                               "at least this.")
+    cost_prevalence: Probability | None = Field(
+        None, description="min_cost: the target prevalence (null = the sample prevalence)."
+    )
+    min_specificity: Fraction | None = Field(
+        None, description="Also the highest sensitivity with specificity at least this."
+    )
+    min_sensitivity: Fraction | None = Field(
+        None, description="Also the highest specificity with sensitivity at least this."
+    )
 
 
 class Evaluate(Group):
     """Accuracy of every instrument (docs/accuracy.md)."""
 
     ci_method: Literal["wilson", "clopper-pearson", "agresti-coull"] = Field(
-        "wilson", description="Interval method for proportions.")
+        "wilson", description="Interval method for proportions."
+    )
     confidence: Probability = Field(0.95, description="Confidence level of every interval.")
-    prevalences: list[Probability] = Field([0.034, 0.01, 0.15], description=(
-        "Target prevalences where the instrument will be used (PPV, NPV and counts per 1000)."))
-    judged_cutoff: dict[str, Float] = Field({}, description=(
-        "Per instrument id, the cut-off the verdict judges, replacing the specification's pre-specified "
-        "cut-off; declare it before the analysis. E.g. `{risk-checklist@2: 3}`."))
-    exploratory_cutoffs: dict[str, list[Float]] = Field({}, description=(
-        "Per instrument id, extra cut-offs reported beside the specification's, never judged. "
-        "E.g. `{risk-checklist@2: [2, 5]}`."))
-    bootstrap: Int = Field(2000, ge=0, description="Stratified bootstrap replicates (0 = none); each instrument's "
-                                                   "stream is seeded by `seed` and its id.")
-    correction: Float = Field(0, ge=0, description="Added to every cell for LR+, LR-, DOR when > 0 "
-                                                   "(0.5 = Haldane-Anscombe).")
-    partial_auc_specificity: tuple[Fraction, Fraction] = Field((0.8, 1.0), description=(
-        "Specificity range of the partial AUC."))
+    prevalences: list[Probability] = Field(
+        [0.034, 0.01, 0.15],
+        description=("Target prevalences where the instrument will be used (PPV, NPV and counts per 1000)."),
+    )
+    judged_cutoff: dict[str, Float] = Field(
+        {},
+        description=(
+            "Per instrument id, the cut-off the verdict judges, replacing the specification's pre-specified "
+            "cut-off; declare it before the analysis. E.g. `{risk-checklist@2: 3}`."
+        ),
+    )
+    exploratory_cutoffs: dict[str, list[Float]] = Field(
+        {},
+        description=(
+            "Per instrument id, extra cut-offs reported beside the specification's, never judged. "
+            "E.g. `{risk-checklist@2: [2, 5]}`."
+        ),
+    )
+    bootstrap: Int = Field(
+        2000,
+        ge=0,
+        description="Stratified bootstrap replicates (0 = none); each instrument's "
+        "stream is seeded by `seed` and its id.",
+    )
+    correction: Float = Field(
+        0, ge=0, description="Added to every cell for LR+, LR-, DOR when > 0 (0.5 = Haldane-Anscombe)."
+    )
+    partial_auc_specificity: tuple[Fraction, Fraction] = Field(
+        (0.8, 1.0), description=("Specificity range of the partial AUC.")
+    )
     cutpoint_rules: CutpointRules = Field(CutpointRules(), description="Data-driven cut-points (exploratory).")
 
 
 class Compare(Group):
     """Paired comparisons of instruments on the same records (docs/comparing.md)."""
 
-    pairs: list[tuple[Str, Str]] = Field([], description="Pairs `[A, B]` of instrument ids; differences are A - B, "
-                                                         "NRI is from B to A.")
-    cutoffs: dict[str, Float] = Field({}, description=(
-        "Per instrument id, the cut-off compared (default: the judged cut-off, else the specification's first)."))
-    mcnemar: Literal["exact", "chi-square"] = Field("exact", description="McNemar test: exact, or chi-square with "
-                                                                         "continuity correction.")
+    pairs: list[tuple[Str, Str]] = Field(
+        [], description="Pairs `[A, B]` of instrument ids; differences are A - B, NRI is from B to A."
+    )
+    cutoffs: dict[str, Float] = Field(
+        {},
+        description=(
+            "Per instrument id, the cut-off compared (default: the judged cut-off, else the specification's first)."
+        ),
+    )
+    mcnemar: Literal["exact", "chi-square"] = Field(
+        "exact", description="McNemar test: exact, or chi-square with continuity correction."
+    )
 
 
 class Calibration(Group):
     """Calibration and decision curves (docs/calibration-reliability.md)."""
 
     confidence: Probability = Field(0.95, description="Confidence level of the intervals and bands.")
-    folds: Int = Field(10, ge=2, description="Cross-validation folds of the logistic score-to-risk mapping "
-                                             "(specifications without one).")
+    folds: Int = Field(
+        10,
+        ge=2,
+        description="Cross-validation folds of the logistic score-to-risk mapping (specifications without one).",
+    )
     curve_bootstrap: Int = Field(200, ge=0, description="Bootstrap replicates of the calibration curve's band.")
     decision_bootstrap: Int = Field(500, ge=0, description="Bootstrap replicates of the net-benefit intervals.")
-    thresholds: tuple[Fraction, Fraction, Float] = Field((0.01, 0.51, 0.01), description=(
-        "Threshold probabilities of the decision curve: start, stop (exclusive), step."))
+    thresholds: tuple[Fraction, Fraction, Float] = Field(
+        (0.01, 0.51, 0.01),
+        description=("Threshold probabilities of the decision curve: start, stop (exclusive), step."),
+    )
 
 
 class ReliabilityThresholds(Group):
@@ -192,7 +240,8 @@ class Reliability(Group):
 
     kappa_weights: Literal["linear", "quadratic"] = Field("quadratic", description="Weights of the weighted kappa.")
     primary_icc: Literal["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"] = Field(
-        "ICC1", description="The ICC form judged; ICC1 when rater columns hold different raters per record.")
+        "ICC1", description="The ICC form judged; ICC1 when rater columns hold different raters per record."
+    )
     thresholds: ReliabilityThresholds = Field(ReliabilityThresholds(), description="Flagged below these.")
 
 
@@ -200,43 +249,63 @@ class Disclosure(Group):
     """What leaves the pipeline under reports/ (docs/disclosure.md)."""
 
     min_cell: Int = Field(10, ge=1, description="Counts below this are withheld.")
-    small_groups: Literal["merge", "withhold"] = Field("merge", description=(
-        "Subgroup categories with fewer than `min_cell` positives or negatives: merged or withheld."))
+    small_groups: Literal["merge", "withhold"] = Field(
+        "merge",
+        description=("Subgroup categories with fewer than `min_cell` positives or negatives: merged or withheld."),
+    )
     combined_group: Str = Field("(small groups combined)", description="Name of the merged group.")
 
 
 class Report(Group):
     """The validation report (docs/report.md)."""
 
-    study: Str = Field("study.yaml", description="Researcher text for the STARD items (a dependency of the "
-                                                 "`report` stage; keys left out read \"not reported\").")
+    study: Str = Field(
+        "study.yaml",
+        description="Researcher text for the STARD items (a dependency of the "
+        '`report` stage; keys left out read "not reported").',
+    )
     pdf: Bool = Field(True, description="Also write the PDF reports.")
     criteria: dict[str, dict[str, Any]] = Field(
-        {"default": {"sensitivity_ci_low_min": 0.80, "specificity_min": 0.90}}, description=(
+        {"default": {"sensitivity_ci_low_min": 0.80, "specificity_min": 0.90}},
+        description=(
             "Acceptance criteria, declared before the analysis and judged on interval bounds: `default`, an "
             "instrument name (every version) or `name@version` -> `{<statistic>_<rule>: bound}` "
-            "(docs/report.md)."))
+            "(docs/report.md)."
+        ),
+    )
 
 
 class Scale(Group):
     """Large files and several machines (docs/scale.md); results do not depend on it."""
 
-    engine: Literal["pandas", "duckdb", "dask"] = Field("pandas", description=(
-        "pandas (in memory), duckdb (streams files larger than memory in batches) or dask."))
+    engine: Literal["pandas", "duckdb", "dask"] = Field(
+        "pandas", description=("pandas (in memory), duckdb (streams files larger than memory in batches) or dask.")
+    )
     batch_rows: Int = Field(500000, gt=0, description="Records per batch when streaming.")
 
 
 GROUPS: dict[str, type[Group]] = {
-    "simulate": Simulate, "data": Data, "score": Score, "evaluate": Evaluate, "compare": Compare,
-    "calibration": Calibration, "reliability": Reliability, "disclosure": Disclosure, "report": Report,
-    "scale": Scale}
+    "simulate": Simulate,
+    "data": Data,
+    "score": Score,
+    "evaluate": Evaluate,
+    "compare": Compare,
+    "calibration": Calibration,
+    "reliability": Reliability,
+    "disclosure": Disclosure,
+    "report": Report,
+    "scale": Scale,
+}
 
 
 class Params(Group):
     """The whole of ``params.yaml``."""
 
-    seed: Int = Field(20261125, description="Analysis seed: bootstrap and calibration streams (each instrument's "
-                                            "own stream from this seed and its id).")
+    seed: Int = Field(
+        20261125,
+        description="Analysis seed: bootstrap and calibration streams (each instrument's "
+        "own stream from this seed and its id).",
+    )
     simulate: Simulate = Simulate()
     data: Data | None = None
     score: Score | None = None
@@ -261,8 +330,10 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-RENAMED = {"evaluate.cutoffs": "evaluate.judged_cutoff (the cut-off judged) or evaluate.exploratory_cutoffs "
-                               "(extra cut-offs, never judged)"}
+RENAMED = {
+    "evaluate.cutoffs": "evaluate.judged_cutoff (the cut-off judged) or evaluate.exploratory_cutoffs "
+    "(extra cut-offs, never judged)"
+}
 
 
 def _is_model(ann) -> bool:
@@ -278,7 +349,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             if field is None:
                 return None
             ann = field.annotation
-            models = [a for a in get_args(ann) if _is_model(a)]     # Optional[Model]
+            models = [a for a in get_args(ann) if _is_model(a)]  # Optional[Model]
             ann = models[0] if models and get_origin(ann) not in (dict, list) else ann
         elif get_origin(ann) is dict:
             ann = get_args(ann)[1]
@@ -293,7 +364,7 @@ def _dotted(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
 
 
-_UNION_MEMBERS = {"str", "int", "float", "bool"}   # pydantic names the member of a union it tried in ``loc``
+_UNION_MEMBERS = {"str", "int", "float", "bool"}  # pydantic names the member of a union it tried in ``loc``
 
 
 def _strip(loc: tuple) -> tuple:
@@ -343,6 +414,7 @@ def validate(doc: dict, file: str = str(PARAMS_FILE), base: str | os.PathLike = 
 
 def _check_criteria(model: Params, file: str) -> None:
     from .report.verdict import SETTINGS, parse_criterion
+
     for inst, block in model.report.criteria.items():
         for key, value in (block or {}).items():
             if key in SETTINGS or value is None:
@@ -357,6 +429,7 @@ def instrument_ids(refs: Iterable[str], base: str | os.PathLike = ".", file: str
     """The ids (``name@version``) of the ``score.instruments`` entries; a path must lie in
     ``instruments/`` (relative to ``base``), where DVC sees an edit."""
     from .instruments.loading import _is_path, read_yaml
+
     base = Path(base)
     ids = []
     for ref in refs:
@@ -366,9 +439,13 @@ def instrument_ids(refs: Iterable[str], base: str | os.PathLike = ".", file: str
         path = Path(ref)
         full = (base / path).resolve() if not path.is_absolute() else path.resolve()
         if not full.is_relative_to((base / SPEC_DIR).resolve()):
-            raise InputError(file, f"a specification file must lie in the '{SPEC_DIR}/' folder next to params.yaml "
-                                   "(a DVC dependency of the score stage, so an edit re-runs the pipeline); "
-                                   "move it there", column="score.instruments")
+            raise InputError(
+                file,
+                f"a specification file must lie in the '{SPEC_DIR}/' folder next to params.yaml "
+                "(a DVC dependency of the score stage, so an edit re-runs the pipeline); "
+                "move it there",
+                column="score.instruments",
+            )
         doc = read_yaml(full)
         if isinstance(doc, dict) and "name" in doc:
             ids.append(f"{doc['name']}@{doc.get('version', 1)}")
@@ -381,20 +458,26 @@ def _check_instruments(model: Params, file: str, base: Path) -> None:
 
     def refuse(where: str, name: str, allowed: Iterable[str]):
         hint = _closest(name, allowed)
-        raise InputError(file, "names an instrument that score.instruments does not score"
-                         + (f"; did you mean '{hint}'?" if hint else ""), column=f"{where}.{name}")
+        raise InputError(
+            file,
+            "names an instrument that score.instruments does not score" + (f"; did you mean '{hint}'?" if hint else ""),
+            column=f"{where}.{name}",
+        )
 
     ev = model.evaluate
-    for where, keys in (("evaluate.judged_cutoff", ev.judged_cutoff), ("evaluate.exploratory_cutoffs",
-                                                                       ev.exploratory_cutoffs),
-                        ("compare.cutoffs", model.compare.cutoffs),
-                        ("compare.pairs", [x for pair in model.compare.pairs for x in pair])):
+    for where, keys in (
+        ("evaluate.judged_cutoff", ev.judged_cutoff),
+        ("evaluate.exploratory_cutoffs", ev.exploratory_cutoffs),
+        ("compare.cutoffs", model.compare.cutoffs),
+        ("compare.pairs", [x for pair in model.compare.pairs for x in pair]),
+    ):
         for name in keys:
             if name not in known:
                 refuse(where, name, known)
     # Criteria may also name a bundled instrument that this run does not score (the shipped criteria
     # stay valid when `-S score.instruments=[...]` scores fewer); a name nothing matches is a typo.
     from .instruments.loading import bundled_ids
+
     bundled = set(bundled_ids())
     known_c = known | bundled
     names_c = names | {i.split("@", 1)[0] for i in bundled}
@@ -457,8 +540,11 @@ def evaluation_cutoffs(instrument: dict, evaluate: dict) -> list[float] | None:
     (``evaluate.judged_cutoff[id]``, when given), every cut-off of its specification in the spec's
     order, then ``evaluate.exploratory_cutoffs[id]``. None when there are none (every observed value)."""
     override = (evaluate.get("judged_cutoff") or {}).get(instrument["id"])
-    values = ([override] if override is not None else []) + [c["value"] for c in instrument["cutoffs"]] + \
-        list((evaluate.get("exploratory_cutoffs") or {}).get(instrument["id"]) or [])
+    values = (
+        ([override] if override is not None else [])
+        + [c["value"] for c in instrument["cutoffs"]]
+        + list((evaluate.get("exploratory_cutoffs") or {}).get(instrument["id"]) or [])
+    )
     return list(dict.fromkeys(map(float, values))) or None
 
 
@@ -505,28 +591,35 @@ def _type_name(ann) -> str:
         return f"[{', '.join(_type_name(a) for a in args)}]"
     if origin is dict:
         return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
-    if args:   # a union
+    if args:  # a union
         names = list(dict.fromkeys(_type_name(a) for a in args))
         if "null" in names:
             names = [n for n in names if n != "null"] + ["null"]
         return " or ".join(names)
     if _is_model(ann):
         return ann.__name__
-    return {str: "text", int: "integer", float: "number", bool: "true/false", type(None): "null",
-            Any: "any"}.get(ann, getattr(ann, "__name__", str(ann)))
+    return {str: "text", int: "integer", float: "number", bool: "true/false", type(None): "null", Any: "any"}.get(
+        ann, getattr(ann, "__name__", str(ann))
+    )
 
 
 def markdown() -> str:
     """``docs/parameters.md``: every group and key of ``params.yaml`` with its type, default and meaning."""
     import json
-    lines = ["# Parameters (`params.yaml`)", "",
-             "Generated from the models in `src/signalering/params.py` by `python -m signalering.params`; "
-             "a test fails when this file differs. Every stage validates the whole file first: an unknown key "
-             "is refused with the closest valid name, a wrong type with `group.key`, and an entry naming an "
-             "instrument that `score.instruments` does not score is refused.", "",
-             "Change one value for one experiment with `dvc exp run -S group.key=value` "
-             "(docs/comparing.md); instrument ids contain `@`, so give the whole mapping: "
-             "`dvc exp run -S 'evaluate.exploratory_cutoffs={risk-checklist@2: [2]}'`.", ""]
+
+    lines = [
+        "# Parameters (`params.yaml`)",
+        "",
+        "Generated from the models in `src/signalering/params.py` by `python -m signalering.params`; "
+        "a test fails when this file differs. Every stage validates the whole file first: an unknown key "
+        "is refused with the closest valid name, a wrong type with `group.key`, and an entry naming an "
+        "instrument that `score.instruments` does not score is refused.",
+        "",
+        "Change one value for one experiment with `dvc exp run -S group.key=value` "
+        "(docs/comparing.md); instrument ids contain `@`, so give the whole mapping: "
+        "`dvc exp run -S 'evaluate.exploratory_cutoffs={risk-checklist@2: [2]}'`.",
+        "",
+    ]
 
     def rows(model: type[BaseModel], prefix: str) -> list[str]:
         out = []
@@ -543,12 +636,25 @@ def markdown() -> str:
 
     lines += ["## `seed`", "", Params.model_fields["seed"].description, ""]
     for group, model in GROUPS.items():
-        lines += [f"## `{group}`", "", (model.__doc__ or "").strip(), "",
-                  "| key | type | default | meaning |", "| --- | --- | --- | --- |", *rows(model, f"{group}."), ""]
+        lines += [
+            f"## `{group}`",
+            "",
+            (model.__doc__ or "").strip(),
+            "",
+            "| key | type | default | meaning |",
+            "| --- | --- | --- | --- |",
+            *rows(model, f"{group}."),
+            "",
+        ]
         if group == "data":
-            lines += ["`data.columns` maps a column name or glob pattern to a rule:", "",
-                      "| key | type | default | meaning |", "| --- | --- | --- | --- |",
-                      *rows(ColumnRule, "data.columns.<pattern>."), ""]
+            lines += [
+                "`data.columns` maps a column name or glob pattern to a rule:",
+                "",
+                "| key | type | default | meaning |",
+                "| --- | --- | --- | --- |",
+                *rows(ColumnRule, "data.columns.<pattern>."),
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -562,8 +668,9 @@ def _plain(value):
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 
-if __name__ == "__main__":   # python -m signalering.params [FILE]: write docs/parameters.md
+if __name__ == "__main__":  # python -m signalering.params [FILE]: write docs/parameters.md
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS
-    from signalering import params as _module   # the importable module, not this __main__ copy
+    from signalering import params as _module  # the importable module, not this __main__ copy
+
     target.write_text(_module.markdown(), encoding="utf-8")
     print(f"signalering: wrote {target}", file=sys.stderr)

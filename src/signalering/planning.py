@@ -15,6 +15,7 @@ Rounding: every number of people is rounded *up* (``ceil``) once, at the end; to
 from the unrounded numbers of cases (non-cases), so the *expected* number of cases in the total is at
 least the number needed. (Rounding the cases first and dividing afterwards, 139 / 0.10 = 1390, overshoots.)
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,8 @@ from .errors import UsageError, check_in, check_open_unit
 from .intervals import proportion_ci, z_value
 
 PLAN_METHODS = ("normal", "exact")
-_MAX_N = 10_000_000   # the exact search gives up beyond this many cases (a half-width that small is a typo)
-_MAX_BLOCK = 1 << 20   # people per scan step: bounded memory
+_MAX_N = 10_000_000  # the exact search gives up beyond this many cases (a half-width that small is a typo)
+_MAX_BLOCK = 1 << 20  # people per scan step: bounded memory
 
 
 def _check_inputs(where: str, **values: float) -> None:
@@ -96,7 +97,7 @@ def exact_count(p: float, half_width: float, confidence: float = 0.95) -> int:
     just miss the target again; this is the *smallest* ``n`` that meets it, found by scanning
     ``n = 1, 2, ...`` in growing blocks.
     """
-    if exact_half_width(_MAX_N, p, confidence)[()] > half_width:   # the width shrinks like 1/sqrt(n): give up early
+    if exact_half_width(_MAX_N, p, confidence)[()] > half_width:  # the width shrinks like 1/sqrt(n): give up early
         raise UsageError(f"The half-width {half_width} needs more than {_MAX_N} people; choose a larger half-width.")
     start, block = 1, 256
     while start <= _MAX_N:
@@ -108,8 +109,14 @@ def exact_count(p: float, half_width: float, confidence: float = 0.95) -> int:
     raise UsageError(f"The half-width {half_width} needs more than {_MAX_N} people; choose a larger half-width.")
 
 
-def buderer_sample_size(sensitivity: float, specificity: float, prevalence: float, half_width: float,
-                        confidence: float = 0.95, method: str = "normal") -> AccuracySampleSize:
+def buderer_sample_size(
+    sensitivity: float,
+    specificity: float,
+    prevalence: float,
+    half_width: float,
+    confidence: float = 0.95,
+    method: str = "normal",
+) -> AccuracySampleSize:
     """Families needed so that sensitivity and specificity have a ``confidence`` interval of +- ``half_width``.
 
     Parameters
@@ -137,8 +144,14 @@ def buderer_sample_size(sensitivity: float, specificity: float, prevalence: floa
     >>> r.cases, r.total_for_sensitivity
     (139, 1383)
     """
-    _check_inputs("buderer_sample_size", sensitivity=sensitivity, specificity=specificity,
-                  prevalence=prevalence, half_width=half_width, confidence=confidence)
+    _check_inputs(
+        "buderer_sample_size",
+        sensitivity=sensitivity,
+        specificity=specificity,
+        prevalence=prevalence,
+        half_width=half_width,
+        confidence=confidence,
+    )
     check_in("method", method, PLAN_METHODS, "buderer_sample_size")
     if method == "normal":
         cases_raw = normal_count(sensitivity, half_width, confidence)
@@ -150,9 +163,22 @@ def buderer_sample_size(sensitivity: float, specificity: float, prevalence: floa
         definition = "Clopper-Pearson (upper - lower) / 2 at x = floor(n p + 1/2)"
     for_sens = _ceil(cases_raw / prevalence)
     for_spec = _ceil(noncases_raw / (1.0 - prevalence))
-    return AccuracySampleSize(method, sensitivity, specificity, prevalence, half_width, confidence,
-                              cases_raw, noncases_raw, _ceil(cases_raw), _ceil(noncases_raw),
-                              for_sens, for_spec, max(for_sens, for_spec), definition)
+    return AccuracySampleSize(
+        method,
+        sensitivity,
+        specificity,
+        prevalence,
+        half_width,
+        confidence,
+        cases_raw,
+        noncases_raw,
+        _ceil(cases_raw),
+        _ceil(noncases_raw),
+        for_sens,
+        for_spec,
+        max(for_sens, for_spec),
+        definition,
+    )
 
 
 # ------------------------------------------------------------------ partial verification
@@ -185,8 +211,9 @@ class PartialVerificationSampleSize:
         return asdict(self)
 
 
-def begg_greenes_unit_variances(sensitivity: float, specificity: float, prevalence: float,
-                                fraction: float) -> tuple[float, float]:
+def begg_greenes_unit_variances(
+    sensitivity: float, specificity: float, prevalence: float, fraction: float
+) -> tuple[float, float]:
     """``N Var`` of the Begg-Greenes corrected sensitivity and specificity (delta method).
 
     With pi1 = P(T+), pi0 = 1 - pi1, a = P(D+ | T+), b = P(D+ | T-)::
@@ -210,16 +237,23 @@ def begg_greenes_unit_variances(sensitivity: float, specificity: float, prevalen
     b = p * (1.0 - se) / pi0
     big_a, big_b, big_c, big_d = a * pi1, b * pi0, (1.0 - a) * pi1, (1.0 - b) * pi0
     var_a, var_b, var_pi = a * (1.0 - a) / pi1, b * (1.0 - b) / (pi0 * f), pi1 * pi0
-    v_se = ((pi1 * big_b) ** 2 * var_a + (pi0 * big_a) ** 2 * var_b
-            + (a * big_b + b * big_a) ** 2 * var_pi) / (big_a + big_b) ** 4
-    v_sp = ((pi1 * big_d) ** 2 * var_a + (pi0 * big_c) ** 2 * var_b
-            + ((1.0 - a) * big_d + (1.0 - b) * big_c) ** 2 * var_pi) / (big_c + big_d) ** 4
+    v_se = ((pi1 * big_b) ** 2 * var_a + (pi0 * big_a) ** 2 * var_b + (a * big_b + b * big_a) ** 2 * var_pi) / (
+        big_a + big_b
+    ) ** 4
+    v_sp = (
+        (pi1 * big_d) ** 2 * var_a + (pi0 * big_c) ** 2 * var_b + ((1.0 - a) * big_d + (1.0 - b) * big_c) ** 2 * var_pi
+    ) / (big_c + big_d) ** 4
     return v_se, v_sp
 
 
-def partial_verification_sample_size(sensitivity: float, specificity: float, prevalence: float,
-                                     half_width: float, verified_negatives_fraction: float,
-                                     confidence: float = 0.95) -> PartialVerificationSampleSize:
+def partial_verification_sample_size(
+    sensitivity: float,
+    specificity: float,
+    prevalence: float,
+    half_width: float,
+    verified_negatives_fraction: float,
+    confidence: float = 0.95,
+) -> PartialVerificationSampleSize:
     """Families to screen when only a fraction ``f`` of screen-negatives is verified.
 
     Assumptions: every screen-positive is verified; screen-negatives are verified at random with
@@ -234,23 +268,46 @@ def partial_verification_sample_size(sensitivity: float, specificity: float, pre
     >>> r.total_for_sensitivity
     1383
     """
-    _check_inputs("partial_verification_sample_size", sensitivity=sensitivity, specificity=specificity,
-                  prevalence=prevalence, half_width=half_width, confidence=confidence)
+    _check_inputs(
+        "partial_verification_sample_size",
+        sensitivity=sensitivity,
+        specificity=specificity,
+        prevalence=prevalence,
+        half_width=half_width,
+        confidence=confidence,
+    )
     if not 0 < verified_negatives_fraction <= 1:
-        raise UsageError("The 'verified_negatives_fraction' parameter of partial_verification_sample_size "
-                         f"must be in (0, 1]. Got {verified_negatives_fraction!r} instead.")
+        raise UsageError(
+            "The 'verified_negatives_fraction' parameter of partial_verification_sample_size "
+            f"must be in (0, 1]. Got {verified_negatives_fraction!r} instead."
+        )
     f = verified_negatives_fraction
     v_se, v_sp = begg_greenes_unit_variances(sensitivity, specificity, prevalence, f)
     z = z_value(confidence)
-    for_sens = _ceil(z * z * v_se / half_width ** 2)
-    for_spec = _ceil(z * z * v_sp / half_width ** 2)
+    for_sens = _ceil(z * z * v_se / half_width**2)
+    for_spec = _ceil(z * z * v_sp / half_width**2)
     total = max(for_sens, for_spec)
     p, se, sp = prevalence, sensitivity, specificity
     pos = p * se + (1.0 - p) * (1.0 - sp)
     cases = total * p * (se + f * (1.0 - se))
     noncases = total * (1.0 - p) * ((1.0 - sp) + f * sp)
-    return PartialVerificationSampleSize(se, sp, p, half_width, confidence, f, v_se, v_sp, for_sens, for_spec,
-                                         total, total * pos, total * (pos + f * (1.0 - pos)), cases, noncases)
+    return PartialVerificationSampleSize(
+        se,
+        sp,
+        p,
+        half_width,
+        confidence,
+        f,
+        v_se,
+        v_sp,
+        for_sens,
+        for_spec,
+        total,
+        total * pos,
+        total * (pos + f * (1.0 - pos)),
+        cases,
+        noncases,
+    )
 
 
 # ------------------------------------------------------------------ Riley et al. (2021): external validation of a risk model
@@ -283,8 +340,9 @@ def _check_se(se: float | None, where: str) -> None:
         raise UsageError(f"The 'se' parameter of {where} must be a positive number. Got {se!r} instead.")
 
 
-def riley_oe_sample_size(prevalence: float, ci_width: float = 0.2, oe: float = 1.0, confidence: float = 0.95,
-                         se: float | None = None) -> RileyCriterion:
+def riley_oe_sample_size(
+    prevalence: float, ci_width: float = 0.2, oe: float = 1.0, confidence: float = 0.95, se: float | None = None
+) -> RileyCriterion:
     """Sample size for a precise observed/expected ratio (calibration-in-the-large), Riley criterion 1.
 
     ``SE(ln O/E) = sqrt((1 - phi) / (n phi))`` so ``n = (1 - phi) / (phi SE^2)``. The target SE comes from
@@ -300,26 +358,30 @@ def riley_oe_sample_size(prevalence: float, ci_width: float = 0.2, oe: float = 1
     _check_inputs("riley_oe_sample_size", prevalence=prevalence, confidence=confidence)
     _check_se(se, "riley_oe_sample_size")
     if not (ci_width > 0 and oe > 0):
-        raise UsageError("The 'ci_width' and 'oe' parameters of riley_oe_sample_size must be positive. "
-                         f"Got {ci_width!r} and {oe!r} instead.")
+        raise UsageError(
+            "The 'ci_width' and 'oe' parameters of riley_oe_sample_size must be positive. "
+            f"Got {ci_width!r} and {oe!r} instead."
+        )
     if se is None:
         se = math.asinh(ci_width / (2.0 * oe)) / z_value(confidence)
-    return _riley("O/E", prevalence, se, (1.0 - prevalence) / (prevalence * se * se),
-                  "n = (1 - phi) / (phi SE(ln O/E)^2)")
+    return _riley(
+        "O/E", prevalence, se, (1.0 - prevalence) / (prevalence * se * se), "n = (1 - phi) / (phi SE(ln O/E)^2)"
+    )
 
 
 def c_statistic_se(c: float, prevalence: float, n) -> np.ndarray:
     """Newcombe's (2006) approximate SE of the C-statistic with ``n`` people, as used by Riley et al. (2021)::
 
-        SE(C)^2 = C (1 - C) [1 + (n/2 - 1)(1 - C)/(2 - C) + (n/2 - 1) C/(1 + C)] / (n^2 phi (1 - phi))
+    SE(C)^2 = C (1 - C) [1 + (n/2 - 1)(1 - C)/(2 - C) + (n/2 - 1) C/(1 + C)] / (n^2 phi (1 - phi))
     """
     n = np.asarray(n, dtype=float)
     k = (1.0 - c) / (2.0 - c) + c / (1.0 + c)
     return np.sqrt(c * (1.0 - c) * (1.0 + (n / 2.0 - 1.0) * k) / (n * n * prevalence * (1.0 - prevalence)))
 
 
-def riley_cstatistic_sample_size(c: float, prevalence: float, ci_width: float = 0.1, confidence: float = 0.95,
-                                 se: float | None = None) -> RileyCriterion:
+def riley_cstatistic_sample_size(
+    c: float, prevalence: float, ci_width: float = 0.1, confidence: float = 0.95, se: float | None = None
+) -> RileyCriterion:
     """Sample size for a precise C-statistic, Riley criterion 3 (section 3.3).
 
     Target ``SE = width / (2 z)`` (0.0255 for width 0.1) unless ``se`` is given. Setting
@@ -331,7 +393,9 @@ def riley_cstatistic_sample_size(c: float, prevalence: float, ci_width: float = 
     if not 0.5 <= c < 1:
         raise UsageError(f"The 'c' parameter of riley_cstatistic_sample_size must be in [0.5, 1). Got {c!r} instead.")
     if not ci_width > 0:
-        raise UsageError(f"The 'ci_width' parameter of riley_cstatistic_sample_size must be positive. Got {ci_width!r} instead.")
+        raise UsageError(
+            f"The 'ci_width' parameter of riley_cstatistic_sample_size must be positive. Got {ci_width!r} instead."
+        )
     if se is None:
         se = ci_width / (2.0 * z_value(confidence))
     k = (1.0 - c) / (2.0 - c) + c / (1.0 + c)
@@ -342,9 +406,15 @@ def riley_cstatistic_sample_size(c: float, prevalence: float, ci_width: float = 
     return _riley("C-statistic", prevalence, se, n_raw, "SE(C) of Newcombe (2006) solved for n")
 
 
-def riley_slope_sample_size(prevalence: float, lp_mean: float, lp_sd: float, ci_width: float = 0.2,
-                            confidence: float = 0.95, se: float | None = None,
-                            nodes: int = 200) -> RileyCriterion:
+def riley_slope_sample_size(
+    prevalence: float,
+    lp_mean: float,
+    lp_sd: float,
+    ci_width: float = 0.2,
+    confidence: float = 0.95,
+    se: float | None = None,
+    nodes: int = 200,
+) -> RileyCriterion:
     """Sample size for a precise calibration slope, Riley criterion 2 (section 3.2), linear predictor ~ Normal.
 
     For a well-calibrated model (intercept 0, slope 1) the Fisher information of (intercept, slope) per
@@ -359,18 +429,29 @@ def riley_slope_sample_size(prevalence: float, lp_mean: float, lp_sd: float, ci_
         raise UsageError("riley_slope_sample_size needs a finite 'lp_mean', and positive 'lp_sd' and 'ci_width'.")
     if se is None:
         se = ci_width / (2.0 * z_value(confidence))
-    x, w = np.polynomial.hermite_e.hermegauss(nodes)   # weight exp(-x^2 / 2)
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)  # weight exp(-x^2 / 2)
     w = w / w.sum()
     lp = lp_mean + lp_sd * x
-    v = np.exp(-np.logaddexp(0.0, -lp) - np.logaddexp(0.0, lp))   # p (1 - p), stable
+    v = np.exp(-np.logaddexp(0.0, -lp) - np.logaddexp(0.0, lp))  # p (1 - p), stable
     i00, i01, i11 = float(w @ v), float(w @ (v * lp)), float(w @ (v * lp * lp))
-    return _riley("calibration slope", prevalence, se, i00 / (se * se * (i00 * i11 - i01 * i01)),
-                  "n = I00 / (SE^2 (I00 I11 - I01^2)), LP ~ Normal")
+    return _riley(
+        "calibration slope",
+        prevalence,
+        se,
+        i00 / (se * se * (i00 * i11 - i01 * i01)),
+        "n = I00 / (SE^2 (I00 I11 - I01^2)), LP ~ Normal",
+    )
 
 
-def riley_net_benefit_sample_size(sensitivity: float, specificity: float, prevalence: float, threshold: float,
-                                  ci_width: float = 0.2, confidence: float = 0.95,
-                                  se: float | None = None) -> RileyCriterion:
+def riley_net_benefit_sample_size(
+    sensitivity: float,
+    specificity: float,
+    prevalence: float,
+    threshold: float,
+    ci_width: float = 0.2,
+    confidence: float = 0.95,
+    se: float | None = None,
+) -> RileyCriterion:
     """Sample size for a precise standardised net benefit at risk threshold ``pt``, Riley criterion 4 (3.4).
 
     ``sensitivity`` and ``specificity`` are the model's at ``pt``. With ``w = (1 - phi)/phi * pt/(1 - pt)``::
@@ -379,11 +460,19 @@ def riley_net_benefit_sample_size(sensitivity: float, specificity: float, preval
 
     Target ``SE = width / (2 z)`` (0.0510 for width 0.2) unless ``se`` is given.
     """
-    _check_inputs("riley_net_benefit_sample_size", sensitivity=sensitivity, specificity=specificity,
-                  prevalence=prevalence, threshold=threshold, confidence=confidence)
+    _check_inputs(
+        "riley_net_benefit_sample_size",
+        sensitivity=sensitivity,
+        specificity=specificity,
+        prevalence=prevalence,
+        threshold=threshold,
+        confidence=confidence,
+    )
     _check_se(se, "riley_net_benefit_sample_size")
     if not ci_width > 0:
-        raise UsageError(f"The 'ci_width' parameter of riley_net_benefit_sample_size must be positive. Got {ci_width!r} instead.")
+        raise UsageError(
+            f"The 'ci_width' parameter of riley_net_benefit_sample_size must be positive. Got {ci_width!r} instead."
+        )
     if se is None:
         se = ci_width / (2.0 * z_value(confidence))
     phi, se_, sp = prevalence, sensitivity, specificity

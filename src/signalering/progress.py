@@ -5,6 +5,7 @@ pipe or a test) and ``SIGNALERING_PROGRESS`` is not ``0``; otherwise it is a sil
 same ``update``/iteration interface. ``summary`` prints the one line every command and stage ends
 with, naming what it wrote (file and folder names, counts of files; never a record value).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,12 +40,12 @@ class _Silent:
         pass
 
 
-def bar(iterable: Iterable | None = None, *, total: int | None = None, desc: str | None = None,
-        unit: str = "it"):
+def bar(iterable: Iterable | None = None, *, total: int | None = None, desc: str | None = None, unit: str = "it"):
     """A progress bar over ``iterable`` (or one updated by hand with ``update(n)`` up to ``total``)."""
     if not enabled():
         return _Silent(iterable)
     from tqdm import tqdm
+
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
 
 

@@ -16,6 +16,7 @@ Cronbach (1951), Psychometrika 16:297-334; Feldt, Woodruff & Salih (1987), Appl 
 McDonald (1999), *Test theory: a unified treatment*; Revelle & Zinbarg (2009), Psychometrika 74:145-154.
 Koo & Li (2016), J Chiropr Med 15:155-163.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,8 +36,12 @@ ICC_TYPES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 
 # pingouin >= 0.7 labels the forms after McGraw & Wong; older versions used ICC1 ... ICC3k.
 _PINGOUIN_LABELS = {
-    "ICC(1,1)": "ICC1", "ICC(A,1)": "ICC2", "ICC(C,1)": "ICC3",
-    "ICC(1,k)": "ICC1k", "ICC(A,k)": "ICC2k", "ICC(C,k)": "ICC3k",
+    "ICC(1,1)": "ICC1",
+    "ICC(A,1)": "ICC2",
+    "ICC(C,1)": "ICC3",
+    "ICC(1,k)": "ICC1k",
+    "ICC(A,k)": "ICC2k",
+    "ICC(C,k)": "ICC3k",
     **{name: name for name in ICC_TYPES},
 }
 KAPPA_WEIGHTS = ("none", "linear", "quadratic")
@@ -64,8 +69,14 @@ class IccForm:
 
     def to_dict(self) -> dict:
         """The contract's ``{"type","estimate","ci_low","ci_high","f","p_value"}`` (+ ``reason``)."""
-        d = {"type": self.type, "estimate": self.estimate, "ci_low": self.ci_low,
-             "ci_high": self.ci_high, "f": self.f, "p_value": self.p_value}
+        d = {
+            "type": self.type,
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "f": self.f,
+            "p_value": self.p_value,
+        }
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -129,18 +140,20 @@ def _wide_ratings(ratings, columns: Sequence[str] | None, where: str) -> pd.Data
     if columns is not None:
         missing = [c for c in columns if c not in ratings.columns]
         if missing:
-            raise UsageError(f"The 'columns' parameter of {where} must name columns of the ratings. "
-                             f"Got {missing!r}, which are not there, instead.")
+            raise UsageError(
+                f"The 'columns' parameter of {where} must name columns of the ratings. "
+                f"Got {missing!r}, which are not there, instead."
+            )
         ratings = ratings.loc[:, list(columns)]
     try:
         return ratings.apply(pd.to_numeric, errors="raise").astype(float)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"The 'ratings' parameter of {where} must hold numeric ratings. "
-                         f"Got a non-numeric column instead.") from exc
+        raise UsageError(
+            f"The 'ratings' parameter of {where} must hold numeric ratings. Got a non-numeric column instead."
+        ) from exc
 
 
-def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None, *,
-        min_targets: int = 5) -> IccTable:
+def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None, *, min_targets: int = 5) -> IccTable:
     """The six intraclass correlations of Shrout & Fleiss, with 95% intervals, F tests and p-values.
 
     Parameters
@@ -185,7 +198,9 @@ def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None
     """
     where = "icc"
     if not (isinstance(min_targets, (int, np.integer)) and min_targets >= 2):
-        raise UsageError(f"The 'min_targets' parameter of {where} must be an integer >= 2. Got {min_targets!r} instead.")
+        raise UsageError(
+            f"The 'min_targets' parameter of {where} must be an integer >= 2. Got {min_targets!r} instead."
+        )
     wide = _wide_ratings(ratings, columns, where)
     n_total, k = wide.shape
     if k < 2:
@@ -194,20 +209,24 @@ def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None
     n = len(complete)
     note = None
     if n < n_total:
-        note = (f"computed on the {n} of {n_total} records rated by all {k} raters "
-                f"(records with a missing rating left out)")
+        note = (
+            f"computed on the {n} of {n_total} records rated by all {k} raters (records with a missing rating left out)"
+        )
     if n < min_targets:
-        return _undefined_icc(f"too few records rated by all {k} raters: {n} (at least {min_targets} needed)",
-                              n, n_total, k, note)
+        return _undefined_icc(
+            f"too few records rated by all {k} raters: {n} (at least {min_targets} needed)", n, n_total, k, note
+        )
     values = complete.to_numpy()
     if np.ptp(values) == 0:
         return _undefined_icc("constant ratings: every rating is the same, so the ICC is 0/0", n, n_total, k, note)
 
-    long = pd.DataFrame({
-        "target": np.repeat(np.arange(n), k),
-        "rater": np.tile(np.arange(k), n),
-        "rating": values.ravel(),
-    })
+    long = pd.DataFrame(
+        {
+            "target": np.repeat(np.arange(n), k),
+            "rater": np.tile(np.arange(k), n),
+            "rating": values.ravel(),
+        }
+    )
     import pingouin
 
     # Degenerate but defined cases (zero residual or within-target variance) divide by zero inside
@@ -215,8 +234,9 @@ def icc(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None
     with _pingouin_unrounded(), np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         # pingouin 0.7 calls DataFrame.dropna(inplace=True), deprecated in pandas 3.1: harmless here
         # (pandas' Pandas4Warning is a DeprecationWarning).
-        warnings.filterwarnings("ignore", message=r"The inplace keyword in DataFrame\.dropna is deprecated",
-                                category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message=r"The inplace keyword in DataFrame\.dropna is deprecated", category=DeprecationWarning
+        )
         table = pingouin.intraclass_corr(data=long, targets="target", raters="rater", ratings="rating")
     # Zero error variance (exact, or float noise ~1e-16 of the total) makes F infinite or 0/0:
     # those forms are filled in from the mean squares with the error term set to 0, F/interval None.
@@ -254,8 +274,9 @@ def _degenerate_mean_squares(x: np.ndarray) -> tuple[float, float, bool, bool]:
     return ss_rows / (n - 1), ss_cols / (k - 1), ss_within <= tol, ss_resid <= tol
 
 
-def _zero_error_form(name: str, bms: float, jms: float, n: int, k: int, df1: float, df2: float,
-                     one_way: bool) -> IccForm:
+def _zero_error_form(
+    name: str, bms: float, jms: float, n: int, k: int, df1: float, df2: float, one_way: bool
+) -> IccForm:
     """An ICC form whose error mean square (WMS one-way, EMS two-way) is 0."""
     if name in ("ICC2", "ICC2k"):
         scale = k if name == "ICC2" else 1
@@ -289,14 +310,16 @@ def icc_long(data: pd.DataFrame, targets: str, raters: str, ratings: str, *, min
         if col not in data.columns:
             raise UsageError(f"The '{name}' parameter of icc_long must be a column of data. Got {col!r} instead.")
     if data.duplicated([targets, raters]).any():
-        raise UsageError("The 'data' parameter of icc_long must hold one rating per (target, rater). "
-                         "Got repeated pairs instead.")
+        raise UsageError(
+            "The 'data' parameter of icc_long must hold one rating per (target, rater). Got repeated pairs instead."
+        )
     wide = data.pivot(index=targets, columns=raters, values=ratings)
     return icc(wide, min_targets=min_targets)
 
 
-def icc_first_two(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None, *,
-                  min_targets: int = 5) -> IccTable:
+def icc_first_two(
+    ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | None = None, *, min_targets: int = 5
+) -> IccTable:
     """One-way ICC on the first two available ratings of each record (partially double-coded data).
 
     Parameters
@@ -326,11 +349,15 @@ def icc_first_two(ratings: pd.DataFrame | np.ndarray, columns: Sequence[str] | N
     order = np.argsort(~have[enough], axis=1, kind="stable")[:, :2]
     pairs = np.take_along_axis(x[enough], order, axis=1)
     table = icc(pd.DataFrame(pairs, columns=["first", "second"]), min_targets=min_targets)
-    note = (f"one-way ICC on the first two available ratings of the {int(enough.sum())} of {n_total} "
-            f"records with at least two ratings")
+    note = (
+        f"one-way ICC on the first two available ratings of the {int(enough.sum())} of {n_total} "
+        f"records with at least two ratings"
+    )
     why = "not estimable from first/second ratings: raters differ between records (only ICC1, ICC1k apply)"
-    forms = tuple(f if f.type in ("ICC1", "ICC1k") else IccForm(f.type, None, None, None, None, None, None, None, why)
-                  for f in table.forms)
+    forms = tuple(
+        f if f.type in ("ICC1", "ICC1k") else IccForm(f.type, None, None, None, None, None, None, None, why)
+        for f in table.forms
+    )
     return IccTable(forms, table.n_used, n_total, table.n_raters, note, table.reason)
 
 
@@ -355,9 +382,16 @@ class KappaResult:
 
     def to_dict(self) -> dict:
         """The contract's interval object plus ``weights``, ``se``, ``n`` and ``agreement``."""
-        d = {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
-             "method": self.method, "weights": self.weights, "se": self.se, "n": self.n,
-             "agreement": self.agreement}
+        d = {
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "method": self.method,
+            "weights": self.weights,
+            "se": self.se,
+            "n": self.n,
+            "agreement": self.agreement,
+        }
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -410,11 +444,14 @@ def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: fl
     check_open_unit("confidence", confidence, "kappa_from_table")
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise UsageError(f"The 'table' parameter of kappa_from_table must be a square matrix. "
-                         f"Got shape {counts.shape} instead.")
+        raise UsageError(
+            f"The 'table' parameter of kappa_from_table must be a square matrix. Got shape {counts.shape} instead."
+        )
     if (counts < 0).any() or not np.isfinite(counts).all():
-        raise UsageError("The 'table' parameter of kappa_from_table must hold non-negative counts. "
-                         "Got negative or non-finite values instead.")
+        raise UsageError(
+            "The 'table' parameter of kappa_from_table must hold non-negative counts. "
+            "Got negative or non-finite values instead."
+        )
     n = float(counts.sum())
     if n == 0:
         return KappaResult(None, None, None, None, weights, 0, None, reason="no rated pairs")
@@ -425,16 +462,24 @@ def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: fl
     po = float((w * p).sum())
     pe = float((w * np.outer(row, col)).sum())
     if math.isclose(pe, 1.0, rel_tol=0.0, abs_tol=1e-12):
-        return KappaResult(None, None, None, None, weights, int(n), agreement,
-                           reason="both raters used a single, identical category: chance agreement is 1, kappa is 0/0")
+        return KappaResult(
+            None,
+            None,
+            None,
+            None,
+            weights,
+            int(n),
+            agreement,
+            reason="both raters used a single, identical category: chance agreement is 1, kappa is 0/0",
+        )
     if not counts[~np.eye(counts.shape[0], dtype=bool)].any():
         # Perfect agreement: p_o = 1, so kappa = 1 and var = (sum_i p_ii - 1) / ... = 0 exactly (as R
         # gives), not 1 - 4e-16 with a rounding-noise SE of 1e-8.
         return KappaResult(1.0, 1.0, 1.0, 0.0, weights, int(n), agreement)
     # Kappa lies in [-1, 1]; clip the rounding of p_o - p_e (e.g. -1 - 4e-16 for total disagreement).
     kappa = min(max((po - pe) / (1.0 - pe), -1.0), 1.0)
-    wbar_row = w @ col            # wbar_i. = sum_j p_.j w_ij
-    wbar_col = row @ w            # wbar_.j = sum_i p_i. w_ij
+    wbar_row = w @ col  # wbar_i. = sum_j p_.j w_ij
+    wbar_col = row @ w  # wbar_.j = sum_i p_i. w_ij
     a = w - (wbar_row[:, None] + wbar_col[None, :]) * (1.0 - kappa)
     var = ((p * a**2).sum() - (kappa - pe * (1.0 - kappa)) ** 2) / (n * (1.0 - pe) ** 2)
     se = math.sqrt(max(var, 0.0))
@@ -443,8 +488,9 @@ def kappa_from_table(table: np.ndarray, weights: str = "none", *, confidence: fl
     return KappaResult(float(kappa), float(lo), float(hi), float(se), weights, int(n), agreement)
 
 
-def cohen_kappa(rater1, rater2, *, weights: str = "none", categories: Sequence | None = None,
-                confidence: float = 0.95) -> KappaResult:
+def cohen_kappa(
+    rater1, rater2, *, weights: str = "none", categories: Sequence | None = None, confidence: float = 0.95
+) -> KappaResult:
     """Cohen's kappa or weighted kappa of two raters' categorical ratings of the same records.
 
     Parameters
@@ -473,24 +519,29 @@ def cohen_kappa(rater1, rater2, *, weights: str = "none", categories: Sequence |
     a = pd.Series(np.asarray(rater1, dtype=object).ravel())
     b = pd.Series(np.asarray(rater2, dtype=object).ravel())
     if len(a) != len(b):
-        raise UsageError(f"The 'rater2' parameter of cohen_kappa must have the length of rater1 ({len(a)}). "
-                         f"Got {len(b)} instead.")
+        raise UsageError(
+            f"The 'rater2' parameter of cohen_kappa must have the length of rater1 ({len(a)}). Got {len(b)} instead."
+        )
     keep = a.notna() & b.notna()
     a, b = a[keep], b[keep]
     if categories is None:
         try:
             categories = sorted(set(a) | set(b))
         except TypeError as exc:
-            raise UsageError("The 'categories' parameter of cohen_kappa must be given when the "
-                             "ratings cannot be sorted. Got None instead.") from exc
+            raise UsageError(
+                "The 'categories' parameter of cohen_kappa must be given when the "
+                "ratings cannot be sorted. Got None instead."
+            ) from exc
     categories = list(categories)
     index = {c: i for i, c in enumerate(categories)}
     if len(index) != len(categories):
         raise UsageError("The 'categories' parameter of cohen_kappa must not repeat a category. Got repeats instead.")
     unknown = (~a.isin(categories)) | (~b.isin(categories))
     if unknown.any():
-        raise UsageError("The 'categories' parameter of cohen_kappa must contain every observed rating. "
-                         f"Got {int(unknown.sum())} ratings outside it instead.")
+        raise UsageError(
+            "The 'categories' parameter of cohen_kappa must contain every observed rating. "
+            f"Got {int(unknown.sum())} ratings outside it instead."
+        )
     k = len(categories)
     if k == 0:
         return KappaResult(None, None, None, None, weights, 0, None, reason="no rated pairs")
@@ -516,8 +567,13 @@ class BlandAltmanResult:
     reason: str | None = None
 
     def to_dict(self) -> dict:
-        d = {"n": self.n, "bias": self.bias.to_dict(), "sd_difference": self.sd_difference,
-             "loa_low": self.loa_low.to_dict(), "loa_high": self.loa_high.to_dict()}
+        d = {
+            "n": self.n,
+            "bias": self.bias.to_dict(),
+            "sd_difference": self.sd_difference,
+            "loa_low": self.loa_low.to_dict(),
+            "loa_high": self.loa_high.to_dict(),
+        }
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -549,8 +605,9 @@ def bland_altman(rater1, rater2, *, confidence: float = 0.95, agreement: float =
     a = np.asarray(rater1, dtype=float).ravel()
     b = np.asarray(rater2, dtype=float).ravel()
     if a.shape != b.shape:
-        raise UsageError(f"The 'rater2' parameter of bland_altman must have the length of rater1 ({a.size}). "
-                         f"Got {b.size} instead.")
+        raise UsageError(
+            f"The 'rater2' parameter of bland_altman must have the length of rater1 ({a.size}). Got {b.size} instead."
+        )
     d = (a - b)[np.isfinite(a) & np.isfinite(b)]
     n = int(d.size)
     method = "bland-altman"
@@ -580,8 +637,9 @@ def _item_matrix(items, where: str) -> tuple[np.ndarray, int]:
     try:
         frame = frame.apply(pd.to_numeric, errors="raise").astype(float)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"The 'items' parameter of {where} must hold numeric item scores. "
-                         "Got a non-numeric column instead.") from exc
+        raise UsageError(
+            f"The 'items' parameter of {where} must hold numeric item scores. Got a non-numeric column instead."
+        ) from exc
     n_total = len(frame)
     return frame.dropna(axis=0, how="any").to_numpy(), n_total
 
@@ -600,8 +658,14 @@ class AlphaResult:
     reason: str | None = None
 
     def to_dict(self) -> dict:
-        d = {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
-             "method": self.method, "n": self.n, "k": self.k}
+        d = {
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "method": self.method,
+            "n": self.n,
+            "k": self.k,
+        }
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -667,8 +731,13 @@ class OmegaResult:
     reason: str | None = None
 
     def to_dict(self) -> dict:
-        d = {"estimate": self.omega_total, "method": self.method, "n": self.n, "k": self.k,
-             "loadings": list(self.loadings) if self.loadings is not None else None}
+        d = {
+            "estimate": self.omega_total,
+            "method": self.method,
+            "n": self.n,
+            "k": self.k,
+            "loadings": list(self.loadings) if self.loadings is not None else None,
+        }
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -697,8 +766,14 @@ def _one_factor_ml(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         return value, np.concatenate([2.0 * g @ lam, np.diag(g)])
 
     bounds = [(None, None)] * p + [(0.005, None)] * p
-    res = optimize.minimize(fun, np.concatenate([start_l, start_psi]), jac=True, method="L-BFGS-B",
-                            bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
+    res = optimize.minimize(
+        fun,
+        np.concatenate([start_l, start_psi]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000},
+    )
     lam, psi = res.x[:p], res.x[p:]
     if lam.sum() < 0:
         lam = -lam
@@ -741,14 +816,29 @@ def mcdonald_omega(items) -> OmegaResult:
     r = np.corrcoef(x, rowvar=False)
     lam, psi, converged = _one_factor_ml(r)
     omega = 1.0 - psi.sum() / r.sum()
-    return OmegaResult(float(omega), tuple(map(float, lam)), tuple(map(float, psi)), n, n_total, k, converged,
-                       reason=None if converged else "the one-factor ML fit did not converge")
+    return OmegaResult(
+        float(omega),
+        tuple(map(float, lam)),
+        tuple(map(float, psi)),
+        n,
+        n_total,
+        k,
+        converged,
+        reason=None if converged else "the one-factor ML fit did not converge",
+    )
 
 
 # ---------------------------------------------------------------------------- reliability.json body
-def reliability_summary(records: pd.DataFrame, raters: Sequence[str], *, items: Sequence[str] | None = None,
-                        categorical: bool = False, categories: Sequence | None = None,
-                        kappa_weights: str = "quadratic", min_targets: int = 5) -> dict:
+def reliability_summary(
+    records: pd.DataFrame,
+    raters: Sequence[str],
+    *,
+    items: Sequence[str] | None = None,
+    categorical: bool = False,
+    categories: Sequence | None = None,
+    kappa_weights: str = "quadratic",
+    min_targets: int = 5,
+) -> dict:
     """The body of ``reliability.json`` (docs/contract.md), without ``schema_version``.
 
     Parameters
@@ -776,12 +866,20 @@ def reliability_summary(records: pd.DataFrame, raters: Sequence[str], *, items: 
     raters = list(raters)
     missing = [c for c in raters + list(items or []) if c not in records.columns]
     if missing:
-        raise UsageError(f"The 'raters' and 'items' parameters of reliability_summary must name columns of "
-                         f"records. Got {missing!r}, which are not there, instead.")
+        raise UsageError(
+            f"The 'raters' and 'items' parameters of reliability_summary must name columns of "
+            f"records. Got {missing!r}, which are not there, instead."
+        )
     table = icc(records, raters, min_targets=min_targets)
-    out: dict = {"icc": table.to_list(),
-                 "icc_subset": {"n_used": table.n_used, "n_total": table.n_total, "n_raters": table.n_raters,
-                                "note": table.note}}
+    out: dict = {
+        "icc": table.to_list(),
+        "icc_subset": {
+            "n_used": table.n_used,
+            "n_total": table.n_total,
+            "n_raters": table.n_raters,
+            "note": table.note,
+        },
+    }
     if items:
         out["cronbach_alpha"] = cronbach_alpha(records[list(items)]).to_dict()
         out["omega"] = mcdonald_omega(records[list(items)]).to_dict()

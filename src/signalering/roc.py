@@ -4,6 +4,7 @@ With k distinct scores, every quantity DeLong needs is a cumulative sum over the
 after counting is O(k) rather than O(n^2) or O(n log n) (Sun & Xu 2014 give an O(n log n) algorithm
 for raw scores; counting first is the same idea for tied data).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,20 +71,20 @@ def auc_delong(counts: CountTable, confidence: float = 0.95) -> AucResult:
         return AucResult(None, None, None, None, reason="AUC needs reference-positive and reference-negative records")
     # Placement values and their weighted variances, computed in place (one temporary of k floats)
     # so that a continuous score (k ~ number of records) needs little memory beyond the table.
-    v = np.cumsum(counts.n_neg, dtype=np.float64)        # negatives at or below each score
+    v = np.cumsum(counts.n_neg, dtype=np.float64)  # negatives at or below each score
     v *= 2.0
-    v -= counts.n_neg                                    # 2 * below + equal
-    v *= 0.5 / n                                         # V10 at each score
+    v -= counts.n_neg  # 2 * below + equal
+    v *= 0.5 / n  # V10 at each score
     auc = float(np.dot(counts.n_pos, v) / m)
     if m < 2 or n < 2:
         return AucResult(auc, None, None, None, reason="DeLong variance needs at least two positives and two negatives")
     v -= auc
     v *= v
     s10 = float(np.dot(counts.n_pos, v) / (m - 1))
-    np.cumsum(counts.n_pos[::-1], dtype=np.float64, out=v[::-1])   # positives at or above each score
+    np.cumsum(counts.n_pos[::-1], dtype=np.float64, out=v[::-1])  # positives at or above each score
     v *= 2.0
     v -= counts.n_pos
-    v *= 0.5 / m                                         # V01 at each score
+    v *= 0.5 / m  # V01 at each score
     v -= auc
     v *= v
     s01 = float(np.dot(counts.n_neg, v) / (n - 1))
@@ -106,8 +107,7 @@ def roc_points(counts: CountTable) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         tpr = tp / counts.n_positive if counts.n_positive else np.full(tp.shape, np.nan)
         fpr = fp / counts.n_negative if counts.n_negative else np.full(fp.shape, np.nan)
-    return pd.DataFrame({"cutoff": cut, "tpr": tpr, "fpr": fpr, "tp": tp, "fp": fp,
-                         "n_screen_positive": tp + fp})
+    return pd.DataFrame({"cutoff": cut, "tpr": tpr, "fpr": fpr, "tp": tp, "fp": fp, "n_screen_positive": tp + fp})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +126,10 @@ class PartialAucResult:
     standardised_reason: str | None = None
 
 
-BELOW_DIAGONAL = ("the ROC curve lies below the chance diagonal in the range: the McClish standardisation "
-                  "is undefined (as pROC's partial.auc.correct = TRUE)")
+BELOW_DIAGONAL = (
+    "the ROC curve lies below the chance diagonal in the range: the McClish standardisation "
+    "is undefined (as pROC's partial.auc.correct = TRUE)"
+)
 
 
 def area_between(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: float) -> np.ndarray:
@@ -158,8 +160,9 @@ def segment_areas(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: fl
     return np.where(width > 0, width * (y_lo + y_hi) / 2.0, 0.0)
 
 
-def partial_area_rows(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
-                      fpr_high: float, slice_above: int = 4096) -> np.ndarray:
+def partial_area_rows(
+    tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float, fpr_high: float, slice_above: int = 4096
+) -> np.ndarray:
     """Partial AUC over FPR [fpr_low, fpr_high] for each row of screen-positive counts.
 
     ``tp_ge``, ``fp_ge`` : (rows, k + 1) positives / negatives with internal score >= scores[j]
@@ -176,17 +179,16 @@ def partial_area_rows(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_
 def _range_points(fp_row: np.ndarray, n: int, fpr_low: float, fpr_high: float) -> tuple[int, int]:
     """``a, b``: the points ``fp_row[a:b]`` (non-increasing, k + 1 entries) that bound the FPR range."""
     k = len(fp_row) - 1
-    up = fp_row[::-1]                                              # non-decreasing view
-    i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))   # first point beyond the range
-    i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))     # first point inside it
+    up = fp_row[::-1]  # non-decreasing view
+    i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))  # first point beyond the range
+    i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))  # first point inside it
     return max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
 
 
 AREA_BLOCK = 8192
 
 
-def _area_in_blocks(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float,
-                    fpr_high: float) -> float:
+def _area_in_blocks(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float, fpr_high: float) -> float:
     """``area_between(fp_ge[::-1] / n, tp_ge[::-1] / m, ...)`` of 1-d rows, computed in blocks.
 
     The segment areas are the same numbers, written into one row and summed as ``area_between``
@@ -195,9 +197,9 @@ def _area_in_blocks(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_lo
     areas = np.empty((1, max(len(tp_ge) - 1, 0)))
     last = len(tp_ge) - 1
     for s0 in range(0, areas.shape[1], AREA_BLOCK):
-        s1 = min(s0 + AREA_BLOCK, areas.shape[1])              # segments s0..s1-1 join points s0..s1
-        tpr = tp_ge[last - s1:last - s0 + 1][::-1] / m
-        fpr = fp_ge[last - s1:last - s0 + 1][::-1] / n
+        s1 = min(s0 + AREA_BLOCK, areas.shape[1])  # segments s0..s1-1 join points s0..s1
+        tpr = tp_ge[last - s1 : last - s0 + 1][::-1] / m
+        fpr = fp_ge[last - s1 : last - s0 + 1][::-1] / n
         areas[0, s0:s1] = segment_areas(fpr, tpr, fpr_low, fpr_high)
     return float(np.sum(areas, axis=-1)[0])
 
@@ -215,15 +217,16 @@ def mcclish(pauc, fpr_low: float, fpr_high: float, allow_invalid: bool = False):
     >>> float(mcclish(0.1, 0.0, 0.2)), float(mcclish(0.01, 0.0, 0.2)), float(mcclish(0.01, 0.0, 0.2, True))
     (0.7222222222222222, nan, 0.4722222222222222)
     """
-    lo_area = (fpr_high ** 2 - fpr_low ** 2) / 2.0
+    lo_area = (fpr_high**2 - fpr_low**2) / 2.0
     hi_area = fpr_high - fpr_low
     pauc = np.asarray(pauc, float)
     std = (1.0 + (pauc - lo_area) / (hi_area - lo_area)) / 2.0
     return std if allow_invalid else np.where(pauc < lo_area, np.nan, std)
 
 
-def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0), *,
-                allow_invalid: bool = False) -> PartialAucResult:
+def partial_auc(
+    counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0), *, allow_invalid: bool = False
+) -> PartialAucResult:
     """Partial AUC over a specificity range (``partial.auc.focus = "specificity"`` in pROC).
 
     Parameters
@@ -250,18 +253,19 @@ def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0
     sp_low, sp_high = _check_specificity_range(specificity, "partial_auc")
     m, n = counts.n_positive, counts.n_negative
     if m == 0 or n == 0:
-        return PartialAucResult(sp_low, sp_high, None, None,
-                                "partial AUC needs reference-positive and reference-negative records")
+        return PartialAucResult(
+            sp_low, sp_high, None, None, "partial AUC needs reference-positive and reference-negative records"
+        )
     k = len(counts.scores)
     fp_ge = np.zeros(k + 1, np.int64)
     np.cumsum(counts.n_neg[::-1], out=fp_ge[-2::-1])
-    if k + 1 > 4096:    # as partial_area_rows: only the points that bound the range, tp only there
+    if k + 1 > 4096:  # as partial_area_rows: only the points that bound the range, tp only there
         a, b = _range_points(fp_ge, n, 1.0 - sp_high, 1.0 - sp_low)
     else:
         a, b = 0, k + 1
-    tp_ge = np.zeros(k + 1 - a, np.int64)                  # tp at scores a..k
+    tp_ge = np.zeros(k + 1 - a, np.int64)  # tp at scores a..k
     np.cumsum(counts.n_pos[a:][::-1], out=tp_ge[-2::-1])
-    area = _area_in_blocks(tp_ge[:b - a], fp_ge[a:b], m, n, 1.0 - sp_high, 1.0 - sp_low)
+    area = _area_in_blocks(tp_ge[: b - a], fp_ge[a:b], m, n, 1.0 - sp_high, 1.0 - sp_low)
     std = float(mcclish(area, 1.0 - sp_high, 1.0 - sp_low, allow_invalid))
     if np.isnan(std):
         return PartialAucResult(sp_low, sp_high, area, None, standardised_reason=BELOW_DIAGONAL)
@@ -270,14 +274,17 @@ def partial_auc(counts: CountTable, specificity: tuple[float, float] = (0.8, 1.0
 
 def _check_specificity_range(specificity, where: str) -> tuple[float, float]:
     from .errors import UsageError
+
     try:
         low, high = (float(v) for v in specificity)
     except (TypeError, ValueError):
-        raise UsageError(f"The 'specificity' parameter of {where} must be a pair (low, high). "
-                         f"Got {specificity!r} instead.") from None
+        raise UsageError(
+            f"The 'specificity' parameter of {where} must be a pair (low, high). Got {specificity!r} instead."
+        ) from None
     if not 0.0 <= low < high <= 1.0:
-        raise UsageError(f"The 'specificity' parameter of {where} must satisfy 0 <= low < high <= 1. "
-                         f"Got {specificity!r} instead.")
+        raise UsageError(
+            f"The 'specificity' parameter of {where} must satisfy 0 <= low < high <= 1. Got {specificity!r} instead."
+        )
     return low, high
 
 

@@ -4,6 +4,7 @@ A leaf module (it imports nothing of the package), so statistics that return JSO
 (``compare``, ``subgroups``) need not import the document layer (``outputs``): the arrows point
 one way, documents -> statistics -> this module.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,7 @@ def interval_dict(estimate, ci_low, ci_high, method: str, reason: str | None = N
     reason = reason if isinstance(reason, str) and reason else None  # pandas may hand over NaN for "none"
     est = finite_or_none(estimate)
     if est is None:
-        return {"estimate": None, "ci_low": None, "ci_high": None, "method": method,
-                "reason": reason or "undefined"}
+        return {"estimate": None, "ci_low": None, "ci_high": None, "method": method, "reason": reason or "undefined"}
     out = {"estimate": est, "ci_low": finite_or_none(ci_low), "ci_high": finite_or_none(ci_high), "method": method}
     if reason:
         out["reason"] = reason

@@ -30,6 +30,7 @@ The generating model (documented for users who want to simulate their own planne
 7. Subgroups: child sex, age band, parent education (education shifts family_risk slightly) and
    site (eight sites, the last one small so that disclosure control has something to do).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,10 +39,31 @@ import numpy as np
 import pandas as pd
 
 SDQ_SCALE = {  # item number -> scale (official SDQ order)
-    1: "prosocial", 2: "hyper", 3: "emotion", 4: "prosocial", 5: "conduct", 6: "peer", 7: "conduct",
-    8: "emotion", 9: "prosocial", 10: "hyper", 11: "peer", 12: "conduct", 13: "emotion", 14: "peer",
-    15: "hyper", 16: "emotion", 17: "prosocial", 18: "conduct", 19: "peer", 20: "prosocial", 21: "hyper",
-    22: "conduct", 23: "peer", 24: "emotion", 25: "hyper",
+    1: "prosocial",
+    2: "hyper",
+    3: "emotion",
+    4: "prosocial",
+    5: "conduct",
+    6: "peer",
+    7: "conduct",
+    8: "emotion",
+    9: "prosocial",
+    10: "hyper",
+    11: "peer",
+    12: "conduct",
+    13: "emotion",
+    14: "peer",
+    15: "hyper",
+    16: "emotion",
+    17: "prosocial",
+    18: "conduct",
+    19: "peer",
+    20: "prosocial",
+    21: "hyper",
+    22: "conduct",
+    23: "peer",
+    24: "emotion",
+    25: "hyper",
 }
 SDQ_REVERSED = (7, 11, 14, 21, 25)
 _SDQ_LOAD = {"emotion": 0.8, "conduct": 1.1, "hyper": 1.0, "peer": 0.7, "prosocial": -0.7}
@@ -86,7 +108,7 @@ def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFr
     site_w = np.r_[np.full(p.n_sites - 1, 1.0), 0.02]
     site_w /= site_w.sum()
     out = {
-        "record_id": [f"R{v:010x}" for v in rng.choice(16 ** 10, size=n, replace=False)],
+        "record_id": [f"R{v:010x}" for v in rng.choice(16**10, size=n, replace=False)],
         "child_sex": rng.choice(np.array(["m", "f"]), size=n),
         "age_band": rng.choice(np.array(["0-1", "2-3", "4-11", "12-17"]), size=n, p=[0.35, 0.25, 0.28, 0.12]),
         "parent_education": edu,
@@ -114,8 +136,9 @@ def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFr
     true_sens = 5.5 - p.effect_sensitivity * d - 0.5 * family_risk + 1.2 * rng.standard_normal(n)
     raters = np.array([f"RT{i:02d}" for i in range(1, 7)])
     bias = dict(zip(raters, [0.0, 0.4, -0.3, 0.2, -0.5, 0.3]))
-    n_raters = np.where(observed, 1 + (rng.random(n) < p.double_coded_fraction)
-                        + (rng.random(n) < p.double_coded_fraction * 0.15), 0)
+    n_raters = np.where(
+        observed, 1 + (rng.random(n) < p.double_coded_fraction) + (rng.random(n) < p.double_coded_fraction * 0.15), 0
+    )
     perm = np.argsort(rng.random((n, len(raters))), axis=1)[:, :3]
     chosen = raters[perm]
     ratings = []

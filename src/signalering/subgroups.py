@@ -6,6 +6,7 @@ groups with the largest difference in sensitivity and in false-positive rate. Th
 passes ``disclosure.suppress_subgroups_document``. The document itself is assembled by
 ``outputs.subgroup_document`` (documents import statistics, never the other way round).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,9 @@ def category_values(column: pd.Series) -> np.ndarray:
     return column.astype("string").fillna(MISSING_GROUP).to_numpy(dtype=object)
 
 
-def small_group_merges(categories, reference, scored=None, min_cell: int = 10, mode: str = "merge",
-                       combined: str = COMBINED_GROUP) -> dict[str, str] | None:
+def small_group_merges(
+    categories, reference, scored=None, min_cell: int = 10, mode: str = "merge", combined: str = COMBINED_GROUP
+) -> dict[str, str] | None:
     """Which categories of one subgroup column are published, and which are combined, before analysis.
 
     A category is *small* when, for any of the scores, fewer than ``min_cell`` of its records with a
@@ -69,15 +71,18 @@ def small_group_merges(categories, reference, scored=None, min_cell: int = 10, m
     names = sorted(set(cats.tolist()))
     if not names:
         return {}
-    member = np.stack([cats == g for g in names])                       # groups x records
-    pos = member.astype(np.int64) @ (have & (y == 1)[:, None])          # groups x scores
+    member = np.stack([cats == g for g in names])  # groups x records
+    pos = member.astype(np.int64) @ (have & (y == 1)[:, None])  # groups x scores
     neg = member.astype(np.int64) @ (have & (y == 0)[:, None])
     total = member.sum(axis=1)
 
     def small(idx) -> bool:
         idx = list(idx)
-        return bool(pos[idx].sum(axis=0).min() < min_cell or neg[idx].sum(axis=0).min() < min_cell
-                    or total[idx].sum() < min_cell)
+        return bool(
+            pos[idx].sum(axis=0).min() < min_cell
+            or neg[idx].sum(axis=0).min() < min_cell
+            or total[idx].sum() < min_cell
+        )
 
     merged = [i for i in range(len(names)) if small([i])]
     if not merged:
@@ -124,8 +129,12 @@ def homogeneity_test(x, n) -> dict:
     keep = n > 0
     x, n = x[keep], n[keep]
     if len(n) < 2 or x.sum() in (0, n.sum()):
-        return {"statistic": None, "df": None, "p_value": None,
-                "reason": "needs two groups and a proportion strictly between 0 and 1"}
+        return {
+            "statistic": None,
+            "df": None,
+            "p_value": None,
+            "reason": "needs two groups and a proportion strictly between 0 and 1",
+        }
     p = x.sum() / n.sum()
     stat = float(np.sum((x - n * p) ** 2 / (n * p * (1 - p))))
     df = int(len(n) - 1)
@@ -167,17 +176,22 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
             ok = n > 0
             e = {"heterogeneity": homogeneity_test(x, n)}
             if ok.sum() < 2:
-                e.update(highest=None, lowest=None, difference=interval_dict(
-                    None, None, None, "newcombe-hybrid", "fewer than two groups with records"))
+                e.update(
+                    highest=None,
+                    lowest=None,
+                    difference=interval_dict(None, None, None, "newcombe-hybrid", "fewer than two groups with records"),
+                )
             else:
                 est = np.where(ok, x / np.where(ok, n, 1), np.nan)
                 idx = np.flatnonzero(ok)
                 hi = idx[np.argmax(est[idx])]
                 lo = idx[np.argmin(est[idx])]
                 d, low, high = newcombe_difference(x[hi], n[hi], x[lo], n[lo], confidence)
-                e.update(highest={"group": names[hi], "estimate": float(est[hi])},
-                         lowest={"group": names[lo], "estimate": float(est[lo])},
-                         difference=interval_dict(d[0], low[0], high[0], "newcombe-hybrid"))
+                e.update(
+                    highest={"group": names[hi], "estimate": float(est[hi])},
+                    lowest={"group": names[lo], "estimate": float(est[lo])},
+                    difference=interval_dict(d[0], low[0], high[0], "newcombe-hybrid"),
+                )
             entry[stat] = e
         out.append(entry)
     return out

@@ -30,6 +30,7 @@ Intervals: stratified bootstrap that mirrors the design: the screened records ar
 of verified records kept; percentile intervals. De Groot et al. (2008, Stat Med 27:5880-5889) show
 Begg-Greenes and multiple imputation agree in simple settings.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -80,8 +81,15 @@ def begg_greenes_cells(tp, fp, fn, tn, u1, u0, r=1.0) -> dict[str, np.ndarray]:
         sens = tp_w / (tp_w + fn_w)
         spec = tn_w / (tn_w + fp_w)
         prev = (tp_w + fn_w) / (v1 + u1 + v0 + u0)
-    return {"sensitivity": sens, "specificity": spec, "prevalence": prev,
-            "tp_w": tp_w, "fp_w": fp_w, "fn_w": fn_w, "tn_w": tn_w}
+    return {
+        "sensitivity": sens,
+        "specificity": spec,
+        "prevalence": prev,
+        "tp_w": tp_w,
+        "fp_w": fp_w,
+        "fn_w": fn_w,
+        "tn_w": tn_w,
+    }
 
 
 def begg_greenes(counts: CountTable, cutoffs: Sequence[float]) -> pd.DataFrame:
@@ -99,12 +107,22 @@ def begg_greenes(counts: CountTable, cutoffs: Sequence[float]) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         sens_naive = c["tp"] / (c["tp"] + c["fn"])
         spec_naive = c["tn"] / (c["tn"] + c["fp"])
-    return pd.DataFrame({
-        "cutoff": cut, "tp": c["tp"], "fp": c["fp"], "fn": c["fn"], "tn": c["tn"],
-        "n_unverified_screen_positive": c["unverified_pos"], "n_unverified_screen_negative": c["unverified_neg"],
-        "sensitivity_naive": sens_naive, "specificity_naive": spec_naive,
-        "sensitivity_corrected": bg["sensitivity"], "specificity_corrected": bg["specificity"],
-        "prevalence_corrected": bg["prevalence"]})
+    return pd.DataFrame(
+        {
+            "cutoff": cut,
+            "tp": c["tp"],
+            "fp": c["fp"],
+            "fn": c["fn"],
+            "tn": c["tn"],
+            "n_unverified_screen_positive": c["unverified_pos"],
+            "n_unverified_screen_negative": c["unverified_neg"],
+            "sensitivity_naive": sens_naive,
+            "specificity_naive": spec_naive,
+            "sensitivity_corrected": bg["sensitivity"],
+            "specificity_corrected": bg["specificity"],
+            "prevalence_corrected": bg["prevalence"],
+        }
+    )
 
 
 def sensitivity_analysis(counts: CountTable, cutoffs: Sequence[float], r=R_MULTIPLIERS) -> pd.DataFrame:
@@ -115,18 +133,27 @@ def sensitivity_analysis(counts: CountTable, cutoffs: Sequence[float], r=R_MULTI
     """
     rs = np.asarray(r, dtype=float)
     if rs.ndim != 1 or np.any(rs < 0):
-        raise UsageError(f"The 'r' parameter of sensitivity_analysis must be a list of numbers >= 0. Got {r!r} instead.")
+        raise UsageError(
+            f"The 'r' parameter of sensitivity_analysis must be a list of numbers >= 0. Got {r!r} instead."
+        )
     cut = np.atleast_1d(np.asarray(cutoffs, dtype=float))
     c = counts.cells_at(cut)
     args = [c[k][:, None] for k in ("tp", "fp", "fn", "tn", "unverified_pos", "unverified_neg")]
     out = begg_greenes_cells(*args, r=rs[None, :])
-    return pd.DataFrame({"cutoff": np.repeat(cut, len(rs)), "r": np.tile(rs, len(cut)),
-                         "sensitivity": out["sensitivity"].ravel(), "specificity": out["specificity"].ravel(),
-                         "prevalence": out["prevalence"].ravel()})
+    return pd.DataFrame(
+        {
+            "cutoff": np.repeat(cut, len(rs)),
+            "r": np.tile(rs, len(cut)),
+            "sensitivity": out["sensitivity"].ravel(),
+            "specificity": out["specificity"].ravel(),
+            "prevalence": out["prevalence"].ravel(),
+        }
+    )
 
 
-def bootstrap_begg_greenes(counts: CountTable, cutoffs: Sequence[float], n_boot: int,
-                           rng: np.random.Generator, confidence: float = 0.95) -> pd.DataFrame:
+def bootstrap_begg_greenes(
+    counts: CountTable, cutoffs: Sequence[float], n_boot: int, rng: np.random.Generator, confidence: float = 0.95
+) -> pd.DataFrame:
     """Percentile intervals for the corrected sensitivity and specificity (see the module docstring).
 
     Returns
@@ -136,6 +163,7 @@ def bootstrap_begg_greenes(counts: CountTable, cutoffs: Sequence[float], n_boot:
     cut-offs (arrays of shape (n_boot, cut-offs)).
     """
     from .bootstrap import _check_replicates, _check_rng, percentile_interval
+
     n_boot = _check_replicates(n_boot, "bootstrap_begg_greenes")
     _check_rng(rng, "bootstrap_begg_greenes")
     check_open_unit("confidence", confidence, "bootstrap_begg_greenes")
@@ -163,6 +191,14 @@ def bootstrap_begg_greenes(counts: CountTable, cutoffs: Sequence[float], n_boot:
         s_lo, s_hi = percentile_interval(out["sensitivity"][:, i], confidence)
         p_lo, p_hi = percentile_interval(out["specificity"][:, i], confidence)
         undefined = int(np.sum(np.isnan(out["sensitivity"][:, i]) | np.isnan(out["specificity"][:, i])))
-        rows.append({"cutoff": float(cutoff), "sensitivity_ci_low": s_lo, "sensitivity_ci_high": s_hi,
-                     "specificity_ci_low": p_lo, "specificity_ci_high": p_hi, "replicates_undefined": undefined})
+        rows.append(
+            {
+                "cutoff": float(cutoff),
+                "sensitivity_ci_low": s_lo,
+                "sensitivity_ci_high": s_hi,
+                "specificity_ci_low": p_lo,
+                "specificity_ci_high": p_hi,
+                "replicates_undefined": undefined,
+            }
+        )
     return pd.DataFrame(rows)

@@ -6,6 +6,7 @@ with ``data/asah.R``, which also wrote pROC's AUCs with DeLong intervals (``data
 No specification is written by hand: `init` writes params.yaml and one ``score`` instrument per
 column, and the whole pipeline runs on it.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ import shutil
 
 import pytest
 import yaml
-
 from conftest import ROOT, project_copy, run
 
 DATA = ROOT / "tests" / "e2e" / "data"
@@ -24,9 +24,26 @@ SCORES = ("s100b", "ndka", "wfns")
 def project(tmp_path_factory):
     project = project_copy(tmp_path_factory.mktemp("init"))
     shutil.copy(DATA / "asah.csv", project / "asah.csv")
-    res = run(["signalering", "init", "--records", "asah.csv", "--reference", "outcome", "--positive", "Poor",
-               "--negative", "Good", *[a for s in SCORES for a in ("--score", s)], "--id", "case",
-               "--subgroup", "gender"], project)
+    res = run(
+        [
+            "signalering",
+            "init",
+            "--records",
+            "asah.csv",
+            "--reference",
+            "outcome",
+            "--positive",
+            "Poor",
+            "--negative",
+            "Good",
+            *[a for s in SCORES for a in ("--score", s)],
+            "--id",
+            "case",
+            "--subgroup",
+            "gender",
+        ],
+        project,
+    )
     assert "dvc repro" in res.stderr and "params.yaml" in res.stderr
     run(["dvc", "init", "--no-scm", "-q"], project)
     run(["dvc", "config", "core.analytics", "false"], project)
@@ -43,7 +60,7 @@ def test_init_writes_score_instruments_and_keeps_the_analysis_settings(project):
     assert params["data"]["columns"]["gender"] == {"codes": ["Female", "Male"]}
     assert params["data"]["columns"]["wfns"] == {"min": 1, "max": 5, "integer": True}
     assert params["evaluate"] == shipped["evaluate"] and params["seed"] == shipped["seed"]
-    assert params["compare"]["pairs"] == []                      # the demo's pairs name other instruments
+    assert params["compare"]["pairs"] == []  # the demo's pairs name other instruments
     assert set(params["report"]["criteria"]) == {"default"}
     spec = yaml.safe_load((project / "instruments" / "wfns.yaml").read_text(encoding="utf-8"))
     assert spec["kind"] == "score" and spec["column"] == "wfns" and spec["direction"] == "higher"
@@ -69,24 +86,29 @@ def test_report_names_every_score_and_the_stages_not_applicable(project):
     for stage in ("comparison", "calibration", "reliability"):
         doc = json.loads((project / "data" / "processed" / stage / "_not_applicable.json").read_text(encoding="utf-8"))
         assert doc["applicable"] is False
-    assert sorted(p.name for p in (project / "data" / "processed" / "subgroups").glob("*.json")) == \
-        [f"{s}@1.json" for s in sorted(SCORES)]
-    for name, words in (("validation_report.html", "not applicable in this run"),
-                        ("validatierapport.html", "niet van toepassing in deze run")):
+    assert sorted(p.name for p in (project / "data" / "processed" / "subgroups").glob("*.json")) == [
+        f"{s}@1.json" for s in sorted(SCORES)
+    ]
+    for name, words in (
+        ("validation_report.html", "not applicable in this run"),
+        ("validatierapport.html", "niet van toepassing in deze run"),
+    ):
         html = (project / "reports" / name).read_text(encoding="utf-8")
         for s in SCORES:
             assert f"{s}@1" in html, (name, s)
-        assert html.count(words) == 3, name       # comparison, calibration, reliability
+        assert html.count(words) == 3, name  # comparison, calibration, reliability
 
 
 @pytest.mark.slow
 def test_editing_a_spec_reruns_the_pipeline_and_the_judged_cutoff_is_used(project):
     path = project / "instruments" / "wfns.yaml"
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    spec["cutoffs"] = [{"name": "protocol", "value": 4, "prespecified": True},
-                       {"name": "explore", "value": 2, "prespecified": False}]
+    spec["cutoffs"] = [
+        {"name": "protocol", "value": 4, "prespecified": True},
+        {"name": "explore", "value": 2, "prespecified": False},
+    ]
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    assert "score" in run(["dvc", "status"], project).stdout          # the spec file is a dependency
+    assert "score" in run(["dvc", "status"], project).stdout  # the spec file is a dependency
     run(["dvc", "repro"], project)
     doc = json.loads((project / "data" / "processed" / "accuracy" / "wfns@1.json").read_text(encoding="utf-8"))
     assert [(t["cutoff"], t["prespecified"]) for t in doc["thresholds"]] == [(4.0, True), (2.0, False)]
@@ -102,10 +124,19 @@ def test_report_sentences_are_true_for_complete_verification(project):
     """aSAH: every patient has an outcome. No partial-verification limitation, the flow says the
     verification is complete and shows every count (issue 15: "for not shown of them ...")."""
     for name, partial, complete, hidden in (
-            ("validation_report.html", "(partial verification)", "the reference standard is known (complete",
-             "for not shown"),
-            ("validatierapport.html", "(partiële verificatie)", "de referentiestandaard bekend (volledige",
-             "van niet getoond")):
+        (
+            "validation_report.html",
+            "(partial verification)",
+            "the reference standard is known (complete",
+            "for not shown",
+        ),
+        (
+            "validatierapport.html",
+            "(partiële verificatie)",
+            "de referentiestandaard bekend (volledige",
+            "van niet getoond",
+        ),
+    ):
         html = (project / "reports" / name).read_text(encoding="utf-8")
         assert partial not in html and complete in html and hidden not in html, name
         assert 'data-count="flow.unverified">0<' in html and 'data-count="flow.verified">113<' in html, name

@@ -1,13 +1,13 @@
 """End to end: `dvc repro` on a small simulated file, the flow adds up, and a rerun changes nothing."""
+
 import json
 
 import yaml
-
 from conftest import ROOT, copy_project, run, shared_demo_project
 
 
 def test_pipeline_end_to_end(tmp_path_factory, tmp_path):
-    project = shared_demo_project(tmp_path_factory)   # `dvc repro` on 3,000 records, 50 bootstrap replicates
+    project = shared_demo_project(tmp_path_factory)  # `dvc repro` on 3,000 records, 50 bootstrap replicates
 
     flow = json.loads((project / "data/interim/flow.json").read_text())
     assert flow["received"] == 3000
@@ -40,18 +40,21 @@ def test_pipeline_end_to_end(tmp_path_factory, tmp_path):
     for name in ("validation_report.html", "validatierapport.html"):
         assert (project / "reports" / name).stat().st_size > 1000
 
-    project = copy_project(project, tmp_path)          # reruns write: a private copy
+    project = copy_project(project, tmp_path)  # reruns write: a private copy
     again = run(["dvc", "repro"], project)
     assert "up to date" in again.stdout
-    first = {p: p.read_bytes() for p in [project / "reports/metrics.json",
-                                         *sorted((project / "data/processed/accuracy").glob("*.json"))]}
+    first = {
+        p: p.read_bytes()
+        for p in [project / "reports/metrics.json", *sorted((project / "data/processed/accuracy").glob("*.json"))]
+    }
     run(["dvc", "repro", "--force"], project)
-    assert {p: p.read_bytes() for p in first} == first   # byte-identical rerun, bootstrap included
+    assert {p: p.read_bytes() for p in first} == first  # byte-identical rerun, bootstrap included
 
 
 def test_stage_params_are_declared_in_dvc_yaml():
     """Each stage reads only the params groups dvc.yaml declares for it (so `dvc exp run -S` reruns it)."""
     import runpy
+
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
     for name, stage in stages.items():
         script = ROOT / "pipeline" / f"{name}.py"

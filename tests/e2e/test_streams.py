@@ -1,11 +1,10 @@
 """Random streams are keyed by instrument id: reordering `score.instruments` changes no instrument's
 results, and the analysis seed does not regenerate the demo data (it has its own `simulate.seed`)."""
+
 from __future__ import annotations
 
-import yaml
-
 import pytest
-
+import yaml
 from conftest import project_copy, run
 
 INSTRUMENTS = ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]
@@ -29,9 +28,14 @@ def set_params(project, **groups) -> None:
 
 @pytest.mark.slow
 def test_reordering_instruments_leaves_each_instruments_results_byte_identical(tmp_path):
-    project = project_copy(tmp_path, simulate={"n_records": 1500}, score={"instruments": INSTRUMENTS},
-                           compare={"pairs": []}, evaluate={"bootstrap": 30},
-                           calibration={"curve_bootstrap": 20, "decision_bootstrap": 20})
+    project = project_copy(
+        tmp_path,
+        simulate={"n_records": 1500},
+        score={"instruments": INSTRUMENTS},
+        compare={"pairs": []},
+        evaluate={"bootstrap": 30},
+        calibration={"curve_bootstrap": 20, "decision_bootstrap": 20},
+    )
     run(["dvc", "init", "--no-scm", "-q"], project)
     run(["dvc", "config", "core.analytics", "false"], project)
     run(["dvc", "repro", "evaluate", "calibration"], project)
@@ -43,10 +47,12 @@ def test_reordering_instruments_leaves_each_instruments_results_byte_identical(t
     run(["dvc", "repro", "evaluate", "calibration"], project)
     assert outputs(project) == before
 
-    set_params(project, seed=1)      # the analysis seed: new bootstrap, same demo data
+    set_params(project, seed=1)  # the analysis seed: new bootstrap, same demo data
     status = run(["dvc", "status", "simulate"], project).stdout
     assert "changed" not in status, status
     run(["dvc", "repro", "evaluate"], project)
     assert (project / "data/demo/records.csv").read_bytes() == demo
-    assert outputs(project)["data/processed/accuracy/risk-checklist@2.json"] != \
-        before["data/processed/accuracy/risk-checklist@2.json"]
+    assert (
+        outputs(project)["data/processed/accuracy/risk-checklist@2.json"]
+        != before["data/processed/accuracy/risk-checklist@2.json"]
+    )

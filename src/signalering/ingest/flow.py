@@ -1,4 +1,5 @@
 """The study flow (STARD item 19): every received record is analysed or excluded with a reason."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,6 +24,11 @@ class Flow:
             )
 
     def to_dict(self) -> dict:
-        return {"schema_version": 1, "received": self.received, "analysed": self.analysed,
-                "excluded": dict(sorted(self.excluded.items())), "verified": self.analysed - self.unverified,
-                "unverified": self.unverified}
+        return {
+            "schema_version": 1,
+            "received": self.received,
+            "analysed": self.analysed,
+            "excluded": dict(sorted(self.excluded.items())),
+            "verified": self.analysed - self.unverified,
+            "unverified": self.unverified,
+        }

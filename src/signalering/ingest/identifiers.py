@@ -34,6 +34,7 @@ values, then an exact check (checksum, calendar) on the few candidates in Python
 The message names the file, the column, the first row and the kind of identifier; it never
 contains a value.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -51,23 +52,132 @@ from ..errors import InputError
 
 # ------------------------------------------------------------------ column names
 _THINGS = {
-    "gemeente", "municipality", "site", "locatie", "location", "instrument", "school", "organisatie",
-    "organisation", "organization", "org", "team", "regio", "region", "wijk", "buurt", "praktijk", "cb",
-    "consultatiebureau", "ggd", "jgz", "bestand", "file", "item", "scale", "schaal", "test", "variable",
-    "variabele", "vragenlijst", "questionnaire", "project", "study", "studie", "land", "country", "afdeling",
-    "department", "dienst", "service", "provincie", "province", "stad", "city", "dorp", "town", "village",
-    "plaats", "product", "medicijn", "medication", "diagnose", "diagnosis", "categorie", "category", "groep",
-    "group", "code", "type", "label", "versie", "version", "status", "methode", "method", "model", "score",
-    "schaalnaam", "taal", "language", "ziekenhuis", "hospital", "zorgaanbieder", "provider", "database",
+    "gemeente",
+    "municipality",
+    "site",
+    "locatie",
+    "location",
+    "instrument",
+    "school",
+    "organisatie",
+    "organisation",
+    "organization",
+    "org",
+    "team",
+    "regio",
+    "region",
+    "wijk",
+    "buurt",
+    "praktijk",
+    "cb",
+    "consultatiebureau",
+    "ggd",
+    "jgz",
+    "bestand",
+    "file",
+    "item",
+    "scale",
+    "schaal",
+    "test",
+    "variable",
+    "variabele",
+    "vragenlijst",
+    "questionnaire",
+    "project",
+    "study",
+    "studie",
+    "land",
+    "country",
+    "afdeling",
+    "department",
+    "dienst",
+    "service",
+    "provincie",
+    "province",
+    "stad",
+    "city",
+    "dorp",
+    "town",
+    "village",
+    "plaats",
+    "product",
+    "medicijn",
+    "medication",
+    "diagnose",
+    "diagnosis",
+    "categorie",
+    "category",
+    "groep",
+    "group",
+    "code",
+    "type",
+    "label",
+    "versie",
+    "version",
+    "status",
+    "methode",
+    "method",
+    "model",
+    "score",
+    "schaalnaam",
+    "taal",
+    "language",
+    "ziekenhuis",
+    "hospital",
+    "zorgaanbieder",
+    "provider",
+    "database",
 }
 _PERSON_NAME_WORDS = {
-    "naam", "namen", "name", "names", "voorletters", "voorletter", "initialen", "initials", "tussenvoegsel",
-    "tussenvoegsels", "voorvoegsel", "surname", "forename", "firstname", "lastname", "fullname", "givenname",
-    "nickname", "roepnaam", "achternaam", "voornaam", "voornamen", "meisjesnaam", "familienaam", "geslachtsnaam",
-    "contactpersoon", "contactperson",
+    "naam",
+    "namen",
+    "name",
+    "names",
+    "voorletters",
+    "voorletter",
+    "initialen",
+    "initials",
+    "tussenvoegsel",
+    "tussenvoegsels",
+    "voorvoegsel",
+    "surname",
+    "forename",
+    "firstname",
+    "lastname",
+    "fullname",
+    "givenname",
+    "nickname",
+    "roepnaam",
+    "achternaam",
+    "voornaam",
+    "voornamen",
+    "meisjesnaam",
+    "familienaam",
+    "geslachtsnaam",
+    "contactpersoon",
+    "contactperson",
 }
-_FLAG_VALUES = {"0", "1", "0.0", "1.0", "ja", "nee", "j", "n", "yes", "no", "y", "true", "false", "wel", "niet",
-                "onbekend", "unknown", "t", "f"}
+_FLAG_VALUES = {
+    "0",
+    "1",
+    "0.0",
+    "1.0",
+    "ja",
+    "nee",
+    "j",
+    "n",
+    "yes",
+    "no",
+    "y",
+    "true",
+    "false",
+    "wel",
+    "niet",
+    "onbekend",
+    "unknown",
+    "t",
+    "f",
+}
 _NOT_DATE_WORDS = ("candidate", "update", "validate", "mandate", "accommodate", "consolidate")
 
 
@@ -102,24 +212,38 @@ def name_kind(column: str) -> str | None:
     """
     words, joined = _words(column)
     ws = set(words)
-    if (any(w.startswith("bsn") or w.endswith("bsn") for w in words) or ws & {"ssn", "sofi", "sofinr", "anummer"}
-            or re.search(r"burgerservice|citizenservice|sofinummer|socialsecurity", joined)):
+    if (
+        any(w.startswith("bsn") or w.endswith("bsn") for w in words)
+        or ws & {"ssn", "sofi", "sofinr", "anummer"}
+        or re.search(r"burgerservice|citizenservice|sofinummer|socialsecurity", joined)
+    ):
         return "BSN"
-    if ("dob" in ws or re.search(r"geboortedatum|gebdat|dateofbirth|birthdate|birthday|geboortedag", joined)
-            or (("geboorte" in joined or "birth" in joined or "geb" in ws)
-                and ws & {"dag", "datum", "date", "day", "dd", "dmj"})):
+    if (
+        "dob" in ws
+        or re.search(r"geboortedatum|gebdat|dateofbirth|birthdate|birthday|geboortedag", joined)
+        or (
+            ("geboorte" in joined or "birth" in joined or "geb" in ws)
+            and ws & {"dag", "datum", "date", "day", "dd", "dmj"}
+        )
+    ):
         return "date of birth"
     if "email" in joined or "mail" in ws or any(w.startswith("mailadres") for w in words):
         return "e-mail address"
     if re.search(r"iban|rekeningnummer|rekeningnr|bankrekening|bankaccount|accountnumber", joined):
         return "bank account"
-    if (re.search(r"telefoon|phone|mobielnummer|mobilenumber|telnummer|telnr|^06nummer|^06nr", joined)
-            or ws & {"tel", "gsm", "fax", "mobiel", "mobile"} or any(w.startswith("mobiel") for w in words)):
+    if (
+        re.search(r"telefoon|phone|mobielnummer|mobilenumber|telnummer|telnr|^06nummer|^06nr", joined)
+        or ws & {"tel", "gsm", "fax", "mobiel", "mobile"}
+        or any(w.startswith("mobiel") for w in words)
+    ):
         return "phone number"
     if re.search(r"postcode|postalcode|zipcode", joined) or ws & {"zip", "pc6"}:
         return "postcode"
-    if re.search(r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats|verblijfplaats|"
-                 r"placeofresidence", joined):
+    if re.search(
+        r"adres|address|straat|street|huisnummer|huisnr|housenumber|huisletter|woonplaats|verblijfplaats|"
+        r"placeofresidence",
+        joined,
+    ):
         return "address or place of residence"
     person = [w for w in words if w in _PERSON_NAME_WORDS or w.endswith(("naam", "namen", "name"))]
     if person:
@@ -154,9 +278,11 @@ def bsn_checksum_ok(values) -> np.ndarray:
     return result
 
 
-_IBAN_COUNTRIES = set("AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR "
-                      "GT HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK "
-                      "PL PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split())
+_IBAN_COUNTRIES = set(
+    "AD AE AL AT AZ BA BE BG BH BI BR BY CH CR CY CZ DE DJ DK DO EE EG ES FI FK FO FR GB GE GI GL GR "
+    "GT HR HU IE IL IQ IS IT JO KW KZ LB LC LI LT LU LV LY MC MD ME MK MN MR MT MU NI NL NO OM PK "
+    "PL PS PT QA RO RS RU SA SC SD SE SI SK SM SO ST SV TL TN TR UA VA VG XK YE".split()
+)
 
 
 def iban_ok(text: str) -> bool:
@@ -213,8 +339,10 @@ def _bsn_check(values: list[str]) -> np.ndarray:
     return result
 
 
-_MONTHS = (r"jan|januari|january|feb|febr|februari|february|mrt|maart|mar|march|apr|april|mei|may|jun|juni|june|"
-           r"jul|juli|july|aug|augustus|august|sep|sept|september|okt|oktober|oct|october|nov|november|dec|december")
+_MONTHS = (
+    r"jan|januari|january|feb|febr|februari|february|mrt|maart|mar|march|apr|april|mei|may|jun|juni|june|"
+    r"jul|juli|july|aug|augustus|august|sep|sept|september|okt|oktober|oct|october|nov|november|dec|december"
+)
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?"
 _DATE_RULES = [
     # (pattern finding a date in a value, groups -> (day, month, year) or None when only checked by shape)
@@ -222,10 +350,15 @@ _DATE_RULES = [
     (re.compile(rf"(?<![\d.,/-])(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
     (re.compile(rf"(?<![\d.,/-])(\d{{1,2}})[-/](\d{{1,2}})[-/](\d{{2}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
     (re.compile(rf"(?<![\d.,/-])(\d{{2}})\.(\d{{2}})\.(\d{{2}}){_TIME}(?![\d/-]|[.,]\d)"), "dmy"),
-    (re.compile(rf"(?i)(?<![\w])(\d{{1,2}})(?:e|st|nd|rd|th)?[ .-]+({_MONTHS})\.?[ ,.-]+(\d{{2}}|\d{{4}})(?!\d)"), "d_mon_y"),
+    (
+        re.compile(rf"(?i)(?<![\w])(\d{{1,2}})(?:e|st|nd|rd|th)?[ .-]+({_MONTHS})\.?[ ,.-]+(\d{{2}}|\d{{4}})(?!\d)"),
+        "d_mon_y",
+    ),
     (re.compile(rf"(?i)(?<![\w])({_MONTHS})\.?[ -]+(\d{{1,2}})(?:st|nd|rd|th)?,?[ -]+(\d{{4}})(?!\d)"), "mon_d_y"),
 ]
-_COMPACT_DATE = re.compile(r"^(?:(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(19|20)\d{2})$")
+_COMPACT_DATE = re.compile(
+    r"^(?:(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(19|20)\d{2})$"
+)
 
 
 def _valid_day_month(d: int, m: int) -> bool:
@@ -238,7 +371,7 @@ def _has_full_date(value: str) -> bool:
             a, b, c = m.group(1), m.group(2), m.group(3)
             if form == "ymd":
                 ok = _valid_day_month(int(c), int(b))
-            elif form == "dmy":     # Dutch d-m-y, or the US m/d/y a spreadsheet may write
+            elif form == "dmy":  # Dutch d-m-y, or the US m/d/y a spreadsheet may write
                 ok = _valid_day_month(int(a), int(b)) or _valid_day_month(int(b), int(a))
             elif form == "d_mon_y":
                 ok = 1 <= int(a) <= 31
@@ -250,19 +383,29 @@ def _has_full_date(value: str) -> bool:
 
 
 _PC6_WHOLE = re.compile(r"^[1-9]\d{3}[ \-]*(?!(?i:mg|ml|gr|kg|cm|mm|km|uu|ms)$)[A-Za-z]{2}$")
-_PC6_TEXT = re.compile(r"(?<![\w.,])[1-9]\d{3} ?-? ?[A-Z]{2}(?![\w])"
-                       r"|(?i:(?<![\w])(?:postcode|pc6?)\s*:?\s*[1-9]\d{3}\s?-?\s?[a-z]{2}(?![\w]))")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-                    r"|(?i:[a-z0-9._%+\-]+\s*[\[(]\s*(?:at|apenstaartje)\s*[\])]\s*[a-z0-9\-]+(?:\s*(?:\.|[\[(]\s*(?:dot|punt)\s*[\])])\s*[a-z0-9\-]+)+)")
+_PC6_TEXT = re.compile(
+    r"(?<![\w.,])[1-9]\d{3} ?-? ?[A-Z]{2}(?![\w])"
+    r"|(?i:(?<![\w])(?:postcode|pc6?)\s*:?\s*[1-9]\d{3}\s?-?\s?[a-z]{2}(?![\w]))"
+)
+_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+    r"|(?i:[a-z0-9._%+\-]+\s*[\[(]\s*(?:at|apenstaartje)\s*[\])]\s*[a-z0-9\-]+(?:\s*(?:\.|[\[(]\s*(?:dot|punt)\s*[\])])\s*[a-z0-9\-]+)+)"
+)
 _IBAN = re.compile(r"(?i)(?<![A-Z0-9])[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}(?![A-Z0-9])")
-_PHONE = re.compile(r"(?<![\w+.,/\-])(?:(?:\+\d{2,3}|00(?:31|32|33|44|49|90|212|213|216|597|599))[ \-]?"
-                    r"(?:\(0\)[ \-]?)?\d(?:[ \-]?\d){6,10}|0[1-9](?:(?:\s?[\-.]\s?|\s)?\d){8}"
-                    r"|\(0\d{1,3}\)[ \-]?\d(?:[ \-]?\d){4,7})"
-                    r"(?![\w/\-]|[.,]\d)")
-_STREETS = (r"straat|laan|weg|plein|gracht|kade|singel|dreef|steeg|dijk|markt|plantsoen|hof|pad|park|baan|allee|"
-            r"erf|wal|burgwal")
-_STREET = re.compile(rf"(?i)(?<![\w])[a-z\u00c0-\u017f'-]*(?:{_STREETS})\s+\d{{1,5}}(?:\s?[a-z](?![\w]))?(?![\d]|[.,]\d)"
-                     r"|(?<![\w])\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)(?![\w])")
+_PHONE = re.compile(
+    r"(?<![\w+.,/\-])(?:(?:\+\d{2,3}|00(?:31|32|33|44|49|90|212|213|216|597|599))[ \-]?"
+    r"(?:\(0\)[ \-]?)?\d(?:[ \-]?\d){6,10}|0[1-9](?:(?:\s?[\-.]\s?|\s)?\d){8}"
+    r"|\(0\d{1,3}\)[ \-]?\d(?:[ \-]?\d){4,7})"
+    r"(?![\w/\-]|[.,]\d)"
+)
+_STREETS = (
+    r"straat|laan|weg|plein|gracht|kade|singel|dreef|steeg|dijk|markt|plantsoen|hof|pad|park|baan|allee|"
+    r"erf|wal|burgwal"
+)
+_STREET = re.compile(
+    rf"(?i)(?<![\w])[a-z\u00c0-\u017f'-]*(?:{_STREETS})\s+\d{{1,5}}(?:\s?[a-z](?![\w]))?(?![\d]|[.,]\d)"
+    r"|(?<![\w])\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)(?![\w])"
+)
 _FIRST_NAMES = (
     "Jan|Piet|Kees|Klaas|Henk|Gerrit|Willem|Hendrik|Johannes|Cornelis|Pieter|Jacob|Dirk|Joost|Bram|Daan|Sem|Lucas|"
     "Levi|Finn|Luuk|Milan|Jesse|Thijs|Lars|Ruben|Sven|Tim|Tom|Niels|Bas|Erik|Peter|Paul|Frank|Hans|Jeroen|"
@@ -284,22 +427,23 @@ _UP = "A-Z\u00c0-\u00d6\u00d8-\u00de"
 _LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _TITLES = r"(?:Mw|Mevr|Mevrouw|Dhr|De heer|Mr|Mrs|Ms|Miss|Dr|Drs|Ir|Ing|Prof)"
 _PERSON = re.compile(
-    rf"(?<![\w])(?:(?:{_FIRST_NAMES})\s+{_PARTICLES}[{_UP}][{_LOW}]+"                   # Jan (van der) Berg
-    rf"|(?:[A-Z]\.\s?)+{_PARTICLES}[{_UP}][{_LOW}]{{2,}}"                                # J. Jansen, A.B. de Vries
-    rf"|(?i:{_FIRST_NAMES})\s+{_SURNAME_PARTICLES}\s+[{_LOW}{_UP}]{{2,}}"                # lieke van den berg
-    rf"|[{_UP}][{_LOW}]+\s+{_SURNAME_PARTICLES}\s+[{_UP}][{_LOW}]{{2,}}"                 # Zo\u00eb van Dijk
-    rf"|[{_UP}][{_LOW}]{{2,}},\s*(?:(?:{_FIRST_NAMES})(?![\w])|(?:[A-Z]\.\s?)+)"        # Jansen, Jan / Bakker, J.
-    rf"|{_TITLES}\.?\s+{_PARTICLES}[{_UP}][{_LOW}]{{2,}})")                              # Mw. Jansen
+    rf"(?<![\w])(?:(?:{_FIRST_NAMES})\s+{_PARTICLES}[{_UP}][{_LOW}]+"  # Jan (van der) Berg
+    rf"|(?:[A-Z]\.\s?)+{_PARTICLES}[{_UP}][{_LOW}]{{2,}}"  # J. Jansen, A.B. de Vries
+    rf"|(?i:{_FIRST_NAMES})\s+{_SURNAME_PARTICLES}\s+[{_LOW}{_UP}]{{2,}}"  # lieke van den berg
+    rf"|[{_UP}][{_LOW}]+\s+{_SURNAME_PARTICLES}\s+[{_UP}][{_LOW}]{{2,}}"  # Zo\u00eb van Dijk
+    rf"|[{_UP}][{_LOW}]{{2,}},\s*(?:(?:{_FIRST_NAMES})(?![\w])|(?:[A-Z]\.\s?)+)"  # Jansen, Jan / Bakker, J.
+    rf"|{_TITLES}\.?\s+{_PARTICLES}[{_UP}][{_LOW}]{{2,}})"
+)  # Mw. Jansen
 
 
 @dataclass(frozen=True)
 class _Rule:
     kind: str
     hint: str
-    candidate: str                              # RE2 pattern: a cheap superset, vectorised over distinct values
-    check: Callable[[list[str]], list[bool]]    # exact check of the candidates
+    candidate: str  # RE2 pattern: a cheap superset, vectorised over distinct values
+    check: Callable[[list[str]], list[bool]]  # exact check of the candidates
     date_named_only: bool = False
-    things_too: bool = True          # False: not applied to columns that name a thing (schools, sites, ...)
+    things_too: bool = True  # False: not applied to columns that name a thing (schools, sites, ...)
 
 
 def _searcher(pattern: re.Pattern) -> Callable[[list[str]], list[bool]]:
@@ -307,32 +451,66 @@ def _searcher(pattern: re.Pattern) -> Callable[[list[str]], list[bool]]:
 
 
 _RULES: tuple[_Rule, ...] = (
-    _Rule("full date (day precision)", "Convert dates to ages or intervals",
-          r"^\d{8}$", lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs], date_named_only=True),
-    _Rule("value that passes the BSN 11-check", "Pseudonyms must not be 8- or 9-digit numbers",
-          r"(?:^|[^\w.,/\-])(?:\d{8,9}|\d{2,4}[ .,\-]\d{2,3}[ .,\-]\d{3})(?:$|[^\w/\-])"
-          r"|^[+-]?\d[.,]\d+[eE]\+?0?[78]$|^\d{8,9}[.,]0*$", _bsn_check),
-    _Rule("full six-character postcode", "Use PC4, municipality or region",
-          r"[1-9]\d{3} ?-? *[A-Za-z]{2}|[1-9]\d{3}\s?-?\s?[a-zA-Z]{2}",
-          lambda vs: [bool(_PC6_WHOLE.match(v) or _PC6_TEXT.search(v)) for v in vs]),
-    _Rule("full date (day precision)", "Convert dates to ages or intervals",
-          rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}|(?i:\d\s*(?:e|st|nd|rd|th)?[ .-]+(?:{_MONTHS}))|(?i:(?:{_MONTHS})\.?[ -]+\d)",
-          lambda vs: [_has_full_date(v) for v in vs]),
-    _Rule("e-mail address", "Remove contact details", r"@|(?i:[\[(]\s*(?:at|apenstaartje)\s*[\])])",
-          _searcher(_EMAIL)),
-    _Rule("bank account (IBAN)", "Remove bank details", r"(?i:[a-z]{2}\d{2}[ \-]?[a-z0-9]{4})",
-          lambda vs: [any(_iban_in(m.group(0)) for m in _IBAN.finditer(v)) for v in vs]),
-    _Rule("phone number", "Remove contact details", r"\+\d|(?:^|[^\d])00(?:31|32|33|44|49|90|212|213|216|597|599)|0[1-9][\d \-.]{8}|\(0\d", _searcher(_PHONE)),
-    _Rule("street address", "Remove addresses; use PC4, municipality or region",
-          rf"(?i:(?:{_STREETS})\s+\d)|\d\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)",
-          _searcher(_STREET), things_too=False),
-    _Rule("personal name", "Remove names; free text belongs outside the file or in a dropped column",
-          rf"(?i:(?:{_FIRST_NAMES})\s+[a-z'])|[A-Z]\.\s?[a-zA-Z]|\pL\s+(?:van|de|der|den|ter|ten|te|el|al|ben|bin)\s"
-          rf"|\pL,\s*\pL|(?:{_TITLES})\.?\s", _searcher(_PERSON), things_too=False),
+    _Rule(
+        "full date (day precision)",
+        "Convert dates to ages or intervals",
+        r"^\d{8}$",
+        lambda vs: [bool(_COMPACT_DATE.match(v)) for v in vs],
+        date_named_only=True,
+    ),
+    _Rule(
+        "value that passes the BSN 11-check",
+        "Pseudonyms must not be 8- or 9-digit numbers",
+        r"(?:^|[^\w.,/\-])(?:\d{8,9}|\d{2,4}[ .,\-]\d{2,3}[ .,\-]\d{3})(?:$|[^\w/\-])"
+        r"|^[+-]?\d[.,]\d+[eE]\+?0?[78]$|^\d{8,9}[.,]0*$",
+        _bsn_check,
+    ),
+    _Rule(
+        "full six-character postcode",
+        "Use PC4, municipality or region",
+        r"[1-9]\d{3} ?-? *[A-Za-z]{2}|[1-9]\d{3}\s?-?\s?[a-zA-Z]{2}",
+        lambda vs: [bool(_PC6_WHOLE.match(v) or _PC6_TEXT.search(v)) for v in vs],
+    ),
+    _Rule(
+        "full date (day precision)",
+        "Convert dates to ages or intervals",
+        rf"\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}|(?i:\d\s*(?:e|st|nd|rd|th)?[ .-]+(?:{_MONTHS}))|(?i:(?:{_MONTHS})\.?[ -]+\d)",
+        lambda vs: [_has_full_date(v) for v in vs],
+    ),
+    _Rule("e-mail address", "Remove contact details", r"@|(?i:[\[(]\s*(?:at|apenstaartje)\s*[\])])", _searcher(_EMAIL)),
+    _Rule(
+        "bank account (IBAN)",
+        "Remove bank details",
+        r"(?i:[a-z]{2}\d{2}[ \-]?[a-z0-9]{4})",
+        lambda vs: [any(_iban_in(m.group(0)) for m in _IBAN.finditer(v)) for v in vs],
+    ),
+    _Rule(
+        "phone number",
+        "Remove contact details",
+        r"\+\d|(?:^|[^\d])00(?:31|32|33|44|49|90|212|213|216|597|599)|0[1-9][\d \-.]{8}|\(0\d",
+        _searcher(_PHONE),
+    ),
+    _Rule(
+        "street address",
+        "Remove addresses; use PC4, municipality or region",
+        rf"(?i:(?:{_STREETS})\s+\d)|\d\s+[A-Z][a-z]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Way)",
+        _searcher(_STREET),
+        things_too=False,
+    ),
+    _Rule(
+        "personal name",
+        "Remove names; free text belongs outside the file or in a dropped column",
+        rf"(?i:(?:{_FIRST_NAMES})\s+[a-z'])|[A-Z]\.\s?[a-zA-Z]|\pL\s+(?:van|de|der|den|ter|ten|te|el|al|ben|bin)\s"
+        rf"|\pL,\s*\pL|(?:{_TITLES})\.?\s",
+        _searcher(_PERSON),
+        things_too=False,
+    ),
 )
 _FREE_TEXT_KIND = "free text (where names and other identifiers hide)"
-_FREE_TEXT_HINT = ("Drop the column at the door: list it under data.drop in params.yaml (or give --drop COLUMN), "
-                   "or replace it by coded variables")
+_FREE_TEXT_HINT = (
+    "Drop the column at the door: list it under data.drop in params.yaml (or give --drop COLUMN), "
+    "or replace it by coded variables"
+)
 _WORDY = r"\pL{2,}[\s,;:]+\pL{2,}"
 
 
@@ -345,7 +523,7 @@ class Finding:
     rank: int
     kind: str
     hint: str
-    values: frozenset | None     # None: the column is refused as a whole (name, free text, typed dates)
+    values: frozenset | None  # None: the column is refused as a whole (name, free text, typed dates)
 
 
 def _refuse(file: str, column: str | None, kind: str, row: int | None = None, hint: str = "") -> InputError:
@@ -369,8 +547,11 @@ _NOT_IBAN_ID = r"^(?:[A-Za-z]|[A-Za-z]{3,6})[_/\-]?\d{1,20}$|^[A-Za-z]{2}[_/\-]\
 
 def _arrow_strings(values: pd.Series) -> pa.Array:
     """A text Series as one Arrow ``string`` array (no Python objects for Arrow-backed text)."""
-    arr = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else \
-        pa.array(values.to_numpy(dtype=object), type=pa.string())
+    arr = (
+        pa.array(values.array)
+        if hasattr(values.array, "__arrow_array__")
+        else pa.array(values.to_numpy(dtype=object), type=pa.string())
+    )
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr.cast(pa.string())
@@ -408,13 +589,20 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
     kind = name_kind(column)
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or isinstance(values.dtype, pd.PeriodDtype):
         if len(values):
-            return [Finding(column, 0, "full date (day precision), a date-typed column",
-                            "Convert dates to ages or intervals", None)]
+            return [
+                Finding(
+                    column,
+                    0,
+                    "full date (day precision), a date-typed column",
+                    "Convert dates to ages or intervals",
+                    None,
+                )
+            ]
         values = values.astype("string")
     if pd.api.types.is_bool_dtype(values.dtype):
         values = values.astype("string").str.lower()
     numeric = pd.api.types.is_numeric_dtype(values.dtype)
-    if numeric:     # typed numbers: their distinct whole values as text (the free-text rule does not apply;
+    if numeric:  # typed numbers: their distinct whole values as text (the free-text rule does not apply;
         # a fraction such as a continuous score of 0.7315 is no identifier of any rule)
         distinct = pd.unique(values.to_numpy())
         if distinct.dtype.kind == "f":
@@ -434,14 +622,21 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
         all_pc4 = nonempty and bool(matches(r"^[1-9]\d{3}$").all())
         small_numbers = nonempty and bool(matches(r"^\d{1,4}(?:[.,]\d+)?$").all())
         if kind == "address or place of residence" and all_pc4:
-            kind = None     # a PC4 of residence is the allowed coarse substitute
+            kind = None  # a PC4 of residence is the allowed coarse substitute
         elif kind in ("phone number", "e-mail address", "bank account") and small_numbers:
-            kind = None     # hours of phone use, a score: not contact details
+            kind = None  # hours of phone use, a score: not contact details
     if kind is not None:
         if kind == "postcode":
             if not all_pc4 and nonempty:
-                return [Finding(column, 0, "postcode column with values other than four-digit PC4",
-                                "Only the four-digit PC4 is allowed", None)]
+                return [
+                    Finding(
+                        column,
+                        0,
+                        "postcode column with values other than four-digit PC4",
+                        "Only the four-digit PC4 is allowed",
+                        None,
+                    )
+                ]
         elif not is_flag or kind in ("BSN", "date of birth"):
             return [Finding(column, 0, f"{kind}, by its column name", "", None)]
     date_named = _is_date_named(column)
@@ -466,15 +661,20 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
         idx = np.flatnonzero(cand) if every else rest[np.flatnonzero(cand)]
         ok = np.asarray(rule.check(arr.take(pa.array(idx)).to_pylist()), dtype=bool)
         if ok.any():
-            findings.append(Finding(column, rank, rule.kind, rule.hint,
-                                    frozenset(distinct_raw.iloc[idx[ok]].tolist())))
+            findings.append(Finding(column, rank, rule.kind, rule.hint, frozenset(distinct_raw.iloc[idx[ok]].tolist())))
     if date_named:
         num = pd.to_numeric(pd.Series(arr.to_pandas(), dtype="string"), errors="coerce")
         serial = num.notna() & (num >= 10_000) & (num < 80_000)
         if serial.any():
-            findings.append(Finding(column, len(_RULES) + 1, "full date (day precision), an Excel date serial "
-                                    "in a date-named column", "Convert dates to ages or intervals",
-                                    frozenset(distinct_raw[serial.to_numpy(bool)].tolist())))
+            findings.append(
+                Finding(
+                    column,
+                    len(_RULES) + 1,
+                    "full date (day precision), an Excel date serial in a date-named column",
+                    "Convert dates to ages or intervals",
+                    frozenset(distinct_raw[serial.to_numpy(bool)].tolist()),
+                )
+            )
     if not numeric and kind is None and not thing:
         wordy = np.zeros(len(arr), dtype=bool)
         wordy[rest] = matches(_WORDY, arr_rest)
@@ -505,9 +705,12 @@ def _header_looks_like_a_record(columns: Sequence[str]) -> bool:
 def check_header(columns: Sequence[str], file: str) -> None:
     """Refuse a header row that looks like a record, without naming (echoing) any of its cells."""
     if _header_looks_like_a_record(columns):
-        raise InputError(file, "refused: the header row looks like a record (a column is named by a number, a "
-                               "date or an identifier), so the file seems to have no header row; nothing was "
-                               "written. Add a header row naming the columns")
+        raise InputError(
+            file,
+            "refused: the header row looks like a record (a column is named by a number, a "
+            "date or an identifier), so the file seems to have no header row; nothing was "
+            "written. Add a header row naming the columns",
+        )
 
 
 def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()) -> None:

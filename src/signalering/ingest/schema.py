@@ -6,11 +6,11 @@ that fails a check marks its row as excluded; every excluded row gets one *prima
 failing check, in column order) for the flow counts and the full list of reasons for the quarantine
 file. Values are never copied into the reasons.
 """
+
 from __future__ import annotations
 
-from collections.abc import Collection
-
 import fnmatch
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,8 +38,14 @@ class ColumnRule:
         if unknown:
             raise UsageError(f"params data.columns['{pattern}'] has unknown keys {sorted(unknown)}.")
         codes = spec.get("codes")
-        return cls(pattern, tuple(_code(c) for c in codes) if codes is not None else None, spec.get("min"),
-                   spec.get("max"), bool(spec.get("integer", False)), bool(spec.get("required", True)))
+        return cls(
+            pattern,
+            tuple(_code(c) for c in codes) if codes is not None else None,
+            spec.get("min"),
+            spec.get("max"),
+            bool(spec.get("integer", False)),
+            bool(spec.get("required", True)),
+        )
 
     @property
     def numeric(self) -> bool:
@@ -53,9 +59,9 @@ class RecordSchema:
     positive_label: str = "1"
     negative_label: str = "0"
     rules: tuple[ColumnRule, ...] = field(default_factory=tuple)
-    drop: tuple[str, ...] = ()        # columns dropped at the door: never checked further, never written
-    subgroups: tuple[str, ...] = ()   # subgroup columns: their labels are published, so they must be coded
-    decimal: str = "auto"     # decimal mark of text files: ".", "," or "auto" (see io.read_records)
+    drop: tuple[str, ...] = ()  # columns dropped at the door: never checked further, never written
+    subgroups: tuple[str, ...] = ()  # subgroup columns: their labels are published, so they must be coded
+    decimal: str = "auto"  # decimal mark of text files: ".", "," or "auto" (see io.read_records)
 
     @classmethod
     def from_params(cls, data: dict) -> "RecordSchema":
@@ -67,20 +73,29 @@ class RecordSchema:
             raise UsageError(f"params data.drop must be a list of column names. Got {drop!r} instead.")
         decimal = str(data.get("decimal", "auto"))
         check_decimal(decimal, "params.yaml data.decimal")
-        schema = cls(data.get("id_column", "record_id"), data["reference"], _code(data.get("positive_label", 1)),
-                     _code(data.get("negative_label", 0)), rules, tuple(drop), tuple(data.get("subgroups") or ()),
-                     decimal)
+        schema = cls(
+            data.get("id_column", "record_id"),
+            data["reference"],
+            _code(data.get("positive_label", 1)),
+            _code(data.get("negative_label", 0)),
+            rules,
+            tuple(drop),
+            tuple(data.get("subgroups") or ()),
+            decimal,
+        )
         for column in schema.drop:
             if column in (schema.id_column, schema.reference) or column in schema.subgroups:
-                raise UsageError(f"params data.drop names '{column}', which the analysis needs "
-                                 "(id, reference or subgroup column).")
+                raise UsageError(
+                    f"params data.drop names '{column}', which the analysis needs (id, reference or subgroup column)."
+                )
         for column in schema.subgroups:
             rule = schema.rule_for(column)
             if rule is None or rule.codes is None:
                 raise UsageError(
                     f"params data.subgroups names '{column}' without codes: subgroup labels are published in "
                     f"the reports, so only codes you list may appear. Add data.columns: {{{column}: "
-                    "{codes: [...]}} (every other value is then excluded at ingest and listed in the quarantine).")
+                    "{codes: [...]}} (every other value is then excluded at ingest and listed in the quarantine)."
+                )
         return schema
 
     def rule_for(self, column: str) -> ColumnRule | None:
@@ -93,7 +108,7 @@ class RecordSchema:
         return tuple(r.pattern for r in self.rules if r.codes is not None)
 
 
-_NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"   # non-finite numbers written as text
+_NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"  # non-finite numbers written as text
 
 
 def _code(value) -> str:
@@ -142,13 +157,12 @@ def reference_values(values: pd.Series, positive, negative) -> tuple[np.ndarray,
 
 @dataclass(frozen=True, slots=True)
 class Validated:
-    records: pd.DataFrame     # analysed rows, typed: reference as float 1/0/NaN, numeric columns as float
+    records: pd.DataFrame  # analysed rows, typed: reference as float 1/0/NaN, numeric columns as float
     quarantine: pd.DataFrame  # row, record_id, column, reason (one line per failing value)
     flow: Flow
 
 
-def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
-                     repeated: Collection[str] = ()) -> Validated:
+def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repeated: Collection[str] = ()) -> Validated:
     """Type and check the records; unusable-as-a-whole problems raise ``InputError``.
 
     Row problems (missing or duplicate id, reference not positive/negative/empty, a value outside
@@ -167,8 +181,9 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
     for rule in schema.rules:
         matched = [c for c in frame.columns if fnmatch.fnmatchcase(c, rule.pattern)]
         if not matched and rule.required:
-            raise InputError(file, "a required column is missing (declared in params data.columns)",
-                             column=rule.pattern)
+            raise InputError(
+                file, "a required column is missing (declared in params data.columns)", column=rule.pattern
+            )
         for c in matched:
             columns.setdefault(c, rule)
 
@@ -186,11 +201,8 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
     fail(frame[schema.id_column].isna().to_numpy(bool), schema.id_column, "missing record_id")
     ids = frame[schema.id_column]
     repeated_here = ids.duplicated(keep=False) | (ids.isin(list(repeated)) if len(repeated) else False)
-    fail((repeated_here & ids.notna()).to_numpy(bool),
-         schema.id_column,
-         "duplicate record_id (every copy excluded)")
-    fail(bad_reference, schema.reference,
-         f"reference standard is not {pos}, {neg} or empty")
+    fail((repeated_here & ids.notna()).to_numpy(bool), schema.id_column, "duplicate record_id (every copy excluded)")
+    fail(bad_reference, schema.reference, f"reference standard is not {pos}, {neg} or empty")
 
     # Every check runs once per distinct value of a column (codes and items have a handful), and its
     # verdict reaches every row holding that value.
@@ -222,9 +234,11 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
         else:
             canon_u = _canonical_codes(distinct)
             typed[column] = pd.Series(canon_u.array.take(codes, allow_fill=True), index=frame.index)
-            check = pa.Column("string", pa.Check.isin(list(rule.codes),
-                                                      error=f"not one of the allowed codes {list(rule.codes)}"),
-                              nullable=True)
+            check = pa.Column(
+                "string",
+                pa.Check.isin(list(rule.codes), error=f"not one of the allowed codes {list(rule.codes)}"),
+                nullable=True,
+            )
             checked = canon_u
         try:
             pa.DataFrameSchema({column: check}, strict=False).validate(checked.to_frame(column), lazy=True)
@@ -241,15 +255,25 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str,
         allf["col_order"] = allf["column"].map(order)
         allf = allf.sort_values(["index", "col_order", "reason"], kind="stable").drop(columns="col_order")
     else:
-        allf = pd.DataFrame({"index": pd.Series(dtype="int64"), "column": pd.Series(dtype=str),
-                             "reason": pd.Series(dtype=str)})
+        allf = pd.DataFrame(
+            {"index": pd.Series(dtype="int64"), "column": pd.Series(dtype=str), "reason": pd.Series(dtype=str)}
+        )
     primary = allf.drop_duplicates("index", keep="first")
     excluded_mask = frame.index.isin(primary["index"])
     reasons = (primary["column"] + ": " + primary["reason"]).value_counts().to_dict()
-    quarantine = pd.DataFrame({"row": allf["index"].to_numpy() + 1,
-                               "record_id": frame[schema.id_column].to_numpy()[allf["index"].to_numpy()],
-                               "column": allf["column"].to_numpy(), "reason": allf["reason"].to_numpy()})
+    quarantine = pd.DataFrame(
+        {
+            "row": allf["index"].to_numpy() + 1,
+            "record_id": frame[schema.id_column].to_numpy()[allf["index"].to_numpy()],
+            "column": allf["column"].to_numpy(),
+            "reason": allf["reason"].to_numpy(),
+        }
+    )
     analysed = typed[~excluded_mask].reset_index(drop=True)
-    flow = Flow(received=len(frame), analysed=len(analysed), excluded={k: int(v) for k, v in reasons.items()},
-                unverified=int(analysed[schema.reference].isna().sum()))
+    flow = Flow(
+        received=len(frame),
+        analysed=len(analysed),
+        excluded={k: int(v) for k, v in reasons.items()},
+        unverified=int(analysed[schema.reference].isna().sum()),
+    )
     return Validated(analysed, quarantine, flow)

@@ -7,7 +7,15 @@
 
 See ``docs/instruments.md`` for every field of a specification.
 """
-from signalering.instruments.loading import BUNDLED_DIR, bundled_ids, load_spec, load_specs, read_yaml, spec_from_mapping
+
+from signalering.instruments.loading import (
+    BUNDLED_DIR,
+    bundled_ids,
+    load_spec,
+    load_specs,
+    read_yaml,
+    spec_from_mapping,
+)
 from signalering.instruments.scoring import ScoreResult, assign_bands, item_values, risk_from_scores, score_records
 from signalering.instruments.spec import (
     KINDS,
@@ -25,8 +33,27 @@ from signalering.instruments.spec import (
 )
 
 __all__ = [
-    "BUNDLED_DIR", "KINDS", "BandSet", "Coding", "Component", "Cutoff", "InstrumentSpec", "Item",
-    "MissingRule", "PositiveRule", "Rater", "RiskMapping", "Scale", "ScoreResult", "assign_bands",
-    "bundled_ids", "item_values", "load_spec", "load_specs", "read_yaml", "risk_from_scores", "score_records",
+    "BUNDLED_DIR",
+    "KINDS",
+    "BandSet",
+    "Coding",
+    "Component",
+    "Cutoff",
+    "InstrumentSpec",
+    "Item",
+    "MissingRule",
+    "PositiveRule",
+    "Rater",
+    "RiskMapping",
+    "Scale",
+    "ScoreResult",
+    "assign_bands",
+    "bundled_ids",
+    "item_values",
+    "load_spec",
+    "load_specs",
+    "read_yaml",
+    "risk_from_scores",
+    "score_records",
     "spec_from_mapping",
 ]

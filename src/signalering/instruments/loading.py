@@ -10,6 +10,7 @@ Where ``name@version`` is looked up, in this order:
 2. for a combination's component only: the same two forms next to the combination's own file;
 3. the specifications bundled with the package (``signalering/instruments/specs/``).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,10 +40,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             duplicate = key in seen
         except TypeError:
             raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark) from None
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
         if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
         seen[key] = True
     return loader.construct_mapping(node, deep=deep)
 
@@ -96,8 +97,12 @@ def _is_path(ref: str) -> bool:
 
 def _candidates(spec_id: str, directory: Path) -> list[Path]:
     name, version = spec_id.split("@", 1)
-    return [directory / f"{spec_id}.yaml", directory / f"{spec_id}.yml",
-            directory / name / f"{version}.yaml", directory / name / f"{version}.yml"]
+    return [
+        directory / f"{spec_id}.yaml",
+        directory / f"{spec_id}.yml",
+        directory / name / f"{version}.yaml",
+        directory / name / f"{version}.yml",
+    ]
 
 
 class _Loader:
@@ -105,7 +110,7 @@ class _Loader:
 
     def __init__(self, spec_dir: str | os.PathLike | None):
         self.spec_dir = Path(spec_dir) if spec_dir is not None else None
-        self.raw: dict[str, tuple[str, Any]] = {}       # id -> (file, parsed YAML)
+        self.raw: dict[str, tuple[str, Any]] = {}  # id -> (file, parsed YAML)
         self.built: dict[str, InstrumentSpec] = {}
         self.building: list[str] = []
 
@@ -116,11 +121,11 @@ class _Loader:
             for path in _candidates(spec_id, directory):
                 if path.is_file():
                     return path
-        searched = ", ".join("the bundled specifications" if d == BUNDLED_DIR else str(d)
-                             for d in dict.fromkeys(dirs))
-        raise InputError(file=str(self.spec_dir) if self.spec_dir is not None else "",
-                         reason=f"no specification '{spec_id}' found (searched {searched}; "
-                                f"bundled: {', '.join(bundled_ids())})")
+        searched = ", ".join("the bundled specifications" if d == BUNDLED_DIR else str(d) for d in dict.fromkeys(dirs))
+        raise InputError(
+            file=str(self.spec_dir) if self.spec_dir is not None else "",
+            reason=f"no specification '{spec_id}' found (searched {searched}; bundled: {', '.join(bundled_ids())})",
+        )
 
     def register(self, path: Path, expect_id: str | None = None) -> str:
         file = str(path)
@@ -128,12 +133,16 @@ class _Loader:
         name, version, _ = header(data, file)
         spec_id = f"{name}@{version}"
         if expect_id is not None and spec_id != expect_id:
-            raise InputError(file=shown(file), column="name",
-                             reason=f"file was looked up as '{expect_id}' but declares '{spec_id}'")
+            raise InputError(
+                file=shown(file), column="name", reason=f"file was looked up as '{expect_id}' but declares '{spec_id}'"
+            )
         if spec_id in self.raw and Path(self.raw[spec_id][0]).resolve() != path.resolve():
-            raise InputError(file=shown(file), column="name",
-                             reason=f"'{spec_id}' is also declared by {shown(self.raw[spec_id][0])}; "
-                                    "an instrument id must be unique")
+            raise InputError(
+                file=shown(file),
+                column="name",
+                reason=f"'{spec_id}' is also declared by {shown(self.raw[spec_id][0])}; "
+                "an instrument id must be unique",
+            )
         self.raw[spec_id] = (file, data)
         return spec_id
 
@@ -144,8 +153,10 @@ class _Loader:
         if isinstance(ref, os.PathLike) or _is_path(text):
             return self.register(Path(text))
         if not ID_PATTERN.match(text):
-            raise InputError(file=str(self.spec_dir) if self.spec_dir is not None else "",
-                             reason=f"'{text}' is neither 'name@version' nor a path to a .yaml file")
+            raise InputError(
+                file=str(self.spec_dir) if self.spec_dir is not None else "",
+                reason=f"'{text}' is neither 'name@version' nor a path to a .yaml file",
+            )
         if text in self.raw:
             return text
         return self.register(self.find(text), expect_id=text)
@@ -159,12 +170,12 @@ class _Loader:
 
         def resolve(component_id: str, where: Any) -> InstrumentSpec:
             if component_id in self.building:
-                cycle = " -> ".join(self.building[self.building.index(component_id):] + [component_id])
+                cycle = " -> ".join(self.building[self.building.index(component_id) :] + [component_id])
                 raise where.fail(f"combination refers to itself ({cycle})")
             if component_id not in self.raw:
                 try:
                     found = self.find(component_id, near=Path(file).parent)
-                except InputError as exc:       # name the combination's file and field instead
+                except InputError as exc:  # name the combination's file and field instead
                     raise where.fail(exc.reason) from None
                 self.register(found, expect_id=component_id)
             return self.build(component_id)
@@ -177,8 +188,9 @@ class _Loader:
         return spec
 
 
-def load_specs(refs: Iterable[str | os.PathLike] | str | os.PathLike,
-               spec_dir: str | os.PathLike | None = None) -> list[InstrumentSpec]:
+def load_specs(
+    refs: Iterable[str | os.PathLike] | str | os.PathLike, spec_dir: str | os.PathLike | None = None
+) -> list[InstrumentSpec]:
     """Load and validate instrument specifications.
 
     Parameters
@@ -216,8 +228,7 @@ def load_spec(ref: str | os.PathLike, spec_dir: str | os.PathLike | None = None)
     return load_specs([ref], spec_dir=spec_dir)[0]
 
 
-def spec_from_mapping(data: Any, file: str = "<mapping>",
-                      spec_dir: str | os.PathLike | None = None) -> InstrumentSpec:
+def spec_from_mapping(data: Any, file: str = "<mapping>", spec_dir: str | os.PathLike | None = None) -> InstrumentSpec:
     """Validate an already parsed specification (e.g. built in a test or a notebook).
 
     A combination's components are looked up by id in ``spec_dir`` and the bundled specs.

@@ -11,6 +11,7 @@ missing, with the reason in ``ScoreResult.missing``). Every kind reduces to the 
 
 All arithmetic works on whole columns (NumPy arrays); there is no loop over records.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -50,9 +51,9 @@ class ScoreResult:
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    score: np.ndarray                 # float, NaN = missing
-    reason: np.ndarray                # object; a string where score is NaN, None elsewhere
-    scales: dict[str, np.ndarray]     # questionnaire scales by name (empty for other kinds)
+    score: np.ndarray  # float, NaN = missing
+    reason: np.ndarray  # object; a string where score is NaN, None elsewhere
+    scales: dict[str, np.ndarray]  # questionnaire scales by name (empty for other kinds)
 
 
 class _Context:
@@ -72,15 +73,19 @@ class _Context:
     # -- reading columns -------------------------------------------------------------------------
     def column(self, spec: InstrumentSpec, column: str) -> pd.Series:
         if column not in self.records.columns:
-            raise InputError(file=self.file, column=column,
-                             reason=f"column required by instrument '{spec.id}' is absent from the records")
+            raise InputError(
+                file=self.file,
+                column=column,
+                reason=f"column required by instrument '{spec.id}' is absent from the records",
+            )
         return self.records[column]
 
     def refuse(self, spec: InstrumentSpec, column: str, bad: np.ndarray, what: str) -> InputError:
         rows = np.flatnonzero(bad)
         more = f" ({len(rows)} rows in all)" if len(rows) > 1 else ""
-        return InputError(file=self.file, row=int(rows[0]) + 1, column=column,
-                          reason=f"{what} of instrument '{spec.id}'{more}")
+        return InputError(
+            file=self.file, row=int(rows[0]) + 1, column=column, reason=f"{what} of instrument '{spec.id}'{more}"
+        )
 
     def numbers(self, spec: InstrumentSpec, column: str) -> np.ndarray:
         """The column as floats (NaN = empty). Text that is not a number is refused."""
@@ -96,10 +101,11 @@ class _Context:
         if bad.any():
             raise self.refuse(spec, column, bad, "value is not a number, but numbers are expected by the coding")
         values = np.append(num.to_numpy(dtype="float64", na_value=np.nan), np.nan)
-        return values[codes]   # code -1 (missing cell) picks the trailing NaN
+        return values[codes]  # code -1 (missing cell) picks the trailing NaN
 
-    def coded(self, spec: InstrumentSpec, column: str, coding: Coding,
-              values: Sequence[float] | None = None) -> np.ndarray:
+    def coded(
+        self, spec: InstrumentSpec, column: str, coding: Coding, values: Sequence[float] | None = None
+    ) -> np.ndarray:
         """Map each answer through ``coding`` (to ``values`` when given, aligned with
         ``coding.codes``; else to ``coding.values``). Empty -> NaN; an undeclared code is refused."""
         table = np.asarray(coding.values if values is None else values, dtype="float64")
@@ -190,8 +196,8 @@ def _score_questionnaire(ctx: _Context, spec: InstrumentSpec) -> _Scored:
         values[item.id] = ctx.coded(spec, item.column, coding, table)
 
     scales: dict[str, np.ndarray] = {}
-    base_missing: dict[str, np.ndarray] = {}     # base scale -> missing mask
-    bases: dict[str, tuple[str, ...]] = {}       # scale -> the base scales it is built from
+    base_missing: dict[str, np.ndarray] = {}  # base scale -> missing mask
+    bases: dict[str, tuple[str, ...]] = {}  # scale -> the base scales it is built from
     for scale in spec.scales:
         if scale.derived:
             scales[scale.name] = np.sum([scales[p] for p in scale.sum_of], axis=0)
@@ -211,8 +217,11 @@ def _score_questionnaire(ctx: _Context, spec: InstrumentSpec) -> _Scored:
 
     def text(key: int) -> str:
         names = [name for bit, name in enumerate(parts) if key >> bit & 1]
-        reasons = [f"subscale '{n}' has fewer than "
-                   f"{len(spec.scale(n).items) - spec.scale(n).missing.max_missing} answered items" for n in names]
+        reasons = [
+            f"subscale '{n}' has fewer than "
+            f"{len(spec.scale(n).items) - spec.scale(n).missing.max_missing} answered items"
+            for n in names
+        ]
         return f"{spec.name}: {spec.score_scale} not computable: " + "; ".join(reasons)
 
     return _Scored(score, _reasons(missing, mask, text), scales)
@@ -259,8 +268,11 @@ def _score_score(ctx: _Context, spec: InstrumentSpec) -> _Scored:
     low, high = spec.score_range
     bad = ~np.isnan(score) & ((score < low) | (score > high))
     if bad.any():
-        what = "probability outside [0, 1]" if spec.probability else \
-            f"score outside the declared range [{_fmt(low)}, {_fmt(high)}]"
+        what = (
+            "probability outside [0, 1]"
+            if spec.probability
+            else f"score outside the declared range [{_fmt(low)}, {_fmt(high)}]"
+        )
         raise ctx.refuse(spec, spec.column, bad, what)
     missing = np.isnan(score)
     return _Scored(score, _reasons(missing, np.zeros(ctx.n), lambda _: f"{spec.name}: no score recorded"), {})
@@ -277,8 +289,9 @@ def _ratings(ctx: _Context, spec: InstrumentSpec, column: str) -> np.ndarray:
     return x
 
 
-def _combine(method: str, spec: InstrumentSpec, ratings: np.ndarray,
-             consensus: np.ndarray | None) -> tuple[np.ndarray, str | np.ndarray]:
+def _combine(
+    method: str, spec: InstrumentSpec, ratings: np.ndarray, consensus: np.ndarray | None
+) -> tuple[np.ndarray, str | np.ndarray]:
     """Score by one combination method and the reason used where it gives no score."""
     present = ~np.isnan(ratings)
     n = present.sum(axis=1)
@@ -302,7 +315,7 @@ def _combine(method: str, spec: InstrumentSpec, ratings: np.ndarray,
 
 def _score_rater(ctx: _Context, spec: InstrumentSpec) -> _Scored:
     for column in spec.rater_id_columns:
-        ctx.column(spec, column)      # declared, so it must be there (the reliability stage reads it)
+        ctx.column(spec, column)  # declared, so it must be there (the reliability stage reads it)
     ratings = np.column_stack([_ratings(ctx, spec, r.column) for r in spec.raters])
     consensus = _ratings(ctx, spec, spec.consensus_column) if spec.consensus_column else None
     score, why = _combine(spec.combine, spec, ratings, consensus)
@@ -360,8 +373,9 @@ _SCORERS: dict[str, Callable[[_Context, InstrumentSpec], _Scored]] = {
 # --------------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------------
-def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: str = "",
-                  id_column: str = RECORD_ID) -> ScoreResult:
+def score_records(
+    specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: str = "", id_column: str = RECORD_ID
+) -> ScoreResult:
     """Score every record on every instrument.
 
     Parameters
@@ -397,10 +411,14 @@ def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: 
     [0.0, 2.0]
     """
     if not isinstance(records, pd.DataFrame):
-        raise UsageError(f"The 'records' parameter of score_records must be a pandas DataFrame. "
-                         f"Got {type(records).__name__} instead.")
+        raise UsageError(
+            f"The 'records' parameter of score_records must be a pandas DataFrame. "
+            f"Got {type(records).__name__} instead."
+        )
     if not isinstance(id_column, str) or not id_column:
-        raise UsageError(f"The 'id_column' parameter of score_records must be a column name. Got {id_column!r} instead.")
+        raise UsageError(
+            f"The 'id_column' parameter of score_records must be a column name. Got {id_column!r} instead."
+        )
     if id_column not in records.columns:
         raise InputError(file=file, column=id_column, reason="the records have no such id column (data.id_column)")
     ids = [s.id for s in specs]
@@ -418,16 +436,20 @@ def score_records(specs: Sequence[InstrumentSpec], records: pd.DataFrame, file: 
             subscores[f"{spec.id}:{name}"] = values.astype("float64")
         rows = np.isnan(done.score)
         if rows.any():
-            missing_parts.append(pd.DataFrame({id_column: record_id[rows], "instrument": spec.id,
-                                               "reason": done.reason[rows]}))
+            missing_parts.append(
+                pd.DataFrame({id_column: record_id[rows], "instrument": spec.id, "reason": done.reason[rows]})
+            )
     if missing_parts:
         missing = pd.concat(missing_parts, ignore_index=True)
     else:
-        missing = pd.DataFrame({id_column: record_id[:0], "instrument": pd.Series(dtype=object),
-                                "reason": pd.Series(dtype=object)})
-    return ScoreResult(scores=pd.DataFrame(scores, index=records.index).reset_index(drop=True),
-                       missing=missing,
-                       subscores=pd.DataFrame(subscores, index=records.index).reset_index(drop=True))
+        missing = pd.DataFrame(
+            {id_column: record_id[:0], "instrument": pd.Series(dtype=object), "reason": pd.Series(dtype=object)}
+        )
+    return ScoreResult(
+        scores=pd.DataFrame(scores, index=records.index).reset_index(drop=True),
+        missing=missing,
+        subscores=pd.DataFrame(subscores, index=records.index).reset_index(drop=True),
+    )
 
 
 def item_values(spec: InstrumentSpec, records: pd.DataFrame, file: str = "") -> dict[str, pd.DataFrame]:
@@ -451,8 +473,11 @@ def item_values(spec: InstrumentSpec, records: pd.DataFrame, file: str = "") -> 
         for item in spec.items:
             table = [coding.low + coding.high - v for v in coding.values] if item.reverse else None
             by_id[item.id] = (item.column, ctx.coded(spec, item.column, coding, table))
-        return {scale.name: pd.DataFrame({by_id[i][0]: by_id[i][1] for i in scale.items}, index=records.index)
-                for scale in spec.scales if not scale.derived}
+        return {
+            scale.name: pd.DataFrame({by_id[i][0]: by_id[i][1] for i in scale.items}, index=records.index)
+            for scale in spec.scales
+            if not scale.derived
+        }
     if spec.kind in ("risk_checklist", "signal_list"):
         coding = spec.coding
         cols = {}
@@ -477,8 +502,7 @@ def risk_from_scores(spec: InstrumentSpec, scores: Sequence[float] | np.ndarray 
         return s.copy()
     mapping = spec.risk_mapping
     if mapping is None:
-        raise UsageError(f"The 'spec' parameter of risk_from_scores must have a risk_mapping; "
-                         f"'{spec.id}' has none.")
+        raise UsageError(f"The 'spec' parameter of risk_from_scores must have a risk_mapping; '{spec.id}' has none.")
     if mapping.type == "logistic":
         return expit(mapping.intercept + mapping.slope * s)
     starts = np.array([row[0] for row in mapping.table])
@@ -487,16 +511,18 @@ def risk_from_scores(spec: InstrumentSpec, scores: Sequence[float] | np.ndarray 
     return np.where(np.isnan(s), np.nan, risks[np.maximum(idx, 0)])
 
 
-def assign_bands(spec: InstrumentSpec, scale: str, band_set: str | BandSet,
-                 scores: Sequence[float] | np.ndarray | pd.Series) -> pd.Categorical:
+def assign_bands(
+    spec: InstrumentSpec, scale: str, band_set: str | BandSet, scores: Sequence[float] | np.ndarray | pd.Series
+) -> pd.Categorical:
     """Band label of each score of ``scale`` under a named band set (ordered categorical; NaN stays
     missing). For a ``higher`` scale a score is in the last band whose lower bound it reaches; for a
     ``lower`` scale (e.g. SDQ prosocial) in the last band whose upper bound it does not exceed.
     """
     bands = spec.band_set(band_set) if isinstance(band_set, str) else band_set
     if scale not in bands.scales:
-        raise UsageError(f"The 'scale' parameter of assign_bands must be one of {list(bands.scales)}. "
-                         f"Got {scale!r} instead.")
+        raise UsageError(
+            f"The 'scale' parameter of assign_bands must be one of {list(bands.scales)}. Got {scale!r} instead."
+        )
     s = np.asarray(scores, dtype="float64")
     bounds = np.asarray(bands.bounds_for(scale))
     labels = bands.labels_for(scale)

@@ -4,6 +4,7 @@ The SDQ is scored like any ``questionnaire`` specification (see ``specs/sdq-pare
 module holds the official item-to-scale table (Youthinmind, *Scoring the SDQ for age 4-17*, 2014)
 so tests can check the specification against it, and the exact prorating arithmetic the scorer uses.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,6 +8,7 @@ refuses anything it does not understand with ``InputError(file=<spec file>, colu
 
 Reading the YAML text lives in :mod:`signalering.instruments.loading`; nothing here touches files.
 """
+
 from __future__ import annotations
 
 import math
@@ -410,8 +411,10 @@ def _item_id(f: _Field) -> int | str:
 
 def _code(f: _Field) -> int | float | str:
     if isinstance(f.data, bool):
-        raise f.fail("a code must be a number or quoted text; YAML reads unquoted yes/no/true/false as "
-                     "true/false, so write \"yes\" and \"no\" in quotes")
+        raise f.fail(
+            "a code must be a number or quoted text; YAML reads unquoted yes/no/true/false as "
+            'true/false, so write "yes" and "no" in quotes'
+        )
     if isinstance(f.data, (int, float)):
         if not math.isfinite(float(f.data)):
             raise f.fail("a code must be a finite number")
@@ -440,8 +443,10 @@ def _coding(f: _Field) -> Coding:
     if isinstance(f.data, list):
         codes = [_code(c) for c in _list(f)]
         if any(isinstance(c, str) for c in codes):
-            raise f.fail("a list coding scores each code as itself, so the codes must be numbers; "
-                         "map text codes to numbers with a mapping (code: value)")
+            raise f.fail(
+                "a list coding scores each code as itself, so the codes must be numbers; "
+                "map text codes to numbers with a mapping (code: value)"
+            )
         values = [float(c) for c in codes]
     elif isinstance(f.data, Mapping):
         if not f.data:
@@ -475,8 +480,11 @@ def _missing_rule(f: _Field | None, n_items: int, weights: list[float], coding: 
     fill = f.get("fill", _choice(FILL_METHODS), "zero")
     rounding = f.get("rounding", _choice(ROUNDING), "none")
     if max_missing > n_items - 1:
-        raise f.fail(f"must be at most {n_items - 1} (one less than the number of items): "
-                     "a record with no answered item is never scored", "max_missing")
+        raise f.fail(
+            f"must be at most {n_items - 1} (one less than the number of items): "
+            "a record with no answered item is never scored",
+            "max_missing",
+        )
     if rounding == "half_up" and fill != "prorate":
         raise f.fail("rounding applies only to fill: prorate", "rounding")
     if fill == "prorate":
@@ -540,8 +548,9 @@ def _risk_mapping(f: _Field | None, low: float, high: float) -> RiskMapping | No
         for key in ("intercept", "slope"):
             if not f.has(key):
                 raise f.fail("required field is missing", key)
-        return RiskMapping("logistic", intercept=f.get("intercept", _number), slope=f.get("slope", _number),
-                           source=source)
+        return RiskMapping(
+            "logistic", intercept=f.get("intercept", _number), slope=f.get("slope", _number), source=source
+        )
     for key in ("intercept", "slope"):
         if f.has(key):
             raise f.fail("a table mapping has rows, not intercept/slope", key)
@@ -556,7 +565,7 @@ def _risk_mapping(f: _Field | None, low: float, high: float) -> RiskMapping | No
         if rows and start <= rows[-1][0]:
             raise g.fail("rows must be sorted by 'from', strictly increasing", "from")
         rows.append((start, risk))
-    if math.isfinite(low) and rows[0][0] > low:   # a plain score may have no lower bound
+    if math.isfinite(low) and rows[0][0] > low:  # a plain score may have no lower bound
         raise f.child("table").fail(f"the first row must start at or below the lowest possible score {_fmt(low)}")
     if rows[-1][0] > high:
         raise f.child("table").fail(f"a row starts above the highest possible score {_fmt(high)}")
@@ -567,8 +576,16 @@ def _items(f: _Field, allowed: tuple[str, ...]) -> list[tuple[dict, _Field]]:
     out = []
     for g in _list(f):
         g.mapping(allowed, required=("id", "column"))
-        out.append(({"id": g.get("id", _item_id), "column": g.get("column", _nonempty_text),
-                     "label": g.get("label", _text, "")}, g))
+        out.append(
+            (
+                {
+                    "id": g.get("id", _item_id),
+                    "column": g.get("column", _nonempty_text),
+                    "label": g.get("label", _text, ""),
+                },
+                g,
+            )
+        )
     ids = [d["id"] for d, _ in out]
     for i, (d, g) in enumerate(out):
         if d["id"] in ids[:i]:
@@ -586,8 +603,10 @@ COMMON = ("name", "version", "kind", "description", "direction", "cutoffs", "ref
 # range, and the cut-offs the kind derives by itself (band sets, positive rules, category boundaries).
 # --------------------------------------------------------------------------------------------------
 def _build_questionnaire(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("coding", "items", "reverse_items", "scales", "derived", "score", "band_sets"),
-                 required=("coding", "items", "scales", "score"))
+    root.mapping(
+        COMMON + ("coding", "items", "reverse_items", "scales", "derived", "score", "band_sets"),
+        required=("coding", "items", "scales", "score"),
+    )
     coding = _coding(root.child("coding"))
     if not coding.numeric:
         raise root.child("coding").fail("a questionnaire needs numeric scored values; use a mapping code: value")
@@ -602,8 +621,9 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
             if item in reverse:
                 raise g.fail(f"item '{item}' is listed twice")
             reverse.add(item)
-    items = tuple(Item(id=d["id"], column=d["column"], label=d["label"], reverse=d["id"] in reverse)
-                  for d, _ in raw_items)
+    items = tuple(
+        Item(id=d["id"], column=d["column"], label=d["label"], reverse=d["id"] in reverse) for d, _ in raw_items
+    )
 
     scales: dict[str, Scale] = {}
     sf = root.child("scales").mapping(tuple(root.child("scales").data or ()))
@@ -621,11 +641,18 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
             if item in members:
                 raise h.fail(f"item '{item}' is listed twice in this scale")
             members.append(item)
-        rule = _missing_rule(g.child("missing") if g.has("missing") else None, len(members),
-                             [1.0] * len(members), coding)
+        rule = _missing_rule(
+            g.child("missing") if g.has("missing") else None, len(members), [1.0] * len(members), coding
+        )
         n = len(members)
-        scales[name] = Scale(name=name, items=tuple(members), direction=g.get("direction", _choice(DIRECTIONS), "higher"),
-                             missing=rule, low=n * coding.low, high=n * coding.high)
+        scales[name] = Scale(
+            name=name,
+            items=tuple(members),
+            direction=g.get("direction", _choice(DIRECTIONS), "higher"),
+            missing=rule,
+            low=n * coding.low,
+            high=n * coding.high,
+        )
 
     if root.has("derived"):
         df = root.child("derived")
@@ -644,16 +671,19 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
                 if part in parts:
                     raise h.fail(f"scale '{part}' is listed twice")
                 parts.append(part)
-            scales[name] = Scale(name=name, sum_of=tuple(parts),
-                                 direction=g.get("direction", _choice(DIRECTIONS), "higher"),
-                                 low=sum(scales[p].low for p in parts), high=sum(scales[p].high for p in parts))
+            scales[name] = Scale(
+                name=name,
+                sum_of=tuple(parts),
+                direction=g.get("direction", _choice(DIRECTIONS), "higher"),
+                low=sum(scales[p].low for p in parts),
+                high=sum(scales[p].high for p in parts),
+            )
 
     score = _text(root.child("score"))
     if score not in scales:
         raise root.child("score").fail(f"'{score}' is not a scale or derived scale")
     if scales[score].direction != direction:
-        raise root.fail(f"the spec's direction must match the direction of its score scale '{score}'",
-                        "direction")
+        raise root.fail(f"the spec's direction must match the direction of its score scale '{score}'", "direction")
 
     band_sets = []
     derived_cutoffs: list[tuple[Cutoff, _Field]] = []
@@ -661,8 +691,9 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
         bf = root.child("band_sets")
         bf.mapping(tuple(bf.data or ()))
         for set_name in bf.data:
-            g = bf.child(set_name).mapping(("description", "prespecified", "labels", "bounds", "references"),
-                                           required=("labels", "bounds"))
+            g = bf.child(set_name).mapping(
+                ("description", "prespecified", "labels", "bounds", "references"), required=("labels", "bounds")
+            )
             _slug(_Field(set_name, g.path, g.file))
             default_labels = [_slug(h) for h in _list(g.child("labels"))]
             _unique(default_labels, g.child("labels"), "label")
@@ -691,21 +722,44 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
                     raise h.fail("bounds of a 'lower' scale must decrease strictly")
                 for v in values:
                     if not sc.low <= v <= sc.high:
-                        raise h.fail(f"bound outside the score range [{_fmt(sc.low)}, {_fmt(sc.high)}] of '{scale_name}'")
+                        raise h.fail(
+                            f"bound outside the score range [{_fmt(sc.low)}, {_fmt(sc.high)}] of '{scale_name}'"
+                        )
                 bounds.append((scale_name, tuple(values)))
                 labels.append((scale_name, tuple(own)))
                 if scale_name == score:
                     for value, label in zip(values, own[1:]):
-                        derived_cutoffs.append((Cutoff(f"{set_name}-{label}", value, prespecified,
-                                                       note=f"band set '{set_name}': '{label}' or worse"), h))
-            band_sets.append(BandSet(name=set_name, description=g.get("description", _text, ""),
-                                     prespecified=prespecified, bounds=tuple(bounds), labels=tuple(labels),
-                                     references=_references(g.child("references") if g.has("references") else None)))
+                        derived_cutoffs.append(
+                            (
+                                Cutoff(
+                                    f"{set_name}-{label}",
+                                    value,
+                                    prespecified,
+                                    note=f"band set '{set_name}': '{label}' or worse",
+                                ),
+                                h,
+                            )
+                        )
+            band_sets.append(
+                BandSet(
+                    name=set_name,
+                    description=g.get("description", _text, ""),
+                    prespecified=prespecified,
+                    bounds=tuple(bounds),
+                    labels=tuple(labels),
+                    references=_references(g.child("references") if g.has("references") else None),
+                )
+            )
 
     return dict(
-        coding=coding, items=items, scales=tuple(scales.values()), score_scale=score,
-        band_sets=tuple(band_sets), columns=tuple(i.column for i in items),
-        score_range=(scales[score].low, scales[score].high), derived_cutoffs=derived_cutoffs,
+        coding=coding,
+        items=items,
+        scales=tuple(scales.values()),
+        score_scale=score,
+        band_sets=tuple(band_sets),
+        columns=tuple(i.column for i in items),
+        score_range=(scales[score].low, scales[score].high),
+        derived_cutoffs=derived_cutoffs,
     )
 
 
@@ -725,8 +779,14 @@ def _build_checklist(root: _Field, direction: str) -> dict:
     rule = _missing_rule(root.child("missing") if root.has("missing") else None, len(items), weights, coding)
     low = sum(min(w * coding.low, w * coding.high) for w in weights)
     high = sum(max(w * coding.low, w * coding.high) for w in weights)
-    return dict(coding=coding, items=tuple(items), missing=rule, columns=tuple(i.column for i in items),
-                score_range=(low, high), derived_cutoffs=[])
+    return dict(
+        coding=coding,
+        items=tuple(items),
+        missing=rule,
+        columns=tuple(i.column for i in items),
+        score_range=(low, high),
+        derived_cutoffs=[],
+    )
 
 
 def _positive_rule(f: _Field, n_parts: int, what: str) -> PositiveRule:
@@ -745,8 +805,10 @@ def _positive_rule(f: _Field, n_parts: int, what: str) -> PositiveRule:
 
 
 def _build_signal_list(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("coding", "items", "abnormal", "missing", "positive_rule"),
-                 required=("coding", "items", "positive_rule"))
+    root.mapping(
+        COMMON + ("coding", "items", "abnormal", "missing", "positive_rule"),
+        required=("coding", "items", "positive_rule"),
+    )
     coding = _coding(root.child("coding"))
     default = None
     if root.has("abnormal"):
@@ -761,13 +823,18 @@ def _build_signal_list(root: _Field, direction: str) -> dict:
         else:
             raise g.fail("say which answer is abnormal (here or as a default 'abnormal' at the top)", "abnormal")
         items.append(Item(id=d["id"], column=d["column"], label=d["label"], abnormal=abnormal))
-    rule = _missing_rule(root.child("missing") if root.has("missing") else None, len(items),
-                         [1.0] * len(items), None)
+    rule = _missing_rule(root.child("missing") if root.has("missing") else None, len(items), [1.0] * len(items), None)
     positive = _positive_rule(root.child("positive_rule"), len(items), "items")
     cut = Cutoff(positive.cutoff_name, float(positive.k), True, note="from positive_rule")
-    return dict(coding=coding, items=tuple(items), missing=rule, rule=positive,
-                columns=tuple(i.column for i in items), score_range=(0.0, float(len(items))),
-                derived_cutoffs=[(cut, root.child("positive_rule"))])
+    return dict(
+        coding=coding,
+        items=tuple(items),
+        missing=rule,
+        rule=positive,
+        columns=tuple(i.column for i in items),
+        score_range=(0.0, float(len(items))),
+        derived_cutoffs=[(cut, root.child("positive_rule"))],
+    )
 
 
 def _abnormal(f: _Field, coding: Coding) -> tuple:
@@ -787,8 +854,11 @@ def _build_ordinal(root: _Field, direction: str) -> dict:
     if isinstance(cf.data, list):
         codes = [_code(g) for g in _list(cf)]
         _unique(codes, cf, "category")
-        coding = Coding(codes=tuple(codes), values=tuple(float(i) for i in range(len(codes))),
-                        numeric=not any(isinstance(c, str) for c in codes))
+        coding = Coding(
+            codes=tuple(codes),
+            values=tuple(float(i) for i in range(len(codes))),
+            numeric=not any(isinstance(c, str) for c in codes),
+        )
         if any(isinstance(c, str) for c in codes) and not all(isinstance(c, str) for c in codes):
             raise cf.fail("categories must be all numbers or all text, not a mix")
     else:
@@ -805,13 +875,20 @@ def _build_ordinal(root: _Field, direction: str) -> dict:
         if not SLUG_PATTERN.match(name):
             name = f"{'at-least' if direction == 'higher' else 'at-most'}-{_fmt(value)}"
         derived.append((Cutoff(name, value, True, note=f"category boundary at '{code}'"), cf))
-    return dict(coding=coding, column=column, columns=(column,),
-                score_range=(min(coding.values), max(coding.values)), derived_cutoffs=derived)
+    return dict(
+        coding=coding,
+        column=column,
+        columns=(column,),
+        score_range=(min(coding.values), max(coding.values)),
+        derived_cutoffs=derived,
+    )
 
 
 def _build_rater(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("raters", "consensus_column", "combine", "fallback", "rating_scale", "min_ratings"),
-                 required=("raters", "combine", "rating_scale", "cutoffs"))
+    root.mapping(
+        COMMON + ("raters", "consensus_column", "combine", "fallback", "rating_scale", "min_ratings"),
+        required=("raters", "combine", "rating_scale", "cutoffs"),
+    )
     raters = []
     for g in _list(root.child("raters")):
         g.mapping(("column", "id_column"), required=("column",))
@@ -838,12 +915,21 @@ def _build_rater(root: _Field, direction: str) -> dict:
         raise root.fail(f"must be at most the number of raters ({len(raters)})", "min_ratings")
     if min_ratings > 1 and combine not in ("mean_of_available", "min", "max"):
         raise root.fail("min_ratings applies only to mean_of_available, min and max", "min_ratings")
-    columns = [r.column for r in raters] + ([consensus] if consensus else []) + \
-        [r.id_column for r in raters if r.id_column]
+    columns = (
+        [r.column for r in raters] + ([consensus] if consensus else []) + [r.id_column for r in raters if r.id_column]
+    )
     _unique(columns, root.child("raters"), "column")
-    return dict(raters=tuple(raters), consensus_column=consensus, combine=combine, fallback=fallback,
-                min_ratings=min_ratings, coding=_rating_coding(low, high, integer),
-                columns=tuple(columns), score_range=(low, high), derived_cutoffs=[])
+    return dict(
+        raters=tuple(raters),
+        consensus_column=consensus,
+        combine=combine,
+        fallback=fallback,
+        min_ratings=min_ratings,
+        coding=_rating_coding(low, high, integer),
+        columns=tuple(columns),
+        score_range=(low, high),
+        derived_cutoffs=[],
+    )
 
 
 def _rating_coding(low: float, high: float, integer: bool) -> Coding:
@@ -885,15 +971,13 @@ def _build_score(root: _Field, direction: str) -> dict:
         if root.has("risk_mapping"):
             raise root.fail("a probability is already a risk; it takes no risk_mapping", "risk_mapping")
         low, high = 0.0, 1.0
-    return dict(column=column, columns=(column,), score_range=(low, high), probability=probability,
-                derived_cutoffs=[])
+    return dict(column=column, columns=(column,), score_range=(low, high), probability=probability, derived_cutoffs=[])
 
 
 def _build_combination(root: _Field, direction: str, resolve: Callable[[str, _Field], "InstrumentSpec"]) -> dict:
     root.mapping(COMMON + ("components", "positive_rule", "missing"), required=("components", "positive_rule"))
     if direction != "higher":
-        raise root.fail("a combination's score counts positive components, so its direction is 'higher'",
-                        "direction")
+        raise root.fail("a combination's score counts positive components, so its direction is 'higher'", "direction")
     if root.has("risk_mapping"):
         raise root.fail("a combination takes no risk_mapping", "risk_mapping")
     components = []
@@ -909,23 +993,31 @@ def _build_combination(root: _Field, direction: str, resolve: Callable[[str, _Fi
         try:
             cut = spec.cutoff(name)
         except KeyError:
-            raise g.fail(f"'{spec.id}' has no cut-off '{name}'; it has {', '.join(c.name for c in spec.cutoffs)}",
-                         "cutoff") from None
+            raise g.fail(
+                f"'{spec.id}' has no cut-off '{name}'; it has {', '.join(c.name for c in spec.cutoffs)}", "cutoff"
+            ) from None
         components.append(Component(instrument=ref, cutoff=cut, spec=spec))
     if len(components) < 2:
         raise root.child("components").fail("a combination needs at least two components")
     n = len(components)
     rule = _missing_rule(root.child("missing") if root.has("missing") else None, n, [1.0] * n, None)
     if rule.fill != "zero":
-        raise root.child("missing").fail("a combination counts a missing component as not positive; "
-                                         "only fill: zero is possible", "fill")
+        raise root.child("missing").fail(
+            "a combination counts a missing component as not positive; only fill: zero is possible", "fill"
+        )
     positive = _positive_rule(root.child("positive_rule"), n, "components")
     cut = Cutoff(positive.cutoff_name, float(positive.k), True, note="from positive_rule")
     columns: list[str] = []
     for c in components:
         columns += [col for col in c.spec.columns if col not in columns]
-    return dict(components=tuple(components), rule=positive, missing=rule, columns=tuple(columns),
-                score_range=(0.0, float(n)), derived_cutoffs=[(cut, root.child("positive_rule"))])
+    return dict(
+        components=tuple(components),
+        rule=positive,
+        missing=rule,
+        columns=tuple(columns),
+        score_range=(0.0, float(n)),
+        derived_cutoffs=[(cut, root.child("positive_rule"))],
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -944,19 +1036,19 @@ def header(data: Any, file: str) -> tuple[str, int | str, str]:
         raise root.fail("must be lower-case letters, digits, '-' or '_' (it becomes part of the id)", "name")
     vf = root.child("version")
     if isinstance(vf.data, bool) or not isinstance(vf.data, (int, str)):
-        raise vf.fail("must be a whole number or text of letters, digits, '-' or '_' (no dots: "
-                      "the id becomes a key in reports/metrics.json)")
+        raise vf.fail(
+            "must be a whole number or text of letters, digits, '-' or '_' (no dots: "
+            "the id becomes a key in reports/metrics.json)"
+        )
     if isinstance(vf.data, int) and vf.data < 1:
         raise vf.fail("must be at least 1")
     if isinstance(vf.data, str) and not VERSION_PATTERN.match(vf.data):
-        raise vf.fail("must be letters, digits, '-' or '_' (no dots: the id becomes a key in "
-                      "reports/metrics.json)")
+        raise vf.fail("must be letters, digits, '-' or '_' (no dots: the id becomes a key in reports/metrics.json)")
     kind = _choice(KINDS)(root.child("kind"))
     return name, vf.data, kind
 
 
-def build_spec(data: Any, file: str,
-               resolve: Callable[[str, Any], InstrumentSpec] | None = None) -> InstrumentSpec:
+def build_spec(data: Any, file: str, resolve: Callable[[str, Any], InstrumentSpec] | None = None) -> InstrumentSpec:
     """Validate a parsed YAML mapping and return the ``InstrumentSpec``.
 
     Parameters
@@ -1006,8 +1098,15 @@ def build_spec(data: Any, file: str,
         raise root.fail("declare at least one named cut-off", "cutoffs")
     risk = _risk_mapping(root.child("risk_mapping") if root.has("risk_mapping") else None, low, high)
     return InstrumentSpec(
-        name=name, version=version, kind=kind, description=description.strip(), direction=direction,
-        cutoffs=cutoffs, source_file=file,
+        name=name,
+        version=version,
+        kind=kind,
+        description=description.strip(),
+        direction=direction,
+        cutoffs=cutoffs,
+        source_file=file,
         references=_references(root.child("references") if root.has("references") else None),
-        score_range=(low, high), risk_mapping=risk, **parts,
+        score_range=(low, high),
+        risk_mapping=risk,
+        **parts,
     )

@@ -12,6 +12,7 @@ Three steps, kept apart so each can be tested on its own:
 Only presentation happens here; every number comes from the stages' JSON documents (the sample
 prevalence interval is the one figure computed here, with the run's interval method).
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,13 +54,36 @@ PATHS = {
 }
 # The packages that compute or write something in a pipeline run (not test references such as
 # scikit-learn); duckdb and dask only stream large files (params scale.engine) and are left out.
-PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pandera", "statsmodels", "pingouin", "pyyaml", "jinja2",
-            "xhtml2pdf", "dvc")
+PACKAGES = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pandera",
+    "statsmodels",
+    "pingouin",
+    "pyyaml",
+    "jinja2",
+    "xhtml2pdf",
+    "dvc",
+)
 PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
 RATIOS = ("lr_positive", "lr_negative", "dor")
 STAT_ROWS = (*PROPORTIONS, *RATIOS)
-KNOWN_STATISTICS = frozenset({*STAT_ROWS, "auc", "calibration_slope", "calibration_in_the_large",
-                              "observed_expected_ratio", "icc", "kappa", "weighted_kappa", "cronbach_alpha", "omega"})
+KNOWN_STATISTICS = frozenset(
+    {
+        *STAT_ROWS,
+        "auc",
+        "calibration_slope",
+        "calibration_in_the_large",
+        "observed_expected_ratio",
+        "icc",
+        "kappa",
+        "weighted_kappa",
+        "cronbach_alpha",
+        "omega",
+    }
+)
 
 
 # ------------------------------------------------------------------------------------ metrics.json
@@ -74,6 +98,7 @@ def headline_metrics(documents: dict[str, dict]) -> dict:
 
     Reads suppressed documents: a withheld figure (None or "<10") is left out.
     """
+
     def num(x):
         return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -111,8 +136,8 @@ class Inputs:
     calibration_curve: dict[str, list] = field(default_factory=dict)
     decision: dict[str, list] = field(default_factory=dict)
     reliability: dict[str, dict] = field(default_factory=dict)
-    files: list[tuple[str, str]] = field(default_factory=list)   # (path, sha256) of every input read
-    not_applicable: dict[str, dict] = field(default_factory=dict)   # stage -> its "not applicable" document
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) of every input read
+    not_applicable: dict[str, dict] = field(default_factory=dict)  # stage -> its "not applicable" document
 
 
 def _sha(path: Path) -> str:
@@ -139,8 +164,9 @@ def load_inputs(root: str | Path = ".") -> Inputs:
                 if na is not None:
                     files.append((f"{rel}/{not_applicable.FILE}", _sha(d / not_applicable.FILE)))
                     inp.not_applicable.setdefault(na.get("stage", rel), na)
-                return {p.stem: read(f"{rel}/{p.name}") for p in sorted(d.glob("*.json"))
-                        if p.name != not_applicable.FILE}
+                return {
+                    p.stem: read(f"{rel}/{p.name}") for p in sorted(d.glob("*.json")) if p.name != not_applicable.FILE
+                }
         return {}
 
     def optional(rel: str):
@@ -204,8 +230,9 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
             reasons.pop(total)
         sf[k] = {"scored": pub["scored"], "missing_score": {r: pub[f"missing:{r}"] for r in missing}}
         if reasons:
-            log.append({"location": f"{k}.score_flow", "hidden": sorted(reasons),
-                        "reason": disclosure.reason_small(min_cell)})
+            log.append(
+                {"location": f"{k}.score_flow", "hidden": sorted(reasons), "reason": disclosure.reason_small(min_cell)}
+            )
     out.score_flow = sf
     out.comparisons = []
     for doc in inp.comparisons:
@@ -296,11 +323,11 @@ class Fmt:
 
     def __init__(self, lang: str, t: dict):
         self.lang, self.t = lang, t
-        self.decimal = "," if lang == "nl" else "."   # the decimal mark, also for figure ticks
+        self.decimal = "," if lang == "nl" else "."  # the decimal mark, also for figure ticks
 
     def _dec(self, s: str) -> str:
         if s.startswith("-") and not s.strip("-0.,%"):
-            s = s[1:]                                  # no "-0.0"
+            s = s[1:]  # no "-0.0"
         if self.lang == "nl":
             return s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
         return s
@@ -329,8 +356,21 @@ class Fmt:
             return self.num(x, 1)
         if stat == "net_benefit":
             return self.num(x, 4)
-        if stat in ("auc", "youden", "icc", "kappa", "weighted_kappa", "cronbach_alpha", "omega", "partial_auc",
-                    "standardised", "calibration_slope", "calibration_in_the_large", "brier", "brier_scaled"):
+        if stat in (
+            "auc",
+            "youden",
+            "icc",
+            "kappa",
+            "weighted_kappa",
+            "cronbach_alpha",
+            "omega",
+            "partial_auc",
+            "standardised",
+            "calibration_slope",
+            "calibration_in_the_large",
+            "brier",
+            "brier_scaled",
+        ):
             return self.num(x, 3)
         return self.num(x, 2)
 
@@ -364,8 +404,10 @@ class Fmt:
         for key, rx in _REASON_RES:
             m = rx.fullmatch(text)
             if m and key in table:
-                parts = {k: "" if v is None else self.say(v) if k.startswith("rest") else self.method(v)
-                         for k, v in m.groupdict().items()}
+                parts = {
+                    k: "" if v is None else self.say(v) if k.startswith("rest") else self.method(v)
+                    for k, v in m.groupdict().items()
+                }
                 return table[key].format(**parts)
         head, sep, tail = text.partition(": ")
         if sep and re.fullmatch(r"[\w.@-]+", head) and tail:
@@ -451,8 +493,9 @@ def judged_cutoff(params: dict, inst_id: str) -> float | None:
     return float(value)
 
 
-def primary_threshold(doc: dict, spec: dict | None, crit: dict,
-                      judged: float | None = None) -> tuple[int | None, str | None]:
+def primary_threshold(
+    doc: dict, spec: dict | None, crit: dict, judged: float | None = None
+) -> tuple[int | None, str | None]:
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
     In this order: ``cutoff`` in the instrument's criteria; the judged cut-off of the params
@@ -477,7 +520,7 @@ def primary_threshold(doc: dict, spec: dict | None, crit: dict,
         return (i, None) if i is not None else (None, "criteria_cutoff_missing")
     cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
     derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
-    order = ([c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived)
+    order = [c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived
     for c in order:
         i = at(c["value"])
         if i is not None and spec_prespecified(spec, ths[i]):
@@ -488,8 +531,9 @@ def primary_threshold(doc: dict, spec: dict | None, crit: dict,
     return None, "no_prespecified"
 
 
-def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, reliability: dict | None,
-                    crit: dict) -> dict:
+def verdict_figures(
+    doc: dict, entry: dict | None, calibration: dict | None, reliability: dict | None, crit: dict
+) -> dict:
     """Statistic name -> interval (or None) for :func:`verdict.assess`."""
     figs: dict = {"auc": doc.get("auc")}
     if entry is not None:
@@ -515,8 +559,11 @@ def verdict_figures(doc: dict, entry: dict | None, calibration: dict | None, rel
             found = [v[k] for v in scales.values() if isinstance(v, dict) and isinstance(v.get(k), dict)]
             if found and k not in figs:
                 defined = [f for f in found if f.get("estimate") is not None]
-                figs[k] = min(defined, key=lambda f: (f.get("ci_low") if f.get("ci_low") is not None
-                                                      else f["estimate"])) if defined else found[0]
+                figs[k] = (
+                    min(defined, key=lambda f: f.get("ci_low") if f.get("ci_low") is not None else f["estimate"])
+                    if defined
+                    else found[0]
+                )
     return figs
 
 
@@ -540,12 +587,22 @@ def _flow_lines(fmt: Fmt, t: dict, title: str, n, extra: dict | None = None) -> 
 
 def overall_flow_svg(flow: dict, fmt: Fmt, t: dict) -> str:
     excluded = flow.get("excluded") or {}
-    main = [(_flow_lines(fmt, t, t["received"], flow.get("received")),
-             [f"{t['excluded']}: {fmt.count(_sum(excluded.values()))}",
-              *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in excluded.items()]] if excluded else None),
-            (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
-             [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}"] if "unverified" in flow else None),
-            (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None)]
+    main = [
+        (
+            _flow_lines(fmt, t, t["received"], flow.get("received")),
+            [
+                f"{t['excluded']}: {fmt.count(_sum(excluded.values()))}",
+                *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in excluded.items()],
+            ]
+            if excluded
+            else None,
+        ),
+        (
+            _flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
+            [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}"] if "unverified" in flow else None,
+        ),
+        (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None),
+    ]
     return figures.flow_svg(main, None, t["flow_title"])
 
 
@@ -560,29 +617,40 @@ def instrument_flow_counts(flow: dict, doc: dict, sflow: dict, fmt: Fmt) -> dict
     """The counts the instrument's flow figure shows that no table shows, as displayed (for the
     disclosure audit, which reads them from the figure's ``data-counts``): records analysed, without
     an index test result, and those per reason."""
-    return {"analysed": fmt.count(flow.get("analysed")), "n_missing_score": fmt.count(doc.get("n_missing_score")),
-            "missing": [fmt.count(v) for v in ((sflow or {}).get("missing_score") or {}).values()]}
+    return {
+        "analysed": fmt.count(flow.get("analysed")),
+        "n_missing_score": fmt.count(doc.get("n_missing_score")),
+        "missing": [fmt.count(v) for v in ((sflow or {}).get("missing_score") or {}).values()],
+    }
 
 
-def instrument_flow_svg(flow: dict, doc: dict, sflow: dict, entry: dict | None, fmt: Fmt, t: dict,
-                        rule: str | None) -> str:
+def instrument_flow_svg(
+    flow: dict, doc: dict, sflow: dict, entry: dict | None, fmt: Fmt, t: dict, rule: str | None
+) -> str:
     missing = (sflow or {}).get("missing_score") or {}
     pos, neg = doc.get("n_positive"), doc.get("n_negative")
     verified = pos + neg if isinstance(pos, int) and isinstance(neg, int) else None
     main = [
-        (_flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
-         [f"{t['no_index_result']}: {fmt.count(doc.get('n_missing_score'))}",
-          *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in missing.items()]]),
-        (_flow_lines(fmt, t, t["index_result"], doc.get("n")),
-         [f"{t['not_verified']}: {fmt.count(doc.get('n_unverified'))}"]),
+        (
+            _flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
+            [
+                f"{t['no_index_result']}: {fmt.count(doc.get('n_missing_score'))}",
+                *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in missing.items()],
+            ],
+        ),
+        (
+            _flow_lines(fmt, t, t["index_result"], doc.get("n")),
+            [f"{t['not_verified']}: {fmt.count(doc.get('n_unverified'))}"],
+        ),
         (_flow_lines(fmt, t, t["verified"], verified), None),
     ]
     split = None
     if entry is not None and rule:
         tp, fp, fn, tn = (entry.get(c) for c in ("tp", "fp", "fn", "tn"))
-        split = [[f"{t['index_positive']} ({rule})", f"{t['ref_pos']}: {fmt.count(tp)}",
-                  f"{t['ref_neg']}: {fmt.count(fp)}"],
-                 [f"{t['index_negative']}", f"{t['ref_pos']}: {fmt.count(fn)}", f"{t['ref_neg']}: {fmt.count(tn)}"]]
+        split = [
+            [f"{t['index_positive']} ({rule})", f"{t['ref_pos']}: {fmt.count(tp)}", f"{t['ref_neg']}: {fmt.count(fp)}"],
+            [f"{t['index_negative']}", f"{t['ref_pos']}: {fmt.count(fn)}", f"{t['ref_neg']}: {fmt.count(tn)}"],
+        ]
     else:
         split = [[t["ref_pos"], fmt.count(pos)], [t["ref_neg"], fmt.count(neg)]]
     return figures.flow_svg(main, split, t["flow_title"])
@@ -602,6 +670,7 @@ def partial_verification(unverified) -> bool:
 def flow_sentence(flow: dict, fmt: Fmt, t: dict) -> str:
     """The flow in one or more sentences, each only with counts that are shown (never "not shown
     records"); complete verification is said as such."""
+
     def shown(x):
         return isinstance(x, int) and not isinstance(x, bool)
 
@@ -640,14 +709,26 @@ def per_1000_rows(entry: dict, fmt: Fmt, t: dict) -> list[dict]:
             continue
         # whole families for the sentence, rounded together so that they add up (as in the icon array)
         tp, fn, fp, tn = figures.largest_remainder([k["tp"], k["fn"], k["fp"], k["tn"]])
-        rows.append({"prevalence": fmt.pct(p["prevalence"]), "per1000_cases": fmt.num(1000 * p["prevalence"], 0),
-                     "flagged": fmt.num(k["tp"] + k["fp"], 1), "tp": fmt.interval("per_1000", ivs["tp"]),
-                     "fp": fmt.interval("per_1000", ivs["fp"]), "fn": fmt.interval("per_1000", ivs["fn"]),
-                     "tn": fmt.num(k["tn"], 1), "ppv": fmt.interval("ppv", p["ppv"]),
-                     "npv": fmt.interval("npv", p["npv"]),
-                     "sentence": t["per1000_sentence"].format(
-                         cases=fmt.count(tp + fn), flagged=fmt.count(tp + fp), tp=fmt.count(tp), fp=fmt.count(fp),
-                         fn=fmt.count(fn))})
+        rows.append(
+            {
+                "prevalence": fmt.pct(p["prevalence"]),
+                "per1000_cases": fmt.num(1000 * p["prevalence"], 0),
+                "flagged": fmt.num(k["tp"] + k["fp"], 1),
+                "tp": fmt.interval("per_1000", ivs["tp"]),
+                "fp": fmt.interval("per_1000", ivs["fp"]),
+                "fn": fmt.interval("per_1000", ivs["fn"]),
+                "tn": fmt.num(k["tn"], 1),
+                "ppv": fmt.interval("ppv", p["ppv"]),
+                "npv": fmt.interval("npv", p["npv"]),
+                "sentence": t["per1000_sentence"].format(
+                    cases=fmt.count(tp + fn),
+                    flagged=fmt.count(tp + fp),
+                    tp=fmt.count(tp),
+                    fp=fmt.count(fp),
+                    fn=fmt.count(fn),
+                ),
+            }
+        )
     return rows
 
 
@@ -660,11 +741,24 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
         sens, spec = e.get("sensitivity") or {}, e.get("specificity") or {}
         if sens.get("estimate") is None or spec.get("estimate") is None:
             continue  # withheld (disclosure) or undefined: not marked either
-        marks.append({"fpr": 1 - spec["estimate"], "tpr": sens["estimate"], "text": fmt.cutoff(e["cutoff"]),
-                      "prespecified": e["_pre"]})
-    labels = {"title": title, "decimal": fmt.decimal, "x": t["roc_x"], "y": t["roc_y"], "curve": t["roc_curve"],
-              "chance": t["chance"],
-              "prespecified": t["cut_pre"], "exploratory": t["cut_expl"]}
+        marks.append(
+            {
+                "fpr": 1 - spec["estimate"],
+                "tpr": sens["estimate"],
+                "text": fmt.cutoff(e["cutoff"]),
+                "prespecified": e["_pre"],
+            }
+        )
+    labels = {
+        "title": title,
+        "decimal": fmt.decimal,
+        "x": t["roc_x"],
+        "y": t["roc_y"],
+        "curve": t["roc_curve"],
+        "chance": t["chance"],
+        "prespecified": t["cut_pre"],
+        "exploratory": t["cut_expl"],
+    }
     return figures.roc_svg(pts, marks, labels)
 
 
@@ -682,10 +776,16 @@ def generic_table(obj: dict, fmt: Fmt) -> list[tuple[str, str]]:
 def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: str, source: str | None) -> dict | None:
     if not cal and not curve:
         return None
-    view = {"source": source, "rows": [], "svg": None, "reason": None,
-            "risk_source": fmt.say((cal or {}).get("risk_source")),
-            "estimated": bool((cal or {}).get("estimated_mapping")), "plain": calibration_plain(cal, fmt, t)}
-    if view["estimated"]:      # marked on the figure itself: a mapping fitted on the data it is judged on
+    view = {
+        "source": source,
+        "rows": [],
+        "svg": None,
+        "reason": None,
+        "risk_source": fmt.say((cal or {}).get("risk_source")),
+        "estimated": bool((cal or {}).get("estimated_mapping")),
+        "plain": calibration_plain(cal, fmt, t),
+    }
+    if view["estimated"]:  # marked on the figure itself: a mapping fitted on the data it is judged on
         title = f"{title} ({t['cal_fitted_here']})"
     if cal:
         if cal.get("reason"):
@@ -698,17 +798,29 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
                 view["rows"].append((t.get(k, k), fmt.num(cal[k], 4)))
         hl = cal.get("hosmer_lemeshow") or {}
         if hl.get("p_value") is not None:
-            view["rows"].append(("Hosmer\u2013Lemeshow", f"\u03c7\u00b2 = {fmt.num(hl['statistic'], 2)}, df = {hl['df']}, "
-                                                         f"{fmt.p_eq(hl['p_value'])}"))
+            view["rows"].append(
+                (
+                    "Hosmer\u2013Lemeshow",
+                    f"\u03c7\u00b2 = {fmt.num(hl['statistic'], 2)}, df = {hl['df']}, {fmt.p_eq(hl['p_value'])}",
+                )
+            )
         sp = cal.get("spiegelhalter") or {}
         if sp.get("p_value") is not None:
             view["rows"].append(("Spiegelhalter", f"z = {fmt.num(sp['z'], 2)}, {fmt.p_eq(sp['p_value'])}"))
     rows = [r for r in curve if r.get("predicted") is not None and r.get("observed") is not None]
     if len(rows) >= 2:
-        view["svg"] = figures.calibration_svg(rows, {"title": title, "decimal": fmt.decimal,
-                                                     "x": t["cal_x"], "y": t["cal_y"],
-                                                     "curve": t["cal_curve"], "band": t["cal_band"],
-                                                     "ideal": t["cal_ideal"]})
+        view["svg"] = figures.calibration_svg(
+            rows,
+            {
+                "title": title,
+                "decimal": fmt.decimal,
+                "x": t["cal_x"],
+                "y": t["cal_y"],
+                "curve": t["cal_curve"],
+                "band": t["cal_band"],
+                "ideal": t["cal_ideal"],
+            },
+        )
     return view
 
 
@@ -718,8 +830,9 @@ def calibration_plain(cal: dict | None, fmt: Fmt, t: dict) -> list[str]:
     out = []
     oe = (cal or {}).get("observed_expected_ratio")
     if _iv_ok(oe):
-        out.append(t["cal_plain_oe"].format(n=fmt.num(100 * oe["estimate"], 0),
-                                            oe=fmt.interval("observed_expected_ratio", oe)))
+        out.append(
+            t["cal_plain_oe"].format(n=fmt.num(100 * oe["estimate"], 0), oe=fmt.interval("observed_expected_ratio", oe))
+        )
     sl = (cal or {}).get("calibration_slope")
     if _iv_ok(sl) and sl.get("ci_low") is not None and sl.get("ci_high") is not None:
         key = "low" if sl["ci_high"] < 1 else "high" if sl["ci_low"] > 1 else "ok"
@@ -750,36 +863,67 @@ def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
     rows = [r for r in rows if r.get("threshold") is not None and r.get("net_benefit") is not None]
     if len(rows) < 2:
         return None
-    svg = figures.decision_svg(rows, {"title": title, "decimal": fmt.decimal, "x": t["dc_x"], "y": t["dc_y"],
-                                      "curve": t["dc_curve"],
-                                      "all": t["dc_all"], "none": t["dc_none"], "band": t["cal_band"]})
+    svg = figures.decision_svg(
+        rows,
+        {
+            "title": title,
+            "decimal": fmt.decimal,
+            "x": t["dc_x"],
+            "y": t["dc_y"],
+            "curve": t["dc_curve"],
+            "all": t["dc_all"],
+            "none": t["dc_none"],
+            "band": t["cal_band"],
+        },
+    )
     step = max(1, len(rows) // 10)
-    table = [(fmt.pct(r["threshold"]), fmt.interval("net_benefit", {"estimate": r["net_benefit"],
-                                                                     "ci_low": r.get("ci_low"),
-                                                                     "ci_high": r.get("ci_high")}),
-              fmt.num(r.get("treat_all"), 4))
-             for r in rows[::step]]
+    table = [
+        (
+            fmt.pct(r["threshold"]),
+            fmt.interval(
+                "net_benefit", {"estimate": r["net_benefit"], "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high")}
+            ),
+            fmt.num(r.get("treat_all"), 4),
+        )
+        for r in rows[::step]
+    ]
     return {"svg": svg, "table": table}
 
 
 def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict | None:
     if not rel:
         return None
-    icc = [(f.get("type") + (f" ({t['judged']})" if f.get("type") == icc_type else ""), fmt.interval("icc", f))
-           for f in rel.get("icc") or [] if isinstance(f, dict) and f.get("type")]
-    other = [(t.get(k, k), fmt.interval(k, rel[k])) for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega")
-             if isinstance(rel.get(k), dict)]
-    scales = [(name, fmt.interval("cronbach_alpha", v.get("cronbach_alpha")),
-               fmt.interval("omega", v.get("omega")))
-              for name, v in (rel.get("internal_consistency") or {}).items() if isinstance(v, dict)]
+    icc = [
+        (f.get("type") + (f" ({t['judged']})" if f.get("type") == icc_type else ""), fmt.interval("icc", f))
+        for f in rel.get("icc") or []
+        if isinstance(f, dict) and f.get("type")
+    ]
+    other = [
+        (t.get(k, k), fmt.interval(k, rel[k]))
+        for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega")
+        if isinstance(rel.get(k), dict)
+    ]
+    scales = [
+        (name, fmt.interval("cronbach_alpha", v.get("cronbach_alpha")), fmt.interval("omega", v.get("omega")))
+        for name, v in (rel.get("internal_consistency") or {}).items()
+        if isinstance(v, dict)
+    ]
     ba = rel.get("bland_altman") if isinstance(rel.get("bland_altman"), dict) else None
     bland = None
     if ba:
-        bland = ", ".join(f"{k} = {fmt.interval('ratio', v) if isinstance(v, dict) else fmt.num(v, 2)}"
-                          for k, v in ba.items() if isinstance(v, (dict, float)) and not isinstance(v, bool))
-    return {"icc": icc, "other": other, "scales": scales, "bland_altman": bland,
-            "reason": fmt.reason(rel) if rel.get("reason") else None,
-            "plain": reliability_plain(rel, fmt, t, icc_type)}
+        bland = ", ".join(
+            f"{k} = {fmt.interval('ratio', v) if isinstance(v, dict) else fmt.num(v, 2)}"
+            for k, v in ba.items()
+            if isinstance(v, (dict, float)) and not isinstance(v, bool)
+        )
+    return {
+        "icc": icc,
+        "other": other,
+        "scales": scales,
+        "bland_altman": bland,
+        "reason": fmt.reason(rel) if rel.get("reason") else None,
+        "plain": reliability_plain(rel, fmt, t, icc_type),
+    }
 
 
 def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> dict | None:
@@ -794,10 +938,16 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
         rows = []
         for g, gdoc in block.get("groups", {}).items():
             e = (gdoc.get("thresholds") or [None] * (i + 1 if i is not None else 1))[i] if i is not None else None
-            rows.append({"group": fmt.group(g), "n": fmt.count(gdoc.get("n")), "pos": fmt.count(gdoc.get("n_positive")),
-                         "sens": fmt.interval("sensitivity", (e or {}).get("sensitivity")) if e else "\u2013",
-                         "spec": fmt.interval("specificity", (e or {}).get("specificity")) if e else "\u2013",
-                         "auc": fmt.interval("auc", gdoc.get("auc"))})
+            rows.append(
+                {
+                    "group": fmt.group(g),
+                    "n": fmt.count(gdoc.get("n")),
+                    "pos": fmt.count(gdoc.get("n_positive")),
+                    "sens": fmt.interval("sensitivity", (e or {}).get("sensitivity")) if e else "\u2013",
+                    "spec": fmt.interval("specificity", (e or {}).get("specificity")) if e else "\u2013",
+                    "auc": fmt.interval("auc", gdoc.get("auc")),
+                }
+            )
         diff = None
         for d in block.get("largest_difference") or []:
             if i is not None and d.get("cutoff") == cutoffs[i] and isinstance(d.get("sensitivity"), dict):
@@ -805,12 +955,13 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
                 if s.get("highest") and s.get("lowest") and s.get("difference"):
                     het = s.get("heterogeneity") or {}
                     diff = t["largest_difference"].format(
-                        high=fmt.group(s["highest"].get("group")), low=fmt.group(s["lowest"].get("group")),
+                        high=fmt.group(s["highest"].get("group")),
+                        low=fmt.group(s["lowest"].get("group")),
                         diff=fmt.interval("sensitivity", s["difference"]),
-                        p=fmt.p_eq(het.get("p_value")))
+                        p=fmt.p_eq(het.get("p_value")),
+                    )
         blocks.append({"column": col, "rows": rows, "difference": diff})
-    return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None,
-            "blocks": blocks}
+    return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None, "blocks": blocks}
 
 
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
@@ -824,8 +975,10 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
     pa = doc.get("partial_auc")
     if isinstance(pa, dict) and isinstance(pa.get("standardised"), dict):
         out["partial_auc"] = t["partial_auc_line"].format(
-            lo=fmt.pct(pa.get("specificity_low"), 0), hi=fmt.pct(pa.get("specificity_high"), 0),
-            std=fmt.interval("auc", pa["standardised"]))
+            lo=fmt.pct(pa.get("specificity_low"), 0),
+            hi=fmt.pct(pa.get("specificity_high"), 0),
+            std=fmt.interval("auc", pa["standardised"]),
+        )
     cps = []
     for cp in doc.get("cutpoints") or []:
         if not isinstance(cp, dict):
@@ -835,14 +988,23 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
         sens, spec = cp.get("sensitivity"), cp.get("specificity")
         sens = sens.get("estimate") if isinstance(sens, dict) else sens
         spec = spec.get("estimate") if isinstance(spec, dict) else spec
-        cps.append({"method": fmt.method(cp.get("method")),
-                    "cutoff": (fmt.rule(direction, cp["cutoff"]) if cp.get("cutoff") is not None
-                               else fmt.reason({"reason": cp.get("suppressed") or cp.get("reason")})),
-                    "sens": fmt.pct(sens) if isinstance(sens, float) else "\u2013",
-                    "spec": fmt.pct(spec) if isinstance(spec, float) else "\u2013",
-                    "same": fmt.pct(boot.get("share_same_cutoff"), 0) if boot.get("share_same_cutoff") is not None else "\u2013",
-                    "opt_sens": fmt.pct(opt.get("sensitivity")) if isinstance(opt.get("sensitivity"), float) else "\u2013",
-                    "opt_spec": fmt.pct(opt.get("specificity")) if isinstance(opt.get("specificity"), float) else "\u2013"})
+        cps.append(
+            {
+                "method": fmt.method(cp.get("method")),
+                "cutoff": (
+                    fmt.rule(direction, cp["cutoff"])
+                    if cp.get("cutoff") is not None
+                    else fmt.reason({"reason": cp.get("suppressed") or cp.get("reason")})
+                ),
+                "sens": fmt.pct(sens) if isinstance(sens, float) else "\u2013",
+                "spec": fmt.pct(spec) if isinstance(spec, float) else "\u2013",
+                "same": fmt.pct(boot.get("share_same_cutoff"), 0)
+                if boot.get("share_same_cutoff") is not None
+                else "\u2013",
+                "opt_sens": fmt.pct(opt.get("sensitivity")) if isinstance(opt.get("sensitivity"), float) else "\u2013",
+                "opt_spec": fmt.pct(opt.get("specificity")) if isinstance(opt.get("specificity"), float) else "\u2013",
+            }
+        )
     if cps:
         out["cutpoints"] = cps
     vc = doc.get("verification_corrected")
@@ -850,23 +1012,33 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
         rows = []
         for e in vc.get("thresholds") or []:
             naive, corr = e.get("naive") or {}, e.get("corrected") or {}
-            sa = "; ".join(f"r={fmt.num(s.get('r'), 1)}: {fmt.pct(s.get('sensitivity'))} / {fmt.pct(s.get('specificity'))}"
-                           for s in e.get("sensitivity_analysis") or [])
-            rows.append({"cutoff": fmt.rule(direction, e.get("cutoff")),
-                         "unv_pos": fmt.count(e.get("n_unverified_screen_positive")),
-                         "unv_neg": fmt.count(e.get("n_unverified_screen_negative")),
-                         "naive_sens": fmt.interval("sensitivity", naive.get("sensitivity")),
-                         "corr_sens": fmt.interval("sensitivity", corr.get("sensitivity")),
-                         "naive_spec": fmt.interval("specificity", naive.get("specificity")),
-                         "corr_spec": fmt.interval("specificity", corr.get("specificity")),
-                         "sa": sa})
-        out["verification"] = {"rows": rows, "reason": fmt.say(vc.get("reason")),
-                               "assumption": fmt.say(vc.get("assumption"))}
+            sa = "; ".join(
+                f"r={fmt.num(s.get('r'), 1)}: {fmt.pct(s.get('sensitivity'))} / {fmt.pct(s.get('specificity'))}"
+                for s in e.get("sensitivity_analysis") or []
+            )
+            rows.append(
+                {
+                    "cutoff": fmt.rule(direction, e.get("cutoff")),
+                    "unv_pos": fmt.count(e.get("n_unverified_screen_positive")),
+                    "unv_neg": fmt.count(e.get("n_unverified_screen_negative")),
+                    "naive_sens": fmt.interval("sensitivity", naive.get("sensitivity")),
+                    "corr_sens": fmt.interval("sensitivity", corr.get("sensitivity")),
+                    "naive_spec": fmt.interval("specificity", naive.get("specificity")),
+                    "corr_spec": fmt.interval("specificity", corr.get("specificity")),
+                    "sa": sa,
+                }
+            )
+        out["verification"] = {
+            "rows": rows,
+            "reason": fmt.say(vc.get("reason")),
+            "assumption": fmt.say(vc.get("assumption")),
+        }
     return out
 
 
-def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str,
-                    params: dict | None = None) -> dict:
+def instrument_view(
+    inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str, params: dict | None = None
+) -> dict:
     doc = inp.accuracy[inst_id]
     spec = inp.instruments.get(inst_id) or doc.get("instrument") or {}
     direction = doc.get("direction") or spec.get("direction", "higher")
@@ -888,7 +1060,7 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
         cal, cal_source = sub["overall"]["calibration"], "subgroups"
     rel = inp.reliability.get(inst_id)
     figs = verdict_figures(doc, primary, cal, rel, crit)
-    for key, value in crit.items():   # a misspelt statistic must not pass as "not assessed in this run"
+    for key, value in crit.items():  # a misspelt statistic must not pass as "not assessed in this run"
         if key not in verdict.SETTINGS and value is not None:
             stat = verdict.parse_criterion(key, value)[0]
             if stat not in KNOWN_STATISTICS:
@@ -897,11 +1069,15 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
     jrows = []
     for j in judged:
         fig = j.figure
-        bound = (f"[{fmt.value(j.statistic, j.bound[0])}, {fmt.value(j.statistic, j.bound[1])}]"
-                 if j.rule == "range" else fmt.value(j.statistic, j.bound[0]))
+        bound = (
+            f"[{fmt.value(j.statistic, j.bound[0])}, {fmt.value(j.statistic, j.bound[1])}]"
+            if j.rule == "range"
+            else fmt.value(j.statistic, j.bound[0])
+        )
         if fig is not None and fig.estimate is not None:
-            figure_text = fmt.interval(j.statistic, {"estimate": fig.estimate, "ci_low": fig.ci_low,
-                                                     "ci_high": fig.ci_high})
+            figure_text = fmt.interval(
+                j.statistic, {"estimate": fig.estimate, "ci_low": fig.ci_low, "ci_high": fig.ci_high}
+            )
         elif fig is not None:
             figure_text = fmt.reason({"reason": fig.reason})
         else:
@@ -913,31 +1089,54 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
             reason = t["not_in_run"]
         else:
             reason = fmt.say(reason)
-        jrows.append({"key": j.key, "statistic": t.get(j.statistic, j.statistic),
-                      "rule": t[f"rule_{j.rule}"].format(bound=bound), "figure": figure_text,
-                      "outcome": j.outcome, "outcome_text": t[f"outcome_{j.outcome}"],
-                      "plain": t[f"plain_{j.outcome}"], "reason": reason})
+        jrows.append(
+            {
+                "key": j.key,
+                "statistic": t.get(j.statistic, j.statistic),
+                "rule": t[f"rule_{j.rule}"].format(bound=bound),
+                "figure": figure_text,
+                "outcome": j.outcome,
+                "outcome_text": t[f"outcome_{j.outcome}"],
+                "plain": t[f"plain_{j.outcome}"],
+                "reason": reason,
+            }
+        )
     word = verdict.overall(judged)
     reason_line = verdict_reason(word, jrows, t, None if primary else t[f"primary_{why}"])
 
     # accuracy tables
-    stats_header = [{"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"],
-                     "names": ", ".join(e.get("names") or [])} for e in entries]
+    stats_header = [
+        {"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"], "names": ", ".join(e.get("names") or [])}
+        for e in entries
+    ]
     stats_rows = [{"label": t[s], "cells": [fmt.interval(s, e.get(s)) for e in entries]} for s in STAT_ROWS]
-    stats_rows.append({"label": t["youden"], "cells": [fmt.num(e.get("youden"), 3) if isinstance(e.get("youden"), float)
-                                                       else t["withheld"] for e in entries]})
+    stats_rows.append(
+        {
+            "label": t["youden"],
+            "cells": [
+                fmt.num(e.get("youden"), 3) if isinstance(e.get("youden"), float) else t["withheld"] for e in entries
+            ],
+        }
+    )
     tables = []
     for e in entries:
-        tables.append({"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"],
-                       "names": ", ".join(e.get("names") or []),
-                       "suppressed": bool(e.get("suppressed")),
-                       "tp": fmt.count(e.get("tp")), "fp": fmt.count(e.get("fp")), "fn": fmt.count(e.get("fn")),
-                       "tn": fmt.count(e.get("tn")),
-                       "pos": fmt.count(_sum([e.get("tp"), e.get("fp")])),
-                       "neg": fmt.count(_sum([e.get("fn"), e.get("tn")])),
-                       "rpos": fmt.count(_sum([e.get("tp"), e.get("fn")])),
-                       "rneg": fmt.count(_sum([e.get("fp"), e.get("tn")])),
-                       "total": fmt.count(_sum([e.get(c) for c in ("tp", "fp", "fn", "tn")]))})
+        tables.append(
+            {
+                "rule": fmt.rule(direction, e["cutoff"]),
+                "pre": e["_pre"],
+                "names": ", ".join(e.get("names") or []),
+                "suppressed": bool(e.get("suppressed")),
+                "tp": fmt.count(e.get("tp")),
+                "fp": fmt.count(e.get("fp")),
+                "fn": fmt.count(e.get("fn")),
+                "tn": fmt.count(e.get("tn")),
+                "pos": fmt.count(_sum([e.get("tp"), e.get("fp")])),
+                "neg": fmt.count(_sum([e.get("fn"), e.get("tn")])),
+                "rpos": fmt.count(_sum([e.get("tp"), e.get("fn")])),
+                "rneg": fmt.count(_sum([e.get("fp"), e.get("tn")])),
+                "total": fmt.count(_sum([e.get(c) for c in ("tp", "fp", "fn", "tn")])),
+            }
+        )
 
     # per 1000 and icon arrays (primary cut-off)
     per1000 = []
@@ -948,8 +1147,13 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
     icons = []
     if primary:
         for p in primary.get("at_prevalence") or []:
-            labels = {"title": t["icon_title"].format(prev=fmt.pct(p["prevalence"]), rule=rule),
-                      "tp": t["icon_tp"], "fn": t["icon_fn"], "fp": t["icon_fp"], "tn": t["icon_tn"]}
+            labels = {
+                "title": t["icon_title"].format(prev=fmt.pct(p["prevalence"]), rule=rule),
+                "tp": t["icon_tp"],
+                "fn": t["icon_fn"],
+                "fp": t["icon_fp"],
+                "tn": t["icon_tn"],
+            }
             k = per_1000_estimates(p)
             if k is not None:
                 icons.append(figures.icon_array_svg(k, labels))
@@ -960,12 +1164,16 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
     prevalence = None
     if isinstance(pos, int) and isinstance(neg, int) and pos + neg > 0:
         est, lo, hi = proportion_ci(pos, pos + neg, doc.get("ci_method", "wilson"), doc.get("confidence", 0.95))
-        prevalence = fmt.interval("prevalence", {"estimate": float(est[0]), "ci_low": float(lo[0]),
-                                                 "ci_high": float(hi[0])})
+        prevalence = fmt.interval(
+            "prevalence", {"estimate": float(est[0]), "ci_low": float(lo[0]), "ci_high": float(hi[0])}
+        )
     n_scored = doc.get("n")
     unv = doc.get("n_unverified")
-    verified_share = (fmt.pct((n_scored - unv) / n_scored) if isinstance(n_scored, int) and isinstance(unv, int)
-                      and n_scored > 0 else t["withheld"])
+    verified_share = (
+        fmt.pct((n_scored - unv) / n_scored)
+        if isinstance(n_scored, int) and isinstance(unv, int) and n_scored > 0
+        else t["withheld"]
+    )
 
     # limitations (STARD 26), generated from the data
     limits = []
@@ -985,35 +1193,61 @@ def instrument_view(inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict
 
     title_roc = f"ROC \u2013 {inst_id}"
     return {
-        "id": inst_id, "slug": slug(inst_id), "name": spec.get("name", inst_id.split("@")[0]),
+        "id": inst_id,
+        "slug": slug(inst_id),
+        "name": spec.get("name", inst_id.split("@")[0]),
         "version": spec.get("version", inst_id.split("@")[-1]),
         "kind": (t.get("kind_names") or {}).get(spec.get("kind", "score"), spec.get("kind", "score")),
         "direction": t["direction_lower"] if direction == "lower" else t["direction_higher"],
-        "references": spec.get("references", []), "source_file": spec.get("source_file"),
-        "cutoff_specs": [{"name": c.get("name"), "value": fmt.cutoff(c.get("value")),
-                          "pre": c.get("prespecified", True)} for c in spec.get("cutoffs", [])],
-        "n": fmt.count(doc.get("n")), "n_pos": fmt.count(pos), "n_neg": fmt.count(neg),
-        "n_unv": fmt.count(unv), "n_missing": fmt.count(doc.get("n_missing_score")),
-        "prevalence": prevalence, "verified_share": verified_share,
+        "references": spec.get("references", []),
+        "source_file": spec.get("source_file"),
+        "cutoff_specs": [
+            {"name": c.get("name"), "value": fmt.cutoff(c.get("value")), "pre": c.get("prespecified", True)}
+            for c in spec.get("cutoffs", [])
+        ],
+        "n": fmt.count(doc.get("n")),
+        "n_pos": fmt.count(pos),
+        "n_neg": fmt.count(neg),
+        "n_unv": fmt.count(unv),
+        "n_missing": fmt.count(doc.get("n_missing_score")),
+        "prevalence": prevalence,
+        "verified_share": verified_share,
         "auc": fmt.interval("auc", doc.get("auc")),
-        "primary_rule": rule, "primary_missing": None if primary else t[f"primary_{why}"],
+        "primary_rule": rule,
+        "primary_missing": None if primary else t[f"primary_{why}"],
         "primary_sens": fmt.interval("sensitivity", primary.get("sensitivity")) if primary else None,
         "primary_spec": fmt.interval("specificity", primary.get("specificity")) if primary else None,
         "flow_svg": instrument_flow_svg(inp.flow, doc, inp.score_flow.get(inst_id, {}), primary, fmt, t, rule),
         "flow_counts": instrument_flow_counts(inp.flow, doc, inp.score_flow.get(inst_id, {}), fmt),
-        "verdict": word, "verdict_text": t[f"verdict_{word}"], "judgements": jrows, "reason_line": reason_line,
-        "primary_index": idx, "main_per1000": plain[0] if plain else None,
-        "subgroup_lines": [b["difference"] for b in (subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"]
-                                                                   if primary else None, fmt, t) or {}).get("blocks", [])
-                           if b.get("difference")],
+        "verdict": word,
+        "verdict_text": t[f"verdict_{word}"],
+        "judgements": jrows,
+        "reason_line": reason_line,
+        "primary_index": idx,
+        "main_per1000": plain[0] if plain else None,
+        "subgroup_lines": [
+            b["difference"]
+            for b in (
+                subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t) or {}
+            ).get("blocks", [])
+            if b.get("difference")
+        ],
         "criteria_declared": bool(judged),
-        "stats_header": stats_header, "stats_rows": stats_rows, "tables": tables,
-        "per1000": per1000, "icons": icons, "plain": plain,
-        "plain_missing": (fmt.reason({"reason": primary.get("at_prevalence_reason")})
-                          if primary and primary.get("at_prevalence_reason") else t["not_in_run"]),
+        "stats_header": stats_header,
+        "stats_rows": stats_rows,
+        "tables": tables,
+        "per1000": per1000,
+        "icons": icons,
+        "plain": plain,
+        "plain_missing": (
+            fmt.reason({"reason": primary.get("at_prevalence_reason")})
+            if primary and primary.get("at_prevalence_reason")
+            else t["not_in_run"]
+        ),
         "roc_svg": roc_figure(inp.roc.get(inst_id, []), doc, entries, fmt, t, title_roc),
-        "calibration": calibration_view(cal, inp.calibration_curve.get(inst_id, []), fmt, t,
-                                        f"{t['calibration']} \u2013 {inst_id}", cal_source),
+        "calibration": calibration_view(
+            cal, inp.calibration_curve.get(inst_id, []), fmt, t, f"{t['calibration']} \u2013 {inst_id}", cal_source
+        ),
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
@@ -1048,23 +1282,48 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
     for doc in inp.comparisons:
         a, b = doc.get("score_a"), doc.get("score_b")
         dl = doc.get("delong") or {}
-        row = {"a": a, "b": b, "n": fmt.count(doc.get("n")), "auc_a": fmt.interval("auc", doc.get("auc_a")),
-               "auc_b": fmt.interval("auc", doc.get("auc_b")),
-               "versions": a.split("@")[0] == b.split("@")[0] if a and b else False,
-               "diff": (fmt.interval("auc", {"estimate": dl.get("difference"), "ci_low": dl.get("ci_low"),
-                                             "ci_high": dl.get("ci_high"), "reason": dl.get("reason")})),
-               "p": fmt.p_eq(dl.get("p_value")), "at": None}
+        row = {
+            "a": a,
+            "b": b,
+            "n": fmt.count(doc.get("n")),
+            "auc_a": fmt.interval("auc", doc.get("auc_a")),
+            "auc_b": fmt.interval("auc", doc.get("auc_b")),
+            "versions": a.split("@")[0] == b.split("@")[0] if a and b else False,
+            "diff": (
+                fmt.interval(
+                    "auc",
+                    {
+                        "estimate": dl.get("difference"),
+                        "ci_low": dl.get("ci_low"),
+                        "ci_high": dl.get("ci_high"),
+                        "reason": dl.get("reason"),
+                    },
+                )
+            ),
+            "p": fmt.p_eq(dl.get("p_value")),
+            "at": None,
+        }
         at = doc.get("at_cutoffs")
         if isinstance(at, dict):
             at_rows = []
             for stat in ("sensitivity", "specificity"):
                 e = at.get(stat) or {}
-                at_rows.append({"stat": t[stat], "a": fmt.pct(e.get("a")), "b": fmt.pct(e.get("b")),
-                                "ratio": fmt.interval("ratio", e.get("ratio")),
-                                "p": fmt.p(e.get("mcnemar_p"))})
-            row["at"] = {"cutoff_a": fmt.cutoff(at.get("cutoff_a")), "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
-                         "rows": at_rows, "suppressed": bool(at.get("suppressed")),
-                         "partly": bool(at.get("withheld")) and not at.get("suppressed")}
+                at_rows.append(
+                    {
+                        "stat": t[stat],
+                        "a": fmt.pct(e.get("a")),
+                        "b": fmt.pct(e.get("b")),
+                        "ratio": fmt.interval("ratio", e.get("ratio")),
+                        "p": fmt.p(e.get("mcnemar_p")),
+                    }
+                )
+            row["at"] = {
+                "cutoff_a": fmt.cutoff(at.get("cutoff_a")),
+                "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
+                "rows": at_rows,
+                "suppressed": bool(at.get("suppressed")),
+                "partly": bool(at.get("withheld")) and not at.get("suppressed"),
+            }
         paired.append(row)
     paired.sort(key=lambda r: (not r["versions"], r["a"] or "", r["b"] or ""))
     return {"versions": versions, "paired": paired}
@@ -1073,38 +1332,77 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
 # ------------------------------------------------------------------------------------------ STARD
 # item -> (study.yaml key or None, section anchors in the report or None, data_cannot: bool)
 STARD = [
-    ("1", None, ["top"]), ("2", "summary", ["summary"]), ("3", "background", None), ("4", "objectives", None),
-    ("5", "data_collection", None), ("6", "eligibility", None), ("7", "identification", None),
-    ("8", "setting", ["setting"]), ("9", "series", None), ("10a", "index_test", ["instruments"]),
-    ("10b", "reference_standard", None), ("11", "reference_rationale", None),
-    ("12a", "cutoff_rationale", ["instruments"]), ("12b", "reference_categories", None),
-    ("13a", "blinding_index", None), ("13b", "blinding_reference", None), ("14", None, ["methods"]),
-    ("15", None, ["flow"]), ("16", None, ["flow", "methods"]), ("17", None, ["subgroups"]),
-    ("18", "sample_size", ["instruments"]), ("19", None, ["flow"]), ("20", "baseline", ["subgroups"]),
-    ("21a", "severity", None), ("21b", "alternative_diagnoses", None), ("22", "time_interval", None),
-    ("23", None, ["instruments"]), ("24", None, ["instruments"]), ("25", "adverse_events", None),
-    ("26", "limitations", ["instruments"]), ("27", "implications", None), ("28", "registration", None),
-    ("29", "protocol", None), ("30", "funding", None),
+    ("1", None, ["top"]),
+    ("2", "summary", ["summary"]),
+    ("3", "background", None),
+    ("4", "objectives", None),
+    ("5", "data_collection", None),
+    ("6", "eligibility", None),
+    ("7", "identification", None),
+    ("8", "setting", ["setting"]),
+    ("9", "series", None),
+    ("10a", "index_test", ["instruments"]),
+    ("10b", "reference_standard", None),
+    ("11", "reference_rationale", None),
+    ("12a", "cutoff_rationale", ["instruments"]),
+    ("12b", "reference_categories", None),
+    ("13a", "blinding_index", None),
+    ("13b", "blinding_reference", None),
+    ("14", None, ["methods"]),
+    ("15", None, ["flow"]),
+    ("16", None, ["flow", "methods"]),
+    ("17", None, ["subgroups"]),
+    ("18", "sample_size", ["instruments"]),
+    ("19", None, ["flow"]),
+    ("20", "baseline", ["subgroups"]),
+    ("21a", "severity", None),
+    ("21b", "alternative_diagnoses", None),
+    ("22", "time_interval", None),
+    ("23", None, ["instruments"]),
+    ("24", None, ["instruments"]),
+    ("25", "adverse_events", None),
+    ("26", "limitations", ["instruments"]),
+    ("27", "implications", None),
+    ("28", "registration", None),
+    ("29", "protocol", None),
+    ("30", "funding", None),
 ]
 STUDY_KEYS = tuple(k for _, k, _ in STARD if k) + ("title", "organisation")
 
 
 # TRIPOD 2015 validation items for instruments that output probabilities (methodology §9)
 TRIPOD = [
-    ("10c", None, ["calibration"]), ("10d", None, ["instruments"]), ("10e", "model_updating", ["calibration"]),
-    ("12", "development_differences", None), ("13a", None, ["flow"]), ("13b", None, ["flow", "subgroups"]),
-    ("13c", "development_comparison", None), ("16", None, ["instruments"]), ("17", "model_updating", None),
+    ("10c", None, ["calibration"]),
+    ("10d", None, ["instruments"]),
+    ("10e", "model_updating", ["calibration"]),
+    ("12", "development_differences", None),
+    ("13a", None, ["flow"]),
+    ("13b", None, ["flow", "subgroups"]),
+    ("13c", "development_comparison", None),
+    ("16", None, ["instruments"]),
+    ("17", "model_updating", None),
     ("19a", "development_discussion", None),
 ]
-STUDY_KEYS = STUDY_KEYS + ("model_updating", "development_differences", "development_comparison",
-                           "development_discussion")
+STUDY_KEYS = STUDY_KEYS + (
+    "model_updating",
+    "development_differences",
+    "development_comparison",
+    "development_discussion",
+)
 
 
-def stard_view(study: dict, lang: str, t: dict, have_subgroups: bool, items=None, prefix: str = "stard",
-               have_calibration: bool = True) -> list[dict]:
+def stard_view(
+    study: dict,
+    lang: str,
+    t: dict,
+    have_subgroups: bool,
+    items=None,
+    prefix: str = "stard",
+    have_calibration: bool = True,
+) -> list[dict]:
     """Checklist rows: where the report addresses each item, the researcher's text, or 'not reported'."""
     rows = []
-    for item, key, anchors in (STARD if items is None else items):
+    for item, key, anchors in STARD if items is None else items:
         text = localised(study.get(key), lang) if key else None
         links = []
         for a in anchors or []:
@@ -1122,14 +1420,24 @@ def stard_view(study: dict, lang: str, t: dict, have_subgroups: bool, items=None
             status = "not_in_run"
         if prefix == "stard" and item == "17" and not have_subgroups:
             status = "not_in_run"
-        rows.append({"item": item, "text": t[f"{prefix}_{item}"], "links": links, "study": text, "key": key,
-                     "status": status, "status_text": t[f"stard_status_{status}"]})
+        rows.append(
+            {
+                "item": item,
+                "text": t[f"{prefix}_{item}"],
+                "links": links,
+                "study": text,
+                "key": key,
+                "status": status,
+                "status_text": t[f"stard_status_{status}"],
+            }
+        )
     return rows
 
 
 # ----------------------------------------------------------------------------------------- the page
 def software_versions() -> list[tuple[str, str]]:
     from .. import __version__
+
     out = [("signalering", __version__), ("Python", platform.python_version())]
     for pkg in PACKAGES:
         try:
@@ -1152,38 +1460,54 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
     shown = {k: v for k, v in params.items()}
     counts = {w: sum(1 for v in views if v["verdict"] == w) for w in verdict.OUTCOMES}
     return {
-        "lang": lang, "t": t,
-        "study_title": localised(study.get("title"), lang), "organisation": localised(study.get("organisation"), lang),
+        "lang": lang,
+        "t": t,
+        "study_title": localised(study.get("title"), lang),
+        "organisation": localised(study.get("organisation"), lang),
         "study_given": bool(study),
         "software": software_versions(),
-        "data_hash": flow.get("file_sha256", t["withheld"]), "seed": params.get("seed"),
+        "data_hash": flow.get("file_sha256", t["withheld"]),
+        "seed": params.get("seed"),
         "params_yaml": yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100),
         "files": inp.files,
         "flow_svg": overall_flow_svg(flow, fmt, t),
         "flow_sentence": flow_sentence(flow, fmt, t),
-        "received": fmt.count(flow.get("received")), "analysed": fmt.count(flow.get("analysed")),
-        "verified": fmt.count(flow.get("verified")), "unverified": fmt.count(flow.get("unverified")),
+        "received": fmt.count(flow.get("received")),
+        "analysed": fmt.count(flow.get("analysed")),
+        "verified": fmt.count(flow.get("verified")),
+        "unverified": fmt.count(flow.get("unverified")),
         "excluded": excluded,
         "setting_text": localised(study.get("setting"), lang),
-        "targets": targets, "ci_method": ev.get("ci_method", "wilson"),
-        "confidence": fmt.pct(ev.get("confidence", 0.95), 0), "min_cell": min_cell,
+        "targets": targets,
+        "ci_method": ev.get("ci_method", "wilson"),
+        "confidence": fmt.pct(ev.get("confidence", 0.95), 0),
+        "min_cell": min_cell,
         "min_cell_max": max(1, int(min_cell) - 1),
-        "instruments": views, "verdict_counts": counts,
+        "instruments": views,
+        "verdict_counts": counts,
         "main_prevalence": fmt.pct(ev["prevalences"][0]) if ev.get("prevalences") else None,
         "not_applicable": [t["not_applicable"][s] for s in not_applicable.STAGES if s in inp.not_applicable],
         "comparison": comparison_view(inp, views, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
         "study_unknown": sorted(str(k) for k in study if k not in STUDY_KEYS),
         "tripod": stard_view(study, lang, t, bool(inp.subgroups), TRIPOD, "tripod", bool(inp.calibration)),
-        "tripod_instruments": [v["id"] for v in views if v["is_probability"] or (v["calibration"] or {}).get("risk_source")],
+        "tripod_instruments": [
+            v["id"] for v in views if v["is_probability"] or (v["calibration"] or {}).get("risk_source")
+        ],
         "disclosure_log": disclosure_summary(log, fmt),
         "disclosure_entries": len(log),
-        "have": {"comparison": bool(inp.comparisons), "subgroups": bool(inp.subgroups),
-                 "calibration": bool(inp.calibration), "decision": bool(inp.decision),
-                 "reliability": bool(inp.reliability)},
+        "have": {
+            "comparison": bool(inp.comparisons),
+            "subgroups": bool(inp.subgroups),
+            "calibration": bool(inp.calibration),
+            "decision": bool(inp.decision),
+            "reliability": bool(inp.reliability),
+        },
         "criteria_cfg": yaml.safe_dump(crit_cfg, sort_keys=False, width=100) if crit_cfg else None,
-        "other_lang": {"en": ("nl", "validatierapport.html", "Nederlandse versie"),
-                       "nl": ("en", "validation_report.html", "English version")}[lang],
+        "other_lang": {
+            "en": ("nl", "validatierapport.html", "Nederlandse versie"),
+            "nl": ("en", "validation_report.html", "English version"),
+        }[lang],
     }
 
 
@@ -1199,9 +1523,10 @@ def disclosure_summary(log: list[dict], fmt: Fmt | None = None) -> list[dict]:
         g = groups.setdefault(reason, {"reason": reason, "n": 0, "where": set()})
         g["n"] += 1
         g["where"].add(str(e.get("location", "")).split(".")[0].split("[")[0])
-    return [{"reason": fmt.say(g["reason"]) if fmt else g["reason"], "n": g["n"],
-             "where": ", ".join(sorted(g["where"]))}
-            for g in sorted(groups.values(), key=lambda g: g["reason"])]
+    return [
+        {"reason": fmt.say(g["reason"]) if fmt else g["reason"], "n": g["n"], "where": ", ".join(sorted(g["where"]))}
+        for g in sorted(groups.values(), key=lambda g: g["reason"])
+    ]
 
 
 def load_texts(lang: str) -> dict:
@@ -1217,11 +1542,15 @@ def render(view: dict, template: str = "report.html.j2", pdf: bool = False, part
     appendix in collapsible sections), "main" or "appendix" (the two PDFs)."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
-    html = env.get_template(template).render(pdf=pdf, part=part,
-                                             appendix_file=f"{APPENDIX[view['lang']]}.pdf", **view)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    html = env.get_template(template).render(pdf=pdf, part=part, appendix_file=f"{APPENDIX[view['lang']]}.pdf", **view)
     return repeat_table_headers(svg_to_img(html)) if pdf else html
 
 
@@ -1231,28 +1560,37 @@ _TABLE = re.compile(r"<table(?P<attrs>[^>]*)>(?P<body>.*?)</table>", re.S)
 def repeat_table_headers(html: str) -> str:
     """``repeat="1"`` on every table whose first row is a header row (only ``<th>`` cells), so that
     xhtml2pdf repeats it at the top of each page a table runs onto."""
+
     def repl(m: re.Match) -> str:
         first = re.search(r"<tr[^>]*>(.*?)</tr>", m.group("body"), re.S)
         if not first or "<td" in first.group(1) or "repeat=" in m.group("attrs"):
             return m.group(0)
         return f'<table{m.group("attrs")} repeat="1">{m.group("body")}</table>'
+
     return _TABLE.sub(repl, html)
 
 
-SVG_BLOCK = re.compile(r'(?P<half><!--half-->)?<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" '
-                       r'height="([0-9.]+)".*?</svg>', re.S)
-PDF_WIDTH, PDF_HALF = 480, 250     # px: a figure on its own, and one of two side by side (<!--half-->)
+SVG_BLOCK = re.compile(
+    r'(?P<half><!--half-->)?<svg xmlns="http://www.w3.org/2000/svg" width="([0-9.]+)" '
+    r'height="([0-9.]+)".*?</svg>',
+    re.S,
+)
+PDF_WIDTH, PDF_HALF = 480, 250  # px: a figure on its own, and one of two side by side (<!--half-->)
 
 
 def svg_to_img(html: str) -> str:
     """Inline SVG -> ``<img src="data:image/svg+xml;base64,...">`` (what xhtml2pdf can draw)."""
+
     def repl(m: re.Match) -> str:
         w, h = float(m.group(2)), float(m.group(3))
         scale = min(1.0, (PDF_HALF if m.group("half") else PDF_WIDTH) / w)
         svg = m.group(0).removeprefix(m.group("half") or "")
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return (f'<div><img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
-                f'height="{h * scale:.0f}" alt=""/></div>')
+        return (
+            f'<div><img src="data:image/svg+xml;base64,{data}" width="{w * scale:.0f}" '
+            f'height="{h * scale:.0f}" alt=""/></div>'
+        )
+
     return SVG_BLOCK.sub(repl, html)
 
 
@@ -1263,7 +1601,7 @@ def html_to_pdf(html: str) -> bytes:
     from reportlab import rl_config
     from xhtml2pdf import pisa
 
-    rl_config.invariant = 1          # no creation date or random document id in the file
+    rl_config.invariant = 1  # no creation date or random document id in the file
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
     buf = _io.BytesIO()
     result = pisa.CreatePDF(html, dest=buf, encoding="utf-8")

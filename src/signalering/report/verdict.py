@@ -24,6 +24,7 @@ flagged unless the lower bound of its interval reaches the threshold. One accept
 
 Everything here is pure: figures in, judgements out; no I/O, no formatting.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,8 +41,14 @@ NOT_ASSESSABLE = "not_assessable"
 OUTCOMES = (MET, NOT_MET, INCONCLUSIVE, NOT_ASSESSABLE)
 
 # Longest suffix first: "_ci_low_min" must win over "_min".
-RULES = (("_ci_low_min", "min"), ("_ci_high_max", "max"), ("_ci_contains", "contains"),
-         ("_range", "range"), ("_min", "min"), ("_max", "max"))
+RULES = (
+    ("_ci_low_min", "min"),
+    ("_ci_high_max", "max"),
+    ("_ci_contains", "contains"),
+    ("_range", "range"),
+    ("_min", "min"),
+    ("_max", "max"),
+)
 # Keys inside a criteria block that are settings, not criteria.
 SETTINGS = frozenset({"cutoff", "icc_type"})
 
@@ -63,8 +70,8 @@ class Judgement:
 
     key: str
     statistic: str
-    rule: str                      # "min" | "max" | "range" | "contains"
-    bound: tuple[float, ...]       # (x,) or (a, b)
+    rule: str  # "min" | "max" | "range" | "contains"
+    bound: tuple[float, ...]  # (x,) or (a, b)
     outcome: str
     figure: Figure | None
     reason: str | None = None
@@ -75,18 +82,24 @@ def parse_criterion(key: str, value) -> tuple[str, str, tuple[float, ...]]:
 
     Raises ``UsageError`` for a key without a known suffix or a bound of the wrong shape.
     """
-    for suffix, rule in RULES:
+    for suffix, rule in RULES:  # noqa: B007 - `rule` is the matched one, read after the loop
         if key.endswith(suffix) and len(key) > len(suffix):
             stat = key[: -len(suffix)]
             break
     else:
-        raise UsageError(f"The criterion '{key}' must end in one of {', '.join(s for s, _ in RULES)}. "
-                         f"Got '{key}' instead.")
+        raise UsageError(
+            f"The criterion '{key}' must end in one of {', '.join(s for s, _ in RULES)}. Got '{key}' instead."
+        )
     if rule == "range":
-        if (not isinstance(value, (list, tuple)) or len(value) != 2
-                or not all(_is_number(v) for v in value) or float(value[0]) > float(value[1])):
-            raise UsageError(f"The criterion '{key}' must be a list [low, high] with low <= high. "
-                             f"Got {value!r} instead.")
+        if (
+            not isinstance(value, (list, tuple))
+            or len(value) != 2
+            or not all(_is_number(v) for v in value)
+            or float(value[0]) > float(value[1])
+        ):
+            raise UsageError(
+                f"The criterion '{key}' must be a list [low, high] with low <= high. Got {value!r} instead."
+            )
         return stat, rule, (float(value[0]), float(value[1]))
     if not _is_number(value):
         raise UsageError(f"The criterion '{key}' must be a number. Got {value!r} instead.")
@@ -101,8 +114,7 @@ def _as_figure(fig) -> Figure | None:
     if fig is None or isinstance(fig, Figure):
         return fig
     if isinstance(fig, Mapping):
-        return Figure(fig.get("estimate"), fig.get("ci_low"), fig.get("ci_high"), fig.get("method"),
-                      fig.get("reason"))
+        return Figure(fig.get("estimate"), fig.get("ci_low"), fig.get("ci_high"), fig.get("method"), fig.get("reason"))
     raise UsageError(f"A figure must be a Figure, a mapping or None. Got {type(fig).__name__} instead.")
 
 
@@ -123,7 +135,7 @@ def judge(key: str, value, figure) -> Judgement:
         outcome = MET if hi <= bound[0] else NOT_MET if lo > bound[0] else INCONCLUSIVE
     elif rule == "range":
         a, b = bound
-        outcome = (MET if a <= lo and hi <= b else NOT_MET if hi < a or lo > b else INCONCLUSIVE)
+        outcome = MET if a <= lo and hi <= b else NOT_MET if hi < a or lo > b else INCONCLUSIVE
     else:  # contains
         outcome = MET if lo <= bound[0] <= hi else NOT_MET
     return Judgement(key, stat, rule, bound, outcome, fig)
@@ -197,8 +209,15 @@ class Flag:
         return None if self.outcome == NOT_ASSESSABLE else self.outcome != MET
 
     def to_dict(self) -> dict:
-        d = {"statistic": self.statistic, "value": self.value, "threshold": self.threshold,
-             "bound": self.bound, "flagged": self.flagged, "outcome": self.outcome, "estimate": self.estimate}
+        d = {
+            "statistic": self.statistic,
+            "value": self.value,
+            "threshold": self.threshold,
+            "bound": self.bound,
+            "flagged": self.flagged,
+            "outcome": self.outcome,
+            "estimate": self.estimate,
+        }
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -207,12 +226,14 @@ class Flag:
 def _result_figure(result) -> Figure | None:
     if result is None or isinstance(result, (Figure, Mapping)):
         return _as_figure(result)
-    if isinstance(result, numbers.Real) and not isinstance(result, bool):   # a bare estimate: no interval
+    if isinstance(result, numbers.Real) and not isinstance(result, bool):  # a bare estimate: no interval
         return Figure(float(result) if math.isfinite(float(result)) else None, None, None)
     if hasattr(result, "to_dict"):
         return _as_figure(result.to_dict())
-    raise UsageError(f"A result given to flag_below must be a number, a mapping, a Figure or a result object. "
-                     f"Got {type(result).__name__} instead.")
+    raise UsageError(
+        f"A result given to flag_below must be a number, a mapping, a Figure or a result object. "
+        f"Got {type(result).__name__} instead."
+    )
 
 
 def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float]) -> tuple[Flag, ...]:
@@ -243,10 +264,20 @@ def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float]) -
     out = []
     for name, threshold in thresholds.items():
         if not _is_number(threshold):
-            raise UsageError(f"The 'thresholds' parameter of flag_below must map names to numbers. "
-                             f"Got {threshold!r} for {name!r} instead.")
+            raise UsageError(
+                f"The 'thresholds' parameter of flag_below must map names to numbers. "
+                f"Got {threshold!r} for {name!r} instead."
+            )
         j = judge(f"{name}_min", float(threshold), _result_figure(results.get(name)) if name in results else None)
         fig = j.figure
-        out.append(Flag(name, None if fig is None or fig.ci_low is None else float(fig.ci_low), float(threshold),
-                        j.outcome, None if fig is None or fig.estimate is None else float(fig.estimate), j.reason))
+        out.append(
+            Flag(
+                name,
+                None if fig is None or fig.ci_low is None else float(fig.ci_low),
+                float(threshold),
+                j.outcome,
+                None if fig is None or fig.estimate is None else float(fig.estimate),
+                j.reason,
+            )
+        )
     return tuple(out)

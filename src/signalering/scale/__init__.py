@@ -11,6 +11,7 @@
 
 See ``docs/scale.md``.
 """
+
 from __future__ import annotations
 
 ENGINES = ("pandas", "duckdb", "dask")

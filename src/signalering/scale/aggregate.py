@@ -24,6 +24,7 @@ another column), differ by the records of each category: a category of 3 records
 must hold at least ``min_cell`` records, also under agreement; and ``min_cell`` itself may not be set
 below ``MIN_EXPORT_CELL`` (5) unless exact counts are shared under agreement (docs/disclosure.md).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,8 +45,10 @@ def check_min_cell_option(min_cell, exact_counts_under_agreement: bool) -> int:
     if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
         raise UsageError(f"--min-cell must be at least 1. Got {min_cell!r} instead.")
     if min_cell < MIN_EXPORT_CELL and not exact_counts_under_agreement:
-        raise UsageError(f"--min-cell below {MIN_EXPORT_CELL} exports cells that single out families; it is "
-                         f"allowed only with --exact-counts-under-agreement. Got {min_cell} instead.")
+        raise UsageError(
+            f"--min-cell below {MIN_EXPORT_CELL} exports cells that single out families; it is "
+            f"allowed only with --exact-counts-under-agreement. Got {min_cell} instead."
+        )
     return int(min_cell)
 
 
@@ -69,29 +72,36 @@ def small_cells(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 def check_disclosure(counts: pd.DataFrame, min_cell: int, exact_counts_under_agreement: bool, file: str) -> None:
     """Refuse (``InputError``) a table with small cells unless exact counts are shared under agreement."""
     if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
-        raise UsageError(f"The 'min_cell' parameter of check_disclosure must be a positive integer. "
-                         f"Got {min_cell!r} instead.")
+        raise UsageError(
+            f"The 'min_cell' parameter of check_disclosure must be a positive integer. Got {min_cell!r} instead."
+        )
     margins = small_margins(counts, min_cell)
     if margins:
-        raise InputError(file, f"refused: a category of the subgroup column(s) {', '.join(margins)} holds fewer "
-                         f"than {min_cell} records; nothing was written. Exports with and without such a "
-                         "column differ by exactly those records (also under a data agreement): merge the "
-                         "category into another in the records file, or leave the column out")
+        raise InputError(
+            file,
+            f"refused: a category of the subgroup column(s) {', '.join(margins)} holds fewer "
+            f"than {min_cell} records; nothing was written. Exports with and without such a "
+            "column differ by exactly those records (also under a data agreement): merge the "
+            "category into another in the records file, or leave the column out",
+        )
     small = small_cells(counts, min_cell)
     if small.empty or exact_counts_under_agreement:
         return
     per = small.groupby("instrument", sort=False).size()
     detail = "; ".join(f"{inst}: {k} of {int((counts['instrument'] == inst).sum())} cells" for inst, k in per.items())
-    raise InputError(file, f"refused: cells of the count table hold fewer than {min_cell} records ({detail}); "
-                     "nothing was written. Export fewer subgroup columns or a coarser score, or, when the "
-                     "organisations share exact counts under a data agreement, give "
-                     "--exact-counts-under-agreement")
+    raise InputError(
+        file,
+        f"refused: cells of the count table hold fewer than {min_cell} records ({detail}); "
+        "nothing was written. Export fewer subgroup columns or a coarser score, or, when the "
+        "organisations share exact counts under a data agreement, give "
+        "--exact-counts-under-agreement",
+    )
 
 
 def _score_text(score: float) -> str:
     if np.isnan(score):
         return ""
-    return str(int(score)) if float(score).is_integer() and abs(score) < 2 ** 53 else repr(float(score))
+    return str(int(score)) if float(score).is_integer() and abs(score) < 2**53 else repr(float(score))
 
 
 def write_table(counts: pd.DataFrame, out: str | Path) -> None:
@@ -117,19 +127,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if col not in frame.columns:
             raise InputError(file, "not a count table: a required column is missing", column=col)
     if frame.columns[-1] != "n" or list(frame.columns[:3]) != list(TABLE_COLUMNS):
-        raise InputError(file, "not a count table: columns must be instrument, score, reference, "
-                         "subgroups..., n")
+        raise InputError(file, "not a count table: columns must be instrument, score, reference, subgroups..., n")
     if frame["instrument"].isna().any():
-        raise InputError(file, "the instrument is missing", row=_first(frame["instrument"].isna()),
-                         column="instrument")
+        raise InputError(file, "the instrument is missing", row=_first(frame["instrument"].isna()), column="instrument")
     score = pd.to_numeric(frame["score"], errors="coerce")
     bad = frame["score"].notna() & score.isna()
     if bad.any():
         raise InputError(file, "not a number", row=_first(bad), column="score")
     bad = ~frame["reference"].isin(REFERENCE_CODES).fillna(False)
     if bad.any():
-        raise InputError(file, f"reference must be one of {list(REFERENCE_CODES)}", row=_first(bad),
-                         column="reference")
+        raise InputError(file, f"reference must be one of {list(REFERENCE_CODES)}", row=_first(bad), column="reference")
     n = pd.to_numeric(frame["n"], errors="coerce")
     bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():

@@ -17,6 +17,7 @@ All three give the same table and refuse the same file with the same message: th
 in full only for this check), then the first non-number in a score column (scores in the order given),
 then the first reference value that is neither label.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError, check_in
+from ..io import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
 from . import ENGINES
 from .guard import IdentifierScan
-from ..io import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
 
 if TYPE_CHECKING:
     from ..counts import CountTable
@@ -47,10 +48,10 @@ class CountSpec:
     subgroups: tuple[str, ...] = ()
     positive: str = "1"
     negative: str = "0"
-    id_column: str | None = None   # record ids: a file holding one twice is refused (none: not checked)
-    id_required: bool = False      # refuse a file without ``id_column`` (else it is checked when present)
-    decimal: str = "auto"          # decimal mark of text files (``io.read_records``)
-    drop: tuple[str, ...] = ()     # columns dropped at the door: not guarded, never read further
+    id_column: str | None = None  # record ids: a file holding one twice is refused (none: not checked)
+    id_required: bool = False  # refuse a file without ``id_column`` (else it is checked when present)
+    decimal: str = "auto"  # decimal mark of text files (``io.read_records``)
+    drop: tuple[str, ...] = ()  # columns dropped at the door: not guarded, never read further
 
     def __post_init__(self) -> None:
         if not self.scores:
@@ -104,7 +105,7 @@ def _on_distinct(convert, frame: pd.DataFrame, column: str) -> np.ndarray:
     of their first appearance).
     """
     if column not in frame.columns:
-        return convert(frame, column)   # raises "the column does not exist"
+        return convert(frame, column)  # raises "the column does not exist"
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
     present, first = np.unique(codes, return_index=True)
     first_row = first[present >= 0]
@@ -133,8 +134,9 @@ def _typed(frame: pd.DataFrame, spec: CountSpec, file: str, errors: _FirstErrors
             errors.add(col, exc, offset)
             out[col] = np.full(len(frame), np.nan)
     try:
-        ref = _on_distinct(lambda f, c: reference_column(f, c, spec.positive, spec.negative, file),
-                           frame, spec.reference)
+        ref = _on_distinct(
+            lambda f, c: reference_column(f, c, spec.positive, spec.negative, file), frame, spec.reference
+        )
     except InputError as exc:
         errors.add(spec.reference, exc, offset)
         ref = np.full(len(frame), np.nan)
@@ -152,8 +154,9 @@ def _typed(frame: pd.DataFrame, spec: CountSpec, file: str, errors: _FirstErrors
 def _count_typed(typed: pd.DataFrame, spec: CountSpec) -> pd.DataFrame:
     parts = []
     for col in spec.scores:
-        long = pd.DataFrame({"instrument": col, "score": typed[col].to_numpy(dtype=float),
-                             "reference": typed["__ref"].to_numpy()})
+        long = pd.DataFrame(
+            {"instrument": col, "score": typed[col].to_numpy(dtype=float), "reference": typed["__ref"].to_numpy()}
+        )
         for g in spec.subgroups:
             long[g] = typed[g].to_numpy()
         parts.append(long.groupby(spec.keys, dropna=False, sort=False).size().rename("n").reset_index())
@@ -180,8 +183,14 @@ def finish(counts: pd.DataFrame, spec: CountSpec) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ engines
-def count_rows(path: str | Path, spec: CountSpec, engine: str = "pandas", *,
-               batch_rows: int = DEFAULT_BATCH_ROWS, blocksize: str | int = "64MB") -> pd.DataFrame:
+def count_rows(
+    path: str | Path,
+    spec: CountSpec,
+    engine: str = "pandas",
+    *,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    blocksize: str | int = "64MB",
+) -> pd.DataFrame:
     """Records per (instrument, score, reference, subgroups) of a records file.
 
     Parameters
@@ -229,8 +238,9 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
     errors = _FirstErrors(spec.columns)
     ids = _IdScan(file, spec)
     names = [f"s{i}" for i in range(len(spec.scores))] + ["ref"] + [f"g{j}" for j in range(len(spec.subgroups))]
-    schema = pa.schema([(n, pa.float64()) for n in names[:len(spec.scores)]]
-                       + [(n, pa.string()) for n in names[len(spec.scores):]])
+    schema = pa.schema(
+        [(n, pa.float64()) for n in names[: len(spec.scores)]] + [(n, pa.string()) for n in names[len(spec.scores) :]]
+    )
 
     def typed_batches():
         for batch in iter_batches(file, batch_rows, decimal=spec.decimal):
@@ -243,11 +253,10 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
     stream = pa.RecordBatchReader.from_batches(schema, typed_batches())
-    groups = ", ".join(names[len(spec.scores) + 1:])
+    groups = ", ".join(names[len(spec.scores) + 1 :])
     sets = ", ".join(f"(s{i}, ref{', ' + groups if groups else ''})" for i in range(len(spec.scores)))
     flags = ", ".join(f"grouping(s{i}) AS k{i}" for i in range(len(spec.scores)))
-    sql = (f"SELECT {flags}, {', '.join(names)}, count(*) AS n FROM stream "
-           f"GROUP BY GROUPING SETS ({sets})")
+    sql = f"SELECT {flags}, {', '.join(names)}, count(*) AS n FROM stream GROUP BY GROUPING SETS ({sets})"
     con = duckdb.connect()
     try:
         con.register("stream", stream)
@@ -260,8 +269,9 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
     parts = []
     for i, col in enumerate(spec.scores):
         mine = result[result[f"k{i}"] == 0]
-        part = pd.DataFrame({"instrument": col, "score": mine[f"s{i}"].to_numpy(dtype=float),
-                             "reference": mine["ref"].to_numpy()})
+        part = pd.DataFrame(
+            {"instrument": col, "score": mine[f"s{i}"].to_numpy(dtype=float), "reference": mine["ref"].to_numpy()}
+        )
         for j, g in enumerate(spec.subgroups):
             part[g] = mine[f"g{j}"].to_numpy()
         part["n"] = mine["n"].to_numpy()
@@ -303,9 +313,13 @@ class _IdScan:
             return
         if not self.hashes:
             return
-        table = pd.DataFrame({"row": np.concatenate([h[0] for h in self.hashes]),
-                              "h1": np.concatenate([h[1] for h in self.hashes]),
-                              "h2": np.concatenate([h[2] for h in self.hashes])}).sort_values("row", kind="stable")
+        table = pd.DataFrame(
+            {
+                "row": np.concatenate([h[0] for h in self.hashes]),
+                "h1": np.concatenate([h[1] for h in self.hashes]),
+                "h2": np.concatenate([h[2] for h in self.hashes]),
+            }
+        ).sort_values("row", kind="stable")
         dup = table.duplicated(["h1", "h2"], keep="first").to_numpy(bool)
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
@@ -346,8 +360,9 @@ class _PartitionResult:
     ids: tuple | None
 
 
-def _scan_partition(frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool,
-                    commas: bool) -> _PartitionResult:
+def _scan_partition(
+    frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool, commas: bool
+) -> _PartitionResult:
     """Guard, type and count one partition (runs on a worker); rows are partition-local."""
     from ..io import normalise_text
 
@@ -373,15 +388,23 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
     suffix = path.suffix.lower()
     commas = spec.decimal == ","
     if suffix in (".parquet", ".pq"):
-        ddf = dd.read_parquet(file, split_row_groups=True)   # one partition per row group
+        ddf = dd.read_parquet(file, split_row_groups=True)  # one partition per row group
         from_parquet = True
     elif suffix == ".xlsx":
         raise UsageError("The dask engine reads CSV and Parquet; use the pandas engine for .xlsx files.")
     else:
         encoding, sep = csv_format(path)
         commas = commas or (spec.decimal == "auto" and sep == ";")
-        ddf = dd.read_csv(file, sep=sep, dtype="string", keep_default_na=False, na_values=[""],
-                          skip_blank_lines=True, encoding=encoding, blocksize=blocksize)
+        ddf = dd.read_csv(
+            file,
+            sep=sep,
+            dtype="string",
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+            encoding=encoding,
+            blocksize=blocksize,
+        )
         from_parquet = False
     parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet, commas) for p in ddf.to_delayed()]
     try:
@@ -396,7 +419,8 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
         ids.add_hashes(r.ids, offset)
         for column, found in r.scan.found.items():
             scan.found.setdefault(column, []).extend(
-                (finding, None if row is None else offset + row) for finding, row in found)
+                (finding, None if row is None else offset + row) for finding, row in found
+            )
         errors.merge(r.errors, offset)
         offset += r.n
     scan.raise_first()
@@ -413,16 +437,18 @@ def _compute(parts: list) -> tuple:
     address = dask.config.get("scheduler-address", None)
     if address:
         from distributed import Client, get_client
+
         try:
             get_client()
-        except ValueError:   # no client in this process: connect to the named scheduler
+        except ValueError:  # no client in this process: connect to the named scheduler
             with Client(address):
                 return dask.compute(*parts)
     return dask.compute(*parts)
 
 
-def _rename_scan(frame: pd.DataFrame, columns: list[str], spec: CountSpec, file: str,
-                 from_parquet: bool, commas: bool) -> _PartitionResult:
+def _rename_scan(
+    frame: pd.DataFrame, columns: list[str], spec: CountSpec, file: str, from_parquet: bool, commas: bool
+) -> _PartitionResult:
     frame = frame.copy()
     frame.columns = columns
     return _scan_partition(frame, spec, file, from_parquet, commas)
@@ -443,7 +469,11 @@ def count_table(counts: pd.DataFrame, instrument: str, direction: str = "higher"
     n = rows["n"].to_numpy(dtype=np.int64)
     ref = rows["reference"].astype(str).to_numpy()
     scored = ~missing
-    return CountTable.from_counts(rows["score"].to_numpy(dtype=float)[scored],
-                                  np.where(ref == "1", n, 0)[scored], np.where(ref == "0", n, 0)[scored],
-                                  np.where(ref == "unverified", n, 0)[scored], direction,
-                                  int(n[missing].sum()))
+    return CountTable.from_counts(
+        rows["score"].to_numpy(dtype=float)[scored],
+        np.where(ref == "1", n, 0)[scored],
+        np.where(ref == "0", n, 0)[scored],
+        np.where(ref == "unverified", n, 0)[scored],
+        direction,
+        int(n[missing].sum()),
+    )

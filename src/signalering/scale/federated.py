@@ -19,6 +19,7 @@ of ``tn + fp``), over the organisations with a non-zero denominator:
 With bivariate random-effects models (Reitsma et al. 2005) sensitivity and specificity would be
 modelled jointly; these univariate statistics describe the spread and do not replace such a model.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,15 +51,18 @@ def organisation_names(paths: Sequence[str | Path], names: Sequence[str] | None 
         out = [Path(p).stem for p in paths]
     for n in out:
         if not _NAME.match(n) or n == "pooled":
-            raise UsageError(f"Organisation name {n!r} must be letters, digits, '.', '_' or '-' and not "
-                             "'pooled'; name the organisations with --name.")
+            raise UsageError(
+                f"Organisation name {n!r} must be letters, digits, '.', '_' or '-' and not "
+                "'pooled'; name the organisations with --name."
+            )
     if len(set(out)) != len(out):
         raise UsageError("Two tables have the same organisation name; name them with --name.")
     return out
 
 
-def load_count_tables(paths: Sequence[str | Path], instrument: str, direction: str = "higher",
-                      names: Sequence[str] | None = None) -> dict[str, CountTable]:
+def load_count_tables(
+    paths: Sequence[str | Path], instrument: str, direction: str = "higher", names: Sequence[str] | None = None
+) -> dict[str, CountTable]:
     """One ``CountTable`` per organisation (summed over its subgroups) from count table files."""
     out = {}
     for name, path in zip(organisation_names(paths, names), paths):
@@ -85,10 +89,18 @@ def _logit_heterogeneity(x: np.ndarray, n: np.ndarray, confidence: float) -> dic
     out: dict = {"organisations": int(k)}
     if k < 2:
         reason = "needs at least two organisations with a non-zero denominator"
-        out.update({"cochran_q": None, "df": None, "p_value": None, "i2": None, "tau2": None,
-                    "random_effects": interval_dict(None, None, None, "dersimonian-laird", reason),
-                    "chi2_homogeneity": {"statistic": None, "df": None, "p_value": None, "reason": reason},
-                    "reason": reason})
+        out.update(
+            {
+                "cochran_q": None,
+                "df": None,
+                "p_value": None,
+                "i2": None,
+                "tau2": None,
+                "random_effects": interval_dict(None, None, None, "dersimonian-laird", reason),
+                "chi2_homogeneity": {"statistic": None, "df": None, "p_value": None, "reason": reason},
+                "reason": reason,
+            }
+        )
         return out
     c = np.where((x == 0) | (x == n), 0.5, 0.0)
     y = np.log((x + c) / (n - x + c))
@@ -98,23 +110,34 @@ def _logit_heterogeneity(x: np.ndarray, n: np.ndarray, confidence: float) -> dic
     q = float(np.sum(w * (y - y_fixed) ** 2))
     df = k - 1
     i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    tau2 = max(0.0, (q - df) / (np.sum(w) - np.sum(w ** 2) / np.sum(w)))
+    tau2 = max(0.0, (q - df) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
     w_re = 1.0 / (var + tau2)
     y_re = np.sum(w_re * y) / np.sum(w_re)
     se_re = np.sqrt(1.0 / np.sum(w_re))
     z = z_value(confidence)
-    out.update({"cochran_q": q, "df": df, "p_value": float(chi2.sf(q, df)), "i2": float(i2), "tau2": float(tau2),
-                "random_effects": interval_dict(float(expit(y_re)), float(expit(y_re - z * se_re)),
-                                                float(expit(y_re + z * se_re)),
-                                                "dersimonian-laird")})
+    out.update(
+        {
+            "cochran_q": q,
+            "df": df,
+            "p_value": float(chi2.sf(q, df)),
+            "i2": float(i2),
+            "tau2": float(tau2),
+            "random_effects": interval_dict(
+                float(expit(y_re)), float(expit(y_re - z * se_re)), float(expit(y_re + z * se_re)), "dersimonian-laird"
+            ),
+        }
+    )
     table = np.vstack([x, n - x])
     if (table.sum(axis=1) == 0).any():
-        out["chi2_homogeneity"] = {"statistic": None, "df": None, "p_value": None,
-                                   "reason": "every organisation has the same extreme proportion (0 or 1)"}
+        out["chi2_homogeneity"] = {
+            "statistic": None,
+            "df": None,
+            "p_value": None,
+            "reason": "every organisation has the same extreme proportion (0 or 1)",
+        }
     else:
         res = chi2_contingency(table, correction=False)
-        out["chi2_homogeneity"] = {"statistic": float(res.statistic), "df": int(res.dof),
-                                   "p_value": float(res.pvalue)}
+        out["chi2_homogeneity"] = {"statistic": float(res.statistic), "df": int(res.dof), "p_value": float(res.pvalue)}
     return out
 
 
@@ -137,21 +160,31 @@ def heterogeneity(tables: dict[str, CountTable], cutoffs: Sequence[float], confi
     cells = {name: t.cells_at(cutoffs) for name, t in tables.items()}
     out = []
     for j, cut in enumerate(np.atleast_1d(np.asarray(cutoffs, dtype=float))):
-        tp, fp, tn, fn = (np.array([cells[n][cell][j] for n in names], dtype=np.int64)
-                          for cell in ("tp", "fp", "tn", "fn"))
-        out.append({
-            "cutoff": float(cut),
-            "per_organisation": {n: {"tp": int(a), "fp": int(b), "tn": int(c), "fn": int(d)}
-                                 for n, a, b, c, d in zip(names, tp, fp, tn, fn)},
-            "sensitivity": _logit_heterogeneity(tp, tp + fn, confidence),
-            "specificity": _logit_heterogeneity(tn, tn + fp, confidence),
-        })
+        tp, fp, tn, fn = (
+            np.array([cells[n][cell][j] for n in names], dtype=np.int64) for cell in ("tp", "fp", "tn", "fn")
+        )
+        out.append(
+            {
+                "cutoff": float(cut),
+                "per_organisation": {
+                    n: {"tp": int(a), "fp": int(b), "tn": int(c), "fn": int(d)}
+                    for n, a, b, c, d in zip(names, tp, fp, tn, fn)
+                },
+                "sensitivity": _logit_heterogeneity(tp, tp + fn, confidence),
+                "specificity": _logit_heterogeneity(tn, tn + fp, confidence),
+            }
+        )
     return out
 
 
-def evaluate_tables(tables: dict[str, CountTable], cutoffs: Sequence[float] | None = None, *,
-                    prevalences: Sequence[float] = (), ci_method: str = "wilson",
-                    confidence: float = 0.95) -> dict:
+def evaluate_tables(
+    tables: dict[str, CountTable],
+    cutoffs: Sequence[float] | None = None,
+    *,
+    prevalences: Sequence[float] = (),
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+) -> dict:
     """``accuracy.json`` documents per organisation and pooled, and the heterogeneity document.
 
     Returns
@@ -167,6 +200,11 @@ def evaluate_tables(tables: dict[str, CountTable], cutoffs: Sequence[float] | No
     cuts = list(total.default_cutoffs()) if cutoffs is None else list(cutoffs)
     kw = dict(prevalences=prevalences, ci_method=ci_method, confidence=confidence)
     docs = {name: accuracy_document(t, cuts, **kw) for name, t in tables.items()}
-    het = {"schema_version": SCHEMA_VERSION, "organisations": list(tables), "direction": total.direction,
-           "confidence": confidence, "at_cutoffs": heterogeneity(tables, cuts, confidence)}
+    het = {
+        "schema_version": SCHEMA_VERSION,
+        "organisations": list(tables),
+        "direction": total.direction,
+        "confidence": confidence,
+        "at_cutoffs": heterogeneity(tables, cuts, confidence),
+    }
     return {"organisations": docs, "pooled": accuracy_document(total, cutoffs, **kw), "heterogeneity": het}

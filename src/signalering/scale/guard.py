@@ -9,6 +9,7 @@ finding with the lowest rule rank, then the first row, is reported per column in
 whole-file guard reports. The free-text rule judges each batch's values (a column that is free text
 in any batch is refused).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,7 +50,9 @@ class IdentifierScan:
                 raise refusal(finding, row, self.file)
 
 
-def guarded(batches: Iterable[Batch], file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()) -> Iterator[Batch]:
+def guarded(
+    batches: Iterable[Batch], file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()
+) -> Iterator[Batch]:
     """Pass batches through while checking them; raise the whole-file verdict after the last one.
 
     Nothing that depends on the batches may be written before this generator is exhausted.
@@ -61,8 +64,9 @@ def guarded(batches: Iterable[Batch], file: str, drop: Iterable[str] = (), coded
     scan.raise_first()
 
 
-def check_identifiers_stream(batches: Iterable[Batch], file: str, drop: Iterable[str] = (),
-                             coded: Iterable[str] = ()) -> None:
+def check_identifiers_stream(
+    batches: Iterable[Batch], file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()
+) -> None:
     """Run the guard over every batch; raise as ``check_identifiers`` on the whole file would."""
     for _ in guarded(batches, file, drop, coded):
         pass

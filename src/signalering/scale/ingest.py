@@ -12,6 +12,7 @@ Three passes over the file, none holding more than one batch of records:
 
 Quarantine rows are the file's 1-based data rows, as on the whole file.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -25,8 +26,8 @@ from .. import progress
 from ..ingest.flow import Flow
 from ..ingest.identifiers import check_identifiers
 from ..ingest.schema import RecordSchema, validate_records
-from .guard import IdentifierScan
 from ..io import DEFAULT_BATCH_ROWS, Batch, iter_batches
+from .guard import IdentifierScan
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFA
             if schema.id_column not in batch.frame.columns:
                 continue
             from .counts import _arrow_text
+
             ids = pa.table({"id": _arrow_text(batch.frame[schema.id_column].dropna())})
             con.register("batch_ids", ids)
             con.execute("INSERT INTO ids SELECT id FROM batch_ids")
@@ -73,8 +75,12 @@ def _validate_batch(batch: Batch, schema: RecordSchema, file: str, dups: set[str
     return ValidatedBatch(v.records, q.reset_index(drop=True), batch.offset), v.flow
 
 
-def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int | None = DEFAULT_BATCH_ROWS,
-                    on_flow: Callable[[Flow], None] | None = None) -> Iterator[ValidatedBatch]:
+def validate_stream(
+    path: str | Path,
+    schema: RecordSchema,
+    batch_rows: int | None = DEFAULT_BATCH_ROWS,
+    on_flow: Callable[[Flow], None] | None = None,
+) -> Iterator[ValidatedBatch]:
     """Validate a records file batch by batch (passes 1 and 2 of the module docstring).
 
     Yields one ``ValidatedBatch`` per batch; ``on_flow`` receives the whole file's ``Flow`` after the
@@ -92,8 +98,9 @@ def validate_stream(path: str | Path, schema: RecordSchema, batch_rows: int | No
         return
     dups = duplicate_ids(path, schema, batch_rows)
     flows: list[Flow] = []
-    for batch in progress.bar(iter_batches(path, batch_rows, decimal=schema.decimal), desc="batches",
-                              unit="batch"):   # a bar on a terminal only
+    for batch in progress.bar(
+        iter_batches(path, batch_rows, decimal=schema.decimal), desc="batches", unit="batch"
+    ):  # a bar on a terminal only
         vb, flow = _validate_batch(batch, schema, file, dups)
         flows.append(flow)
         yield vb
@@ -106,12 +113,21 @@ def sum_flows(flows: list[Flow]) -> Flow:
     excluded: Counter = Counter()
     for f in flows:
         excluded.update(f.excluded)
-    return Flow(received=sum(f.received for f in flows), analysed=sum(f.analysed for f in flows),
-                excluded=dict(excluded), unverified=sum(f.unverified for f in flows))
+    return Flow(
+        received=sum(f.received for f in flows),
+        analysed=sum(f.analysed for f in flows),
+        excluded=dict(excluded),
+        unverified=sum(f.unverified for f in flows),
+    )
 
 
-def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Path, quarantine_out: str | Path,
-                  batch_rows: int | None = DEFAULT_BATCH_ROWS) -> Flow:
+def ingest_stream(
+    path: str | Path,
+    schema: RecordSchema,
+    records_out: str | Path,
+    quarantine_out: str | Path,
+    batch_rows: int | None = DEFAULT_BATCH_ROWS,
+) -> Flow:
     """Validate a records file larger than memory; write analysed records and quarantine batch by batch.
 
     Parameters
@@ -146,8 +162,9 @@ def ingest_stream(path: str | Path, schema: RecordSchema, records_out: str | Pat
             if quarantine_csv:
                 if first:
                     Path(quarantine_out).parent.mkdir(parents=True, exist_ok=True)
-                vb.quarantine.to_csv(quarantine_out, mode="w" if first else "a", header=first, index=False,
-                                     lineterminator="\n")
+                vb.quarantine.to_csv(
+                    quarantine_out, mode="w" if first else "a", header=first, index=False, lineterminator="\n"
+                )
             else:
                 outs.append(("quarantine", vb.quarantine, quarantine_out))
             first = False
@@ -168,8 +185,9 @@ def _arrow(frame: pd.DataFrame, schema):
     import pyarrow as pa
 
     if schema is None and list(frame.columns) == ["row", "record_id", "column", "reason"]:
-        schema = pa.schema([("row", pa.int64()), ("record_id", pa.string()), ("column", pa.string()),
-                            ("reason", pa.string())])
+        schema = pa.schema(
+            [("row", pa.int64()), ("record_id", pa.string()), ("column", pa.string()), ("reason", pa.string())]
+        )
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if schema is not None and table.schema != schema:
         table = table.cast(schema)
