@@ -148,6 +148,18 @@ class CountTable:
         internal = np.unique(self.scores[np.searchsorted(cum, qs, side="left")])[::-1]
         return self.to_external(internal)
 
+    def at_or_above(self) -> tuple[np.ndarray, np.ndarray]:
+        """(TP, FP) at each distinct score taken as the cut-off: the verified positives and negatives
+        scoring at or above it (internal scale, ascending), i.e. ``tail_sums`` of ``n_pos``, ``n_neg``.
+
+        Examples
+        --------
+        >>> t = CountTable.from_scores([1, 2, 2, 3], [0, 1, 0, 1])
+        >>> [a.tolist() for a in t.at_or_above()]
+        [[2, 2, 1], [2, 1, 0]]
+        """
+        return tail_sums(self.n_pos), tail_sums(self.n_neg)
+
     def cells_at(self, cutoffs: Sequence[float]) -> dict[str, np.ndarray]:
         """tp, fp, tn, fn (verified records only) for each cut-off on the original scale.
 
@@ -207,6 +219,13 @@ class CountTable:
 
 
 _CHUNK = 1 << 20  # records per pass when counting; bounds the temporary memory to a few MB
+
+
+def tail_sums(counts: np.ndarray) -> np.ndarray:
+    """Counts at or above each cell along the last axis (cells ordered by score, ascending): the one
+    place where "screen-positive at each cut-off" is counted for ROC points, cut-point candidates and
+    decision curves (bootstrap replicates included, shape (..., k))."""
+    return np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1]
 
 
 def _reference_as_float(reference) -> np.ndarray:

@@ -271,8 +271,7 @@ def _stricter_wins_candidates(counts: CountTable):
 def _candidates(counts: CountTable):
     """Screen-positive counts at each observed score that has a verified record (candidate cut-offs)."""
     keep = (counts.n_pos > 0) | (counts.n_neg > 0)
-    tp_ge = np.cumsum(counts.n_pos[::-1])[::-1]
-    fp_ge = np.cumsum(counts.n_neg[::-1])[::-1]
+    tp_ge, fp_ge = counts.at_or_above()
     if keep.all():  # the usual case for verified data: no compressed copies
         return tp_ge, fp_ge, slice(None)
     return tp_ge[keep], fp_ge[keep], keep

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .calibration import _pairs
+from .counts import tail_sums
 from .errors import InputError, UsageError, check_open_unit
 
 DEFAULT_THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)  # 0.01, 0.02, ..., 0.99
@@ -40,8 +41,8 @@ def _counts_at(pos: np.ndarray, neg: np.ndarray, cut_index: np.ndarray) -> tuple
     ``cut_index[t]:``. Returns arrays of shape (..., n_thresholds).
     """
     zeros = np.zeros(pos.shape[:-1] + (1,), dtype=pos.dtype)
-    tail_pos = np.concatenate([np.cumsum(pos[..., ::-1], axis=-1)[..., ::-1], zeros], axis=-1)
-    tail_neg = np.concatenate([np.cumsum(neg[..., ::-1], axis=-1)[..., ::-1], zeros], axis=-1)
+    tail_pos = np.concatenate([tail_sums(pos), zeros], axis=-1)
+    tail_neg = np.concatenate([tail_sums(neg), zeros], axis=-1)
     return tail_pos[..., cut_index], tail_neg[..., cut_index]
 
 

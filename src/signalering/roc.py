@@ -101,8 +101,9 @@ def roc_points(counts: CountTable) -> pd.DataFrame:
     ordered from the strictest cut-off (0, 0) to the most lenient (1, 1). The first row has cutoff
     None (nobody positive).
     """
-    tp = np.concatenate([[0], np.cumsum(counts.n_pos[::-1])])
-    fp = np.concatenate([[0], np.cumsum(counts.n_neg[::-1])])
+    tp_ge, fp_ge = counts.at_or_above()
+    tp = np.concatenate([[0], tp_ge[::-1]])
+    fp = np.concatenate([[0], fp_ge[::-1]])
     cut = np.concatenate([[np.nan], counts.external_scores[::-1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         tpr = tp / counts.n_positive if counts.n_positive else np.full(tp.shape, np.nan)
