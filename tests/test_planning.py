@@ -352,3 +352,121 @@ def test_exact_search_gives_up_on_an_absurd_half_width():
     # p = 0.5, d = 0.0003 needs about 1.96^2 * 0.25 / 0.0003^2 = 10.7 million cases: more than the search's cap
     with pytest.raises(UsageError, match="larger half-width"):
         planning.exact_count(0.5, 0.0003)
+
+
+# ------------------------------------------------------------------ assurance (simulation check)
+def _wilson_half_width(x: float, n: float, z: float = Z95) -> float:
+    """Independent oracle: Wilson (1927) half-width z sqrt(p(1-p)/n + z^2/(4n^2)) / (1 + z^2/n)."""
+    p = x / n
+    return z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+
+
+def test_assurance_is_deterministic_given_the_seed():
+    args = dict(families=600, sensitivity=0.85, specificity=0.8, prevalence=0.15, half_width=0.07, simulations=3000)
+    crit = {"sensitivity_ci_low_min": 0.7, "specificity_ci_low_min": 0.75}
+    a = planning.assurance(**args, criteria=crit, seed=11)
+    b = planning.assurance(**args, criteria=crit, seed=11)
+    c = planning.assurance(**args, criteria=crit, seed=12)
+    assert a == b and a.to_dict() == b.to_dict()
+    assert a.to_dict() != c.to_dict()
+    json.dumps(a.to_dict())  # JSON-ready
+
+
+def test_assurance_median_half_width_at_the_buderer_n():
+    # At Buderer's n (1383 families, Se 0.90, P 0.10, d 0.05) the number of cases is Bin(1383, 0.1),
+    # median 138. The Wilson half-width at the median study (124 of 138) is 0.0503: Wilson adds
+    # z^2/(4n^2) under the root and shrinks by 1 + z^2/n, 1% above the Wald 0.0500 Buderer plans with.
+    # The median of the simulated half-widths is not exactly the half-width at the median study (both the
+    # number of cases and the estimate vary), so allow 2%: the bias terms are O(1/n) ~ 1%, the Monte
+    # Carlo SE of the median at 20 000 replicates about 0.1%. The Wald target 0.05 is within 1.5%.
+    a = planning.assurance(1383, 0.90, 0.85, 0.10, 0.05, simulations=20_000, seed=2026)
+    hw = a.sensitivity_half_width
+    assert hw.median == pytest.approx(_wilson_half_width(0.9 * 138, 138), rel=0.02)
+    assert hw.median == pytest.approx(0.05, rel=0.015)
+    assert hw.p10 < hw.median < hw.p90
+    # Buderer's n meets the target in about half of the studies only: that is what "expected" means
+    assert 0.35 < a.sensitivity_half_width.share_meeting_target < 0.6
+    assert a.specificity_half_width.share_meeting_target == 1.0  # 1245 non-cases: half-width about 0.02
+    assert a.share_meeting_target == a.sensitivity_half_width.share_meeting_target
+
+
+def test_assurance_extremes_have_known_answers():
+    lenient = {"sensitivity_ci_low_min": 0.5, "specificity_ci_low_min": 0.5}
+    strict = {"sensitivity_ci_low_min": 0.88, "specificity_ci_low_min": 0.83}
+    huge = planning.assurance(200_000, 0.9, 0.85, 0.1, 0.05, criteria=lenient, simulations=500, seed=1)
+    assert huge.share_meeting_target == 1.0 and huge.share_meeting_all_criteria == 1.0
+    assert all(c["share_meeting"] == 1.0 for c in huge.criteria.values())
+    # 50 families, about 5 cases: the Wilson lower bound of 5/5 is 0.57, never >= 0.88
+    tiny = planning.assurance(50, 0.9, 0.85, 0.1, 0.05, criteria=strict, simulations=2000, seed=1)
+    assert tiny.criteria["sensitivity_ci_low_min"]["share_meeting"] == 0.0
+    assert tiny.share_meeting_all_criteria == 0.0 and tiny.share_meeting_target == 0.0
+    # some of those studies have no case at all: undefined, counted as missing everything
+    assert tiny.sensitivity_half_width.share_undefined == pytest.approx(0.9**50, abs=0.01)
+
+
+def test_assurance_partial_verification_matches_its_plan():
+    # the study planned by partial_verification_sample_size, analysed with the Begg-Greenes correction:
+    # its median half-width is the planned d (Wald interval, delta-method variance; 3% for the plug-in)
+    plan = planning.partial_verification_sample_size(0.90, 0.85, 0.10, 0.05, 0.3)
+    a = planning.assurance(plan.total, 0.90, 0.85, 0.10, 0.05, verified_negatives_fraction=0.3, seed=5)
+    assert a.interval_method == "begg-greenes-wald"
+    assert a.sensitivity_half_width.median == pytest.approx(0.05, rel=0.03)
+    # the true Se is 0.90: a 95% interval lies wholly above it in about 2.5% of studies (the Wald interval
+    # with plug-in variance, a little more). A complete-case analysis, centred near
+    # 0.9 / (0.9 + 0.3 * 0.1) = 0.97, would do so in nearly every study.
+    a2 = planning.assurance(plan.total, 0.90, 0.85, 0.10, 0.05, 0.95, 0.3, {"sensitivity_ci_low_min": 0.9}, seed=5)
+    assert a2.criteria["sensitivity_ci_low_min"]["share_meeting"] < 0.10
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(families=0),
+        dict(families=10.5),
+        dict(simulations=0),
+        dict(verified_negatives_fraction=0.0),
+        dict(criteria={"ppv_ci_low_min": 0.5}),
+        dict(criteria={"sensitivity_ci_low_min": 1.2}),
+        dict(interval_method="wald"),
+    ],
+)
+def test_assurance_refuses_wrong_words(bad):
+    args = dict(families=500, sensitivity=0.9, specificity=0.85, prevalence=0.1, half_width=0.05) | bad
+    with pytest.raises(UsageError):
+        planning.assurance(**args)
+
+
+def test_plan_command_simulate(capsys):
+    argv = ["plan", *DESIGN, "--simulate", "2000", "--seed", "7", "--sensitivity-ci-low-min", "0.8"]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    sim = doc["assurance"]
+    assert sim["families"] == 1550 and sim["simulations"] == 2000 and sim["seed"] == 7  # exact's total
+    assert sim["interval_method"] == "wilson"
+    assert set(sim["criteria"]) == {"sensitivity_ci_low_min"}
+    assert 0.5 < sim["share_meeting_target"] < 0.9  # 1550 families: more than Buderer's half
+    assert "simulated 1550 families: target met in" in captured.err
+    assert cli.main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == doc  # seeded
+    argv = ["plan", *DESIGN, "--method", "normal", "--simulate", "100", "--families", "300"]
+    assert cli.main([*argv, "--interval-method", "clopper-pearson"]) == 0
+    sim = json.loads(capsys.readouterr().out)["assurance"]
+    assert (sim["families"], sim["interval_method"]) == (300, "clopper-pearson")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", *DESIGN, "--simulate", "0"],
+        ["plan", *DESIGN, "--simulate", "10", "--families", "0"],
+        ["plan", *DESIGN, "--simulate", "10", "--sensitivity-ci-low-min", "1.5"],
+        ["plan", *DESIGN, "--families", "100"],
+        ["plan", *DESIGN, "--sensitivity-ci-low-min", "0.8"],
+        ["plan", "--risk-prevalence", "0.2", "--simulate", "10"],
+        ["plan", *DESIGN, "--simulate", "ten"],
+    ],
+)
+def test_plan_command_simulate_wrong_words_exit_2(argv, capsys):
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().out == ""

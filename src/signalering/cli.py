@@ -720,6 +720,30 @@ def _add_plan(sub) -> None:
             metavar="W",
             help=f"target interval width (default {default})",
         )
+    a = p.add_argument_group("simulation check (assurance; needs the accuracy options)")
+    a.add_argument("--simulate", type=int, metavar="N", help="simulate N studies of the planned design")
+    a.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the simulation (default 0)")
+    a.add_argument(
+        "--families",
+        type=int,
+        metavar="N",
+        help="families in the simulated study (default: the plan's total; partial verification's with "
+        "--verified-negatives-fraction, else exact's unless --method normal)",
+    )
+    a.add_argument(
+        "--interval-method",
+        choices=("wilson", "clopper-pearson", "agresti-coull"),
+        default="wilson",
+        help="interval each simulated study reports (default wilson; with --verified-negatives-fraction "
+        "always the Begg-Greenes Wald interval)",
+    )
+    for name in ("sensitivity", "specificity"):
+        a.add_argument(
+            f"--{name}-ci-low-min",
+            type=_finite,
+            metavar="X",
+            help=f"pre-registered criterion: the {name} interval's lower bound >= X",
+        )
     p.add_argument(
         "--out", default=None, metavar="FILE", help="write the plan to this JSON file (default: print it on stdout)"
     )
@@ -744,6 +768,17 @@ def _run_plan(args) -> str:
     f = args.verified_negatives_fraction
     if f is not None and not 0 < f <= 1:
         raise UsageError(f"--verified-negatives-fraction must be in (0, 1]. Got {f} instead.")
+    simulation_words = ("families", "sensitivity_ci_low_min", "specificity_ci_low_min")
+    if args.simulate is None and any(getattr(args, n) is not None for n in simulation_words):
+        raise UsageError("--families, --sensitivity-ci-low-min and --specificity-ci-low-min need --simulate.")
+    if args.simulate is not None and not all(given):
+        raise UsageError("--simulate needs --sensitivity, --specificity, --prevalence and --half-width.")
+    for name in ("simulate", "families"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise UsageError(f"--{name} must be a whole number >= 1. Got {getattr(args, name)} instead.")
+    for name in simulation_words[1:]:
+        if getattr(args, name) is not None and not 0 < getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1). Got {getattr(args, name)} instead.")
     for name in ("oe", "slope", "c", "nb"):
         if not getattr(args, f"{name}_ci_width") > 0:
             raise UsageError(f"--{name}-ci-width must be positive. Got {getattr(args, f'{name}_ci_width')} instead.")
@@ -767,6 +802,27 @@ def _run_plan(args) -> str:
                 **design, verified_negatives_fraction=f
             ).to_dict()
             said.append(f"verifying {f:g} of screen-negatives: {doc['partial_verification']['total']} families")
+        if args.simulate is not None:
+            planned = doc["partial_verification" if f is not None else methods[-1]]["total"]
+            criteria = {
+                n: getattr(args, n)
+                for n in ("sensitivity_ci_low_min", "specificity_ci_low_min")
+                if getattr(args, n) is not None
+            }
+            sim = planning.assurance(
+                args.families or planned,
+                **design,
+                verified_negatives_fraction=1.0 if f is None else f,
+                criteria=criteria,
+                simulations=args.simulate,
+                seed=args.seed,
+                interval_method=args.interval_method,
+            )
+            doc["assurance"] = sim.to_dict()
+            said.append(
+                f"simulated {sim.families} families: target met in {sim.share_meeting_target:.0%} of "
+                f"{sim.simulations} studies"
+            )
     if args.risk_prevalence is not None:
         phi, conf = args.risk_prevalence, args.confidence
         criteria = [planning.riley_oe_sample_size(phi, args.oe_ci_width, confidence=conf)]

@@ -9,7 +9,9 @@ Pure functions; each returns a frozen dataclass with a ``to_dict`` for the ``sig
   fraction of the screen-negatives gets the reference standard (Begg & Greenes 1983 correction);
 - ``riley_oe_sample_size``, ``riley_slope_sample_size``, ``riley_cstatistic_sample_size`` and
   ``riley_net_benefit_sample_size``: the four criteria of Riley et al. (2021), Stat Med 40:4230-4251, for
-  the external validation of a risk model with a binary outcome (the study needs the largest).
+  the external validation of a risk model with a binary outcome (the study needs the largest);
+- ``assurance``: a simulation check of a planned design: the distribution of the interval half-widths
+  the study would report and the chance that it meets the target and pre-registered criteria.
 
 Rounding: every number of people is rounded *up* (``ceil``) once, at the end; totals are computed
 from the unrounded numbers of cases (non-cases), so the *expected* number of cases in the total is at
@@ -24,7 +26,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .errors import UsageError, check_in, check_open_unit
-from .intervals import proportion_ci, z_value
+from .intervals import INTERVAL_METHODS, proportion_ci, z_value
+from .verification import begg_greenes_cells
 
 PLAN_METHODS = ("normal", "exact")
 _MAX_N = 10_000_000  # the exact search gives up beyond this many cases (a half-width that small is a typo)
@@ -479,3 +482,193 @@ def riley_net_benefit_sample_size(
     w = (1.0 - phi) / phi * threshold / (1.0 - threshold)
     v = se_ * (1 - se_) / phi + w * w * sp * (1 - sp) / (1 - phi) + w * w * (1 - sp) ** 2 / (phi * (1 - phi))
     return _riley("standardised net benefit", prevalence, se, v / (se * se), "n = Var_1(sNB) / SE^2")
+
+
+# ------------------------------------------------------------------ assurance: simulating the planned study
+_MAX_SIMULATIONS = 1_000_000
+ASSURANCE_CRITERIA = ("sensitivity_ci_low_min", "specificity_ci_low_min")
+
+
+@dataclass(frozen=True, slots=True)
+class HalfWidthDistribution:
+    """Half-widths ``(upper - lower) / 2`` over the simulated studies whose interval is defined.
+
+    ``share_undefined``: studies without a case (non-case) to compute the interval from; they count as
+    missing the target and every criterion.
+    """
+
+    median: float | None
+    p10: float | None
+    p90: float | None
+    share_meeting_target: float
+    share_undefined: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Assurance:
+    """Result of ``assurance``: what the planned study would report, over ``simulations`` replicates.
+
+    ``share_meeting_target`` is the share of studies where both half-widths are <= ``half_width``;
+    ``criteria`` maps each pre-registered criterion to ``{"threshold", "share_meeting"}``, and
+    ``share_meeting_all_criteria`` is the share meeting every one at once (None without criteria).
+    """
+
+    families: int
+    sensitivity: float
+    specificity: float
+    prevalence: float
+    half_width: float
+    confidence: float
+    verified_negatives_fraction: float
+    interval_method: str
+    simulations: int
+    seed: int
+    sensitivity_half_width: HalfWidthDistribution
+    specificity_half_width: HalfWidthDistribution
+    share_meeting_target: float
+    criteria: dict
+    share_meeting_all_criteria: float | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _half_width_distribution(hw: np.ndarray, target: float) -> HalfWidthDistribution:
+    ok = ~np.isnan(hw)
+    if ok.any():
+        med, p10, p90 = (float(v) for v in np.quantile(hw[ok], [0.5, 0.1, 0.9]))
+    else:
+        med = p10 = p90 = None
+    meets = ok & (np.where(ok, hw, np.inf) <= target)
+    return HalfWidthDistribution(med, p10, p90, float(meets.mean()), float((~ok).mean()))
+
+
+def assurance(
+    families: int,
+    sensitivity: float,
+    specificity: float,
+    prevalence: float,
+    half_width: float,
+    confidence: float = 0.95,
+    verified_negatives_fraction: float = 1.0,
+    criteria: dict[str, float] | None = None,
+    simulations: int = 10_000,
+    seed: int = 0,
+    interval_method: str = "wilson",
+) -> Assurance:
+    """Simulate ``simulations`` studies of ``families`` screened families and summarise their intervals.
+
+    Parameters
+    ----------
+    families : int >= 1                    families screened in the planned study
+    sensitivity, specificity, prevalence : float in (0, 1)   anticipated values (the truth simulated)
+    half_width : float in (0, 1)           target half-width of each interval
+    confidence : float in (0, 1)
+    verified_negatives_fraction : float in (0, 1]   fraction f of screen-negatives verified
+    criteria : dict, optional              pre-registered criteria, keys from ``ASSURANCE_CRITERIA``:
+        ``sensitivity_ci_low_min`` (``specificity_ci_low_min``) = X is met when the reported lower
+        bound is >= X
+    simulations : int in [1, 1_000_000]; seed : int   ``numpy.random.default_rng(seed)``
+    interval_method : {"wilson", "clopper-pearson", "agresti-coull"}   used when f = 1
+
+    Notes
+    -----
+    Each study draws, with a seeded ``numpy.random.Generator``::
+
+        cases ~ Bin(N, P);  TP ~ Bin(cases, Se);  TN ~ Bin(N - cases, Sp)
+
+    and the screen-positives (TP + FP) are all verified. With f = 1 the study reports
+    ``proportion_ci(TP, TP + FN)`` and ``proportion_ci(TN, TN + FP)`` (Wilson by default), the intervals
+    ``signalering evaluate`` reports. With f < 1, the verified screen-negatives are a random subset
+    ``V ~ Bin(FN + TN, f)`` split hypergeometrically into verified FN and TN; complete-case estimates would be
+    biased (verification bias), so the study reports the Begg & Greenes (1983) corrected estimates
+    (``verification.begg_greenes_cells``, missing at random given the screen result) with a Wald
+    interval ``estimate +- z sqrt(V_hat / N)``, clipped to [0, 1], where ``V_hat`` is
+    ``begg_greenes_unit_variances`` at the estimates and the observed verified fraction -- the interval
+    ``partial_verification_sample_size`` plans with. That Wald interval is degenerate (width 0) when an
+    estimate is 0 or 1.
+
+    The half-width of a study is ``(upper - lower) / 2``. Assurance is the share of simulated studies
+    meeting a target or criterion (O'Hagan, Stevens & Campbell 2005, Pharm Stat 4:187-201, for the
+    term); with S simulations its Monte Carlo standard error is ``sqrt(a (1 - a) / S)``.
+    """
+    where = "assurance"
+    _check_inputs(
+        where,
+        sensitivity=sensitivity,
+        specificity=specificity,
+        prevalence=prevalence,
+        half_width=half_width,
+        confidence=confidence,
+    )
+    check_in("interval_method", interval_method, INTERVAL_METHODS, where)
+    for name, value, low, high in (("families", families, 1, None), ("simulations", simulations, 1, _MAX_SIMULATIONS)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or value < low
+            or (high and value > high)
+        ):
+            span = f"[{low}, {high}]" if high else f">= {low}"
+            raise UsageError(f"The '{name}' parameter of {where} must be a whole number {span}. Got {value!r} instead.")
+    f = verified_negatives_fraction
+    if not (isinstance(f, (int, float)) and 0 < f <= 1):
+        raise UsageError(
+            f"The 'verified_negatives_fraction' parameter of {where} must be in (0, 1]. Got {f!r} instead."
+        )
+    criteria = dict(criteria or {})
+    for name, value in criteria.items():
+        check_in("criteria", name, ASSURANCE_CRITERIA, where)
+        check_open_unit(name, value, where)
+
+    rng = np.random.default_rng(seed)
+    s = int(simulations)
+    cases = rng.binomial(families, prevalence, s)
+    tp = rng.binomial(cases, sensitivity)
+    tn = rng.binomial(families - cases, specificity)
+    fn, fp = cases - tp, families - cases - tn
+    if f == 1:
+        method = interval_method
+        _, se_lo, se_hi = proportion_ci(tp, tp + fn, method=method, confidence=confidence)
+        _, sp_lo, sp_hi = proportion_ci(tn, tn + fp, method=method, confidence=confidence)
+    else:
+        method = "begg-greenes-wald"
+        negatives = fn + tn
+        verified = rng.binomial(negatives, f)
+        fn_v = rng.hypergeometric(fn, tn, verified)
+        tn_v = verified - fn_v
+        est = begg_greenes_cells(tp, fp, fn_v, tn_v, 0, negatives - verified)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f_hat = verified / negatives
+            v_se, v_sp = begg_greenes_unit_variances(est["sensitivity"], est["specificity"], est["prevalence"], f_hat)
+        z = z_value(confidence)
+        bounds = []
+        for e, v in ((est["sensitivity"], v_se), (est["specificity"], v_sp)):
+            ok = np.isfinite(e) & np.isfinite(v)
+            h = z * np.sqrt(np.where(ok, v, np.nan) / families)
+            bounds.append((np.where(ok, np.clip(e - h, 0, 1), np.nan), np.where(ok, np.clip(e + h, 0, 1), np.nan)))
+        (se_lo, se_hi), (sp_lo, sp_hi) = bounds
+    hw_se, hw_sp = (se_hi - se_lo) / 2.0, (sp_hi - sp_lo) / 2.0
+    both = (np.nan_to_num(hw_se, nan=np.inf) <= half_width) & (np.nan_to_num(hw_sp, nan=np.inf) <= half_width)
+    lows = {"sensitivity_ci_low_min": se_lo, "specificity_ci_low_min": sp_lo}
+    met = {name: np.nan_to_num(lows[name], nan=-np.inf) >= value for name, value in criteria.items()}
+    return Assurance(
+        int(families),
+        sensitivity,
+        specificity,
+        prevalence,
+        half_width,
+        confidence,
+        float(f),
+        method,
+        s,
+        int(seed),
+        _half_width_distribution(hw_se, half_width),
+        _half_width_distribution(hw_sp, half_width),
+        float(both.mean()),
+        {name: {"threshold": criteria[name], "share_meeting": float(m.mean())} for name, m in met.items()},
+        float(np.logical_and.reduce(list(met.values())).mean()) if met else None,
+    )
