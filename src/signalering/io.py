@@ -9,6 +9,7 @@ Windows-1252, ``.xlsx`` zip bombs, non-finite numbers and (commands) duplicated 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -47,6 +48,9 @@ def _digit_table() -> dict:
     digits.update({0xFF0B: "+", 0xFF0D: "-", 0xFF0E: ".", 0xFF0C: ","})
     return str.maketrans(digits)
 
+
+# pandas' CSV options of the door: every value text, only empty text missing ("NA" is a value)
+PANDAS_CSV = dict(dtype="string", keep_default_na=False, na_values=[""], skip_blank_lines=True)
 
 _DECIMAL_COMMA = r"[+-]?[0-9]+,[0-9]+"
 _NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"
@@ -319,17 +323,14 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
     if first_char == head[:1] and _arrow_parses(path, encoding, sep, len(all_columns)):
         yield from _arrow_batches(path, encoding, sep, len(all_columns), usecols, keep, batch_rows, commas)
         return
-    try:
+    with _parse_errors(name):
         reader = pd.read_csv(
             path,
             sep=sep,
-            dtype="string",
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
             encoding=encoding,
             chunksize=batch_rows,
             usecols=usecols if columns is not None else None,
+            **PANDAS_CSV,
         )
         offset = 0
         with reader:
@@ -337,36 +338,48 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
                 n = len(frame)
                 yield _normalise(frame, keep, offset, commas)
                 offset += n
-    except (pd.errors.ParserError, csv.Error) as exc:
-        line = _parser_line(str(exc))
-        raise InputError(
-            name, "not a table: rows have a different number of fields than the header", row=line
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(name, "the file has no header row") from None
 
 
 _ARROW_PARSES: dict[tuple, bool] = {}
 
 
-def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int]):
+def _arrow_options(encoding: str, sep: str, n_fields: int, usecols: list[int] | None, newlines: bool) -> dict:
+    """Arrow's CSV options for the door: every column text (``large_string``, so pandas shares it
+    without a copy), empty = missing, the header row skipped (its names come from the door's own
+    header check), only the columns ``usecols`` (``None``: all)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     keys = [f"c{i}" for i in range(n_fields)]
     if encoding.lower().replace("-", "").startswith("utf8"):
         encoding = "utf8"  # Arrow's own decoder (a BOM sits in the header row, which is skipped)
-    return pcsv.open_csv(
-        path,
+    return dict(
         read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
         convert_options=pcsv.ConvertOptions(
             column_types={k: pa.large_string() for k in keys},
             null_values=[""],
             strings_can_be_null=True,
-            include_columns=[keys[i] for i in usecols],
+            include_columns=None if usecols is None else [keys[i] for i in usecols],
         ),
     )
+
+
+def _text_frame(table, names: list[str]) -> pd.DataFrame:
+    """An Arrow table of text columns as a DataFrame of ``string[pyarrow]`` columns named ``names``."""
+    dtype = pd.StringDtype("pyarrow")
+    return pd.DataFrame(
+        {
+            name: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
+            for i, name in enumerate(names)
+        }
+    )
+
+
+def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int]):
+    import pyarrow.csv as pcsv
+
+    return pcsv.open_csv(path, **_arrow_options(encoding, sep, n_fields, usecols, newlines=True))
 
 
 def _arrow_parses(path: Path, encoding: str, sep: str, n_fields: int) -> bool:
@@ -401,16 +414,8 @@ def _arrow_batches(
     reader, as text columns shared with Arrow (the same values as pandas' chunked parser)."""
     import pyarrow as pa
 
-    dtype = pd.StringDtype("pyarrow")
-
     def batch(table, offset: int) -> Batch:
-        frame = pd.DataFrame(
-            {
-                name: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
-                for i, name in enumerate(keep)
-            }
-        )
-        return _normalise(frame, keep, offset, commas)
+        return _normalise(_text_frame(table, keep), keep, offset, commas)
 
     pending: list = []
     rows = offset = 0
@@ -590,17 +595,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
         text = path.read_bytes().decode("utf-8-sig" if encoding == "utf8" else encoding)
         if "\n" not in text and "\r" in text:
             text = text.replace("\r", "\n")
-    try:
-        frame = pd.read_csv(
-            _io.StringIO(text), sep=sep, dtype="string", keep_default_na=False, na_values=[""], skip_blank_lines=True
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        line = _parser_line(str(exc))
-        raise InputError(
-            name, "not a table: rows have a different number of fields than the header", row=line
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(name, "the file has no header row") from None
+    with _parse_errors(name):
+        frame = pd.read_csv(_io.StringIO(text), sep=sep, **PANDAS_CSV)
     return frame, sep
 
 
@@ -613,30 +609,27 @@ def _arrow_csv(path: Path, encoding: str, sep: str, names: list[str], quoted: bo
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    keys = [f"c{i}" for i in range(len(names))]
     try:
-        table = pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1),
-            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=quoted),
-            convert_options=pcsv.ConvertOptions(
-                column_types={k: pa.large_string() for k in keys}, null_values=[""], strings_can_be_null=True
-            ),
-        )
+        table = pcsv.read_csv(path, **_arrow_options(encoding, sep, len(names), None, newlines=quoted))
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    dtype = pd.StringDtype("pyarrow")
-    return pd.DataFrame(
-        {
-            name: pd.Series(pd.arrays.ArrowStringArray(table.column(k)), dtype=dtype, copy=False)
-            for name, k in zip(names, keys)
-        }
-    )
+    return _text_frame(table, names)
 
 
-def _parser_line(message: str) -> int | None:
-    m = re.search(r"line (\d+)", message)
-    return int(m.group(1)) - 1 if m else None
+@contextlib.contextmanager
+def _parse_errors(name: str):
+    """pandas' CSV parser errors as the door's refusals (file, row; never the line's text)."""
+    try:
+        yield
+    except (pd.errors.ParserError, csv.Error) as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            name,
+            "not a table: rows have a different number of fields than the header",
+            row=int(m.group(1)) - 1 if m else None,
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(name, "the file has no header row") from None
 
 
 # ------------------------------------------------------------------ typed columns (every command)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError, check_in
-from ..io import DEFAULT_BATCH_ROWS, Batch, csv_format, iter_batches
+from ..io import DEFAULT_BATCH_ROWS, PANDAS_CSV, Batch, csv_format, iter_batches
 from . import ENGINES
 from .guard import IdentifierScan
 
@@ -395,16 +395,7 @@ def _dask_counts(file: str, spec: CountSpec, blocksize) -> pd.DataFrame:
     else:
         encoding, sep = csv_format(path)
         commas = commas or (spec.decimal == "auto" and sep == ";")
-        ddf = dd.read_csv(
-            file,
-            sep=sep,
-            dtype="string",
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-            encoding=encoding,
-            blocksize=blocksize,
-        )
+        ddf = dd.read_csv(file, sep=sep, encoding=encoding, blocksize=blocksize, **PANDAS_CSV)
         from_parquet = False
     parts = [dask.delayed(_rename_scan)(p, columns, spec, file, from_parquet, commas) for p in ddf.to_delayed()]
     try:
