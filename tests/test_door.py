@@ -1,11 +1,28 @@
 """The front door: awkward files and words are read correctly or refused with a clear message
 (exit 2 or 3), never with a traceback; refusals survive pickling (Dask process workers)."""
 
+import json
 import pickle
+import time
+import zipfile
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from signalering import io
+from signalering.cli import main
 from signalering.errors import InputError
+from signalering.ingest.schema import ColumnRule, RecordSchema, validate_records
+from signalering.io import iter_batches
+from signalering.scale.counts import CountSpec, count_rows
+
+
+def evaluate(records: str, out: str, *options: str) -> int:
+    """Exit status of ``signalering evaluate`` on ``records`` (columns score and reference)."""
+    return main(
+        ["evaluate", "--records", records, "--score", "score", "--reference", "reference", "--out", out, *options]
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,18 +54,7 @@ def test_input_error_survives_tblib_pickling():
 
 
 # ------------------------------------------------------------------ files and commands
-import json  # noqa: E402
-import time  # noqa: E402
-import zipfile  # noqa: E402
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from signalering import io  # noqa: E402
-from signalering.cli import main  # noqa: E402
-from signalering.ingest.schema import ColumnRule, RecordSchema, validate_records  # noqa: E402
-from signalering.io import iter_batches  # noqa: E402
-from signalering.scale.counts import CountSpec, count_rows  # noqa: E402
 
 N = 40
 
@@ -216,22 +222,7 @@ def test_mixed_utf8_and_windows_1252_is_refused_in_every_reader(tmp_path, capsys
     with pytest.raises(InputError) as batches:
         list(iter_batches(path, 5))
     assert batches.value == whole.value
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 3
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 3
     # one encoding either way is read, and 'é' is the same category
     for enc in ("utf-8", "cp1252"):
         one = tmp_path / f"{enc}.csv"
@@ -249,44 +240,14 @@ def test_line_endings(tmp_path, ending):
     whole = io.read_records(path)
     assert whole.shape == frame.shape and whole["record_id"].tolist() == frame["record_id"].tolist()
     pd.testing.assert_frame_equal(pd.concat([b.frame for b in iter_batches(path, 5)], ignore_index=True), whole)
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 0
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 0
 
 
 def test_a_single_line_file_is_refused_quickly(tmp_path, capsys):
     path = tmp_path / "one-line.csv"
     path.write_bytes(b"record_id,reference," + b"1234567," * 400_000)  # 3 MB, no line end
     start = time.perf_counter()
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 3
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 3
     assert time.perf_counter() - start < 5
     assert "no line ends" in capsys.readouterr().err
     with pytest.raises(InputError, match="no line ends"):
@@ -300,22 +261,7 @@ def test_a_200_mb_single_line_file_is_refused_within_seconds(tmp_path):
         for _ in range(200):
             fh.write(b"0123456789," * 95_325)
     start = time.perf_counter()
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 3
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 3
     assert time.perf_counter() - start < 5
 
 
@@ -323,40 +269,10 @@ def test_full_width_digits_are_read_as_digits(tmp_path, capsys):
     path = tmp_path / "wide.csv"
     path.write_text("record_id,reference,score\nR1,1,１２\nR2,0,３\nR3,1,５．５\nR4,0,－１\n", encoding="utf-8")
     assert io.read_records(path)["score"].tolist() == ["12", "3", "5.5", "-1"]
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 0
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 0
     # a BSN in full-width digits is still a BSN: refused, no traceback
     path.write_text("record_id,reference,score\nR1,1,１１１２２２３３３\nR2,0,3\n", encoding="utf-8")
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o2"),
-            ]
-        )
-        == 3
-    )
+    assert evaluate(str(path), str(tmp_path / "o2")) == 3
     assert "BSN" in capsys.readouterr().err
 
 
@@ -373,23 +289,7 @@ def test_full_width_digits_are_read_as_digits(tmp_path, capsys):
 )
 def test_wrong_numbers_exit_2(tmp_path, words, capsys):
     records = _write(_frame(), tmp_path / "r.csv")
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                records,
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-                *words,
-            ]
-        )
-        == 2
-    )
+    assert evaluate(records, str(tmp_path / "o"), *words) == 2
     assert "Traceback" not in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
@@ -446,22 +346,7 @@ def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsy
     path = _xlsx_bomb(tmp_path / "bomb.xlsx", 64 << 20)
     assert path.stat().st_size < (1 << 20)
     start = time.perf_counter()
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 3
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 3
     assert time.perf_counter() - start < 5 and "zip bomb" in capsys.readouterr().err
     monkeypatch.setattr(io, "XLSX_MAX_RATIO", 10**9)
     monkeypatch.setattr(io, "XLSX_MAX_BYTES", 32 << 20)
