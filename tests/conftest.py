@@ -47,6 +47,26 @@ def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedPr
     return res
 
 
+def evaluate(records, out, *options: str) -> int:
+    """Exit status of ``signalering evaluate`` on ``records`` (columns ``score`` and ``reference``)."""
+    from signalering.cli import main
+
+    return main(
+        [
+            "evaluate",
+            "--records",
+            str(records),
+            "--score",
+            "score",
+            "--reference",
+            "reference",
+            "--out",
+            str(out),
+            *options,
+        ]
+    )
+
+
 def write_with_faults(records, faults: dict, path: Path) -> Path:
     """Write ``records`` as CSV to ``path`` with cells replaced: ``faults`` = {column: {row: value}}."""
     df = records.astype(object)

@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import evaluate
 
 from signalering import io
 from signalering.cli import main
@@ -16,13 +17,6 @@ from signalering.errors import InputError
 from signalering.ingest.schema import ColumnRule, RecordSchema, validate_records
 from signalering.io import iter_batches
 from signalering.scale.counts import CountSpec, count_rows
-
-
-def evaluate(records: str, out: str, *options: str) -> int:
-    """Exit status of ``signalering evaluate`` on ``records`` (columns score and reference)."""
-    return main(
-        ["evaluate", "--records", records, "--score", "score", "--reference", "reference", "--out", out, *options]
-    )
 
 
 @pytest.mark.parametrize(

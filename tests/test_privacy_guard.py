@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import evaluate
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -432,19 +433,7 @@ def test_excel_cells_numeric_text_and_date_formatted_are_refused(tmp_path, capsy
             ws.append([f"P{i}", i % 2, i % 5, cell if i == 3 else 1])
         path = tmp_path / "cells.xlsx"
         wb.save(path)
-        code = main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
+        code = evaluate(str(path), str(tmp_path / "o"))
         err = capsys.readouterr().err
         assert code == 3 and kind in err and "row 4" in err and "column 'extra'" in err
 
@@ -452,19 +441,7 @@ def test_excel_cells_numeric_text_and_date_formatted_are_refused(tmp_path, capsy
 def test_headerless_csv_is_refused_without_quoting_the_record(tmp_path, capsys):
     path = tmp_path / "noheader.csv"
     path.write_text("111222333,1,3\n123456782,0,2\n", encoding="utf-8")
-    code = main(
-        [
-            "evaluate",
-            "--records",
-            str(path),
-            "--score",
-            "score",
-            "--reference",
-            "reference",
-            "--out",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = evaluate(str(path), str(tmp_path / "o"))
     err = capsys.readouterr().err
     assert code == 3 and "header" in err and "111222333" not in err
 
@@ -478,22 +455,7 @@ def test_legitimate_research_files_are_accepted(tmp_path, fmt):
     df["birth_year"] = pd.array([str(2010 + i % 8) for i in range(N)], dtype="string")
     df["pc4"] = pd.array([str(1000 + 37 * i) for i in range(N)], dtype="string")
     path = _write(df, tmp_path / f"ok{SUFFIX[fmt]}", fmt)
-    assert (
-        main(
-            [
-                "evaluate",
-                "--records",
-                str(path),
-                "--score",
-                "score",
-                "--reference",
-                "reference",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 0
-    )
+    assert evaluate(str(path), str(tmp_path / "o")) == 0
 
 
 def test_drop_lets_a_free_text_column_through_the_door_and_nowhere_else(tmp_path, capsys):
@@ -521,19 +483,7 @@ def test_drop_lets_a_free_text_column_through_the_door_and_nowhere_else(tmp_path
 def test_headerless_csv_with_repeated_cells_names_no_cell(tmp_path, capsys, first_line):
     path = tmp_path / "noheader.csv"
     path.write_text(first_line + "\n123456782,0,2\n", encoding="utf-8")
-    code = main(
-        [
-            "evaluate",
-            "--records",
-            str(path),
-            "--score",
-            "score",
-            "--reference",
-            "reference",
-            "--out",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = evaluate(str(path), str(tmp_path / "o"))
     err = capsys.readouterr().err
     assert code == 3 and "header" in err
     assert all(cell not in err for cell in first_line.split(",") if len(cell) > 1)
@@ -554,19 +504,7 @@ def test_typed_parquet_columns_through_evaluate(tmp_path, capsys, column, values
     df[column] = values
     path = tmp_path / "typed.parquet"
     df.to_parquet(path, index=False)
-    code = main(
-        [
-            "evaluate",
-            "--records",
-            str(path),
-            "--score",
-            "score",
-            "--reference",
-            "reference",
-            "--out",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = evaluate(str(path), str(tmp_path / "o"))
     err = capsys.readouterr().err
     assert code == 3 and kind in err and f"column '{column}'" in err and "799642630" not in err
 
