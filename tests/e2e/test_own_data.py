@@ -140,3 +140,23 @@ def test_report_sentences_are_true_for_complete_verification(project):
         html = (project / "reports" / name).read_text(encoding="utf-8")
         assert partial not in html and complete in html and hidden not in html, name
         assert 'data-count="flow.unverified">0<' in html and 'data-count="flow.verified">113<' in html, name
+
+
+@pytest.mark.slow
+def test_without_a_pre_specified_cutoff_the_report_says_so_not_that_it_was_not_run(project):
+    """ndka and s100b come from `init` without cut-offs: the summary's per-1000 row and the criteria
+    give that reason, not "not assessed in this run" (the figures were not skipped, there is no
+    cut-off to judge)."""
+    for name, reason, not_run, plain in (
+        ("validation_report.html", "no pre-specified cut-off", "not assessed in this run", "No cut-off was fixed"),
+        (
+            "validatierapport.html",
+            "geen vooraf vastgelegd afkappunt",
+            "niet beoordeeld in deze run",
+            "geen afkappunt vastgelegd",
+        ),
+    ):
+        html = (project / "reports" / name).read_text(encoding="utf-8")
+        summary = html[html.index('<section id="summary">') : html.index("</section>", html.index('id="summary"'))]
+        assert reason in summary and not_run not in summary, name
+        assert plain in html, name

@@ -1080,8 +1080,8 @@ def instrument_view(
             )
         elif fig is not None:
             figure_text = fmt.reason({"reason": fig.reason})
-        else:
-            figure_text = t["not_in_run"]
+        else:  # no figure: no cut-off to judge (say which), or not computed in this run
+            figure_text = t["not_in_run"] if primary else t[f"primary_{why}"]
         reason = j.reason or ""
         if reason.startswith(("suppressed", "withheld")):
             reason = t["suppressed_short"]
@@ -1097,7 +1097,7 @@ def instrument_view(
                 "figure": figure_text,
                 "outcome": j.outcome,
                 "outcome_text": t[f"outcome_{j.outcome}"],
-                "plain": t[f"plain_{j.outcome}"],
+                "plain": t[f"plain_{j.outcome}"] if primary or fig is not None else t["plain_no_cutoff"],
                 "reason": reason,
             }
         )
@@ -1243,6 +1243,8 @@ def instrument_view(
             fmt.reason({"reason": primary.get("at_prevalence_reason")})
             if primary and primary.get("at_prevalence_reason")
             else t["not_in_run"]
+            if primary
+            else t[f"primary_{why}"]
         ),
         "roc_svg": roc_figure(inp.roc.get(inst_id, []), doc, entries, fmt, t, title_roc),
         "calibration": calibration_view(
