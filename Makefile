@@ -23,8 +23,8 @@ repro: $(STAMP)
 	@echo "Rapport (Nederlands): $(CURDIR)/reports/validatierapport.html"
 
 test: $(STAMP)
-	$(BIN)/ruff check $(CURDIR)
-	$(BIN)/ruff format --check $(CURDIR)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
