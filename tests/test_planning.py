@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -256,6 +257,17 @@ def test_riley_cstatistic_worked_example():
     assert planning.riley_cstatistic_sample_size(0.7, 0.1).target_se == pytest.approx(0.025510, abs=1e-6)
 
 
+def test_riley_matches_authors_reference_implementation():
+    # The authors' R package pmvalsampsize (Ensor, CRAN 0.1.0), its test "4.1": prevalence 0.018, C 0.8,
+    # O/E interval width 1, C-statistic interval width 0.1 -> 905 (O/E) and 4252 (C-statistic).
+    # pmvalsampsize steps the O/E SE up in increments of 1e-4 with z = 1.96 until the width reaches 1
+    # (SE 0.2456); the exact SE is asinh(0.5) / z = 0.245521, which needs 906 (905.03 rounded up).
+    assert planning.riley_oe_sample_size(0.018, se=0.2456).n == 905
+    exact = planning.riley_oe_sample_size(0.018, ci_width=1.0)
+    assert exact.target_se == pytest.approx(math.asinh(0.5) / Z95, abs=1e-9) and exact.n == 906
+    assert planning.riley_cstatistic_sample_size(0.8, 0.018, ci_width=0.1).n == 4252
+
+
 def test_riley_slope_matches_monte_carlo_information():
     # Section 3.2.4: LP ~ N(-1.75, 1.47), SE 0.051. Oracle: the authors' Monte Carlo recipe (means over 2e6
     # simulated LPs) instead of quadrature; agreement within Monte Carlo error (~0.5%).
@@ -470,3 +482,35 @@ def test_plan_command_simulate(capsys):
 def test_plan_command_simulate_wrong_words_exit_2(argv, capsys):
     assert cli.main(argv) == 2
     assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------ the HTML page
+def test_plan_page_shows_the_documents_numbers_in_both_languages(tmp_path):
+    html_en, html_nl, out = tmp_path / "plan.html", tmp_path / "plan_nl.html", tmp_path / "plan.json"
+    design = [*DESIGN, "--verified-negatives-fraction", "0.3", "--risk-prevalence", "0.1", "--c-statistic", "0.75"]
+    design += ["--simulate", "50", "--sensitivity-ci-low-min", "0.8"]
+    assert cli.main(["plan", *design, "--out", str(out), "--html", str(html_en)]) == 0
+    assert cli.main(["plan", *design, "--html", str(html_nl), "--language", "nl", "--out", str(tmp_path / "x")]) == 0
+    doc = json.loads(out.read_text())
+    en, nl = html_en.read_text(encoding="utf-8"), html_nl.read_text(encoding="utf-8")
+    # Buderer worked example above: 1383 (normal), 1550 (exact); partial verification and Riley from the JSON
+    for total in (1383, 1550, doc["partial_verification"]["total"], doc["risk_model"]["n"]):
+        assert f"{total:,}" in en and f"{total:,}".replace(",", ".") in nl
+    assert "Sample size plan" in en and "Steekproefplan" in nl
+    assert "sensitivity interval at least 80%" in en and "minstens 80%" in nl
+    for page in (en, nl):
+        body = page.split("<body>")[1]
+        assert not re.search(r"\bNone\b|\bnan\b|[{}]", body)
+
+
+def test_plan_page_without_accuracy_design_shows_only_the_risk_model(tmp_path):
+    page = tmp_path / "plan.html"
+    assert cli.main(["plan", "--risk-prevalence", "0.018", "--c-statistic", "0.8", "--html", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "Riley" in text and "Sensitivity and specificity</h2>" not in text
+    assert "4,252" in text  # the C-statistic criterion of the authors' example (width 0.1)
+
+
+def test_plan_html_and_out_must_differ(tmp_path):
+    same = str(tmp_path / "plan.json")
+    assert cli.main(["plan", *DESIGN, "--out", same, "--html", same]) == 2

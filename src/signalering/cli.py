@@ -747,6 +747,8 @@ def _add_plan(sub) -> None:
     p.add_argument(
         "--out", default=None, metavar="FILE", help="write the plan to this JSON file (default: print it on stdout)"
     )
+    p.add_argument("--html", default=None, metavar="FILE", help="also write the plan as a short HTML page")
+    p.add_argument("--language", choices=("en", "nl"), default="en", help="language of the HTML page (default en)")
     p.set_defaults(func=_run_plan)
 
 
@@ -782,8 +784,11 @@ def _run_plan(args) -> str:
     for name in ("oe", "slope", "c", "nb"):
         if not getattr(args, f"{name}_ci_width") > 0:
             raise UsageError(f"--{name}-ci-width must be positive. Got {getattr(args, f'{name}_ci_width')} instead.")
-    if args.out is not None:
-        check_out(args.out, "file")
+    for out in (args.out, args.html):
+        if out is not None:
+            check_out(out, "file")
+    if args.out is not None and args.html is not None and Path(args.out).resolve() == Path(args.html).resolve():
+        raise UsageError("--out and --html must name different files.")
     doc, said = {"schema_version": outputs.SCHEMA_VERSION}, []
     if all(given):
         design = dict(
@@ -838,6 +843,11 @@ def _run_plan(args) -> str:
         doc["risk_model"] = {"criteria": [c.to_dict() for c in criteria], "n": max(c.n for c in criteria)}
         said.append(f"risk model: {doc['risk_model']['n']} people")
     summary = "; ".join(said)
+    if args.html is not None:
+        from .report.plan_page import render_plan
+
+        io.write_text(args.html, render_plan(doc, args.language))
+        summary += f"; wrote {args.html}"
     if args.out is None:
         sys.stdout.write(io.dumps(doc))
         return summary

@@ -852,9 +852,13 @@ def dumps(obj) -> str:
 
 def write_json(path: str | Path, obj) -> None:
     """Write ``dumps(obj)``; through a temporary file, so a full or failing disk leaves no half file."""
+    write_text(path, dumps(obj))
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write UTF-8 ``text`` through a temporary file, so a full or failing disk leaves no half file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(obj)
     tmp = path.with_name(path.name + ".part")
     try:
         tmp.write_text(text, encoding="utf-8")
