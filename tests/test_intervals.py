@@ -155,3 +155,30 @@ def test_wilson_coverage_simulation(p, n):
     _, lo, hi = proportion_ci(x, np.full_like(x, n), "wilson")
     coverage = np.mean((lo <= p) & (p <= hi))
     assert 0.92 <= coverage <= 0.99
+
+
+@pytest.mark.parametrize(
+    "method, sm_name", [("wilson", "wilson"), ("clopper-pearson", "beta"), ("agresti-coull", "agresti_coull")]
+)
+@pytest.mark.parametrize("confidence", [0.8, 0.95, 0.99])
+def test_agrees_with_statsmodels_on_a_grid(method, sm_name, confidence):
+    # statsmodels' proportion_confint is an independent implementation (proportion_ci computes its own).
+    from statsmodels.stats.proportion import proportion_confint
+
+    n = np.repeat(np.arange(1, 120), 7)
+    x = np.minimum(n, (n * np.tile(np.array([0, 0.01, 0.1, 0.37, 0.5, 0.93, 1.0]), 119)).round())
+    _, lo, hi = proportion_ci(x, n, method=method, confidence=confidence)
+    ref_lo, ref_hi = proportion_confint(x, n, alpha=1 - confidence, method=sm_name)
+    np.testing.assert_allclose(lo, np.clip(np.where(x == 0, 0, ref_lo), 0, 1), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(hi, np.clip(np.where(x == n, 1, ref_hi), 0, 1), rtol=0, atol=1e-12)
+
+
+def test_reading_intervals_does_not_import_scipy_stats_or_statsmodels():
+    import subprocess
+    import sys
+
+    code = "import sys, signalering.intervals; print(any(m in sys.modules for m in ('scipy.stats', 'statsmodels')))"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )

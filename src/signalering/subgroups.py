@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.special import chdtrc
 
 from .errors import check_in
 from .intervals import proportion_ci
@@ -138,7 +138,7 @@ def homogeneity_test(x, n) -> dict:
     p = x.sum() / n.sum()
     stat = float(np.sum((x - n * p) ** 2 / (n * p * (1 - p))))
     df = int(len(n) - 1)
-    return {"statistic": stat, "df": df, "p_value": float(chi2.sf(stat, df))}
+    return {"statistic": stat, "df": df, "p_value": float(chdtrc(df, stat))}
 
 
 def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> list[dict]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import InputError, UsageError
 from .flow import Flow
@@ -173,6 +172,8 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
     ``repeated``: ids known to occur more than once in the whole file (when ``frame`` is one batch of
     a streamed file): their rows are duplicates too, as if the whole file were validated at once.
     """
+    import pandera.pandas as pa  # here, not at the top: the CLI's readers need the rest of this module only
+
     for required in (schema.id_column, schema.reference):
         if required not in frame.columns:
             raise InputError(file, "a required column is missing", column=required)
