@@ -184,28 +184,36 @@ class _Logistic:
 
 
 def _logistic_fit(
-    x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None, max_iter: int = 100, tol: float = 1e-11
+    x: np.ndarray,
+    y: np.ndarray,
+    offset: np.ndarray | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-11,
+    weights: np.ndarray | None = None,
 ) -> _Logistic:
     """Maximum-likelihood logistic regression by Newton-Raphson with step halving.
 
     ``x`` is the full design matrix (include the intercept column). Covariance = inverse Fisher
     information at the optimum (what R's ``glm`` + ``vcov`` and ``confint.default`` use).
+    ``weights``: frequency weights (a row stands for that many records with the same x, offset and
+    y), so records grouped by their values give the fit of the records themselves.
     """
     n, k = x.shape
     off = np.zeros(n) if offset is None else offset
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     beta = np.zeros(k)
 
     def deviance(b: np.ndarray) -> float:
         eta = x @ b + off
-        return float(2.0 * np.sum(np.logaddexp(0.0, eta) - y * eta))
+        return float(2.0 * np.sum(w * (np.logaddexp(0.0, eta) - y * eta)))
 
     dev = deviance(beta)
     converged = False
     for _ in range(max_iter):
         mu = special.expit(x @ beta + off)
-        info = x.T @ (x * (mu * (1.0 - mu))[:, None])
+        info = x.T @ (x * (w * mu * (1.0 - mu))[:, None])
         try:
-            step = np.linalg.solve(info, x.T @ (y - mu))
+            step = np.linalg.solve(info, x.T @ (w * (y - mu)))
         except np.linalg.LinAlgError:
             break
         new_dev, t = deviance(beta + step), 1.0
@@ -218,7 +226,7 @@ def _logistic_fit(
             converged = True
             break
     mu = special.expit(x @ beta + off)
-    info = x.T @ (x * (mu * (1.0 - mu))[:, None])
+    info = x.T @ (x * (w * mu * (1.0 - mu))[:, None])
     try:
         cov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
@@ -227,6 +235,15 @@ def _logistic_fit(
     if np.max(np.abs(beta)) > 30:  # on the logit scale: a separated fit running away
         converged = False
     return _Logistic(beta, cov, converged)
+
+
+def _grouped_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Records as one row per distinct (x, y) pair: ``(x, y, records)``, for :func:`_logistic_fit`'s
+    frequency weights (a mapped score or a rounded risk: a few dozen rows for millions of records)."""
+    xs, inverse = np.unique(x, return_inverse=True)
+    cell = np.bincount(2 * inverse + (y > 0), minlength=2 * len(xs))
+    held = cell > 0
+    return np.repeat(xs, 2)[held], np.tile([0.0, 1.0], len(xs))[held], cell[held].astype(float)
 
 
 def _wald(est: float, se: float, z: float, method: str) -> Interval:
@@ -240,10 +257,104 @@ def _undefined_interval(method: str, reason: str) -> Interval:
 # ----------------------------------------------------------------------------------------- smooth
 def _smooth_at(p: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     """val.prob's smooth: lowess(p, y, iter = 0) read off at ``at`` by linear interpolation, ties averaged."""
-    fit = lowess(y, p, frac=LOWESS_FRAC, it=LOWESS_ITER, delta=0.01 * float(np.ptp(p)), return_sorted=True)
-    xs, inverse = np.unique(fit[:, 0], return_inverse=True)
-    ys = np.bincount(inverse, weights=fit[:, 1]) / np.bincount(inverse)
-    return np.interp(at, xs, ys)
+    xs, inverse = np.unique(p, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(xs))
+    return np.interp(at, xs, _smooth_groups(xs, counts, np.bincount(inverse, weights=y, minlength=len(xs))))
+
+
+def _smooth_groups(xs: np.ndarray, counts: np.ndarray, y_sums: np.ndarray) -> np.ndarray:
+    """The smooth at each distinct value: :func:`lowess_grouped` when values repeat (a mapped score:
+    few values, whatever the number of records), statsmodels' compiled lowess on the records when
+    most values are distinct (a continuous risk), where it is faster and gives the same numbers (no
+    value holds enough records for the two to differ)."""
+    n = int(counts.sum())
+    if 4 * len(xs) <= n or counts.max() >= int(LOWESS_FRAC * n + 1e-10):
+        return lowess_grouped(xs, counts, y_sums)
+    ones = np.round(y_sums).astype(np.int64)
+    x = np.concatenate([np.repeat(xs, ones), np.repeat(xs, counts - ones)])
+    y = np.concatenate([np.ones(int(ones.sum())), np.zeros(n - int(ones.sum()))])
+    fit = lowess(y, x, frac=LOWESS_FRAC, it=LOWESS_ITER, delta=0.01 * float(np.ptp(xs)), return_sorted=True)
+    first = np.searchsorted(fit[:, 0], xs, side="left")  # ties share one fit: read it at the first
+    return fit[first, 1]
+
+
+def lowess_grouped(xs: np.ndarray, counts: np.ndarray, y_sums: np.ndarray, frac: float = LOWESS_FRAC) -> np.ndarray:
+    """Cleveland's lowess without robustness iterations, ``delta = 0.01 * range(x)``, fitted at each
+    distinct x of data given as groups: distinct sorted values ``xs``, how many records hold each
+    (``counts``) and the sum of their outcomes (``y_sums``).
+
+    The same smooth as statsmodels' ``lowess(y, x, frac, it=0, delta)`` on the records themselves,
+    computed per distinct value instead of per record: the neighbourhood of the fit at ``x0`` is the
+    window of ``k = int(frac n)`` consecutive records (in sorted order) that statsmodels slides to, the
+    smallest start ``L`` with ``(x[L] + x[L+k]) / 2 >= x0``; record weights are the tricube
+    ``(1 - (|x - x0| / r)^3)^3``, ``r`` the distance to the farther end of the window; the fit is the
+    weighted least-squares line at ``x0``; fits are skipped (and linearly interpolated) for x within
+    ``delta`` of the last fit, exactly as statsmodels chooses them. A group that the window cuts
+    lies at distance ``r`` (weight 0), so which of its records fall inside never matters. One
+    difference, where statsmodels is arbitrary: when a single value holds more than ``frac`` of the
+    records, the window around it has radius 0; statsmodels then returns the outcome of one record of
+    that value (whichever its sort put first), this function the mean outcome of the value (R's
+    ``lowess`` gives every record tied at the point weight 1, the same mean).
+
+    Cost: one fit per step of ``delta`` (at most ~100 plus the number of distinct values within a
+    step), each over the distinct values in its window, so a risk with few distinct values (a mapped
+    score) costs microseconds however many records hold it; the bootstrap draws group counts.
+    Cleveland (1979), J Am Stat Assoc 74:829-836.
+    """
+    xs, m, ysum = (np.asarray(a, dtype=float) for a in (xs, counts, y_sums))
+    keep = m > 0
+    xs, m, ysum = xs[keep], m[keep], ysum[keep]
+    n_groups = len(xs)
+    ends = np.cumsum(m).astype(np.int64)  # record index (exclusive) where each group ends
+    starts = ends - m.astype(np.int64)
+    n = int(ends[-1])
+    k = min(max(int(frac * n + 1e-10), 2), n)
+    delta = 0.01 * float(xs[-1] - xs[0])
+    fit = np.full(n_groups, np.nan)
+
+    # statsmodels slides its window [L, L + k) right while x0 > (x[L] + x[L + k]) / 2; that midpoint
+    # only changes where L or L + k enters a new group, so the window of any x0 starts at one of these.
+    starts_at = np.unique(np.clip(np.concatenate([[0, n - k], starts, starts - k]), 0, n - k))
+    sliding = starts_at < n - k
+    midpoint = np.full(starts_at.size, np.inf)  # at L = n - k the window cannot slide further
+    group_of = lambda record: np.searchsorted(ends, record, side="right")  # noqa: E731
+    midpoint[sliding] = (xs[group_of(starts_at[sliding])] + xs[group_of(starts_at[sliding] + k)]) / 2.0
+
+    def fit_at(g: int) -> float:
+        x0 = xs[g]
+        left = int(starts_at[np.searchsorted(midpoint, x0, side="left")])  # first L with x0 <= midpoint
+        right = left + k
+        g0, g1 = int(np.searchsorted(ends, left, side="right")), int(np.searchsorted(ends, right - 1, side="right"))
+        radius = max(x0 - xs[g0], xs[g1] - x0)
+        if radius == 0:
+            return float(ysum[g] / m[g])
+        span = slice(g0, g1 + 1)
+        inside = np.minimum(ends[span], right) - np.maximum(starts[span], left)  # records of each group in the window
+        w = (1.0 - (np.abs(xs[span] - x0) / radius) ** 3) ** 3
+        if np.sum(inside * (w > 1e-12)) < 2:
+            return float(ysum[g] / m[g])
+        w = inside * w / np.sum(inside * w)
+        mean = np.sum(w * xs[span])
+        spread = max(np.sum(w * (xs[span] - mean) ** 2), 1e-12)
+        proj = w * (1.0 + (x0 - mean) * (xs[span] - mean) / spread)
+        share = np.where(inside == m[span], ysum[span], ysum[span] * inside / m[span])
+        return float(np.sum(proj * share / inside))
+
+    g, last = 0, -1  # the group fitted next, the group fitted last
+    while True:
+        fit[g] = fit_at(g)
+        if last >= 0 and g > last + 1:  # groups skipped within delta: linear interpolation
+            a = (xs[last + 1 : g] - xs[last]) / (xs[g] - xs[last])
+            fit[last + 1 : g] = a * fit[g] + (1.0 - a) * fit[last]
+        last = g
+        if last >= n_groups - 1:
+            break
+        beyond = int(np.searchsorted(xs, xs[last] + delta, side="right"))  # first group past the cut
+        if beyond < n_groups:
+            g = beyond - 1 if beyond - 1 > last else last + 1
+        else:  # statsmodels then fits the second-to-last record, then the last
+            g = max(int(np.searchsorted(ends, n - 2, side="right")), last + 1)
+    return fit
 
 
 # --------------------------------------------------------------------------------- the statistics
@@ -414,14 +525,15 @@ def calibration_statistics(
         _undefined_interval("wald", "too few records with 0 < p < 1, or they all have the same reference value"),
     ) * 2 + (None,)
     if inner.sum() >= 2 and 0 < yi.sum() < yi.size:
-        fit0 = _logistic_fit(np.ones((lp.size, 1)), yi, offset=lp)
+        lp_g, y_g, w_g = _grouped_rows(lp, yi)
+        fit0 = _logistic_fit(np.ones((lp_g.size, 1)), y_g, offset=lp_g, weights=w_g)
         citl = (
             _wald(fit0.coef[0], math.sqrt(fit0.cov[0, 0]), z, "wald")
             if fit0.converged
             else _undefined_interval("wald", "the logistic fit did not converge")
         )
         if np.ptp(lp) > 0:
-            fit1 = _logistic_fit(np.column_stack([np.ones(lp.size), lp]), yi)
+            fit1 = _logistic_fit(np.column_stack([np.ones(lp_g.size), lp_g]), y_g, weights=w_g)
             if fit1.converged:
                 slope = _wald(fit1.coef[1], math.sqrt(fit1.cov[1, 1]), z, "wald")
                 intercept = float(fit1.coef[0])
@@ -509,8 +621,9 @@ def calibration_curve(
 
     Notes
     -----
-    Records are resampled with replacement (indices drawn in one call, shape (n_boot, n)); each
-    replicate's smooth is refitted (Efron & Tibshirani 1993, percentile method). The band is
+    Records are resampled with replacement (as multinomial counts of the records of each distinct
+    (p, y) pair, which is the same distribution in memory of the number of pairs); each replicate's
+    smooth is refitted (Efron & Tibshirani 1993, percentile method). The band is
     pointwise, not simultaneous.
     """
     where = "calibration_curve"
@@ -533,14 +646,23 @@ def calibration_curve(
     hi = np.full(n_points, np.nan)
     covered = np.zeros(n_points, dtype=int)
     if n_boot > 0:
-        idx = rng.integers(0, p.size, size=(n_boot, p.size))
+        # Resampling records with replacement = drawing how many records of each (p, y) cell a
+        # replicate holds, multinomial with the cells' shares: the same distribution, in memory of the
+        # number of cells, not n_boot x n indices.
+        xs, inverse = np.unique(p, return_inverse=True)
+        cell = 2 * inverse + (y > 0)
+        cells = np.bincount(cell, minlength=2 * len(xs))
         curves = np.full((n_boot, n_points), np.nan)
         for b in range(n_boot):
-            pb, yb = p[idx[b]], y[idx[b]]
-            if np.ptp(pb) == 0:
+            drawn = rng.multinomial(p.size, cells / p.size).reshape(-1, 2)
+            counts = drawn.sum(axis=1)
+            held = counts > 0
+            xb = xs[held]
+            if len(xb) < 2:
                 continue
-            inside = (grid >= pb.min()) & (grid <= pb.max())
-            curves[b, inside] = _smooth_at(pb, yb, grid[inside])
+            inside = (grid >= xb[0]) & (grid <= xb[-1])
+            fit = _smooth_groups(xb, counts[held], drawn[held, 1].astype(float))
+            curves[b, inside] = np.interp(grid[inside], xb, fit)
         covered = np.sum(~np.isnan(curves), axis=0)
         ok = covered > 0
         a = (1.0 - confidence) / 2.0
@@ -679,11 +801,20 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
     for cls in (0.0, 1.0):
         members = idx[r[idx] == cls]
         fold[rng.permutation(members)] = np.arange(members.size) % folds
-    design = np.column_stack([np.ones(s.size), s])
+    # Each training set as rows of distinct (score, reference) with their numbers of records: all
+    # records' rows minus the fold's (the fit of the records themselves, at the cost of the rows).
+    values, inverse = np.unique(s[idx], return_inverse=True)
+    cell = 2 * inverse + (r[idx] > 0)
+    per_fold = np.bincount(fold[idx] * (2 * len(values)) + cell, minlength=folds * 2 * len(values))
+    per_fold = per_fold.reshape(folds, 2 * len(values)).astype(float)
+    total = per_fold.sum(axis=0)
+    rows = np.column_stack([np.ones(2 * len(values)), np.repeat(values, 2)])
+    outcome = np.tile([0.0, 1.0], len(values))
     for k in range(folds):
-        train = ok & (fold != k)
         test = ok & (fold == k)
-        fit = _logistic_fit(design[train], r[train])
+        weight = total - per_fold[k]
+        held = weight > 0
+        fit = _logistic_fit(rows[held], outcome[held], weights=weight[held])
         if not fit.converged:
             return RiskMapping(
                 np.full(s.size, np.nan),
@@ -694,8 +825,9 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
                 label,
                 "the logistic fit did not converge in a training fold (the score separates the classes?)",
             )
-        prob[test] = special.expit(design[test] @ fit.coef)
-    full = _logistic_fit(design[ok], r[ok])
+        prob[test] = special.expit(fit.coef[0] + fit.coef[1] * s[test])
+    held = total > 0
+    full = _logistic_fit(rows[held], outcome[held], weights=total[held])
     if not full.converged:
         return RiskMapping(
             np.full(s.size, np.nan), fold, None, None, folds, label, "the logistic fit on all records did not converge"

@@ -1539,12 +1539,9 @@ PARTS = ("all", "main", "appendix")
 APPENDIX = {"en": "validation_report_appendix", "nl": "validatierapport_bijlage"}
 
 
-def render(view: dict, template: str = "report.html.j2", pdf: bool = False, part: str = "all") -> str:
-    """The report as HTML: ``part`` "all" (the HTML report: summary and core results, then the
-    appendix in collapsible sections), "main" or "appendix" (the two PDFs)."""
-    if part not in PARTS:
-        raise ValueError(f"part must be one of {PARTS}")
-    env = jinja2.Environment(
+def templates() -> jinja2.Environment:
+    """The Jinja2 environment of every page the package writes (escaped, strict about missing values)."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -1552,7 +1549,18 @@ def render(view: dict, template: str = "report.html.j2", pdf: bool = False, part
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    html = env.get_template(template).render(pdf=pdf, part=part, appendix_file=f"{APPENDIX[view['lang']]}.pdf", **view)
+
+
+def render(view: dict, template: str = "report.html.j2", pdf: bool = False, part: str = "all") -> str:
+    """The report as HTML: ``part`` "all" (the HTML report: summary and core results, then the
+    appendix in collapsible sections), "main" or "appendix" (the two PDFs)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}")
+    html = (
+        templates()
+        .get_template(template)
+        .render(pdf=pdf, part=part, appendix_file=f"{APPENDIX[view['lang']]}.pdf", **view)
+    )
     return repeat_table_headers(svg_to_img(html)) if pdf else html
 
 

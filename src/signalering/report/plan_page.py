@@ -6,9 +6,7 @@ Only presentation happens here: every number comes from the document that
 
 from __future__ import annotations
 
-import jinja2
-
-from .build import TEMPLATES, load_texts
+from .build import load_texts, templates
 
 METHODS = ("normal", "exact", "partial_verification")
 
@@ -116,12 +114,4 @@ def render_plan(doc: dict, lang: str = "en") -> str:
     """The plan page as HTML (one language: ``en`` or ``nl``)."""
     if lang not in ("en", "nl"):
         raise ValueError(f"lang must be 'en' or 'nl', not {lang!r}")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("plan.html.j2").render(**plan_view(doc, lang))
+    return templates().get_template("plan.html.j2").render(**plan_view(doc, lang))
