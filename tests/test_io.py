@@ -2,7 +2,10 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from signalering import io
 from signalering.errors import InputError
 from signalering.io import dumps, read_records
 
@@ -79,3 +82,22 @@ def test_missing_file(tmp_path):
 def test_dumps_is_deterministic_and_refuses_nothing_nan():
     text = dumps({"b": float("nan"), "a": [1, 2.5]})
     assert text == '{\n  "a": [\n    1,\n    2.5\n  ],\n  "b": null\n}\n'
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet=" \t0123456789,.-+abcé٣", max_size=6)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_arrow_fast_path_normalises_like_the_general_path(values, commas):
+    # Arrow text columns that are all ASCII take Arrow's kernels; everything else the general path.
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    python = pd.Series(values, dtype=pd.StringDtype("python"))
+    got = io.normalise_text(arrow, commas)
+    want = io.normalise_text(python, commas)
+    assert got.isna().tolist() == want.isna().tolist()
+    assert got.dropna().tolist() == want.dropna().tolist()

@@ -447,6 +447,12 @@ def check_records_path(path: Path) -> None:
 def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
     """One column's text as every reader gives it: stripped, empty = NA, non-ASCII digits as ASCII,
     and with ``decimal_commas`` a value like ``-0,25`` (digits, one comma, digits) as ``-0.25``."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        fast = _normalise_ascii_arrow(values)
+        if fast is not None:
+            if not (decimal_commas and fast.str.contains(",", regex=False).fillna(False).any()):
+                return fast
+            values = fast
     values = values.astype("string").str.strip().replace("", pd.NA)
     wide = ~values.str.isascii().fillna(True).to_numpy(bool)
     if wide.any():
@@ -459,6 +465,22 @@ def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
             values = values.copy()
             values[comma] = values[comma].str.replace(",", ".", regex=False)
     return values
+
+
+def _normalise_ascii_arrow(values: pd.Series) -> pd.Series | None:
+    """:func:`normalise_text`'s stripping and empty-as-missing in Arrow's kernels, for an Arrow text
+    column that is all ASCII (the common case: nothing to translate); ``None`` otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values.array.__arrow_array__()
+    if not pc.all(pc.string_is_ascii(text), skip_nulls=True).as_py():
+        return None
+    text = pc.utf8_trim_whitespace(text)
+    empty = pc.equal(text, "")
+    if pc.any(empty).as_py():
+        text = pc.if_else(empty, pa.scalar(None, text.type), text)
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=values.index, name=values.name, copy=False)
 
 
 def check_xlsx(path: str | Path) -> None:
