@@ -565,8 +565,8 @@ def _distinct_text(values: pd.Series) -> pd.Series:
     mostly distinct (a column of record ids), every value - finding the distinct values of millions of
     ids would cost more than running the rules on each; findings are sets of values either way."""
     if len(values) > 2 * _SAMPLE and values.iloc[:_SAMPLE].nunique() > _SAMPLE // 2:
-        return values.reset_index(drop=True)
-    return pd.Series(values.unique(), dtype="string")
+        return values.dropna().reset_index(drop=True)
+    return pd.Series(values.unique(), dtype="string").dropna().reset_index(drop=True)
 
 
 def _text_of_number(values: pd.Series) -> pd.Series:
@@ -584,11 +584,10 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
 
     Returns findings in rule order (empty: the column passes).
     """
-    values = values.dropna()
     findings: list[Finding] = []
     kind = name_kind(column)
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or isinstance(values.dtype, pd.PeriodDtype):
-        if len(values):
+        if values.notna().any():
             return [
                 Finding(
                     column,
@@ -600,11 +599,11 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
             ]
         values = values.astype("string")
     if pd.api.types.is_bool_dtype(values.dtype):
-        values = values.astype("string").str.lower()
+        values = values.dropna().astype("string").str.lower()
     numeric = pd.api.types.is_numeric_dtype(values.dtype)
     if numeric:  # typed numbers: their distinct whole values as text (the free-text rule does not apply;
         # a fraction such as a continuous score of 0.7315 is no identifier of any rule)
-        distinct = pd.unique(values.to_numpy())
+        distinct = pd.unique(values.dropna().to_numpy())
         if distinct.dtype.kind == "f":
             distinct = distinct[np.isfinite(distinct) & (distinct == np.floor(distinct))]
         distinct_raw = _text_of_number(pd.Series(distinct)).reset_index(drop=True)
