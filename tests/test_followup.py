@@ -143,3 +143,46 @@ def test_streamed_ingest_gives_the_whole_file_flow(tmp_path):
     assert whole == streamed and whole.to_dict()["followup"]["unverified_short_followup"] > 0
     a, b = pd.read_parquet(tmp_path / "a.parquet"), pd.read_parquet(tmp_path / "b.parquet")
     pd.testing.assert_frame_equal(a, b)
+
+
+def _flow(short, other, late=200):
+    unv = short + other
+    return {
+        "received": 5000,
+        "analysed": 5000,
+        "excluded": {},
+        "verified": 5000 - unv,
+        "unverified": unv,
+        "followup": {
+            "window_days": 730,
+            "unverified_short_followup": short,
+            "unverified_other": other,
+            "negative_event_after_window": late,
+        },
+    }
+
+
+def test_followup_counts_follow_the_disclosure_rules():
+    from signalering.disclosure import suppress_flow
+
+    out, log = suppress_flow(_flow(1500, 300), 10)
+    assert out["followup"] == _flow(1500, 300)["followup"] and log == []
+    # one small part: "<10", and the other hidden as its complement (the total is published)
+    out, log = suppress_flow(_flow(4, 300), 10)
+    fu = out["followup"]
+    assert out["unverified"] == 304 and fu["unverified_short_followup"] == "<10" and fu["unverified_other"] is None
+    assert {"followup.unverified_short_followup", "followup.unverified_other"} <= set(out["suppressed"])
+    # both parts small, together not (suppress_parts: hidden parts adding up to >= min_cell may stay "<10")
+    out, _ = suppress_flow(_flow(6, 9), 10)
+    assert out["unverified"] == 15
+    assert out["followup"]["unverified_short_followup"] == out["followup"]["unverified_other"] == "<10"
+    # the total withheld: both parts too (they would add up to it)
+    out, _ = suppress_flow(_flow(3, 2), 10)
+    assert out["unverified"] == "<10"
+    assert out["followup"]["unverified_short_followup"] is None and out["followup"]["unverified_other"] is None
+    # late events stand alone: withheld when small; zero is shown
+    out, _ = suppress_flow(_flow(1500, 300, late=7), 10)
+    assert out["followup"]["negative_event_after_window"] == "<10"
+    out, _ = suppress_flow(_flow(1500, 300, late=0), 10)
+    assert out["followup"]["negative_event_after_window"] == 0
+    assert out["followup"]["window_days"] == 730
