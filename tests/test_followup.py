@@ -7,6 +7,8 @@ days) are where an off-by-one would show.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -186,3 +188,34 @@ def test_followup_counts_follow_the_disclosure_rules():
     out, _ = suppress_flow(_flow(1500, 300, late=0), 10)
     assert out["followup"]["negative_event_after_window"] == 0
     assert out["followup"]["window_days"] == 730
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_report_states_the_window_and_the_audit_checks_its_counts(lang):
+    from signalering import audit
+    from signalering.report import build
+
+    flow = {**_flow(4, 300, late=50), "excluded": {}}
+
+    def html(flow, suppress=True):
+        inp = build.Inputs(flow=flow, accuracy={})
+        log: list[dict] = []
+        if suppress:
+            inp, log = build.publishable(inp, 10)
+        return build.render(build.build_view(inp, log, {}, {}, lang, build.load_texts(lang)))
+
+    now = html(flow)
+    window = {"en": "730 days (2.0 years)", "nl": "730 dagen (2,0 jaar)"}[lang]
+    assert now.count(window) >= 4  # flow text, two table rows, methods (and the figure)
+    counts, _ = audit.html_counts(now)
+    assert counts["flow.unverified"] == 304 and counts["flow.followup.short"] == "<10"
+    assert counts["flow.followup.other"] is None and counts["flow.followup.late"] == 50
+    assert audit.audit_html(now, "now.html") == []
+    # as if only the small part were hidden: unverified - other gives it back, and the audit says so
+    before = copy.deepcopy(flow)
+    before["followup"]["unverified_short_followup"] = "<10"
+    found = audit.audit_html(html(before, suppress=False), "before.html")
+    assert [(f["location"], f["recovered"]) for f in found] == [("flow.followup", ["short"])]
+    # without a window the report says nothing about follow-up
+    plain = html({k: v for k, v in flow.items() if k != "followup"})
+    assert window not in plain and "flow.followup" not in plain

@@ -291,6 +291,8 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("own_probability", r"the instrument's own probability"),
     ("bootstrap_only", r"interval by bootstrap only \(give a number of bootstrap replicates\)"),
     ("omega_no_fit", r"the one-factor ML fit did not converge"),
+    ("fleiss_one_category", r"every rating is the same category: chance agreement is 1, kappa is 0/0"),
+    ("fleiss_few", r"fewer than two records rated by every rater column"),
     ("zero_cell_lr", r"(?:undefined: )?a zero cell \((?P<cells>[^)]*)\) makes (?P<stat>LR[+-]) zero or infinite"),
     ("zero_cell_dor", r"(?:undefined: )?a zero cell makes the diagnostic odds ratio zero or infinite"),
     ("needs_both", r"(?:AUC |the bootstrap )?needs reference-positive and (?:-negative|reference-negative) records.*"),
