@@ -113,6 +113,18 @@ def test_missing_followup_column_is_refused_naming_it():
     assert "fu_days" in str(exc.value)
 
 
+def test_a_declared_range_for_the_followup_column_is_kept_codes_are_refused():
+    data = {**DATA, "columns": {"fu_*": {"max": 1000}}}
+    v = validate_records(_table([("0", "400"), ("0", "1001"), ("1", "-2")]), RecordSchema.from_params(data), "f.csv")
+    assert v.flow.analysed == 1
+    reasons = v.quarantine["reason"].tolist()
+    assert reasons[0].startswith("above the allowed maximum 1000") and reasons[1].startswith(
+        "below the allowed minimum 0"
+    )
+    with pytest.raises(UsageError, match="declares codes"):
+        RecordSchema.from_params({**DATA, "columns": {"fu_days": {"codes": [1, 2]}}})
+
+
 def test_followup_column_may_not_be_the_reference():
     with pytest.raises(UsageError, match="data.followup.column"):
         RecordSchema.from_params({"reference": "reference", "followup": {"column": "reference"}})

@@ -79,8 +79,16 @@ class RecordSchema:
         followup = data.get("followup") or {}
         fu_column, window = followup.get("column"), followup.get("window_days")
         if fu_column is not None:
-            # the interval is a whole number of days >= 0; this rule comes first, so it wins
-            rules = (ColumnRule(fu_column, min=0.0, integer=True), *rules)
+            # the interval is a whole number of days >= 0 (with a declared rule's maximum); this rule
+            # comes first, so it is the one applied
+            own = next((r for r in rules if fnmatch.fnmatchcase(fu_column, r.pattern)), None)
+            if own is not None and own.codes is not None:
+                raise UsageError(
+                    f"params data.columns declares codes for the follow-up column '{fu_column}'; it holds "
+                    "days (a whole number >= 0): declare a range (min/max) or nothing."
+                )
+            low = max(0.0, own.min) if own is not None and own.min is not None else 0.0
+            rules = (ColumnRule(fu_column, min=low, max=own.max if own else None, integer=True), *rules)
         schema = cls(
             data.get("id_column", "record_id"),
             data["reference"],
