@@ -157,3 +157,13 @@ def test_report_shows_fleiss_kappa_with_its_test(lang, expect):
     view = build.reliability_view({"icc": [], "fleiss_kappa": undefined}, build.Fmt(lang, t), t, "ICC1")
     assert view["fleiss"] is None and view["other"][0][1].startswith(t["undefined"])
     assert t["reasons"]["fleiss_one_category"] in view["other"][0][1]  # said in the reader's language
+
+
+def test_a_criterion_on_fleiss_kappa_is_judged_on_its_lower_bound():
+    from signalering.report import build, verdict
+
+    ref = json.loads(REF.read_text())
+    fk = fleiss_kappa(np.array(ref["ratings"], dtype=float)).to_dict()  # 0.430 (0.324 to 0.536)
+    figs = build.verdict_figures({"auc": None}, None, None, {"icc": [], "fleiss_kappa": fk}, {})
+    judged = verdict.assess({"fleiss_kappa_ci_low_min": 0.3, "fleiss_kappa_min": 0.4}, figs)
+    assert [j.outcome for j in judged] == [verdict.MET, verdict.INCONCLUSIVE]
