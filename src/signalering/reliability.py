@@ -631,7 +631,7 @@ def fleiss_kappa(
         z = kappa / sqrt(var_0).
 
     var_0 holds only when there is no agreement beyond chance, so it is not used for the interval.
-    The interval is kappa +- z_(1-alpha/2) se (clipped to [-1, 1]) with Gwet's (2008, eq. 20, the
+    The interval is kappa +- z_(1-alpha/2) se (clipped to [-1, 1]) with Gwet's (2008; the
     sampling fraction taken as 0) linearised variance, the variance of kappa's influence function:
 
         kappa_i* = (P_i - P_e) / (1 - P_e) - 2 (1 - kappa) (P_e|i - P_e) / (1 - P_e),
@@ -642,9 +642,12 @@ def fleiss_kappa(
     complete subjects or when every rating is one category (P_e = 1: 0/0). Perfect agreement gives
     kappa 1 with se 0.
 
+    On Fleiss's (1971) 30 patients x 6 psychiatrists x 5 diagnoses this gives kappa 0.430 and z 17.65
+    as R's irr does (tests/reference/irr/).
+
     Examples
     --------
-    Fleiss (1971), 30 patients, 6 psychiatrists, 5 diagnoses: kappa 0.430, z 17.65 (irr).
+    Four records, three raters: P_i = (1, 1, 1/3, 1/3), P = 2/3, p = (1/2, 1/2), P_e = 1/2.
 
     >>> r = fleiss_kappa(np.array([[1, 1, 1], [2, 2, 2], [1, 1, 2], [2, 2, 1]]))
     >>> round(r.estimate, 4)
