@@ -167,3 +167,19 @@ def test_a_criterion_on_fleiss_kappa_is_judged_on_its_lower_bound():
     figs = build.verdict_figures({"auc": None}, None, None, {"icc": [], "fleiss_kappa": fk}, {})
     judged = verdict.assess({"fleiss_kappa_ci_low_min": 0.3, "fleiss_kappa_min": 0.4}, figs)
     assert [j.outcome for j in judged] == [verdict.MET, verdict.INCONCLUSIVE]
+
+
+def test_reliability_command_reports_fleiss_kappa_for_six_raters(tmp_path):
+    from signalering.cli import main
+
+    ref = json.loads(REF.read_text())
+    columns = [f"r{i}" for i in range(1, 7)]
+    frame = pd.DataFrame(ref["ratings"], columns=columns)
+    frame.insert(0, "record_id", [f"P{i:03d}" for i in range(len(frame))])
+    frame.to_csv(tmp_path / "ratings.csv", index=False)
+    args = ["reliability", "--records", str(tmp_path / "ratings.csv"), "--raters", ",".join(columns)]
+    assert main([*args, "--categorical", "--out", str(tmp_path / "out")]) == 0
+    doc = json.loads((tmp_path / "out" / "reliability.json").read_text())
+    assert doc["fleiss_kappa"]["estimate"] == pytest.approx(ref["expected"]["kappa"], abs=5e-8)
+    assert doc["fleiss_kappa"]["z"] == pytest.approx(ref["expected"]["z"], abs=5e-6)
+    assert doc["fleiss_kappa"]["raters"] == 6 and doc["fleiss_kappa"]["n_subjects"] == 30
