@@ -6,7 +6,7 @@ interval reaches it; each flag says the bound judged (``"bound": "ci_low"``) and
 Rater columns (``sens_r1``, ``sens_r2`` ...) hold *different* raters from record to record, so the
 primary ICC is the one-way ICC1 (params ``reliability.primary_icc``); all six forms are reported.
 Agreement is computed on the first two rater columns (the double-coded records); an ICC over all
-rater columns (records rated by every rater) is added when there are more than two. An observation
+rater columns and Fleiss' kappa (records rated by every rater) are added when there are more than two. An observation
 with one rater column gets no agreement figures (a reason instead); when no instrument has anything
 to assess, the stage writes only the "not applicable" document (``signalering.not_applicable``).
 """
@@ -52,6 +52,7 @@ def main() -> None:
             doc["bland_altman"] = reliability.bland_altman(ratings[columns[0]], ratings[columns[1]]).to_dict()
             if len(columns) > 2:
                 doc["icc_all_raters"] = reliability.icc(ratings, columns).to_list()
+                doc["fleiss_kappa"] = reliability.fleiss_kappa(ratings, columns).to_dict()
             doc["primary_icc"] = rel["primary_icc"]
             primary = next(f for f in doc["icc"] if f["type"] == rel["primary_icc"])
             checks[rel["primary_icc"]] = ("icc", primary)

@@ -20,6 +20,7 @@ EXP_CUTOFF = "++evaluate.exploratory_cutoffs={risk-checklist@2: [5]}"
 EXP_JUDGED = "++evaluate.judged_cutoff={risk-checklist@2: 4}"
 EXP_PREVALENCE = "evaluate.prevalences=[0.05]"
 EXP_PAIRS = "compare.pairs=[[risk-checklist@1, risk-checklist@2]]"
+EXP_WINDOW = "data.followup.window_days=365"
 
 
 def test_docs_show_the_commands_tested_here():
@@ -29,6 +30,7 @@ def test_docs_show_the_commands_tested_here():
         f"dvc exp run -S '{EXP_JUDGED}'",
         f"dvc exp run -S {EXP_PREVALENCE}",
         f"dvc exp run -S '{EXP_PAIRS}'",
+        f"dvc exp run -S {EXP_WINDOW}",
         "dvc metrics diff",
         "dvc plots diff",
     ):
@@ -154,3 +156,27 @@ def test_exp_run_over_a_prevalence_changes_the_predictive_values(repo):
     assert new["old"] is None and 0 < new["new"] < 1
     assert changed["risk-checklist@2.judged.ppv_at_prevalence_0_034"]["new"] is None
     assert not any(".criteria." in k for k in changed)
+
+
+@pytest.mark.slow
+def test_exp_run_over_the_followup_window_changes_the_reference_and_the_report_states_it(repo):
+    old_flow = json.loads((repo / "data/interim/flow.json").read_text())
+    assert old_flow["followup"]["window_days"] == 730  # the demo's window
+    run(["dvc", "exp", "run", "-S", EXP_WINDOW], repo)
+    flow = json.loads((repo / "data/interim/flow.json").read_text())
+    fu, old_fu = flow["followup"], old_flow["followup"]
+    assert fu["window_days"] == 365
+    # a shorter window: fewer negatives censored, more positives' events after it
+    assert fu["unverified_short_followup"] == 0 < old_fu["unverified_short_followup"]  # follow-up >= 365 days
+    assert fu["negative_event_after_window"] > old_fu["negative_event_after_window"]
+    assert (
+        flow["unverified"] - fu["unverified_short_followup"]
+        == old_flow["unverified"] - old_fu["unverified_short_followup"]
+    )
+    changed = json.loads(run(["dvc", "metrics", "diff", "--json"], repo).stdout)["reports/metrics.json"]
+    # fewer reference-positives within 365 days; the accuracy at the cut-offs moves with them
+    assert changed["risk-checklist@2.n_positive"]["new"] < changed["risk-checklist@2.n_positive"]["old"]
+    assert "risk-checklist@2.sensitivity_at_2" in changed
+    html = (repo / "reports/validation_report.html").read_text(encoding="utf-8")
+    assert "365 days (1.0 years)" in html and "730 days" not in html
+    assert "365 dagen (1,0 jaar)" in (repo / "reports/validatierapport.html").read_text(encoding="utf-8")

@@ -546,6 +546,8 @@ def audit_html(
     ]
     sys_.relate(received, [analysed, *excluded])
     sys_.relate(analysed, [count("flow.verified"), count("flow.unverified")])
+    sys_.relate(count("flow.unverified"), [count("flow.followup.short"), count("flow.followup.other")])
+    count("flow.followup.late")  # stands alone (no relation), but a withheld one is checked as such
     instruments = sorted({k.split(".", 1)[0] for k in counts if not k.startswith("flow.")} | set(figures))
     for inst in instruments:
         n, pos, neg, unv = (count(f"{inst}.{k}") for k in ("n", "n_positive", "n_negative", "n_unverified"))

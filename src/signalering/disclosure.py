@@ -707,11 +707,46 @@ def suppress_flow(flow: dict, min_cell: int = DEFAULT_MIN_CELL) -> tuple[dict, l
                 out["excluded"][victim.split(":", 1)[1]] = None
             reasons[victim] = reason_complementary(min_cell)
         reasons.update(reasons2)
+    if isinstance(flow.get("followup"), dict):
+        out["followup"], fu_reasons = _suppress_followup(flow["followup"], out.get("unverified"), min_cell)
+        reasons.update({f"followup.{k}": v for k, v in fu_reasons.items()})
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))
         for why in sorted(set(reasons.values())):
             log.append(_entry("flow", [k for k, r in reasons.items() if r == why], why))
     return out, log
+
+
+FOLLOWUP_PARTS = ("unverified_short_followup", "unverified_other")
+
+
+def _suppress_followup(fu: dict, unverified, min_cell: int) -> tuple[dict, dict]:
+    """The flow's ``followup`` counts (ingest.followup) as published, and key -> reason for each hidden.
+
+    Its two parts add up to ``unverified``: while that total is published they follow
+    :func:`suppress_parts`, except that the total is never hidden for them (both parts are instead);
+    when the total is withheld, both parts are (they would give it back). The records counted as
+    negative because their event came after the window stand alone: withheld when small.
+    """
+    out, reasons = dict(fu), {}
+    if not _is_int(unverified):
+        for k in FOLLOWUP_PARTS:
+            out[k], reasons[k] = None, reason_complementary(min_cell)
+    else:
+        values = {"unverified": unverified, **{k: fu.get(k) for k in FOLLOWUP_PARTS}}
+        pub, r = suppress_parts(values, list(FOLLOWUP_PARTS), "unverified", min_cell)
+        if "unverified" in r:
+            for k in FOLLOWUP_PARTS:
+                pub[k], r[k] = None, r.get(k, reason_complementary(min_cell))
+            r.pop("unverified")
+        for k in FOLLOWUP_PARTS:
+            out[k] = pub[k]
+        reasons.update(r)
+    late = fu.get("negative_event_after_window")
+    if is_small(late, min_cell):
+        out["negative_event_after_window"] = label(min_cell)
+        reasons["negative_event_after_window"] = reason_small(min_cell)
+    return out, reasons
 
 
 # ------------------------------------------------------------------ comparison.json

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from .errors import InputError, UsageError
 
@@ -103,6 +103,28 @@ class ColumnRule(Group):
     required: Bool = Field(True, description="The column must be in the file.")
 
 
+class Followup(Group):
+    """Follow-up window of the reference standard (docs/input-files.md, "Follow-up windows")."""
+
+    column: Str | None = Field(
+        None,
+        description="Column with the days from screening to the reference event (positives) or to the end of "
+        "follow-up (negatives): a whole number >= 0, never a date. null = no follow-up column.",
+    )
+    window_days: Int | None = Field(
+        None,
+        gt=0,
+        description="The window W in days: a positive whose event came after W counts as negative, a negative "
+        "followed for fewer than W days as not verified. null = the reference as it is (no window).",
+    )
+
+    @model_validator(mode="after")
+    def _window_needs_column(self):
+        if self.window_days is not None and self.column is None:
+            raise ValueError("a follow-up window needs data.followup.column (the interval in days)")
+        return self
+
+
 class Data(Group):
     """The records file and its columns (docs/input-files.md, docs/privacy.md)."""
 
@@ -124,6 +146,7 @@ class Data(Group):
     columns: dict[str, ColumnRule] = Field(
         {}, description="Allowed codes or ranges per column (glob patterns allowed), checked at ingest."
     )
+    followup: Followup = Field(Followup(), description="Follow-up window of the reference standard.")
 
 
 class Score(Group):

@@ -29,10 +29,19 @@ The generating model (documented for users who want to simulate their own planne
    or a duplicated record_id).
 7. Subgroups: child sex, age band, parent education (education shifts family_risk slightly) and
    site (eight sites, the last one small so that disclosure control has something to do).
+8. Age and follow-up (drawn from their own random stream, :func:`substream` ``"followup"``, so every
+   column above is the same as without them): ``age_years`` uniform over the whole years of the
+   record's ``age_band``; ``followup_days``, the interval from screening to the reference event, for a
+   reference-positive record the day of the event, ``floor(1095 * Beta(1.2, 2))`` (events spread over
+   three years, most in the first), for a reference-negative one the end of its follow-up, uniform
+   over 365 ... 1461 days (one to four years); empty where the reference is empty (not verified).
+   With a window of W days (``data.followup.window_days``) a positive whose event came after W counts
+   as negative, and a negative followed for less than W as not verified (docs/input-files.md).
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,10 +165,48 @@ def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFr
     screen_neg = (out["rc_01"] + out["rc_02"] + out["rc_03"] + out["rc_04"] + out["rc_05"]) < 2
     ref[screen_neg & (rng.random(n) < p.unverified)] = np.nan
     out["reference"] = ref
+    out.update(age_and_followup(out["age_band"], d, np.isnan(ref), substream(rng, "followup")))
     frame = pd.DataFrame(out)
     frame = _inject_faults(frame, p.invalid_fraction, rng)
     cols = ["record_id", "reference", "child_sex", "age_band", "parent_education", "site"]
     return frame[cols + [c for c in frame.columns if c not in cols]]
+
+
+_AGE_BANDS = {"0-1": (0, 1), "2-3": (2, 3), "4-11": (4, 11), "12-17": (12, 17)}  # whole years, inclusive
+
+
+def substream(rng: np.random.Generator, name: str) -> np.random.Generator:
+    """An independent random stream keyed by ``name``, from the seed of ``rng`` (not from its state).
+
+    Drawing from it leaves ``rng`` untouched, so columns added to the demo data from their own stream
+    change none of the columns drawn before (``SeedSequence`` with the CRC-32 of ``name`` appended to
+    the spawn key: the documented way to get independent child streams).
+    """
+    seq = rng.bit_generator.seed_seq
+    if not isinstance(seq, np.random.SeedSequence):
+        raise TypeError("substream needs a generator made by np.random.default_rng(seed)")
+    return np.random.default_rng(
+        np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, zlib.crc32(name.encode("utf-8"))))
+    )
+
+
+def age_and_followup(
+    age_band: np.ndarray, d: np.ndarray, unverified: np.ndarray, rng: np.random.Generator
+) -> dict[str, object]:
+    """``age_years`` and ``followup_days`` (point 8 of the module docstring) from their own stream.
+
+    Every draw is made for every record (then selected), so the values do not depend on the masks.
+    """
+    n = len(d)
+    bands = np.asarray(age_band)
+    lo = np.select([bands == b for b in _AGE_BANDS], [v[0] for v in _AGE_BANDS.values()], 0)
+    hi = np.select([bands == b for b in _AGE_BANDS], [v[1] for v in _AGE_BANDS.values()], 0)
+    age = lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(int)
+    event = np.floor(1095 * rng.beta(1.2, 2.0, size=n)).astype(int)
+    end = rng.integers(365, 1461, size=n, endpoint=True)
+    days = pd.array(np.where(d, event, end), dtype="Int64")
+    days[np.asarray(unverified, dtype=bool)] = pd.NA
+    return {"age_years": age, "followup_days": days}
 
 
 def _inject_faults(frame: pd.DataFrame, fraction: float, rng: np.random.Generator) -> pd.DataFrame:

@@ -18,6 +18,9 @@ In count form, with N_1 = tp + fp + u_1 and N_0 = fn + tn + u_0 (u_t = unverifie
 
     D+ in T=1: N_1 tp / (tp + fp)      D+ in T=0: N_0 fn / (fn + tn)   (and D- likewise).
 
+Records censored by a follow-up window (``ingest.followup``: negatives followed for less than the
+window) arrive here as unverified and are corrected under the same assumption.
+
 Because missing-at-random given T is doubtful in maltreatment data (who is investigated also depends
 on the professional's concern), ``sensitivity_analysis`` replaces the reference-positive rate among
 the *unverified screen-negatives* by r times the rate among the verified screen-negatives, for r in

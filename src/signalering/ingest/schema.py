@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import InputError, UsageError
 from .flow import Flow
+from .followup import reference_at_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class RecordSchema:
     drop: tuple[str, ...] = ()  # columns dropped at the door: never checked further, never written
     subgroups: tuple[str, ...] = ()  # subgroup columns: their labels are published, so they must be coded
     decimal: str = "auto"  # decimal mark of text files: ".", "," or "auto" (see io.read_records)
+    followup_column: str | None = None  # days from screening to the reference event / end of follow-up
+    window_days: int | None = None  # the follow-up window (ingest.followup); None = the reference as recorded
 
     @classmethod
     def from_params(cls, data: dict) -> "RecordSchema":
@@ -72,6 +75,19 @@ class RecordSchema:
             raise UsageError(f"params data.drop must be a list of column names. Got {drop!r} instead.")
         decimal = str(data.get("decimal", "auto"))
         check_decimal(decimal, "params.yaml data.decimal")
+        followup = data.get("followup") or {}
+        fu_column, window = followup.get("column"), followup.get("window_days")
+        if fu_column is not None:
+            # the interval is a whole number of days >= 0 (with a declared rule's maximum); this rule
+            # comes first, so it is the one applied
+            own = next((r for r in rules if fnmatch.fnmatchcase(fu_column, r.pattern)), None)
+            if own is not None and own.codes is not None:
+                raise UsageError(
+                    f"params data.columns declares codes for the follow-up column '{fu_column}'; it holds "
+                    "days (a whole number >= 0): declare a range (min/max) or nothing."
+                )
+            low = max(0.0, own.min) if own is not None and own.min is not None else 0.0
+            rules = (ColumnRule(fu_column, min=low, max=own.max if own else None, integer=True), *rules)
         schema = cls(
             data.get("id_column", "record_id"),
             data["reference"],
@@ -81,7 +97,18 @@ class RecordSchema:
             tuple(drop),
             tuple(data.get("subgroups") or ()),
             decimal,
+            fu_column,
+            None if window is None else int(window),
         )
+        if fu_column is not None and (
+            fu_column in (schema.id_column, schema.reference)
+            or fu_column in schema.drop
+            or fu_column in schema.subgroups
+        ):
+            raise UsageError(
+                f"params data.followup.column names '{fu_column}', which is the id, reference, a dropped or a "
+                "subgroup column; name the column holding the follow-up interval in days."
+            )
         for column in schema.drop:
             if column in (schema.id_column, schema.reference) or column in schema.subgroups:
                 raise UsageError(
@@ -177,6 +204,10 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
     for required in (schema.id_column, schema.reference):
         if required not in frame.columns:
             raise InputError(file, "a required column is missing", column=required)
+    if schema.followup_column is not None and schema.followup_column not in frame.columns:
+        raise InputError(
+            file, "the follow-up column named in params data.followup.column is missing", column=schema.followup_column
+        )
     frame = frame.drop(columns=[c for c in schema.drop if c in frame.columns])
     columns: dict[str, ColumnRule] = {}
     for rule in schema.rules:
@@ -250,6 +281,13 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
                 mask_u = np.zeros(len(distinct), dtype=bool)
                 mask_u[idx.astype("int64").to_numpy()] = True
                 fail(_rows(codes, mask_u), column, reason)
+    if schema.followup_column is not None and schema.window_days is not None:
+        verified = ~np.isnan(typed[schema.reference].to_numpy(dtype=float))
+        fail(
+            verified & frame[schema.followup_column].isna().to_numpy(bool),
+            schema.followup_column,
+            "follow-up interval missing for a verified record (needed for the follow-up window)",
+        )
     if failures:
         allf = pd.concat(failures, ignore_index=True)
         order = {c: i for i, c in enumerate(frame.columns)}
@@ -271,10 +309,19 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
         }
     )
     analysed = typed[~excluded_mask].reset_index(drop=True)
+    window = reference_at_window(
+        analysed[schema.reference],
+        analysed[schema.followup_column] if schema.followup_column is not None else np.nan,
+        schema.window_days,
+    )
+    analysed[schema.reference] = window.reference
     flow = Flow(
         received=len(frame),
         analysed=len(analysed),
         excluded={k: int(v) for k, v in reasons.items()},
         unverified=int(analysed[schema.reference].isna().sum()),
+        window_days=schema.window_days,
+        short_followup=int(window.short_followup.sum()),
+        event_after_window=int(window.event_after_window.sum()),
     )
     return Validated(analysed, quarantine, flow)

@@ -80,6 +80,7 @@ KNOWN_STATISTICS = frozenset(
         "icc",
         "kappa",
         "weighted_kappa",
+        "fleiss_kappa",
         "cronbach_alpha",
         "omega",
     }
@@ -268,6 +269,7 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("not_number", r"not a number"),
     ("not_finite", r"not a finite number"),
     ("not_whole", r"not a whole number"),
+    ("followup_missing", r"follow-up interval missing for a verified record \(needed for the follow-up window\)"),
     ("below_min", r"below the allowed minimum (?P<value>\S+)"),
     ("above_max", r"above the allowed maximum (?P<value>\S+)"),
     ("not_computable", r"(?P<scale>\S+) not computable: (?P<rest>.+)"),
@@ -289,6 +291,8 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("own_probability", r"the instrument's own probability"),
     ("bootstrap_only", r"interval by bootstrap only \(give a number of bootstrap replicates\)"),
     ("omega_no_fit", r"the one-factor ML fit did not converge"),
+    ("fleiss_one_category", r"every rating is the same category: chance agreement is 1, kappa is 0/0"),
+    ("fleiss_few", r"fewer than two records rated by every rater column"),
     ("zero_cell_lr", r"(?:undefined: )?a zero cell \((?P<cells>[^)]*)\) makes (?P<stat>LR[+-]) zero or infinite"),
     ("zero_cell_dor", r"(?:undefined: )?a zero cell makes the diagnostic odds ratio zero or infinite"),
     ("needs_both", r"(?:AUC |the bootstrap )?needs reference-positive and (?:-negative|reference-negative) records.*"),
@@ -362,6 +366,7 @@ class Fmt:
             "icc",
             "kappa",
             "weighted_kappa",
+            "fleiss_kappa",
             "cronbach_alpha",
             "omega",
             "partial_auc",
@@ -550,7 +555,7 @@ def verdict_figures(
         for form in reliability.get("icc") or []:
             if isinstance(form, dict) and form.get("type") == icc_type:
                 figs["icc"] = form
-        for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega"):
+        for k in ("kappa", "weighted_kappa", "fleiss_kappa", "cronbach_alpha", "omega"):
             if isinstance(reliability.get(k), dict):
                 figs[k] = reliability[k]
         scales = reliability.get("internal_consistency") or {}
@@ -599,11 +604,42 @@ def overall_flow_svg(flow: dict, fmt: Fmt, t: dict) -> str:
         ),
         (
             _flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
-            [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}"] if "unverified" in flow else None,
+            [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}", *_followup_lines(flow, fmt, t)]
+            if "unverified" in flow
+            else None,
         ),
         (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None),
     ]
     return figures.flow_svg(main, None, t["flow_title"])
+
+
+def _followup_lines(flow: dict, fmt: Fmt, t: dict) -> list[str]:
+    """The flow figure's breakdown of the unverified records at a follow-up window (none without one)."""
+    fu = followup_view(flow, fmt, t)
+    if fu is None:
+        return []
+    return [
+        f"{fu['short']} \u2013 {t['followup_short'].format(window=fu['window'])}",
+        f"{fu['other']} \u2013 {t['followup_other']}",
+    ]
+
+
+def followup_view(flow: dict, fmt: Fmt, t: dict) -> dict | None:
+    """The follow-up window and its counts as the report shows them (``flow.followup``, ingest.followup),
+    or None when the run has no window."""
+    fu = flow.get("followup")
+    if not isinstance(fu, dict) or fu.get("window_days") is None:
+        return None
+    days = int(fu["window_days"])
+    window = t["followup_days"].format(days=fmt.count(days), years=fmt.num(days / 365.25, 1))
+    return {
+        "window": window,
+        "sentence": t["followup_window"].format(window=window),
+        "method": t["m_followup"].format(window=window),
+        "short": fmt.count(fu.get("unverified_short_followup")),
+        "other": fmt.count(fu.get("unverified_other")),
+        "late": fmt.count(fu.get("negative_event_after_window")),
+    }
 
 
 def _sum(values):
@@ -903,6 +939,10 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
         for k in ("kappa", "weighted_kappa", "cronbach_alpha", "omega")
         if isinstance(rel.get(k), dict)
     ]
+    fk = rel.get("fleiss_kappa") if isinstance(rel.get("fleiss_kappa"), dict) else None
+    if fk is not None:
+        label = t["fleiss_kappa"].format(raters=fk.get("raters"))
+        other.append((label, fmt.interval("fleiss_kappa", fk)))
     scales = [
         (name, fmt.interval("cronbach_alpha", v.get("cronbach_alpha")), fmt.interval("omega", v.get("omega")))
         for name, v in (rel.get("internal_consistency") or {}).items()
@@ -916,11 +956,15 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
             for k, v in ba.items()
             if isinstance(v, (dict, float)) and not isinstance(v, bool)
         )
+    fleiss = None
+    if fk is not None and _iv_ok(fk) and fk.get("z") is not None:
+        fleiss = t["fleiss_tech"].format(z=fmt.num(fk["z"], 2), p=fmt.p_eq(fk.get("p_value")))
     return {
         "icc": icc,
         "other": other,
         "scales": scales,
         "bland_altman": bland,
+        "fleiss": fleiss,
         "reason": fmt.reason(rel) if rel.get("reason") else None,
         "plain": reliability_plain(rel, fmt, t, icc_type),
     }
@@ -1479,6 +1523,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "verified": fmt.count(flow.get("verified")),
         "unverified": fmt.count(flow.get("unverified")),
         "excluded": excluded,
+        "followup": followup_view(flow, fmt, t),
         "setting_text": localised(study.get("setting"), lang),
         "targets": targets,
         "ci_method": ev.get("ci_method", "wilson"),

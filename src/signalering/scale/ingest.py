@@ -118,6 +118,9 @@ def sum_flows(flows: list[Flow]) -> Flow:
         analysed=sum(f.analysed for f in flows),
         excluded=dict(excluded),
         unverified=sum(f.unverified for f in flows),
+        window_days=flows[0].window_days if flows else None,
+        short_followup=sum(f.short_followup for f in flows),
+        event_after_window=sum(f.event_after_window for f in flows),
     )
 
 
