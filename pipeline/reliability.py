@@ -25,6 +25,23 @@ INTERIM = Path("data/interim")
 OUT = Path("data/processed/reliability")
 
 
+ITEM_BATCH = 500_000  # records per batch of item columns (fixed, so results never depend on params)
+
+
+def item_moments(spec, source: Path, available: set[str]) -> dict[str, reliability.ItemMoments]:
+    """Per scale of the instrument, the moments of its scored items, read batch by batch (only this
+    instrument's item columns; a national file's items are never in memory at once)."""
+    columns = [c for c in dict.fromkeys(i.column for i in spec.items) if c in available]
+    if not columns:
+        return {}
+    moments: dict[str, reliability.ItemMoments] = {}
+    for batch in pq.ParquetFile(source).iter_batches(batch_size=ITEM_BATCH, columns=columns):
+        for scale, items in item_values(spec, batch.to_pandas()).items():
+            part = reliability.ItemMoments.from_items(items)
+            moments[scale] = moments[scale] + part if scale in moments else part
+    return moments
+
+
 def main() -> None:
     p = params.load(PARAMS)
     rel = p["reliability"]
@@ -37,8 +54,8 @@ def main() -> None:
         doc: dict = {"schema_version": 1, "instrument": spec.id}
         checks: dict = {}  # name in the flags -> (threshold key in params, result)
         # only this instrument's rater and item columns (a national file's other columns stay on disk)
-        needed = [c for c in dict.fromkeys((*spec.rater_columns, *(i.column for i in spec.items))) if c in available]
-        records = pd.read_parquet(source, columns=needed) if needed else pd.DataFrame(index=pd.RangeIndex(0))
+        raters = [c for c in spec.rater_columns if c in available]
+        records = pd.read_parquet(source, columns=raters) if raters else pd.DataFrame(index=pd.RangeIndex(0))
         if spec.kind == "rater_observation" and len(spec.raters) < 2:
             doc["reason"] = "one rater column: agreement between raters needs at least two"
         elif spec.kind == "rater_observation":
@@ -57,14 +74,14 @@ def main() -> None:
             primary = next(f for f in doc["icc"] if f["type"] == rel["primary_icc"])
             checks[rel["primary_icc"]] = ("icc", primary)
             checks["weighted_kappa"] = ("weighted_kappa", doc["weighted_kappa"])
-        scales = item_values(spec, records)
+        scales = item_moments(spec, source, available)
         if scales:
             doc["internal_consistency"] = {}
-            for scale, items in scales.items():
-                alpha = reliability.cronbach_alpha(items).to_dict()
+            for scale, moments in scales.items():
+                alpha = reliability.cronbach_alpha(moments).to_dict()
                 doc["internal_consistency"][scale] = {
                     "cronbach_alpha": alpha,
-                    "omega": reliability.mcdonald_omega(items).to_dict(),
+                    "omega": reliability.mcdonald_omega(moments).to_dict(),
                 }
                 checks[f"cronbach_alpha_{scale}"] = ("cronbach_alpha", alpha)
         if len(doc) == 2:

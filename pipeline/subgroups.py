@@ -12,6 +12,7 @@ subgroup columns (``data.subgroups`` empty) it writes only the "not applicable" 
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from signalering import disclosure, io, not_applicable, outputs, params, progress, subgroups
 
@@ -25,10 +26,14 @@ def main() -> None:
     p = params.load(PARAMS)
     data, ev = p["data"], p["evaluate"]
     min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
-    scores = io.read_parquet_without(INTERIM / "scores.parquet", (data.get("id_column", "record_id"),))
+    source = INTERIM / "scores.parquet"
+    available = pq.read_schema(source).names
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     params.fresh_dirs(OUT, PUBLISHED)
-    columns = [c for c in data.get("subgroups") or [] if c in scores.columns]
+    columns = [c for c in data.get("subgroups") or [] if c in available]
+    # the reference and the subgroup columns once; each instrument's score column when it is analysed
+    # (a national file: a few columns in memory, never every instrument's)
+    scores = pd.read_parquet(source, columns=[data["reference"], *columns])
     if not columns:
         for folder in (OUT, PUBLISHED):
             not_applicable.write(folder, "subgroups", "no subgroup column declared (data.subgroups)")
@@ -56,6 +61,7 @@ def main() -> None:
     }
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, ev)
+        scores[inst["id"]] = pd.read_parquet(source, columns=[inst["id"]])[inst["id"]]
         doc = outputs.subgroup_document(
             scores,
             inst["id"],
@@ -69,6 +75,7 @@ def main() -> None:
             probability=inst.get("kind") == "probability" or bool(inst.get("probability")),
             merges=merges,
         )
+        scores.drop(columns=inst["id"], inplace=True)
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])

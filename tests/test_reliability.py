@@ -463,3 +463,26 @@ def test_perfect_agreement_gives_exactly_one_and_zero_se(weights):
     x = [0, 1, 2, 3, 4, 5, 6, 6, 2, 4]  # 7 categories, 10 pairs: rounding gave 1 - 4e-16, SE 2e-8
     r = rel.cohen_kappa(x, x, weights=weights)
     assert (r.estimate, r.se, r.ci_low, r.ci_high, r.agreement, r.reason) == (1.0, 0.0, 1.0, 1.0, 1.0, None)
+
+
+def test_item_moments_in_batches_give_the_whole_files_alpha_and_omega():
+    # Chan-Golub-LeVeque combination of batches vs the items at once (missing rows left out in each)
+    rng = np.random.default_rng(3)
+    latent = rng.normal(size=3000)
+    items = pd.DataFrame({f"i{j}": np.round(latent + rng.normal(scale=1.0 + j / 4, size=3000)) for j in range(6)})
+    items = items.mask(rng.random(items.shape) < 0.03)
+    whole = rel.ItemMoments.from_items(items)
+    batches = [rel.ItemMoments.from_items(items.iloc[a:b]) for a, b in ((0, 1), (1, 700), (700, 701), (701, 3000))]
+    total = batches[0]
+    for b in batches[1:]:
+        total = total + b
+    assert (total.n, total.n_total) == (whole.n, whole.n_total) == (int(items.notna().all(axis=1).sum()), 3000)
+    np.testing.assert_allclose(total.covariance, items.dropna().cov().to_numpy(), rtol=1e-12)
+    a, b = rel.cronbach_alpha(items), rel.cronbach_alpha(total)
+    assert (a.estimate, a.ci_low, a.ci_high) == pytest.approx((b.estimate, b.ci_low, b.ci_high), rel=1e-12)
+    assert rel.mcdonald_omega(items).omega_total == pytest.approx(rel.mcdonald_omega(total).omega_total, rel=1e-10)
+
+
+def test_constant_total_from_moments_is_undefined():
+    items = pd.DataFrame({"a": [0, 1, 2, 0, 1], "b": [2, 1, 0, 2, 1]})
+    assert rel.cronbach_alpha(rel.ItemMoments.from_items(items)).reason is not None

@@ -785,6 +785,52 @@ def bland_altman(rater1, rater2, *, confidence: float = 0.95, agreement: float =
 
 
 # -------------------------------------------------------------------------- alpha and omega (items)
+@dataclass(frozen=True, slots=True, eq=False)
+class ItemMoments:
+    """What alpha and omega need of k item columns: the number of complete rows ``n`` (of
+    ``n_total``), their item means and their sample covariance matrix (ddof 1).
+
+    Built from the items (:meth:`from_items`) or batch by batch (``a + b``: the pairwise update of
+    Chan, Golub & LeVeque 1983, exact up to rounding), so a national file's items never need to be in
+    memory at once."""
+
+    n: int
+    n_total: int
+    mean: np.ndarray
+    comoment: np.ndarray  # sum over complete rows of (x - mean)(x - mean)'
+
+    @classmethod
+    def from_items(cls, items, where: str = "ItemMoments") -> "ItemMoments":
+        x, n_total = _item_matrix(items, where)
+        n, k = x.shape
+        mean = x.mean(axis=0) if n else np.zeros(k)
+        centred = x - mean
+        return cls(n, n_total, mean, centred.T @ centred)
+
+    def __add__(self, other: "ItemMoments") -> "ItemMoments":
+        if self.mean.shape != other.mean.shape:
+            raise UsageError("ItemMoments of a different number of items cannot be combined.")
+        n = self.n + other.n
+        if n == 0:
+            return ItemMoments(0, self.n_total + other.n_total, self.mean, self.comoment)
+        d = other.mean - self.mean
+        mean = self.mean + d * (other.n / n)
+        comoment = self.comoment + other.comoment + np.outer(d, d) * (self.n * other.n / n)
+        return ItemMoments(n, self.n_total + other.n_total, mean, comoment)
+
+    @property
+    def k(self) -> int:
+        return self.mean.shape[0]
+
+    @property
+    def covariance(self) -> np.ndarray:
+        return self.comoment / (self.n - 1)
+
+
+def _moments(items, where: str) -> ItemMoments:
+    return items if isinstance(items, ItemMoments) else ItemMoments.from_items(items, where)
+
+
 def _item_matrix(items, where: str) -> tuple[np.ndarray, int]:
     frame = items if isinstance(items, pd.DataFrame) else pd.DataFrame(np.asarray(items, dtype=float))
     try:
@@ -829,7 +875,8 @@ def cronbach_alpha(items, *, confidence: float = 0.95) -> AlphaResult:
 
     Parameters
     ----------
-    items : DataFrame or 2-D array, one row per respondent, one column per item (keyed the same way)
+    items : DataFrame or 2-D array, one row per respondent, one column per item (keyed the same way);
+        or their :class:`ItemMoments` (a file read in batches)
     confidence : float in (0, 1)
 
     Returns
@@ -846,18 +893,19 @@ def cronbach_alpha(items, *, confidence: float = 0.95) -> AlphaResult:
     Undefined: fewer than 2 items, fewer than 3 complete rows, or a constant total score.
     """
     check_open_unit("confidence", confidence, "cronbach_alpha")
-    x, n_total = _item_matrix(items, "cronbach_alpha")
-    n, k = x.shape
+    moments = _moments(items, "cronbach_alpha")
+    n, n_total, k = moments.n, moments.n_total, moments.k
     reason = None
     if k < 2:
         reason = f"alpha needs at least two items; {k} given"
     elif n < 3:
         reason = f"too few complete rows: {n} (at least 3 needed)"
-    elif x.sum(axis=1).var(ddof=1) == 0:
+    elif moments.comoment.sum() <= 1e-12 * max(float(np.trace(moments.comoment)), 1e-300):
         reason = "the total score is constant: alpha is undefined"
     if reason is not None:
         return AlphaResult(None, None, None, n, n_total, k, reason=reason)
-    alpha = k / (k - 1) * (1.0 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+    # var(total) = sum of the covariance matrix, sum var(item) = its trace
+    alpha = k / (k - 1) * (1.0 - np.trace(moments.comoment) / moments.comoment.sum())
     df1, df2 = n - 1, (n - 1) * (k - 1)
     a = 1.0 - confidence
     lo = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - a / 2.0, df1, df2)
@@ -938,7 +986,8 @@ def mcdonald_omega(items) -> OmegaResult:
 
     Parameters
     ----------
-    items : DataFrame or 2-D array, one row per respondent, one column per item (keyed the same way)
+    items : DataFrame or 2-D array, one row per respondent, one column per item (keyed the same way);
+        or their :class:`ItemMoments`
 
     Returns
     -------
@@ -955,18 +1004,20 @@ def mcdonald_omega(items) -> OmegaResult:
     Undefined: fewer than 3 items (a one-factor model is not identified), fewer than k + 2 complete
     rows, or a constant item.
     """
-    x, n_total = _item_matrix(items, "mcdonald_omega")
-    n, k = x.shape
+    moments = _moments(items, "mcdonald_omega")
+    n, n_total, k = moments.n, moments.n_total, moments.k
     reason = None
     if k < 3:
         reason = f"a one-factor model needs at least three items; {k} given"
     elif n < k + 2:
         reason = f"too few complete rows: {n} (at least {k + 2} needed)"
-    elif (x.var(axis=0, ddof=1) == 0).any():
+    elif (np.diag(moments.comoment) <= 1e-12 * n * (1.0 + moments.mean**2)).any():
         reason = "an item is constant: its correlations are undefined"
     if reason is not None:
         return OmegaResult(None, None, None, n, n_total, k, False, reason=reason)
-    r = np.corrcoef(x, rowvar=False)
+    sd = np.sqrt(np.diag(moments.comoment))
+    r = moments.comoment / np.outer(sd, sd)
+    np.fill_diagonal(r, 1.0)
     lam, psi, converged = _one_factor_ml(r)
     omega = 1.0 - psi.sum() / r.sum()
     return OmegaResult(
