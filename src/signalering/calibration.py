@@ -617,6 +617,93 @@ class RiskMapping:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class CrossValidatedLogistic:
+    """Out-of-fold risks of a logistic regression (:func:`cross_validated_logistic`).
+
+    ``probability[i]`` is the estimate for record i from the model fitted without its fold (NaN for a
+    record left out: a missing predictor or reference); ``fold[i]`` its fold (-1 when left out);
+    ``coef`` the fit on all usable records (intercept first, then one per predictor column), None with
+    ``reason`` when undefined.
+    """
+
+    probability: np.ndarray
+    fold: np.ndarray
+    coef: np.ndarray | None
+    folds: int
+    reason: str | None = None
+
+
+def cross_validated_logistic(
+    features, y, folds: int = 10, seed: int | np.random.Generator = 0, *, where: str = "cross_validated_logistic"
+) -> CrossValidatedLogistic:
+    """Logistic regression of ``y`` on ``features`` with out-of-fold predicted risks, K folds stratified by ``y``.
+
+    Parameters
+    ----------
+    features : array-like of float, shape (n,) or (n, k)     NaN in a row leaves the record out.
+    y : array-like of {0, 1}                                 Reference standard; NaN = not verified.
+    folds : int >= 2
+    seed : int or numpy.random.Generator                     Fold assignment; an int seeds ``default_rng``.
+
+    Notes
+    -----
+    Records are assigned to ``folds`` folds at random within each reference class (class 0 first, then
+    1: a permutation of each class dealt round-robin); each fold's risks come from the model fitted by
+    maximum likelihood on the other folds (Newton-Raphson, as R's ``glm(family = binomial)``), so a
+    statistic computed from them afterwards (calibration, AUC) is free of the fit's optimism
+    (Steyerberg 2019, *Clinical Prediction Models*, ch. 17). A training fit that does not converge
+    (separation) leaves every risk undefined (``reason``).
+    """
+    if not (isinstance(folds, (int, np.integer)) and folds >= 2):
+        raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2. Got {folds!r} instead.")
+    if isinstance(seed, np.random.Generator):
+        rng = seed
+    elif isinstance(seed, (int, np.integer)):
+        rng = np.random.default_rng(int(seed))
+    else:
+        raise UsageError(
+            f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
+            f"Got {type(seed).__name__} instead."
+        )
+    x = np.asarray(features, dtype=float)
+    x = x[:, None] if x.ndim == 1 else x
+    r = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object).ravel()), errors="coerce"), dtype=float)
+    if x.ndim != 2 or x.shape[0] != r.shape[0]:
+        raise UsageError(
+            f"The 'y' parameter of {where} must have one value per row of the predictors ({x.shape[0]}). "
+            f"Got {r.size} instead."
+        )
+    if (~np.isnan(r) & (r != 0) & (r != 1)).any():
+        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
+    n = r.size
+    prob = np.full(n, np.nan)
+    fold = np.full(n, -1, dtype=int)
+    ok = np.isfinite(x).all(axis=1) & ~np.isnan(r)
+    idx = np.flatnonzero(ok)
+    n_pos = int(r[idx].sum())
+    if min(n_pos, idx.size - n_pos) < folds:
+        reason = f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}"
+        return CrossValidatedLogistic(prob, fold, None, folds, reason)
+    for cls in (0.0, 1.0):
+        members = idx[r[idx] == cls]
+        fold[rng.permutation(members)] = np.arange(members.size) % folds
+    design = np.column_stack([np.ones(n), x])
+    for k in range(folds):
+        train = ok & (fold != k)
+        test = ok & (fold == k)
+        fit = _logistic_fit(design[train], r[train])
+        if not fit.converged:
+            reason = "the logistic fit did not converge in a training fold (the score separates the classes?)"
+            return CrossValidatedLogistic(np.full(n, np.nan), fold, None, folds, reason)
+        prob[test] = special.expit(design[test] @ fit.coef)
+    full = _logistic_fit(design[ok], r[ok])
+    if not full.converged:
+        reason = "the logistic fit on all records did not converge"
+        return CrossValidatedLogistic(np.full(n, np.nan), fold, None, folds, reason)
+    return CrossValidatedLogistic(prob, fold, full.coef.astype(float), folds)
+
+
 def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Generator = 0) -> RiskMapping:
     """Map a score-type instrument to risks: logit P(y = 1) = a + b * score, cross-validated.
 
@@ -636,71 +723,23 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
     -----
     A score has no calibration until it is mapped to risks (methodology.md section 8). Records are
     split into ``folds`` folds at random within each reference class; each fold's risks come from a
-    logistic model fitted on the other folds, so the calibration assessed afterwards is honest
-    (out-of-sample) and must be reported as *estimated* (the ``label`` says so). A fold whose
-    training fit does not converge (separation) makes the result undefined (``reason``).
+    logistic model fitted on the other folds (:func:`cross_validated_logistic`), so the calibration
+    assessed afterwards is honest (out-of-sample) and must be reported as *estimated* (the ``label``
+    says so). A fold whose training fit does not converge (separation) makes the result undefined
+    (``reason``).
     """
     where = "logistic_risk_mapping"
-    if not (isinstance(folds, (int, np.integer)) and folds >= 2):
-        raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2. Got {folds!r} instead.")
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, (int, np.integer)):
-        rng = np.random.default_rng(int(seed))
-    else:
-        raise UsageError(
-            f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
-            f"Got {type(seed).__name__} instead."
-        )
     s = np.asarray(score, dtype=float).ravel()
-    r = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object).ravel()), errors="coerce"), dtype=float)
-    if s.shape != r.shape:
+    if np.asarray(y, dtype=object).size != s.size:
         raise UsageError(
-            f"The 'y' parameter of {where} must have the length of score ({s.size}). Got {r.size} instead."
+            f"The 'y' parameter of {where} must have the length of score ({s.size}). "
+            f"Got {np.asarray(y, dtype=object).size} instead."
         )
-    if (~np.isnan(r) & (r != 0) & (r != 1)).any():
-        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
+    cv = cross_validated_logistic(s, y, folds, seed, where=where)
     label = f"estimated: {folds}-fold cross-validated logistic regression of the reference on the score"
-    prob = np.full(s.size, np.nan)
-    fold = np.full(s.size, -1, dtype=int)
-    ok = np.isfinite(s) & ~np.isnan(r)
-    idx = np.flatnonzero(ok)
-    n_pos = int(r[idx].sum())
-    if min(n_pos, idx.size - n_pos) < folds:
-        return RiskMapping(
-            prob,
-            fold,
-            None,
-            None,
-            folds,
-            label,
-            f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}",
-        )
-    for cls in (0.0, 1.0):
-        members = idx[r[idx] == cls]
-        fold[rng.permutation(members)] = np.arange(members.size) % folds
-    design = np.column_stack([np.ones(s.size), s])
-    for k in range(folds):
-        train = ok & (fold != k)
-        test = ok & (fold == k)
-        fit = _logistic_fit(design[train], r[train])
-        if not fit.converged:
-            return RiskMapping(
-                np.full(s.size, np.nan),
-                fold,
-                None,
-                None,
-                folds,
-                label,
-                "the logistic fit did not converge in a training fold (the score separates the classes?)",
-            )
-        prob[test] = special.expit(design[test] @ fit.coef)
-    full = _logistic_fit(design[ok], r[ok])
-    if not full.converged:
-        return RiskMapping(
-            np.full(s.size, np.nan), fold, None, None, folds, label, "the logistic fit on all records did not converge"
-        )
-    return RiskMapping(prob, fold, float(full.coef[0]), float(full.coef[1]), folds, label)
+    if cv.coef is None:
+        return RiskMapping(cv.probability, cv.fold, None, None, folds, label, cv.reason)
+    return RiskMapping(cv.probability, cv.fold, float(cv.coef[0]), float(cv.coef[1]), folds, label)
 
 
 def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:

@@ -29,6 +29,12 @@ The generating model (documented for users who want to simulate their own planne
    or a duplicated record_id).
 7. Subgroups: child sex, age band, parent education (education shifts family_risk slightly) and
    site (eight sites, the last one small so that disclosure control has something to do).
+8. The professional's judgement (``judgement``): the nurse's or doctor's own level of concern, 0 (none)
+   to 3 (serious), recorded before the instruments are scored. A latent
+   ``concern = 0.9 * D + 0.35 * family_risk + N(0, 1)`` cut at 1.0, 1.8 and 2.5 (so about one record in
+   five shows some concern); empty for 2% of records (not recorded). It is correlated with the truth
+   and moderately with the instruments (through ``family_risk``), and drawn from its own random stream
+   (:func:`judgement_stream`), so adding it changed no other column of the demo data.
 """
 
 from __future__ import annotations
@@ -156,10 +162,36 @@ def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFr
     screen_neg = (out["rc_01"] + out["rc_02"] + out["rc_03"] + out["rc_04"] + out["rc_05"]) < 2
     ref[screen_neg & (rng.random(n) < p.unverified)] = np.nan
     out["reference"] = ref
+    out["judgement"] = simulate_judgement(d, family_risk, judgement_stream(rng))
     frame = pd.DataFrame(out)
     frame = _inject_faults(frame, p.invalid_fraction, rng)
     cols = ["record_id", "reference", "child_sex", "age_band", "parent_education", "site"]
     return frame[cols + [c for c in frame.columns if c not in cols]]
+
+
+JUDGEMENT_STREAM = 0x6A756467  # "judg": the spawn key of the judgement's own random stream
+JUDGEMENT_CUTS = (1.0, 1.8, 2.5)  # latent concern -> levels 0 | 1 | 2 | 3
+
+
+def judgement_stream(rng: np.random.Generator) -> np.random.Generator:
+    """The judgement column's own random stream, derived from the seed of ``rng`` without drawing from it.
+
+    A child of ``rng``'s seed sequence under a fixed spawn key, so the demo's other columns are the same
+    with or without the judgement (and whatever other streams are added).
+    """
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if not isinstance(seq, np.random.SeedSequence):
+        return np.random.default_rng(JUDGEMENT_STREAM)
+    return np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, JUDGEMENT_STREAM)))
+
+
+def simulate_judgement(d: np.ndarray, family_risk: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The professional's level of concern 0-3 (float, NaN = not recorded); model: module docstring, point 8."""
+    n = d.size
+    concern = 0.9 * d + 0.35 * family_risk + rng.standard_normal(n)
+    level = np.searchsorted(np.asarray(JUDGEMENT_CUTS), concern, side="right").astype(float)
+    level[rng.random(n) < 0.02] = np.nan
+    return level
 
 
 def _inject_faults(frame: pd.DataFrame, fraction: float, rng: np.random.Generator) -> pd.DataFrame:
