@@ -635,7 +635,7 @@ class CrossValidatedLogistic:
 
 
 def cross_validated_logistic(
-    features, y, folds: int = 10, seed: int | np.random.Generator = 0, *, where: str = "cross_validated_logistic"
+    features, y, folds=10, seed: int | np.random.Generator = 0, *, where: str = "cross_validated_logistic"
 ) -> CrossValidatedLogistic:
     """Logistic regression of ``y`` on ``features`` with out-of-fold predicted risks, K folds stratified by ``y``.
 
@@ -643,7 +643,9 @@ def cross_validated_logistic(
     ----------
     features : array-like of float, shape (n,) or (n, k)     NaN in a row leaves the record out.
     y : array-like of {0, 1}                                 Reference standard; NaN = not verified.
-    folds : int >= 2
+    folds : int >= 2, or array-like of int
+        The number of folds; or each record's fold (0 .. K-1, -1 = left out) as given, e.g. to
+        reproduce another analysis (``seed`` is then not used).
     seed : int or numpy.random.Generator                     Fold assignment; an int seeds ``default_rng``.
 
     Notes
@@ -655,7 +657,13 @@ def cross_validated_logistic(
     (Steyerberg 2019, *Clinical Prediction Models*, ch. 17). A training fit that does not converge
     (separation) leaves every risk undefined (``reason``).
     """
-    if not (isinstance(folds, (int, np.integer)) and folds >= 2):
+    given = None
+    if not isinstance(folds, (int, np.integer)):
+        given = np.asarray(folds)
+        if given.ndim != 1 or given.dtype.kind not in "iu" or given.size == 0 or given.max() < 1:
+            raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2 or an integer fold per record.")
+        folds = int(given.max()) + 1
+    if not folds >= 2:
         raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2. Got {folds!r} instead.")
     if isinstance(seed, np.random.Generator):
         rng = seed
@@ -676,18 +684,23 @@ def cross_validated_logistic(
         )
     if (~np.isnan(r) & (r != 0) & (r != 1)).any():
         raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
+    if given is not None and given.size != r.size:
+        raise UsageError(f"The 'folds' parameter of {where} must give one fold per record ({r.size}).")
     n = r.size
     prob = np.full(n, np.nan)
     fold = np.full(n, -1, dtype=int)
-    ok = np.isfinite(x).all(axis=1) & ~np.isnan(r)
+    ok = np.isfinite(x).all(axis=1) & ~np.isnan(r) & (True if given is None else given >= 0)
     idx = np.flatnonzero(ok)
     n_pos = int(r[idx].sum())
     if min(n_pos, idx.size - n_pos) < folds:
         reason = f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}"
         return CrossValidatedLogistic(prob, fold, None, folds, reason)
-    for cls in (0.0, 1.0):
-        members = idx[r[idx] == cls]
-        fold[rng.permutation(members)] = np.arange(members.size) % folds
+    if given is not None:
+        fold[ok] = given[ok]
+    else:
+        for cls in (0.0, 1.0):
+            members = idx[r[idx] == cls]
+            fold[rng.permutation(members)] = np.arange(members.size) % folds
     design = np.column_stack([np.ones(n), x])
     for k in range(folds):
         train = ok & (fold != k)

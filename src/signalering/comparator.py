@@ -242,7 +242,7 @@ def judgement_document(
     judgement_column: str = "judgement",
     prevalence: float | None = None,
     thresholds=(0.05, 0.1),
-    folds: int = 10,
+    folds=10,
     n_boot: int = 1000,
     seed: int | np.random.Generator = 0,
     mcnemar: str = "exact",
@@ -261,7 +261,9 @@ def judgement_document(
     prevalence : float or None     Target prevalence of the per-1000 line (None: no line).
     thresholds : sequence of float in (0, 1)
         Threshold probabilities of the net benefit; the first is also the combination's cut-off.
-    folds : int                    Folds of the cross-validated combination.
+    folds : int, or array-like of int
+        Folds of the cross-validated combination, or each record's fold (as
+        :func:`signalering.calibration.cross_validated_logistic`; all records, before any is left out).
     n_boot : int                   Bootstrap replicates of the net-benefit differences.
     seed : int or numpy.random.Generator    The folds first, then the bootstrap, from one stream.
     mcnemar, ci_method, confidence : as in :func:`signalering.compare.comparison_document`.
@@ -289,6 +291,7 @@ def judgement_document(
     if np.any(~np.isnan(r) & (r != 0) & (r != 1)):
         raise UsageError(f"The 'reference' parameter of {where} must hold 1, 0 or missing values.")
     th = np.atleast_1d(np.asarray(thresholds, dtype=float))
+    given = not isinstance(folds, (int, np.integer))
     no_j, no_s = np.isnan(j), np.isnan(s)
     use = ~no_j & ~no_s & ~np.isnan(r)
     j, s, r = j[use], s[use], r[use]
@@ -313,7 +316,7 @@ def judgement_document(
             "instrument": None if cutoff is None else f"score {'>=' if direction == 'higher' else '<='} {cutoff:g}",
             "either": "judgement positive or instrument positive",
             "both": "judgement positive and instrument positive",
-            "combination": f"{folds}-fold cross-validated logistic regression of the reference on "
+            "combination": f"{int(np.max(folds)) + 1 if given else folds}-fold cross-validated logistic regression of the reference on "
             f"(judgement, score); positive at risk >= {th[0]:g}",
         },
     }
@@ -321,10 +324,12 @@ def judgement_document(
         doc["rules_reason"] = "the instrument has no cut-off: only the combination is compared"
 
     # the combination, out of fold (the folds are drawn first from the stream)
-    cv = cross_validated_logistic(np.column_stack([j, s]), r, folds, rng, where=where)
+    cv = cross_validated_logistic(
+        np.column_stack([j, s]), r, np.asarray(folds)[use] if given else folds, rng, where=where
+    )
     doc["combination"] = {
         "method": "logistic-cross-validated",
-        "folds": folds,
+        "folds": cv.folds,
         "coefficients": None
         if cv.coef is None
         else {"intercept": float(cv.coef[0]), "judgement": float(cv.coef[1]), "score": float(cv.coef[2])},

@@ -1,0 +1,276 @@
+"""The professional's judgement as comparator (signalering.comparator).
+
+References: tests/reference/judgement/asah_judgement.R (R glm, pROC roc.test, binom.test,
+mcnemar.test, net benefit and NRI by their definitions, on pROC's aSAH data with WFNS as the
+judgement) and hand-worked examples.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from signalering.calibration import cross_validated_logistic
+from signalering.comparator import judgement_document, judgement_rules, net_benefit_difference, per_1000_added
+from signalering.simulate import SimulationParams, simulate_records
+
+REF = Path(__file__).parent / "reference" / "judgement" / "asah_judgement.json"
+Z = 1.959963984540054
+
+
+@pytest.fixture(scope="module")
+def fixture():
+    return json.loads(REF.read_text())
+
+
+def _doc(fixture, case, **kw):
+    inp = fixture["inputs"]
+    return judgement_document(
+        np.asarray(case["judgement"], float),
+        np.asarray(case["score"], float),
+        np.asarray(inp["reference"], float),
+        positive_from=case["positive_from"],
+        cutoff=case["cutoff"],
+        prevalence=inp["prevalence"],
+        thresholds=inp["thresholds"],
+        folds=np.asarray(inp["fold"]),
+        n_boot=0,
+        **kw,
+    )
+
+
+CASES = [0, 1]
+
+
+@pytest.mark.parametrize("i", CASES)
+def test_combination_out_of_fold_risks_match_r_glm(fixture, i):
+    case = fixture["cases"][i]
+    e = case["expected"]
+    cv = cross_validated_logistic(
+        np.column_stack([case["judgement"], case["score"]]),
+        fixture["inputs"]["reference"],
+        np.asarray(fixture["inputs"]["fold"]),
+    )
+    assert cv.reason is None
+    np.testing.assert_allclose(cv.probability, e["oof"], rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(cv.coef, e["coefficients"], rtol=1e-7)
+
+
+@pytest.mark.parametrize("i", CASES)
+def test_combination_versus_judgement_delong_matches_proc(fixture, i):
+    case = fixture["cases"][i]
+    e = case["expected"]
+    doc = _doc(fixture, case)
+    c = doc["versus_judgement"]["combination"]
+    assert c["auc_a"]["estimate"] == pytest.approx(e["auc_combination"], abs=1e-12)
+    assert c["auc_b"]["estimate"] == pytest.approx(e["auc_judgement"], abs=1e-12)
+    for k in ("difference", "z", "p_value", "ci_low", "ci_high"):
+        assert c["delong"][k] == pytest.approx(e["delong"][k], rel=1e-9, abs=1e-12), k
+    assert list(doc["combination"]["coefficients"].values()) == pytest.approx(e["coefficients"], rel=1e-7)
+
+
+@pytest.mark.parametrize("i", CASES)
+@pytest.mark.parametrize("rule", ["instrument", "either", "both", "combination"])
+def test_rules_versus_judgement_match_r(fixture, i, rule):
+    case = fixture["cases"][i]
+    e = case["expected"]
+    x = e["versus"][rule]
+    at = _doc(fixture, case)["versus_judgement"][rule]["at_cutoffs"]
+    chi = _doc(fixture, case, mcnemar="chi-square")["versus_judgement"][rule]["at_cutoffs"]
+    for stat in ("sensitivity", "specificity"):
+        assert at[stat]["a"] == pytest.approx(x[stat], abs=1e-12)
+        assert at[stat]["b"] == pytest.approx(e[f"judgement_{stat}"], abs=1e-12)
+        m = x[f"mcnemar_{stat}"]
+        assert at[stat]["mcnemar"]["correct_a_only"] == m["correct_a_only"]
+        assert at[stat]["mcnemar"]["correct_b_only"] == m["correct_b_only"]
+        assert at[stat]["mcnemar_p"] == pytest.approx(m["exact_p"], rel=1e-9)
+        if m["chisq_p"] is None:
+            assert chi[stat]["mcnemar_p"] is None
+        else:
+            assert chi[stat]["mcnemar_p"] == pytest.approx(m["chisq_p"], rel=1e-9)
+    nri = at["nri"]
+    for part in ("events", "nonevents", "total"):
+        est, se = x[f"nri_{part}"], x[f"nri_{part}_se"]
+        assert nri[part]["estimate"] == pytest.approx(est, abs=1e-12)
+        if se > 0:
+            assert nri[part]["ci_low"] == pytest.approx(est - Z * se, abs=1e-9)
+            assert nri[part]["ci_high"] == pytest.approx(est + Z * se, abs=1e-9)
+    for k in ("events_up", "events_down", "nonevents_up", "nonevents_down"):
+        assert nri[k] == x[k]
+
+
+@pytest.mark.parametrize("i", CASES)
+def test_net_benefit_and_difference_match_r(fixture, i):
+    case = fixture["cases"][i]
+    doc = _doc(fixture, case)
+    for got, want in zip(doc["net_benefit"]["thresholds"], case["expected"]["net_benefit"]):
+        assert got["threshold"] == want["threshold"]
+        assert got["judgement"] == pytest.approx(want["judgement"], abs=1e-12)
+        assert got["treat_all"] == pytest.approx(want["treat_all"], abs=1e-12)
+        for rule, s in got["strategies"].items():
+            assert s["net_benefit"] == pytest.approx(want["net_benefit"][rule], abs=1e-12), rule
+            assert s["difference"]["estimate"] == pytest.approx(want["difference"][rule], abs=1e-12), rule
+
+
+@pytest.mark.parametrize("i", CASES)
+def test_per_1000_matches_r(fixture, i):
+    case = fixture["cases"][i]
+    want = case["expected"]["per_1000"]
+    got = _doc(fixture, case)["per_1000"]
+    assert got["rule"] == "either" and got["prevalence"] == 0.034
+    assert got["cases_found"]["estimate"] == pytest.approx(want["cases_found"], abs=1e-9)
+    assert got["flagged_wrongly"]["estimate"] == pytest.approx(want["flagged_wrongly"], abs=1e-9)
+    assert [got["cases_found"]["ci_low"], got["cases_found"]["ci_high"]] == pytest.approx(want["cases_found_ci"])
+    assert [got["flagged_wrongly"]["ci_low"], got["flagged_wrongly"]["ci_high"]] == pytest.approx(
+        want["flagged_wrongly_ci"]
+    )
+
+
+# ------------------------------------------------------------------ hand-worked examples
+def test_mcnemar_chi_square_without_correction_when_discordant_counts_are_equal():
+    # R's mcnemar.test: b = c -> statistic 0, p = 1 (the fixture's ordinal instrument case has b = c = 4);
+    # b = 9, c = 3 -> (|9 - 3| - 1)^2 / 12 as before
+    from signalering.compare import mcnemar_test
+
+    stat, p = mcnemar_test([4, 9], [4, 3], "chi-square")
+    assert stat.tolist() == [0.0, pytest.approx(25 / 12)] and p[0] == 1.0
+
+
+def test_rules_hand_worked_two_by_two():
+    # 10 children; judgement levels 0-3 positive from 2; checklist positive from 3.
+    judgement = [3, 2, 0, 0, 1, 2, 0, 0, 1, 0]
+    score = [1, 4, 5, 0, 3, 0, 4, 1, 0, np.nan]
+    reference = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    r = judgement_rules(judgement, score, 2, 3)
+    # judgement positive: records 0, 1, 5; instrument positive: 1, 2, 4, 6; record 9 has no score
+    assert r["judgement"][:9].tolist() == [1, 1, 0, 0, 0, 1, 0, 0, 0]
+    assert r["either"][:9].tolist() == [1, 1, 1, 0, 1, 1, 1, 0, 0]
+    assert r["both"][:9].tolist() == [0, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert np.isnan(r["either"][9])
+    doc = judgement_document(judgement, score, reference, positive_from=2, cutoff=3, folds=2, n_boot=0)
+    assert doc["n"] == 9 and doc["n_excluded"] == {"missing_judgement": 0, "missing_score": 1, "unverified": 0}
+    either = doc["versus_judgement"]["either"]["at_cutoffs"]
+    # positives 0-3: judgement finds 2 (0, 1), either finds 3 (0, 1, 2): sensitivity 2/4 -> 3/4
+    assert (either["sensitivity"]["b"], either["sensitivity"]["a"]) == (0.5, 0.75)
+    # negatives 4-8: judgement flags 5; either flags 4, 5, 6: specificity 4/5 -> 2/5
+    assert (either["specificity"]["b"], either["specificity"]["a"]) == (0.8, 0.4)
+    assert either["cells"]["positive"] == {"both": 2, "a_only": 1, "b_only": 0, "neither": 1}
+    # McNemar exact among negatives: 2 correct on the judgement only, 0 on either: p = 2 * 0.5^2
+    assert either["specificity"]["mcnemar_p"] == pytest.approx(0.5)
+    both = doc["versus_judgement"]["both"]["at_cutoffs"]
+    assert (both["sensitivity"]["a"], both["specificity"]["a"]) == (0.25, 1.0)
+    # net benefit at t = 0.5 (w = 1) on 9 records: judgement 2 TP, 1 FP -> 1/9; either 3 TP, 3 FP -> 0
+    doc5 = judgement_document(
+        judgement, score, reference, positive_from=2, cutoff=3, folds=2, n_boot=0, thresholds=[0.5]
+    )
+    nb = doc5["net_benefit"]["thresholds"][0]
+    assert nb["judgement"] == pytest.approx(1 / 9)
+    assert nb["strategies"]["either"]["net_benefit"] == pytest.approx(0.0)
+    assert nb["strategies"]["either"]["difference"]["estimate"] == pytest.approx(-1 / 9)
+    assert nb["strategies"]["both"]["net_benefit"] == pytest.approx(1 / 9)  # 1 TP, 0 FP
+
+
+def test_net_benefit_difference_hand_worked_and_undefined():
+    # A refers records 0, 1, 3; B refers 0. Reference 1, 1, 0, 0. t = 0.25 (w = 1/3).
+    t = net_benefit_difference([1, 1, 0, 1], [1, 0, 0, 0], [1, 1, 0, 0], [0.25])
+    row = t.iloc[0]
+    assert row["net_benefit_a"] == pytest.approx((2 - 1 / 3) / 4)
+    assert row["net_benefit_b"] == pytest.approx(1 / 4)
+    assert row["difference"] == pytest.approx((1 - 1 / 3) / 4)
+    assert (row["pos_both"], row["pos_a_only"], row["neg_a_only"], row["neg_neither"]) == (1, 1, 1, 1)
+    empty = net_benefit_difference([np.nan], [1], [1], [0.1]).iloc[0]
+    assert empty["n"] == 0 and np.isnan(empty["difference"]) and np.isnan(empty["net_benefit_a"])
+
+
+def test_net_benefit_difference_bootstrap_matches_exact_multinomial_variance():
+    # NB_A - NB_B is linear in the cell proportions p: difference = g'p, Var = (g' diag(p) g - (g'p)^2) / n.
+    rng = np.random.default_rng(3)
+    n = 4000
+    y = (rng.random(n) < 0.2).astype(float)
+    a = ((y + rng.normal(0, 1, n)) > 0.9).astype(float)
+    b = ((y + rng.normal(0, 1, n)) > 1.1).astype(float)
+    th, w = 0.2, 0.25
+    t = net_benefit_difference(a, b, y, [th], n_boot=20000, rng=np.random.default_rng(1)).iloc[0]
+    cells = np.bincount((y * 4 + a * 2 + b).astype(int), minlength=8)
+    g = np.array([0, w, -w, 0, 0, -1, 1, 0])
+    p = cells / n
+    sd = np.sqrt((g**2 @ p - (g @ p) ** 2) / n)
+    assert t["difference"] == pytest.approx(g @ p, abs=1e-12)
+    assert (t["ci_high"] - t["ci_low"]) / (2 * Z) == pytest.approx(sd, rel=0.05)
+
+
+def test_net_benefit_difference_is_seeded():
+    args = ([1, 0, 1, 0, 1], [0, 0, 1, 1, 1], [1, 0, 1, 0, 0], [0.1, 0.2])
+    t1 = net_benefit_difference(*args, n_boot=200, rng=np.random.default_rng(5))
+    t2 = net_benefit_difference(*args, n_boot=200, rng=np.random.default_rng(5))
+    assert t1.equals(t2)
+
+
+def test_per_1000_hand_worked_and_undefined():
+    d = per_1000_added(
+        {"estimate": 0.1, "ci_low": 0.05, "ci_high": 0.15}, {"estimate": -0.02, "ci_low": -0.03, "ci_high": 0}, 0.05
+    )
+    assert d["cases_found"]["estimate"] == pytest.approx(5.0)  # 1000 * 0.05 * 0.1
+    assert (d["cases_found"]["ci_low"], d["cases_found"]["ci_high"]) == pytest.approx((2.5, 7.5))
+    assert d["flagged_wrongly"]["estimate"] == pytest.approx(19.0)  # 950 * 0.02
+    assert (d["flagged_wrongly"]["ci_low"], d["flagged_wrongly"]["ci_high"]) == pytest.approx((0.0, 28.5))
+    u = per_1000_added({"estimate": None, "reason": "no reference-positive records"}, {"estimate": 0.0}, 0.05)
+    assert u["cases_found"]["estimate"] is None and u["cases_found"]["reason"] == "no reference-positive records"
+
+
+# ------------------------------------------------------------------ edge cases
+def test_all_one_class_and_no_cutoff_give_reasons():
+    j, s = [0, 1, 2, 3, 1, 0], [1, 2, 3, 4, 5, 6]
+    doc = judgement_document(j, s, [1] * 6, positive_from=1, cutoff=3, folds=2, n_boot=10, prevalence=0.05)
+    assert doc["n_negative"] == 0
+    assert doc["combination"]["coefficients"] is None and "too few" in doc["combination"]["reason"]
+    assert "combination" not in doc["versus_judgement"]
+    either = doc["versus_judgement"]["either"]
+    assert either["delong"]["difference"] is None and either["delong"]["reason"]
+    assert doc["per_1000"]["flagged_wrongly"]["estimate"] is None
+    assert doc["per_1000"]["flagged_wrongly"]["reason"] == "no reference-negative records"
+    nocut = judgement_document(j, s, [1, 0] * 3, positive_from=1, cutoff=None, folds=2, n_boot=0, prevalence=0.05)
+    assert set(nocut["versus_judgement"]) <= {"combination"} and nocut["rules_reason"]
+    assert nocut["per_1000"] is None and nocut["per_1000_reason"]
+
+
+def test_document_is_deterministic_and_json_ready():
+    rng = np.random.default_rng(0)
+    y = (rng.random(600) < 0.2).astype(float)
+    j = np.clip(np.round(y + rng.normal(0, 1, 600)), 0, 3)
+    s = np.round(2 * y + rng.normal(2, 1.5, 600))
+    y[:30] = np.nan
+    kw = dict(positive_from=1, cutoff=3, prevalence=0.034, n_boot=200, seed=7)
+    d1, d2 = judgement_document(j, s, y, **kw), judgement_document(j, s, y, **kw)
+    text = json.dumps(d1, allow_nan=False, sort_keys=True)
+    assert text == json.dumps(d2, allow_nan=False, sort_keys=True)
+    assert d1["n_excluded"]["unverified"] == 30
+    nb = d1["net_benefit"]["thresholds"][0]["strategies"]["either"]["difference"]
+    assert nb["ci_low"] <= nb["estimate"] <= nb["ci_high"]
+
+
+# ------------------------------------------------------------------ the demo data
+EXISTING_COLUMNS_SHA256 = "314e8af532ed7cbb7bda6adcbf79e9d916a9655c8bdbe942975d0e33b514b97c"
+
+
+def test_simulated_judgement_leaves_every_other_column_unchanged():
+    frame = simulate_records(SimulationParams(n_records=3000), np.random.default_rng(7))
+    # the columns of the demo data before the judgement was added, in their order; their CSV text
+    # then hashed to the constant above (the judgement draws from its own stream)
+    before = [c for c in frame.columns if c != "judgement" and c not in ("age_years", "followup_days")]
+    text = frame[before].to_csv(index=False, lineterminator="\n").encode()
+    assert hashlib.sha256(text).hexdigest() == EXISTING_COLUMNS_SHA256
+    levels = frame["judgement"]
+    assert set(levels.dropna().unique()) <= {0.0, 1.0, 2.0, 3.0} and levels.isna().any()
+    again = simulate_records(SimulationParams(n_records=3000), np.random.default_rng(7))
+    assert levels.equals(again["judgement"])
+
+
+def test_simulated_judgement_is_related_to_the_truth():
+    frame = simulate_records(SimulationParams(n_records=6000), np.random.default_rng(11))
+    ref = np.asarray(frame["reference"].map(lambda v: v if v in (0, 1, 0.0, 1.0) else np.nan), float)
+    j = frame["judgement"].to_numpy(float)
+    ok = ~np.isnan(ref) & ~np.isnan(j)
+    assert j[ok][ref[ok] == 1].mean() > j[ok][ref[ok] == 0].mean() + 0.5
