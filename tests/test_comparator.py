@@ -274,3 +274,85 @@ def test_simulated_judgement_is_related_to_the_truth():
     j = frame["judgement"].to_numpy(float)
     ok = ~np.isnan(ref) & ~np.isnan(j)
     assert j[ok][ref[ok] == 1].mean() > j[ok][ref[ok] == 0].mean() + 0.5
+
+
+# ------------------------------------------------------------------ disclosure
+def _small_doc(n_pos_extra=0):
+    rng = np.random.default_rng(4)
+    n = 400
+    y = (rng.random(n) < 0.25).astype(float)
+    j = np.clip(np.round(y + rng.normal(0, 1, n)), 0, 3)
+    s = np.round(2 * y + rng.normal(2, 1.5, n))
+    return judgement_document(j, s, y, positive_from=2, cutoff=4, prevalence=0.034, n_boot=50, seed=1, folds=5)
+
+
+def test_published_judgement_document_hides_small_counts_and_never_the_paired_cells():
+    from signalering.disclosure import WITHHELD, small_counts, suppress_judgement_document
+
+    doc = _small_doc()
+    pub, log = suppress_judgement_document(doc, 10, "x")
+    assert small_counts(pub, 10) == []
+    for entry in pub["net_benefit"]["thresholds"]:
+        for name, st in entry["strategies"].items():
+            assert "cells" not in st
+            raw = next(e for e in doc["net_benefit"]["thresholds"] if e["threshold"] == entry["threshold"])
+            cells = raw["strategies"][name]["cells"]
+            small = [v for c in cells.values() for v in c.values() if 1 <= v < 10]
+            if small:  # some paired cell is small: at least the interval is gone
+                assert st["difference"]["ci_low"] is None and st["difference"]["reason"] == WITHHELD
+    # with min_cell 1 nothing is withheld but the cells still do not leave
+    pub1, log1 = suppress_judgement_document(doc, 1, "x")
+    assert log1 == [] and pub1["per_1000"] == doc["per_1000"]
+    assert all("cells" not in st for e in pub1["net_benefit"]["thresholds"] for st in e["strategies"].values())
+
+
+def test_published_judgement_document_withheld_whole_when_positives_are_few():
+    from signalering.disclosure import suppress_judgement_document
+
+    rng = np.random.default_rng(2)
+    y = np.zeros(300)
+    y[:6] = 1  # six positives: below min_cell
+    j = np.clip(np.round(y + rng.normal(0, 1, 300)), 0, 3)
+    s = np.round(2 * y + rng.normal(2, 1.5, 300))
+    doc = judgement_document(j, s, y, positive_from=2, cutoff=4, prevalence=0.034, n_boot=20, seed=1, folds=3)
+    pub, log = suppress_judgement_document(doc, 10)
+    assert pub["n_positive"] != 6 and pub["suppressed"]
+    assert pub["per_1000"]["cases_found"]["estimate"] is None
+    assert pub["combination"]["coefficients"] is None
+    for entry in pub["net_benefit"]["thresholds"]:
+        assert entry["judgement"] is None and entry["treat_all"] is None
+        assert all(st["net_benefit"] is None for st in entry["strategies"].values())
+    for comp in pub["versus_judgement"].values():
+        assert comp["delong"]["difference"] is None
+
+
+# ------------------------------------------------------------------ params
+def test_params_judgement_group_is_checked():
+    import yaml
+
+    from signalering import params
+    from signalering.errors import InputError
+
+    root = Path(__file__).resolve().parents[1]
+    doc = yaml.safe_load((root / "params.yaml").read_text())
+
+    def validated(**judgement):
+        d = json.loads(json.dumps(doc))
+        d["compare"]["judgement"] = {**d["compare"]["judgement"], **judgement}
+        return params.validate(d, base=root)
+
+    assert validated().compare.judgement.column == "judgement"
+    # a bundled instrument this run does not score is accepted (and skipped by the stage)
+    assert validated(instruments=["risk-model@1"]).compare.judgement.instruments == ["risk-model@1"]
+    with pytest.raises(InputError) as err:
+        validated(instruments=["risk-checklst@2"])
+    assert err.value.column == "compare.judgement.instruments.risk-checklst@2" and "did you mean" in err.value.reason
+    with pytest.raises(InputError) as err:
+        validated(thresholds=[0.05, 1.5])
+    assert err.value.column == "compare.judgement.thresholds.1"
+    with pytest.raises(InputError) as err:
+        validated(folds=1)
+    assert err.value.column == "compare.judgement.folds"
+    off = json.loads(json.dumps(doc))
+    off["compare"]["judgement"] = None
+    assert params.validate(off, base=root).compare.judgement is None
