@@ -356,3 +356,29 @@ def test_params_judgement_group_is_checked():
     off = json.loads(json.dumps(doc))
     off["compare"]["judgement"] = None
     assert params.validate(off, base=root).compare.judgement is None
+
+
+# ------------------------------------------------------------------ report
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_report_plain_line_and_table_from_the_published_document(lang):
+    from signalering.disclosure import suppress_judgement_document
+    from signalering.report.build import Fmt, Inputs, judgement_plain, judgement_view, load_texts
+
+    t = load_texts(lang)
+    fmt = Fmt(lang, t)
+    doc = _small_doc()
+    pub, _ = suppress_judgement_document(doc, 10, "x")
+    per = pub["per_1000"]
+    line = judgement_plain(pub, fmt, t)
+    assert fmt.num(per["cases_found"]["estimate"], 1) in line and fmt.num(per["flagged_wrongly"]["estimate"], 1) in line
+    assert fmt.pct(0.034) in line
+    assert ("more cases per 1000" in line) == (lang == "en") and ("meer per 1000" in line) == (lang == "nl")
+    view = judgement_view(Inputs(flow={}, accuracy={}, judgement={"x@1": pub}), fmt, t)[0]
+    assert [r["rule"].split(" ")[0] for r in view["rows"]][:1] == [t["judgement_rule_judgement"].split(" ")[0]]
+    assert len(view["rows"]) == 5 and len(view["net_benefit"]) == 2
+    withheld = {**pub, "per_1000": {**per, "cases_found": {"estimate": None, "reason": "withheld (small numbers)"}}}
+    assert judgement_plain(withheld, fmt, t) == t["judgement_plain_withheld"]
+    nocut = judgement_document([0, 1, 2, 3, 1, 0] * 5, list(range(30)), [1, 0] * 15, positive_from=1, cutoff=None)
+    nocut["versus_judgement"] = {}
+    v = judgement_view(Inputs(flow={}, accuracy={}, judgement={"x@1": nocut}), fmt, t)[0]
+    assert v["rows"] == [] and v["reason"] == t["reasons"]["judgement_no_cutoff"]

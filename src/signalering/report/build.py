@@ -306,6 +306,7 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("sens_spec_undefined", r"sensitivity or specificity is undefined"),
     ("delong_few", r"DeLong variance needs at least two positives and two negatives"),
     ("no_discordant", r"no discordant records.*"),
+    ("judgement_no_cutoff", r"the instrument has no cut-off: only the combination is compared"),
     ("not_in_run", r"not assessed in this run"),
     ("undefined", r"undefined"),
     ("no_interval", r"no interval"),
