@@ -382,3 +382,84 @@ def test_report_plain_line_and_table_from_the_published_document(lang):
     nocut["versus_judgement"] = {}
     v = judgement_view(Inputs(flow={}, accuracy={}, judgement={"x@1": nocut}), fmt, t)[0]
     assert v["rows"] == [] and v["reason"] == t["reasons"]["judgement_no_cutoff"]
+
+
+# ------------------------------------------------------------------ the stage
+@pytest.fixture
+def stage_project(tmp_path, monkeypatch):
+    """A tiny project: one plain score instrument (with and without a cut-off) and a judgement column."""
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(8)
+    n = 300
+    ref = (rng.random(n) < 0.3).astype(float)
+    ref[:12] = np.nan
+    judgement = np.clip(np.round(np.nan_to_num(ref) + rng.normal(0.3, 1, n)), 0, 3)
+    judgement[12:20] = np.nan
+    lab = np.round(2 * np.nan_to_num(ref) + rng.normal(3, 1.5, n), 1)
+    (tmp_path / "instruments").mkdir()
+    spec = "name: lab\nversion: 1\nkind: score\ncolumn: lab\ncutoffs: [{name: c, value: 4, prespecified: true}]\n"
+    (tmp_path / "instruments" / "lab.yaml").write_text(spec, encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    shipped = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
+    p = {k: shipped[k] for k in ("seed", "evaluate", "disclosure")}
+    p.update(
+        data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [], "columns": {}},
+        score={"instruments": ["instruments/lab.yaml"]},
+        compare={"pairs": [], "judgement": {"column": "concern", "positive_from": 1, "bootstrap": 100}},
+    )
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(p), encoding="utf-8")
+    interim = tmp_path / "data" / "interim"
+    interim.mkdir(parents=True)
+    ids = [f"c{i}" for i in range(n)]
+    import pandas as pd
+
+    # the records in another order than the scores: the stage joins on the id
+    pd.DataFrame({"case": ids, "ref": ref, "lab": lab, "concern": judgement}).iloc[::-1].to_parquet(
+        interim / "records.parquet"
+    )
+    pd.DataFrame({"case": ids, "ref": ref, "lab@1": lab}).to_parquet(interim / "scores.parquet")
+    inst = {"id": "lab@1", "name": "lab", "version": 1, "kind": "score", "probability": False}
+    inst.update(direction="higher", cutoffs=[{"name": "c", "value": 4, "prespecified": True}])
+    inst.update(references=[], source_file="lab.yaml")
+    (interim / "instruments.json").write_text(json.dumps({"schema_version": 1, "instruments": [inst]}))
+    return tmp_path, judgement, lab, ref
+
+
+def _run_compare():
+    import runpy
+
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "pipeline" / "compare.py"), run_name="__main__")
+
+
+def test_compare_stage_writes_the_judgement_document_joined_on_the_id(stage_project):
+    tmp, judgement, lab, ref = stage_project
+    _run_compare()
+    out = tmp / "data" / "processed" / "judgement" / "lab@1.json"
+    text = out.read_text()
+    doc = json.loads(text)
+    assert doc["judgement_column"] == "concern" and doc["cutoff"] == 4
+    assert doc["n_excluded"] == {"missing_judgement": 8, "missing_score": 0, "unverified": 12}
+    # the same numbers as the library on the arrays in the scores' order
+    lib = judgement_document(judgement, lab, ref, positive_from=1, cutoff=4, n_boot=0, prevalence=0.034)
+    assert (
+        doc["versus_judgement"]["either"]["at_cutoffs"]["cells"]
+        == lib["versus_judgement"]["either"]["at_cutoffs"]["cells"]
+    )
+    assert doc["per_1000"]["cases_found"] == lib["per_1000"]["cases_found"]
+    _run_compare()
+    assert out.read_text() == text  # seeded: byte-identical
+
+
+def test_compare_stage_refuses_a_judgement_column_that_is_not_there(stage_project, capsys):
+    import yaml
+
+    tmp = stage_project[0]
+    p = yaml.safe_load((tmp / "params.yaml").read_text())
+    p["compare"]["judgement"]["column"] = "nurse"
+    (tmp / "params.yaml").write_text(yaml.safe_dump(p))
+    with pytest.raises(SystemExit) as exit_:
+        _run_compare()
+    assert exit_.value.code == 3
+    assert "compare.judgement.column" in capsys.readouterr().err
