@@ -147,7 +147,9 @@ def main() -> None:
     io.write_json(METRICS, metrics)
     n_judged = judgement_documents(cfg["judgement"], p, instruments, overrides) if cfg.get("judgement") else 0
     plural = "s" if n_judged != 1 else ""
-    judged = f"; {n_judged} instrument{plural} against the professional's judgement in {JUDGEMENT_OUT}" if n_judged else ""
+    judged = (
+        f"; {n_judged} instrument{plural} against the professional's judgement in {JUDGEMENT_OUT}" if n_judged else ""
+    )
     progress.summary(
         "compare",
         (
