@@ -7,7 +7,8 @@ writes only the "not applicable" document (``signalering.not_applicable``) and e
 
 With ``compare.judgement`` set, it also writes ``data/processed/judgement/<instrument>.json``: each
 instrument against and added to the professional's judgement (``signalering.comparator``), the
-judgement column read from ``data/interim/records.parquet`` and joined on the record id.
+judgement column read from ``data/interim/records.parquet`` and joined on the record id; their
+headline figures go into ``comparison_metrics.json`` under ``judgement``.
 """
 
 from pathlib import Path
@@ -57,8 +58,28 @@ def headline(doc: dict) -> dict:
     return {k: v for k, v in m.items() if isinstance(v, (int, float))}
 
 
-def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict) -> int:
-    """Write one judgement document per instrument (``compare.judgement``); returns how many."""
+def judgement_headline(doc: dict) -> dict:
+    """Numeric leaves of a (suppressed) judgement document for ``dvc metrics diff``: the combination's
+    AUC difference from the judgement, and the per-1000 line of the 'either' rule."""
+    dl = ((doc.get("versus_judgement") or {}).get("combination") or {}).get("delong") or {}
+    per = doc.get("per_1000") or {}
+    m = {
+        "n": doc.get("n"),
+        "combination_auc_difference": dl.get("difference"),
+        "combination_auc_difference_ci_low": dl.get("ci_low"),
+        "combination_auc_difference_ci_high": dl.get("ci_high"),
+    }
+    for key in ("cases_found", "flagged_wrongly"):
+        iv = per.get(key) or {}
+        m[f"either_{key}_per_1000"] = iv.get("estimate")
+        m[f"either_{key}_per_1000_ci_low"] = iv.get("ci_low")
+        m[f"either_{key}_per_1000_ci_high"] = iv.get("ci_high")
+    return {k: v for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, min_cell: int) -> dict:
+    """Write one judgement document per instrument (``compare.judgement``); returns the headline
+    figures of each, after disclosure control."""
     data, ev = p["data"], p["evaluate"]
     id_column, column = data.get("id_column", "record_id"), cfg["column"]
     if column == id_column or column not in pq.read_schema(INTERIM / "records.parquet").names:
@@ -74,6 +95,7 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict) 
     reference = merged[data["reference"]].to_numpy(float)
     prevalences = ev.get("prevalences") or []
     chosen = [i for i in cfg.get("instruments") or instruments if i in instruments]  # not scored: skipped
+    headlines = {}
     for inst_id in chosen:
         inst = instruments[inst_id]
         doc = comparator.judgement_document(
@@ -95,7 +117,9 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict) 
             confidence=ev.get("confidence", 0.95),
         )
         io.write_json(JUDGEMENT_OUT / f"{inst_id}.json", doc)
-    return len(chosen)
+        published, _ = disclosure.suppress_judgement_document(doc, min_cell, inst_id)
+        headlines[inst_id] = judgement_headline(published)
+    return headlines
 
 
 def main() -> None:
@@ -144,20 +168,21 @@ def main() -> None:
         io.write_json(OUT / f"{key}.json", doc)
         published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
         metrics[key] = headline(published)
+    n_pairs = len(metrics)
+    judged = judgement_documents(cfg["judgement"], p, instruments, overrides, min_cell) if cfg.get("judgement") else {}
+    if judged:
+        metrics["judgement"] = judged
     io.write_json(METRICS, metrics)
-    n_judged = judgement_documents(cfg["judgement"], p, instruments, overrides) if cfg.get("judgement") else 0
-    plural = "s" if n_judged != 1 else ""
-    judged = (
-        f"; {n_judged} instrument{plural} against the professional's judgement in {JUDGEMENT_OUT}" if n_judged else ""
-    )
+    plural = "s" if len(judged) != 1 else ""
+    note = f"; {len(judged)} instrument{plural} against the professional's judgement in {JUDGEMENT_OUT}"
     progress.summary(
         "compare",
         (
-            f"wrote {len(metrics)} comparisons to {OUT} and {METRICS}"
-            if metrics
+            f"wrote {n_pairs} comparisons to {OUT} and {METRICS}"
+            if n_pairs
             else f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}"
         )
-        + judged,
+        + (note if judged else ""),
     )
 
 

@@ -404,6 +404,7 @@ def stage_project(tmp_path, monkeypatch):
     root = Path(__file__).resolve().parents[1]
     shipped = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
     p = {k: shipped[k] for k in ("seed", "evaluate", "disclosure")}
+    p["disclosure"]["min_cell"] = 1  # the metrics show every headline figure of this tiny file
     p.update(
         data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [], "columns": {}},
         score={"instruments": ["instruments/lab.yaml"]},
@@ -448,6 +449,10 @@ def test_compare_stage_writes_the_judgement_document_joined_on_the_id(stage_proj
         == lib["versus_judgement"]["either"]["at_cutoffs"]["cells"]
     )
     assert doc["per_1000"]["cases_found"] == lib["per_1000"]["cases_found"]
+    metrics = json.loads((tmp / "reports" / "comparison_metrics.json").read_text())
+    head = metrics["judgement"]["lab@1"]
+    assert head["either_cases_found_per_1000"] == pytest.approx(doc["per_1000"]["cases_found"]["estimate"])
+    assert head["combination_auc_difference"] == doc["versus_judgement"]["combination"]["delong"]["difference"]
     _run_compare()
     assert out.read_text() == text  # seeded: byte-identical
 
