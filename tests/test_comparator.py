@@ -468,3 +468,13 @@ def test_compare_stage_refuses_a_judgement_column_that_is_not_there(stage_projec
         _run_compare()
     assert exit_.value.code == 3
     assert "compare.judgement.column" in capsys.readouterr().err
+
+
+def test_init_switches_the_judgement_off_for_a_new_records_file():
+    import yaml
+
+    from signalering import init
+
+    shipped = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text())
+    assert shipped["compare"]["judgement"]["column"] == "judgement"
+    assert init.kept_settings(shipped, {"risk-checklist@2"})["compare"]["judgement"] is None
