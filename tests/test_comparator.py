@@ -236,6 +236,17 @@ def test_all_one_class_and_no_cutoff_give_reasons():
     assert nocut["per_1000"] is None and nocut["per_1000_reason"]
 
 
+def test_no_usable_record_gives_reasons_not_numbers():
+    doc = judgement_document([0, 1, 2], [1, 2, 3], [np.nan] * 3, positive_from=1, cutoff=2, prevalence=0.03, n_boot=10)
+    assert doc["n"] == 0 and doc["n_excluded"]["unverified"] == 3
+    entry = doc["net_benefit"]["thresholds"][0]
+    assert entry["judgement"] is None and entry["reason"].startswith("no records")
+    either = entry["strategies"]["either"]
+    assert either["net_benefit"] is None and either["difference"]["reason"] == entry["reason"]
+    assert doc["combination"]["coefficients"] is None and doc["per_1000"]["cases_found"]["estimate"] is None
+    json.dumps(doc, allow_nan=False)
+
+
 def test_document_is_deterministic_and_json_ready():
     rng = np.random.default_rng(0)
     y = (rng.random(600) < 0.2).astype(float)

@@ -292,6 +292,9 @@ def judgement_document(
         raise UsageError(f"The 'reference' parameter of {where} must hold 1, 0 or missing values.")
     th = np.atleast_1d(np.asarray(thresholds, dtype=float))
     given = not isinstance(folds, (int, np.integer))
+    if given and np.shape(folds) != j.shape:
+        raise UsageError(f"The 'folds' parameter of {where} must be a number of folds or one fold per record.")
+    k_folds = int(np.max(folds)) + 1 if given else folds
     no_j, no_s = np.isnan(j), np.isnan(s)
     use = ~no_j & ~no_s & ~np.isnan(r)
     j, s, r = j[use], s[use], r[use]
@@ -316,7 +319,7 @@ def judgement_document(
             "instrument": None if cutoff is None else f"score {'>=' if direction == 'higher' else '<='} {cutoff:g}",
             "either": "judgement positive or instrument positive",
             "both": "judgement positive and instrument positive",
-            "combination": f"{int(np.max(folds)) + 1 if given else folds}-fold cross-validated logistic regression of the reference on "
+            "combination": f"{k_folds}-fold cross-validated logistic regression of the reference on "
             f"(judgement, score); positive at risk >= {th[0]:g}",
         },
     }
@@ -344,19 +347,38 @@ def judgement_document(
     if cutoff is not None:
         rules = {k: v for k, v in judgement_rules(j, s, positive_from, cutoff, direction).items() if k != "judgement"}
         versus["instrument"] = comparison_document(
-            s, j, r, name_a=instrument, name_b=judgement_column, direction_a=direction,
-            cutoff_a=cutoff, cutoff_b=positive_from, **compare_kw,
-        )  # fmt: skip
+            s,
+            j,
+            r,
+            name_a=instrument,
+            name_b=judgement_column,
+            direction_a=direction,
+            cutoff_a=cutoff,
+            cutoff_b=positive_from,
+            **compare_kw,
+        )
         for name in ("either", "both"):
             versus[name] = comparison_document(
-                rules[name], j, r, name_a=name, name_b=judgement_column,
-                cutoff_a=1, cutoff_b=positive_from, **compare_kw,
-            )  # fmt: skip
+                rules[name],
+                j,
+                r,
+                name_a=name,
+                name_b=judgement_column,
+                cutoff_a=1,
+                cutoff_b=positive_from,
+                **compare_kw,
+            )
     if cv.coef is not None:
         versus["combination"] = comparison_document(
-            cv.probability, j, r, name_a="combination", name_b=judgement_column,
-            cutoff_a=float(th[0]), cutoff_b=positive_from, **compare_kw,
-        )  # fmt: skip
+            cv.probability,
+            j,
+            r,
+            name_a="combination",
+            name_b=judgement_column,
+            cutoff_a=float(th[0]),
+            cutoff_b=positive_from,
+            **compare_kw,
+        )
     doc["versus_judgement"] = versus
 
     # net benefit of every strategy and its difference from the judgement's
@@ -377,24 +399,24 @@ def judgement_document(
             "treat_all": finite_or_none((r.sum() - w * (1 - r).sum()) / n) if n else None,
             "strategies": {},
         }
+        empty = "no records with a judgement, a score and a reference standard"
         if not n:
-            entry["reason"] = "no records with a judgement, a score and a reference standard"
+            entry["reason"] = empty
         for k, tab in tables.items():
             row = tab.iloc[i]
+            no_ci = None if n_boot else "interval by bootstrap only (give a number of bootstrap replicates)"
             entry["strategies"][k] = {
                 "net_benefit": finite_or_none(row["net_benefit_a"]),
                 "difference": interval_dict(
-                    row["difference"],
-                    row["ci_low"],
-                    row["ci_high"],
-                    "bootstrap-percentile",
-                    None if n_boot else "interval by bootstrap only (give a number of bootstrap replicates)",
-                ),  # fmt: skip
+                    row["difference"], row["ci_low"], row["ci_high"], "bootstrap-percentile", no_ci if n else empty
+                ),
                 "cells": {
                     stratum: {name: int(row[f"{prefix}_{name}"]) for name in _CELL_NAMES.values()}
                     for stratum, prefix in (("positive", "pos"), ("negative", "neg"))
                 },
             }
+            if not n:
+                entry["strategies"][k]["net_benefit_reason"] = empty
         nb.append(entry)
     doc["net_benefit"] = {"n_boot": n_boot, "thresholds": nb}
 
