@@ -489,3 +489,39 @@ def test_init_switches_the_judgement_off_for_a_new_records_file():
     shipped = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text())
     assert shipped["compare"]["judgement"]["column"] == "judgement"
     assert init.kept_settings(shipped, {"risk-checklist@2"})["compare"]["judgement"] is None
+
+
+def test_published_net_benefit_steps_between_thresholds_are_never_small():
+    # hand-made: the combination refers 40 cases / 120 non-cases at 5% and 35 / 60 at 10%: TP differs by 5
+    from signalering.disclosure import WITHHELD, suppress_judgement_document
+
+    def strategy(tp, fp, n_pos=100, n_neg=900, j_tp=30, j_fp=100):
+        # paired cells with the judgement (which refers j_tp cases and j_fp non-cases, all also referred by A)
+        cells = {
+            "positive": {"both": j_tp, "a_only": tp - j_tp, "b_only": 0, "neither": n_pos - tp},
+            "negative": {"both": j_fp, "a_only": fp - j_fp, "b_only": 0, "neither": n_neg - fp},
+        }
+        iv = {"estimate": 0.01, "ci_low": 0.0, "ci_high": 0.02, "method": "bootstrap-percentile"}
+        return {"net_benefit": 0.02, "difference": dict(iv), "cells": cells}
+
+    doc = {
+        "n": 1000,
+        "n_positive": 100,
+        "n_negative": 900,
+        "versus_judgement": {},
+        "net_benefit": {
+            "thresholds": [
+                {"threshold": 0.05, "judgement": 0.01, "treat_all": 0.05, "strategies": {"c": strategy(40, 120)}},
+                {"threshold": 0.1, "judgement": 0.01, "treat_all": 0.05, "strategies": {"c": strategy(35, 60)}},
+                {"threshold": 0.2, "judgement": 0.01, "treat_all": 0.05, "strategies": {"c": strategy(30, 100)}},
+            ]
+        },
+    }
+    pub, log = suppress_judgement_document(doc, 10)
+    first, second, third = (e["strategies"]["c"] for e in pub["net_benefit"]["thresholds"])
+    assert first["net_benefit"] == 0.02 and first["difference"]["ci_low"] == 0.0
+    assert second["net_benefit"] is None and second["difference"]["estimate"] is None  # TP step of 5
+    # the third is compared with the last one shown (40, 120): steps of 10 and 20 are not small
+    assert third["net_benefit"] == 0.02 and third["difference"]["estimate"] == 0.01
+    assert [e["location"] for e in log] == ["net_benefit.0.1"] and log[0]["reason"] == WITHHELD
+    assert all("cells" not in e["strategies"]["c"] for e in pub["net_benefit"]["thresholds"])

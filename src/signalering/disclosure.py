@@ -775,8 +775,10 @@ def suppress_judgement_document(
     Each ``versus_judgement`` entry is a comparison document (:func:`suppress_comparison_document`).
     The net benefit of a strategy at a threshold rests on its own table (TP, FN, FP, TN) and its
     difference from the judgement's on the paired cells: the net benefit is withheld when the
-    strategy's own table has a count of 1 to ``min_cell - 1``, the difference when either rule's own
-    table has, and the difference's interval when any paired cell is small; the paired cells are
+    strategy's own table has a count of 1 to ``min_cell - 1`` or its TP or FP differ by such a count
+    from those at the last threshold shown (two net benefits give TP and FP, as in
+    :func:`decision_plot_rows`), the difference when either rule's net benefit is withheld, and the
+    difference's interval when any paired cell is small; the paired cells are
     never published (the comparisons publish those that may be). The per-1000 line follows the
     'either' comparison: an estimate is withheld where its difference of sensitivity (cases found) or
     specificity (flagged wrongly) is, an interval where that difference's interval is.
@@ -802,12 +804,19 @@ def suppress_judgement_document(
         versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}")
         log.extend(lg)
     out["versus_judgement"] = versus
-    for entry in (out.get("net_benefit") or {}).get("thresholds") or []:
+    last: dict[str, tuple] = {}  # per strategy, (TP, FP) at the last threshold whose net benefit is shown
+    for entry in sorted((out.get("net_benefit") or {}).get("thresholds") or [], key=lambda e: e.get("threshold", 0)):
         hidden = []
         judgement_small = False
         for name, st in (entry.get("strategies") or {}).items():
             cells = st.pop("cells", None) or {}
-            own = any(is_small(v, min_cell) for v in _side_table(cells, "a"))
+            table = _side_table(cells, "a")
+            own = any(is_small(v, min_cell) for v in table)
+            if not own and None not in table:  # a rule that changes with the threshold (the combination):
+                step = last.get(name)  # two net benefits give TP and FP, so their steps must not be small
+                own = step is not None and any(is_small(abs(a - b), min_cell) for a, b in zip(step, table[::2]))
+                if not own:
+                    last[name] = tuple(table[::2])
             other = any(is_small(v, min_cell) for v in _side_table(cells, "b"))
             paired = any(is_small(v, min_cell) for c in cells.values() for v in (c or {}).values())
             judgement_small |= other
