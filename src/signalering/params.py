@@ -331,7 +331,7 @@ class Params(Group):
 
     seed: Int = Field(
         20261125,
-        description="Analysis seed: bootstrap and calibration streams (each instrument's "
+        description="Analysis seed: bootstrap, calibration and judgement-comparison streams (each instrument's "
         "own stream from this seed and its id).",
     )
     simulate: Simulate = Simulate()
