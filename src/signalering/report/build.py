@@ -1404,6 +1404,8 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
                 text = fmt.interval("sensitivity", e.get("difference"))
                 return f"{text}; McNemar {fmt.p_eq(e.get('mcnemar_p'))}" if e.get("mcnemar_p") is not None else text
 
+            auc_text = fmt.interval("auc", auc_diff)
+
             rows.append(
                 {
                     "rule": t[f"judgement_rule_{rule}"].format(
@@ -1415,7 +1417,11 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
                     "auc": fmt.interval("auc", comp.get("auc_a")),
                     "sens_diff": diff(sens),
                     "spec_diff": diff(spec),
-                    "auc_diff": f"{fmt.interval('auc', auc_diff)}, {fmt.p_eq(dl.get('p_value'))}",
+                    "auc_diff": f"{auc_text}, {fmt.p_eq(dl.get('p_value'))}",
+                    # the main report's short form: the differences with their intervals only
+                    "sens_diff_short": fmt.interval("sensitivity", sens.get("difference")),
+                    "spec_diff_short": fmt.interval("specificity", spec.get("difference")),
+                    "auc_diff_short": auc_text,
                 }
             )
         nb_rows = []
