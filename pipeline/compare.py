@@ -91,7 +91,9 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, 
     records = pd.read_parquet(INTERIM / "records.parquet", columns=[id_column, column])
     scores = pd.read_parquet(INTERIM / "scores.parquet")
     merged = scores.merge(records, on=id_column, how="left", validate="one_to_one", suffixes=("", "__judgement"))
-    judgement = io.numeric_column(merged, column if column not in scores.columns else f"{column}__judgement", "records")
+    judgement = io.numeric_column(
+        merged, column if column not in scores.columns else f"{column}__judgement", str(INTERIM / "records.parquet")
+    )
     reference = merged[data["reference"]].to_numpy(float)
     prevalences = ev.get("prevalences") or []
     chosen = [i for i in cfg.get("instruments") or instruments if i in instruments]  # not scored: skipped

@@ -525,3 +525,17 @@ def test_published_net_benefit_steps_between_thresholds_are_never_small():
     assert third["net_benefit"] == 0.02 and third["difference"]["estimate"] == 0.01
     assert [e["location"] for e in log] == ["net_benefit.0.1"] and log[0]["reason"] == WITHHELD
     assert all("cells" not in e["strategies"]["c"] for e in pub["net_benefit"]["thresholds"])
+
+
+def test_compare_stage_refuses_a_judgement_that_is_not_a_number(stage_project, capsys):
+    import pandas as pd
+
+    tmp = stage_project[0]
+    path = tmp / "data" / "interim" / "records.parquet"
+    records = pd.read_parquet(path)
+    records["concern"] = [None if pd.isna(v) else "ja" if v == 2 else f"{v:g}" for v in records["concern"]]
+    records.to_parquet(path)
+    with pytest.raises(SystemExit) as exit_:
+        _run_compare()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 3 and "concern" in err and "not a number" in err and "ja" not in err
