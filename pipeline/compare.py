@@ -4,16 +4,26 @@ Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per 
 ``reports/comparison_metrics.json``: the headline figures of every pair after disclosure control, as
 DVC metrics (nested objects, no lists, no dots in keys). Without pairs (``compare.pairs`` empty) it
 writes only the "not applicable" document (``signalering.not_applicable``) and empty metrics.
+
+With ``compare.judgement`` set, it also writes ``data/processed/judgement/<instrument>.json``: each
+instrument against and added to the professional's judgement (``signalering.comparator``), the
+judgement column read from ``data/interim/records.parquet`` and joined on the record id; their
+headline figures go into ``comparison_metrics.json`` under ``judgement``.
 """
 
 from pathlib import Path
 
-from signalering import compare, disclosure, io, not_applicable, params, progress
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from signalering import comparator, compare, disclosure, io, not_applicable, params, progress
 from signalering.errors import InputError
 
-PARAMS = ("data", "compare", "evaluate", "disclosure")
+PARAMS = ("seed", "data", "compare", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/comparison")
+JUDGEMENT_OUT = Path("data/processed/judgement")
 METRICS = Path("reports/comparison_metrics.json")
 
 
@@ -48,6 +58,72 @@ def headline(doc: dict) -> dict:
     return {k: v for k, v in m.items() if isinstance(v, (int, float))}
 
 
+def judgement_headline(doc: dict) -> dict:
+    """Numeric leaves of a (suppressed) judgement document for ``dvc metrics diff``: the combination's
+    AUC difference from the judgement, and the per-1000 line of the 'either' rule."""
+    dl = ((doc.get("versus_judgement") or {}).get("combination") or {}).get("delong") or {}
+    per = doc.get("per_1000") or {}
+    m = {
+        "n": doc.get("n"),
+        "combination_auc_difference": dl.get("difference"),
+        "combination_auc_difference_ci_low": dl.get("ci_low"),
+        "combination_auc_difference_ci_high": dl.get("ci_high"),
+    }
+    for key in ("cases_found", "flagged_wrongly"):
+        iv = per.get(key) or {}
+        m[f"either_{key}_per_1000"] = iv.get("estimate")
+        m[f"either_{key}_per_1000_ci_low"] = iv.get("ci_low")
+        m[f"either_{key}_per_1000_ci_high"] = iv.get("ci_high")
+    return {k: v for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, min_cell: int) -> dict:
+    """Write one judgement document per instrument (``compare.judgement``); returns the headline
+    figures of each, after disclosure control."""
+    data, ev = p["data"], p["evaluate"]
+    id_column, column = data.get("id_column", "record_id"), cfg["column"]
+    if column == id_column or column not in pq.read_schema(INTERIM / "records.parquet").names:
+        raise InputError(
+            "params.yaml",
+            "compare.judgement.column is not a column of the records file",
+            column="compare.judgement.column",
+        )
+    records = pd.read_parquet(INTERIM / "records.parquet", columns=[id_column, column])
+    scores = pd.read_parquet(INTERIM / "scores.parquet")
+    merged = scores.merge(records, on=id_column, how="left", validate="one_to_one", suffixes=("", "__judgement"))
+    judgement = io.numeric_column(
+        merged, column if column not in scores.columns else f"{column}__judgement", str(INTERIM / "records.parquet")
+    )
+    reference = merged[data["reference"]].to_numpy(float)
+    prevalences = ev.get("prevalences") or []
+    chosen = [i for i in cfg.get("instruments") or instruments if i in instruments]  # not scored: skipped
+    headlines = {}
+    for inst_id in chosen:
+        inst = instruments[inst_id]
+        doc = comparator.judgement_document(
+            judgement,
+            merged[inst_id].to_numpy(float),
+            reference,
+            positive_from=cfg["positive_from"],
+            cutoff=pair_cutoff(inst, overrides, ev),
+            direction=inst["direction"],
+            instrument=inst_id,
+            judgement_column=column,
+            prevalence=prevalences[0] if prevalences else None,
+            thresholds=cfg["thresholds"],
+            folds=cfg["folds"],
+            n_boot=cfg["bootstrap"],
+            seed=np.random.default_rng(params.stream_seed(p["seed"], f"judgement:{inst_id}")),
+            mcnemar=p["compare"].get("mcnemar", "exact"),
+            ci_method=ev.get("ci_method", "wilson"),
+            confidence=ev.get("confidence", 0.95),
+        )
+        io.write_json(JUDGEMENT_OUT / f"{inst_id}.json", doc)
+        published, _ = disclosure.suppress_judgement_document(doc, min_cell, inst_id)
+        headlines[inst_id] = judgement_headline(published)
+    return headlines
+
+
 def main() -> None:
     p = params.load(PARAMS)
     cfg, data, ev = p["compare"] or {}, p["data"], p["evaluate"]
@@ -55,7 +131,7 @@ def main() -> None:
     unused = (data.get("id_column", "record_id"), *(data.get("subgroups") or []))
     scores = io.read_parquet_without(INTERIM / "scores.parquet", unused)
     instruments = {i["id"]: i for i in io.read_json(INTERIM / "instruments.json")["instruments"]}
-    params.fresh_dirs(OUT)
+    params.fresh_dirs(OUT, JUDGEMENT_OUT)
     overrides = cfg.get("cutoffs") or {}
     metrics = {}
     if not cfg.get("pairs"):
@@ -94,12 +170,21 @@ def main() -> None:
         io.write_json(OUT / f"{key}.json", doc)
         published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
         metrics[key] = headline(published)
+    n_pairs = len(metrics)
+    judged = judgement_documents(cfg["judgement"], p, instruments, overrides, min_cell) if cfg.get("judgement") else {}
+    if judged:
+        metrics["judgement"] = judged
     io.write_json(METRICS, metrics)
+    plural = "s" if len(judged) != 1 else ""
+    note = f"; {len(judged)} instrument{plural} against the professional's judgement in {JUDGEMENT_OUT}"
     progress.summary(
         "compare",
-        f"wrote {len(metrics)} comparisons to {OUT} and {METRICS}"
-        if metrics
-        else f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}",
+        (
+            f"wrote {n_pairs} comparisons to {OUT} and {METRICS}"
+            if n_pairs
+            else f"not applicable (no pairs); wrote {OUT / not_applicable.FILE} and {METRICS}"
+        )
+        + (note if judged else ""),
     )
 
 

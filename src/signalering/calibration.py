@@ -739,6 +739,118 @@ class RiskMapping:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class CrossValidatedLogistic:
+    """Out-of-fold risks of a logistic regression (:func:`cross_validated_logistic`).
+
+    ``probability[i]`` is the estimate for record i from the model fitted without its fold (NaN for a
+    record left out: a missing predictor or reference); ``fold[i]`` its fold (-1 when left out);
+    ``coef`` the fit on all usable records (intercept first, then one per predictor column), None with
+    ``reason`` when undefined.
+    """
+
+    probability: np.ndarray
+    fold: np.ndarray
+    coef: np.ndarray | None
+    folds: int
+    reason: str | None = None
+
+
+def cross_validated_logistic(
+    features, y, folds=10, seed: int | np.random.Generator = 0, *, where: str = "cross_validated_logistic"
+) -> CrossValidatedLogistic:
+    """Logistic regression of ``y`` on ``features`` with out-of-fold predicted risks, K folds stratified by ``y``.
+
+    Parameters
+    ----------
+    features : array-like of float, shape (n,) or (n, k)     NaN in a row leaves the record out.
+    y : array-like of {0, 1}                                 Reference standard; NaN = not verified.
+    folds : int >= 2, or array-like of int
+        The number of folds; or each record's fold (0 .. K-1, -1 = left out) as given, e.g. to
+        reproduce another analysis (``seed`` is then not used).
+    seed : int or numpy.random.Generator                     Fold assignment; an int seeds ``default_rng``.
+
+    Notes
+    -----
+    Records are assigned to ``folds`` folds at random within each reference class (class 0 first, then
+    1: a permutation of each class dealt round-robin); each fold's risks come from the model fitted by
+    maximum likelihood on the other folds (Newton-Raphson, as R's ``glm(family = binomial)``), so a
+    statistic computed from them afterwards (calibration, AUC) is free of the fit's optimism
+    (Steyerberg 2019, *Clinical Prediction Models*, ch. 17). A training fit that does not converge
+    (separation) leaves every risk undefined (``reason``).
+    """
+    given = None
+    if not isinstance(folds, (int, np.integer)):
+        given = np.asarray(folds)
+        if given.ndim != 1 or given.dtype.kind not in "iu" or given.size == 0 or given.max() < 1:
+            raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2 or an integer fold per record.")
+        folds = int(given.max()) + 1
+    if not folds >= 2:
+        raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2. Got {folds!r} instead.")
+    if isinstance(seed, np.random.Generator):
+        rng = seed
+    elif isinstance(seed, (int, np.integer)):
+        rng = np.random.default_rng(int(seed))
+    else:
+        raise UsageError(
+            f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
+            f"Got {type(seed).__name__} instead."
+        )
+    x = np.asarray(features, dtype=float)
+    x = x[:, None] if x.ndim == 1 else x
+    r = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object).ravel()), errors="coerce"), dtype=float)
+    if x.ndim != 2 or x.shape[0] != r.shape[0]:
+        raise UsageError(
+            f"The 'y' parameter of {where} must have one value per row of the predictors ({x.shape[0]}). "
+            f"Got {r.size} instead."
+        )
+    if (~np.isnan(r) & (r != 0) & (r != 1)).any():
+        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
+    if given is not None and given.size != r.size:
+        raise UsageError(f"The 'folds' parameter of {where} must give one fold per record ({r.size}).")
+    n = r.size
+    prob = np.full(n, np.nan)
+    fold = np.full(n, -1, dtype=int)
+    ok = np.isfinite(x).all(axis=1) & ~np.isnan(r) & (True if given is None else given >= 0)
+    idx = np.flatnonzero(ok)
+    n_pos = int(r[idx].sum())
+    if min(n_pos, idx.size - n_pos) < folds:
+        reason = f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}"
+        return CrossValidatedLogistic(prob, fold, None, folds, reason)
+    if given is not None:
+        fold[ok] = given[ok]
+    else:
+        for cls in (0.0, 1.0):
+            members = idx[r[idx] == cls]
+            fold[rng.permutation(members)] = np.arange(members.size) % folds
+    # Each training set as rows of distinct (predictors, reference) with their numbers of records: all
+    # records' rows minus the fold's (the fit of the records themselves, at the cost of the rows: a
+    # score and a judgement level give a few dozen rows for millions of records).
+    values, inverse = np.unique(x[idx], axis=0, return_inverse=True)
+    cells = 2 * len(values)
+    per_fold = np.bincount(fold[idx] * cells + 2 * inverse.ravel() + (r[idx] > 0), minlength=folds * cells)
+    per_fold = per_fold.reshape(folds, cells).astype(float)
+    total = per_fold.sum(axis=0)
+    rows = np.column_stack([np.ones(cells), np.repeat(values, 2, axis=0)])
+    outcome = np.tile([0.0, 1.0], len(values))
+    design = np.column_stack([np.ones(n), x])
+    for k in range(folds):
+        test = ok & (fold == k)
+        weight = total - per_fold[k]
+        held = weight > 0
+        fit = _logistic_fit(rows[held], outcome[held], weights=weight[held])
+        if not fit.converged:
+            reason = "the logistic fit did not converge in a training fold (the score separates the classes?)"
+            return CrossValidatedLogistic(np.full(n, np.nan), fold, None, folds, reason)
+        prob[test] = special.expit(design[test] @ fit.coef)
+    held = total > 0
+    full = _logistic_fit(rows[held], outcome[held], weights=total[held])
+    if not full.converged:
+        reason = "the logistic fit on all records did not converge"
+        return CrossValidatedLogistic(np.full(n, np.nan), fold, None, folds, reason)
+    return CrossValidatedLogistic(prob, fold, full.coef.astype(float), folds)
+
+
 def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Generator = 0) -> RiskMapping:
     """Map a score-type instrument to risks: logit P(y = 1) = a + b * score, cross-validated.
 
@@ -758,81 +870,23 @@ def logistic_risk_mapping(score, y, folds: int = 10, seed: int | np.random.Gener
     -----
     A score has no calibration until it is mapped to risks (methodology.md section 8). Records are
     split into ``folds`` folds at random within each reference class; each fold's risks come from a
-    logistic model fitted on the other folds, so the calibration assessed afterwards is honest
-    (out-of-sample) and must be reported as *estimated* (the ``label`` says so). A fold whose
-    training fit does not converge (separation) makes the result undefined (``reason``).
+    logistic model fitted on the other folds (:func:`cross_validated_logistic`), so the calibration
+    assessed afterwards is honest (out-of-sample) and must be reported as *estimated* (the ``label``
+    says so). A fold whose training fit does not converge (separation) makes the result undefined
+    (``reason``).
     """
     where = "logistic_risk_mapping"
-    if not (isinstance(folds, (int, np.integer)) and folds >= 2):
-        raise UsageError(f"The 'folds' parameter of {where} must be an integer >= 2. Got {folds!r} instead.")
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, (int, np.integer)):
-        rng = np.random.default_rng(int(seed))
-    else:
-        raise UsageError(
-            f"The 'seed' parameter of {where} must be an int or a numpy.random.Generator. "
-            f"Got {type(seed).__name__} instead."
-        )
     s = np.asarray(score, dtype=float).ravel()
-    r = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object).ravel()), errors="coerce"), dtype=float)
-    if s.shape != r.shape:
+    if np.asarray(y, dtype=object).size != s.size:
         raise UsageError(
-            f"The 'y' parameter of {where} must have the length of score ({s.size}). Got {r.size} instead."
+            f"The 'y' parameter of {where} must have the length of score ({s.size}). "
+            f"Got {np.asarray(y, dtype=object).size} instead."
         )
-    if (~np.isnan(r) & (r != 0) & (r != 1)).any():
-        raise InputError("", "the reference standard must be 1 (positive), 0 (negative) or empty", column="reference")
+    cv = cross_validated_logistic(s, y, folds, seed, where=where)
     label = f"estimated: {folds}-fold cross-validated logistic regression of the reference on the score"
-    prob = np.full(s.size, np.nan)
-    fold = np.full(s.size, -1, dtype=int)
-    ok = np.isfinite(s) & ~np.isnan(r)
-    idx = np.flatnonzero(ok)
-    n_pos = int(r[idx].sum())
-    if min(n_pos, idx.size - n_pos) < folds:
-        return RiskMapping(
-            prob,
-            fold,
-            None,
-            None,
-            folds,
-            label,
-            f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}",
-        )
-    for cls in (0.0, 1.0):
-        members = idx[r[idx] == cls]
-        fold[rng.permutation(members)] = np.arange(members.size) % folds
-    # Each training set as rows of distinct (score, reference) with their numbers of records: all
-    # records' rows minus the fold's (the fit of the records themselves, at the cost of the rows).
-    values, inverse = np.unique(s[idx], return_inverse=True)
-    cell = 2 * inverse + (r[idx] > 0)
-    per_fold = np.bincount(fold[idx] * (2 * len(values)) + cell, minlength=folds * 2 * len(values))
-    per_fold = per_fold.reshape(folds, 2 * len(values)).astype(float)
-    total = per_fold.sum(axis=0)
-    rows = np.column_stack([np.ones(2 * len(values)), np.repeat(values, 2)])
-    outcome = np.tile([0.0, 1.0], len(values))
-    for k in range(folds):
-        test = ok & (fold == k)
-        weight = total - per_fold[k]
-        held = weight > 0
-        fit = _logistic_fit(rows[held], outcome[held], weights=weight[held])
-        if not fit.converged:
-            return RiskMapping(
-                np.full(s.size, np.nan),
-                fold,
-                None,
-                None,
-                folds,
-                label,
-                "the logistic fit did not converge in a training fold (the score separates the classes?)",
-            )
-        prob[test] = special.expit(fit.coef[0] + fit.coef[1] * s[test])
-    held = total > 0
-    full = _logistic_fit(rows[held], outcome[held], weights=total[held])
-    if not full.converged:
-        return RiskMapping(
-            np.full(s.size, np.nan), fold, None, None, folds, label, "the logistic fit on all records did not converge"
-        )
-    return RiskMapping(prob, fold, float(full.coef[0]), float(full.coef[1]), folds, label)
+    if cv.coef is None:
+        return RiskMapping(cv.probability, cv.fold, None, None, folds, label, cv.reason)
+    return RiskMapping(cv.probability, cv.fold, float(cv.coef[0]), float(cv.coef[1]), folds, label)
 
 
 def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:

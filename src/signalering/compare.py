@@ -283,8 +283,10 @@ def mcnemar_test(discordant_a, discordant_b, method: str = "exact"):
     method : {"exact", "chi-square"}
         ``exact``: two-sided binomial test of ``discordant_a`` ~ Bin(b + c, 1/2), p = min(1, 2 P(X <=
         min(b, c))), statistic min(b, c); ``chi-square``: (|b - c| - 1)^2 / (b + c) with continuity
-        correction, 1 df (McNemar 1947, Psychometrika 12:153-157; Edwards 1948). Same numbers as
-        statsmodels ``mcnemar(table, exact=True)`` / ``mcnemar(table, exact=False, correction=True)``.
+        correction, 1 df (McNemar 1947, Psychometrika 12:153-157; Edwards 1948), and no correction
+        when b = c (statistic 0, p = 1: the correction would overshoot). Same numbers as R's
+        ``mcnemar.test`` and ``binom.test``, and as statsmodels ``mcnemar(table, exact=True)`` /
+        ``mcnemar(table, exact=False, correction=True)`` except at b = c, where statsmodels corrects.
 
     Returns
     -------
@@ -299,7 +301,7 @@ def mcnemar_test(discordant_a, discordant_b, method: str = "exact"):
         stat = np.minimum(b, c)
         return stat, np.minimum(1.0, 2.0 * binom.cdf(stat, b + c, 0.5))
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.where(b + c > 0, (np.abs(b - c) - 1.0) ** 2 / (b + c), np.nan)
+        stat = np.where(b + c > 0, np.where(b == c, 0.0, np.abs(b - c) - 1.0) ** 2 / (b + c), np.nan)
     return stat, np.where(b + c > 0, chi2.sf(stat, 1), np.nan)
 
 

@@ -801,6 +801,93 @@ def suppress_comparison_document(
     return out, log
 
 
+def suppress_judgement_document(
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+) -> tuple[dict, list[dict]]:
+    """A publishable copy of a judgement document (:func:`signalering.comparator.judgement_document`).
+
+    The record counts are controlled as in a comparison; when they are withheld, every figure is.
+    Each ``versus_judgement`` entry is a comparison document (:func:`suppress_comparison_document`).
+    The net benefit of a strategy at a threshold rests on its own table (TP, FN, FP, TN) and its
+    difference from the judgement's on the paired cells: the net benefit is withheld when the
+    strategy's own table has a count of 1 to ``min_cell - 1`` or its TP or FP differ by such a count
+    from those at the last threshold shown (two net benefits give TP and FP, as in
+    :func:`decision_plot_rows`), the difference when either rule's net benefit is withheld, and the
+    difference's interval when any paired cell is small; the paired cells are
+    never published (the comparisons publish those that may be). The per-1000 line follows the
+    'either' comparison: an estimate is withheld where its difference of sensitivity (cases found) or
+    specificity (flagged wrongly) is, an interval where that difference's interval is.
+    """
+    min_cell = check_min_cell(min_cell)
+    out, log = copy.deepcopy(doc), []
+    pre = f"{location}." if location else ""
+    published, reasons = suppress_parts(
+        {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
+        ["n_positive", "n_negative"],
+        "n",
+        min_cell,
+        margins=("n_positive", "n_negative"),
+    )
+    out.update({k: v for k, v in published.items() if k in doc})
+    excluded = out.get("n_excluded")
+    if isinstance(excluded, dict):
+        for k, v in list(excluded.items()):
+            if is_small(v, min_cell):
+                excluded[k] = label(min_cell)
+    versus = {}
+    for name, comp in (doc.get("versus_judgement") or {}).items():
+        versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}")
+        log.extend(lg)
+    out["versus_judgement"] = versus
+    last: dict[str, tuple] = {}  # per strategy, (TP, FP) at the last threshold whose net benefit is shown
+    for entry in sorted((out.get("net_benefit") or {}).get("thresholds") or [], key=lambda e: e.get("threshold", 0)):
+        hidden = []
+        judgement_small = False
+        for name, st in (entry.get("strategies") or {}).items():
+            cells = st.pop("cells", None) or {}
+            table = _side_table(cells, "a")
+            own = any(is_small(v, min_cell) for v in table)
+            if not own and None not in table:  # a rule that changes with the threshold (the combination):
+                step = last.get(name)  # two net benefits give TP and FP, so their steps must not be small
+                own = step is not None and any(is_small(abs(a - b), min_cell) for a, b in zip(step, table[::2]))
+                if not own:
+                    last[name] = tuple(table[::2])
+            other = any(is_small(v, min_cell) for v in _side_table(cells, "b"))
+            paired = any(is_small(v, min_cell) for c in cells.values() for v in (c or {}).values())
+            judgement_small |= other
+            if reasons or own:
+                st["net_benefit"] = None
+                st["net_benefit_reason"] = WITHHELD
+            if reasons or own or other:
+                st["difference"] = _withhold_interval(st["difference"], WITHHELD)
+            elif paired and st["difference"].get("ci_low") is not None:
+                st["difference"] = {**st["difference"], "ci_low": None, "ci_high": None, "reason": WITHHELD}
+            if reasons or own or other or paired:
+                hidden.append(name)
+        for key in ("judgement", "treat_all") if reasons else ("judgement",) if judgement_small else ():
+            entry[key] = None
+            entry[f"{key}_reason"] = WITHHELD
+            hidden.append(key)
+        if hidden:
+            log.append(_entry(f"{pre}net_benefit.{entry.get('threshold')}", hidden, WITHHELD))
+    per = out.get("per_1000")
+    if isinstance(per, dict):
+        at = (versus.get("either") or {}).get("at_cutoffs") or {}
+        for key, stat in (("cases_found", "sensitivity"), ("flagged_wrongly", "specificity")):
+            diff = (at.get(stat) or {}).get("difference") or {}
+            if reasons or diff.get("estimate") is None:
+                per[key] = _withhold_interval(per[key], WITHHELD)
+                log.append(_entry(f"{pre}per_1000", [key], WITHHELD))
+            elif diff.get("ci_low") is None and per[key].get("ci_low") is not None:
+                per[key] = {**per[key], "ci_low": None, "ci_high": None, "reason": WITHHELD}
+                log.append(_entry(f"{pre}per_1000", [f"{key} interval"], WITHHELD))
+    if reasons:
+        out["suppressed"] = dict(sorted(reasons.items()))
+        out["combination"] = {**(out.get("combination") or {}), "coefficients": None, "reason": WITHHELD}
+        log.append(_entry(f"{pre}counts", list(reasons), WITHHELD))
+    return out, log
+
+
 def _withhold_at_cutoffs(at: dict, why: str) -> dict:
     """``at_cutoffs`` withheld whole (the margins are withheld): labels and methods only."""
     return {

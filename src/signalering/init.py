@@ -10,7 +10,8 @@ turned into
 * the analysis settings (``seed``, ``evaluate``, ``calibration``, ``reliability``, ``disclosure``,
   ``report``, ``scale``, ``simulate``) kept from the current ``params.yaml`` (or :data:`DEFAULTS`),
   with every per-instrument entry that names an instrument no longer scored dropped
-  (``evaluate.judged_cutoff``, ``evaluate.exploratory_cutoffs``, ``compare.pairs``, ``compare.cutoffs``, ``report.criteria``).
+  (``evaluate.judged_cutoff``, ``evaluate.exploratory_cutoffs``, ``compare.pairs``, ``compare.cutoffs``, ``report.criteria``),
+  and ``compare.judgement`` switched off (it names a column of the previous records file).
 
 :func:`plan` does the inspection and returns what would be written (no file is touched);
 :func:`write` writes it. The caller guards the file against direct identifiers first
@@ -161,6 +162,7 @@ def kept_settings(current: dict | None, ids: set[str]) -> dict:
     cmp_ = out["compare"] = dict(out.get("compare") or {})
     cmp_["pairs"] = [p for p in (cmp_.get("pairs") or []) if isinstance(p, (list, tuple)) and set(p) <= ids]
     cmp_["cutoffs"] = {k: v for k, v in (cmp_.get("cutoffs") or {}).items() if k in ids}
+    cmp_["judgement"] = None  # it names a column of the previous records file: declare it again for the new one
     rep = out["report"] = dict(out.get("report") or {})
     rep["criteria"] = {k: v for k, v in (rep.get("criteria") or {}).items() if k == "default" or k in ids or k in names}
     return out

@@ -10,7 +10,8 @@ One place for the parameters: every group of ``params.yaml`` is a pydantic model
   ``compare.cutoffs`` must name instruments that ``score.instruments`` scores; ``report.criteria``
   may name ``default``, an instrument name without ``@version`` (every version) or ``name@version``
   of an instrument scored or bundled with the package (so the shipped criteria stay valid when an
-  experiment scores fewer instruments), nothing else;
+  experiment scores fewer instruments), nothing else; ``compare.judgement.instruments`` likewise
+  names scored or bundled instruments (one not scored is skipped);
 * a specification file listed in ``score.instruments`` must lie in the ``instruments/`` folder
   next to ``params.yaml``, the folder ``dvc.yaml`` declares as a dependency of the ``score`` stage
   (so editing it re-runs the pipeline).
@@ -216,6 +217,30 @@ class Evaluate(Group):
     cutpoint_rules: CutpointRules = Field(CutpointRules(), description="Data-driven cut-points (exploratory).")
 
 
+class Judgement(Group):
+    """The professional's judgement as comparator (docs/instruments.md): does the instrument add to it?"""
+
+    column: Str = Field(
+        description="The column holding the professional's judgement recorded on the same children: yes/no as "
+        "1/0, or an ordinal level of concern (higher = more concern); empty = not recorded."
+    )
+    positive_from: Float = Field(1, description="The judgement counts as positive at this level and above.")
+    instruments: list[Str] = Field(
+        [],
+        description="Instrument ids compared with and added to the judgement (empty = every scored "
+        "instrument; a bundled instrument this run does not score is skipped; the rules either/both need its "
+        "cut-off).",
+    )
+    thresholds: list[Probability] = Field(
+        [0.05, 0.1],
+        min_length=1,
+        description="Threshold probabilities of the net-benefit comparison; the first is also the cut-off "
+        "of the cross-validated combination.",
+    )
+    folds: Int = Field(10, ge=2, description="Cross-validation folds of the logistic combination (judgement, score).")
+    bootstrap: Int = Field(1000, ge=0, description="Bootstrap replicates of the net-benefit differences.")
+
+
 class Compare(Group):
     """Paired comparisons of instruments on the same records (docs/comparing.md)."""
 
@@ -230,6 +255,9 @@ class Compare(Group):
     )
     mcnemar: Literal["exact", "chi-square"] = Field(
         "exact", description="McNemar test: exact, or chi-square with continuity correction."
+    )
+    judgement: Judgement | None = Field(
+        None, description="The professional's judgement as comparator of the instruments (null = off)."
     )
 
 
@@ -326,7 +354,7 @@ class Params(Group):
 
     seed: Int = Field(
         20261125,
-        description="Analysis seed: bootstrap and calibration streams (each instrument's "
+        description="Analysis seed: bootstrap, calibration and judgement-comparison streams (each instrument's "
         "own stream from this seed and its id).",
     )
     simulate: Simulate = Simulate()
@@ -507,6 +535,10 @@ def _check_instruments(model: Params, file: str, base: Path) -> None:
     for name in model.report.criteria:
         if name != "default" and name not in known_c and name not in names_c:
             refuse("report.criteria", name, {"default", *known_c, *names_c})
+    # likewise the instruments compared with the professional's judgement (one not scored is skipped)
+    for name in model.compare.judgement.instruments if model.compare.judgement else []:
+        if name not in known_c:
+            refuse("compare.judgement.instruments", name, known_c)
 
 
 def read(path: str | os.PathLike = PARAMS_FILE) -> Params:
@@ -649,6 +681,12 @@ def markdown() -> str:
         for name, f in model.model_fields.items():
             ann = f.annotation
             sub = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+            optional = [a for a in get_args(ann) if _is_model(a)] if get_origin(ann) not in (dict, list) else []
+            if sub is None and optional and prefix:  # an optional group (null = off): its row, then its keys
+                desc = (f.description or "").replace("|", "\\|")
+                out.append(f"| `{prefix}{name}` | {_type_name(ann)} | `null` | {desc} |")
+                out += rows(optional[0], f"{prefix}{name}.")
+                continue
             if sub is not None and prefix:
                 out += rows(sub, f"{prefix}{name}.")
                 continue

@@ -37,6 +37,12 @@ The generating model (documented for users who want to simulate their own planne
    over 365 ... 1461 days (one to four years); empty where the reference is empty (not verified).
    With a window of W days (``data.followup.window_days``) a positive whose event came after W counts
    as negative, and a negative followed for less than W as not verified (docs/input-files.md).
+9. The professional's judgement (``judgement``): the nurse's or doctor's own level of concern, 0 (none)
+   to 3 (serious), recorded before the instruments are scored. A latent
+   ``concern = 0.9 * D + 0.35 * family_risk + N(0, 1)`` cut at 1.0, 1.8 and 2.5 (so about one record in
+   five shows some concern); empty for 2% of records (not recorded). It is correlated with the truth
+   and moderately with the instruments (through ``family_risk``), and drawn from its own random stream
+   (:func:`substream` ``"judgement"``), so adding it changed no other column of the demo data.
 """
 
 from __future__ import annotations
@@ -166,6 +172,7 @@ def simulate_records(p: SimulationParams, rng: np.random.Generator) -> pd.DataFr
     ref[screen_neg & (rng.random(n) < p.unverified)] = np.nan
     out["reference"] = ref
     out.update(age_and_followup(out["age_band"], d, np.isnan(ref), substream(rng, "followup")))
+    out["judgement"] = simulate_judgement(d, family_risk, substream(rng, "judgement"))
     frame = pd.DataFrame(out)
     frame = _inject_faults(frame, p.invalid_fraction, rng)
     cols = ["record_id", "reference", "child_sex", "age_band", "parent_education", "site"]
@@ -207,6 +214,18 @@ def age_and_followup(
     days = pd.array(np.where(d, event, end), dtype="Int64")
     days[np.asarray(unverified, dtype=bool)] = pd.NA
     return {"age_years": age, "followup_days": days}
+
+
+JUDGEMENT_CUTS = (1.0, 1.8, 2.5)  # latent concern -> levels 0 | 1 | 2 | 3
+
+
+def simulate_judgement(d: np.ndarray, family_risk: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The professional's level of concern 0-3 (float, NaN = not recorded); model: module docstring, point 9."""
+    n = d.size
+    concern = 0.9 * d + 0.35 * family_risk + rng.standard_normal(n)
+    level = np.searchsorted(np.asarray(JUDGEMENT_CUTS), concern, side="right").astype(float)
+    level[rng.random(n) < 0.02] = np.nan
+    return level
 
 
 def _inject_faults(frame: pd.DataFrame, fraction: float, rng: np.random.Generator) -> pd.DataFrame:

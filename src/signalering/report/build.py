@@ -46,6 +46,7 @@ PATHS = {
     "accuracy": "data/processed/accuracy",
     "roc": "reports/plots/roc",
     "comparison": "data/processed/comparison",
+    "judgement": "data/processed/judgement",
     "subgroups": "data/processed/subgroups",
     "calibration": ("data/processed/calibration",),
     "calibration_curve": ("reports/plots/calibration",),
@@ -132,6 +133,7 @@ class Inputs:
     instruments: dict[str, dict] = field(default_factory=dict)
     roc: dict[str, list] = field(default_factory=dict)
     comparisons: list[dict] = field(default_factory=list)
+    judgement: dict[str, dict] = field(default_factory=dict)  # instrument -> its judgement document
     subgroups: dict[str, dict] = field(default_factory=dict)
     calibration: dict[str, dict] = field(default_factory=dict)
     calibration_curve: dict[str, list] = field(default_factory=dict)
@@ -179,6 +181,7 @@ def load_inputs(root: str | Path = ".") -> Inputs:
     inp.instruments = {i["id"]: i for i in (optional(PATHS["instruments"]) or {}).get("instruments", [])}
     inp.roc = read_dir(PATHS["roc"])
     inp.comparisons = list(read_dir(PATHS["comparison"]).values())
+    inp.judgement = read_dir(PATHS["judgement"])
     inp.subgroups = read_dir(PATHS["subgroups"])
     inp.calibration = read_dir(PATHS["calibration"])
     inp.calibration_curve = {k: _rows(v, "predicted") for k, v in read_dir(PATHS["calibration_curve"]).items()}
@@ -240,6 +243,10 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
         name = f"{doc.get('score_a')}__vs__{doc.get('score_b')}"
         pub, lg = disclosure.suppress_comparison_document(doc, min_cell, name)
         out.comparisons.append(pub)
+        log.extend(lg)
+    out.judgement = {}
+    for k, doc in sorted(inp.judgement.items()):
+        out.judgement[k], lg = disclosure.suppress_judgement_document(doc, min_cell, f"{k}.judgement")
         log.extend(lg)
     out.subgroups = {}
     for k, doc in sorted(inp.subgroups.items()):
@@ -303,6 +310,7 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("sens_spec_undefined", r"sensitivity or specificity is undefined"),
     ("delong_few", r"DeLong variance needs at least two positives and two negatives"),
     ("no_discordant", r"no discordant records.*"),
+    ("judgement_no_cutoff", r"the instrument has no cut-off: only the combination is compared"),
     ("not_in_run", r"not assessed in this run"),
     ("undefined", r"undefined"),
     ("no_interval", r"no interval"),
@@ -1375,6 +1383,118 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
     return {"versions": versions, "paired": paired}
 
 
+# ----------------------------------------------------------------------- the professional's judgement
+JUDGEMENT_RULES = ("instrument", "either", "both", "combination")
+
+
+def judgement_plain(doc: dict, fmt: Fmt, t: dict) -> str | None:
+    """The plain-words line: what adding the instrument to the judgement ('either') does per 1000
+    families at the target prevalence, with intervals; None when the line cannot be given."""
+    per = doc.get("per_1000")
+    if not isinstance(per, dict):
+        return None
+    found, wrong = per.get("cases_found") or {}, per.get("flagged_wrongly") or {}
+    if found.get("estimate") is None or wrong.get("estimate") is None:
+        return t["judgement_plain_withheld"]
+
+    def ci(iv: dict) -> str:
+        if iv.get("ci_low") is None or iv.get("ci_high") is None:
+            return t["judgement_no_interval"]
+        sep = f" {t['to']} " if min(iv["ci_low"], iv["ci_high"]) < 0 else "\u2013"
+        return f"{fmt.num(iv['ci_low'], 1)}{sep}{fmt.num(iv['ci_high'], 1)}"
+
+    return t["judgement_plain"].format(
+        instrument=doc.get("instrument"),
+        cases=fmt.num(found["estimate"], 1),
+        cases_ci=ci(found),
+        wrong=fmt.num(wrong["estimate"], 1),
+        wrong_ci=ci(wrong),
+        prevalence=fmt.pct(per.get("prevalence")),
+    )
+
+
+def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
+    """Per instrument: the judgement alone, the instrument alone, 'either', 'both' and the combination,
+    their paired differences from the judgement, net benefit and the plain-words line."""
+    out = []
+    for inst_id, doc in sorted(inp.judgement.items()):
+        versus = doc.get("versus_judgement") or {}
+        rows = []
+        first = next(iter(versus.values()), None)
+        if first is not None:
+            at = first.get("at_cutoffs") or {}
+            rows.append(
+                {
+                    "rule": t["judgement_rule_judgement"].format(level=fmt.cutoff(doc.get("positive_from"))),
+                    "sens": fmt.interval("sensitivity", (at.get("sensitivity") or {}).get("b_interval")),
+                    "spec": fmt.interval("specificity", (at.get("specificity") or {}).get("b_interval")),
+                    "auc": fmt.interval("auc", first.get("auc_b")),
+                    "sens_diff": "",
+                    "spec_diff": "",
+                    "auc_diff": "",
+                }
+            )
+        thresholds = (doc.get("net_benefit") or {}).get("thresholds") or []
+        for rule in JUDGEMENT_RULES:
+            comp = versus.get(rule)
+            if not comp:
+                continue
+            at = comp.get("at_cutoffs") or {}
+            sens, spec = at.get("sensitivity") or {}, at.get("specificity") or {}
+            dl = comp.get("delong") or {}
+            auc_diff = {k: dl.get(k) for k in ("ci_low", "ci_high", "reason")} | {"estimate": dl.get("difference")}
+
+            def diff(e: dict) -> str:
+                text = fmt.interval("sensitivity", e.get("difference"))
+                return f"{text}; McNemar {fmt.p_eq(e.get('mcnemar_p'))}" if e.get("mcnemar_p") is not None else text
+
+            auc_text = fmt.interval("auc", auc_diff)
+
+            rows.append(
+                {
+                    "rule": t[f"judgement_rule_{rule}"].format(
+                        rule=fmt.rule(doc.get("direction") or "higher", doc.get("cutoff")),
+                        threshold=fmt.pct(at.get("cutoff_a"), 0),
+                    ),
+                    "sens": fmt.interval("sensitivity", sens.get("a_interval")),
+                    "spec": fmt.interval("specificity", spec.get("a_interval")),
+                    "auc": fmt.interval("auc", comp.get("auc_a")),
+                    "sens_diff": diff(sens),
+                    "spec_diff": diff(spec),
+                    "auc_diff": f"{auc_text}, {fmt.p_eq(dl.get('p_value'))}",
+                    # the main report's short form: the differences with their intervals only
+                    "sens_diff_short": fmt.interval("sensitivity", sens.get("difference")),
+                    "spec_diff_short": fmt.interval("specificity", spec.get("difference")),
+                    "auc_diff_short": auc_text,
+                }
+            )
+        nb_rows = []
+        for entry in thresholds:
+            cells = {}
+            for rule in JUDGEMENT_RULES:
+                st = (entry.get("strategies") or {}).get(rule)
+                cells[rule] = fmt.interval("net_benefit", st.get("difference")) if st else "\u2013"
+            nb_rows.append(
+                {
+                    "threshold": fmt.pct(entry.get("threshold"), 0),
+                    "judgement": fmt.value("net_benefit", entry.get("judgement")),
+                    **cells,
+                }
+            )
+        out.append(
+            {
+                "instrument": inst_id,
+                "column": doc.get("judgement_column"),
+                "n": fmt.count(doc.get("n")),
+                "rows": rows,
+                "net_benefit": nb_rows,
+                "plain": judgement_plain(doc, fmt, t),
+                "reason": None if rows else fmt.say(doc.get("rules_reason") or "undefined"),
+            }
+        )
+    return out
+
+
 # ------------------------------------------------------------------------------------------ STARD
 # item -> (study.yaml key or None, section anchors in the report or None, data_cannot: bool)
 STARD = [
@@ -1535,6 +1655,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         "main_prevalence": fmt.pct(ev["prevalences"][0]) if ev.get("prevalences") else None,
         "not_applicable": [t["not_applicable"][s] for s in not_applicable.STAGES if s in inp.not_applicable],
         "comparison": comparison_view(inp, views, fmt, t),
+        "judgement": judgement_view(inp, fmt, t),
         "stard": stard_view(study, lang, t, bool(inp.subgroups)),
         "study_unknown": sorted(str(k) for k in study if k not in STUDY_KEYS),
         "tripod": stard_view(study, lang, t, bool(inp.subgroups), TRIPOD, "tripod", bool(inp.calibration)),
