@@ -310,6 +310,27 @@ def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresho
     return out, log
 
 
+def banded_table_reason(entry: dict, kept: list[dict], min_cell: int) -> str | None:
+    """Why the 2 x 2 table of a banded cut-off (each record at its own band's cut-off) must be
+    withheld, or None.
+
+    A banded table counts the records with a band; the other tables of the document count all
+    records. So besides its own small cells (rules 1-3) it is withheld when the scored, verified
+    records *without* a band form a small cell at any band cut-off (``excluded_by_band``: with a
+    single band value, the all-records table at that value minus the banded table is exactly that
+    table), and when it differs from a published table of the same score by fewer than
+    ``min_cell`` positives or negatives (rule 5, as for nested cut-offs).
+    """
+    if not _table_ok(entry, min_cell):
+        return reason_small(min_cell)
+    for cells in entry.get("excluded_by_band") or []:
+        if not _table_ok(cells, min_cell):
+            return reason_difference(min_cell)
+    if any(not _differs_enough(entry, e, min_cell) for e in kept):
+        return reason_difference(min_cell)
+    return None
+
+
 def suppress_accuracy_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:
@@ -347,6 +368,9 @@ def suppress_accuracy_document(
     """
     min_cell = check_min_cell(min_cell)
     out = copy.deepcopy(doc)
+    for e in out.get("thresholds") or []:  # disclosure-control input, never published
+        if isinstance(e, dict):
+            e.pop("excluded_by_band", None)
     log: list[dict] = []
     pre = f"{location}." if location else ""
     counts = {k: doc.get(k) for k in ("n", "n_positive", "n_negative", "n_unverified")}
@@ -377,9 +401,23 @@ def suppress_accuracy_document(
         out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
         return out, log
     if isinstance(doc.get("thresholds"), list):
-        out["thresholds"], tlog = suppress_tables(doc["thresholds"], min_cell, f"{pre}thresholds")
+        plain = [i for i, e in enumerate(out["thresholds"]) if not e.get("banded")]
+        tables, tlog = suppress_tables([out["thresholds"][i] for i in plain], min_cell, f"{pre}thresholds")
+        for i, e in zip(plain, tables):
+            out["thresholds"][i] = e
         log.extend(tlog)
-    kept = [e for e in out.get("thresholds", []) if "suppressed" not in e]
+        kept_plain = [e for e in tables if "suppressed" not in e]
+        for i, e in enumerate(doc["thresholds"]):
+            if e.get("banded"):
+                why = banded_table_reason(e, kept_plain, min_cell)
+                if why:
+                    out["thresholds"][i] = _withhold_table(out["thresholds"][i], why, min_cell)
+                    if why != reason_small(min_cell):
+                        for c in CELLS:
+                            out["thresholds"][i][c] = None
+                    where = f"{pre}thresholds[banded={e['banded'].get('name')}]"
+                    log.append(_entry(where, ["2x2 table", "statistics"], why))
+    kept = [e for e in out.get("thresholds", []) if "suppressed" not in e and not e.get("banded")]
 
     def data_driven_reason(cells: dict) -> str | None:
         if not _table_ok(cells, min_cell):

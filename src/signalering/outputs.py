@@ -233,6 +233,77 @@ def accuracy_document(
     return doc
 
 
+def banded_threshold_entry(
+    score,
+    cutoffs,
+    reference,
+    direction: str,
+    *,
+    banded: dict,
+    prevalences: Sequence[float] = (),
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    correction: float = 0.0,
+) -> dict:
+    """The ``thresholds`` entry of a banded cut-off: each record screened at its own band's cut-off.
+
+    Parameters
+    ----------
+    score : float array (NaN = no score), the raw score
+    cutoffs : float array, each record's cut-off (``instruments.assign_band_cutoffs``; NaN = no band)
+    reference : 1 / 0 / NaN per record
+    direction : "higher" (positive when ``score >= cutoff``) or "lower" (``score <= cutoff``)
+    banded : dict
+        ``{"name", "column", "bands": [{"band", "cutoff"}, ...]}``, copied into the entry as ``banded``.
+
+    Returns
+    -------
+    dict
+        A threshold entry as :func:`threshold_entries` makes (``tp``, ``fp``, ``tn``, ``fn``, every
+        statistic with its interval, ``at_prevalence``) with ``cutoff`` null and ``banded`` set, plus
+        ``excluded_by_band`` for disclosure control (never published): the verified, scored records
+        without a band, as a 2 x 2 table at each distinct band cut-off.
+
+    Notes
+    -----
+    ``score >= c_i`` is ``score - c_i >= 0``, exactly also in floating point, so the entry is the
+    usual accuracy table (``accuracy.accuracy_table``) of the margin ``score - cutoff`` at 0: the
+    per-record rule is a binary test like any other (sensitivity, specificity, PPV, NPV, likelihood
+    ratios, intervals; STARD 2015 item 12a). Records without a band (NaN cut-off) are left out like
+    records without a score. ROC and AUC are not affected: they stay on the raw score.
+    """
+    s = np.asarray(score, dtype=float)
+    c = np.asarray(cutoffs, dtype=float)
+    r = np.asarray(reference, dtype=float)
+    counts = CountTable.from_scores(s - c, r, direction)
+    cells, stats = accuracy.accuracy_table(
+        counts, [0.0], ci_method=ci_method, confidence=confidence, correction=correction
+    )
+    entry = threshold_entries(cells, stats, prevalences, ci_method, confidence)[0]
+    entry["cutoff"] = None
+    entry["banded"] = {
+        "name": banded["name"],
+        "column": banded["column"],
+        "bands": [{"band": b["band"], "cutoff": float(b["cutoff"])} for b in banded["bands"]],
+    }
+    out = ~np.isnan(s) & ~np.isnan(r) & np.isnan(c)
+    excluded = []
+    for value in dict.fromkeys(float(b["cutoff"]) for b in banded["bands"]):
+        positive = s[out] >= value if direction == "higher" else s[out] <= value
+        ref = r[out] == 1
+        excluded.append(
+            {
+                "cutoff": value,
+                "tp": int((positive & ref).sum()),
+                "fp": int((positive & ~ref).sum()),
+                "fn": int((~positive & ref).sum()),
+                "tn": int((~positive & ~ref).sum()),
+            }
+        )
+    entry["excluded_by_band"] = excluded
+    return entry
+
+
 BOOT_METHOD = "bootstrap-percentile"
 DEFAULT_CUTPOINT_RULES = (
     cutpoints.CutpointRule("youden"),

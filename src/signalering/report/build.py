@@ -109,7 +109,7 @@ def headline_metrics(documents: dict[str, dict]) -> dict:
         if num(auc.get("estimate")):
             m.update(auc=auc["estimate"], auc_ci_low=auc["ci_low"], auc_ci_high=auc["ci_high"])
         for t in doc.get("thresholds", []):
-            k = metric_key(t["cutoff"])
+            k = f"band_{t['banded']['name']}" if t.get("banded") else metric_key(t["cutoff"])
             for stat in ("sensitivity", "specificity", "ppv", "npv"):
                 s = t.get(stat) or {}
                 if num(s.get("estimate")):
@@ -229,6 +229,19 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
                     pub[p], reasons[p] = None, disclosure.reason_complementary(min_cell)
             reasons.pop(total)
         sf[k] = {"scored": pub["scored"], "missing_score": {r: pub[f"missing:{r}"] for r in missing}}
+        if entry.get("no_band"):  # scored records without a valid band, per banded cut-off and reason
+            sf[k]["no_band"] = {}
+            for name, by_reason in entry["no_band"].items():
+                shown, hidden = disclosure.suppress_parts(dict(by_reason), list(by_reason), None, min_cell)
+                sf[k]["no_band"][name] = shown
+                if hidden:
+                    log.append(
+                        {
+                            "location": f"{k}.score_flow.no_band.{name}",
+                            "hidden": sorted(hidden),
+                            "reason": disclosure.reason_small(min_cell),
+                        }
+                    )
         if reasons:
             log.append(
                 {"location": f"{k}.score_flow", "hidden": sorted(reasons), "reason": disclosure.reason_small(min_cell)}
@@ -261,6 +274,9 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
 # placeholders. Groups named ``rest`` hold further phrases ("; "-separated) and are translated too.
 REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("withheld", r"withheld \(small numbers\)"),
+    ("band_empty", r"band column empty"),
+    ("band_unknown", r"band value matches no declared band"),
+    ("band_not_whole", r"band value is not a whole number"),
     ("suppressed", r"suppressed\b.*"),
     ("not_allowed_codes", r"not one of the allowed codes (?P<codes>\[.*\])"),
     ("duplicate_id", r"duplicate record_id \(every copy excluded\)"),
@@ -452,6 +468,24 @@ class Fmt:
         sign = "\u2264" if direction == "lower" else "\u2265"
         return f"{self.t['score']} {sign} {self.cutoff(c)}"
 
+    def entry_rule(self, direction: str, e: dict) -> str:
+        """The screen rule of a threshold entry: 'score ≥ 17', or for a banded cut-off 'score ≥
+        the cut-off of the record's own band (name)'."""
+        banded = e.get("banded")
+        if not banded:
+            return self.rule(direction, e.get("cutoff"))
+        sign = "\u2264" if direction == "lower" else "\u2265"
+        return f"{self.t['score']} {sign} " + self.t["band_cutoff_rule"].format(name=banded.get("name"))
+
+    def entry_cutoff(self, e: dict) -> str:
+        """A threshold entry's cut-off as a short label (the banded cut-off's name)."""
+        return e["banded"].get("name") if e.get("banded") else self.cutoff(e.get("cutoff"))
+
+    def bands(self, direction: str, bands: list) -> str:
+        """'3-4: ≥ 11 · 4-7: ≥ 15 · ...': which cut-off applied in which band."""
+        sign = "\u2264" if direction == "lower" else "\u2265"
+        return " \u00b7 ".join(f"{b.get('band')}: {sign} {self.cutoff(b.get('cutoff'))}" for b in bands or [])
+
 
 def slug(inst_id: str) -> str:
     """An HTML id from an instrument id: 'risk-checklist@2' -> 'risk-checklist-v2'."""
@@ -473,7 +507,8 @@ def spec_prespecified(spec: dict | None, entry: dict) -> bool:
         return False
     if not spec:
         return True
-    flags = [c.get("prespecified", True) for c in spec.get("cutoffs", []) if c.get("name") in entry.get("names", [])]
+    declared = [*spec.get("cutoffs", []), *(spec.get("banded_cutoffs") or [])]
+    flags = [c.get("prespecified", True) for c in declared if c.get("name") in entry.get("names", [])]
     return any(flags) if flags else True
 
 
@@ -499,7 +534,8 @@ def primary_threshold(
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
     In this order: ``cutoff`` in the instrument's criteria; the judged cut-off of the params
-    (:func:`judged_cutoff`); a cut-off the spec marks ``judged: true``; the first pre-specified
+    (:func:`judged_cutoff`); the spec's first pre-specified banded cut-off; a cut-off the spec marks
+    ``judged: true``; the first pre-specified
     cut-off the spec declares itself, before those derived from its categories; the first
     pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
     withheld, and the verdict must judge what was fixed before the analysis.
@@ -518,6 +554,13 @@ def primary_threshold(
     if judged is not None:
         i = at(judged)
         return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    # a pre-specified banded cut-off (each record at its own band's cut-off) comes first: it is the
+    # rule the specification's norms define (params.judged_banded)
+    for b in (spec or {}).get("banded_cutoffs") or []:
+        if b.get("prespecified"):
+            for i, t in enumerate(ths):
+                if (t.get("banded") or {}).get("name") == b.get("name") and spec_prespecified(spec, t):
+                    return i, None
     cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
     derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
     order = [c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived
@@ -745,7 +788,7 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
             {
                 "fpr": 1 - spec["estimate"],
                 "tpr": sens["estimate"],
-                "text": fmt.cutoff(e["cutoff"]),
+                "text": fmt.entry_cutoff(e),
                 "prespecified": e["_pre"],
             }
         )
@@ -1050,7 +1093,7 @@ def instrument_view(
         entries.append(e)
     idx, why = primary_threshold(doc, spec, crit, judged_cutoff(params or {}, inst_id))
     primary = entries[idx] if idx is not None else None
-    rule = fmt.rule(direction, primary["cutoff"]) if primary else None
+    rule = fmt.entry_rule(direction, primary) if primary else None
 
     # verdict
     cal = inp.calibration.get(inst_id)
@@ -1106,7 +1149,7 @@ def instrument_view(
 
     # accuracy tables
     stats_header = [
-        {"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"], "names": ", ".join(e.get("names") or [])}
+        {"rule": fmt.entry_rule(direction, e), "pre": e["_pre"], "names": ", ".join(e.get("names") or [])}
         for e in entries
     ]
     stats_rows = [{"label": t[s], "cells": [fmt.interval(s, e.get(s)) for e in entries]} for s in STAT_ROWS]
@@ -1122,7 +1165,7 @@ def instrument_view(
     for e in entries:
         tables.append(
             {
-                "rule": fmt.rule(direction, e["cutoff"]),
+                "rule": fmt.entry_rule(direction, e),
                 "pre": e["_pre"],
                 "names": ", ".join(e.get("names") or []),
                 "suppressed": bool(e.get("suppressed")),
@@ -1143,7 +1186,7 @@ def instrument_view(
     for e in entries:
         rows = per_1000_rows(e, fmt, t)
         if rows:
-            per1000.append({"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"], "rows": rows})
+            per1000.append({"rule": fmt.entry_rule(direction, e), "pre": e["_pre"], "rows": rows})
     icons = []
     if primary:
         for p in primary.get("at_prevalence") or []:
@@ -1205,6 +1248,7 @@ def instrument_view(
             {"name": c.get("name"), "value": fmt.cutoff(c.get("value")), "pre": c.get("prespecified", True)}
             for c in spec.get("cutoffs", [])
         ],
+        "banded_specs": banded_view(spec, inp.score_flow.get(inst_id, {}), direction, fmt),
         "n": fmt.count(doc.get("n")),
         "n_pos": fmt.count(pos),
         "n_neg": fmt.count(neg),
@@ -1258,6 +1302,24 @@ def instrument_view(
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
     }
+
+
+def banded_view(spec: dict, sflow: dict, direction: str, fmt: Fmt) -> list[dict]:
+    """One row per banded cut-off: its band column, which cut-off applied in which band, and the
+    scored records left out for want of a valid band (counts after disclosure control)."""
+    no_band = (sflow or {}).get("no_band") or {}
+    return [
+        {
+            "name": b.get("name"),
+            "column": b.get("column"),
+            "bands": fmt.bands(direction, b.get("bands")),
+            "pre": bool(b.get("prespecified")),
+            "excluded": [
+                {"reason": fmt.say(r), "n": fmt.count(n)} for r, n in (no_band.get(b.get("name")) or {}).items()
+            ],
+        }
+        for b in spec.get("banded_cutoffs") or []
+    ]
 
 
 def verdict_reason(word: str, jrows: list[dict], t: dict, missing: str | None) -> str:
@@ -1320,8 +1382,8 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                     }
                 )
             row["at"] = {
-                "cutoff_a": fmt.cutoff(at.get("cutoff_a")),
-                "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
+                "cutoff_a": at.get("banded_a") or fmt.cutoff(at.get("cutoff_a")),
+                "cutoff_b": at.get("banded_b") or fmt.cutoff(at.get("cutoff_b")),
                 "rows": at_rows,
                 "suppressed": bool(at.get("suppressed")),
                 "partly": bool(at.get("withheld")) and not at.get("suppressed"),
