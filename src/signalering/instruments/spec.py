@@ -940,7 +940,7 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
 
 
 def _build_checklist(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("coding", "items", "missing"), required=("coding", "items", "cutoffs"))
+    root.mapping(COMMON + ("coding", "items", "missing"), required=("coding", "items"))
     coding = _coding(root.child("coding"))
     if not coding.numeric and not all(isinstance(v, float) for v in coding.values):
         raise root.child("coding").fail("scored values must be numbers")
@@ -1063,7 +1063,7 @@ def _build_ordinal(root: _Field, direction: str) -> dict:
 def _build_rater(root: _Field, direction: str) -> dict:
     root.mapping(
         COMMON + ("raters", "consensus_column", "combine", "fallback", "rating_scale", "min_ratings"),
-        required=("raters", "combine", "rating_scale", "cutoffs"),
+        required=("raters", "combine", "rating_scale"),
     )
     raters = []
     for g in _list(root.child("raters")):
@@ -1118,7 +1118,7 @@ def _rating_coding(low: float, high: float, integer: bool) -> Coding:
 
 
 def _build_probability(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("column",), required=("column", "cutoffs"))
+    root.mapping(COMMON + ("column",), required=("column",))
     if root.has("risk_mapping"):
         raise root.fail("a probability is already a risk; it takes no risk_mapping", "risk_mapping")
     column = _nonempty_text(root.child("column"))
@@ -1272,7 +1272,9 @@ def build_spec(data: Any, file: str, resolve: Callable[[str, Any], InstrumentSpe
     cutoffs = _check_cutoffs(derived + explicit, low, high, root)
     banded = _banded_cutoffs(root.child("banded_cutoffs"), low, high, cutoffs) if root.has("banded_cutoffs") else ()
     if not cutoffs and not banded and kind not in ("score", "questionnaire"):
-        raise root.fail("declare at least one named cut-off", "cutoffs")
+        raise root.fail(
+            "required field is missing: declare at least one named cut-off (cutoffs or banded_cutoffs)", "cutoffs"
+        )
     risk = _risk_mapping(root.child("risk_mapping") if root.has("risk_mapping") else None, low, high)
     return InstrumentSpec(
         name=name,
