@@ -299,8 +299,9 @@ def accuracy_doc(banded_entry: dict) -> dict:
     }
 
 
-def banded_entry(**cells) -> dict:
-    e = {"cutoff": None, "banded": {"name": "age", "column": "a", "bands": []}, "names": ["age"]}
+def banded_entry(values=(14.0,), **cells) -> dict:
+    bands = [{"band": str(k), "cutoff": v} for k, v in enumerate(values)]
+    e = {"cutoff": None, "banded": {"name": "age", "column": "a", "bands": bands}, "names": ["age"]}
     e.update({"tp": 30, "fp": 15, "fn": 20, "tn": 100, **cells})
     e["excluded_by_band"] = [{"cutoff": 14.0, "tp": 10, "fp": 15, "fn": 0, "tn": 10}]
     return e
@@ -322,9 +323,31 @@ def test_a_banded_table_is_withheld_when_the_records_without_band_are_few():
     assert any("banded=age" in x["location"] for x in log)
 
 
-def test_a_banded_table_close_to_another_table_is_withheld():
+def test_with_several_band_values_only_the_margins_of_the_records_without_band_count():
+    e = banded_entry()
+    # small cells at each value, but 10 positives and 25 negatives without band: published
+    e["excluded_by_band"] = [
+        {"cutoff": 11.0, "tp": 3, "fp": 15, "fn": 7, "tn": 10},
+        {"cutoff": 14.0, "tp": 2, "fp": 5, "fn": 8, "tn": 20},
+    ]
+    out, _ = disclosure.suppress_accuracy_document(accuracy_doc(e), 10)
+    assert "suppressed" not in out["thresholds"][1]
+    # 4 positives without band (n_positive minus tp + fn of the table): withheld
+    e["excluded_by_band"] = [
+        {"cutoff": 11.0, "tp": 3, "fp": 15, "fn": 1, "tn": 10},
+        {"cutoff": 14.0, "tp": 2, "fp": 5, "fn": 2, "tn": 20},
+    ]
+    out, _ = disclosure.suppress_accuracy_document(accuracy_doc(e), 10)
+    assert out["thresholds"][1]["suppressed"]
+
+
+def test_a_banded_table_close_to_the_table_at_its_one_value_is_withheld():
+    # one band value (14): the banded table is nested in the all-records table at 14 (tp 40)
     out, _ = disclosure.suppress_accuracy_document(accuracy_doc(banded_entry(tp=36)), 10)  # differs by 4
     assert out["thresholds"][1]["suppressed"]
+    # several band values: not nested in any one table, rule 5 does not apply
+    out, _ = disclosure.suppress_accuracy_document(accuracy_doc(banded_entry((11.0, 14.0), tp=36)), 10)
+    assert "suppressed" not in out["thresholds"][1]
     out, _ = disclosure.suppress_accuracy_document(accuracy_doc(banded_entry(fn=4)), 10)  # small cell
     assert out["thresholds"][1]["suppressed"] and out["thresholds"][1]["fn"] == "<10"
 

@@ -316,18 +316,28 @@ def banded_table_reason(entry: dict, kept: list[dict], min_cell: int) -> str | N
 
     A banded table counts the records with a band; the other tables of the document count all
     records. So besides its own small cells (rules 1-3) it is withheld when the scored, verified
-    records *without* a band form a small cell at any band cut-off (``excluded_by_band``: with a
-    single band value, the all-records table at that value minus the banded table is exactly that
-    table), and when it differs from a published table of the same score by fewer than
-    ``min_cell`` positives or negatives (rule 5, as for nested cut-offs).
+    records *without* a band (``excluded_by_band``) number 1 to ``min_cell - 1`` reference-positives
+    or -negatives (the document's margins minus the table's give them), or, when every band has
+    the same cut-off, form a small cell at it (the all-records table at that value minus the
+    banded table is exactly their table), or it differs from the published table at that value by
+    fewer than ``min_cell`` positives or negatives (rule 5: the two tables are then nested).
+    With several band values the banded table is not nested in any single-cut-off table (it mixes
+    bands screened at different values), so rule 5 does not apply; the records without a band are
+    then a subgroup (e.g. an age group the norms do not cover) whose tables the subgroup stage
+    controls.
     """
     if not _table_ok(entry, min_cell):
         return reason_small(min_cell)
-    for cells in entry.get("excluded_by_band") or []:
-        if not _table_ok(cells, min_cell):
+    excluded = entry.get("excluded_by_band") or []
+    for cells in excluded:
+        margins = {"tp": cells["tp"] + cells["fn"], "fp": cells["fp"] + cells["tn"]}
+        if not _table_ok(margins, min_cell) or (len(excluded) == 1 and not _table_ok(cells, min_cell)):
             return reason_difference(min_cell)
-    if any(not _differs_enough(entry, e, min_cell) for e in kept):
-        return reason_difference(min_cell)
+    values = {float(b.get("cutoff")) for b in (entry.get("banded") or {}).get("bands") or []}
+    if len(values) == 1:
+        same = [e for e in kept if e.get("cutoff") is not None and float(e["cutoff"]) in values]
+        if any(not _differs_enough(entry, e, min_cell) for e in same):
+            return reason_difference(min_cell)
     return None
 
 
