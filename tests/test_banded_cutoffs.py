@@ -397,3 +397,46 @@ def test_the_report_names_the_banded_rule_and_its_bands(lang, words):
 def test_headline_metrics_key_a_banded_table_by_its_name():
     doc = {"thresholds": [{"cutoff": None, "banded": {"name": "nl-clinical"}, "sensitivity": {"estimate": 0.7}}]}
     assert build.headline_metrics({"x@1": doc})["x@1"] == {"sensitivity_at_band_nl-clinical": 0.7}
+
+
+# ---------------------------------------------------------------------------------- bundled banded SDQ specs
+EX1 = "2 1 0 2 1 0 2 1 2 1 2 0 0 1 2 1 2 0 0 1 0 0 1 1 1"  # total 13 (test_sdq.py)
+EX2 = "2 2 1 . 1 1 2 . 2 1 2 . 2 2 1 1 1 1 0 . . 0 0 . 1"  # total 17 (prorated, half up)
+
+
+@pytest.mark.parametrize("spec_id", ["sdq-parent-nl@1", "sdq-parent-age@1"])
+def test_banded_sdq_specs_score_exactly_as_the_parent_form(spec_id):
+    spec, parent = load_spec(spec_id), load_spec("sdq-parent@1")
+    assert spec.items == parent.items and spec.scales == parent.scales and spec.coding == parent.coding
+
+
+def test_uk_cut_off_by_age_in_years_on_worked_examples():
+    spec = load_spec("sdq-parent-age@1")
+    rows = [(EX2, 3), (EX2, 4), (EX2, 17), (EX2, 18), (EX1, 10), (EX1, "")]
+    records = pd.DataFrame(
+        [
+            {
+                "record_id": k,
+                "age_years": age,
+                **{f"sdq_{i:02d}": ("" if a == "." else a) for i, a in enumerate(f.split(), 1)},
+            }
+            for k, (f, age) in enumerate(rows)
+        ]
+    )
+    scores = score_records([spec], records).scores[spec.id].to_numpy()
+    assert scores.tolist() == [17, 17, 17, 17, 13, 13]
+    abnormal = assign_band_cutoffs(spec, "uk-abnormal-by-age", records["age_years"])
+    # age 3 and 18 have no UK 4-17 cut-off, nor has an empty age; 17 is inside the band
+    np.testing.assert_array_equal(screen_positive(scores, abnormal.cutoff), [np.nan, 1, 1, np.nan, 0, np.nan])
+    borderline = assign_band_cutoffs(spec, "uk-borderline-by-age", records["age_years"])
+    np.testing.assert_array_equal(screen_positive(scores, borderline.cutoff), [np.nan, 1, 1, np.nan, 0, np.nan])
+    assert abnormal.reason.tolist() == [BAND_UNKNOWN, None, None, BAND_UNKNOWN, None, BAND_EMPTY]
+
+
+def test_dutch_norms_judge_the_same_total_differently_by_age_group():
+    # total 13 (EX1): clinical from 11 at 3-4, 15 at 4-7, 14 at 7-11, 12 at 12-14
+    spec = load_spec("sdq-parent-nl@1")
+    cut = assign_band_cutoffs(spec, "nl-clinical", ["3-4", "4-7", "7-11", "12-14"]).cutoff
+    np.testing.assert_array_equal(screen_positive([13, 13, 13, 13], cut), [1, 0, 0, 1])
+    cut = assign_band_cutoffs(spec, "nl-borderline", ["3-4", "4-7", "7-11", "12-14"]).cutoff
+    np.testing.assert_array_equal(screen_positive([10, 10, 10, 10], cut), [1, 0, 0, 1])
