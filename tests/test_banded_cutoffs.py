@@ -374,6 +374,8 @@ def test_the_report_judges_the_pre_specified_banded_cut_off_first():
     # a judged number (evaluate.judged_cutoff) or a criteria cut-off wins over the bands
     assert build.primary_threshold(report_doc(), INSTRUMENT, {}, judged=17.0) == (0, None)
     assert build.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": 17}) == (0, None)
+    assert build.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": "age"}) == (1, None)
+    assert build.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": "nope"}) == (None, "criteria_cutoff_missing")
     exploratory = copy.deepcopy(INSTRUMENT)
     exploratory["banded_cutoffs"][0]["prespecified"] = False
     assert build.primary_threshold(report_doc(), exploratory, {}) == (0, None)

@@ -533,7 +533,8 @@ def primary_threshold(
 ) -> tuple[int | None, str | None]:
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
-    In this order: ``cutoff`` in the instrument's criteria; the judged cut-off of the params
+    In this order: ``cutoff`` in the instrument's criteria (a number, or a banded cut-off's name);
+    the judged cut-off of the params
     (:func:`judged_cutoff`); the spec's first pre-specified banded cut-off; a cut-off the spec marks
     ``judged: true``; the first pre-specified
     cut-off the spec declares itself, before those derived from its categories; the first
@@ -548,8 +549,14 @@ def primary_threshold(
                 return i
         return None
 
-    if "cutoff" in crit:
-        i = at(crit["cutoff"])
+    def banded(name: str) -> int | None:
+        for i, t in enumerate(ths):
+            if (t.get("banded") or {}).get("name") == name:
+                return i
+        return None
+
+    if "cutoff" in crit:  # a number, or the name of a banded cut-off
+        i = banded(crit["cutoff"]) if isinstance(crit["cutoff"], str) else at(crit["cutoff"])
         return (i, None) if i is not None else (None, "criteria_cutoff_missing")
     if judged is not None:
         i = at(judged)
@@ -557,10 +564,9 @@ def primary_threshold(
     # a pre-specified banded cut-off (each record at its own band's cut-off) comes first: it is the
     # rule the specification's norms define (params.judged_banded)
     for b in (spec or {}).get("banded_cutoffs") or []:
-        if b.get("prespecified"):
-            for i, t in enumerate(ths):
-                if (t.get("banded") or {}).get("name") == b.get("name") and spec_prespecified(spec, t):
-                    return i, None
+        i = banded(b.get("name")) if b.get("prespecified") else None
+        if i is not None and spec_prespecified(spec, ths[i]):
+            return i, None
     cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
     derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
     order = [c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived
