@@ -601,10 +601,11 @@ def assign_band_cutoffs(
     [8.0, 14.0, nan, nan]
     """
     b = spec.banded_cutoff(banded) if isinstance(banded, str) else banded
-    s = pd.Series(np.asarray(values, dtype=object))
-    text = _text(s)
+    # Each distinct cell value is matched once (a band column takes few values), then spread back.
+    cells, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), use_na_sentinel=True)
+    text = _text(pd.Series(uniques, dtype=object))
     present = text.notna().to_numpy()
-    n = len(s)
+    n = len(text)
     index = np.full(n, -1, dtype=np.int64)
     not_whole = np.zeros(n, dtype=bool)
     if b.by_range:
@@ -622,12 +623,15 @@ def assign_band_cutoffs(
         for k, band in enumerate(b.bands):
             index[num == float(band.code)] = k
     ok = index >= 0
+    reason_u = np.full(n, None, dtype=object)
+    reason_u[~present] = BAND_EMPTY
+    reason_u[present & ~ok] = BAND_UNKNOWN
+    reason_u[not_whole] = BAND_NOT_WHOLE
+    # an empty cell (factorize code -1) picks the trailing "no band, empty" entry
+    index = np.append(index, -1)[cells]
+    reason = np.append(reason_u, BAND_EMPTY)[cells]
     cut = np.array([band.value for band in b.bands] + [np.nan], dtype="float64")
     lab = np.array([band.label for band in b.bands] + [None], dtype=object)
-    reason = np.full(n, None, dtype=object)
-    reason[~present] = BAND_EMPTY
-    reason[present & ~ok] = BAND_UNKNOWN
-    reason[not_whole] = BAND_NOT_WHOLE
     return BandAssignment(cutoff=cut[index], band=lab[index], reason=reason)
 
 
