@@ -556,7 +556,7 @@ def assign_bands(
 # --------------------------------------------------------------------------------------------------
 # Banded cut-offs
 # --------------------------------------------------------------------------------------------------
-#: Why a record gets no banded cut-off (the keys of ``BandAssignment.reasons`` texts).
+#: Why a record gets no banded cut-off (the texts of ``BandAssignment.reason``).
 BAND_EMPTY = "band column empty"
 BAND_UNKNOWN = "band value matches no declared band"
 BAND_NOT_WHOLE = "band value is not a whole number"
