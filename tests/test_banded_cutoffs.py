@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signalering import compare, disclosure, outputs
+from signalering import audit, compare, disclosure, outputs
 from signalering.errors import InputError
 from signalering.instruments import (
     assign_band_cutoffs,
@@ -442,3 +442,17 @@ def test_dutch_norms_judge_the_same_total_differently_by_age_group():
     np.testing.assert_array_equal(screen_positive([13, 13, 13, 13], cut), [1, 0, 0, 1])
     cut = assign_band_cutoffs(spec, "nl-borderline", ["3-4", "4-7", "7-11", "12-14"]).cutoff
     np.testing.assert_array_equal(screen_positive([10, 10, 10, 10], cut), [1, 0, 0, 1])
+
+
+def test_the_disclosure_audit_does_not_take_a_banded_tables_margins_for_the_documents():
+    # n_positive withheld; the banded table has no reference-positive record, but it counts only the
+    # records with a band: it does not show that the document has none (an all-records table would)
+    banded = {"cutoff": None, "banded": {"name": "age"}, "tp": 0, "fp": 30, "fn": 0, "tn": 60}
+    doc = {"n": 100, "n_positive": None, "n_negative": None, "n_unverified": 0, "thresholds": [banded]}
+    assert audit.audit_document(doc, "a.json", 10) == []
+    plain = copy.deepcopy(doc)
+    plain["n"] = 90
+    plain["thresholds"][0] = {k: v for k, v in banded.items() if k != "banded"} | {"cutoff": 14.0}
+    assert audit.audit_document(plain, "a.json", 10) == [
+        {"file": "a.json", "location": "document", "attack": "totals", "recovered": ["n_positive"]}
+    ]
