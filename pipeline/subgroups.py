@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from signalering import disclosure, io, not_applicable, outputs, params, progress, subgroups
+from signalering.instruments import banded_column
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -56,6 +57,7 @@ def main() -> None:
     }
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, ev)
+        banded = [(b, banded_column(inst["id"], b["name"])) for b in inst.get("banded_cutoffs") or []]
         doc = outputs.subgroup_document(
             scores,
             inst["id"],
@@ -68,6 +70,7 @@ def main() -> None:
             prevalences=ev.get("prevalences", []),
             probability=inst.get("kind") == "probability" or bool(inst.get("probability")),
             merges=merges,
+            banded=banded,
         )
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)

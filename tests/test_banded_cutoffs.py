@@ -456,3 +456,39 @@ def test_the_disclosure_audit_does_not_take_a_banded_tables_margins_for_the_docu
     assert audit.audit_document(plain, "a.json", 10) == [
         {"file": "a.json", "location": "document", "attack": "totals", "recovered": ["n_positive"]}
     ]
+
+
+# ---------------------------------------------------------------------------------- subgroups
+def test_subgroup_document_adds_the_banded_table_per_group():
+    spec = spec_with(AGE)
+    age, score, ref = frame()
+    frame_ = pd.DataFrame(
+        {
+            "s": score,
+            "ref": ref,
+            "cut": assign_band_cutoffs(spec, "age", age).cutoff,
+            "sex": ["f", "m", "f", "m", "f", "m", "f", "m", "f", "m", "f", "m", "f", "m"],
+        }
+    )
+    bands = {
+        "name": "age",
+        "column": "age_years",
+        "bands": [{"band": "2-3", "cutoff": 8}, {"band": "4-17", "cutoff": 14}],
+    }
+    doc = outputs.subgroup_document(frame_, "s", "ref", ["sex"], cutoffs=[10.0], banded=[(bands, "cut")])
+    assert doc["cutoffs"] == [10.0] and doc["banded_cutoffs"] == ["age"]
+    overall = doc["overall"]["thresholds"][1]
+    assert (overall["tp"], overall["fp"], overall["fn"], overall["tn"]) == (3, 2, 2, 2)  # as by hand above
+    groups = doc["subgroups"]["sex"]["groups"]
+    # by hand: f = records 1, 3, 5, 7, 9 (TP, FP, TP, TN, FP); m = 2, 4, 6, 8 (FN, FN, TP, TN)
+    f, m = groups["f"]["thresholds"][1], groups["m"]["thresholds"][1]
+    assert (f["tp"], f["fp"], f["fn"], f["tn"]) == (2, 2, 0, 1)
+    assert (m["tp"], m["fp"], m["fn"], m["tn"]) == (1, 0, 2, 1)
+    largest = doc["subgroups"]["sex"]["largest_difference"][1]
+    assert largest["banded"] == "age" and largest["cutoff"] is None
+    assert largest["sensitivity"]["highest"] == {"group": "f", "estimate": 1.0}
+    # the report shows the groups at the banded cut-off when it is the one judged
+    fmt = build.Fmt("en", build.load_texts("en"))
+    view = build.subgroup_view(doc, None, fmt, build.load_texts("en"), banded="age")
+    assert view["cutoff"].endswith("own band (age)")
+    assert [r["sens"] for r in view["blocks"][0]["rows"]][0].startswith("100")

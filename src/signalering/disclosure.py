@@ -1016,7 +1016,8 @@ def suppress_subgroups_document(
             pub[g]["n"] = None
             pub[g].setdefault("suppressed", {})["n"] = reason_complementary(min_cell)
             glog.append(_entry(f"{pre}{col}={g}.counts", ["n"], reason_complementary(min_cell)))
-        n_cut = len(doc.get("cutoffs") or [])
+        # numeric cut-offs, then banded ones: each group's table at index i sums to the overall one
+        n_cut = len(doc.get("cutoffs") or []) + len(doc.get("banded_cutoffs") or [])
         for i in range(n_cut):
             hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
             rest = sorted((size[g], g) for g in pub if g not in hidden)
@@ -1061,7 +1062,16 @@ def suppress_subgroups_document(
                 g: {"thresholds": [raw[g]["thresholds"][i]]} for g in pub if "suppressed" not in pub[g]["thresholds"][i]
             }
             entry = largest_differences(ok, doc.get("confidence", 0.95))
-            diffs.append(entry[0] if entry else {"cutoff": doc["cutoffs"][i], "reason": "no published group"})
+            if entry:
+                diffs.append(entry[0])
+            else:
+                numeric = doc.get("cutoffs") or []
+                where = (
+                    {"cutoff": numeric[i]}
+                    if i < len(numeric)
+                    else {"cutoff": None, "banded": doc["banded_cutoffs"][i - len(numeric)]}
+                )
+                diffs.append({**where, "reason": "no published group"})
             if len(ok) < len(pub):
                 diffs[-1]["groups_left_out"] = sorted(set(pub) - set(ok))
         out["subgroups"][col] = {

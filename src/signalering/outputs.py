@@ -468,6 +468,7 @@ def subgroup_document(
     prevalences: Sequence[float] = (),
     probability: bool = False,
     merges: dict | None = None,
+    banded: Sequence[tuple[dict, str]] = (),
 ) -> dict:
     """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
 
@@ -486,19 +487,25 @@ def subgroup_document(
         ``subgroups.small_group_merges`` per column (disclosure control before analysis): the categories are
         analysed as merged; a column mapped to None is withheld and listed in ``withheld_subgroups``.
         Columns not in ``merges`` are analysed as they are.
+    banded : sequence of (banded cut-off, column), optional
+        Banded cut-offs (``{"name", "column", "bands"}`` as in ``instruments.json``) and the frame's
+        column holding each record's own cut-off (NaN = no band): each group's document gets their
+        ``thresholds`` entries (:func:`banded_threshold_entry`) after the numeric ones, in this order.
 
     Returns
     -------
-    dict: ``schema_version, score, direction, cutoffs, overall`` (accuracy document on all records) and
+    dict: ``schema_version, score, direction, cutoffs, banded_cutoffs`` (names), ``overall`` (accuracy
+    document on all records) and
     ``subgroups``: column -> {``groups``: category -> accuracy document (+ ``calibration``),
     ``largest_difference``: see ``subgroups.largest_differences``, and with merged categories ``combined``:
     {``group``, ``categories``}}; ``withheld_subgroups``: the columns withheld (small numbers).
     """
     check_in("ci_method", ci_method, INTERVAL_METHODS, "subgroup_document")
     check_open_unit("confidence", confidence, "subgroup_document")
-    for col in (score, reference, *subgroups):
+    for col in (score, reference, *subgroups, *(c for _, c in banded)):
         if col not in frame.columns:
             raise UsageError(f"The column '{col}' given to subgroup_document is not in the data.")
+    own = [(b, pd.to_numeric(frame[c], errors="raise").to_numpy(float)) for b, c in banded]
     s = pd.to_numeric(frame[score], errors="raise").to_numpy(float)
     r = pd.to_numeric(frame[reference], errors="raise").to_numpy(float)
     overall_counts = CountTable.from_scores(s, r, direction)
@@ -509,6 +516,19 @@ def subgroup_document(
         counts = CountTable.from_scores(s[mask], r[mask], direction)
         d = accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method, confidence=confidence)
         d.pop("schema_version", None)
+        for b, c in own:
+            d["thresholds"].append(
+                banded_threshold_entry(
+                    s[mask],
+                    c[mask],
+                    r[mask],
+                    direction,
+                    banded=b,
+                    prevalences=prevalences,
+                    ci_method=ci_method,
+                    confidence=confidence,
+                )
+            )
         if probability:
             d["calibration"] = _calibration(s[mask], r[mask], confidence)
         return d
@@ -518,6 +538,7 @@ def subgroup_document(
         "score": score,
         "direction": direction,
         "cutoffs": cut,
+        "banded_cutoffs": [b["name"] for b, _ in own],
         "confidence": confidence,
         "overall": doc_for(np.ones(len(s), bool)),
         "subgroups": {},

@@ -67,6 +67,20 @@ def test_banded_cut_off_end_to_end(tmp_project):
     comparison = json.loads((project / f"data/processed/comparison/{inst}__vs__sdq-parent@1.json").read_text())
     assert comparison["at_cutoffs"]["banded_a"] == "by-age-band" and comparison["at_cutoffs"]["cutoff_a"] is None
 
+    # per subgroup: the banded table of every group sums to the overall one (before disclosure control)
+    sub = json.loads((project / f"data/processed/subgroups/{inst}.json").read_text())
+    assert sub["banded_cutoffs"] == ["by-age-band"]
+    k = len(sub["cutoffs"])
+    for block in sub["subgroups"].values():
+        for c in ("tp", "fp", "fn", "tn"):
+            assert sum(g["thresholds"][k][c] for g in block["groups"].values()) == entry[c]
+    published = json.loads((project / f"reports/subgroups/{inst}.json").read_text())
+    assert all(
+        "excluded_by_band" not in g["thresholds"][k]
+        for b in published["subgroups"].values()
+        for g in b["groups"].values()
+    )
+
     for page, words in (
         ("validation_report.html", "Banded cut-offs"),
         ("validatierapport.html", "Afkappunten per band"),

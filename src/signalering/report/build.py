@@ -975,13 +975,18 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
     }
 
 
-def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> dict | None:
-    """Per-group accuracy at ``cutoff`` (the cut-off judged; else the subgroup document's first)."""
+def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict, banded: str | None = None) -> dict | None:
+    """Per-group accuracy at ``cutoff`` (the cut-off judged; else the subgroup document's first), or
+    at the banded cut-off named ``banded``."""
     if not doc or not doc.get("subgroups"):
         return None
     cutoffs = doc.get("cutoffs") or []
+    names = doc.get("banded_cutoffs") or []
     match = [k for k, c in enumerate(cutoffs) if cutoff is not None and c is not None and abs(c - cutoff) < 1e-9]
+    if banded is not None and banded in names:
+        match = [len(cutoffs) + names.index(banded)]
     i = match[0] if match else (0 if cutoffs else None)
+    key = (lambda d: d.get("banded") == banded) if banded in names else (lambda d: d.get("cutoff") == cutoffs[i])
     blocks = []
     for col, block in doc["subgroups"].items():
         rows = []
@@ -999,7 +1004,7 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
             )
         diff = None
         for d in block.get("largest_difference") or []:
-            if i is not None and d.get("cutoff") == cutoffs[i] and isinstance(d.get("sensitivity"), dict):
+            if i is not None and key(d) and isinstance(d.get("sensitivity"), dict):
                 s = d["sensitivity"]
                 if s.get("highest") and s.get("lowest") and s.get("difference"):
                     het = s.get("heterogeneity") or {}
@@ -1010,7 +1015,10 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
                         p=fmt.p_eq(het.get("p_value")),
                     )
         blocks.append({"column": col, "rows": rows, "difference": diff})
-    return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None, "blocks": blocks}
+    direction = doc.get("direction", "higher")
+    if banded in names:
+        return {"cutoff": fmt.entry_rule(direction, {"banded": {"name": banded}}), "blocks": blocks}
+    return {"cutoff": fmt.rule(direction, cutoffs[i]) if i is not None else None, "blocks": blocks}
 
 
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
@@ -1100,6 +1108,7 @@ def instrument_view(
     idx, why = primary_threshold(doc, spec, crit, judged_cutoff(params or {}, inst_id))
     primary = entries[idx] if idx is not None else None
     rule = fmt.entry_rule(direction, primary) if primary else None
+    banded_name = ((primary or {}).get("banded") or {}).get("name")
 
     # verdict
     cal = inp.calibration.get(inst_id)
@@ -1278,7 +1287,8 @@ def instrument_view(
         "subgroup_lines": [
             b["difference"]
             for b in (
-                subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t) or {}
+                subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name)
+                or {}
             ).get("blocks", [])
             if b.get("difference")
         ],
@@ -1303,7 +1313,9 @@ def instrument_view(
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
-        "subgroups": subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t),
+        "subgroups": subgroup_view(
+            inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
+        ),
         "further": further_view(doc, fmt, t, direction),
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
