@@ -492,3 +492,14 @@ def test_subgroup_document_adds_the_banded_table_per_group():
     view = build.subgroup_view(doc, None, fmt, build.load_texts("en"), banded="age")
     assert view["cutoff"].endswith("own band (age)")
     assert [r["sens"] for r in view["blocks"][0]["rows"]][0].startswith("100")
+
+
+def test_a_banded_table_without_records_says_that_no_record_has_a_band():
+    e = outputs.banded_threshold_entry(
+        [3, 5], [np.nan, np.nan], [1, 0], "higher", banded={"name": "b", "column": "c", "bands": []}
+    )
+    assert (e["tp"], e["fp"], e["fn"], e["tn"]) == (0, 0, 0, 0)
+    assert e["sensitivity"]["estimate"] is None and e["sensitivity"]["reason"] == outputs.NO_BAND_RECORDS
+    for lang in ("en", "nl"):
+        fmt = build.Fmt(lang, build.load_texts(lang))
+        assert fmt.say(outputs.NO_BAND_RECORDS) != build.load_texts(lang)["reason_other"]

@@ -233,6 +233,10 @@ def accuracy_document(
     return doc
 
 
+#: The reason of every statistic of a banded table without records: none had a valid band.
+NO_BAND_RECORDS = "no verified record has a valid band"
+
+
 def banded_threshold_entry(
     score,
     cutoffs,
@@ -280,6 +284,10 @@ def banded_threshold_entry(
         counts, [0.0], ci_method=ci_method, confidence=confidence, correction=correction
     )
     entry = threshold_entries(cells, stats, prevalences, ci_method, confidence)[0]
+    if int(cells[["tp", "fp", "fn", "tn"]].to_numpy().sum()) == 0:  # say why, not "no positives"
+        for stat in accuracy.STATISTICS:
+            if isinstance(entry.get(stat), dict) and entry[stat].get("estimate") is None:
+                entry[stat]["reason"] = NO_BAND_RECORDS
     entry["cutoff"] = None
     entry["banded"] = {
         "name": banded["name"],

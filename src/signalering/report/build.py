@@ -277,6 +277,7 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("band_empty", r"band column empty"),
     ("band_unknown", r"band value matches no declared band"),
     ("band_not_whole", r"band value is not a whole number"),
+    ("no_band_records", r"no verified record has a valid band"),
     ("suppressed", r"suppressed\b.*"),
     ("not_allowed_codes", r"not one of the allowed codes (?P<codes>\[.*\])"),
     ("duplicate_id", r"duplicate record_id \(every copy excluded\)"),
