@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from signalering.errors import InputError
-from signalering.instruments import assign_bands, load_spec, score_records
+from signalering.instruments import assign_bands, load_spec, score_records, spec_from_mapping
 
 # The worked examples of the parent-form tests (test_sdq.py), '.' = missing, item order 1-25.
 EX1 = "2 1 0 2 1 0 2 1 2 1 2 0 0 1 2 1 2 0 0 1 0 0 1 1 1"
@@ -176,3 +176,39 @@ def test_impact_needs_the_gate_column():
     with pytest.raises(InputError) as err:
         score_records([load_spec("sdq-parent-impact@1")], records, file="r.csv")
     assert err.value.column == "sdq_imp_difficulties"
+
+
+GATED = {
+    "name": "gated",
+    "version": 1,
+    "kind": "questionnaire",
+    "coding": {0: 0, 1: 0, 2: 1, 3: 2},
+    "items": [{"id": "a", "column": "ia"}, {"id": "b", "column": "ib"}],
+    "scales": {"impact": {"items": ["a", "b"], "missing": {"max_missing": 1}}},
+    "score": "impact",
+    "gate": {"column": "g", "coding": {"nee": 0, "ja": 1}, "zero_when": "nee"},
+}
+
+
+@pytest.mark.parametrize(
+    "gate, message",
+    [
+        ({"column": "g", "coding": [0, 1], "zero_when": [2]}, "not one of the gate's declared codes"),
+        ({"column": "g", "coding": [0, 1], "zero_when": [0, 1]}, "every gate answer gives 0"),
+        ({"column": "ia", "coding": [0, 1], "zero_when": [0]}, "must not be an item column"),
+        ({"column": "g", "coding": [0, 1]}, "required field"),
+    ],
+)
+def test_bad_gates_are_refused(gate, message):
+    with pytest.raises(InputError) as err:
+        spec_from_mapping({**GATED, "gate": gate})
+    assert message in err.value.reason and err.value.column.startswith("gate")
+
+
+def test_a_text_gate_and_its_zero_answer():
+    spec = spec_from_mapping(GATED)
+    records = pd.DataFrame(
+        {"record_id": [1, 2, 3], "g": ["nee", "ja", "ja"], "ia": ["3", "3", ""], "ib": ["", "2", ""]}
+    )
+    # "nee": 0 whatever was ticked; "ja": 2 + 1 = 3; "ja" with nothing answered: missing (max 1 missing)
+    np.testing.assert_array_equal(score_records([spec], records).scores["gated@1"], [0.0, 3.0, np.nan])

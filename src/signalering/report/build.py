@@ -535,11 +535,9 @@ def primary_threshold(
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
     In this order: ``cutoff`` in the instrument's criteria (a number, or a banded cut-off's name);
-    the judged cut-off of the params
-    (:func:`judged_cutoff`); the spec's first pre-specified banded cut-off; a cut-off the spec marks
-    ``judged: true``; the first pre-specified
-    cut-off the spec declares itself, before those derived from its categories; the first
-    pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
+    the judged cut-off of the params (:func:`judged_cutoff`); the spec's first pre-specified banded
+    cut-off; a cut-off the spec marks ``judged: true``; the first pre-specified cut-off the spec
+    declares itself, before those derived from its categories; the first pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
     withheld, and the verdict must judge what was fixed before the analysis.
     """
     ths = doc.get("thresholds", [])
