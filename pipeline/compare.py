@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from signalering import comparator, compare, disclosure, io, not_applicable, params, progress
 from signalering.errors import InputError
+from signalering.instruments import banded_column
 
 PARAMS = ("seed", "data", "compare", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -28,13 +29,17 @@ METRICS = Path("reports/comparison_metrics.json")
 
 
 def pair_cutoff(inst: dict, overrides: dict, evaluate: dict):
-    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the judged cut-off
-    (``params.judged_cutoff``), else the spec's first cut-off."""
+    """The cut-off used for an instrument: ``compare.cutoffs[id]``, else the judged cut-off (a
+    number, ``params.judged_cutoff``, or the name of a banded one, ``params.judged_banded``), else
+    the spec's first cut-off."""
     if inst["id"] in overrides:
         return float(overrides[inst["id"]])
     judged = params.judged_cutoff(inst, evaluate)
     if judged is not None:
         return judged
+    banded = params.judged_banded(inst, evaluate)
+    if banded is not None:
+        return banded
     return float(inst["cutoffs"][0]["value"]) if inst["cutoffs"] else None
 
 
@@ -152,6 +157,12 @@ def main() -> None:
         ca, cb = pair_cutoff(a, overrides, ev), pair_cutoff(b, overrides, ev)
         if ca is None or cb is None:
             ca = cb = None
+        # a banded cut-off (its name): each record's own cut-off from the scores file
+        band_a, band_b = (c if isinstance(c, str) else None for c in (ca, cb))
+        if band_a:
+            ca = scores[banded_column(a["id"], band_a)].to_numpy(float)
+        if band_b:
+            cb = scores[banded_column(b["id"], band_b)].to_numpy(float)
         doc = compare.comparison_document(
             scores[a["id"]].to_numpy(float),
             scores[b["id"]].to_numpy(float),
@@ -165,6 +176,8 @@ def main() -> None:
             mcnemar=cfg.get("mcnemar", "exact"),
             ci_method=ev.get("ci_method", "wilson"),
             confidence=ev.get("confidence", 0.95),
+            banded_a=band_a,
+            banded_b=band_b,
         )
         key = f"{a['id']}__vs__{b['id']}"
         io.write_json(OUT / f"{key}.json", doc)

@@ -7,6 +7,7 @@ import pandas as pd
 from signalering import disclosure, io, outputs, params, progress
 from signalering.counts import CountTable
 from signalering.cutpoints import rules_from_options
+from signalering.instruments import banded_column
 
 PARAMS = ("seed", "data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -19,7 +20,10 @@ def main() -> None:
     ev, data = p["evaluate"], p["data"]
     instruments = io.read_json(INTERIM / "instruments.json")["instruments"]
     # only the columns counted (a national file's ids and subgroups stay on disk)
-    scores = pd.read_parquet(INTERIM / "scores.parquet", columns=[data["reference"], *(i["id"] for i in instruments)])
+    banded = [banded_column(i["id"], b["name"]) for i in instruments for b in i.get("banded_cutoffs") or []]
+    scores = pd.read_parquet(
+        INTERIM / "scores.parquet", columns=[data["reference"], *(i["id"] for i in instruments), *banded]
+    )
     params.fresh_dirs(OUT, PLOTS)
     for inst in progress.bar(instruments, desc="evaluate", unit="instrument"):
         counts = CountTable.from_scores(scores[inst["id"]], scores[data["reference"]], inst["direction"])
@@ -44,6 +48,23 @@ def main() -> None:
             entry["names"] = named.get(entry["cutoff"], [])
             # fixed before the analysis (STARD 12a): the spec's, or evaluate.judged_cutoff instead
             entry["prespecified"] = params.is_prespecified(inst, ev, entry["cutoff"])
+        override = (ev.get("judged_cutoff") or {}).get(inst["id"]) is not None
+        for b in inst.get("banded_cutoffs") or []:  # each record at its own band's cut-off
+            entry = outputs.banded_threshold_entry(
+                scores[inst["id"]].to_numpy(float),
+                scores[banded_column(inst["id"], b["name"])].to_numpy(float),
+                scores[data["reference"]].to_numpy(float),
+                inst["direction"],
+                banded=b,
+                prevalences=ev.get("prevalences", []),
+                ci_method=ev.get("ci_method", "wilson"),
+                confidence=ev.get("confidence", 0.95),
+                correction=ev.get("correction", 0.0),
+            )
+            entry["names"] = [b["name"]]
+            # as for the other cut-offs: the spec's flag, unless evaluate.judged_cutoff names a number
+            entry["prespecified"] = bool(b["prespecified"]) and not override
+            doc["thresholds"].append(entry)
         io.write_json(OUT / f"{inst['id']}.json", doc)
         # Plot points leave the pipeline: merge points that separate fewer than min_cell records.
         rows, _ = disclosure.roc_plot_rows(counts, p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))

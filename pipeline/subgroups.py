@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from signalering import disclosure, io, not_applicable, outputs, params, progress, subgroups
+from signalering.instruments import banded_column
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -61,7 +62,9 @@ def main() -> None:
     }
     for inst in instruments:
         cutoffs = params.evaluation_cutoffs(inst, ev)
-        scores[inst["id"]] = pd.read_parquet(source, columns=[inst["id"]])[inst["id"]]
+        banded = [(b, banded_column(inst["id"], b["name"])) for b in inst.get("banded_cutoffs") or []]
+        own = [inst["id"], *(column for _, column in banded)]  # this instrument's columns only
+        scores[own] = pd.read_parquet(source, columns=own)
         doc = outputs.subgroup_document(
             scores,
             inst["id"],
@@ -74,8 +77,9 @@ def main() -> None:
             prevalences=ev.get("prevalences", []),
             probability=inst.get("kind") == "probability" or bool(inst.get("probability")),
             merges=merges,
+            banded=banded,
         )
-        scores.drop(columns=inst["id"], inplace=True)
+        scores.drop(columns=own, inplace=True)
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])

@@ -165,6 +165,15 @@ def _add_document(sys_: _System, doc: dict, prefix: str, where: str) -> dict:
 
 def _add_table(sys_: _System, e: dict, loc: str, names: dict, where: str) -> dict:
     cells = {c: sys_.add(f"{loc}.{c}", e.get(c), f"{where}: {loc}.{c}") if c in e else None for c in CELLS}
+    if e.get("banded"):
+        # A banded cut-off's table counts only the records with a band: the document's margins are
+        # its margins plus the records without a band (unpublished, so never a finding themselves).
+        pos, neg = f"{loc}.no_band_positive", f"{loc}.no_band_negative"
+        for v in (pos, neg):
+            sys_.lo[v], sys_.hi[v] = 0.0, INF
+        sys_.relate(names.get("n_positive"), [cells["tp"], cells["fn"], pos])
+        sys_.relate(names.get("n_negative"), [cells["fp"], cells["tn"], neg])
+        return cells
     sys_.relate(names.get("n_positive"), [cells["tp"], cells["fn"]])
     sys_.relate(names.get("n_negative"), [cells["fp"], cells["tn"]])
     return cells

@@ -473,13 +473,20 @@ def comparison_document(
     name_b: str = "b",
     direction_a: str = "higher",
     direction_b: str = "higher",
-    cutoff_a: float | None = None,
-    cutoff_b: float | None = None,
+    cutoff_a: float | np.ndarray | None = None,
+    cutoff_b: float | np.ndarray | None = None,
     mcnemar: str = "exact",
     ci_method: str = "wilson",
     confidence: float = 0.95,
+    banded_a: str | None = None,
+    banded_b: str | None = None,
 ) -> dict:
     """``comparison.json`` (docs/contract.md) for two scores on the same records.
+
+    A cut-off may be one number or, for a banded cut-off (``banded_a`` / ``banded_b`` its name), one
+    cut-off per record (NaN = no band): a record then screens positive at its own cut-off, and the
+    paired 2 x 2 x 2 table, McNemar tests and NRI use only records with a band for both screens;
+    the DeLong comparison stays on the raw scores and all records.
 
     Contract keys: ``n``, ``auc_a``, ``auc_b``, ``delong`` {difference, ci_low, ci_high, z, p_value} and,
     when both cut-offs are given, ``at_cutoffs`` with ``sensitivity`` and ``specificity`` each {a, b,
@@ -508,21 +515,41 @@ def comparison_document(
         "delong": dl.to_dict(),
     }
     if cutoff_a is not None:
+        # per-record cut-offs: score >= c_i is (score - c_i) >= 0; no band (NaN) drops the record
+        sa, ca = _screen_at(score_a, cutoff_a, banded_a, "a")
+        sb, cb = _screen_at(score_b, cutoff_b, banded_b, "b")
         doc["at_cutoffs"] = at_cutoffs_entry(
-            paired_cells(score_a, score_b, reference, cutoff_a, cutoff_b, direction_a, direction_b),
-            cutoff_a,
-            cutoff_b,
+            paired_cells(sa, sb, reference, ca, cb, direction_a, direction_b),
+            None if banded_a else cutoff_a,
+            None if banded_b else cutoff_b,
             mcnemar=mcnemar,
             ci_method=ci_method,
             confidence=confidence,
         )
+        for v, name in (("a", banded_a), ("b", banded_b)):
+            if name:
+                doc["at_cutoffs"][f"banded_{v}"] = name
     return doc
+
+
+def _screen_at(score, cutoff, banded: str | None, which: str) -> tuple[np.ndarray, float]:
+    """The score and cut-off ``paired_cells`` compares: as given, or for a banded cut-off the margin
+    ``score - cutoff_i`` at 0."""
+    if banded is None:
+        if np.ndim(cutoff) != 0:
+            raise UsageError(f"cutoff_{which} is one number per record: name the banded cut-off (banded_{which}).")
+        return np.asarray(score, dtype=float), float(cutoff)
+    c = np.asarray(cutoff, dtype=float)
+    s = np.asarray(score, dtype=float)
+    if c.shape != s.shape:
+        raise UsageError(f"A banded cutoff_{which} needs one cut-off per record ({s.shape[0]}); got shape {c.shape}.")
+    return s - c, 0.0
 
 
 def at_cutoffs_entry(
     cells,
-    cutoff_a: float,
-    cutoff_b: float,
+    cutoff_a: float | None,
+    cutoff_b: float | None,
     *,
     mcnemar: str = "exact",
     ci_method: str = "wilson",
@@ -531,8 +558,8 @@ def at_cutoffs_entry(
     """The ``at_cutoffs`` object of ``comparison.json`` from a ``paired_cells`` table."""
     x = np.asarray(cells, dtype=np.int64).reshape(2, 2, 2)
     entry = {
-        "cutoff_a": float(cutoff_a),
-        "cutoff_b": float(cutoff_b),
+        "cutoff_a": None if cutoff_a is None else float(cutoff_a),
+        "cutoff_b": None if cutoff_b is None else float(cutoff_b),
         "mcnemar_method": mcnemar,
         "cells": {
             stratum: {

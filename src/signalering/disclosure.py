@@ -310,6 +310,37 @@ def suppress_tables(entries: list[dict], min_cell: int, location: str = "thresho
     return out, log
 
 
+def banded_table_reason(entry: dict, kept: list[dict], min_cell: int) -> str | None:
+    """Why the 2 x 2 table of a banded cut-off (each record at its own band's cut-off) must be
+    withheld, or None.
+
+    A banded table counts the records with a band; the other tables of the document count all
+    records. So besides its own small cells (rules 1-3) it is withheld when the scored, verified
+    records *without* a band (``excluded_by_band``) number 1 to ``min_cell - 1`` reference-positives
+    or -negatives (the document's margins minus the table's give them), or, when every band has
+    the same cut-off, form a small cell at it (the all-records table at that value minus the
+    banded table is exactly their table), or it differs from the published table at that value by
+    fewer than ``min_cell`` positives or negatives (rule 5: the two tables are then nested).
+    With several band values the banded table is not nested in any single-cut-off table (it mixes
+    bands screened at different values), so rule 5 does not apply; the records without a band are
+    then a subgroup (e.g. an age group the norms do not cover) whose tables the subgroup stage
+    controls.
+    """
+    if not _table_ok(entry, min_cell):
+        return reason_small(min_cell)
+    excluded = entry.get("excluded_by_band") or []
+    for cells in excluded:
+        margins = {"tp": cells["tp"] + cells["fn"], "fp": cells["fp"] + cells["tn"]}
+        if not _table_ok(margins, min_cell) or (len(excluded) == 1 and not _table_ok(cells, min_cell)):
+            return reason_difference(min_cell)
+    values = {float(b.get("cutoff")) for b in (entry.get("banded") or {}).get("bands") or []}
+    if len(values) == 1:
+        same = [e for e in kept if e.get("cutoff") is not None and float(e["cutoff"]) in values]
+        if any(not _differs_enough(entry, e, min_cell) for e in same):
+            return reason_difference(min_cell)
+    return None
+
+
 def suppress_accuracy_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:
@@ -347,6 +378,9 @@ def suppress_accuracy_document(
     """
     min_cell = check_min_cell(min_cell)
     out = copy.deepcopy(doc)
+    for e in out.get("thresholds") or []:  # disclosure-control input, never published
+        if isinstance(e, dict):
+            e.pop("excluded_by_band", None)
     log: list[dict] = []
     pre = f"{location}." if location else ""
     counts = {k: doc.get(k) for k in ("n", "n_positive", "n_negative", "n_unverified")}
@@ -377,9 +411,23 @@ def suppress_accuracy_document(
         out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
         return out, log
     if isinstance(doc.get("thresholds"), list):
-        out["thresholds"], tlog = suppress_tables(doc["thresholds"], min_cell, f"{pre}thresholds")
+        plain = [i for i, e in enumerate(out["thresholds"]) if not e.get("banded")]
+        tables, tlog = suppress_tables([out["thresholds"][i] for i in plain], min_cell, f"{pre}thresholds")
+        for i, e in zip(plain, tables):
+            out["thresholds"][i] = e
         log.extend(tlog)
-    kept = [e for e in out.get("thresholds", []) if "suppressed" not in e]
+        kept_plain = [e for e in tables if "suppressed" not in e]
+        for i, e in enumerate(doc["thresholds"]):
+            if e.get("banded"):
+                why = banded_table_reason(e, kept_plain, min_cell)
+                if why:
+                    out["thresholds"][i] = _withhold_table(out["thresholds"][i], why, min_cell)
+                    if why != reason_small(min_cell):
+                        for c in CELLS:
+                            out["thresholds"][i][c] = None
+                    where = f"{pre}thresholds[banded={e['banded'].get('name')}]"
+                    log.append(_entry(where, ["2x2 table", "statistics"], why))
+    kept = [e for e in out.get("thresholds", []) if "suppressed" not in e and not e.get("banded")]
 
     def data_driven_reason(cells: dict) -> str | None:
         if not _table_ok(cells, min_cell):
@@ -1090,7 +1138,8 @@ def suppress_subgroups_document(
             pub[g]["n"] = None
             pub[g].setdefault("suppressed", {})["n"] = reason_complementary(min_cell)
             glog.append(_entry(f"{pre}{col}={g}.counts", ["n"], reason_complementary(min_cell)))
-        n_cut = len(doc.get("cutoffs") or [])
+        # numeric cut-offs, then banded ones: each group's table at index i sums to the overall one
+        n_cut = len(doc.get("cutoffs") or []) + len(doc.get("banded_cutoffs") or [])
         for i in range(n_cut):
             hidden = [g for g in pub if "suppressed" in pub[g]["thresholds"][i]]
             rest = sorted((size[g], g) for g in pub if g not in hidden)
@@ -1135,7 +1184,16 @@ def suppress_subgroups_document(
                 g: {"thresholds": [raw[g]["thresholds"][i]]} for g in pub if "suppressed" not in pub[g]["thresholds"][i]
             }
             entry = largest_differences(ok, doc.get("confidence", 0.95))
-            diffs.append(entry[0] if entry else {"cutoff": doc["cutoffs"][i], "reason": "no published group"})
+            if entry:
+                diffs.append(entry[0])
+            else:
+                numeric = doc.get("cutoffs") or []
+                where = (
+                    {"cutoff": numeric[i]}
+                    if i < len(numeric)
+                    else {"cutoff": None, "banded": doc["banded_cutoffs"][i - len(numeric)]}
+                )
+                diffs.append({**where, "reason": "no published group"})
             if len(ok) < len(pub):
                 diffs[-1]["groups_left_out"] = sorted(set(pub) - set(ok))
         out["subgroups"][col] = {

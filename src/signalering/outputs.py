@@ -233,6 +233,85 @@ def accuracy_document(
     return doc
 
 
+#: The reason of every statistic of a banded table without records: none had a valid band.
+NO_BAND_RECORDS = "no verified record has a valid band"
+
+
+def banded_threshold_entry(
+    score,
+    cutoffs,
+    reference,
+    direction: str,
+    *,
+    banded: dict,
+    prevalences: Sequence[float] = (),
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    correction: float = 0.0,
+) -> dict:
+    """The ``thresholds`` entry of a banded cut-off: each record screened at its own band's cut-off.
+
+    Parameters
+    ----------
+    score : float array (NaN = no score), the raw score
+    cutoffs : float array, each record's cut-off (``instruments.assign_band_cutoffs``; NaN = no band)
+    reference : 1 / 0 / NaN per record
+    direction : "higher" (positive when ``score >= cutoff``) or "lower" (``score <= cutoff``)
+    banded : dict
+        ``{"name", "column", "bands": [{"band", "cutoff"}, ...]}``, copied into the entry as ``banded``.
+
+    Returns
+    -------
+    dict
+        A threshold entry as :func:`threshold_entries` makes (``tp``, ``fp``, ``tn``, ``fn``, every
+        statistic with its interval, ``at_prevalence``) with ``cutoff`` null and ``banded`` set, plus
+        ``excluded_by_band`` for disclosure control (never published): the verified, scored records
+        without a band, as a 2 x 2 table at each distinct band cut-off.
+
+    Notes
+    -----
+    ``score >= c_i`` is ``score - c_i >= 0``, exactly also in floating point, so the entry is the
+    usual accuracy table (``accuracy.accuracy_table``) of the margin ``score - cutoff`` at 0: the
+    per-record rule is a binary test like any other (sensitivity, specificity, PPV, NPV, likelihood
+    ratios, intervals; STARD 2015 item 12a). Records without a band (NaN cut-off) are left out like
+    records without a score. ROC and AUC are not affected: they stay on the raw score.
+    """
+    s = np.asarray(score, dtype=float)
+    c = np.asarray(cutoffs, dtype=float)
+    r = np.asarray(reference, dtype=float)
+    counts = CountTable.from_scores(s - c, r, direction)
+    cells, stats = accuracy.accuracy_table(
+        counts, [0.0], ci_method=ci_method, confidence=confidence, correction=correction
+    )
+    entry = threshold_entries(cells, stats, prevalences, ci_method, confidence)[0]
+    if int(cells[["tp", "fp", "fn", "tn"]].to_numpy().sum()) == 0:  # say why, not "no positives"
+        for stat in accuracy.STATISTICS:
+            if isinstance(entry.get(stat), dict) and entry[stat].get("estimate") is None:
+                entry[stat]["reason"] = NO_BAND_RECORDS
+    entry["cutoff"] = None
+    entry["banded"] = {
+        "name": banded["name"],
+        "column": banded["column"],
+        "bands": [{"band": b["band"], "cutoff": float(b["cutoff"])} for b in banded["bands"]],
+    }
+    out = ~np.isnan(s) & ~np.isnan(r) & np.isnan(c)
+    excluded = []
+    for value in dict.fromkeys(float(b["cutoff"]) for b in banded["bands"]):
+        positive = s[out] >= value if direction == "higher" else s[out] <= value
+        ref = r[out] == 1
+        excluded.append(
+            {
+                "cutoff": value,
+                "tp": int((positive & ref).sum()),
+                "fp": int((positive & ~ref).sum()),
+                "fn": int((~positive & ref).sum()),
+                "tn": int((~positive & ~ref).sum()),
+            }
+        )
+    entry["excluded_by_band"] = excluded
+    return entry
+
+
 BOOT_METHOD = "bootstrap-percentile"
 DEFAULT_CUTPOINT_RULES = (
     cutpoints.CutpointRule("youden"),
@@ -397,6 +476,7 @@ def subgroup_document(
     prevalences: Sequence[float] = (),
     probability: bool = False,
     merges: dict | None = None,
+    banded: Sequence[tuple[dict, str]] = (),
 ) -> dict:
     """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
 
@@ -415,19 +495,25 @@ def subgroup_document(
         ``subgroups.small_group_merges`` per column (disclosure control before analysis): the categories are
         analysed as merged; a column mapped to None is withheld and listed in ``withheld_subgroups``.
         Columns not in ``merges`` are analysed as they are.
+    banded : sequence of (banded cut-off, column), optional
+        Banded cut-offs (``{"name", "column", "bands"}`` as in ``instruments.json``) and the frame's
+        column holding each record's own cut-off (NaN = no band): each group's document gets their
+        ``thresholds`` entries (:func:`banded_threshold_entry`) after the numeric ones, in this order.
 
     Returns
     -------
-    dict: ``schema_version, score, direction, cutoffs, overall`` (accuracy document on all records) and
+    dict: ``schema_version, score, direction, cutoffs, banded_cutoffs`` (names), ``overall`` (accuracy
+    document on all records) and
     ``subgroups``: column -> {``groups``: category -> accuracy document (+ ``calibration``),
     ``largest_difference``: see ``subgroups.largest_differences``, and with merged categories ``combined``:
     {``group``, ``categories``}}; ``withheld_subgroups``: the columns withheld (small numbers).
     """
     check_in("ci_method", ci_method, INTERVAL_METHODS, "subgroup_document")
     check_open_unit("confidence", confidence, "subgroup_document")
-    for col in (score, reference, *subgroups):
+    for col in (score, reference, *subgroups, *(c for _, c in banded)):
         if col not in frame.columns:
             raise UsageError(f"The column '{col}' given to subgroup_document is not in the data.")
+    own = [(b, pd.to_numeric(frame[c], errors="raise").to_numpy(float)) for b, c in banded]
     s = pd.to_numeric(frame[score], errors="raise").to_numpy(float)
     r = pd.to_numeric(frame[reference], errors="raise").to_numpy(float)
     overall_counts = CountTable.from_scores(s, r, direction)
@@ -438,6 +524,19 @@ def subgroup_document(
         counts = CountTable.from_scores(s[mask], r[mask], direction)
         d = accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method, confidence=confidence)
         d.pop("schema_version", None)
+        for b, c in own:
+            d["thresholds"].append(
+                banded_threshold_entry(
+                    s[mask],
+                    c[mask],
+                    r[mask],
+                    direction,
+                    banded=b,
+                    prevalences=prevalences,
+                    ci_method=ci_method,
+                    confidence=confidence,
+                )
+            )
         if probability:
             d["calibration"] = _calibration(s[mask], r[mask], confidence)
         return d
@@ -447,6 +546,7 @@ def subgroup_document(
         "score": score,
         "direction": direction,
         "cutoffs": cut,
+        "banded_cutoffs": [b["name"] for b, _ in own],
         "confidence": confidence,
         "overall": doc_for(np.ones(len(s), bool)),
         "subgroups": {},

@@ -582,10 +582,13 @@ def fresh_dirs(*paths: str | Path) -> None:
 
 def judged_cutoff(instrument: dict, evaluate: dict) -> float | None:
     """The cut-off the verdict judges: ``evaluate.judged_cutoff[id]`` when given, else the first
-    pre-specified cut-off of the specification (``instruments.json``), else None."""
+    pre-specified cut-off of the specification (``instruments.json``), else None. None too when the
+    specification's judged cut-off is a banded one (:func:`judged_banded`)."""
     override = (evaluate.get("judged_cutoff") or {}).get(instrument["id"])
     if override is not None:
         return float(override)
+    if judged_banded(instrument, evaluate) is not None:
+        return None
     pre = [c["value"] for c in instrument["cutoffs"] if c.get("prespecified")]
     return float(pre[0]) if pre else None
 
@@ -601,6 +604,16 @@ def evaluation_cutoffs(instrument: dict, evaluate: dict) -> list[float] | None:
         + list((evaluate.get("exploratory_cutoffs") or {}).get(instrument["id"]) or [])
     )
     return list(dict.fromkeys(map(float, values))) or None
+
+
+def judged_banded(instrument: dict, evaluate: dict) -> str | None:
+    """The banded cut-off the verdict judges: the first pre-specified banded cut-off of the
+    specification (``instruments.json``), unless ``evaluate.judged_cutoff`` names a cut-off for the
+    instrument (a number: then that one is judged). None when there is none."""
+    if (evaluate.get("judged_cutoff") or {}).get(instrument["id"]) is not None:
+        return None
+    pre = [b["name"] for b in instrument.get("banded_cutoffs") or [] if b.get("prespecified")]
+    return pre[0] if pre else None
 
 
 def is_prespecified(instrument: dict, evaluate: dict, cutoff: float) -> bool:

@@ -170,6 +170,9 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
     for i, cut in enumerate(cutoffs):
         cells = {g: groups[g]["thresholds"][i] for g in names}
         entry = {"cutoff": cut}
+        banded = groups[names[0]]["thresholds"][i].get("banded")
+        if banded:  # a banded cut-off: each record at its own band's cut-off
+            entry["banded"] = banded.get("name")
         for stat, num, other in (("sensitivity", "tp", "fn"), ("false_positive_rate", "fp", "tn")):
             x = np.array([cells[g][num] for g in names], float)
             n = x + np.array([cells[g][other] for g in names], float)

@@ -23,7 +23,7 @@ from scipy.special import expit
 
 from signalering.errors import InputError, UsageError
 from signalering.instruments.sdq import prorate_half_up
-from signalering.instruments.spec import BandSet, Coding, InstrumentSpec, MissingRule
+from signalering.instruments.spec import BandedCutoff, BandSet, Coding, InstrumentSpec, MissingRule
 
 RECORD_ID = "record_id"
 
@@ -149,6 +149,12 @@ def _fmt(x: float) -> str:
     return _show(float(x))
 
 
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return float(a) == float(b)
+
+
 def _reasons(missing: np.ndarray, keys: np.ndarray, text: Callable[[object], str]) -> np.ndarray:
     """Object array with ``text(key)`` where ``missing`` (one call per distinct key), None elsewhere."""
     out = np.full(missing.shape, None, dtype=object)
@@ -207,6 +213,18 @@ def _score_questionnaire(ctx: _Context, spec: InstrumentSpec) -> _Scored:
             scales[scale.name], _ = _sum_items(matrix, np.ones(len(scale.items)), scale.missing)
             base_missing[scale.name] = np.isnan(scales[scale.name])
             bases[scale.name] = (scale.name,)
+
+    if spec.gate is not None:
+        # Gate answered "no difficulties": the items were skipped and every scale is 0, not missing
+        # (official SDQ syntax: `replace pimpact = 0 if pebddiff == 0`). An empty gate answer leaves
+        # the missing-answer rule as it is.
+        gate = spec.gate
+        zero_values = [1.0 if any(_same(code, z) for z in gate.zero_codes) else 0.0 for code in gate.coding.codes]
+        closed = ctx.coded(spec, gate.column, gate.coding, zero_values) == 1.0
+        for name in scales:
+            scales[name] = np.where(closed, 0.0, scales[name])
+        for name in base_missing:
+            base_missing[name] = base_missing[name] & ~closed
 
     score = scales[spec.score_scale]
     missing = np.isnan(score)
@@ -533,3 +551,154 @@ def assign_bands(
             idx = (s[:, None] <= bounds[None, :]).sum(axis=1)
     codes = np.where(np.isnan(s), -1, idx)
     return pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Banded cut-offs
+# --------------------------------------------------------------------------------------------------
+#: Why a record gets no banded cut-off (the texts of ``BandAssignment.reason``).
+BAND_EMPTY = "band column empty"
+BAND_UNKNOWN = "band value matches no declared band"
+BAND_NOT_WHOLE = "band value is not a whole number"
+
+
+@dataclass(frozen=True, slots=True)
+class BandAssignment:
+    """Each record's band and cut-off under one banded cut-off.
+
+    Attributes
+    ----------
+    cutoff : float array, the cut-off of the record's band (NaN = no valid band)
+    band : object array, the band's label (None = no valid band)
+    reason : object array, why a record has no band (one of ``BAND_EMPTY``, ``BAND_UNKNOWN``,
+        ``BAND_NOT_WHOLE``), None where it has one
+    """
+
+    cutoff: np.ndarray
+    band: np.ndarray
+    reason: np.ndarray
+
+
+def assign_band_cutoffs(
+    spec: InstrumentSpec, banded: str | BandedCutoff, values: Sequence | np.ndarray | pd.Series
+) -> BandAssignment:
+    """The cut-off each record is screened at under a banded cut-off of ``spec``.
+
+    ``values`` is the band column (``banded.column``) of the records. Code bands match as the
+    specification's codes do (numbers numerically, ``"1"`` and ``1.0`` alike; text exactly after
+    trimming spaces); range bands take whole numbers ``from <= value <= to``. A record whose value
+    is empty, matches no band, or (range bands) is not a whole number gets no cut-off and a reason;
+    it is left out of the accuracy at this cut-off, never counted as screen-negative. The value
+    itself is never repeated in a reason.
+
+    Examples
+    --------
+    >>> from signalering.instruments import spec_from_mapping
+    >>> spec = spec_from_mapping({"name": "x", "version": 1, "kind": "score", "column": "s",
+    ...     "banded_cutoffs": [{"name": "age", "column": "age", "prespecified": True,
+    ...       "bands": [{"from": 2, "to": 3, "value": 8}, {"from": 4, "to": 17, "value": 14}]}]})
+    >>> assign_band_cutoffs(spec, "age", [3, 4, None, 1]).cutoff.tolist()
+    [8.0, 14.0, nan, nan]
+    """
+    b = spec.banded_cutoff(banded) if isinstance(banded, str) else banded
+    # Each distinct cell value is matched once (a band column takes few values), then spread back.
+    cells, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), use_na_sentinel=True)
+    text = _text(pd.Series(uniques, dtype=object))
+    present = text.notna().to_numpy()
+    n = len(text)
+    index = np.full(n, -1, dtype=np.int64)
+    not_whole = np.zeros(n, dtype=bool)
+    if b.by_range:
+        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        whole = ~np.isnan(num) & (np.mod(num, 1.0) == 0)
+        not_whole = present & ~whole
+        for k, band in enumerate(b.bands):
+            index[whole & (num >= band.low) & (num <= band.high)] = k
+    elif all(isinstance(band.code, str) for band in b.bands):
+        labels = pd.Index([band.code for band in b.bands], dtype="object")
+        found = labels.get_indexer(text.astype("object").where(present, None))
+        index = np.where(present, found, -1)
+    else:
+        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        for k, band in enumerate(b.bands):
+            index[num == float(band.code)] = k
+    ok = index >= 0
+    reason_u = np.full(n, None, dtype=object)
+    reason_u[~present] = BAND_EMPTY
+    reason_u[present & ~ok] = BAND_UNKNOWN
+    reason_u[not_whole] = BAND_NOT_WHOLE
+    # an empty cell (factorize code -1) picks the trailing "no band, empty" entry
+    index = np.append(index, -1)[cells]
+    reason = np.append(reason_u, BAND_EMPTY)[cells]
+    cut = np.array([band.value for band in b.bands] + [np.nan], dtype="float64")
+    lab = np.array([band.label for band in b.bands] + [None], dtype=object)
+    return BandAssignment(cutoff=cut[index], band=lab[index], reason=reason)
+
+
+def screen_positive(scores, cutoffs, direction: str = "higher") -> np.ndarray:
+    """1.0 where a record screens positive at its own cut-off, 0.0 where negative, NaN where the
+    score or the cut-off is missing: ``score >= cutoff`` (direction ``higher``) or ``score <= cutoff``
+    (``lower``). ``cutoffs`` may be one number or one per record (a banded cut-off).
+
+    >>> screen_positive([3, 5, np.nan, 9], [4, 4, 4, np.nan]).tolist()
+    [0.0, 1.0, nan, nan]
+    """
+    if direction not in ("higher", "lower"):
+        raise UsageError(
+            f"The 'direction' parameter of screen_positive must be 'higher' or 'lower'. Got {direction!r}."
+        )
+    s = np.asarray(scores, dtype="float64")
+    c = np.broadcast_to(np.asarray(cutoffs, dtype="float64"), s.shape)
+    with np.errstate(invalid="ignore"):
+        positive = s >= c if direction == "higher" else s <= c
+    return np.where(np.isnan(s) | np.isnan(c), np.nan, positive.astype("float64"))
+
+
+def banded_column(instrument_id: str, name: str) -> str:
+    """The scores-file column holding each record's cut-off under a banded cut-off:
+    ``"<instrument id>#<cut-off name>"`` (``#`` appears in neither)."""
+    return f"{instrument_id}#{name}"
+
+
+def banded_cutoff_columns(
+    specs: Sequence[InstrumentSpec], records: pd.DataFrame, scores: pd.DataFrame, file: str = ""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each record's cut-off under every banded cut-off of ``specs``, and why scored records have none.
+
+    Parameters
+    ----------
+    specs : the specifications scored
+    records : the records (they hold every ``banded.column``)
+    scores : ``ScoreResult.scores`` of the same records, in the same order
+    file : the records file, for error messages
+
+    Returns
+    -------
+    (cutoffs, excluded)
+        ``cutoffs``: one float column :func:`banded_column` per banded cut-off (NaN = no band), in the
+        records' order. ``excluded``: ``instrument, cutoff, reason``, one row per record that has a
+        score but no band (records without a score are already counted under their own reason).
+
+    Raises
+    ------
+    InputError
+        A band column is absent from the records (named with the instrument).
+    """
+    ctx = _Context(records, file)
+    columns: dict[str, np.ndarray] = {}
+    parts = []
+    for spec in specs:
+        scored = scores[spec.id].notna().to_numpy()
+        for b in spec.banded_cutoffs:
+            values = ctx.column(spec, b.column)
+            got = assign_band_cutoffs(spec, b, values)
+            columns[banded_column(spec.id, b.name)] = got.cutoff
+            lost = scored & np.isnan(got.cutoff)
+            if lost.any():
+                parts.append(pd.DataFrame({"instrument": spec.id, "cutoff": b.name, "reason": got.reason[lost]}))
+    excluded = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({k: pd.Series(dtype=object) for k in ("instrument", "cutoff", "reason")})
+    )
+    return pd.DataFrame(columns, index=range(len(records))), excluded

@@ -60,6 +60,68 @@ class Cutoff:
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """One band of a :class:`BandedCutoff`: the records whose band column holds ``code`` (or, for a
+    range band, a whole number in ``[low, high]``) are screened at ``value``.
+
+    ``label`` names the band in reports: the code as written, or ``"<low>-<high>"``.
+    """
+
+    label: str
+    value: float
+    code: Any = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None
+
+
+@dataclass(frozen=True, slots=True)
+class BandedCutoff:
+    """A cut-off that depends on a declared records column (age, age band, informant, ...).
+
+    Each record is screened at the cut-off of its own band: positive when ``score >= value`` of the
+    band its ``column`` value falls in (direction ``higher``; ``<=`` for ``lower``). A record whose
+    band value is empty or matches no band gets no screen result and is excluded, with the reason
+    counted (``band_cutoffs``). Accuracy at a banded cut-off is the accuracy of this per-record rule;
+    ROC and AUC stay on the raw score.
+    """
+
+    name: str
+    column: str
+    bands: tuple[Band, ...]
+    prespecified: bool
+    note: str = ""
+    references: tuple[str, ...] = ()
+
+    @property
+    def by_range(self) -> bool:
+        """True when the bands are whole-number ranges (e.g. age in years), False for codes."""
+        return self.bands[0].is_range
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The distinct cut-off values, in the order of the bands."""
+        return tuple(dict.fromkeys(b.value for b in self.bands))
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A gate question that makes the score 0 when answered with one of ``zero_codes``.
+
+    The SDQ impact supplement: when the parent (teacher, young person) answers "no difficulties",
+    the impact items are skipped and the impact score is 0, not missing. ``coding`` lists the
+    declared answers (others are refused); an empty gate answer leaves the usual missing-answer rule.
+    """
+
+    column: str
+    coding: Coding
+    zero_codes: tuple
+
+
+@dataclass(frozen=True, slots=True)
 class Coding:
     """The codes accepted in the data and the value each code is scored as.
 
@@ -240,6 +302,8 @@ class InstrumentSpec:
     components: tuple[Component, ...] = ()
     risk_mapping: RiskMapping | None = None
     probability: bool = False
+    banded_cutoffs: tuple[BandedCutoff, ...] = ()
+    gate: Gate | None = None
 
     @property
     def id(self) -> str:
@@ -266,6 +330,20 @@ class InstrumentSpec:
             if c.name == name:
                 return c
         raise KeyError(f"{self.id} has no cut-off named {name!r}; it has {[c.name for c in self.cutoffs]}")
+
+    def banded_cutoff(self, name: str) -> BandedCutoff:
+        """The banded cut-off called ``name``; ``KeyError`` when the spec has none by that name."""
+        for c in self.banded_cutoffs:
+            if c.name == name:
+                return c
+        raise KeyError(
+            f"{self.id} has no banded cut-off named {name!r}; it has {[c.name for c in self.banded_cutoffs]}"
+        )
+
+    @property
+    def band_columns(self) -> tuple[str, ...]:
+        """The records columns the banded cut-offs read (each once)."""
+        return tuple(dict.fromkeys(c.column for c in self.banded_cutoffs))
 
     def scale(self, name: str) -> Scale:
         """The questionnaire scale called ``name``."""
@@ -530,6 +608,92 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
+def _banded_cutoffs(f: _Field, low: float, high: float, plain: tuple[Cutoff, ...]) -> tuple[BandedCutoff, ...]:
+    """``banded_cutoffs``: a list of ``{name, column, prespecified, note, references, bands}``; each
+    band is ``{code, value}`` or ``{from, to, value}`` (whole numbers, inclusive), not mixed within
+    one banded cut-off; codes unique, ranges not overlapping, values inside the score range."""
+    names = {c.name for c in plain}
+    out = []
+    for g in _list(f):
+        g.mapping(
+            ("name", "column", "prespecified", "note", "references", "bands"),
+            required=("name", "column", "prespecified", "bands"),
+        )
+        name = g.get("name", _slug)
+        if name in names:
+            raise g.fail(f"duplicate cut-off name '{name}'", "name")
+        names.add(name)
+        bands: list[Band] = []
+        for h in _list(g.child("bands")):
+            h.mapping(("code", "from", "to", "value"), required=("value",))
+            value = h.get("value", _number)
+            if not low <= value <= high:
+                raise h.fail(f"cut-off outside the score range [{_fmt(low)}, {_fmt(high)}]", "value")
+            if h.has("code"):
+                if h.has("from") or h.has("to"):
+                    raise h.fail("a band is either a code or a range (from/to), not both", "code")
+                code = _code(h.child("code"))
+                band = Band(label=_show_code(code), value=value, code=code)
+            else:
+                if not (h.has("from") and h.has("to")):
+                    raise h.fail("a band needs a code, or both from and to (whole numbers, inclusive)", "from")
+                start, stop = h.get("from", _integer), h.get("to", _integer)
+                if start > stop:
+                    raise h.fail("from must not exceed to", "to")
+                band = Band(label=f"{start}-{stop}", value=value, low=float(start), high=float(stop))
+            if bands and band.is_range != bands[0].is_range:
+                raise h.fail("all bands of one banded cut-off are codes, or all are ranges (from/to)")
+            for other in bands:
+                if band.is_range and band.low <= other.high and other.low <= band.high:
+                    raise h.fail(f"range {band.label} overlaps range {other.label}", "from")
+                if not band.is_range and _same_code(band.code, other.code):
+                    raise h.fail(f"duplicate band code '{band.label}'", "code")
+            bands.append(band)
+        kinds = {isinstance(b.code, str) for b in bands if not b.is_range}
+        if len(kinds) > 1:
+            raise g.child("bands").fail("band codes must be all numbers or all text, not a mix")
+        out.append(
+            BandedCutoff(
+                name=name,
+                column=g.get("column", _nonempty_text),
+                bands=tuple(bands),
+                prespecified=g.get("prespecified", _boolean),
+                note=g.get("note", _text, ""),
+                references=_references(g.child("references") if g.has("references") else None),
+            )
+        )
+    return tuple(out)
+
+
+def _show_code(code: Any) -> str:
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code)
+
+
+def _same_code(a: Any, b: Any) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return float(a) == float(b)
+
+
+def _gate(f: _Field, item_columns: list[str]) -> Gate:
+    """``gate: {column, coding, zero_when}``: the score is 0 when the gate answer is one of ``zero_when``."""
+    f.mapping(("column", "coding", "zero_when"), required=("column", "coding", "zero_when"))
+    column = _nonempty_text(f.child("column"))
+    if column in item_columns:
+        raise f.fail("the gate column must not be an item column", "column")
+    coding = _coding(f.child("coding"))
+    zf = f.child("zero_when")
+    zero = [_code(g) for g in _list(zf)] if isinstance(zf.data, list) else [_code(zf)]
+    for z in zero:
+        if not any(_same_code(z, c) for c in coding.codes):
+            raise zf.fail(f"answer '{z}' is not one of the gate's declared codes")
+    if len(set(map(_show_code, zero))) == len(coding.codes):
+        raise zf.fail("every gate answer gives 0, so no item would ever be scored")
+    return Gate(column=column, coding=coding, zero_codes=tuple(zero))
+
+
 def _references(f: _Field | None) -> tuple[str, ...]:
     if f is None:
         return ()
@@ -595,7 +759,17 @@ def _items(f: _Field, allowed: tuple[str, ...]) -> list[tuple[dict, _Field]]:
     return out
 
 
-COMMON = ("name", "version", "kind", "description", "direction", "cutoffs", "references", "risk_mapping")
+COMMON = (
+    "name",
+    "version",
+    "kind",
+    "description",
+    "direction",
+    "cutoffs",
+    "banded_cutoffs",
+    "references",
+    "risk_mapping",
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -604,7 +778,7 @@ COMMON = ("name", "version", "kind", "description", "direction", "cutoffs", "ref
 # --------------------------------------------------------------------------------------------------
 def _build_questionnaire(root: _Field, direction: str) -> dict:
     root.mapping(
-        COMMON + ("coding", "items", "reverse_items", "scales", "derived", "score", "band_sets"),
+        COMMON + ("coding", "items", "reverse_items", "scales", "derived", "score", "band_sets", "gate"),
         required=("coding", "items", "scales", "score"),
     )
     coding = _coding(root.child("coding"))
@@ -751,20 +925,22 @@ def _build_questionnaire(root: _Field, direction: str) -> dict:
                 )
             )
 
+    gate = _gate(root.child("gate"), [i.column for i in items]) if root.has("gate") else None
     return dict(
         coding=coding,
         items=items,
+        gate=gate,
         scales=tuple(scales.values()),
         score_scale=score,
         band_sets=tuple(band_sets),
-        columns=tuple(i.column for i in items),
+        columns=tuple(i.column for i in items) + ((gate.column,) if gate else ()),
         score_range=(scales[score].low, scales[score].high),
         derived_cutoffs=derived_cutoffs,
     )
 
 
 def _build_checklist(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("coding", "items", "missing"), required=("coding", "items", "cutoffs"))
+    root.mapping(COMMON + ("coding", "items", "missing"), required=("coding", "items"))
     coding = _coding(root.child("coding"))
     if not coding.numeric and not all(isinstance(v, float) for v in coding.values):
         raise root.child("coding").fail("scored values must be numbers")
@@ -887,7 +1063,7 @@ def _build_ordinal(root: _Field, direction: str) -> dict:
 def _build_rater(root: _Field, direction: str) -> dict:
     root.mapping(
         COMMON + ("raters", "consensus_column", "combine", "fallback", "rating_scale", "min_ratings"),
-        required=("raters", "combine", "rating_scale", "cutoffs"),
+        required=("raters", "combine", "rating_scale"),
     )
     raters = []
     for g in _list(root.child("raters")):
@@ -942,7 +1118,7 @@ def _rating_coding(low: float, high: float, integer: bool) -> Coding:
 
 
 def _build_probability(root: _Field, direction: str) -> dict:
-    root.mapping(COMMON + ("column",), required=("column", "cutoffs"))
+    root.mapping(COMMON + ("column",), required=("column",))
     if root.has("risk_mapping"):
         raise root.fail("a probability is already a risk; it takes no risk_mapping", "risk_mapping")
     column = _nonempty_text(root.child("column"))
@@ -1094,8 +1270,11 @@ def build_spec(data: Any, file: str, resolve: Callable[[str, Any], InstrumentSpe
     explicit = _cutoffs(root.child("cutoffs") if root.has("cutoffs") else None)
     derived = parts.pop("derived_cutoffs")
     cutoffs = _check_cutoffs(derived + explicit, low, high, root)
-    if not cutoffs and kind != "score":
-        raise root.fail("declare at least one named cut-off", "cutoffs")
+    banded = _banded_cutoffs(root.child("banded_cutoffs"), low, high, cutoffs) if root.has("banded_cutoffs") else ()
+    if not cutoffs and not banded and kind not in ("score", "questionnaire"):
+        raise root.fail(
+            "required field is missing: declare at least one named cut-off (cutoffs or banded_cutoffs)", "cutoffs"
+        )
     risk = _risk_mapping(root.child("risk_mapping") if root.has("risk_mapping") else None, low, high)
     return InstrumentSpec(
         name=name,
@@ -1108,5 +1287,6 @@ def build_spec(data: Any, file: str, resolve: Callable[[str, Any], InstrumentSpe
         references=_references(root.child("references") if root.has("references") else None),
         score_range=(low, high),
         risk_mapping=risk,
+        banded_cutoffs=banded,
         **parts,
     )

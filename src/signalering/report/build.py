@@ -111,7 +111,7 @@ def headline_metrics(documents: dict[str, dict]) -> dict:
         if num(auc.get("estimate")):
             m.update(auc=auc["estimate"], auc_ci_low=auc["ci_low"], auc_ci_high=auc["ci_high"])
         for t in doc.get("thresholds", []):
-            k = metric_key(t["cutoff"])
+            k = f"band_{t['banded']['name']}" if t.get("banded") else metric_key(t["cutoff"])
             for stat in ("sensitivity", "specificity", "ppv", "npv"):
                 s = t.get(stat) or {}
                 if num(s.get("estimate")):
@@ -233,6 +233,19 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
                     pub[p], reasons[p] = None, disclosure.reason_complementary(min_cell)
             reasons.pop(total)
         sf[k] = {"scored": pub["scored"], "missing_score": {r: pub[f"missing:{r}"] for r in missing}}
+        if entry.get("no_band"):  # scored records without a valid band, per banded cut-off and reason
+            sf[k]["no_band"] = {}
+            for name, by_reason in entry["no_band"].items():
+                shown, hidden = disclosure.suppress_parts(dict(by_reason), list(by_reason), None, min_cell)
+                sf[k]["no_band"][name] = shown
+                if hidden:
+                    log.append(
+                        {
+                            "location": f"{k}.score_flow.no_band.{name}",
+                            "hidden": sorted(hidden),
+                            "reason": disclosure.reason_small(min_cell),
+                        }
+                    )
         if reasons:
             log.append(
                 {"location": f"{k}.score_flow", "hidden": sorted(reasons), "reason": disclosure.reason_small(min_cell)}
@@ -269,6 +282,10 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
 # placeholders. Groups named ``rest`` hold further phrases ("; "-separated) and are translated too.
 REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("withheld", r"withheld \(small numbers\)"),
+    ("band_empty", r"band column empty"),
+    ("band_unknown", r"band value matches no declared band"),
+    ("band_not_whole", r"band value is not a whole number"),
+    ("no_band_records", r"no verified record has a valid band"),
     ("suppressed", r"suppressed\b.*"),
     ("not_allowed_codes", r"not one of the allowed codes (?P<codes>\[.*\])"),
     ("duplicate_id", r"duplicate record_id \(every copy excluded\)"),
@@ -465,6 +482,24 @@ class Fmt:
         sign = "\u2264" if direction == "lower" else "\u2265"
         return f"{self.t['score']} {sign} {self.cutoff(c)}"
 
+    def entry_rule(self, direction: str, e: dict) -> str:
+        """The screen rule of a threshold entry: 'score ≥ 17', or for a banded cut-off 'score ≥
+        the cut-off of the record's own band (name)'."""
+        banded = e.get("banded")
+        if not banded:
+            return self.rule(direction, e.get("cutoff"))
+        sign = "\u2264" if direction == "lower" else "\u2265"
+        return f"{self.t['score']} {sign} " + self.t["band_cutoff_rule"].format(name=banded.get("name"))
+
+    def entry_cutoff(self, e: dict) -> str:
+        """A threshold entry's cut-off as a short label (the banded cut-off's name)."""
+        return e["banded"].get("name") if e.get("banded") else self.cutoff(e.get("cutoff"))
+
+    def bands(self, direction: str, bands: list) -> str:
+        """'3-4: ≥ 11 · 4-7: ≥ 15 · ...': which cut-off applied in which band."""
+        sign = "\u2264" if direction == "lower" else "\u2265"
+        return " \u00b7 ".join(f"{b.get('band')}: {sign} {self.cutoff(b.get('cutoff'))}" for b in bands or [])
+
 
 def slug(inst_id: str) -> str:
     """An HTML id from an instrument id: 'risk-checklist@2' -> 'risk-checklist-v2'."""
@@ -486,7 +521,8 @@ def spec_prespecified(spec: dict | None, entry: dict) -> bool:
         return False
     if not spec:
         return True
-    flags = [c.get("prespecified", True) for c in spec.get("cutoffs", []) if c.get("name") in entry.get("names", [])]
+    declared = [*spec.get("cutoffs", []), *(spec.get("banded_cutoffs") or [])]
+    flags = [c.get("prespecified", True) for c in declared if c.get("name") in entry.get("names", [])]
     return any(flags) if flags else True
 
 
@@ -511,10 +547,10 @@ def primary_threshold(
 ) -> tuple[int | None, str | None]:
     """Index of the threshold the verdict and the pictures use, or (None, reason).
 
-    In this order: ``cutoff`` in the instrument's criteria; the judged cut-off of the params
-    (:func:`judged_cutoff`); a cut-off the spec marks ``judged: true``; the first pre-specified
-    cut-off the spec declares itself, before those derived from its categories; the first
-    pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
+    In this order: ``cutoff`` in the instrument's criteria (a number, or a banded cut-off's name);
+    the judged cut-off of the params (:func:`judged_cutoff`); the spec's first pre-specified banded
+    cut-off; a cut-off the spec marks ``judged: true``; the first pre-specified cut-off the spec
+    declares itself, before those derived from its categories; the first pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
     withheld, and the verdict must judge what was fixed before the analysis.
     """
     ths = doc.get("thresholds", [])
@@ -525,12 +561,24 @@ def primary_threshold(
                 return i
         return None
 
-    if "cutoff" in crit:
-        i = at(crit["cutoff"])
+    def banded(name: str) -> int | None:
+        for i, t in enumerate(ths):
+            if (t.get("banded") or {}).get("name") == name:
+                return i
+        return None
+
+    if "cutoff" in crit:  # a number, or the name of a banded cut-off
+        i = banded(crit["cutoff"]) if isinstance(crit["cutoff"], str) else at(crit["cutoff"])
         return (i, None) if i is not None else (None, "criteria_cutoff_missing")
     if judged is not None:
         i = at(judged)
         return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    # a pre-specified banded cut-off (each record at its own band's cut-off) comes first: it is the
+    # rule the specification's norms define (params.judged_banded)
+    for b in (spec or {}).get("banded_cutoffs") or []:
+        i = banded(b.get("name")) if b.get("prespecified") else None
+        if i is not None and spec_prespecified(spec, ths[i]):
+            return i, None
     cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
     derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
     order = [c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived
@@ -789,7 +837,7 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
             {
                 "fpr": 1 - spec["estimate"],
                 "tpr": sens["estimate"],
-                "text": fmt.cutoff(e["cutoff"]),
+                "text": fmt.entry_cutoff(e),
                 "prespecified": e["_pre"],
             }
         )
@@ -978,13 +1026,18 @@ def reliability_view(rel: dict | None, fmt: Fmt, t: dict, icc_type: str) -> dict
     }
 
 
-def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> dict | None:
-    """Per-group accuracy at ``cutoff`` (the cut-off judged; else the subgroup document's first)."""
+def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict, banded: str | None = None) -> dict | None:
+    """Per-group accuracy at ``cutoff`` (the cut-off judged; else the subgroup document's first), or
+    at the banded cut-off named ``banded``."""
     if not doc or not doc.get("subgroups"):
         return None
     cutoffs = doc.get("cutoffs") or []
+    names = doc.get("banded_cutoffs") or []
     match = [k for k, c in enumerate(cutoffs) if cutoff is not None and c is not None and abs(c - cutoff) < 1e-9]
+    if banded is not None and banded in names:
+        match = [len(cutoffs) + names.index(banded)]
     i = match[0] if match else (0 if cutoffs else None)
+    key = (lambda d: d.get("banded") == banded) if banded in names else (lambda d: d.get("cutoff") == cutoffs[i])
     blocks = []
     for col, block in doc["subgroups"].items():
         rows = []
@@ -1002,7 +1055,7 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
             )
         diff = None
         for d in block.get("largest_difference") or []:
-            if i is not None and d.get("cutoff") == cutoffs[i] and isinstance(d.get("sensitivity"), dict):
+            if i is not None and key(d) and isinstance(d.get("sensitivity"), dict):
                 s = d["sensitivity"]
                 if s.get("highest") and s.get("lowest") and s.get("difference"):
                     het = s.get("heterogeneity") or {}
@@ -1013,7 +1066,10 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict) -> 
                         p=fmt.p_eq(het.get("p_value")),
                     )
         blocks.append({"column": col, "rows": rows, "difference": diff})
-    return {"cutoff": fmt.rule(doc.get("direction", "higher"), cutoffs[i]) if i is not None else None, "blocks": blocks}
+    direction = doc.get("direction", "higher")
+    if banded in names:
+        return {"cutoff": fmt.entry_rule(direction, {"banded": {"name": banded}}), "blocks": blocks}
+    return {"cutoff": fmt.rule(direction, cutoffs[i]) if i is not None else None, "blocks": blocks}
 
 
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
@@ -1102,7 +1158,8 @@ def instrument_view(
         entries.append(e)
     idx, why = primary_threshold(doc, spec, crit, judged_cutoff(params or {}, inst_id))
     primary = entries[idx] if idx is not None else None
-    rule = fmt.rule(direction, primary["cutoff"]) if primary else None
+    rule = fmt.entry_rule(direction, primary) if primary else None
+    banded_name = ((primary or {}).get("banded") or {}).get("name")
 
     # verdict
     cal = inp.calibration.get(inst_id)
@@ -1158,7 +1215,7 @@ def instrument_view(
 
     # accuracy tables
     stats_header = [
-        {"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"], "names": ", ".join(e.get("names") or [])}
+        {"rule": fmt.entry_rule(direction, e), "pre": e["_pre"], "names": ", ".join(e.get("names") or [])}
         for e in entries
     ]
     stats_rows = [{"label": t[s], "cells": [fmt.interval(s, e.get(s)) for e in entries]} for s in STAT_ROWS]
@@ -1174,7 +1231,7 @@ def instrument_view(
     for e in entries:
         tables.append(
             {
-                "rule": fmt.rule(direction, e["cutoff"]),
+                "rule": fmt.entry_rule(direction, e),
                 "pre": e["_pre"],
                 "names": ", ".join(e.get("names") or []),
                 "suppressed": bool(e.get("suppressed")),
@@ -1195,7 +1252,7 @@ def instrument_view(
     for e in entries:
         rows = per_1000_rows(e, fmt, t)
         if rows:
-            per1000.append({"rule": fmt.rule(direction, e["cutoff"]), "pre": e["_pre"], "rows": rows})
+            per1000.append({"rule": fmt.entry_rule(direction, e), "pre": e["_pre"], "rows": rows})
     icons = []
     if primary:
         for p in primary.get("at_prevalence") or []:
@@ -1257,6 +1314,7 @@ def instrument_view(
             {"name": c.get("name"), "value": fmt.cutoff(c.get("value")), "pre": c.get("prespecified", True)}
             for c in spec.get("cutoffs", [])
         ],
+        "banded_specs": banded_view(spec, inp.score_flow.get(inst_id, {}), direction, fmt),
         "n": fmt.count(doc.get("n")),
         "n_pos": fmt.count(pos),
         "n_neg": fmt.count(neg),
@@ -1280,7 +1338,8 @@ def instrument_view(
         "subgroup_lines": [
             b["difference"]
             for b in (
-                subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t) or {}
+                subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name)
+                or {}
             ).get("blocks", [])
             if b.get("difference")
         ],
@@ -1305,11 +1364,31 @@ def instrument_view(
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
-        "subgroups": subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t),
+        "subgroups": subgroup_view(
+            inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
+        ),
         "further": further_view(doc, fmt, t, direction),
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
     }
+
+
+def banded_view(spec: dict, sflow: dict, direction: str, fmt: Fmt) -> list[dict]:
+    """One row per banded cut-off: its band column, which cut-off applied in which band, and the
+    scored records left out for want of a valid band (counts after disclosure control)."""
+    no_band = (sflow or {}).get("no_band") or {}
+    return [
+        {
+            "name": b.get("name"),
+            "column": b.get("column"),
+            "bands": fmt.bands(direction, b.get("bands")),
+            "pre": bool(b.get("prespecified")),
+            "excluded": [
+                {"reason": fmt.say(r), "n": fmt.count(n)} for r, n in (no_band.get(b.get("name")) or {}).items()
+            ],
+        }
+        for b in spec.get("banded_cutoffs") or []
+    ]
 
 
 def verdict_reason(word: str, jrows: list[dict], t: dict, missing: str | None) -> str:
@@ -1372,8 +1451,8 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
                     }
                 )
             row["at"] = {
-                "cutoff_a": fmt.cutoff(at.get("cutoff_a")),
-                "cutoff_b": fmt.cutoff(at.get("cutoff_b")),
+                "cutoff_a": at.get("banded_a") or fmt.cutoff(at.get("cutoff_a")),
+                "cutoff_b": at.get("banded_b") or fmt.cutoff(at.get("cutoff_b")),
                 "rows": at_rows,
                 "suppressed": bool(at.get("suppressed")),
                 "partly": bool(at.get("withheld")) and not at.get("suppressed"),
