@@ -213,8 +213,17 @@ def reitsma_reml(tp, fp, fn, tn) -> BivariateFit:
     r0 = np.corrcoef(y[both, 0], y[both, 1])[0, 1] if both.sum() > 2 else 0.0
     r0 = float(np.clip(np.nan_to_num(r0), -0.8, 0.8))
     start = np.array([np.sqrt(va), r0 * np.sqrt(vb), np.sqrt(vb * (1 - r0**2))])
-    res = minimize(_reml_objective, start, args=(y, s, obs), jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
-    res = minimize(_reml_objective, res.x, args=(y, s, obs), jac=True, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 2000})
+    res = minimize(
+        _reml_objective, start, args=(y, s, obs), jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000}
+    )
+    res = minimize(
+        _reml_objective,
+        res.x,
+        args=(y, s, obs),
+        jac=True,
+        method="L-BFGS-B",
+        options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 2000},
+    )
     sigma = _sigma_from_cholesky(res.x)
     p, logdet, h, mu, r = _reml_parts(sigma, y, s, obs)
     n_rows = int(obs.sum())
@@ -263,9 +272,15 @@ def _laplace_deviance(par, x, n, const, u_start=None):
         w = n * p * (1 - p)
         hm = np.einsum("ji,kj,jl->kil", L, w, L) + np.eye(2)
         det = hm[:, 0, 0] * hm[:, 1, 1] - hm[:, 0, 1] ** 2
-        step = np.column_stack(
-            [hm[:, 1, 1] * grad[:, 0] - hm[:, 0, 1] * grad[:, 1], hm[:, 0, 0] * grad[:, 1] - hm[:, 1, 0] * grad[:, 0]]
-        ) / det[:, None]
+        step = (
+            np.column_stack(
+                [
+                    hm[:, 1, 1] * grad[:, 0] - hm[:, 0, 1] * grad[:, 1],
+                    hm[:, 0, 0] * grad[:, 1] - hm[:, 1, 0] * grad[:, 0],
+                ]
+            )
+            / det[:, None]
+        )
         t = np.ones(k)
         for _ in range(30):  # step halving where the step does not increase g
             g_new, eta_new = g_of(u + t[:, None] * step)

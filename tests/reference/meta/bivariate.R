@@ -41,8 +41,9 @@ reml <- function(d) {
                      yi = as.vector(rbind(log(a$tp / a$fn), log(a$tn / a$fp))),
                      vi = as.vector(rbind(1 / a$tp + 1 / a$fn, 1 / a$tn + 1 / a$fp)))
   fit <- rma.mv(yi, vi, mods = ~ outcome - 1, random = ~ outcome | study, struct = "UN",
-                data = long, method = "REML", control = list(rel.tol = 1e-10, iter.max = 10000,
-                                                             eval.max = 10000))
+                data = long, method = "REML",
+                # metafor's default nlminb stops ~1e-6 from the optimum; Nelder-Mead run to 1e-15 gets closer
+                control = list(optimizer = "optim", optmethod = "Nelder-Mead", reltol = 1e-15, maxit = 1e5))
   mu <- as.vector(coef(fit)); V <- unname(as.matrix(vcov(fit)))
   Sigma <- unname(fit$G)
   list(fit = fit, mu = mu, vcov = V, Sigma = Sigma,
