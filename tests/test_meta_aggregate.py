@@ -68,18 +68,40 @@ def test_per_organisation_points_obey_the_disclosure_rules(tmp_path):
     doc = run("auditc", tmp_path)
     counts = FIXTURE["cases"]["auditc"]["counts"]
     points = doc["at_cutoffs"][0]["per_organisation"]
+    withheld = {"sensitivity": None, "specificity": None, "n": None, "suppressed": "withheld (small numbers)"}
+    hidden_cells = np.zeros(4, int)
     for i, name in enumerate(sorted(points)):
         cells = [counts[k][i] for k in ("tp", "fp", "fn", "tn")]
-        small = any(0 < c < 10 for c in cells)
         p = points[name]
-        if small:
-            assert p == {"sensitivity": None, "specificity": None, "n": None, "suppressed": "withheld (small numbers)"}
+        if any(0 < c < 10 for c in cells):  # studies 1, 4, 6, 9, 12, 13 (fn 1-9)
+            assert p == withheld
+        if p == withheld:
+            hidden_cells += cells
         else:
             assert p["n"] == sum(cells)
             assert p["sensitivity"] == pytest.approx(cells[0] / (cells[0] + cells[2]))
-    assert sum(p["n"] is None for p in points.values()) == 6  # studies 1, 4, 6, 9, 12, 13 (fn 1-9)
+            assert p["specificity"] == pytest.approx(cells[3] / (cells[3] + cells[1]))
+    # what the pooled table minus the published organisations gives away: no small cell
+    assert not any(0 < c < 10 for c in hidden_cells)
+    # the six with small fn add up to fn = 9 + 3 + 2 + 5 + 3 + 1 = 23, so no further one is withheld
+    assert sum(p == withheld for p in points.values()) == 6
     text = json.dumps(doc)
     assert '"tp"' not in text and '"fn"' not in text
+
+
+def test_a_single_withheld_organisation_takes_the_smallest_other_with_it(tmp_path):
+    from signalering.counts import CountTable
+    from signalering.scale.federated import _organisation_points
+
+    def table(tp, fp, fn, tn):
+        scores = [1] * (tp + fp) + [0] * (fn + tn)
+        ref = [1] * tp + [0] * fp + [1] * fn + [0] * tn
+        return CountTable.from_scores(scores, ref, "higher")
+
+    tables = {"a": table(40, 30, 3, 200), "b": table(50, 40, 20, 300), "c": table(20, 15, 12, 100)}
+    pts = _organisation_points(tables, [1.0], 10)[0]
+    assert pts["a"]["n"] is None and pts["c"]["n"] is None  # c: the smallest of the others
+    assert pts["b"]["n"] == 410
 
 
 def test_regions_curve_and_hsroc_are_present(tmp_path):

@@ -33,7 +33,7 @@ from scipy.stats import chi2, chi2_contingency
 
 from .. import meta_analysis as ma
 from ..counts import CountTable
-from ..disclosure import DEFAULT_MIN_CELL, suppress_tables
+from ..disclosure import DEFAULT_MIN_CELL, reason_small, suppress_tables
 from ..errors import UsageError
 from ..intervals import z_value
 from ..outputs import SCHEMA_VERSION, accuracy_document, interval_dict
@@ -221,34 +221,51 @@ SROC_FPR = tuple(np.round(np.arange(1, 100) / 100, 2))  # mada's default grid
 
 
 def _organisation_points(tables: dict[str, CountTable], cuts: list[float], min_cell: int) -> list[dict]:
-    """Per cut-off, each organisation's point in ROC space (sensitivity, specificity, n) after the
-    disclosure rules for 2 x 2 tables of one score (a table with a small cell is withheld whole, and two
-    tables of one organisation that differ by 1 to ``min_cell - 1`` positives or negatives lose the
-    more lenient one: ``disclosure.suppress_tables``). Counts are not part of the point."""
-    per_cut: list[dict] = [{} for _ in cuts]
-    for name, t in tables.items():
-        cells = t.cells_at(cuts)
+    """Per cut-off, each organisation's point in ROC space (sensitivity, specificity, n) under the
+    disclosure rules (docs/disclosure.md), counts never part of the point:
+
+    - per organisation, its tables at the cut-offs as any published 2 x 2 tables of one score
+      (``disclosure.suppress_tables``): a table with a small cell is withheld whole; of two tables
+      that differ by 1 to ``min_cell - 1`` positives or negatives the more lenient one is withheld;
+    - per cut-off, across organisations (the pooled table is published, so a single withheld
+      organisation would be the pooled minus the others; rule 5 of the subgroups): when one
+      organisation is withheld, or the withheld ones add up to a cell of 1 to ``min_cell - 1``,
+      further organisations are withheld, smallest first.
+    """
+    names = list(tables)
+    cells = {name: t.cells_at(cuts) for name, t in tables.items()}
+    hidden: list[set[str]] = [set() for _ in cuts]
+    for name in names:
         entries = [
-            {"cutoff": float(c), **{k: int(cells[k][j]) for k in ("tp", "fp", "tn", "fn")}} for j, c in enumerate(cuts)
+            {"cutoff": float(c), **{k: int(cells[name][k][j]) for k in ("tp", "fp", "tn", "fn")}}
+            for j, c in enumerate(cuts)
         ]
         published, _ = suppress_tables(entries, min_cell, location=f"meta_analysis.{name}")
-        for j, (raw, pub) in enumerate(zip(entries, published)):
+        for j, pub in enumerate(published):
             if "suppressed" in pub:
-                per_cut[j][name] = {
-                    "sensitivity": None,
-                    "specificity": None,
-                    "n": None,
-                    "suppressed": pub["suppressed"],
-                }
+                hidden[j].add(name)
+    per_cut: list[dict] = []
+    for j in range(len(cuts)):
+        raw = {n: {k: int(cells[n][k][j]) for k in ("tp", "fp", "tn", "fn")} for n in names}
+        gone = hidden[j]
+        size = sorted(names, key=lambda n: (sum(raw[n].values()), names.index(n)))
+        while gone and len(gone) < len(names):
+            sums = [sum(raw[n][k] for n in gone) for k in ("tp", "fp", "tn", "fn")]
+            if len(gone) > 1 and not any(0 < v < min_cell for v in sums):
+                break
+            gone.add(next(n for n in size if n not in gone))
+        points = {}
+        for n in names:
+            if n in gone:
+                points[n] = {"sensitivity": None, "specificity": None, "n": None, "suppressed": reason_small(min_cell)}
                 continue
-            n1, n0 = raw["tp"] + raw["fn"], raw["tn"] + raw["fp"]
-            per_cut[j][name] = {
-                "sensitivity": raw["tp"] / n1 if n1 else None,
-                "specificity": raw["tn"] / n0 if n0 else None,
-                "n": n1 + n0,
-            }
+            c = raw[n]
+            n1, n0 = c["tp"] + c["fn"], c["tn"] + c["fp"]
+            points[n] = {"sensitivity": c["tp"] / n1 if n1 else None, "specificity": c["tn"] / n0 if n0 else None}
+            points[n]["n"] = n1 + n0
             if not (n1 and n0):
-                per_cut[j][name]["reason"] = "no reference-positive or no reference-negative records"
+                points[n]["reason"] = "no reference-positive or no reference-negative records"
+        per_cut.append(points)
     return per_cut
 
 
