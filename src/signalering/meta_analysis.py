@@ -76,9 +76,10 @@ class BivariateFit:
 
     @property
     def rho(self) -> float | None:
-        t = np.sqrt(np.array(self.tau2))
-        if np.any(t <= 0):
+        t2 = np.array(self.tau2)
+        if np.any(t2 < BOUNDARY_TAU2):  # a variance at 0: the correlation is not identified
             return None
+        t = np.sqrt(t2)
         return float(np.clip(self.sigma[0][1] / (t[0] * t[1]), -1.0, 1.0))
 
     def mu_array(self) -> np.ndarray:

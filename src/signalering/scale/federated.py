@@ -372,6 +372,7 @@ def meta_analysis_document(
         "region_radius": "sqrt(chi2_2(confidence))",
         "direction": total.direction,
         "min_cell": int(min_cell),
+        "min_organisations": int(min_organisations),
         "organisations": names,
         "at_cutoffs": at,
     }
