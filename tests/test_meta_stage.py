@@ -146,3 +146,27 @@ def test_report_says_why_there_is_no_meta_analysis(lang):
     view = meta_analysis_view(doc, Fmt(lang, t), t, "lab@1")
     assert view["svg"] is None
     assert view["plain"] == [t["meta_too_few"].format(k=4, min=5, cutoff="1")]
+
+
+@pytest.mark.slow
+def test_dvc_repro_with_the_switch_on(tmp_project):
+    """`dvc repro` with `evaluate.meta_analysis.by: site` on 2,000 simulated records: a document per
+    instrument and the report part in both languages."""
+    from conftest import run
+
+    meta = {"by": "site", "method": "glmm", "all_cutoffs": True, "min_organisations": 5}
+    project = tmp_project(
+        simulate={"n_records": 2000}, evaluate={"bootstrap": 0, "meta_analysis": meta}, report={"pdf": False}
+    )
+    run(["dvc", "init", "--no-scm", "-q"], project)
+    run(["dvc", "repro"], project)
+    docs = sorted((project / "data/processed/meta_analysis").glob("*.json"))
+    assert docs and not (project / "data/processed/meta_analysis/_not_applicable.json").exists()
+    doc = json.loads((project / "data/processed/meta_analysis/risk-checklist@2.json").read_text())
+    assert doc["method"] == "glmm" and len(doc["at_cutoffs"]) > 1
+    for entry in doc["at_cutoffs"]:
+        assert (entry["pooled"] is None) == ("reason" in entry)
+    en = (project / "reports/validation_report.html").read_text()
+    nl = (project / "reports/validatierapport.html").read_text()
+    assert 'id="i-risk-checklist-v2-meta-analysis"' in en and "Meta-analysis across site" in en
+    assert 'id="i-risk-checklist-v2-meta-analysis"' in nl and "Meta-analyse over site" in nl
