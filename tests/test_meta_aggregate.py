@@ -138,3 +138,17 @@ def test_document_is_deterministic(tmp_path):
     a = meta_analysis_document(tables, [1.0], method="glmm")
     b = meta_analysis_document(tables, [1.0], method="glmm")
     assert json.dumps(a) == json.dumps(b)
+
+
+def test_identical_organisations_give_zero_variances_and_null_shape_with_reasons():
+    from signalering.scale.federated import meta_analysis_at
+
+    entry = meta_analysis_at([50] * 6, [20] * 6, [50] * 6, [80] * 6, "reml")
+    between = entry["between_organisations"]
+    assert between["tau2_sensitivity"] == pytest.approx(0, abs=1e-8) and between["boundary"]
+    assert between["rho"] is None and between["rho_reason"]
+    assert entry["hsroc"] is None and entry["sroc_curve"] is None
+    assert entry["hsroc_reason"] == entry["sroc_curve_reason"]
+    # no spread between organisations: the pooled estimate is the common proportion
+    assert entry["pooled"]["sensitivity"]["estimate"] == pytest.approx(0.5, abs=1e-9)
+    assert entry["pooled"]["specificity"]["estimate"] == pytest.approx(0.8, abs=1e-9)

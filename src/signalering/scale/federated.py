@@ -288,7 +288,6 @@ def meta_analysis_at(
     cannot be fitted (``meta_analysis.meta_analysis``).
     """
     fit, reason = ma.meta_analysis(tp, fp, fn, tn, method, min_organisations=min_organisations)
-    tp = np.asarray(tp)
     n_both = int(((np.asarray(tp) + np.asarray(fn) > 0) & (np.asarray(tn) + np.asarray(fp) > 0)).sum())
     out: dict = {"organisations": n_both}
     if fit is None:
@@ -313,7 +312,8 @@ def meta_analysis_at(
     h = ma.hsroc_parameters(fit)
     if h is None:
         out["hsroc"] = out["sroc_curve"] = None
-        out["hsroc_reason"] = "a between-organisation variance is 0, so the SROC shape (beta) is undefined"
+        why = "a between-organisation variance is 0, so the SROC shape (beta) is undefined"
+        out["hsroc_reason"] = out["sroc_curve_reason"] = why
     else:
         out["hsroc"] = {k: getattr(h, k) for k in ("Lambda", "Theta", "beta", "sigma2_alpha", "sigma2_theta")}
         curve = ma.sroc_curve(h, SROC_FPR)
