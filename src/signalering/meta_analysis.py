@@ -211,8 +211,9 @@ def reitsma_reml(tp, fp, fn, tn) -> BivariateFit:
     va = max(np.var(ya, ddof=1) - np.mean(s[obs[:, 0], 0, 0]), 0.05)
     vb = max(np.var(yb, ddof=1) - np.mean(s[obs[:, 1], 1, 1]), 0.05)
     both = obs.all(axis=1)
-    r0 = np.corrcoef(y[both, 0], y[both, 1])[0, 1] if both.sum() > 2 else 0.0
-    r0 = float(np.clip(np.nan_to_num(r0), -0.8, 0.8))
+    r0 = 0.0
+    if both.sum() > 2 and np.std(y[both, 0]) > 0 and np.std(y[both, 1]) > 0:
+        r0 = float(np.clip(np.corrcoef(y[both, 0], y[both, 1])[0, 1], -0.8, 0.8))
     start = np.array([np.sqrt(va), r0 * np.sqrt(vb), np.sqrt(vb * (1 - r0**2))])
     res = minimize(
         _reml_objective, start, args=(y, s, obs), jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000}
