@@ -254,6 +254,19 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     out.reliability = {}
     for k, doc in sorted(inp.reliability.items()):
         out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
+    # meta-analysis documents hold no counts; their per-organisation points were put under the rules
+    # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here
+    for k, doc in sorted(inp.meta_analysis.items()):
+        for e in doc.get("at_cutoffs") or []:
+            hidden = sorted(n for n, p in (e.get("per_organisation") or {}).items() if p.get("suppressed"))
+            if hidden:
+                log.append(
+                    {
+                        "location": f"{k}.meta_analysis[cutoff={e['cutoff']}]",
+                        "hidden": [f"per_organisation.{n}" for n in hidden],
+                        "reason": disclosure.reason_small(min_cell),
+                    }
+                )
     return out, log
 
 
