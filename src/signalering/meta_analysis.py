@@ -167,8 +167,9 @@ def _reml_objective(par, y, s, obs):
 
 
 def _logits(tp, fp, fn, tn):
-    """Observed logits, within variances (absent outcome: 0), which outcomes are present and which
-    tables got 0.5 added to every cell."""
+    """Observed logits and within-organisation variances (an absent outcome: placeholders 0 and 1,
+    never used), which outcomes are present, and the indices of the tables that got 0.5 added to
+    every cell (a zero among the cells of a present outcome)."""
     n1, n0 = tp + fn, tn + fp
     zero = (n1 > 0) & ((tp == 0) | (fn == 0)) | (n0 > 0) & ((tn == 0) | (fp == 0))
     c = np.where(zero, 0.5, 0.0)
