@@ -1605,6 +1605,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
             "calibration": bool(inp.calibration),
             "decision": bool(inp.decision),
             "reliability": bool(inp.reliability),
+            "meta_analysis": bool(inp.meta_analysis),
         },
         "criteria_cfg": yaml.safe_dump(crit_cfg, sort_keys=False, width=100) if crit_cfg else None,
         "other_lang": {
