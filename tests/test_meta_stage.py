@@ -170,3 +170,6 @@ def test_dvc_repro_with_the_switch_on(tmp_project):
     nl = (project / "reports/validatierapport.html").read_text()
     assert 'id="i-risk-checklist-v2-meta-analysis"' in en and "Meta-analysis across site" in en
     assert 'id="i-risk-checklist-v2-meta-analysis"' in nl and "Meta-analyse over site" in nl
+    from test_report_dutch import english_fragments
+
+    assert not english_fragments(nl)
