@@ -15,10 +15,13 @@ modelled jointly on the logit scale with organisation effects ``(a_i, b_i) ~ N(0
   - 1, random = ~ outcome | study, struct = "UN", method = "REML")``.
 - ``chu_cole_glmm``: the exact binomial model of Chu & Cole (2006, J Clin Epidemiol 59:1331-1332),
   ``tp_i ~ Bin(n1_i, expit(mu_A + a_i))``, ``tn_i ~ Bin(n0_i, expit(mu_B + b_i))``, by maximum
-  likelihood with the random effects integrated out by the Laplace approximation, exactly as
-  ``lme4::glmer(cbind(x, n - x) ~ 0 + se + sp + (0 + se + sp | org), family = binomial)`` does (its
-  default ``nAGQ = 1``; lme4 allows no quadrature for a vector random effect). No continuity
-  correction: zero cells enter the binomial likelihood as they are. ``Cov(mu_hat)`` is the fixed-effect
+  likelihood with the random effects integrated out by the Laplace approximation, the one
+  ``lme4::glmer(cbind(x, n - x) ~ 0 + se + sp + (0 + se + sp | org), family = binomial)`` uses (its
+  default ``nAGQ = 1``; lme4 allows no quadrature for a vector random effect). The conditional modes
+  are found to 1e-11; lme4 matches this with ``glmerControl(tolPwrss = 1e-10)``, while its default
+  tolerance can move its optimum by ~1e-3 (logit) with large organisations at extreme proportions
+  (docs/meta-analysis.md). No continuity correction: zero cells enter the binomial likelihood as
+  they are. ``Cov(mu_hat)`` is the fixed-effect
   block of the inverse of the Hessian of the approximate negative log-likelihood in all five parameters
   (``mu`` and the covariance parameters jointly), computed by central differences as lme4's
   ``vcov()`` does for a GLMM (its ``use.hessian`` default).
