@@ -29,17 +29,24 @@ cases <- list(
   simulated_boundary = simulate(12, 5:15, 30:80, c(2.5, 2.0), c(0.6, 0.5), -0.3),
   simulated_zero_cells = simulate(16, 5:25, 20:60, c(2.2, 1.8), c(0.9, 0.8), -0.4),
   simulated_few = simulate(4, 30:80, 100:300, c(1.0, 1.5), c(0.4, 0.4), -0.2))
+# organisations without positives (or negatives) add one row only: their other outcome is absent
+cases$missing_outcome <- rbind(cases$simulated_30, data.frame(tp = c(0, 30), fn = c(0, 10), fp = c(40, 0),
+                                                              tn = c(400, 0)))
 
 z <- qnorm(0.975)
 lvl <- 0.95
 
 reml <- function(d) {
-  zero <- (d$tp == 0) | (d$fn == 0) | (d$fp == 0) | (d$tn == 0)
+  n1 <- d$tp + d$fn; n0 <- d$tn + d$fp
+  # a zero among the cells of an outcome the organisation has: 0.5 added to every cell of its table
+  zero <- (n1 > 0 & (d$tp == 0 | d$fn == 0)) | (n0 > 0 & (d$tn == 0 | d$fp == 0))
   a <- d + 0.5 * zero
   long <- data.frame(study = rep(seq_len(nrow(d)), each = 2),
                      outcome = factor(rep(c("sens", "spec"), nrow(d)), levels = c("sens", "spec")),
                      yi = as.vector(rbind(log(a$tp / a$fn), log(a$tn / a$fp))),
-                     vi = as.vector(rbind(1 / a$tp + 1 / a$fn, 1 / a$tn + 1 / a$fp)))
+                     vi = as.vector(rbind(1 / a$tp + 1 / a$fn, 1 / a$tn + 1 / a$fp)),
+                     n = as.vector(rbind(n1, n0)))
+  long <- long[long$n > 0, ]
   fit <- rma.mv(yi, vi, mods = ~ outcome - 1, random = ~ outcome | study, struct = "UN",
                 data = long, method = "REML",
                 # metafor's default nlminb stops ~1e-6 from the optimum; Nelder-Mead run to 1e-15 gets closer
@@ -60,8 +67,10 @@ glmm <- function(d, tolPwrss = 1e-10) {
   long <- data.frame(org = factor(rep(seq_len(nrow(d)), each = 2)),
                      se = rep(c(1, 0), nrow(d)), sp = rep(c(0, 1), nrow(d)),
                      x = as.vector(rbind(d$tp, d$tn)), n = as.vector(rbind(d$tp + d$fn, d$tn + d$fp)))
+  long <- long[long$n > 0, ]
   fit <- glmer(cbind(x, n - x) ~ 0 + se + sp + (0 + se + sp | org), data = long, family = binomial,
-               control = glmerControl(optimizer = "bobyqa", tolPwrss = tolPwrss, optCtrl = list(maxfun = 1e5)))
+               control = glmerControl(optimizer = "bobyqa", tolPwrss = tolPwrss, optCtrl = list(maxfun = 1e5),
+                                     check.nobs.vs.nRE = "ignore"))  # organisations with one row
   mu <- unname(fixef(fit)); V <- unname(as.matrix(vcov(fit)))
   vc <- VarCorr(fit)$org
   sd <- unname(attr(vc, "stddev")); rho <- attr(vc, "correlation")[1, 2]
