@@ -106,6 +106,17 @@ def test_stage_meta_analyses_the_sites_at_the_judged_cutoff(project):
             assert point["sensitivity"] == pytest.approx(tp[site] / (tp[site] + fn[site]))
 
 
+def test_stage_without_a_judged_cutoff_says_why(project):
+    folder, _ = project
+    path = folder / "data/interim/instruments.json"
+    doc = json.loads(path.read_text())
+    doc["instruments"][0]["cutoffs"] = []
+    path.write_text(json.dumps(doc))
+    runpy.run_path(str(ROOT / "pipeline" / "meta_analysis.py"), run_name="__main__")
+    out = json.loads((folder / "data/processed/meta_analysis/lab@1.json").read_text())
+    assert out["at_cutoffs"] == [] and out["judged_cutoff"] is None and "judged cut-off" in out["reason"]
+
+
 def test_by_must_be_a_declared_subgroup(project):
     folder, _ = project
     doc = yaml.safe_load((folder / "params.yaml").read_text())
