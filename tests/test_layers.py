@@ -15,6 +15,7 @@ STATISTICS = (
     "cutpoints",
     "decision",
     "intervals",
+    "meta_analysis",
     "reliability",
     "roc",
     "schema",

@@ -100,6 +100,7 @@ def documents(folder) -> dict:
         ("calibration", "data/processed/calibration", "probability"),
         ("compare", "data/processed/comparison", "compare.pairs"),
         ("subgroups", "data/processed/subgroups", "data.subgroups"),
+        ("meta_analysis", "data/processed/meta_analysis", "evaluate.meta_analysis.by"),
     ],
 )
 def test_a_stage_with_nothing_to_do_writes_only_the_document(project, stage, folder, reason):
@@ -178,6 +179,7 @@ def test_every_stage_has_a_line_in_both_languages():
         ("calibration", "not applicable"),
         ("compare", "not applicable"),
         ("subgroups", "not applicable"),
+        ("meta_analysis", "not applicable"),
         ("evaluate", "wrote 1 accuracy documents"),
     ],
 )

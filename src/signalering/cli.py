@@ -495,8 +495,10 @@ def _add_evaluate_aggregate(sub) -> None:
         help="accuracy per organisation and pooled from count tables -> DIR/pooled/accuracy.json, ...",
         description="Evaluate one instrument from the count tables of several organisations "
         "(written by `signalering aggregate`): DIR/organisations/NAME/accuracy.json, "
-        "DIR/pooled/accuracy.json and DIR/heterogeneity.json (Cochran's Q, I^2, "
-        "DerSimonian-Laird tau^2, chi-square homogeneity test per cut-off).",
+        "DIR/pooled/accuracy.json, DIR/heterogeneity.json (Cochran's Q, I^2, "
+        "DerSimonian-Laird tau^2, chi-square homogeneity test per cut-off) and "
+        "DIR/meta_analysis.json (bivariate random-effects meta-analysis of sensitivity and "
+        "specificity per cut-off, docs/meta-analysis.md).",
     )
     p.add_argument("--tables", required=True, nargs="+", metavar="FILE")
     p.add_argument(
@@ -511,15 +513,40 @@ def _add_evaluate_aggregate(sub) -> None:
     p.add_argument("--prevalence", type=_finite, action="append", metavar="P", default=[])
     p.add_argument("--ci-method", choices=INTERVAL_METHODS, default="wilson")
     p.add_argument("--confidence", type=_finite, default=0.95)
+    p.add_argument(
+        "--meta-method",
+        choices=("reml", "glmm", "none"),
+        default="reml",
+        help="bivariate meta-analysis: reml (Reitsma et al. 2005, the default; 0.5 added to every cell "
+        "of a table with a zero cell), glmm (exact binomial, Chu & Cole 2006, Laplace) or none",
+    )
+    p.add_argument(
+        "--meta-min-organisations",
+        type=int,
+        default=5,
+        metavar="K",
+        help="fewest organisations (with positives and negatives) for the bivariate model (default 5)",
+    )
+    p.add_argument(
+        "--min-cell",
+        type=int,
+        default=10,
+        metavar="N",
+        help="disclosure threshold for the per-organisation points in meta_analysis.json (default 10)",
+    )
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=_run_evaluate_aggregate)
 
 
 def _run_evaluate_aggregate(args) -> str:
-    from .scale.federated import evaluate_tables, load_count_tables
+    from .disclosure import check_min_cell
+    from .scale.federated import evaluate_tables, load_count_tables, meta_analysis_document
 
     check_out(args.out)
     check_proportion_options(args)
+    check_min_cell(args.min_cell)
+    if args.meta_min_organisations < 3:
+        raise UsageError(f"--meta-min-organisations must be at least 3. Got {args.meta_min_organisations} instead.")
     tables = load_count_tables(args.tables, args.score, args.direction, args.name)
     if sum(t.n_verified for t in tables.values()) == 0:
         raise InputError(
@@ -533,9 +560,24 @@ def _run_evaluate_aggregate(args) -> str:
         io.write_json(out / "organisations" / name / "accuracy.json", doc)
     io.write_json(out / "pooled" / "accuracy.json", docs["pooled"])
     io.write_json(out / "heterogeneity.json", docs["heterogeneity"])
+    meta = ""
+    if args.meta_method != "none":
+        cuts = [h["cutoff"] for h in docs["heterogeneity"]["at_cutoffs"]]
+        io.write_json(
+            out / "meta_analysis.json",
+            meta_analysis_document(
+                tables,
+                cuts,
+                method=args.meta_method,
+                confidence=args.confidence,
+                min_cell=args.min_cell,
+                min_organisations=args.meta_min_organisations,
+            ),
+        )
+        meta = ", meta_analysis.json"
     return (
-        f"wrote {len(docs['organisations'])} organisation documents, pooled/accuracy.json and "
-        f"heterogeneity.json under {out}"
+        f"wrote {len(docs['organisations'])} organisation documents, pooled/accuracy.json, "
+        f"heterogeneity.json{meta} under {out}"
     )
 
 

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 FILE = "_not_applicable.json"
-STAGES = ("compare", "subgroups", "calibration", "reliability")
+STAGES = ("compare", "subgroups", "calibration", "reliability", "meta_analysis")
 
 
 def document(stage: str, reason: str) -> dict:

@@ -177,6 +177,29 @@ class CutpointRules(Group):
     )
 
 
+class MetaAnalysis(Group):
+    """Bivariate random-effects meta-analysis of sensitivity and specificity across the categories of one
+    column, e.g. sites or organisations (docs/meta-analysis.md)."""
+
+    by: Str | None = Field(
+        None,
+        description="Subgroup column whose categories are the organisations (e.g. `site`; must be in "
+        "`data.subgroups`); null = no meta-analysis.",
+    )
+    method: Literal["reml", "glmm"] = Field(
+        "reml",
+        description="`reml`: normal model of the logits (Reitsma et al. 2005; 0.5 added to every cell of a "
+        "table with a zero cell); `glmm`: exact binomial (Chu & Cole 2006, Laplace approximation).",
+    )
+    all_cutoffs: Bool = Field(
+        False,
+        description="Also at every cut-off the instrument is evaluated at (default: the judged cut-off only).",
+    )
+    min_organisations: Int = Field(
+        5, ge=3, description="Fewest organisations with positives and negatives for the bivariate model."
+    )
+
+
 class Evaluate(Group):
     """Accuracy of every instrument (docs/accuracy.md)."""
 
@@ -215,6 +238,9 @@ class Evaluate(Group):
         (0.8, 1.0), description=("Specificity range of the partial AUC.")
     )
     cutpoint_rules: CutpointRules = Field(CutpointRules(), description="Data-driven cut-points (exploratory).")
+    meta_analysis: MetaAnalysis = Field(
+        MetaAnalysis(), description="Bivariate meta-analysis across the categories of one column (e.g. sites)."
+    )
 
 
 class Judgement(Group):
@@ -458,6 +484,14 @@ def validate(doc: dict, file: str = str(PARAMS_FILE), base: str | os.PathLike = 
     except ValidationError as exc:
         raise _error(*exc.errors()[:1], file, exc.errors()) from None
     _check_criteria(model, file)
+    by = model.evaluate.meta_analysis.by
+    if by is not None and model.data is not None and by not in model.data.subgroups:
+        raise InputError(
+            file,
+            "the meta-analysis column must be one of data.subgroups (declared with codes, so its labels "
+            "may be published)",
+            column="evaluate.meta_analysis.by",
+        )
     if model.score is not None:
         _check_instruments(model, file, Path(base))
     return model

@@ -52,6 +52,7 @@ PATHS = {
     "calibration_curve": ("reports/plots/calibration",),
     "decision": ("reports/plots/decision", "data/processed/decision"),
     "reliability": ("data/processed/reliability",),
+    "meta_analysis": ("data/processed/meta_analysis",),
 }
 # The packages that compute or write something in a pipeline run (not test references such as
 # scikit-learn); duckdb and dask only stream large files (params scale.engine) and are left out.
@@ -139,6 +140,7 @@ class Inputs:
     calibration_curve: dict[str, list] = field(default_factory=dict)
     decision: dict[str, list] = field(default_factory=dict)
     reliability: dict[str, dict] = field(default_factory=dict)
+    meta_analysis: dict[str, dict] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) of every input read
     not_applicable: dict[str, dict] = field(default_factory=dict)  # stage -> its "not applicable" document
 
@@ -187,6 +189,7 @@ def load_inputs(root: str | Path = ".") -> Inputs:
     inp.calibration_curve = {k: _rows(v, "predicted") for k, v in read_dir(PATHS["calibration_curve"]).items()}
     inp.decision = {k: _rows(v, "threshold") for k, v in read_dir(PATHS["decision"]).items()}
     inp.reliability = read_dir(PATHS["reliability"])
+    inp.meta_analysis = read_dir(PATHS["meta_analysis"])
     inp.files = files
     return inp
 
@@ -272,6 +275,19 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     out.reliability = {}
     for k, doc in sorted(inp.reliability.items()):
         out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
+    # meta-analysis documents hold no counts; their per-organisation points were put under the rules
+    # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here
+    for k, doc in sorted(inp.meta_analysis.items()):
+        for e in doc.get("at_cutoffs") or []:
+            hidden = sorted(n for n, p in (e.get("per_organisation") or {}).items() if p.get("suppressed"))
+            if hidden:
+                log.append(
+                    {
+                        "location": f"{k}.meta_analysis[cutoff={e['cutoff']}]",
+                        "hidden": [f"per_organisation.{n}" for n in hidden],
+                        "reason": disclosure.reason_small(min_cell),
+                    }
+                )
     return out, log
 
 
@@ -854,6 +870,90 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
     return figures.roc_svg(pts, marks, labels)
 
 
+def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dict | None:
+    """The bivariate meta-analysis across organisations (docs/meta-analysis.md) at the judged cut-off
+    (else the first one analysed): plain-words sentences, the SROC figure and a technical line.
+    None when the stage did not run for this instrument. Per-organisation points arrive already
+    under the disclosure rules (``scale.federated.meta_analysis_document``)."""
+    if not doc:
+        return None
+    title = t["meta_title"].format(by=doc.get("by") or "")
+    view: dict = {"title": title, "plain": [], "svg": None, "tech": None}
+    entries = doc.get("at_cutoffs") or []
+    if not entries:
+        view["plain"].append(t["meta_no_cutoff"])
+        return view
+    e = next((x for x in entries if x.get("prespecified")), entries[0])
+    cut = fmt.cutoff(e["cutoff"])
+    level = fmt._dec(f"{100 * doc.get('confidence', 0.95):g}")
+    if e.get("pooled") is None:
+        reason = e.get("reason") or ""
+        key = "meta_too_few" if reason[:1].isdigit() else "meta_no_fit"
+        view["plain"].append(
+            t[key].format(k=e.get("organisations", 0), min=doc.get("min_organisations", 5), cutoff=cut)
+        )
+        return view
+    sens, spec = e["pooled"]["sensitivity"], e["pooled"]["specificity"]
+    view["plain"].append(
+        t["meta_plain"].format(
+            k=e.get("organisations", 0),
+            cutoff=cut,
+            sens=fmt.interval("sensitivity", sens),
+            spec=fmt.interval("specificity", spec),
+            sens_lo=fmt.pct(sens.get("prediction_low")),
+            sens_hi=fmt.pct(sens.get("prediction_high")),
+            spec_lo=fmt.pct(spec.get("prediction_low")),
+            spec_hi=fmt.pct(spec.get("prediction_high")),
+        )
+    )
+    between = e.get("between_organisations") or {}
+    if between.get("boundary"):
+        view["plain"].append(t["meta_boundary"])
+    points = e.get("per_organisation") or {}
+    withheld = sum(1 for p in points.values() if p.get("suppressed"))
+    if withheld:
+        view["plain"].append(t["meta_withheld"].format(n=withheld))
+    view["tech"] = t["meta_tech"].format(
+        method=t.get(f"meta_method_{doc.get('method')}", doc.get("method")),
+        tau2_sens=fmt.num(between.get("tau2_sensitivity"), 3),
+        tau2_spec=fmt.num(between.get("tau2_specificity"), 3),
+        rho=fmt.num(between.get("rho"), 2),
+        level=level,
+    )
+    orgs = [
+        (1 - p["specificity"], p["sensitivity"], p["n"])
+        for p in points.values()
+        if p.get("sensitivity") is not None and p.get("specificity") is not None and p.get("n")
+    ]
+
+    def pairs(obj) -> list[tuple[float, float]]:
+        return list(zip((obj or {}).get("fpr", []), (obj or {}).get("sensitivity", [])))
+
+    conf, pred, curve = pairs(e.get("confidence_region")), pairs(e.get("prediction_region")), pairs(e.get("sroc_curve"))
+    span = [o[0] for o in orgs] if len(orgs) >= 2 else [x for x, _ in pred]
+    if curve and span:  # the curve where there are organisations (elsewhere it is an extrapolation)
+        curve = [(x, y) for x, y in curve if min(span) <= x <= max(span)]
+    view["svg"] = figures.sroc_svg(
+        orgs,
+        (1 - spec["estimate"], sens["estimate"]),
+        conf,
+        pred,
+        curve,
+        {
+            "title": f"{title} \u2013 {inst_id}",
+            "decimal": fmt.decimal,
+            "x": t["roc_x"],
+            "y": t["roc_y"],
+            "organisations": t["meta_organisations"],
+            "summary": t["meta_summary"],
+            "confidence": t["meta_confidence"].format(level=level),
+            "prediction": t["meta_prediction"].format(level=level),
+            "curve": t["meta_curve"],
+        },
+    )
+    return view
+
+
 def generic_table(obj: dict, fmt: Fmt) -> list[tuple[str, str]]:
     """(label, text) rows for the interval objects and numbers in a small document (reliability etc.)."""
     rows = []
@@ -1367,6 +1467,7 @@ def instrument_view(
         "subgroups": subgroup_view(
             inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
         ),
+        "meta_analysis": meta_analysis_view(inp.meta_analysis.get(inst_id), fmt, t, inst_id),
         "further": further_view(doc, fmt, t, direction),
         "limitations": limits,
         "ci_method": doc.get("ci_method", "wilson"),
@@ -1749,6 +1850,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
             "calibration": bool(inp.calibration),
             "decision": bool(inp.decision),
             "reliability": bool(inp.reliability),
+            "meta_analysis": bool(inp.meta_analysis),
         },
         "criteria_cfg": yaml.safe_dump(crit_cfg, sort_keys=False, width=100) if crit_cfg else None,
         "other_lang": {

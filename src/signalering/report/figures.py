@@ -437,3 +437,40 @@ def flow_svg(
     else:
         y -= 28
     return _svg(width, y + 10, body, title)
+
+
+# --------------------------------------------------------------------------- meta-analysis (SROC)
+def sroc_svg(
+    organisations: Sequence[tuple[float, float, float]],
+    summary: tuple[float, float],
+    confidence: Sequence[tuple[float, float]],
+    prediction: Sequence[tuple[float, float]],
+    curve: Sequence[tuple[float, float]],
+    labels: dict,
+) -> str:
+    """The bivariate meta-analysis in ROC space: organisations as hollow circles whose area is
+    proportional to their number of children, the summary point, its confidence region (solid),
+    the prediction region for a new organisation (dashed) and the SROC curve (thin).
+
+    ``organisations``: ``(fpr, sensitivity, n)``; regions and curve: ``(fpr, sensitivity)`` points.
+    ``labels``: ``title, decimal, x, y, organisations, summary, confidence, prediction, curve``.
+    """
+    c = Chart((0, 1), (0, 1), labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
+    if curve:
+        c.line(curve, SERIES[2], labels["curve"], width=1.2)
+    if prediction:
+        c.line([*prediction, prediction[0]], SERIES[1], labels["prediction"], dash="5 4")
+    if confidence:
+        c.line([*confidence, confidence[0]], SERIES[0], labels["confidence"])
+    n_max = max((n for _, _, n in organisations), default=1) or 1
+    for fpr, sens, n in organisations:
+        r = 2.5 + 9.5 * math.sqrt(n / n_max)
+        c.body.append(
+            f'<circle cx="{_f(c.x(fpr))}" cy="{_f(c.y(sens))}" r="{_f(r)}" fill="none" '
+            f'stroke="{SERIES[4]}" stroke-width="1.2"/>'
+        )
+    if organisations:
+        c.legend_entry(labels["organisations"], SERIES[4], "hollow")
+    c.mark(summary[0], summary[1], SERIES[0])
+    c.legend_entry(labels["summary"], SERIES[0], "mark")
+    return c.svg()

@@ -16,8 +16,9 @@ of ``tn + fp``), over the organisations with a non-zero denominator:
 - Pearson's chi-square test of homogeneity of the proportions on the ``2 x k`` table (no continuity
   correction), which needs no correction for zero cells.
 
-With bivariate random-effects models (Reitsma et al. 2005) sensitivity and specificity would be
-modelled jointly; these univariate statistics describe the spread and do not replace such a model.
+These univariate statistics describe the spread. The meta-analytic summary models sensitivity and
+specificity jointly: ``meta_analysis_document`` (the bivariate random-effects model of Reitsma et al.
+2005 or the binomial GLMM of Chu & Cole 2006, ``signalering.meta_analysis``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ import numpy as np
 from scipy.special import expit
 from scipy.stats import chi2, chi2_contingency
 
+from .. import meta_analysis as ma
 from ..counts import CountTable
+from ..disclosure import DEFAULT_MIN_CELL, reason_small, suppress_tables
 from ..errors import UsageError
 from ..intervals import z_value
 from ..outputs import SCHEMA_VERSION, accuracy_document, interval_dict
@@ -208,3 +211,168 @@ def evaluate_tables(
         "at_cutoffs": heterogeneity(tables, cuts, confidence),
     }
     return {"organisations": docs, "pooled": accuracy_document(total, cutoffs, **kw), "heterogeneity": het}
+
+
+META_METHOD_LABELS = {
+    "reml": "bivariate normal model of logit sensitivity and specificity, REML (Reitsma et al. 2005)",
+    "glmm": "bivariate binomial GLMM, Laplace approximation (Chu & Cole 2006)",
+}
+SROC_FPR = tuple(np.round(np.arange(1, 100) / 100, 2))  # mada's default grid
+
+
+def _organisation_points(tables: dict[str, CountTable], cuts: list[float], min_cell: int) -> list[dict]:
+    """Per cut-off, each organisation's point in ROC space (sensitivity, specificity, n) under the
+    disclosure rules (docs/disclosure.md), counts never part of the point:
+
+    - per organisation, its tables at the cut-offs as any published 2 x 2 tables of one score
+      (``disclosure.suppress_tables``): a table with a small cell is withheld whole; of two tables
+      that differ by 1 to ``min_cell - 1`` positives or negatives the more lenient one is withheld;
+    - per cut-off, across organisations (the pooled table is published, so a single withheld
+      organisation would be the pooled minus the others; rule 5 of the subgroups): when one
+      organisation is withheld, or the withheld ones add up to a cell of 1 to ``min_cell - 1``,
+      further organisations are withheld, smallest first.
+    """
+    names = list(tables)
+    cells = {name: t.cells_at(cuts) for name, t in tables.items()}
+    hidden: list[set[str]] = [set() for _ in cuts]
+    for name in names:
+        entries = [
+            {"cutoff": float(c), **{k: int(cells[name][k][j]) for k in ("tp", "fp", "tn", "fn")}}
+            for j, c in enumerate(cuts)
+        ]
+        published, _ = suppress_tables(entries, min_cell, location=f"meta_analysis.{name}")
+        for j, pub in enumerate(published):
+            if "suppressed" in pub:
+                hidden[j].add(name)
+    per_cut: list[dict] = []
+    for j in range(len(cuts)):
+        raw = {n: {k: int(cells[n][k][j]) for k in ("tp", "fp", "tn", "fn")} for n in names}
+        gone = hidden[j]
+        size = sorted(names, key=lambda n: (sum(raw[n].values()), names.index(n)))
+        while gone and len(gone) < len(names):
+            sums = [sum(raw[n][k] for n in gone) for k in ("tp", "fp", "tn", "fn")]
+            if len(gone) > 1 and not any(0 < v < min_cell for v in sums):
+                break
+            gone.add(next(n for n in size if n not in gone))
+        points = {}
+        for n in names:
+            if n in gone:
+                points[n] = {"sensitivity": None, "specificity": None, "n": None, "suppressed": reason_small(min_cell)}
+                continue
+            c = raw[n]
+            n1, n0 = c["tp"] + c["fn"], c["tn"] + c["fp"]
+            points[n] = {"sensitivity": c["tp"] / n1 if n1 else None, "specificity": c["tn"] / n0 if n0 else None}
+            points[n]["n"] = n1 + n0
+            if not (n1 and n0):
+                points[n]["reason"] = "no reference-positive or no reference-negative records"
+        per_cut.append(points)
+    return per_cut
+
+
+def _interval(row, method: str) -> dict:
+    out = interval_dict(row.estimate, row.ci_low, row.ci_high, method)
+    out["prediction_low"] = float(row.prediction_low)
+    out["prediction_high"] = float(row.prediction_high)
+    return out
+
+
+def meta_analysis_at(
+    tp, fp, fn, tn, method: str = "reml", confidence: float = 0.95, min_organisations: int = ma.MIN_ORGANISATIONS
+) -> dict:
+    """The bivariate meta-analysis of one cut-off as a JSON-ready dict (no per-organisation figure).
+
+    ``pooled`` (sensitivity and specificity: estimate, Wald interval, marginal prediction interval for a
+    new organisation), ``between_organisations`` (``tau2`` on the logit scale, ``rho``, ``boundary``),
+    ``hsroc``, ``sroc_curve``, ``confidence_region``, ``prediction_region`` (ROC space, ``fpr`` and
+    ``sensitivity``; radius ``sqrt(chi2_2(confidence))``); ``null`` with a ``reason`` when the model
+    cannot be fitted (``meta_analysis.meta_analysis``).
+    """
+    fit, reason = ma.meta_analysis(tp, fp, fn, tn, method, min_organisations=min_organisations)
+    n_both = int(((np.asarray(tp) + np.asarray(fn) > 0) & (np.asarray(tn) + np.asarray(fp) > 0)).sum())
+    out: dict = {"organisations": n_both}
+    if fit is None:
+        for key in ("pooled", "between_organisations", "hsroc", "sroc_curve", "confidence_region", "prediction_region"):
+            out[key] = None
+        out["reason"] = reason
+        return out
+    label = f"wald-logit ({method})"
+    table = ma.pooled_accuracy(fit, confidence).set_index("statistic")
+    out["pooled"] = {s: _interval(table.loc[s], label) for s in ("sensitivity", "specificity")}
+    if method == "reml":
+        out["continuity_corrected"] = len(fit.corrected)
+    out["between_organisations"] = {
+        "tau2_sensitivity": fit.tau2[0],
+        "tau2_specificity": fit.tau2[1],
+        "rho": fit.rho,
+        "boundary": fit.boundary,
+    }
+    if fit.rho is None:
+        out["between_organisations"]["rho_reason"] = "a between-organisation variance is 0"
+    out["loglik"] = fit.loglik
+    h = ma.hsroc_parameters(fit)
+    if h is None:
+        out["hsroc"] = out["sroc_curve"] = None
+        why = "a between-organisation variance is 0, so the SROC shape (beta) is undefined"
+        out["hsroc_reason"] = out["sroc_curve_reason"] = why
+    else:
+        out["hsroc"] = {k: getattr(h, k) for k in ("Lambda", "Theta", "beta", "sigma2_alpha", "sigma2_theta")}
+        curve = ma.sroc_curve(h, SROC_FPR)
+        out["sroc_curve"] = {"fpr": curve.fpr.tolist(), "sensitivity": curve.sensitivity.tolist()}
+    reg = ma.regions(fit, confidence, npoints=100)
+    for name in ("confidence", "prediction"):
+        r = reg[reg.region == name]
+        out[f"{name}_region"] = {"fpr": r.fpr.tolist(), "sensitivity": r.sensitivity.tolist()}
+    return out
+
+
+def meta_analysis_document(
+    tables: dict[str, CountTable],
+    cutoffs: Sequence[float] | None = None,
+    *,
+    method: str = "reml",
+    confidence: float = 0.95,
+    min_cell: int = DEFAULT_MIN_CELL,
+    min_organisations: int = ma.MIN_ORGANISATIONS,
+) -> dict:
+    """The bivariate random-effects meta-analysis across organisations at each cut-off
+    (``meta_analysis.json``, docs/meta-analysis.md).
+
+    Parameters
+    ----------
+    tables : organisation name -> CountTable (same instrument and direction)
+    cutoffs : default: the pooled table's default cut-offs (every common cut-off)
+    method : ``"reml"`` (Reitsma et al. 2005) or ``"glmm"`` (Chu & Cole 2006)
+    min_cell : disclosure threshold for the per-organisation points (``per_organisation``)
+
+    Returns
+    -------
+    dict with ``schema_version``, ``method``, ``method_label``, ``confidence``, ``organisations`` and
+    ``at_cutoffs`` (per cut-off: ``meta_analysis_at`` plus ``per_organisation`` points).
+    """
+    if method not in ma.METHODS:
+        raise UsageError(f"The meta-analysis method must be one of {ma.METHODS}. Got {method!r} instead.")
+    if not tables:
+        raise UsageError("At least one count table is needed.")
+    total = pooled(tables)
+    cuts = [float(c) for c in (total.default_cutoffs() if cutoffs is None else cutoffs)]
+    names = list(tables)
+    cells = {name: t.cells_at(cuts) for name, t in tables.items()}
+    points = _organisation_points(tables, cuts, min_cell)
+    at = []
+    for j, cut in enumerate(cuts):
+        tp, fp, tn, fn = (np.array([cells[n][c][j] for n in names]) for c in ("tp", "fp", "tn", "fn"))
+        entry = {"cutoff": cut, **meta_analysis_at(tp, fp, fn, tn, method, confidence, min_organisations)}
+        entry["per_organisation"] = points[j]
+        at.append(entry)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "method": method,
+        "method_label": META_METHOD_LABELS[method],
+        "confidence": confidence,
+        "region_radius": "sqrt(chi2_2(confidence))",
+        "direction": total.direction,
+        "min_cell": int(min_cell),
+        "min_organisations": int(min_organisations),
+        "organisations": names,
+        "at_cutoffs": at,
+    }
