@@ -105,12 +105,15 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, 
     headlines = {}
     for inst_id in chosen:
         inst = instruments[inst_id]
+        cutoff = pair_cutoff(inst, overrides, ev)
+        banded = cutoff if isinstance(cutoff, str) else None  # a banded cut-off: each record's own
         doc = comparator.judgement_document(
             judgement,
             merged[inst_id].to_numpy(float),
             reference,
             positive_from=cfg["positive_from"],
-            cutoff=pair_cutoff(inst, overrides, ev),
+            cutoff=merged[banded_column(inst_id, banded)].to_numpy(float) if banded else cutoff,
+            banded=banded,
             direction=inst["direction"],
             instrument=inst_id,
             judgement_column=column,

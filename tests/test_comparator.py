@@ -416,6 +416,7 @@ def stage_project(tmp_path, monkeypatch):
     shipped = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
     p = {k: shipped[k] for k in ("seed", "evaluate", "disclosure")}
     p["disclosure"]["min_cell"] = 1  # the metrics show every headline figure of this tiny file
+    p["evaluate"]["meta_analysis"]["by"] = None  # this file has no subgroup columns
     p.update(
         data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [], "columns": {}},
         score={"instruments": ["instruments/lab.yaml"]},
@@ -539,3 +540,22 @@ def test_compare_stage_refuses_a_judgement_that_is_not_a_number(stage_project, c
         _run_compare()
     err = capsys.readouterr().err
     assert exit_.value.code == 3 and "concern" in err and "not a number" in err and "ja" not in err
+
+
+def test_banded_cutoff_uses_each_records_own_cutoff_and_leaves_out_records_without_a_band():
+    # the example above with a cut-off per record: 3 for records 0-5, 5 for 6-8 (an older band), record 9
+    # has a score but no band. Instrument positive: 1 (4>=3), 2 (5>=3), 4 (3>=3); record 6 (4 < 5) not.
+    judgement = [3, 2, 0, 0, 1, 2, 0, 0, 1, 0]
+    score = [1, 4, 5, 0, 3, 0, 4, 1, 0, 2]
+    reference = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    own = [3, 3, 3, 3, 3, 3, 5, 5, 5, np.nan]
+    doc = judgement_document(
+        judgement, score, reference, positive_from=2, cutoff=np.array(own, float), banded="by-age", folds=2, n_boot=0
+    )
+    assert doc["n"] == 9 and doc["n_excluded"]["no_band"] == 1 and doc["banded"] == "by-age"
+    assert doc["cutoff"] is None and "by-age" in doc["rules"]["instrument"]
+    either = doc["versus_judgement"]["either"]["at_cutoffs"]
+    # either flags negatives 4 and 5 (record 6 no longer): specificity 4/5 -> 3/5; sensitivity as before 3/4
+    assert (either["sensitivity"]["a"], either["specificity"]["a"]) == (0.75, 0.6)
+    alone = doc["versus_judgement"]["instrument"]["at_cutoffs"]
+    assert (alone["sensitivity"]["a"], alone["specificity"]["a"]) == (0.5, 0.8)

@@ -48,6 +48,7 @@ def project(tmp_path, monkeypatch):
     shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     params = {k: shipped[k] for k in ("seed", "evaluate", "calibration", "reliability", "disclosure")}
     params["evaluate"]["bootstrap"] = 0
+    params["evaluate"]["meta_analysis"]["by"] = None  # this file has no subgroup columns
     params.update(
         data={"records": "x.csv", "id_column": "case", "reference": "ref", "subgroups": [], "columns": {}},
         score={"instruments": ["instruments/lab.yaml"]},

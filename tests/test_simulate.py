@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from signalering.simulate import SimulationParams, age_and_followup, simulate_records, substream
+from signalering.simulate import SimulationParams, age_and_followup, simulate_chunks, simulate_records, substream
 
 NEW = ("age_years", "followup_days")
 # sha256 of the CSV text of every column the simulator wrote before the age and follow-up columns were
@@ -71,3 +71,22 @@ def test_followup_days_are_written_as_whole_numbers():
     lines = [line.split(",") for line in frame.to_csv(index=False, lineterminator="\n").splitlines()[1:]]
     assert lines[0][0].isdigit() and lines[1][0].isdigit() and lines[2][0] == ""
     assert [int(r[1]) for r in lines][1] >= 12
+
+
+def test_chunks_up_to_the_chunk_size_are_the_whole_simulation():
+    p = SimulationParams(n_records=3000)
+    (only,) = list(simulate_chunks(p, np.random.default_rng(4), chunk_rows=3000))
+    pd.testing.assert_frame_equal(only, simulate_records(p, np.random.default_rng(4)))
+
+
+def test_chunks_beyond_the_chunk_size_have_unique_ids_and_keep_injected_duplicates():
+    p = SimulationParams(n_records=2500, invalid_fraction=0.02)
+    chunks = list(simulate_chunks(p, np.random.default_rng(4), chunk_rows=1000))
+    assert [len(c) for c in chunks] == [1000, 1000, 500]
+    ids = pd.concat([c["record_id"] for c in chunks])
+    assert ids.str.fullmatch(r"R[0-9a-f]{10}").all()
+    within = sum(int(c["record_id"].duplicated().sum()) for c in chunks)
+    assert int(ids.duplicated().sum()) == within > 0  # duplicates only where the fault injection made them
+    again = list(simulate_chunks(p, np.random.default_rng(4), chunk_rows=1000))
+    for a, b in zip(chunks, again):
+        pd.testing.assert_frame_equal(a, b)

@@ -236,8 +236,9 @@ def judgement_document(
     reference,
     *,
     positive_from: float,
-    cutoff: float | None,
+    cutoff: float | np.ndarray | None,
     direction: str = "higher",
+    banded: str | None = None,
     instrument: str = "instrument",
     judgement_column: str = "judgement",
     prevalence: float | None = None,
@@ -255,7 +256,9 @@ def judgement_document(
     ----------
     judgement, score, reference : array-like of float (NaN = missing / not verified)
     positive_from : float          Judgement level counted as positive (yes/no: 1).
-    cutoff : float or None         The instrument's cut-off; None leaves out the rules that need one.
+    cutoff : float, array or None  The instrument's cut-off; None leaves out the rules that need one.
+        For a banded cut-off (``banded`` its name), each record's own cut-off (NaN: the record has no
+        valid band and is left out, counted in ``n_excluded.no_band``).
     direction : {"higher", "lower"}
     instrument, judgement_column : str     Names written into the document.
     prevalence : float or None     Target prevalence of the per-1000 line (None: no line).
@@ -295,15 +298,22 @@ def judgement_document(
     if given and np.shape(folds) != j.shape:
         raise UsageError(f"The 'folds' parameter of {where} must be a number of folds or one fold per record.")
     k_folds = int(np.max(folds)) + 1 if given else folds
+    own = None if banded is None or cutoff is None else np.asarray(cutoff, dtype=float)
+    if own is not None and own.shape != s.shape:
+        raise UsageError(f"The 'cutoff' parameter of {where} must give one cut-off per record for a banded cut-off.")
+    no_band = np.zeros(s.shape, bool) if own is None else np.isnan(own)
     no_j, no_s = np.isnan(j), np.isnan(s)
-    use = ~no_j & ~no_s & ~np.isnan(r)
+    use = ~no_j & ~no_s & ~no_band & ~np.isnan(r)
     j, s, r = j[use], s[use], r[use]
+    if own is not None:
+        cutoff = own[use]
     doc = {
         "schema_version": SCHEMA_VERSION,
         "instrument": instrument,
         "judgement_column": judgement_column,
         "positive_from": float(positive_from),
-        "cutoff": None if cutoff is None else float(cutoff),
+        "cutoff": None if cutoff is None or own is not None else float(cutoff),
+        "banded": banded if own is not None else None,
         "direction": direction,
         "confidence": confidence,
         "n": int(use.sum()),
@@ -312,11 +322,15 @@ def judgement_document(
         "n_excluded": {
             "missing_judgement": int(no_j.sum()),
             "missing_score": int((~no_j & no_s).sum()),
-            "unverified": int((~no_j & ~no_s & ~use).sum()),
-        },
+            "unverified": int((~no_j & ~no_s & ~no_band & ~use).sum()),
+        }
+        | ({"no_band": int((~no_j & ~no_s & no_band).sum())} if own is not None else {}),
         "rules": {
             "judgement": f"{judgement_column} >= {positive_from:g}",
-            "instrument": None if cutoff is None else f"score {'>=' if direction == 'higher' else '<='} {cutoff:g}",
+            "instrument": None
+            if cutoff is None
+            else f"score {'>=' if direction == 'higher' else '<='} "
+            + (f"the cut-off of the record's band ({banded})" if own is not None else f"{cutoff:g}"),
             "either": "judgement positive or instrument positive",
             "both": "judgement positive and instrument positive",
             "combination": f"{k_folds}-fold cross-validated logistic regression of the reference on "
@@ -355,6 +369,7 @@ def judgement_document(
             direction_a=direction,
             cutoff_a=cutoff,
             cutoff_b=positive_from,
+            banded_a=None if own is None else banded,
             **compare_kw,
         )
         for name in ("either", "both"):

@@ -11,7 +11,8 @@ turned into
   ``report``, ``scale``, ``simulate``) kept from the current ``params.yaml`` (or :data:`DEFAULTS`),
   with every per-instrument entry that names an instrument no longer scored dropped
   (``evaluate.judged_cutoff``, ``evaluate.exploratory_cutoffs``, ``compare.pairs``, ``compare.cutoffs``, ``report.criteria``),
-  and ``compare.judgement`` switched off (it names a column of the previous records file).
+  and ``compare.judgement`` and ``evaluate.meta_analysis.by`` switched off (they name columns of the previous
+  records file).
 
 :func:`plan` does the inspection and returns what would be written (no file is touched);
 :func:`write` writes it. The caller guards the file against direct identifiers first
@@ -159,6 +160,8 @@ def kept_settings(current: dict | None, ids: set[str]) -> dict:
         ev.setdefault("exploratory_cutoffs", ev.pop("cutoffs"))
     for key in ("judged_cutoff", "exploratory_cutoffs"):
         ev[key] = {k: v for k, v in (ev.get(key) or {}).items() if k in ids}
+    if isinstance(ev.get("meta_analysis"), dict):  # it names a subgroup column of the previous records file
+        ev["meta_analysis"] = {**ev["meta_analysis"], "by": None}
     cmp_ = out["compare"] = dict(out.get("compare") or {})
     cmp_["pairs"] = [p for p in (cmp_.get("pairs") or []) if isinstance(p, (list, tuple)) and set(p) <= ids]
     cmp_["cutoffs"] = {k: v for k, v in (cmp_.get("cutoffs") or {}).items() if k in ids}

@@ -48,7 +48,7 @@ The generating model (documented for users who want to simulate their own planne
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -105,6 +105,31 @@ class SimulationParams:
     rater_noise: float = 0.9
     n_sites: int = 8
     invalid_fraction: float = 0.002
+
+
+CHUNK_ROWS = 1_000_000  # records simulated at once: a national-size demo file in bounded memory
+
+
+def simulate_chunks(p: SimulationParams, rng: np.random.Generator, chunk_rows: int = CHUNK_ROWS):
+    """The records of :func:`simulate_records` in frames of at most ``chunk_rows`` (memory is bounded
+    by the chunk, not the file).
+
+    Up to ``chunk_rows`` records this yields exactly ``simulate_records(p, rng)``. Beyond, chunk ``i``
+    is simulated with its own stream (``substream(rng, "chunk-i")``) from the same model, and its
+    record ids are renumbered ``R`` + the chunk (3 hex digits) + a shuffled number (7 hex digits), so
+    ids are unique across chunks while an injected duplicate id stays a duplicate within its chunk.
+    """
+    if p.n_records <= chunk_rows:
+        yield simulate_records(p, rng)
+        return
+    for i, start in enumerate(range(0, p.n_records, chunk_rows)):
+        size = min(chunk_rows, p.n_records - start)
+        stream = substream(rng, f"chunk-{i}")
+        frame = simulate_records(replace(p, n_records=size), stream)
+        codes, uniques = pd.factorize(frame["record_id"])
+        number = stream.permutation(len(uniques))
+        frame["record_id"] = np.array([f"R{i:03x}{v:07x}" for v in number])[codes]
+        yield frame
 
 
 def _logistic(x):

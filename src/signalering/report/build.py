@@ -1633,7 +1633,13 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
             rows.append(
                 {
                     "rule": t[f"judgement_rule_{rule}"].format(
-                        rule=fmt.rule(doc.get("direction") or "higher", doc.get("cutoff")),
+                        rule=fmt.entry_rule(
+                            doc.get("direction") or "higher",
+                            {
+                                "cutoff": doc.get("cutoff"),
+                                "banded": {"name": doc["banded"]} if doc.get("banded") else None,
+                            },
+                        ),
                         threshold=fmt.pct(at.get("cutoff_a"), 0),
                     ),
                     "sens": fmt.interval("sensitivity", sens.get("a_interval")),
