@@ -79,7 +79,7 @@ def main() -> None:
             merges=merges,
             banded=banded,
         )
-        scores.drop(columns=own, inplace=True)
+        scores = scores.drop(columns=own)
         doc["instrument"] = inst["id"]
         io.write_json(OUT / f"{inst['id']}.json", doc)
         published, log = disclosure.suppress_subgroups_document(doc, min_cell, inst["id"])
