@@ -251,8 +251,9 @@ def _is_reason_key(key: str) -> bool:
 
 
 def _withhold_table(entry: dict, reason: str, min_cell: int) -> dict:
-    """A threshold entry withheld whole: small cells as "<10", every other number null, reasons added."""
-    out = _blank(entry, reason)
+    """A threshold entry withheld whole: small cells as "<10", every other number null, reasons added
+    (``excluded_by_band``, the disclosure-control input of a banded cut-off, is never published)."""
+    out = _blank({k: v for k, v in entry.items() if k != "excluded_by_band"}, reason)
     for c in CELLS:
         if c in entry:
             out[c] = label(min_cell) if is_small(entry[c], min_cell) else None

@@ -59,7 +59,9 @@ def test_init_writes_score_instruments_and_keeps_the_analysis_settings(project):
     assert params["data"]["id_column"] == "case" and params["data"]["subgroups"] == ["gender"]
     assert params["data"]["columns"]["gender"] == {"codes": ["Female", "Male"]}
     assert params["data"]["columns"]["wfns"] == {"min": 1, "max": 5, "integer": True}
-    assert params["evaluate"] == shipped["evaluate"] and params["seed"] == shipped["seed"]
+    # the analysis settings are kept; the meta-analysis column named a subgroup column of the demo file
+    meta = {**shipped["evaluate"]["meta_analysis"], "by": None}
+    assert params["evaluate"] == {**shipped["evaluate"], "meta_analysis": meta} and params["seed"] == shipped["seed"]
     assert params["compare"]["pairs"] == []  # the demo's pairs name other instruments
     assert set(params["report"]["criteria"]) == {"default"}
     spec = yaml.safe_load((project / "instruments" / "wfns.yaml").read_text(encoding="utf-8"))
@@ -83,7 +85,7 @@ def test_aucs_equal_proc(project):
 def test_report_names_every_score_and_the_stages_not_applicable(project):
     flow = json.loads((project / "data" / "interim" / "flow.json").read_text(encoding="utf-8"))
     assert flow["received"] == flow["analysed"] == 113
-    for stage in ("comparison", "calibration", "reliability"):
+    for stage in ("comparison", "calibration", "reliability", "meta_analysis"):
         doc = json.loads((project / "data" / "processed" / stage / "_not_applicable.json").read_text(encoding="utf-8"))
         assert doc["applicable"] is False
     assert sorted(p.name for p in (project / "data" / "processed" / "subgroups").glob("*.json")) == [
@@ -96,7 +98,7 @@ def test_report_names_every_score_and_the_stages_not_applicable(project):
         html = (project / "reports" / name).read_text(encoding="utf-8")
         for s in SCORES:
             assert f"{s}@1" in html, (name, s)
-        assert html.count(words) == 3, name  # comparison, calibration, reliability
+        assert html.count(words) == 4, name  # comparison, calibration, reliability, meta-analysis
 
 
 @pytest.mark.slow
