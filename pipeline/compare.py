@@ -93,15 +93,26 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, 
             "compare.judgement.column is not a column of the records file",
             column="compare.judgement.column",
         )
-    records = pd.read_parquet(INTERIM / "records.parquet", columns=[id_column, column])
-    scores = pd.read_parquet(INTERIM / "scores.parquet")
-    merged = scores.merge(records, on=id_column, how="left", validate="one_to_one", suffixes=("", "__judgement"))
-    judgement = io.numeric_column(
-        merged, column if column not in scores.columns else f"{column}__judgement", str(INTERIM / "records.parquet")
+    chosen = [i for i in cfg.get("instruments") or instruments if i in instruments]  # not scored: skipped
+    # only the columns used: the ids, the reference, the chosen instruments' scores and own cut-offs
+    own = [
+        c
+        for i in chosen
+        for c in (i, *(banded_column(i, b["name"]) for b in instruments[i].get("banded_cutoffs") or []))
+    ]
+    scores = pd.read_parquet(
+        INTERIM / "scores.parquet", columns=list(dict.fromkeys([id_column, data["reference"], *own]))
     )
+    records = pd.read_parquet(INTERIM / "records.parquet", columns=[id_column, column])
+    name = column if column not in scores.columns else f"{column}__judgement"
+    if scores[id_column].equals(records[id_column]):  # the score stage keeps the records' order: no join needed
+        merged = scores.assign(**{name: records[column].to_numpy()})
+    else:
+        merged = scores.merge(records.rename(columns={column: name}), on=id_column, how="left", validate="one_to_one")
+    del records
+    judgement = io.numeric_column(merged, name, str(INTERIM / "records.parquet"))
     reference = merged[data["reference"]].to_numpy(float)
     prevalences = ev.get("prevalences") or []
-    chosen = [i for i in cfg.get("instruments") or instruments if i in instruments]  # not scored: skipped
     headlines = {}
     for inst_id in chosen:
         inst = instruments[inst_id]
