@@ -269,3 +269,13 @@ def test_calibration_and_reliability_in_plain_words(lang):
         None,
     )
     assert T[lang]["cal_fitted_here"] in view["svg"]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_partial_verification_correction_says_not_every_record_is_verified_only_when_true(complete, partial, lang):
+    """'Not every screened record has a reference result' introduces the Begg-Greenes table: with
+    complete verification there is no table, only the note why no correction is needed."""
+    plain = T[lang]["verification_plain"]
+    assert T[lang]["verification_title"] in text(complete[lang])
+    assert plain not in text(complete[lang])
+    assert plain in text(partial[lang])
