@@ -279,3 +279,30 @@ def test_the_partial_verification_correction_says_not_every_record_is_verified_o
     assert T[lang]["verification_title"] in text(complete[lang])
     assert plain not in text(complete[lang])
     assert plain in text(partial[lang])
+
+
+def _render_with(docs: dict, **stages) -> dict[str, str]:
+    inp = build.Inputs(
+        flow=flow_of(docs), accuracy=docs, instruments={k: d["instrument"] for k, d in docs.items()}, **stages
+    )
+    pub, log = build.publishable(inp, PARAMS["disclosure"]["min_cell"])
+    return {lang: build.render(build.build_view(pub, log, PARAMS, {}, lang, T[lang])) for lang in build.LANGS}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_withheld_decision_curve_or_subgroup_breakdown_is_not_called_not_assessed(lang):
+    """The calibration and subgroups stages ran, but disclosure control left fewer than two decision
+    points and withheld every subgroup column: the report says 'not shown (small numbers)', not
+    'not assessed in this run'; without those stages it still says 'not assessed in this run'."""
+    docs = {"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}
+    cal = {"n": 200, "n_events": 60, "brier": 0.2}
+    sub = {"instrument": "score@1", "cutoffs": [2.0], "subgroups": {}, "withheld_subgroups": ["site", "age_band"]}
+    page = text(
+        _render_with(docs, calibration={"score@1": cal}, decision={"score@1": []}, subgroups={"score@1": sub})[lang]
+    )
+    t = T[lang]
+    assert f"{t['decision']}: {t['decision_withheld'].format(min_cell=10)}" in page
+    assert f"{t['subgroups']}: {t['subgroups_all_withheld'].format(columns='site, age_band', min_cell=10)}" in page
+    assert f"{t['decision']}: {t['not_in_run']}" not in page and f"{t['subgroups']}: {t['not_in_run']}" not in page
+    page = text(_render_with(docs)[lang])
+    assert f"{t['decision']}: {t['not_in_run']}" in page and f"{t['subgroups']}: {t['not_in_run']}" in page

@@ -276,9 +276,13 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     for k, doc in sorted(inp.reliability.items()):
         out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
     # meta-analysis documents hold no counts; their per-organisation points were put under the rules
-    # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here
+    # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here.
+    # The pooled estimates approximate the pooled table's: withheld where its accuracy is.
+    out.meta_analysis = {}
     for k, doc in sorted(inp.meta_analysis.items()):
-        for e in doc.get("at_cutoffs") or []:
+        out.meta_analysis[k], lg = disclosure.suppress_meta_analysis_document(doc, out.accuracy.get(k), min_cell, k)
+        log.extend(lg)
+        for e in out.meta_analysis[k].get("at_cutoffs") or []:
             hidden = sorted(n for n, p in (e.get("per_organisation") or {}).items() if p.get("suppressed"))
             if hidden:
                 log.append(
@@ -881,7 +885,8 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     view: dict = {"title": title, "plain": [], "svg": None, "tech": None}
     entries = doc.get("at_cutoffs") or []
     if not entries:
-        view["plain"].append(t["meta_no_cutoff"])
+        banded = doc.get("judged_banded")
+        view["plain"].append(t["meta_banded"].format(name=banded) if banded else t["meta_no_cutoff"])
         return view
     e = next((x for x in entries if x.get("prespecified")), entries[0])
     cut = fmt.cutoff(e["cutoff"])
@@ -889,6 +894,8 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     if e.get("pooled") is None:
         reason = e.get("reason") or ""
         key = "meta_too_few" if reason[:1].isdigit() else "meta_no_fit"
+        if reason == disclosure.WITHHELD:
+            key = "meta_table_withheld"
         view["plain"].append(
             t[key].format(k=e.get("organisations", 0), min=doc.get("min_organisations", 5), cutoff=cut)
         )
@@ -1172,6 +1179,22 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict, ban
     return {"cutoff": fmt.rule(direction, cutoffs[i]) if i is not None else None, "blocks": blocks}
 
 
+def missing_figure_text(inp: Inputs, inst_id: str, t: dict, min_cell: int) -> tuple[str, str]:
+    """Why the decision curve and the subgroup results of an instrument are absent: withheld (small
+    numbers) when their stage ran for it (a decision curve of fewer than two published points after
+    ``disclosure.decision_plot_rows``; every subgroup column withheld), else not assessed in this run."""
+    cal = inp.calibration.get(inst_id) or {}
+    ran = inst_id in inp.decision and bool(cal) and cal.get("reason") in (None, disclosure.WITHHELD)
+    decision = t["decision_withheld"].format(min_cell=min_cell) if ran else t["not_in_run"]
+    sub = inp.subgroups.get(inst_id) or {}
+    withheld = [str(c) for c in sub.get("withheld_subgroups") or []]
+    if withheld and not sub.get("subgroups"):
+        subgroups = t["subgroups_all_withheld"].format(columns=", ".join(withheld), min_cell=min_cell)
+    else:
+        subgroups = t["not_in_run"]
+    return decision, subgroups
+
+
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
     """Bootstrap, partial AUC, data-driven cut-points and the partial-verification correction.
 
@@ -1260,6 +1283,8 @@ def instrument_view(
     primary = entries[idx] if idx is not None else None
     rule = fmt.entry_rule(direction, primary) if primary else None
     banded_name = ((primary or {}).get("banded") or {}).get("name")
+    min_cell = ((params or {}).get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
+    missing = missing_figure_text(inp, inst_id, t, min_cell)
 
     # verdict
     cal = inp.calibration.get(inst_id)
@@ -1463,6 +1488,8 @@ def instrument_view(
         ),
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
+        "decision_missing": missing[0],
+        "subgroups_missing": missing[1],
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
         "subgroups": subgroup_view(
             inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
