@@ -306,3 +306,19 @@ def test_a_withheld_decision_curve_or_subgroup_breakdown_is_not_called_not_asses
     assert f"{t['decision']}: {t['not_in_run']}" not in page and f"{t['subgroups']}: {t['not_in_run']}" not in page
     page = text(_render_with(docs)[lang])
     assert f"{t['decision']}: {t['not_in_run']}" in page and f"{t['subgroups']}: {t['not_in_run']}" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_too_few_events_for_the_cross_validated_mapping_quotes_no_count(lang):
+    """One reference-positive among 28 scored records: the estimated mapping cannot be cross-validated.
+    Its reason reaches the published calibration document and the report: it names the folds, never
+    the number of events (1, a small count) or non-events; both languages say it in full."""
+    from signalering.calibration import cross_validated_logistic
+
+    y = np.r_[np.ones(1), np.zeros(27)]
+    cv = cross_validated_logistic(np.arange(28.0), y, folds=10, seed=1)
+    assert cv.reason and not re.search(r"\b(1|27)\b", cv.reason)
+    source = f"estimated: 10-fold cross-validated logistic regression of the reference on the score; {cv.reason}"
+    said = build.Fmt(lang, T[lang]).say(source)
+    assert not re.search(r"\b(1|27)\b", said) and T[lang]["reason_other"] not in said
+    assert T[lang]["reasons"]["cv_too_few"].format(folds=10) in said

@@ -331,6 +331,7 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("mar", r"verification missing at random given the screen result at the cut-off"),
     ("no_unverified", r"no unverified records: the naive estimates need no correction for partial verification"),
     ("cv_mapping", r"estimated: (?P<folds>\d+)-fold cross-validated logistic regression of the reference on the score"),
+    ("cv_too_few", r"too few events or non-events for (?P<folds>\d+) folds"),
     ("declared_mapping", r"risk mapping declared in the specification \((?P<link>[^)]*)\)"),
     ("own_probability", r"the instrument's own probability"),
     ("bootstrap_only", r"interval by bootstrap only \(give a number of bootstrap replicates\)"),
