@@ -322,3 +322,22 @@ def test_too_few_events_for_the_cross_validated_mapping_quotes_no_count(lang):
     said = build.Fmt(lang, T[lang]).say(source)
     assert not re.search(r"\b(1|27)\b", said) and T[lang]["reason_other"] not in said
     assert T[lang]["reasons"]["cv_too_few"].format(folds=10) in said
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_judgement_comparison_withheld_for_few_positives_says_so(lang):
+    """Six reference-positives among 66 children with a judgement: disclosure control withholds every
+    rule's sensitivity and specificity; the judgement table says 'not shown (small numbers)', never
+    'not assessed in this run' (the comparison did run)."""
+    from signalering.comparator import judgement_document
+
+    rng = np.random.default_rng(3)
+    ref = np.r_[np.ones(6), np.zeros(60)]
+    judgement = (rng.random(66) < 0.3).astype(float)
+    score = rng.integers(0, 6, 66).astype(float)
+    doc = judgement_document(judgement, score, ref, positive_from=1, cutoff=3, folds=2, n_boot=0, instrument="score@1")
+    docs = {"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}
+    html = _render_with(docs, judgement={"score@1": doc})[lang]
+    part = text(html.split('id="judgement"', 1)[1])
+    assert T[lang]["suppressed_short"] in part
+    assert T[lang]["not_in_run"] not in part.split(T[lang]["sec_appendix"])[0]

@@ -1629,13 +1629,19 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
         versus = doc.get("versus_judgement") or {}
         rows = []
         first = next(iter(versus.values()), None)
+
+        def shown(stat: str, iv: dict | None, comp: dict) -> str:
+            """An interval, or 'not shown (small numbers)' where disclosure control took the whole
+            2 x 2 x 2 table (few positives or negatives), never 'not assessed in this run'."""
+            return fmt.interval(stat, iv) if iv or not comp.get("suppressed") else t["suppressed_short"]
+
         if first is not None:
             at = first.get("at_cutoffs") or {}
             rows.append(
                 {
                     "rule": t["judgement_rule_judgement"].format(level=fmt.cutoff(doc.get("positive_from"))),
-                    "sens": fmt.interval("sensitivity", (at.get("sensitivity") or {}).get("b_interval")),
-                    "spec": fmt.interval("specificity", (at.get("specificity") or {}).get("b_interval")),
+                    "sens": shown("sensitivity", (at.get("sensitivity") or {}).get("b_interval"), first),
+                    "spec": shown("specificity", (at.get("specificity") or {}).get("b_interval"), first),
                     "auc": fmt.interval("auc", first.get("auc_b")),
                     "sens_diff": "",
                     "spec_diff": "",
@@ -1652,8 +1658,8 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
             dl = comp.get("delong") or {}
             auc_diff = {k: dl.get(k) for k in ("ci_low", "ci_high", "reason")} | {"estimate": dl.get("difference")}
 
-            def diff(e: dict) -> str:
-                text = fmt.interval("sensitivity", e.get("difference"))
+            def diff(e: dict, comp: dict = comp) -> str:
+                text = shown("sensitivity", e.get("difference"), comp)
                 return f"{text}; McNemar {fmt.p_eq(e.get('mcnemar_p'))}" if e.get("mcnemar_p") is not None else text
 
             auc_text = fmt.interval("auc", auc_diff)
@@ -1670,15 +1676,15 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
                         ),
                         threshold=fmt.pct(at.get("cutoff_a"), 0),
                     ),
-                    "sens": fmt.interval("sensitivity", sens.get("a_interval")),
-                    "spec": fmt.interval("specificity", spec.get("a_interval")),
+                    "sens": shown("sensitivity", sens.get("a_interval"), comp),
+                    "spec": shown("specificity", spec.get("a_interval"), comp),
                     "auc": fmt.interval("auc", comp.get("auc_a")),
                     "sens_diff": diff(sens),
                     "spec_diff": diff(spec),
                     "auc_diff": f"{auc_text}, {fmt.p_eq(dl.get('p_value'))}",
                     # the main report's short form: the differences with their intervals only
-                    "sens_diff_short": fmt.interval("sensitivity", sens.get("difference")),
-                    "spec_diff_short": fmt.interval("specificity", spec.get("difference")),
+                    "sens_diff_short": shown("sensitivity", sens.get("difference"), comp),
+                    "spec_diff_short": shown("specificity", spec.get("difference"), comp),
                     "auc_diff_short": auc_text,
                 }
             )
