@@ -341,3 +341,21 @@ def test_a_judgement_comparison_withheld_for_few_positives_says_so(lang):
     part = text(html.split('id="judgement"', 1)[1])
     assert T[lang]["suppressed_short"] in part
     assert T[lang]["not_in_run"] not in part.split(T[lang]["sec_appendix"])[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_withheld_bootstrap_and_partial_auc_say_so_without_leftovers(lang):
+    """Eight reference-positives: the bootstrap AUC interval (50 replicates, run) and the partial AUC
+    are withheld (rule 4). The report says 'not shown (small numbers)' for both, not 'not assessed
+    in this run', and no '–––' where the withheld specificity range was."""
+    counts = CountTable.from_counts(np.arange(4), [2, 2, 2, 2], [60, 40, 25, 15], [0, 0, 0, 0])
+    doc = outputs.accuracy_document(counts, [2.0], prevalences=[0.034], n_boot=50, seed=1)
+    assert doc["auc_bootstrap"]["estimate"] is not None and doc["partial_auc"] is not None
+    doc["instrument"] = SPEC
+    for e in doc["thresholds"]:
+        e["names"], e["prespecified"] = ["protocol"], True
+    page = text(_render_with({"score@1": doc})[lang])
+    t = T[lang]
+    assert f"{t['auc_bootstrap']}: {t['suppressed_short']}" in page
+    assert f"{t['auc_bootstrap']}: {t['not_in_run']}" not in page
+    assert t["partial_auc_withheld"] in page and "\u2013\u2013\u2013" not in page

@@ -1201,11 +1201,18 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
 
     Every key is present (None when its input is absent or withheld): the template is strict."""
     out: dict = dict.fromkeys(("auc_bootstrap", "replicates", "partial_auc", "cutpoints", "verification"))
-    if _iv_ok(doc.get("auc_bootstrap")):
+    boot = doc.get("auc_bootstrap")
+    # why there is no bootstrap interval: withheld (small numbers) or undefined, else not run
+    out["auc_bootstrap_missing"] = (
+        fmt.reason(boot) if isinstance(boot, dict) and boot.get("reason") else t["not_in_run"]
+    )
+    if _iv_ok(boot):
         out["auc_bootstrap"] = fmt.interval("auc", doc["auc_bootstrap"])
         out["replicates"] = (doc.get("bootstrap") or {}).get("replicates")
     pa = doc.get("partial_auc")
-    if isinstance(pa, dict) and isinstance(pa.get("standardised"), dict):
+    if isinstance(pa, dict) and pa.get("suppressed"):  # the range is withheld with it: no '–––'
+        out["partial_auc"] = t["partial_auc_withheld"]
+    elif isinstance(pa, dict) and isinstance(pa.get("standardised"), dict):
         out["partial_auc"] = t["partial_auc_line"].format(
             lo=fmt.pct(pa.get("specificity_low"), 0),
             hi=fmt.pct(pa.get("specificity_high"), 0),
