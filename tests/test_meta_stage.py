@@ -248,3 +248,28 @@ def test_a_banded_judged_cutoff_is_named_not_called_missing(project, lang):
     view = meta_analysis_view(out, Fmt(lang, t), t, "lab@1")
     assert view["plain"] == [t["meta_banded"].format(name="by-age")]
     assert "by-age" in view["plain"][0] and view["plain"][0] != t["meta_no_cutoff"]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_withheld_organisations_are_counted_out_of_all_not_only_those_fitted(lang):
+    """Six organisations with positives and negatives and a seventh without positives (withheld from
+    the figure, in the fit for specificity only): 'Across 6 organisations' must not be followed by
+    '7 organisation(s) are not shown' without saying out of how many."""
+    big = [
+        (40, 30, 20, 300),
+        (45, 35, 15, 280),
+        (50, 25, 25, 310),
+        (38, 28, 22, 290),
+        (42, 33, 18, 305),
+        (47, 31, 19, 295),
+    ]
+    tables = _tables([*big, (0, 3, 0, 40)])
+    doc = meta_analysis_document(tables, [1.0], min_cell=10)
+    entry = doc["at_cutoffs"][0]
+    assert entry["organisations"] == 6 and len(entry["per_organisation"]) == 7
+    withheld = sum(1 for p in entry["per_organisation"].values() if p.get("suppressed"))
+    t = load_texts(lang)
+    view = meta_analysis_view({**doc, "by": "site"}, Fmt(lang, t), t, "lab@1")
+    assert view["plain"][0].startswith(t["meta_plain"].split("{")[0]) and " 6 " in view["plain"][0]
+    line = next(x for x in view["plain"] if x == t["meta_withheld"].format(n=withheld, total=7))
+    assert (f"{withheld} of the 7" if lang == "en" else f"{withheld} van de 7") in line

@@ -920,7 +920,7 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     points = e.get("per_organisation") or {}
     withheld = sum(1 for p in points.values() if p.get("suppressed"))
     if withheld:
-        view["plain"].append(t["meta_withheld"].format(n=withheld))
+        view["plain"].append(t["meta_withheld"].format(n=withheld, total=len(points)))
     view["tech"] = t["meta_tech"].format(
         method=t.get(f"meta_method_{doc.get('method')}", doc.get("method")),
         tau2_sens=fmt.num(between.get("tau2_sensitivity"), 3),
