@@ -359,3 +359,17 @@ def test_a_withheld_bootstrap_and_partial_auc_say_so_without_leftovers(lang):
     assert f"{t['auc_bootstrap']}: {t['suppressed_short']}" in page
     assert f"{t['auc_bootstrap']}: {t['not_in_run']}" not in page
     assert t["partial_auc_withheld"] in page and "\u2013\u2013\u2013" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_partial_verification_limitation_points_to_where_the_correction_is(partial, lang):
+    """The limitation of partial verification sends the reader to the Begg-Greenes correction: that
+    section is in the appendix, after the limitation, so 'see the correction above' was false."""
+    import html
+
+    page = html.unescape(text(partial[lang]))
+    t = T[lang]
+    limitation = t["lim_partial"].format(n="30")
+    assert limitation in page and t["verification_title"] in limitation
+    assert page.index(limitation) < page.index(t["verification_plain"])
+    assert not re.search(r"\b(above|hierboven)\b", limitation)
