@@ -373,3 +373,18 @@ def test_the_partial_verification_limitation_points_to_where_the_correction_is(p
     assert limitation in page and t["verification_title"] in limitation
     assert page.index(limitation) < page.index(t["verification_plain"])
     assert not re.search(r"\b(above|hierboven)\b", limitation)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("method", ["reml", "glmm"])
+def test_the_methods_name_the_meta_analysis_model_that_was_fitted(lang, method):
+    """The methods section names the model of evaluate.meta_analysis.method, not 'REML or GLMM'."""
+    docs = {"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}
+    meta = {"schema_version": 1, "method": method, "by": "site", "at_cutoffs": [], "reason": "no judged cut-off"}
+    import html
+
+    page = html.unescape(text(_render_with(docs, meta_analysis={"score@1": meta})[lang]))
+    t = T[lang]
+    other = {"reml": "glmm", "glmm": "reml"}[method]
+    assert t["m_meta"].format(model=t[f"m_meta_model_{method}"]) in page
+    assert t[f"m_meta_model_{other}"] not in page

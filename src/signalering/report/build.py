@@ -1891,6 +1891,14 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         ],
         "disclosure_log": disclosure_summary(log, fmt),
         "disclosure_entries": len(log),
+        # the meta-analysis model(s) this run fitted, not both alternatives
+        "m_meta": t["m_meta"].format(
+            model=" / ".join(
+                t[f"m_meta_model_{m}"]
+                for m in sorted({d.get("method") for d in inp.meta_analysis.values()} & {"reml", "glmm"})
+            )
+            or t["m_meta_model_reml"]
+        ),
         "have": {
             "comparison": bool(inp.comparisons),
             "subgroups": bool(inp.subgroups),
