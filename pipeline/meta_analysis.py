@@ -60,7 +60,15 @@ def main() -> None:
             min_organisations=cfg.get("min_organisations", 5),
         )
         doc.update({"instrument": inst["id"], "by": by, "judged_cutoff": judged})
-        if not cuts:
+        banded = params.judged_banded(inst, ev)
+        if banded is not None:
+            doc["judged_banded"] = banded
+        if not cuts and banded is not None:
+            doc["reason"] = (
+                f"the judged cut-off is banded ({banded}): the meta-analysis supports fixed cut-offs only "
+                "(set evaluate.meta_analysis.all_cutoffs for the specification's fixed cut-offs)"
+            )
+        elif not cuts:
             doc["reason"] = "no judged cut-off (set evaluate.judged_cutoff, or evaluate.meta_analysis.all_cutoffs)"
         for entry in doc["at_cutoffs"]:
             entry["prespecified"] = params.is_prespecified(inst, ev, entry["cutoff"])

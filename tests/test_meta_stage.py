@@ -184,3 +184,92 @@ def test_dvc_repro_with_the_switch_on(tmp_project):
     from test_report_dutch import english_fragments
 
     assert not english_fragments(nl)
+
+
+def _tables(per_org: list[tuple[int, int, int, int]]) -> dict[str, CountTable]:
+    """Organisations from (tp, fp, fn, tn) at the cut-off 1 of a 0/1 score."""
+    out = {}
+    for i, (tp, fp, fn, tn) in enumerate(per_org):
+        scores = [1] * (tp + fp) + [0] * (fn + tn)
+        ref = [1] * tp + [0] * fp + [1] * fn + [0] * tn
+        out[f"org{i + 1}"] = CountTable.from_scores(scores, ref, "higher")
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_meta_analysis_is_withheld_where_the_pooled_table_is(lang):
+    """Six organisations with one or two reference-positives each: the pooled table (TP 5, FN 4) is
+    withheld, and the pooled sensitivity of the model would come within a few points of 5/9 (its
+    interval telling the margin): the report withholds the summary at that cut-off too."""
+    from signalering import disclosure
+    from signalering.scale.federated import evaluate_tables
+
+    tables = _tables(
+        [(1, 20, 1, 200), (1, 25, 0, 210), (1, 18, 1, 190), (1, 22, 1, 205), (0, 21, 1, 199), (1, 19, 0, 201)]
+    )
+    doc = meta_analysis_document(tables, [1.0], min_cell=10)
+    entry = doc["at_cutoffs"][0]
+    assert entry["pooled"]["sensitivity"]["estimate"] == pytest.approx(5 / 9, abs=0.1)  # what would leak
+    accuracy, _ = disclosure.suppress_accuracy_document(evaluate_tables(tables, [1.0])["pooled"], 10)
+    assert accuracy["thresholds"][0].get("suppressed")
+    published, log = disclosure.suppress_meta_analysis_document(doc, accuracy, 10, "lab@1")
+    (pub,) = published["at_cutoffs"]
+    assert pub["pooled"] is None and pub["reason"] == disclosure.WITHHELD and pub["per_organisation"] == {}
+    assert pub["confidence_region"] is None and pub["between_organisations"] is None
+    assert pub["cutoff"] == 1.0 and log and "pooled" in log[0]["hidden"]
+    t = load_texts(lang)
+    view = meta_analysis_view({**published, "by": "site"}, Fmt(lang, t), t, "lab@1")
+    assert view["plain"] == [t["meta_table_withheld"].format(cutoff="1")] and view["svg"] is None
+    # large tables: the pooled table is published, and so is the summary
+    big = site_tables("simulated_30")
+    doc = meta_analysis_document(big, [1.0])
+    accuracy, _ = disclosure.suppress_accuracy_document(evaluate_tables(big, [1.0])["pooled"], 10)
+    assert not accuracy["thresholds"][0].get("suppressed")
+    assert disclosure.suppress_meta_analysis_document(doc, accuracy, 10)[0] == doc
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_banded_judged_cutoff_is_named_not_called_missing(project, lang):
+    """An instrument judged by a banded cut-off has a judged cut-off: the stage and the report say
+    the meta-analysis does not support banded ones, not that there is no judged cut-off."""
+    folder, _ = project
+    path = folder / "data/interim/instruments.json"
+    doc = json.loads(path.read_text())
+    doc["instruments"][0]["cutoffs"] = [{"name": "c", "value": 1, "prespecified": False}]
+    doc["instruments"][0]["banded_cutoffs"] = [
+        {"name": "by-age", "column": "age", "prespecified": True, "bands": [{"min": 0, "max": 17, "cutoff": 1}]}
+    ]
+    path.write_text(json.dumps(doc))
+    runpy.run_path(str(ROOT / "pipeline" / "meta_analysis.py"), run_name="__main__")
+    out = json.loads((folder / "data/processed/meta_analysis/lab@1.json").read_text())
+    assert out["at_cutoffs"] == [] and out["judged_cutoff"] is None and out["judged_banded"] == "by-age"
+    assert "banded (by-age)" in out["reason"] and "no judged cut-off" not in out["reason"]
+    t = load_texts(lang)
+    view = meta_analysis_view(out, Fmt(lang, t), t, "lab@1")
+    assert view["plain"] == [t["meta_banded"].format(name="by-age")]
+    assert "by-age" in view["plain"][0] and view["plain"][0] != t["meta_no_cutoff"]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_withheld_organisations_are_counted_out_of_all_not_only_those_fitted(lang):
+    """Six organisations with positives and negatives and a seventh without positives (withheld from
+    the figure, in the fit for specificity only): 'Across 6 organisations' must not be followed by
+    '7 organisation(s) are not shown' without saying out of how many."""
+    big = [
+        (40, 30, 20, 300),
+        (45, 35, 15, 280),
+        (50, 25, 25, 310),
+        (38, 28, 22, 290),
+        (42, 33, 18, 305),
+        (47, 31, 19, 295),
+    ]
+    tables = _tables([*big, (0, 3, 0, 40)])
+    doc = meta_analysis_document(tables, [1.0], min_cell=10)
+    entry = doc["at_cutoffs"][0]
+    assert entry["organisations"] == 6 and len(entry["per_organisation"]) == 7
+    withheld = sum(1 for p in entry["per_organisation"].values() if p.get("suppressed"))
+    t = load_texts(lang)
+    view = meta_analysis_view({**doc, "by": "site"}, Fmt(lang, t), t, "lab@1")
+    assert view["plain"][0].startswith(t["meta_plain"].split("{")[0]) and " 6 " in view["plain"][0]
+    line = next(x for x in view["plain"] if x == t["meta_withheld"].format(n=withheld, total=7))
+    assert (f"{withheld} of the 7" if lang == "en" else f"{withheld} van de 7") in line

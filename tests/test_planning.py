@@ -514,3 +514,19 @@ def test_plan_page_without_accuracy_design_shows_only_the_risk_model(tmp_path):
 def test_plan_html_and_out_must_differ(tmp_path):
     same = str(tmp_path / "plan.json")
     assert cli.main(["plan", *DESIGN, "--out", same, "--html", same]) == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_plan_page_cites_only_the_methods_it_uses(tmp_path, lang):
+    """The normal approximation alone cites Buderer, not Clopper-Pearson, Begg-Greenes or Riley;
+    a risk-model plan alone cites Riley only; each reference of the texts is tied to a method."""
+    normal, risk = tmp_path / "normal.html", tmp_path / "risk.html"
+    assert cli.main(["plan", *DESIGN, "--method", "normal", "--html", str(normal), "--language", lang]) == 0
+    assert cli.main(["plan", "--risk-prevalence", "0.05", "--html", str(risk), "--language", lang]) == 0
+    page, riskpage = normal.read_text(encoding="utf-8"), risk.read_text(encoding="utf-8")
+    assert "Buderer NM" in page and not any(a in page for a in ("Clopper CJ", "Begg CB", "Riley RD"))
+    assert "Riley RD" in riskpage and not any(a in riskpage for a in ("Buderer NM", "Clopper CJ", "Begg CB"))
+    from signalering.report.build import load_texts
+    from signalering.report.plan_page import CITED_FOR
+
+    assert {r.split(" ", 1)[0] for r in load_texts(lang)["plan"]["references"]} == set(CITED_FOR)

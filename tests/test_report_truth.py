@@ -269,3 +269,122 @@ def test_calibration_and_reliability_in_plain_words(lang):
         None,
     )
     assert T[lang]["cal_fitted_here"] in view["svg"]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_partial_verification_correction_says_not_every_record_is_verified_only_when_true(complete, partial, lang):
+    """'Not every screened record has a reference result' introduces the Begg-Greenes table: with
+    complete verification there is no table, only the note why no correction is needed."""
+    plain = T[lang]["verification_plain"]
+    assert T[lang]["verification_title"] in text(complete[lang])
+    assert plain not in text(complete[lang])
+    assert plain in text(partial[lang])
+
+
+def _render_with(docs: dict, **stages) -> dict[str, str]:
+    inp = build.Inputs(
+        flow=flow_of(docs), accuracy=docs, instruments={k: d["instrument"] for k, d in docs.items()}, **stages
+    )
+    pub, log = build.publishable(inp, PARAMS["disclosure"]["min_cell"])
+    return {lang: build.render(build.build_view(pub, log, PARAMS, {}, lang, T[lang])) for lang in build.LANGS}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_withheld_decision_curve_or_subgroup_breakdown_is_not_called_not_assessed(lang):
+    """The calibration and subgroups stages ran, but disclosure control left fewer than two decision
+    points and withheld every subgroup column: the report says 'not shown (small numbers)', not
+    'not assessed in this run'; without those stages it still says 'not assessed in this run'."""
+    docs = {"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}
+    cal = {"n": 200, "n_events": 60, "brier": 0.2}
+    sub = {"instrument": "score@1", "cutoffs": [2.0], "subgroups": {}, "withheld_subgroups": ["site", "age_band"]}
+    page = text(
+        _render_with(docs, calibration={"score@1": cal}, decision={"score@1": []}, subgroups={"score@1": sub})[lang]
+    )
+    t = T[lang]
+    assert f"{t['decision']}: {t['decision_withheld'].format(min_cell=10)}" in page
+    assert f"{t['subgroups']}: {t['subgroups_all_withheld'].format(columns='site, age_band', min_cell=10)}" in page
+    assert f"{t['decision']}: {t['not_in_run']}" not in page and f"{t['subgroups']}: {t['not_in_run']}" not in page
+    page = text(_render_with(docs)[lang])
+    assert f"{t['decision']}: {t['not_in_run']}" in page and f"{t['subgroups']}: {t['not_in_run']}" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_too_few_events_for_the_cross_validated_mapping_quotes_no_count(lang):
+    """One reference-positive among 28 scored records: the estimated mapping cannot be cross-validated.
+    Its reason reaches the published calibration document and the report: it names the folds, never
+    the number of events (1, a small count) or non-events; both languages say it in full."""
+    from signalering.calibration import cross_validated_logistic
+
+    y = np.r_[np.ones(1), np.zeros(27)]
+    cv = cross_validated_logistic(np.arange(28.0), y, folds=10, seed=1)
+    assert cv.reason and not re.search(r"\b(1|27)\b", cv.reason)
+    source = f"estimated: 10-fold cross-validated logistic regression of the reference on the score; {cv.reason}"
+    said = build.Fmt(lang, T[lang]).say(source)
+    assert not re.search(r"\b(1|27)\b", said) and T[lang]["reason_other"] not in said
+    assert T[lang]["reasons"]["cv_too_few"].format(folds=10) in said
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_judgement_comparison_withheld_for_few_positives_says_so(lang):
+    """Six reference-positives among 66 children with a judgement: disclosure control withholds every
+    rule's sensitivity and specificity; the judgement table says 'not shown (small numbers)', never
+    'not assessed in this run' (the comparison did run)."""
+    from signalering.comparator import judgement_document
+
+    rng = np.random.default_rng(3)
+    ref = np.r_[np.ones(6), np.zeros(60)]
+    judgement = (rng.random(66) < 0.3).astype(float)
+    score = rng.integers(0, 6, 66).astype(float)
+    doc = judgement_document(judgement, score, ref, positive_from=1, cutoff=3, folds=2, n_boot=0, instrument="score@1")
+    docs = {"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}
+    html = _render_with(docs, judgement={"score@1": doc})[lang]
+    part = text(html.split('id="judgement"', 1)[1])
+    assert T[lang]["suppressed_short"] in part
+    assert T[lang]["not_in_run"] not in part.split(T[lang]["sec_appendix"])[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_withheld_bootstrap_and_partial_auc_say_so_without_leftovers(lang):
+    """Eight reference-positives: the bootstrap AUC interval (50 replicates, run) and the partial AUC
+    are withheld (rule 4). The report says 'not shown (small numbers)' for both, not 'not assessed
+    in this run', and no '–––' where the withheld specificity range was."""
+    counts = CountTable.from_counts(np.arange(4), [2, 2, 2, 2], [60, 40, 25, 15], [0, 0, 0, 0])
+    doc = outputs.accuracy_document(counts, [2.0], prevalences=[0.034], n_boot=50, seed=1)
+    assert doc["auc_bootstrap"]["estimate"] is not None and doc["partial_auc"] is not None
+    doc["instrument"] = SPEC
+    for e in doc["thresholds"]:
+        e["names"], e["prespecified"] = ["protocol"], True
+    page = text(_render_with({"score@1": doc})[lang])
+    t = T[lang]
+    assert f"{t['auc_bootstrap']}: {t['suppressed_short']}" in page
+    assert f"{t['auc_bootstrap']}: {t['not_in_run']}" not in page
+    assert t["partial_auc_withheld"] in page and "\u2013\u2013\u2013" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_partial_verification_limitation_points_to_where_the_correction_is(partial, lang):
+    """The limitation of partial verification sends the reader to the Begg-Greenes correction: that
+    section is in the appendix, after the limitation, so 'see the correction above' was false."""
+    import html
+
+    page = html.unescape(text(partial[lang]))
+    t = T[lang]
+    limitation = t["lim_partial"].format(n="30")
+    assert limitation in page and t["verification_title"] in limitation
+    assert page.index(limitation) < page.index(t["verification_plain"])
+    assert not re.search(r"\b(above|hierboven)\b", limitation)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("method", ["reml", "glmm"])
+def test_the_methods_name_the_meta_analysis_model_that_was_fitted(lang, method):
+    """The methods section names the model of evaluate.meta_analysis.method, not 'REML or GLMM'."""
+    docs = {"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}
+    meta = {"schema_version": 1, "method": method, "by": "site", "at_cutoffs": [], "reason": "no judged cut-off"}
+    import html
+
+    page = html.unescape(text(_render_with(docs, meta_analysis={"score@1": meta})[lang]))
+    t = T[lang]
+    other = {"reml": "glmm", "glmm": "reml"}[method]
+    assert t["m_meta"].format(model=t[f"m_meta_model_{method}"]) in page
+    assert t[f"m_meta_model_{other}"] not in page

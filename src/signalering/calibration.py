@@ -815,7 +815,8 @@ def cross_validated_logistic(
     idx = np.flatnonzero(ok)
     n_pos = int(r[idx].sum())
     if min(n_pos, idx.size - n_pos) < folds:
-        reason = f"too few events or non-events for {folds} folds: {n_pos} and {idx.size - n_pos}"
+        # no counts in the reason: it reaches the published calibration and judgement documents
+        reason = f"too few events or non-events for {folds} folds"
         return CrossValidatedLogistic(prob, fold, None, folds, reason)
     if given is not None:
         fold[ok] = given[ok]

@@ -1091,6 +1091,45 @@ def suppress_calibration(
     return out, [_entry(location, ["calibration statistics", "n_events"], why)]
 
 
+def suppress_meta_analysis_document(
+    doc: dict, accuracy: dict | None, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+) -> tuple[dict, list[dict]]:
+    """A publishable copy of a meta-analysis document (``scale.federated.meta_analysis_document``)
+    of one instrument, given its *published* accuracy document (:func:`suppress_accuracy_document`).
+
+    The pooled sensitivity and specificity summarise the organisations' tables added up: without
+    between-organisation variance they are close to ``TP / (TP + FN)`` and ``TN / (TN + FP)`` of the
+    pooled table, and their intervals tell its margins. So at a cut-off whose table the accuracy
+    document withholds (or whose sensitivity or specificity it withholds, or that it does not
+    evaluate), the whole entry is withheld: ``pooled``, the between-organisation estimates, HSROC,
+    regions, curve and per-organisation points become null with the one reason. The per-organisation
+    points of the other cut-offs were put under the rules by the stage (``min_cell``).
+    """
+    min_cell = check_min_cell(min_cell)
+    out, log = copy.deepcopy(doc), []
+    pre = f"{location}." if location else ""
+    published = [e for e in (accuracy or {}).get("thresholds") or [] if isinstance(e.get("cutoff"), (int, float))]
+
+    def shown(cut: float) -> bool:
+        for e in published:
+            if abs(float(e["cutoff"]) - float(cut)) < 1e-9:
+                stats = [e.get(s) for s in ("sensitivity", "specificity")]
+                return "suppressed" not in e and all(
+                    isinstance(s, dict) and s.get("estimate") is not None for s in stats
+                )
+        return False
+
+    for k, entry in enumerate(out.get("at_cutoffs") or []):
+        if entry.get("pooled") is None or shown(entry["cutoff"]):
+            continue
+        keep = {key: entry[key] for key in ("cutoff", "organisations", "prespecified") if key in entry}
+        hidden = [key for key in entry if key not in keep]
+        nulls = ("pooled", "between_organisations", "hsroc", "sroc_curve", "confidence_region", "prediction_region")
+        out["at_cutoffs"][k] = {**keep, **dict.fromkeys(nulls), "per_organisation": {}, "reason": WITHHELD}
+        log.append(_entry(f"{pre}meta_analysis[cutoff={entry['cutoff']}]", hidden, WITHHELD))
+    return out, log
+
+
 def suppress_subgroups_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:

@@ -276,9 +276,13 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     for k, doc in sorted(inp.reliability.items()):
         out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
     # meta-analysis documents hold no counts; their per-organisation points were put under the rules
-    # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here
+    # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here.
+    # The pooled estimates approximate the pooled table's: withheld where its accuracy is.
+    out.meta_analysis = {}
     for k, doc in sorted(inp.meta_analysis.items()):
-        for e in doc.get("at_cutoffs") or []:
+        out.meta_analysis[k], lg = disclosure.suppress_meta_analysis_document(doc, out.accuracy.get(k), min_cell, k)
+        log.extend(lg)
+        for e in out.meta_analysis[k].get("at_cutoffs") or []:
             hidden = sorted(n for n, p in (e.get("per_organisation") or {}).items() if p.get("suppressed"))
             if hidden:
                 log.append(
@@ -327,6 +331,7 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
     ("mar", r"verification missing at random given the screen result at the cut-off"),
     ("no_unverified", r"no unverified records: the naive estimates need no correction for partial verification"),
     ("cv_mapping", r"estimated: (?P<folds>\d+)-fold cross-validated logistic regression of the reference on the score"),
+    ("cv_too_few", r"too few events or non-events for (?P<folds>\d+) folds"),
     ("declared_mapping", r"risk mapping declared in the specification \((?P<link>[^)]*)\)"),
     ("own_probability", r"the instrument's own probability"),
     ("bootstrap_only", r"interval by bootstrap only \(give a number of bootstrap replicates\)"),
@@ -881,7 +886,8 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     view: dict = {"title": title, "plain": [], "svg": None, "tech": None}
     entries = doc.get("at_cutoffs") or []
     if not entries:
-        view["plain"].append(t["meta_no_cutoff"])
+        banded = doc.get("judged_banded")
+        view["plain"].append(t["meta_banded"].format(name=banded) if banded else t["meta_no_cutoff"])
         return view
     e = next((x for x in entries if x.get("prespecified")), entries[0])
     cut = fmt.cutoff(e["cutoff"])
@@ -889,6 +895,8 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     if e.get("pooled") is None:
         reason = e.get("reason") or ""
         key = "meta_too_few" if reason[:1].isdigit() else "meta_no_fit"
+        if reason == disclosure.WITHHELD:
+            key = "meta_table_withheld"
         view["plain"].append(
             t[key].format(k=e.get("organisations", 0), min=doc.get("min_organisations", 5), cutoff=cut)
         )
@@ -912,7 +920,7 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     points = e.get("per_organisation") or {}
     withheld = sum(1 for p in points.values() if p.get("suppressed"))
     if withheld:
-        view["plain"].append(t["meta_withheld"].format(n=withheld))
+        view["plain"].append(t["meta_withheld"].format(n=withheld, total=len(points)))
     view["tech"] = t["meta_tech"].format(
         method=t.get(f"meta_method_{doc.get('method')}", doc.get("method")),
         tau2_sens=fmt.num(between.get("tau2_sensitivity"), 3),
@@ -1172,16 +1180,39 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict, ban
     return {"cutoff": fmt.rule(direction, cutoffs[i]) if i is not None else None, "blocks": blocks}
 
 
+def missing_figure_text(inp: Inputs, inst_id: str, t: dict, min_cell: int) -> tuple[str, str]:
+    """Why the decision curve and the subgroup results of an instrument are absent: withheld (small
+    numbers) when their stage ran for it (a decision curve of fewer than two published points after
+    ``disclosure.decision_plot_rows``; every subgroup column withheld), else not assessed in this run."""
+    cal = inp.calibration.get(inst_id) or {}
+    ran = inst_id in inp.decision and bool(cal) and cal.get("reason") in (None, disclosure.WITHHELD)
+    decision = t["decision_withheld"].format(min_cell=min_cell) if ran else t["not_in_run"]
+    sub = inp.subgroups.get(inst_id) or {}
+    withheld = [str(c) for c in sub.get("withheld_subgroups") or []]
+    if withheld and not sub.get("subgroups"):
+        subgroups = t["subgroups_all_withheld"].format(columns=", ".join(withheld), min_cell=min_cell)
+    else:
+        subgroups = t["not_in_run"]
+    return decision, subgroups
+
+
 def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
     """Bootstrap, partial AUC, data-driven cut-points and the partial-verification correction.
 
     Every key is present (None when its input is absent or withheld): the template is strict."""
     out: dict = dict.fromkeys(("auc_bootstrap", "replicates", "partial_auc", "cutpoints", "verification"))
-    if _iv_ok(doc.get("auc_bootstrap")):
+    boot = doc.get("auc_bootstrap")
+    # why there is no bootstrap interval: withheld (small numbers) or undefined, else not run
+    out["auc_bootstrap_missing"] = (
+        fmt.reason(boot) if isinstance(boot, dict) and boot.get("reason") else t["not_in_run"]
+    )
+    if _iv_ok(boot):
         out["auc_bootstrap"] = fmt.interval("auc", doc["auc_bootstrap"])
         out["replicates"] = (doc.get("bootstrap") or {}).get("replicates")
     pa = doc.get("partial_auc")
-    if isinstance(pa, dict) and isinstance(pa.get("standardised"), dict):
+    if isinstance(pa, dict) and pa.get("suppressed"):  # the range is withheld with it: no '–––'
+        out["partial_auc"] = t["partial_auc_withheld"]
+    elif isinstance(pa, dict) and isinstance(pa.get("standardised"), dict):
         out["partial_auc"] = t["partial_auc_line"].format(
             lo=fmt.pct(pa.get("specificity_low"), 0),
             hi=fmt.pct(pa.get("specificity_high"), 0),
@@ -1260,6 +1291,8 @@ def instrument_view(
     primary = entries[idx] if idx is not None else None
     rule = fmt.entry_rule(direction, primary) if primary else None
     banded_name = ((primary or {}).get("banded") or {}).get("name")
+    min_cell = ((params or {}).get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
+    missing = missing_figure_text(inp, inst_id, t, min_cell)
 
     # verdict
     cal = inp.calibration.get(inst_id)
@@ -1463,6 +1496,8 @@ def instrument_view(
         ),
         "is_probability": spec.get("kind") == "probability",
         "decision": decision_view(inp.decision.get(inst_id, []), fmt, t, f"{t['decision']} \u2013 {inst_id}"),
+        "decision_missing": missing[0],
+        "subgroups_missing": missing[1],
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
         "subgroups": subgroup_view(
             inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
@@ -1601,13 +1636,19 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
         versus = doc.get("versus_judgement") or {}
         rows = []
         first = next(iter(versus.values()), None)
+
+        def shown(stat: str, iv: dict | None, comp: dict) -> str:
+            """An interval, or 'not shown (small numbers)' where disclosure control took the whole
+            2 x 2 x 2 table (few positives or negatives), never 'not assessed in this run'."""
+            return fmt.interval(stat, iv) if iv or not comp.get("suppressed") else t["suppressed_short"]
+
         if first is not None:
             at = first.get("at_cutoffs") or {}
             rows.append(
                 {
                     "rule": t["judgement_rule_judgement"].format(level=fmt.cutoff(doc.get("positive_from"))),
-                    "sens": fmt.interval("sensitivity", (at.get("sensitivity") or {}).get("b_interval")),
-                    "spec": fmt.interval("specificity", (at.get("specificity") or {}).get("b_interval")),
+                    "sens": shown("sensitivity", (at.get("sensitivity") or {}).get("b_interval"), first),
+                    "spec": shown("specificity", (at.get("specificity") or {}).get("b_interval"), first),
                     "auc": fmt.interval("auc", first.get("auc_b")),
                     "sens_diff": "",
                     "spec_diff": "",
@@ -1624,8 +1665,8 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
             dl = comp.get("delong") or {}
             auc_diff = {k: dl.get(k) for k in ("ci_low", "ci_high", "reason")} | {"estimate": dl.get("difference")}
 
-            def diff(e: dict) -> str:
-                text = fmt.interval("sensitivity", e.get("difference"))
+            def diff(e: dict, comp: dict = comp) -> str:
+                text = shown("sensitivity", e.get("difference"), comp)
                 return f"{text}; McNemar {fmt.p_eq(e.get('mcnemar_p'))}" if e.get("mcnemar_p") is not None else text
 
             auc_text = fmt.interval("auc", auc_diff)
@@ -1642,15 +1683,15 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
                         ),
                         threshold=fmt.pct(at.get("cutoff_a"), 0),
                     ),
-                    "sens": fmt.interval("sensitivity", sens.get("a_interval")),
-                    "spec": fmt.interval("specificity", spec.get("a_interval")),
+                    "sens": shown("sensitivity", sens.get("a_interval"), comp),
+                    "spec": shown("specificity", spec.get("a_interval"), comp),
                     "auc": fmt.interval("auc", comp.get("auc_a")),
                     "sens_diff": diff(sens),
                     "spec_diff": diff(spec),
                     "auc_diff": f"{auc_text}, {fmt.p_eq(dl.get('p_value'))}",
                     # the main report's short form: the differences with their intervals only
-                    "sens_diff_short": fmt.interval("sensitivity", sens.get("difference")),
-                    "spec_diff_short": fmt.interval("specificity", spec.get("difference")),
+                    "sens_diff_short": shown("sensitivity", sens.get("difference"), comp),
+                    "spec_diff_short": shown("specificity", spec.get("difference"), comp),
                     "auc_diff_short": auc_text,
                 }
             )
@@ -1850,6 +1891,14 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
         ],
         "disclosure_log": disclosure_summary(log, fmt),
         "disclosure_entries": len(log),
+        # the meta-analysis model(s) this run fitted, not both alternatives
+        "m_meta": t["m_meta"].format(
+            model=" / ".join(
+                t[f"m_meta_model_{m}"]
+                for m in sorted({d.get("method") for d in inp.meta_analysis.values()} & {"reml", "glmm"})
+            )
+            or t["m_meta_model_reml"]
+        ),
         "have": {
             "comparison": bool(inp.comparisons),
             "subgroups": bool(inp.subgroups),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from .build import load_texts, templates
 
 METHODS = ("normal", "exact", "partial_verification")
+# the document part each reference of the page's texts (``plan.references``, by first author) is cited for
+CITED_FOR = {"Buderer": "normal", "Clopper": "exact", "Begg": "partial_verification", "Riley": "risk_model"}
 
 
 def _pct(x: float) -> str:
@@ -107,6 +109,7 @@ def plan_view(doc: dict, lang: str) -> dict:
             ],
             "sentence": t["risk_sentence"].format(n=n(risk["n"])),
         }
+    view["references"] = [r for r in t["references"] if doc.get(CITED_FOR.get(r.split(" ", 1)[0], "")) is not None]
     return view
 
 
