@@ -378,7 +378,8 @@ def test_report_plain_line_and_table_from_the_published_document(lang):
     t = load_texts(lang)
     fmt = Fmt(lang, t)
     doc = _small_doc()
-    pub, _ = suppress_judgement_document(doc, 10, "x")
+    # min_cell 1: every figure published (with 10, one paired cell of 1 withholds 'either' and 'both')
+    pub, _ = suppress_judgement_document(doc, 1, "x")
     per = pub["per_1000"]
     line = judgement_plain(pub, fmt, t)
     assert fmt.num(per["cases_found"]["estimate"], 1) in line and fmt.num(per["flagged_wrongly"]["estimate"], 1) in line
@@ -559,3 +560,28 @@ def test_banded_cutoff_uses_each_records_own_cutoff_and_leaves_out_records_witho
     assert (either["sensitivity"]["a"], either["specificity"]["a"]) == (0.75, 0.6)
     alone = doc["versus_judgement"]["instrument"]["at_cutoffs"]
     assert (alone["sensitivity"]["a"], alone["specificity"]["a"]) == (0.5, 0.8)
+
+
+def test_either_and_both_are_withheld_when_a_paired_cell_is_small():
+    from signalering.disclosure import small_counts, suppress_judgement_document
+
+    # either = J + I - both in each stratum: with the judgement and the instrument published, the two
+    # set rules would give the paired cells of instrument x judgement; one of them is 6 here.
+    rng = np.random.default_rng(8)
+    y = np.r_[np.ones(60), np.zeros(400)]
+    j = np.r_[np.ones(30), np.zeros(30), (rng.random(400) < 0.2)].astype(float)
+    s = np.r_[np.full(24, 5.0), np.zeros(6), np.full(20, 5.0), np.zeros(10), np.where(rng.random(400) < 0.3, 5.0, 0.0)]
+    doc = judgement_document(j, s, y, positive_from=1, cutoff=4, prevalence=0.034, n_boot=20, seed=1, folds=3)
+    cells = doc["versus_judgement"]["instrument"]["at_cutoffs"]["cells"]["positive"]
+    assert sorted(cells.values()) == [6, 10, 20, 24]  # J+I+ 24, J+I- 6, J-I+ 20, J-I- 10
+    pub, log = suppress_judgement_document(doc, 10)
+    assert "either" not in pub["versus_judgement"] and "both" not in pub["versus_judgement"]
+    assert set(pub["withheld_rules"]) == {"either", "both"}
+    assert pub["per_1000"]["cases_found"]["estimate"] is None
+    for entry in pub["net_benefit"]["thresholds"]:
+        assert (
+            entry["strategies"]["either"]["net_benefit"] is None and entry["strategies"]["both"]["net_benefit"] is None
+        )
+    assert not small_counts(pub, 10)
+    # with min_cell 5 every paired cell (6, 10, 20, 24) may be published: the rules stay
+    assert "either" in suppress_judgement_document(doc, 5)[0]["versus_judgement"]

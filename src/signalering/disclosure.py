@@ -850,6 +850,9 @@ def suppress_comparison_document(
     return out, log
 
 
+WITHHELD_PAIRED = "withheld (small numbers): a paired cell of the instrument and the judgement is small"
+
+
 def suppress_judgement_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:
@@ -887,6 +890,17 @@ def suppress_judgement_document(
     for name, comp in (doc.get("versus_judgement") or {}).items():
         versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}")
         log.extend(lg)
+    # 'either' and 'both' are set operations on the instrument and the judgement: with both of those
+    # published, either = J + I - both per stratum, so the two rules' tables (and their differences
+    # from the judgement) give the paired cells of instrument x judgement. When one of those cells is
+    # small, 'either' and 'both' are withheld whole, with their net benefit and the per-1000 line.
+    cross = (((doc.get("versus_judgement") or {}).get("instrument") or {}).get("at_cutoffs") or {}).get("cells") or {}
+    set_rules_hidden = any(is_small(v, min_cell) for c in cross.values() for v in (c or {}).values())
+    if set_rules_hidden:
+        for name in ("either", "both"):
+            if versus.pop(name, None) is not None:
+                out.setdefault("withheld_rules", {})[name] = WITHHELD_PAIRED
+                log.append(_entry(f"{pre}{name}", ["comparison with the judgement"], WITHHELD_PAIRED))
     out["versus_judgement"] = versus
     last: dict[str, tuple] = {}  # per strategy, (TP, FP) at the last threshold whose net benefit is shown
     for entry in sorted((out.get("net_benefit") or {}).get("thresholds") or [], key=lambda e: e.get("threshold", 0)):
@@ -904,6 +918,8 @@ def suppress_judgement_document(
             other = any(is_small(v, min_cell) for v in _side_table(cells, "b"))
             paired = any(is_small(v, min_cell) for c in cells.values() for v in (c or {}).values())
             judgement_small |= other
+            if set_rules_hidden and name in ("either", "both"):
+                own = True
             if reasons or own:
                 st["net_benefit"] = None
                 st["net_benefit_reason"] = WITHHELD
@@ -924,7 +940,7 @@ def suppress_judgement_document(
         at = (versus.get("either") or {}).get("at_cutoffs") or {}
         for key, stat in (("cases_found", "sensitivity"), ("flagged_wrongly", "specificity")):
             diff = (at.get(stat) or {}).get("difference") or {}
-            if reasons or diff.get("estimate") is None:
+            if reasons or set_rules_hidden or diff.get("estimate") is None:
                 per[key] = _withhold_interval(per[key], WITHHELD)
                 log.append(_entry(f"{pre}per_1000", [key], WITHHELD))
             elif diff.get("ci_low") is None and per[key].get("ci_low") is not None:

@@ -1717,6 +1717,7 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
                 "net_benefit": nb_rows,
                 "plain": judgement_plain(doc, fmt, t),
                 "reason": None if rows else fmt.say(doc.get("rules_reason") or "undefined"),
+                "withheld_rules": t["judgement_rules_withheld"] if doc.get("withheld_rules") else None,
             }
         )
     return out
