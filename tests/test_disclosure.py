@@ -373,3 +373,27 @@ def test_calibration_curve_rows_are_trimmed_to_well_populated_predictions():
     kept, log = disclosure.calibration_plot_rows(rows, p, 10)
     assert all(p[9] <= r["predicted"] <= p[-10] for r in kept) and len(kept) < len(rows) and log
     assert disclosure.calibration_plot_rows(rows, p[:15], 10)[0] == []
+
+
+def test_a_statistic_over_fewer_than_min_cell_records_is_withheld_with_its_count():
+    # e.g. Fleiss' kappa over the 8 families that every rater rated: the count and the statistic go
+    fleiss = {
+        "estimate": 0.12,
+        "ci_low": 0.02,
+        "ci_high": 0.22,
+        "se": 0.05,
+        "se_h0": 0.04,
+        "z": 3.4,
+        "p_value": 0.0007,
+        "method": "gwet-linearised",
+        "n_subjects": 8,
+        "n_total": 19947,
+        "raters": 3,
+    }
+    log = []
+    out = disclosure.suppress_counts({"fleiss_kappa": fleiss}, 10, "x", log)["fleiss_kappa"]
+    assert out["n_subjects"] == "<10" and out["n_total"] is None
+    assert all(out[k] is None for k in ("estimate", "ci_low", "ci_high", "se", "se_h0", "z", "p_value"))
+    assert out["raters"] == 3 and out["reason"] and log
+    big = disclosure.suppress_counts({"fleiss_kappa": {**fleiss, "n_subjects": 54}}, 10, "x")["fleiss_kappa"]
+    assert big["estimate"] == 0.12 and big["n_subjects"] == 54

@@ -135,7 +135,7 @@ def is_small(count, min_cell: int, zero: bool = False) -> bool:
 def _withhold_interval(obj: dict, reason: str) -> dict:
     out = dict(obj)
     out.update(estimate=None, ci_low=None, ci_high=None, reason=reason)
-    for k in ("se", "p_value", "z", "variance"):
+    for k in ("se", "se_h0", "p_value", "z", "variance"):
         if k in out:
             out[k] = None
     return out
@@ -551,7 +551,9 @@ def _is_count_key(key: str) -> bool:
 def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "document", log: list[dict] | None = None):
     """Generic last pass: in every object holding a count below ``min_cell`` (keys in ``COUNT_KEYS`` or
     starting with ``n_``), that count becomes ``"<10"`` and the object's other counts become null
-    (they are often its total or complement). Returns the new object; appends to ``log`` if given.
+    (they are often its total or complement); a statistic in that object (``estimate`` with its
+    interval, SE, z and p) rests on those few records and is withheld too (e.g. Fleiss' kappa over a
+    handful of families rated by every rater). Returns the new object; appends to ``log`` if given.
     """
     min_cell = check_min_cell(min_cell)
     if isinstance(obj, list):
@@ -566,12 +568,14 @@ def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "docu
             for k, v in obj.items()
             if _is_count_key(k) and k not in small and isinstance(v, (int, np.integer)) and not isinstance(v, bool)
         ]
+        if "estimate" in out:
+            out = _withhold_interval(out, WITHHELD)
         for k in small:
             out[k] = label(min_cell)
         for k in others:
             out[k] = None
         if log is not None:
-            log.append(_entry(location, small, reason_small(min_cell)))
+            log.append(_entry(location, small + (["estimate"] if "estimate" in obj else []), reason_small(min_cell)))
             if others:
                 log.append(_entry(location, others, reason_complementary(min_cell)))
     return out
