@@ -103,14 +103,15 @@ def main() -> None:
             html = (
                 render(view, pdf=True, part=part)
                 if cfg.get("pdf", True)
-                else (f"<html><body><p>PDF switched off (report.pdf: false); see {stem}.html.</p></body></html>")
+                else (f"<html><body><p>{view['t']['pdf_off'].format(file=f'{stem}.html')}</p></body></html>")
             )
             (REPORTS / f"{name}.pdf").write_bytes(html_to_pdf(html))
     names = ", ".join(f"{stem}.html" + (" and .pdf" if cfg.get("pdf", True) else "") for stem in LANGS.values())
     progress.summary(
         "report",
         f"wrote {REPORTS / 'metrics.json'}, {REPORTS / 'disclosure.json'}, {names} "
-        f"(with appendix PDFs) under {REPORTS}/",
+        + ("(with appendix PDFs) " if cfg.get("pdf", True) else "(placeholder PDFs: report.pdf is false) ")
+        + f"under {REPORTS}/",
     )
 
 

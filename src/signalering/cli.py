@@ -576,7 +576,8 @@ def _run_evaluate_aggregate(args) -> str:
         )
         meta = ", meta_analysis.json"
     return (
-        f"wrote {len(docs['organisations'])} organisation documents, pooled/accuracy.json, "
+        f"wrote {len(docs['organisations'])} organisation document{'s' if len(docs['organisations']) != 1 else ''}, "
+        "pooled/accuracy.json, "
         f"heterogeneity.json{meta} under {out}"
     )
 
