@@ -94,23 +94,28 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, 
             column="compare.judgement.column",
         )
     chosen = [i for i in cfg.get("instruments") or instruments if i in instruments]  # not scored: skipped
-    # only the columns used: the ids, the reference, the chosen instruments' scores and own cut-offs
+    # only the columns used: the reference, the chosen instruments' scores and own cut-offs
     own = [
         c
         for i in chosen
         for c in (i, *(banded_column(i, b["name"]) for b in instruments[i].get("banded_cutoffs") or []))
     ]
-    scores = pd.read_parquet(
-        INTERIM / "scores.parquet", columns=list(dict.fromkeys([id_column, data["reference"], *own]))
+    # the score stage keeps the records' order: then no join is needed (ids compared in Arrow, no copies)
+    same_order = (
+        pq.read_table(INTERIM / "scores.parquet", columns=[id_column])
+        .column(0)
+        .equals(pq.read_table(INTERIM / "records.parquet", columns=[id_column]).column(0))
     )
-    records = pd.read_parquet(INTERIM / "records.parquet", columns=[id_column, column])
-    name = column if column not in scores.columns else f"{column}__judgement"
-    if scores[id_column].equals(records[id_column]):  # the score stage keeps the records' order: no join needed
-        merged = scores.assign(**{name: records[column].to_numpy()})
+    merged = pd.read_parquet(INTERIM / "scores.parquet", columns=list(dict.fromkeys([data["reference"], *own])))
+    if same_order:
+        values = pd.read_parquet(INTERIM / "records.parquet", columns=[column])
     else:
-        merged = scores.merge(records.rename(columns={column: name}), on=id_column, how="left", validate="one_to_one")
-    del records
-    judgement = io.numeric_column(merged, name, str(INTERIM / "records.parquet"))
+        ids = pd.read_parquet(INTERIM / "scores.parquet", columns=[id_column])
+        records = pd.read_parquet(INTERIM / "records.parquet", columns=[id_column, column])
+        values = ids.merge(records, on=id_column, how="left", validate="one_to_one")[[column]]
+        del ids, records
+    judgement = io.numeric_column(values, column, str(INTERIM / "records.parquet"))
+    del values
     reference = merged[data["reference"]].to_numpy(float)
     prevalences = ev.get("prevalences") or []
     headlines = {}
@@ -147,8 +152,11 @@ def main() -> None:
     p = params.load(PARAMS)
     cfg, data, ev = p["compare"] or {}, p["data"], p["evaluate"]
     min_cell = disclosure.check_min_cell(p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
-    unused = (data.get("id_column", "record_id"), *(data.get("subgroups") or []))
-    scores = io.read_parquet_without(INTERIM / "scores.parquet", unused)
+    # only the columns the pairs compare (the judgement reads its own below)
+    wanted = {i for pair in cfg.get("pairs") or [] if isinstance(pair, (list, tuple)) for i in pair}
+    available = pq.read_schema(INTERIM / "scores.parquet").names
+    columns = [c for c in available if c == data["reference"] or c in wanted or c.split("#", 1)[0] in wanted]
+    scores = pd.read_parquet(INTERIM / "scores.parquet", columns=columns)
     instruments = {i["id"]: i for i in io.read_json(INTERIM / "instruments.json")["instruments"]}
     params.fresh_dirs(OUT, JUDGEMENT_OUT)
     overrides = cfg.get("cutoffs") or {}
@@ -198,6 +206,7 @@ def main() -> None:
         published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
         metrics[key] = headline(published)
     n_pairs = len(metrics)
+    del scores  # the judgement reads the columns it needs
     judged = judgement_documents(cfg["judgement"], p, instruments, overrides, min_cell) if cfg.get("judgement") else {}
     if judged:
         metrics["judgement"] = judged
