@@ -143,7 +143,7 @@ def test_report_sentence_and_figure(lang):
     assert ("new organisation" if lang == "en" else "nieuwe organisatie") in first
     published = sum(p["n"] is not None for p in entry["per_organisation"].values())
     withheld = 30 - published
-    assert withheld > 0 and any(str(withheld) in line for line in view["plain"][1:])
+    assert withheld > 0 and str(withheld) in view["figure_note"]
     svg = view["svg"]
     assert svg.count("<circle") == published + 1 + 2  # organisations, summary point, two legend marks
     assert svg.count("<polyline") == 3  # prediction and confidence regions, SROC curve
@@ -271,5 +271,6 @@ def test_withheld_organisations_are_counted_out_of_all_not_only_those_fitted(lan
     t = load_texts(lang)
     view = meta_analysis_view({**doc, "by": "site"}, Fmt(lang, t), t, "lab@1")
     assert view["plain"][0].startswith(t["meta_plain"].split("{")[0]) and " 6 " in view["plain"][0]
-    line = next(x for x in view["plain"] if x == t["meta_withheld"].format(n=withheld, total=7))
+    line = view["figure_note"]
+    assert line == t["meta_withheld"].format(n=withheld, total=7)
     assert (f"{withheld} of the 7" if lang == "en" else f"{withheld} van de 7") in line

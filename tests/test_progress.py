@@ -80,7 +80,7 @@ def test_aggregate_and_evaluate_aggregate_summaries(records, tmp_path, capsys):
     ]
     assert main(["evaluate-aggregate", "--tables", str(table), "--score", "r1", "--out", str(tmp_path / "ev")]) == 0
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("signalering: evaluate-aggregate: wrote 1 organisation documents")
+    assert line.startswith("signalering: evaluate-aggregate: wrote 1 organisation document,")
 
 
 def test_a_refused_command_prints_no_summary(tmp_path, capsys):

@@ -110,11 +110,13 @@ def test_both_languages_have_every_section(project):
         assert parser.errors == [], parser.errors[:5]
 
 
-def test_sections_without_input_say_not_assessed(project):
-    html = (project / "reports/validation_report.html").read_text(encoding="utf-8")
-    assert "not assessed in this run" in html  # no reliability/decision stage in this run
-    nl = (project / "reports/validatierapport.html").read_text(encoding="utf-8")
-    assert "niet beoordeeld in deze run" in nl
+def test_reliability_of_an_instrument_without_raters_or_items_is_not_applicable(project):
+    # the reliability stage ran: a single-column instrument has nothing to assess (not "not assessed")
+    for page, lang in (("validation_report.html", "en"), ("validatierapport.html", "nl")):
+        html = (project / "reports" / page).read_text(encoding="utf-8")
+        block = section(html, f"{build.slug('risk-model@1')}-reliability")
+        assert build.load_texts(lang)["reliability_na"] in block
+        assert build.load_texts(lang)["not_in_run"] not in block
 
 
 def test_verdict_section_reports_each_criterion(project):

@@ -814,16 +814,9 @@ def suppress_comparison_document(
     shown, and only what rests on a small cell is withheld.
     """
     min_cell = check_min_cell(min_cell)
-    out, log = copy.deepcopy(doc), []
+    out, reasons = _paired_margins(doc, min_cell)
+    log: list[dict] = []
     pre = f"{location}." if location else ""
-    published, reasons = suppress_parts(
-        {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
-        ["n_positive", "n_negative"],
-        "n",
-        min_cell,
-        margins=("n_positive", "n_negative"),
-    )
-    out.update({k: v for k, v in published.items() if k in doc})
     if reasons:
         out["suppressed"] = dict(sorted(reasons.items()))
         for k in ("auc_a", "auc_b"):
@@ -857,6 +850,21 @@ def suppress_comparison_document(
 WITHHELD_PAIRED = "withheld (small numbers): a paired cell of the instrument and the judgement is small"
 
 
+def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
+    """A copy of a paired document (a comparison, a judgement document) with its record counts (``n``
+    and the reference-positive and -negative margins) controlled, and the reasons of what was hidden."""
+    out = copy.deepcopy(doc)
+    published, reasons = suppress_parts(
+        {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
+        ["n_positive", "n_negative"],
+        "n",
+        min_cell,
+        margins=("n_positive", "n_negative"),
+    )
+    out.update({k: v for k, v in published.items() if k in doc})
+    return out, reasons
+
+
 def suppress_judgement_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:
@@ -875,16 +883,9 @@ def suppress_judgement_document(
     specificity (flagged wrongly) is, an interval where that difference's interval is.
     """
     min_cell = check_min_cell(min_cell)
-    out, log = copy.deepcopy(doc), []
+    out, reasons = _paired_margins(doc, min_cell)
+    log: list[dict] = []
     pre = f"{location}." if location else ""
-    published, reasons = suppress_parts(
-        {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
-        ["n_positive", "n_negative"],
-        "n",
-        min_cell,
-        margins=("n_positive", "n_negative"),
-    )
-    out.update({k: v for k, v in published.items() if k in doc})
     excluded = out.get("n_excluded")
     if isinstance(excluded, dict):
         for k, v in list(excluded.items()):

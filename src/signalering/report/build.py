@@ -883,7 +883,7 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     if not doc:
         return None
     title = t["meta_title"].format(by=doc.get("by") or "")
-    view: dict = {"title": title, "plain": [], "svg": None, "tech": None}
+    view: dict = {"title": title, "plain": [], "figure_note": None, "svg": None, "tech": None}
     entries = doc.get("at_cutoffs") or []
     if not entries:
         banded = doc.get("judged_banded")
@@ -920,7 +920,7 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     points = e.get("per_organisation") or {}
     withheld = sum(1 for p in points.values() if p.get("suppressed"))
     if withheld:
-        view["plain"].append(t["meta_withheld"].format(n=withheld, total=len(points)))
+        view["figure_note"] = t["meta_withheld"].format(n=withheld, total=len(points))  # about the figure
     view["tech"] = t["meta_tech"].format(
         method=t.get(f"meta_method_{doc.get('method')}", doc.get("method")),
         tau2_sens=fmt.num(between.get("tau2_sensitivity"), 3),
@@ -1161,19 +1161,20 @@ def subgroup_view(doc: dict | None, cutoff: float | None, fmt: Fmt, t: dict, ban
                     "auc": fmt.interval("auc", gdoc.get("auc")),
                 }
             )
-        diff = None
+        diff, size = None, None
         for d in block.get("largest_difference") or []:
             if i is not None and key(d) and isinstance(d.get("sensitivity"), dict):
                 s = d["sensitivity"]
                 if s.get("highest") and s.get("lowest") and s.get("difference"):
                     het = s.get("heterogeneity") or {}
+                    size = abs(s["difference"].get("estimate") or 0.0)
                     diff = t["largest_difference"].format(
                         high=fmt.group(s["highest"].get("group")),
                         low=fmt.group(s["lowest"].get("group")),
                         diff=fmt.interval("sensitivity", s["difference"]),
                         p=fmt.p_eq(het.get("p_value")),
                     )
-        blocks.append({"column": col, "rows": rows, "difference": diff})
+        blocks.append({"column": col, "rows": rows, "difference": diff, "size": size})
     direction = doc.get("direction", "higher")
     if banded in names:
         return {"cutoff": fmt.entry_rule(direction, {"banded": {"name": banded}}), "blocks": blocks}
@@ -1468,12 +1469,18 @@ def instrument_view(
         "reason_line": reason_line,
         "primary_index": idx,
         "main_per1000": plain[0] if plain else None,
+        # every subgroup column's largest difference, the largest first (the PDF's main part shows one)
         "subgroup_lines": [
             b["difference"]
-            for b in (
-                subgroup_view(inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name)
-                or {}
-            ).get("blocks", [])
+            for b in sorted(
+                (
+                    subgroup_view(
+                        inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
+                    )
+                    or {}
+                ).get("blocks", []),
+                key=lambda b: -(b.get("size") or 0.0),
+            )
             if b.get("difference")
         ],
         "criteria_declared": bool(judged),
@@ -1499,6 +1506,8 @@ def instrument_view(
         "decision_missing": missing[0],
         "subgroups_missing": missing[1],
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
+        # the stage ran (its documents are here) but this instrument has no raters or item scales
+        "reliability_na": rel is None and bool(inp.reliability),
         "subgroups": subgroup_view(
             inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
         ),
