@@ -585,3 +585,10 @@ def test_either_and_both_are_withheld_when_a_paired_cell_is_small():
     assert not small_counts(pub, 10)
     # with min_cell 5 every paired cell (6, 10, 20, 24) may be published: the rules stay
     assert "either" in suppress_judgement_document(doc, 5)[0]["versus_judgement"]
+
+
+def test_banded_cutoff_must_give_one_cutoff_per_record():
+    from signalering.errors import UsageError
+
+    with pytest.raises(UsageError, match="one cut-off per record"):
+        judgement_document([1, 0, 1], [3, 2, 5], [1, 0, 1], positive_from=1, cutoff=np.array([3.0, 4.0]), banded="b")

@@ -530,3 +530,9 @@ def test_plan_page_cites_only_the_methods_it_uses(tmp_path, lang):
     from signalering.report.plan_page import CITED_FOR
 
     assert {r.split(" ", 1)[0] for r in load_texts(lang)["plan"]["references"]} == set(CITED_FOR)
+
+
+def test_plan_page_language_must_be_english_or_dutch(tmp_path):
+    page = tmp_path / "p.html"
+    assert cli.main(["plan", *DESIGN, "--html", str(page), "--language", "de"]) == 2
+    assert not page.exists()

@@ -486,3 +486,10 @@ def test_item_moments_in_batches_give_the_whole_files_alpha_and_omega():
 def test_constant_total_from_moments_is_undefined():
     items = pd.DataFrame({"a": [0, 1, 2, 0, 1], "b": [2, 1, 0, 2, 1]})
     assert rel.cronbach_alpha(rel.ItemMoments.from_items(items)).reason is not None
+
+
+def test_item_moments_of_a_different_number_of_items_are_refused():
+    a = rel.ItemMoments.from_items(pd.DataFrame({"a": [0, 1, 2], "b": [1, 1, 0]}))
+    b = rel.ItemMoments.from_items(pd.DataFrame({"a": [0, 1], "b": [1, 0], "c": [2, 2]}))
+    with pytest.raises(UsageError, match="different number of items"):
+        a + b

@@ -237,13 +237,20 @@ def _logistic_fit(
     return _Logistic(beta, cov, converged)
 
 
-def _grouped_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Records as one row per distinct (x, y) pair: ``(x, y, records)``, for :func:`_logistic_fit`'s
-    frequency weights (a mapped score or a rounded risk: a few dozen rows for millions of records)."""
-    xs, inverse = np.unique(x, return_inverse=True)
-    cell = np.bincount(2 * inverse + (y > 0), minlength=2 * len(xs))
-    held = cell > 0
-    return np.repeat(xs, 2)[held], np.tile([0.0, 1.0], len(xs))[held], cell[held].astype(float)
+def _grouped_rows(x: np.ndarray, y: np.ndarray, group: np.ndarray | None = None, n_groups: int = 1):
+    """Records as rows of distinct (predictors, y) for :func:`_logistic_fit`'s frequency weights (a
+    mapped score or a judgement level: a few dozen rows for millions of records).
+
+    ``x``: one predictor (1-D) or several (2-D); ``group``: each record's group (e.g. its fold,
+    0 .. ``n_groups`` - 1). Returns ``(predictors, y, records)``: two rows (y = 0, y = 1) per distinct
+    predictor value, and the number of records of each row per group, shape ``(n_groups, rows)``."""
+    values, inverse = np.unique(np.asarray(x, dtype=float).reshape(len(y), -1), axis=0, return_inverse=True)
+    rows = 2 * len(values)
+    code = 2 * inverse.ravel() + (np.asarray(y) > 0)
+    if group is not None:
+        code = code + np.asarray(group) * rows
+    records = np.bincount(code, minlength=n_groups * rows).reshape(n_groups, rows).astype(float)
+    return np.repeat(values, 2, axis=0), np.tile([0.0, 1.0], len(values)), records
 
 
 def _wald(est: float, se: float, z: float, method: str) -> Interval:
@@ -526,6 +533,8 @@ def calibration_statistics(
     ) * 2 + (None,)
     if inner.sum() >= 2 and 0 < yi.sum() < yi.size:
         lp_g, y_g, w_g = _grouped_rows(lp, yi)
+        held = w_g[0] > 0
+        lp_g, y_g, w_g = lp_g[held, 0], y_g[held], w_g[0, held]
         fit0 = _logistic_fit(np.ones((lp_g.size, 1)), y_g, offset=lp_g, weights=w_g)
         citl = (
             _wald(fit0.coef[0], math.sqrt(fit0.cov[0, 0]), z, "wald")
@@ -827,13 +836,9 @@ def cross_validated_logistic(
     # Each training set as rows of distinct (predictors, reference) with their numbers of records: all
     # records' rows minus the fold's (the fit of the records themselves, at the cost of the rows: a
     # score and a judgement level give a few dozen rows for millions of records).
-    values, inverse = np.unique(x[idx], axis=0, return_inverse=True)
-    cells = 2 * len(values)
-    per_fold = np.bincount(fold[idx] * cells + 2 * inverse.ravel() + (r[idx] > 0), minlength=folds * cells)
-    per_fold = per_fold.reshape(folds, cells).astype(float)
+    values, outcome, per_fold = _grouped_rows(x[idx], r[idx], fold[idx], folds)
     total = per_fold.sum(axis=0)
-    rows = np.column_stack([np.ones(cells), np.repeat(values, 2, axis=0)])
-    outcome = np.tile([0.0, 1.0], len(values))
+    rows = np.column_stack([np.ones(len(outcome)), values])
     design = np.column_stack([np.ones(n), x])
     for k in range(folds):
         test = ok & (fold == k)
