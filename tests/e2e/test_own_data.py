@@ -162,3 +162,27 @@ def test_without_a_pre_specified_cutoff_the_report_says_so_not_that_it_was_not_r
         summary = html[html.index('<section id="summary">') : html.index("</section>", html.index('id="summary"'))]
         assert reason in summary and not_run not in summary, name
         assert plain in html, name
+
+
+@pytest.mark.slow
+def test_sections_with_nothing_to_do_say_not_applicable_not_not_assessed(project):
+    # plain scores without a cut-off: calibration, decision curve and reliability ran and had nothing
+    # to do; no cut-off was fixed, so no subgroup difference at one
+    from signalering.report import build
+
+    for page, lang in (("validation_report.html", "en"), ("validatierapport.html", "nl")):
+        t = build.load_texts(lang)
+        html = (project / "reports" / page).read_text(encoding="utf-8")
+        for s in SCORES:
+            slug = build.slug(f"{s}@1")
+            for part, text in (
+                ("calibration", "calibration_na"),
+                ("decision", "calibration_na"),
+                ("reliability", "reliability_na"),
+            ):
+                start = html.index(f'id="{slug}-{part}"')
+                block = html[start : html.index("</section>", start)]
+                assert t[text] in block and t["not_in_run"] not in block, (page, s, part)
+            if s != "wfns":  # an earlier test of this module gives wfns a cut-off
+                start = html.index(f'id="{slug}-subgroups"')
+                assert t["no_subgroup_cutoff"] in html[start : html.index("</section>", start)]

@@ -1506,8 +1506,10 @@ def instrument_view(
         "decision_missing": missing[0],
         "subgroups_missing": missing[1],
         "reliability": reliability_view(rel, fmt, t, icc_type_judged(crit, rel)),
-        # the stage ran (its documents are here) but this instrument has no raters or item scales
-        "reliability_na": rel is None and bool(inp.reliability),
+        # the stage ran (its documents, or its "not applicable" one, are here) and had nothing to do for
+        # this instrument: no raters or item scales; no probability or risk mapping
+        "reliability_na": rel is None and (bool(inp.reliability) or "reliability" in inp.not_applicable),
+        "calibration_na": cal is None and (bool(inp.calibration) or "calibration" in inp.not_applicable),
         "subgroups": subgroup_view(
             inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
         ),
