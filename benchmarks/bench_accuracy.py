@@ -22,8 +22,9 @@ import tracemalloc
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from signalering import bootstrap, outputs, roc
-from signalering.counts import CountTable
+from signalering import documents
+from signalering.stats import bootstrap, roc
+from signalering.stats.counts import CountTable
 
 N_INTEGER = 10_000_000
 N_CONTINUOUS = 1_000_000
@@ -86,7 +87,7 @@ def main() -> None:
 
     def whole_document():
         counts = CountTable.from_scores(s, y)
-        return outputs.accuracy_document(counts, n_boot=REPLICATES, seed=SEED)
+        return documents.accuracy_document(counts, n_boot=REPLICATES, seed=SEED)
 
     t_sk = best_of(lambda: roc_auc_score(y, s), 2)
     t_doc = best_of(whole_document, 2)
@@ -115,7 +116,7 @@ def main() -> None:
         return bootstrap.bootstrap_accuracy(counts, n_boot, np.random.default_rng(SEED), cutoffs=cutoffs)
 
     def doc_with_boot(n_boot=DOC_REPLICATES):
-        return outputs.accuracy_document(counts, n_boot=n_boot, seed=SEED)
+        return documents.accuracy_document(counts, n_boot=n_boot, seed=SEED)
 
     t_sk = best_of(lambda: roc_auc_score(y, s), 3)
     t_auc = best_of(auc_delong, 3)
@@ -139,7 +140,7 @@ def main() -> None:
     mem_auc = peak_ratio(auc_delong, in_bytes)
     mem_boot = peak_ratio(lambda: (CountTable.from_scores(s, y), boot_intervals(20)), in_bytes)
     mem_doc = peak_ratio(
-        lambda: outputs.accuracy_document(CountTable.from_scores(s, y), n_boot=20, seed=SEED), in_bytes
+        lambda: documents.accuracy_document(CountTable.from_scores(s, y), n_boot=20, seed=SEED), in_bytes
     )
     print("\n3. Peak traced memory / bytes of the input columns (score + reference, float64)\n")
     print(f"| {'job':<62} | {'ratio':>9} | {'target':>8} |\n|{'-' * 64}|{'-' * 11}|{'-' * 10}|")

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from signalering import calibration, decision, disclosure, io, not_applicable, outputs, params, progress
+from signalering import documents, instruments, io, params, progress
+from signalering.documents import disclosure, not_applicable
 from signalering.instruments import load_specs
+from signalering.stats import calibration, decision
 
 PARAMS = ("seed", "data", "score", "calibration", "disclosure")
 INTERIM = Path("data/interim")
@@ -49,12 +51,12 @@ def main() -> None:
     for spec in progress.bar(assessed, desc="calibration", unit="instrument"):
         rng = np.random.default_rng(params.stream_seed(p["seed"], spec.id))  # keyed by id, not list position
         score = scores[spec.id].to_numpy(dtype=float)
-        risk, source = calibration.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
+        risk, source = instruments.instrument_risks(spec, score, reference, folds=cal["folds"], seed=p["seed"])
         estimated = not spec.is_probability and spec.risk_mapping is None
         if not np.any(~np.isnan(risk) & ~np.isnan(reference)):
             io.write_json(
                 OUT / f"{spec.id}.json",
-                outputs.calibration_document(
+                documents.calibration_document(
                     None,
                     instrument=spec.id,
                     risk_source=source,
@@ -73,7 +75,7 @@ def main() -> None:
         )
         io.write_json(
             OUT / f"{spec.id}.json",
-            outputs.calibration_document(result, instrument=spec.id, risk_source=source, estimated_mapping=estimated),
+            documents.calibration_document(result, instrument=spec.id, risk_source=source, estimated_mapping=estimated),
         )
         # Plot points leave the pipeline: small-cell control first.
         min_cell = p["disclosure"]["min_cell"]

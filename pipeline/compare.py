@@ -3,10 +3,10 @@
 Writes ``data/processed/comparison/<a>__vs__<b>.json`` (``comparison.json`` per docs/contract.md) and
 ``reports/comparison_metrics.json``: the headline figures of every pair after disclosure control, as
 DVC metrics (nested objects, no lists, no dots in keys). Without pairs (``compare.pairs`` empty) it
-writes only the "not applicable" document (``signalering.not_applicable``) and empty metrics.
+writes only the "not applicable" document (``signalering.documents.not_applicable``) and empty metrics.
 
 With ``compare.judgement`` set, it also writes ``data/processed/judgement/<instrument>.json``: each
-instrument against and added to the professional's judgement (``signalering.comparator``), the
+instrument against and added to the professional's judgement (``signalering.stats.comparator``), the
 judgement column read from ``data/interim/records.parquet`` and joined on the record id; their
 headline figures go into ``comparison_metrics.json`` under ``judgement``.
 """
@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from signalering import comparator, compare, disclosure, io, not_applicable, params, progress
+from signalering import documents, io, params, progress
+from signalering.documents import disclosure, not_applicable
 from signalering.errors import InputError
 from signalering.instruments import banded_column
 
@@ -123,7 +124,7 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, 
         inst = instruments[inst_id]
         cutoff = pair_cutoff(inst, overrides, ev)
         banded = cutoff if isinstance(cutoff, str) else None  # a banded cut-off: each record's own
-        doc = comparator.judgement_document(
+        doc = documents.judgement_document(
             judgement,
             merged[inst_id].to_numpy(float),
             reference,
@@ -185,7 +186,7 @@ def main() -> None:
             ca = scores[banded_column(a["id"], band_a)].to_numpy(float)
         if band_b:
             cb = scores[banded_column(b["id"], band_b)].to_numpy(float)
-        doc = compare.comparison_document(
+        doc = documents.comparison_document(
             scores[a["id"]].to_numpy(float),
             scores[b["id"]].to_numpy(float),
             scores[data["reference"]].to_numpy(float),

@@ -2,12 +2,13 @@
 
 Writes ``data/secure/disclosure_audit.json`` (locations and attacks, never values; never under
 reports/) and fails the pipeline (exit 3) when any withheld count can be recovered
-(``signalering.audit``; docs/disclosure.md).
+(``signalering.documents.audit``; docs/disclosure.md).
 """
 
 from pathlib import Path
 
-from signalering import audit, disclosure, io, params, progress
+from signalering import io, params, progress
+from signalering.documents import audit, disclosure
 from signalering.errors import InputError
 
 PARAMS = ("disclosure",)

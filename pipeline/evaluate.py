@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, outputs, params, progress
-from signalering.counts import CountTable
-from signalering.cutpoints import rules_from_options
+from signalering import documents, io, params, progress
+from signalering.documents import disclosure
 from signalering.instruments import banded_column
+from signalering.stats.counts import CountTable
+from signalering.stats.cutpoints import rules_from_options
 
 PARAMS = ("seed", "data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -31,7 +32,7 @@ def main() -> None:
         for c in inst["cutoffs"]:
             named.setdefault(float(c["value"]), []).append(c["name"])
         cutoffs = params.evaluation_cutoffs(inst, ev)
-        doc = outputs.accuracy_document(
+        doc = documents.accuracy_document(
             counts,
             cutoffs,
             prevalences=ev.get("prevalences", []),
@@ -50,7 +51,7 @@ def main() -> None:
             entry["prespecified"] = params.is_prespecified(inst, ev, entry["cutoff"])
         override = (ev.get("judged_cutoff") or {}).get(inst["id"]) is not None
         for b in inst.get("banded_cutoffs") or []:  # each record at its own band's cut-off
-            entry = outputs.banded_threshold_entry(
+            entry = documents.banded_threshold_entry(
                 scores[inst["id"]].to_numpy(float),
                 scores[banded_column(inst["id"], b["name"])].to_numpy(float),
                 scores[data["reference"]].to_numpy(float),

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from signalering import disclosure, io, not_applicable, params, progress
-from signalering.counts import CountTable
+from signalering import io, params, progress
+from signalering.documents import disclosure, not_applicable
 from signalering.scale.federated import meta_analysis_document
+from signalering.stats.counts import CountTable
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")

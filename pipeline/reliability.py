@@ -8,7 +8,7 @@ primary ICC is the one-way ICC1 (params ``reliability.primary_icc``); all six fo
 Agreement is computed on the first two rater columns (the double-coded records); an ICC over all
 rater columns and Fleiss' kappa (records rated by every rater) are added when there are more than two. An observation
 with one rater column gets no agreement figures (a reason instead); when no instrument has anything
-to assess, the stage writes only the "not applicable" document (``signalering.not_applicable``).
+to assess, the stage writes only the "not applicable" document (``signalering.documents.not_applicable``).
 """
 
 from pathlib import Path
@@ -16,9 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from signalering import io, not_applicable, params, progress, reliability
+from signalering import io, params, progress
+from signalering.documents import not_applicable
 from signalering.instruments import item_values, load_specs
 from signalering.report import verdict
+from signalering.stats import reliability
 
 PARAMS = ("data", "score", "reliability")
 INTERIM = Path("data/interim")

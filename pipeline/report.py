@@ -1,7 +1,7 @@
 """DVC stage `report`: reports/metrics.json, the disclosure log, and the validation reports (HTML; PDF of
 the main report and of its appendix).
 
-Everything the report shows passes ``signalering.disclosure`` first; reports/disclosure.json lists
+Everything the report shows passes ``signalering.documents.disclosure`` first; reports/disclosure.json lists
 what was withheld and why (locations and reasons, never values).
 """
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from signalering import disclosure, io, params, progress
+from signalering import io, params, progress
+from signalering.documents import disclosure
 from signalering.errors import InputError
 from signalering.report import verdict
 from signalering.report.build import (

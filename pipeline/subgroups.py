@@ -6,7 +6,7 @@ hidden under ``disclosure``. Categories with fewer than ``disclosure.min_cell`` 
 -negative records are merged (or the column withheld) *before* the analysis, the same for every
 instrument (``disclosure.small_groups``, ``disclosure.combined_group``; docs/disclosure.md). Without
 subgroup columns (``data.subgroups`` empty) it writes only the "not applicable" document
-(``signalering.not_applicable``).
+(``signalering.documents.not_applicable``).
 """
 
 from pathlib import Path
@@ -14,8 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from signalering import disclosure, io, not_applicable, outputs, params, progress, subgroups
+from signalering import documents, io, params, progress
+from signalering.documents import disclosure, not_applicable
 from signalering.instruments import banded_column
+from signalering.stats import subgroups
 
 PARAMS = ("data", "evaluate", "disclosure")
 INTERIM = Path("data/interim")
@@ -65,7 +67,7 @@ def main() -> None:
         banded = [(b, banded_column(inst["id"], b["name"])) for b in inst.get("banded_cutoffs") or []]
         own = [inst["id"], *(column for _, column in banded)]  # this instrument's columns only
         scores[own] = pd.read_parquet(source, columns=own)
-        doc = outputs.subgroup_document(
+        doc = documents.subgroup_document(
             scores,
             inst["id"],
             data["reference"],

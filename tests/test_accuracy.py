@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signalering import accuracy, cli, outputs
-from signalering.counts import CountTable
+from signalering import cli, documents
 from signalering.errors import UsageError
+from signalering.stats import accuracy
+from signalering.stats.counts import CountTable
 
 
 def sputovamo() -> CountTable:
@@ -115,7 +116,7 @@ def _records(n=600, seed=0, unverified=0.0):
 
 def test_document_keeps_contract_keys_and_adds_new_ones():
     s, y = _records(unverified=0.5)
-    doc = outputs.accuracy_document(CountTable.from_scores(s, y), [4, 5], prevalences=[0.05], n_boot=200, seed=3)
+    doc = documents.accuracy_document(CountTable.from_scores(s, y), [4, 5], prevalences=[0.05], n_boot=200, seed=3)
     for key in (
         "schema_version",
         "n",
@@ -178,19 +179,19 @@ def test_document_keeps_contract_keys_and_adds_new_ones():
 def test_document_without_bootstrap_has_no_bootstrap_keys_and_is_reproducible_with_seed():
     s, y = _records()
     t = CountTable.from_scores(s, y)
-    plain = outputs.accuracy_document(t)
+    plain = documents.accuracy_document(t)
     assert "auc_bootstrap" not in plain and "bootstrap" not in plain["thresholds"][0]
     assert plain["partial_auc"]["partial_auc"]["ci_low"] is None and plain["partial_auc"]["partial_auc"]["reason"]
     assert plain["verification_corrected"]["thresholds"] == []
-    a = outputs.accuracy_document(t, n_boot=100, seed=11)
-    b = outputs.accuracy_document(t, n_boot=100, seed=11)
-    c = outputs.accuracy_document(t, n_boot=100, seed=12)
+    a = documents.accuracy_document(t, n_boot=100, seed=11)
+    b = documents.accuracy_document(t, n_boot=100, seed=11)
+    c = documents.accuracy_document(t, n_boot=100, seed=12)
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     assert a["auc_bootstrap"] != c["auc_bootstrap"]
 
 
 def test_document_with_one_class_has_reasons_not_numbers():
-    doc = outputs.accuracy_document(CountTable.from_scores([1, 2, 3], [0, 0, 0]), n_boot=50)
+    doc = documents.accuracy_document(CountTable.from_scores([1, 2, 3], [0, 0, 0]), n_boot=50)
     assert doc["auc"]["estimate"] is None and doc["auc"]["reason"]
     assert doc["optimal"]["cutoff"] is None and doc["cutpoints"][0]["cutoff"] is None
     assert doc["bootstrap"]["replicates"] == 0 and "auc_bootstrap" not in doc
@@ -275,14 +276,14 @@ def test_cli_evaluate_refuses_bad_options(tmp_path, bad):
 def test_document_names_itself_in_argument_errors():
     t = CountTable.from_scores([3, 2, 2, 1, 0], [1, 1, 0, 0, 0])
     with pytest.raises(UsageError, match="'confidence' parameter of accuracy_document"):
-        outputs.accuracy_document(t, confidence=1.5)
+        documents.accuracy_document(t, confidence=1.5)
     with pytest.raises(UsageError, match="'ci_method' parameter of accuracy_document"):
-        outputs.accuracy_document(t, ci_method="wald")
+        documents.accuracy_document(t, ci_method="wald")
 
 
 def test_undefined_at_prevalence_values_and_standardised_partial_auc_carry_reasons():
     t = CountTable.from_scores([1, 1, 2, 3, 4, 5], [1, 1, 0, 0, 0, 0])
-    doc = outputs.accuracy_document(t, [0, 9], prevalences=[0.1])
+    doc = documents.accuracy_document(t, [0, 9], prevalences=[0.1])
     everyone, nobody = doc["thresholds"]
     assert nobody["at_prevalence"][0]["ppv"]["estimate"] is None
     assert nobody["at_prevalence"][0]["ppv"]["reason"] == "nobody screens positive"
@@ -291,7 +292,7 @@ def test_undefined_at_prevalence_values_and_standardised_partial_auc_carry_reaso
     std = doc["partial_auc"]["standardised"]
     assert std["estimate"] is None and std["reason"].startswith("the ROC curve lies below the chance diagonal")
     assert doc["partial_auc"]["partial_auc"]["estimate"] == 0.0
-    allowed = outputs.accuracy_document(t, [0], partial_auc_allow_invalid=True)["partial_auc"]["standardised"]
+    allowed = documents.accuracy_document(t, [0], partial_auc_allow_invalid=True)["partial_auc"]["standardised"]
     assert allowed["estimate"] == pytest.approx(0.4444444444444444)
-    booted = outputs.accuracy_document(t, [0], n_boot=50, seed=1)["partial_auc"]["standardised"]
+    booted = documents.accuracy_document(t, [0], n_boot=50, seed=1)["partial_auc"]["standardised"]
     assert booted["estimate"] is None and booted["ci_low"] is None and booted["reason"] == std["reason"]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from signalering.accuracy import at_prevalence_intervals
+from signalering.stats.accuracy import at_prevalence_intervals
 
 
 def table(tp, fp, fn, tn, prev=(0.034,), **kw):

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signalering import audit, compare, disclosure, outputs
+from signalering import documents
+from signalering.documents import audit, disclosure
 from signalering.errors import InputError
 from signalering.instruments import (
     assign_band_cutoffs,
@@ -215,7 +216,7 @@ def test_banded_accuracy_matches_the_hand_computed_table():
         "column": "age_years",
         "bands": [{"band": "2-3", "cutoff": 8}, {"band": "4-17", "cutoff": 14}],
     }
-    e = outputs.banded_threshold_entry(score, cut, ref, "higher", banded=bands, prevalences=[0.1])
+    e = documents.banded_threshold_entry(score, cut, ref, "higher", banded=bands, prevalences=[0.1])
     assert (e["tp"], e["fp"], e["fn"], e["tn"]) == (3, 2, 2, 2)
     assert e["cutoff"] is None and e["banded"]["name"] == "age"
     assert e["sensitivity"]["estimate"] == pytest.approx(3 / 5)
@@ -235,7 +236,7 @@ def test_banded_accuracy_matches_the_hand_computed_table():
 
 def test_banded_rule_with_direction_lower():
     # positive when score <= own cut-off: (score, cut-off, ref) 3<=4 TP, 5>4 FN, 2<=2 FP, 9>6 TN
-    e = outputs.banded_threshold_entry(
+    e = documents.banded_threshold_entry(
         [3, 5, 2, 9], [4, 4, 2, 6], [1, 1, 0, 0], "lower", banded={"name": "b", "column": "c", "bands": []}
     )
     assert (e["tp"], e["fn"], e["fp"], e["tn"]) == (1, 1, 1, 1)
@@ -268,7 +269,7 @@ def test_mcnemar_with_a_banded_cut_off_against_a_number():
     spec = spec_with(AGE)
     age, score, ref = frame()
     cut = assign_band_cutoffs(spec, "age", age).cutoff
-    doc = compare.comparison_document(score, score, ref, cutoff_a=cut, cutoff_b=10.0, banded_a="age")
+    doc = documents.comparison_document(score, score, ref, cutoff_a=cut, cutoff_b=10.0, banded_a="age")
     at = doc["at_cutoffs"]
     assert at["banded_a"] == "age" and at["cutoff_a"] is None and at["cutoff_b"] == 10.0
     # hand-computed over the 9 records with a band: B positive at >= 10
@@ -283,7 +284,7 @@ def test_mcnemar_with_a_banded_cut_off_against_a_number():
 
 def test_per_record_cut_offs_without_a_name_are_refused():
     with pytest.raises(Exception, match="banded"):
-        compare.comparison_document([1.0, 2.0], [1.0, 2.0], [1, 0], cutoff_a=np.array([1.0, 1.0]), cutoff_b=1.0)
+        documents.comparison_document([1.0, 2.0], [1.0, 2.0], [1, 0], cutoff_a=np.array([1.0, 1.0]), cutoff_b=1.0)
 
 
 # ---------------------------------------------------------------------------------- disclosure
@@ -475,7 +476,7 @@ def test_subgroup_document_adds_the_banded_table_per_group():
         "column": "age_years",
         "bands": [{"band": "2-3", "cutoff": 8}, {"band": "4-17", "cutoff": 14}],
     }
-    doc = outputs.subgroup_document(frame_, "s", "ref", ["sex"], cutoffs=[10.0], banded=[(bands, "cut")])
+    doc = documents.subgroup_document(frame_, "s", "ref", ["sex"], cutoffs=[10.0], banded=[(bands, "cut")])
     assert doc["cutoffs"] == [10.0] and doc["banded_cutoffs"] == ["age"]
     overall = doc["overall"]["thresholds"][1]
     assert (overall["tp"], overall["fp"], overall["fn"], overall["tn"]) == (3, 2, 2, 2)  # as by hand above
@@ -495,11 +496,11 @@ def test_subgroup_document_adds_the_banded_table_per_group():
 
 
 def test_a_banded_table_without_records_says_that_no_record_has_a_band():
-    e = outputs.banded_threshold_entry(
+    e = documents.banded_threshold_entry(
         [3, 5], [np.nan, np.nan], [1, 0], "higher", banded={"name": "b", "column": "c", "bands": []}
     )
     assert (e["tp"], e["fp"], e["fn"], e["tn"]) == (0, 0, 0, 0)
-    assert e["sensitivity"]["estimate"] is None and e["sensitivity"]["reason"] == outputs.NO_BAND_RECORDS
+    assert e["sensitivity"]["estimate"] is None and e["sensitivity"]["reason"] == documents.NO_BAND_RECORDS
     for lang in ("en", "nl"):
         fmt = build.Fmt(lang, build.load_texts(lang))
-        assert fmt.say(outputs.NO_BAND_RECORDS) != build.load_texts(lang)["reason_other"]
+        assert fmt.say(documents.NO_BAND_RECORDS) != build.load_texts(lang)["reason_other"]

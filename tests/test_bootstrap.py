@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signalering import bootstrap, roc
-from signalering.counts import CountTable
-from signalering.cutpoints import CutpointRule
 from signalering.errors import UsageError
+from signalering.stats import bootstrap, roc
+from signalering.stats.counts import CountTable
+from signalering.stats.cutpoints import CutpointRule
 
 
 def table(seed=0, n=800, continuous=False) -> CountTable:
@@ -83,7 +83,7 @@ def test_cutpoint_rules_are_reapplied_in_every_replicate():
     res = bootstrap.bootstrap_accuracy(t, 40, np.random.default_rng(9), cutpoint_rules=[rule])
     blocks = bootstrap.stratified_replicates(t, 40, np.random.default_rng(9))
     wpos, wneg = (np.concatenate(x) for x in zip(*blocks))
-    from signalering.cutpoints import choose_cutpoint
+    from signalering.stats.cutpoints import choose_cutpoint
 
     for i in range(0, 40, 7):
         rep = CountTable.from_counts(t.scores, wpos[i], wneg[i])
@@ -135,7 +135,7 @@ def test_every_rule_and_partial_auc_equal_the_rebuilt_table_in_record_space(monk
         t, 25, np.random.default_rng(seed), cutpoint_rules=ALL_RULES, specificity_range=(0.6, 0.95)
     )
     wpos, wneg = (np.concatenate(x) for x in zip(*bootstrap.stratified_replicates(t, 25, np.random.default_rng(seed))))
-    from signalering.cutpoints import choose_cutpoint
+    from signalering.stats.cutpoints import choose_cutpoint
 
     for i in range(25):
         rep = CountTable.from_counts(t.external_scores, wpos[i], wneg[i], direction=t.direction)

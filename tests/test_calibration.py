@@ -1,4 +1,4 @@
-"""Tests of signalering.calibration against rms::val.prob / glm / pROC fixtures and by construction."""
+"""Tests of signalering.stats.calibration against rms::val.prob / glm / pROC fixtures and by construction."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from scipy import special
 from sklearn.metrics import roc_auc_score
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from signalering import calibration as cal
+from signalering import instruments
 from signalering.errors import InputError, UsageError
+from signalering.stats import calibration as cal
 
 REFERENCE = Path(__file__).parent / "reference"
 CASES = ["rms/birthwt_split", "rms/asah_split"]
@@ -370,15 +371,15 @@ def test_instrument_risks_by_kind():
     score = np.array([0.0, 1.0, 2.0, 5.0, np.nan])
     ref = np.array([0.0, 1.0, np.nan, 1.0, 0.0])
 
-    p, label = cal.instrument_risks(model, np.array([0.1, 0.2, 0.3, 0.4, np.nan]), ref)
+    p, label = instruments.instrument_risks(model, np.array([0.1, 0.2, 0.3, 0.4, np.nan]), ref)
     assert p.tolist()[:4] == [0.1, 0.2, 0.3, 0.4] and "own probability" in label
 
-    p, label = cal.instrument_risks(declared, score, ref)  # logistic, intercept -4, slope 0.45 (spec)
+    p, label = instruments.instrument_risks(declared, score, ref)  # logistic, intercept -4, slope 0.45 (spec)
     expected = 1 / (1 + np.exp(-(-4.0 + 0.45 * score)))
     np.testing.assert_allclose(p, expected, rtol=0, atol=1e-15)
     assert "declared" in label
 
-    p, label = cal.instrument_risks(estimated, np.zeros(5), np.full(5, np.nan))
+    p, label = instruments.instrument_risks(estimated, np.zeros(5), np.full(5, np.nan))
     assert np.isnan(p).all() and "no record" in label
 
 
@@ -390,7 +391,7 @@ def test_instrument_risks_estimated_mapping_only_on_verified_records():
     score = rng.integers(0, 8, 400).astype(float)
     ref = (rng.random(400) < 1 / (1 + np.exp(-(-3 + 0.5 * score)))).astype(float)
     ref[:40] = np.nan
-    p, label = cal.instrument_risks(spec, score, ref, folds=5, seed=1)
+    p, label = instruments.instrument_risks(spec, score, ref, folds=5, seed=1)
     assert np.isnan(p[:40]).all() and np.isfinite(p[40:]).all()
     assert label.startswith("estimated")
     direct = cal.logistic_risk_mapping(score[40:], ref[40:], folds=5, seed=1)

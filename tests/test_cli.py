@@ -184,7 +184,7 @@ def rated(tmp_path):
 
 
 def test_calibration_command(rated, tmp_path):
-    from signalering.calibration import calibration_statistics
+    from signalering.stats.calibration import calibration_statistics
 
     path, p, y, *_ = rated
     assert (

@@ -1,4 +1,4 @@
-"""The professional's judgement as comparator (signalering.comparator).
+"""The professional's judgement as comparator (signalering.stats.comparator).
 
 References: tests/reference/judgement/asah_judgement.R (R glm, pROC roc.test, binom.test,
 mcnemar.test, net benefit and NRI by their definitions, on pROC's aSAH data with WFNS as the
@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from signalering.calibration import cross_validated_logistic
-from signalering.comparator import judgement_document, judgement_rules, net_benefit_difference, per_1000_added
+from signalering.documents import judgement_document
 from signalering.simulate import SimulationParams, simulate_records
+from signalering.stats.calibration import cross_validated_logistic
+from signalering.stats.comparator import judgement_rules, net_benefit_difference, per_1000_added
 
 REF = Path(__file__).parent / "reference" / "judgement" / "asah_judgement.json"
 Z = 1.959963984540054
@@ -132,7 +133,7 @@ def test_per_1000_matches_r(fixture, i):
 def test_mcnemar_chi_square_without_correction_when_discordant_counts_are_equal():
     # R's mcnemar.test: b = c -> statistic 0, p = 1 (the fixture's ordinal instrument case has b = c = 4);
     # b = 9, c = 3 -> (|9 - 3| - 1)^2 / 12 as before
-    from signalering.compare import mcnemar_test
+    from signalering.stats.compare import mcnemar_test
 
     stat, p = mcnemar_test([4, 9], [4, 3], "chi-square")
     assert stat.tolist() == [0.0, pytest.approx(25 / 12)] and p[0] == 1.0
@@ -298,7 +299,7 @@ def _small_doc(n_pos_extra=0):
 
 
 def test_published_judgement_document_hides_small_counts_and_never_the_paired_cells():
-    from signalering.disclosure import WITHHELD, small_counts, suppress_judgement_document
+    from signalering.documents.disclosure import WITHHELD, small_counts, suppress_judgement_document
 
     doc = _small_doc()
     pub, log = suppress_judgement_document(doc, 10, "x")
@@ -318,7 +319,7 @@ def test_published_judgement_document_hides_small_counts_and_never_the_paired_ce
 
 
 def test_published_judgement_document_withheld_whole_when_positives_are_few():
-    from signalering.disclosure import suppress_judgement_document
+    from signalering.documents.disclosure import suppress_judgement_document
 
     rng = np.random.default_rng(2)
     y = np.zeros(300)
@@ -372,7 +373,7 @@ def test_params_judgement_group_is_checked():
 # ------------------------------------------------------------------ report
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_report_plain_line_and_table_from_the_published_document(lang):
-    from signalering.disclosure import suppress_judgement_document
+    from signalering.documents.disclosure import suppress_judgement_document
     from signalering.report.build import Fmt, Inputs, judgement_plain, judgement_view, load_texts
 
     t = load_texts(lang)
@@ -495,7 +496,7 @@ def test_init_switches_the_judgement_off_for_a_new_records_file():
 
 def test_published_net_benefit_steps_between_thresholds_are_never_small():
     # hand-made: the combination refers 40 cases / 120 non-cases at 5% and 35 / 60 at 10%: TP differs by 5
-    from signalering.disclosure import WITHHELD, suppress_judgement_document
+    from signalering.documents.disclosure import WITHHELD, suppress_judgement_document
 
     def strategy(tp, fp, n_pos=100, n_neg=900, j_tp=30, j_fp=100):
         # paired cells with the judgement (which refers j_tp cases and j_fp non-cases, all also referred by A)
@@ -563,7 +564,7 @@ def test_banded_cutoff_uses_each_records_own_cutoff_and_leaves_out_records_witho
 
 
 def test_either_and_both_are_withheld_when_a_paired_cell_is_small():
-    from signalering.disclosure import small_counts, suppress_judgement_document
+    from signalering.documents.disclosure import small_counts, suppress_judgement_document
 
     # either = J + I - both in each stratum: with the judgement and the instrument published, the two
     # set rules would give the paired cells of instrument x judgement; one of them is 6 here.

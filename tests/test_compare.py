@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
 
-from signalering import cli, compare
+from signalering import cli, documents
+from signalering.stats import compare
 
 REF = Path(__file__).parent / "reference" / "proc_compare" / "asah_pairs.json"
 
@@ -50,10 +51,10 @@ def test_mcnemar_at_cutoffs_matches_r(asah, i, stat):
     e = case["expected"][stat]
     args = (inp[case["name_a"]], inp[case["name_b"]], inp["reference"])
     kw = dict(cutoff_a=case["cutoff_a"], cutoff_b=case["cutoff_b"])
-    exact = compare.comparison_document(*args, **kw)["at_cutoffs"][stat]
+    exact = documents.comparison_document(*args, **kw)["at_cutoffs"][stat]
     assert (exact["mcnemar"]["correct_a_only"], exact["mcnemar"]["correct_b_only"]) == (e["a_only"], e["b_only"])
     assert exact["mcnemar_p"] == pytest.approx(e["exact_p"], abs=1e-12)
-    chisq = compare.comparison_document(*args, mcnemar="chi-square", **kw)["at_cutoffs"][stat]
+    chisq = documents.comparison_document(*args, mcnemar="chi-square", **kw)["at_cutoffs"][stat]
     assert chisq["mcnemar"]["statistic"] == pytest.approx(e["chisq_statistic"], abs=1e-12)
     assert chisq["mcnemar_p"] == pytest.approx(e["chisq_p"], abs=1e-12)
 
@@ -178,8 +179,8 @@ def test_direction_lower_equals_negated_higher(asah):
     r1 = compare.delong_paired(inp["s100b"], inp["ndka"], inp["reference"])
     r2 = compare.delong_paired(inp["s100b"], neg, inp["reference"], direction_b="lower")
     assert (r1.difference, r1.z, r1.ci_low) == pytest.approx((r2.difference, r2.z, r2.ci_low), abs=1e-12)
-    d1 = compare.comparison_document(inp["s100b"], inp["ndka"], inp["reference"], cutoff_a=0.22, cutoff_b=12)
-    d2 = compare.comparison_document(
+    d1 = documents.comparison_document(inp["s100b"], inp["ndka"], inp["reference"], cutoff_a=0.22, cutoff_b=12)
+    d2 = documents.comparison_document(
         inp["s100b"], neg, inp["reference"], cutoff_a=0.22, cutoff_b=-12, direction_b="lower"
     )
     assert d1["at_cutoffs"]["cells"] == d2["at_cutoffs"]["cells"]
@@ -198,20 +199,20 @@ def test_unpaired_records_are_excluded_and_counted():
     a = [3, 2, np.nan, 1, 2, 1, 0, 0, 0, 5]
     b = [2, 2, 1, np.nan, 1, 1, 0, 1, 0, 4]
     y = [1, 1, 1, 1, 0, 0, 0, 0, 0, np.nan]
-    doc = compare.comparison_document(a, b, y)
+    doc = documents.comparison_document(a, b, y)
     assert doc["n"] == 7 and doc["n_excluded"] == {"missing_score": 2, "unverified": 1}
 
 
 def test_document_has_contract_keys(asah):
     inp = asah["inputs"]
-    doc = compare.comparison_document(inp["s100b"], inp["ndka"], inp["reference"], cutoff_a=0.22, cutoff_b=12)
+    doc = documents.comparison_document(inp["s100b"], inp["ndka"], inp["reference"], cutoff_a=0.22, cutoff_b=12)
     assert {"schema_version", "n", "auc_a", "auc_b", "delong", "at_cutoffs"} <= set(doc)
     assert {"difference", "ci_low", "ci_high", "z", "p_value"} <= set(doc["delong"])
     for stat in ("sensitivity", "specificity"):
         e = doc["at_cutoffs"][stat]
         assert {"a", "b", "mcnemar_p", "ratio"} <= set(e)
         assert {"estimate", "ci_low", "ci_high", "method"} <= set(e["ratio"])
-    assert "at_cutoffs" not in compare.comparison_document(inp["s100b"], inp["ndka"], inp["reference"])
+    assert "at_cutoffs" not in documents.comparison_document(inp["s100b"], inp["ndka"], inp["reference"])
 
 
 # ------------------------------------------------------------------ command line
@@ -322,14 +323,14 @@ def test_constant_score_correlation_and_undefined_proportions_have_reasons():
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 60).astype(float)
     b = rng.normal(size=60) + y
-    doc = compare.comparison_document(np.ones(60), b, y, cutoff_a=1, cutoff_b=0.5)
+    doc = documents.comparison_document(np.ones(60), b, y, cutoff_a=1, cutoff_b=0.5)
     assert doc["delong"]["correlation"] is None
     assert doc["delong"]["correlation_reason"] == compare.CONSTANT_PLACEMENTS
     assert doc["delong"]["z"] is not None  # the difference itself is defined (AUC A = 0.5 exactly)
     npv = doc["at_cutoffs"]["npv"]  # A calls everyone positive
     assert npv["a"] is None and npv["a_reason"] == "no records screened negative"
     assert npv["b"] is not None and "b_reason" not in npv
-    same = compare.comparison_document(b, b, y, cutoff_a=0.5, cutoff_b=0.5, mcnemar="chi-square")["at_cutoffs"][
+    same = documents.comparison_document(b, b, y, cutoff_a=0.5, cutoff_b=0.5, mcnemar="chi-square")["at_cutoffs"][
         "sensitivity"
     ]
     assert same["mcnemar_p"] is None and same["mcnemar_p_reason"] == "no discordant records"

@@ -9,9 +9,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix_at_thresholds
 
-from signalering import counts as counts_mod
-from signalering.counts import CountTable
 from signalering.errors import UsageError
+from signalering.stats import counts as counts_mod
+from signalering.stats.counts import CountTable
 
 
 @st.composite

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signalering import bootstrap, cutpoints
-from signalering.counts import CountTable
-from signalering.cutpoints import CutpointRule, choose_cutpoint, cutpoint_summary
 from signalering.errors import UsageError
+from signalering.stats import bootstrap, cutpoints
+from signalering.stats.counts import CountTable
+from signalering.stats.cutpoints import CutpointRule, choose_cutpoint, cutpoint_summary
 
 # methodology.md section 5 fixture. Candidates (score >= c): sens, spec
 #   c=0: 1, 0    c=1: 1, .6    c=2: .75, .8    c=3: .25, 1

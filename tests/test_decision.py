@@ -1,12 +1,12 @@
-"""Tests of signalering.decision: hand-worked values, a brute-force oracle and the bootstrap."""
+"""Tests of signalering.stats.decision: hand-worked values, a brute-force oracle and the bootstrap."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from signalering import decision as dec
 from signalering.errors import InputError, UsageError
+from signalering.stats import decision as dec
 
 
 def brute_force_nb(p, y, t):

@@ -12,10 +12,11 @@ from conftest import run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signalering import compare, disclosure, outputs
-from signalering.counts import CountTable
+from signalering import documents
+from signalering.documents import disclosure
 from signalering.errors import UsageError
-from signalering.roc import roc_points
+from signalering.stats.counts import CountTable
+from signalering.stats.roc import roc_points
 
 SMALL = "withheld (small numbers)"
 
@@ -24,7 +25,7 @@ def _doc(pos, neg, cutoffs=None, unverified=None):
     """accuracy.json of a score with counts per score value (scores 0..k-1)."""
     k = len(pos)
     counts = CountTable.from_counts(np.arange(k), pos, neg, unverified)
-    return counts, outputs.accuracy_document(counts, cutoffs)
+    return counts, documents.accuracy_document(counts, cutoffs)
 
 
 def _no_values_in_log(log):
@@ -38,7 +39,7 @@ def test_small_cell_withholds_the_whole_table_and_its_statistics():
     # cut-off 2: tp 40, fp 15, fn 23, tn 260 -> published; cut-off 0 with 3 and 4 records at score -1:
     # fn 3, tn 4 -> a small cell, the whole table is withheld
     counts = CountTable.from_counts(np.arange(-1, 3), [3, 3, 20, 40], [4, 200, 60, 15])
-    doc = outputs.accuracy_document(counts, [2, 0])
+    doc = documents.accuracy_document(counts, [2, 0])
     out, log = disclosure.suppress_accuracy_document(doc, 10)
     kept, hidden = out["thresholds"]
     assert kept["tp"] == 40 and "suppressed" not in kept
@@ -142,7 +143,7 @@ def test_neighbouring_cutoffs_closer_than_min_cell_are_not_both_published():
 
 def test_bootstrap_and_verification_parts_follow_the_table():
     counts = CountTable.from_counts(np.arange(-1, 3), [3, 3, 20, 40], [4, 200, 60, 15], [0, 30, 5, 0])
-    doc = outputs.accuracy_document(counts, [2, 0], n_boot=50, seed=1)
+    doc = documents.accuracy_document(counts, [2, 0], n_boot=50, seed=1)
     out, _ = disclosure.suppress_accuracy_document(doc, 10)
     hidden = out["thresholds"][1]
     assert all(v["estimate"] is None for v in hidden.get("bootstrap", {}).values())
@@ -221,7 +222,7 @@ def test_comparison_with_small_discordant_cells_withholds_at_cutoffs():
     y = (rng.random(400) < 0.2).astype(float)
     a = rng.normal(size=400) + y
     b = a + rng.normal(scale=0.1, size=400)  # almost the same: few discordant records
-    doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
+    doc = documents.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     out, log = disclosure.suppress_comparison_document(doc, 10)
     at = out["at_cutoffs"]
     # per published cell: the two sensitivities (each instrument's own table is large) stay; what the
@@ -244,7 +245,7 @@ def test_comparison_with_zero_discordant_cells_is_published():
     y = (rng.random(2000) < 0.2).astype(float)
     b = rng.normal(size=2000) + y
     a = np.maximum(b, rng.normal(size=2000) + y)  # a >= b: whoever b flags, a flags
-    doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
+    doc = documents.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     assert doc["at_cutoffs"]["cells"]["positive"]["b_only"] == 0
     out, log = disclosure.suppress_comparison_document(doc, 10)
     assert out["at_cutoffs"] == doc["at_cutoffs"] and "withheld" not in out["at_cutoffs"]
@@ -272,7 +273,7 @@ def test_subgroup_document_tiny_group_and_n_minus_one():
     site = np.where(rng.random(n) < 0.01, "tiny", np.where(rng.random(n) < 0.5, "big1", "big2"))
     y = (rng.random(n) < 0.15).astype(float)
     frame = pd.DataFrame({"score": np.round(rng.normal(size=n) + y, 0), "reference": y, "site": site})
-    doc = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[1.0])
+    doc = documents.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[1.0])
     out, log = disclosure.suppress_subgroups_document(doc, 10)
     groups = out["subgroups"]["site"]["groups"]
     assert "suppressed" in groups["tiny"]["thresholds"][0]
@@ -346,7 +347,7 @@ def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
 
 # ------------------------------------------------------------------ decision and calibration curves
 def test_decision_curve_rows_follow_the_roc_rule():
-    from signalering import decision
+    from signalering.stats import decision
 
     rng = np.random.default_rng(9)
     y = (rng.random(600) < 0.1).astype(float)

@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 from conftest import ROOT, project_copy, run
 
-from signalering import audit, disclosure, outputs, subgroups
+from signalering import documents
 from signalering.cli import main
-from signalering.counts import CountTable
+from signalering.documents import audit, disclosure
+from signalering.stats import subgroups
+from signalering.stats.counts import CountTable
 
 WITHHELD = "withheld (small numbers)"
 
@@ -39,7 +41,7 @@ def _attacks(findings) -> set[str]:
 
 
 def test_complement_auc_gives_back_the_margins_unless_the_group_is_merged(frame):
-    raw = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
+    raw = documents.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
     now, _ = disclosure.suppress_subgroups_document(raw, 10)
     assert audit.audit_document(now, "now") == []
     # as published before: the complement lost its positives but kept its full-precision AUC
@@ -55,7 +57,7 @@ def test_complement_auc_gives_back_the_margins_unless_the_group_is_merged(frame)
     merges = {
         "site": subgroups.small_group_merges(subgroups.category_values(frame["site"]), frame["reference"], min_cell=10)
     }
-    merged = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0], merges=merges)
+    merged = documents.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0], merges=merges)
     assert "tiny" not in merged["subgroups"]["site"]["groups"]
     assert merged["subgroups"]["site"]["combined"]["categories"] == ["a", "tiny"] or merged["subgroups"]["site"][
         "combined"
@@ -69,7 +71,7 @@ def test_complement_auc_gives_back_the_margins_unless_the_group_is_merged(frame)
 def _youden_withheld_doc(cutoffs=(3.0, 1.0)):
     # cut-off >= 2 is Youden's choice, with only 3 false positives: withheld
     counts = CountTable.from_counts(np.arange(4), [5, 5, 40, 50], [300, 100, 3, 0])
-    return outputs.accuracy_document(counts, list(cutoffs))
+    return documents.accuracy_document(counts, list(cutoffs))
 
 
 def test_withheld_cutpoint_criterion_gives_back_the_table():
@@ -161,7 +163,7 @@ def test_a_tiny_group_says_only_withheld(frame):
     # 4 children, all reference-negative: no message may say why a statistic is undefined
     f = frame.copy()
     f.loc[f.index[-4:], "reference"] = 0.0
-    raw = outputs.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3.0])
+    raw = documents.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3.0])
     tiny = raw["subgroups"]["site"]["groups"]["tiny"]
     assert "needs" in json.dumps(tiny)  # the unsuppressed document says why
     pub, log = disclosure.suppress_subgroups_document(raw, 10)
@@ -187,7 +189,7 @@ def test_small_group_merges_modes():
 
 def test_command_exit_status_and_findings_file(tmp_path, frame):
     reports = tmp_path / "reports"
-    raw = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
+    raw = documents.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3.0])
     now, _ = disclosure.suppress_subgroups_document(raw, 10)
     (reports / "subgroups").mkdir(parents=True)
     (reports / "subgroups" / "s.json").write_text(json.dumps(now))
@@ -261,7 +263,7 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
 def test_two_small_labels_that_fill_their_margin_are_not_shown():
     # tp 9, fn 9, 18 positives: "<10" and "<10" can only be 9 and 9
     counts = CountTable.from_counts(np.arange(3), [9, 0, 9], [200, 100, 50])
-    raw = outputs.accuracy_document(counts, [2.0])
+    raw = documents.accuracy_document(counts, [2.0])
     before = copy.deepcopy(raw)
     before["thresholds"][0].update(tp="<10", fn="<10", fp=None, tn=None, suppressed=WITHHELD)
     for k in ("sensitivity", "specificity", "ppv", "npv", "accuracy", "lr_positive", "lr_negative", "dor"):
@@ -295,7 +297,7 @@ def test_the_everyone_positive_corner_is_not_a_finding_but_an_inner_table_is(tmp
     score = np.round(rng.normal(size=300) + y, 1)
     frame = pd.DataFrame({"score": score, "reference": y, "site": ["a"] * 300})
     low = float(score.min())
-    raw = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[low])
+    raw = documents.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[low])
     pub, _ = disclosure.suppress_subgroups_document(raw, 10)
     entry = pub["overall"]["thresholds"][0]
     # fn = tn = 0: no cell of 1..9, so the corner is published (a zero singles out nobody)
@@ -321,7 +323,7 @@ def _accuracy(n_missing_score=0):
     counts = CountTable.from_counts(
         np.arange(4), [1, 3, 46, 50], [500, 200, 60, 40], [40, 30, 20, 3], n_missing_score=n_missing_score
     )
-    return outputs.accuracy_document(counts, [2.0, 3.0])
+    return documents.accuracy_document(counts, [2.0, 3.0])
 
 
 def _html(flow, accuracy, score_flow=None, suppress=True, lang="en") -> str:

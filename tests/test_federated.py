@@ -9,10 +9,10 @@ import pytest
 from statsmodels.stats.meta_analysis import combine_effects
 
 from signalering.cli import main
-from signalering.counts import CountTable
-from signalering.outputs import accuracy_document
+from signalering.documents import accuracy_document
 from signalering.scale.federated import evaluate_tables, heterogeneity, pooled
 from signalering.simulate import SimulationParams, simulate_records
+from signalering.stats.counts import CountTable
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from signalering.errors import UsageError
-from signalering.reliability import fleiss_kappa, reliability_summary
+from signalering.stats.reliability import fleiss_kappa, reliability_summary
 
 REF = Path(__file__).parent / "reference" / "irr" / "fleiss1971_diagnoses.json"
 

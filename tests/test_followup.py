@@ -177,7 +177,7 @@ def _flow(short, other, late=200):
 
 
 def test_followup_counts_follow_the_disclosure_rules():
-    from signalering.disclosure import suppress_flow
+    from signalering.documents.disclosure import suppress_flow
 
     out, log = suppress_flow(_flow(1500, 300), 10)
     assert out["followup"] == _flow(1500, 300)["followup"] and log == []
@@ -204,7 +204,7 @@ def test_followup_counts_follow_the_disclosure_rules():
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_report_states_the_window_and_the_audit_checks_its_counts(lang):
-    from signalering import audit
+    from signalering.documents import audit
     from signalering.report import build
 
     flow = {**_flow(4, 300, late=50), "excluded": {}}

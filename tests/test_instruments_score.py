@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signalering.calibration import instrument_risks
 from signalering.errors import InputError, UsageError
-from signalering.instruments import load_specs, risk_from_scores, score_records, spec_from_mapping
+from signalering.instruments import instrument_risks, load_specs, risk_from_scores, score_records, spec_from_mapping
 
 SCORE = {"name": "lab", "version": 1, "kind": "score", "column": "s100b"}
 

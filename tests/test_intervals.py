@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from signalering.errors import UsageError
-from signalering.intervals import INTERVAL_METHODS, Interval, likelihood_ratio_ci, proportion_ci, z_value
+from signalering.stats.intervals import INTERVAL_METHODS, Interval, likelihood_ratio_ci, proportion_ci, z_value
 
 # SPUTOVAMO-R2 (Schouten et al. 2017): tp 9, fp 99, fn 52, tn 5432 -- methodology.md section 2
 SPUTOVAMO = {"sens": (9, 61), "spec": (5432, 5531), "ppv": (9, 108), "npv": (5432, 5484)}
@@ -177,7 +177,9 @@ def test_reading_intervals_does_not_import_scipy_stats_or_statsmodels():
     import subprocess
     import sys
 
-    code = "import sys, signalering.intervals; print(any(m in sys.modules for m in ('scipy.stats', 'statsmodels')))"
+    code = (
+        "import sys, signalering.stats.intervals; print(any(m in sys.modules for m in ('scipy.stats', 'statsmodels')))"
+    )
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
         == "False"

@@ -1,4 +1,5 @@
-"""The arrows point one way: documents (``outputs``) import statistics, never the other way round."""
+"""The arrows point one way (docs/design.md): the command line imports everything and nothing imports it;
+documents import statistics; statistics import only statistics and the leaf modules."""
 
 import ast
 from pathlib import Path
@@ -6,42 +7,54 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "signalering"
-STATISTICS = (
-    "accuracy",
-    "bootstrap",
-    "calibration",
-    "compare",
-    "counts",
-    "cutpoints",
-    "decision",
-    "intervals",
-    "meta_analysis",
-    "reliability",
-    "roc",
-    "schema",
-    "subgroups",
-    "verification",
-)
-DOCUMENT_LAYER = {"outputs", "cli", "report"}
+LEAVES = {"errors", "schema", "progress"}
+MODULES = sorted(p.relative_to(PACKAGE).with_suffix("").as_posix() for p in PACKAGE.rglob("*.py"))
+STATISTICS = [m for m in MODULES if m.startswith("stats/")]
+DOCUMENTS = [m for m in MODULES if m.startswith("documents/")]
 
 
 def imported(module: str) -> set[str]:
-    """The package modules ``module`` imports (relative or absolute), anywhere in the file."""
+    """The package modules ``module`` (a path below the package, no suffix) imports, anywhere in the
+    file, as dotted names below ``signalering`` (``stats.roc``, ``errors``, ``documents``); for
+    ``from a import b`` both ``a`` and ``a.b`` (``b`` may be a module or a name)."""
+    here = module.split("/")[:-1]
     out = set()
     for node in ast.walk(ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            base = (node.module or "").removeprefix("signalering").lstrip(".")
-            if node.level or (node.module or "").startswith("signalering"):
-                out |= {base.split(".")[0]} if base else {a.name for a in node.names}
+            if node.level:
+                base = here[: len(here) - node.level + 1] + ([node.module] if node.module else [])
+            elif (node.module or "").startswith("signalering"):
+                base = node.module.split(".")[1:]
+            else:
+                continue
+            prefix = ".".join(p for part in base for p in part.split("."))
+            out |= {f"{prefix}.{a.name}".lstrip(".") for a in node.names} | ({prefix} if prefix else set())
         elif isinstance(node, ast.Import):
-            out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("signalering.")}
+            out |= {a.name.removeprefix("signalering.") for a in node.names if a.name.startswith("signalering.")}
     return out
 
 
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
 @pytest.mark.parametrize("module", STATISTICS)
-def test_statistics_do_not_import_the_document_layer(module):
-    assert not imported(module) & DOCUMENT_LAYER
+def test_statistics_import_only_statistics_and_leaves(module):
+    assert {top(n) for n in imported(module)} <= {"stats"} | LEAVES
 
 
-def test_the_check_sees_an_import():
-    assert "subgroups" in imported("outputs") and "schema" in imported("compare")
+@pytest.mark.parametrize("module", DOCUMENTS)
+def test_documents_do_not_import_the_command_line_or_the_report(module):
+    assert not {top(n) for n in imported(module)} & {"cli", "report", "instruments", "scale", "ingest", "params"}
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != "cli"])
+def test_nothing_imports_the_command_line(module):
+    assert "cli" not in {top(n) for n in imported(module)}
+
+
+def test_the_check_sees_imports():
+    assert {"stats.counts", "errors", "stats.roc"} <= imported("stats/bootstrap")
+    assert "stats.subgroups" in imported("documents/subgroups")
+    assert "stats.calibration" in imported("documents/comparison")
+    assert "documents" in imported("cli")

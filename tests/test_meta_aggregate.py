@@ -90,8 +90,8 @@ def test_per_organisation_points_obey_the_disclosure_rules(tmp_path):
 
 
 def test_a_single_withheld_organisation_takes_the_smallest_other_with_it(tmp_path):
-    from signalering.counts import CountTable
     from signalering.scale.federated import _organisation_points
+    from signalering.stats.counts import CountTable
 
     def table(tp, fp, fn, tn):
         scores = [1] * (tp + fp) + [0] * (fn + tn)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from signalering import meta_analysis as ma
+from signalering.stats import meta_analysis as ma
 
 FIXTURE = json.loads((Path(__file__).parent / "reference" / "meta" / "bivariate.json").read_text())
 CASES = FIXTURE["cases"]

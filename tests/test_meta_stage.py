@@ -14,12 +14,12 @@ import yaml
 from conftest import ROOT
 from scipy.special import expit
 
-from signalering import meta_analysis as ma
-from signalering.counts import CountTable
 from signalering.errors import InputError
 from signalering.params import validate
 from signalering.report.build import Fmt, load_texts, meta_analysis_view
 from signalering.scale.federated import meta_analysis_document
+from signalering.stats import meta_analysis as ma
+from signalering.stats.counts import CountTable
 
 FIXTURE = json.loads((Path(__file__).parent / "reference" / "meta" / "bivariate.json").read_text())
 SITES = [f"s{i}" for i in range(1, 9)]
@@ -201,7 +201,7 @@ def test_meta_analysis_is_withheld_where_the_pooled_table_is(lang):
     """Six organisations with one or two reference-positives each: the pooled table (TP 5, FN 4) is
     withheld, and the pooled sensitivity of the model would come within a few points of 5/9 (its
     interval telling the margin): the report withholds the summary at that cut-off too."""
-    from signalering import disclosure
+    from signalering.documents import disclosure
     from signalering.scale.federated import evaluate_tables
 
     tables = _tables(

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from signalering import not_applicable
+from signalering.documents import not_applicable
 from signalering.report.build import load_inputs
 
 N = 60

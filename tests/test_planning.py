@@ -1,4 +1,4 @@
-"""Sample-size planning (signalering.planning) and the ``signalering plan`` command."""
+"""Sample-size planning (signalering.stats.planning) and the ``signalering plan`` command."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import beta
 
-from signalering import cli, planning
+from signalering import cli
 from signalering.errors import UsageError
+from signalering.stats import planning
 
 Z95 = 1.959963984540054  # standard normal 0.975 quantile
 

@@ -7,9 +7,10 @@ import io as _io
 import numpy as np
 import pytest
 
-from signalering import bootstrap, progress
+from signalering import progress
 from signalering.cli import main
-from signalering.counts import CountTable
+from signalering.stats import bootstrap
+from signalering.stats.counts import CountTable
 
 
 class Terminal(_io.StringIO):

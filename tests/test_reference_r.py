@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from signalering import accuracy, roc
-from signalering.counts import CountTable
-from signalering.cutpoints import CutpointRule, choose_cutpoint
-from signalering.intervals import likelihood_ratio_ci, proportion_ci
+from signalering.stats import accuracy, roc
+from signalering.stats.counts import CountTable
+from signalering.stats.cutpoints import CutpointRule, choose_cutpoint
+from signalering.stats.intervals import likelihood_ratio_ci, proportion_ci
 
 REF = Path(__file__).parent / "reference"
 TOL = 1e-9

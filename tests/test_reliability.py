@@ -1,4 +1,4 @@
-"""Tests of signalering.reliability against R psych fixtures, pingouin, scikit-learn, statsmodels,
+"""Tests of signalering.stats.reliability against R psych fixtures, pingouin, scikit-learn, statsmodels,
 hand-worked values and simulation."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from signalering import reliability as rel
 from signalering.errors import UsageError
+from signalering.stats import reliability as rel
 
 REFERENCE = Path(__file__).parent / "reference"
 

@@ -13,9 +13,9 @@ import re
 import numpy as np
 import pytest
 
-from signalering import compare, outputs
-from signalering.counts import CountTable
+from signalering import documents
 from signalering.report import build
+from signalering.stats.counts import CountTable
 
 PARAMS = {
     "seed": 1,
@@ -35,7 +35,7 @@ SPEC = {
 
 def accuracy(pos, neg, unverified=None, cutoffs=(2.0,), spec=SPEC) -> dict:
     counts = CountTable.from_counts(np.arange(len(pos)), pos, neg, unverified)
-    doc = outputs.accuracy_document(counts, list(cutoffs), prevalences=[0.034])
+    doc = documents.accuracy_document(counts, list(cutoffs), prevalences=[0.034])
     names = {float(c["value"]): c["name"] for c in spec["cutoffs"]}
     for e in doc["thresholds"]:
         e["names"] = [names[e["cutoff"]]] if e["cutoff"] in names else []
@@ -186,7 +186,7 @@ def test_a_large_paired_comparison_with_a_zero_cell_is_shown():
     y = (rng.random(3000) < 0.2).astype(float)
     b = rng.normal(size=3000) + y
     a = np.maximum(b, rng.normal(size=3000) + y)  # a flags whoever b flags: b_only = 0
-    doc = compare.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
+    doc = documents.comparison_document(a, b, y, cutoff_a=1.0, cutoff_b=1.0)
     doc.update(score_a="a@1", score_b="b@1")
     pages = render({"score@1": accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0])}, comparisons=[doc])
     for lang in build.LANGS:
@@ -313,7 +313,7 @@ def test_too_few_events_for_the_cross_validated_mapping_quotes_no_count(lang):
     """One reference-positive among 28 scored records: the estimated mapping cannot be cross-validated.
     Its reason reaches the published calibration document and the report: it names the folds, never
     the number of events (1, a small count) or non-events; both languages say it in full."""
-    from signalering.calibration import cross_validated_logistic
+    from signalering.stats.calibration import cross_validated_logistic
 
     y = np.r_[np.ones(1), np.zeros(27)]
     cv = cross_validated_logistic(np.arange(28.0), y, folds=10, seed=1)
@@ -329,7 +329,7 @@ def test_a_judgement_comparison_withheld_for_few_positives_says_so(lang):
     """Six reference-positives among 66 children with a judgement: disclosure control withholds every
     rule's sensitivity and specificity; the judgement table says 'not shown (small numbers)', never
     'not assessed in this run' (the comparison did run)."""
-    from signalering.comparator import judgement_document
+    from signalering.documents import judgement_document
 
     rng = np.random.default_rng(3)
     ref = np.r_[np.ones(6), np.zeros(60)]
@@ -349,7 +349,7 @@ def test_a_withheld_bootstrap_and_partial_auc_say_so_without_leftovers(lang):
     are withheld (rule 4). The report says 'not shown (small numbers)' for both, not 'not assessed
     in this run', and no '–––' where the withheld specificity range was."""
     counts = CountTable.from_counts(np.arange(4), [2, 2, 2, 2], [60, 40, 25, 15], [0, 0, 0, 0])
-    doc = outputs.accuracy_document(counts, [2.0], prevalences=[0.034], n_boot=50, seed=1)
+    doc = documents.accuracy_document(counts, [2.0], prevalences=[0.034], n_boot=50, seed=1)
     assert doc["auc_bootstrap"]["estimate"] is not None and doc["partial_auc"] is not None
     doc["instrument"] = SPEC
     for e in doc["thresholds"]:

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from signalering import roc
-from signalering.counts import CountTable
 from signalering.errors import UsageError
+from signalering.stats import roc
+from signalering.stats.counts import CountTable
 
 POS, NEG = [3, 2, 2, 1], [2, 1, 0, 0, 0]  # methodology.md section 5
 

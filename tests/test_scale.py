@@ -220,7 +220,7 @@ def test_duckdb_counts_equal_pandas(tmp_path, kind):
 def test_count_table_equals_from_scores(tmp_path):
     df = clean_records(tmp_path)
     counts = count_rows(tmp_path / "c.csv", SPEC, "duckdb", batch_rows=100)
-    from signalering.counts import CountTable
+    from signalering.stats.counts import CountTable
 
     for col, direction in (("rc_sum", "higher"), ("sens_consensus", "lower")):
         want = CountTable.from_scores(df[col].to_numpy(float), df["reference"].to_numpy(float), direction)

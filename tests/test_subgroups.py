@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from signalering import outputs, subgroups
-from signalering.counts import CountTable
+from signalering import documents
 from signalering.errors import UsageError
+from signalering.stats import subgroups
+from signalering.stats.counts import CountTable
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +29,11 @@ def frame():
 
 
 def test_each_group_equals_the_accuracy_document_of_its_records(frame):
-    doc = outputs.subgroup_document(frame, "score", "reference", ["child_sex", "site"], cutoffs=[3, 4])
+    doc = documents.subgroup_document(frame, "score", "reference", ["child_sex", "site"], cutoffs=[3, 4])
     for col in ("child_sex", "site"):
         for g, gdoc in doc["subgroups"][col]["groups"].items():
             sub = frame[frame[col] == g]
-            expected = outputs.accuracy_document(CountTable.from_scores(sub.score, sub.reference), [3, 4])
+            expected = documents.accuracy_document(CountTable.from_scores(sub.score, sub.reference), [3, 4])
             expected.pop("schema_version")
             assert gdoc == expected
     total = sum(doc["subgroups"]["site"]["groups"][g]["n_positive"] for g in ("s1", "s2", "s3"))
@@ -40,7 +41,7 @@ def test_each_group_equals_the_accuracy_document_of_its_records(frame):
 
 
 def test_largest_difference_names_the_extreme_groups(frame):
-    doc = outputs.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3])
+    doc = documents.subgroup_document(frame, "score", "reference", ["site"], cutoffs=[3])
     groups = doc["subgroups"]["site"]["groups"]
     ld = doc["subgroups"]["site"]["largest_difference"][0]
     sens = {g: d["thresholds"][0]["sensitivity"]["estimate"] for g, d in groups.items()}
@@ -73,27 +74,27 @@ def test_missing_subgroup_value_forms_its_own_group(frame):
     f = frame.copy()
     f["child_sex"] = f["child_sex"].astype(object)
     f.loc[f.index[:40], "child_sex"] = None
-    doc = outputs.subgroup_document(f, "score", "reference", ["child_sex"], cutoffs=[3])
+    doc = documents.subgroup_document(f, "score", "reference", ["child_sex"], cutoffs=[3])
     assert subgroups.MISSING_GROUP in doc["subgroups"]["child_sex"]["groups"]
     assert sum(g["n"] for g in doc["subgroups"]["child_sex"]["groups"].values()) == doc["overall"]["n"]
 
 
 def test_probability_scores_get_calibration_per_group(frame):
-    doc = outputs.subgroup_document(frame, "prob", "reference", ["child_sex"], cutoffs=[0.5], probability=True)
+    doc = documents.subgroup_document(frame, "prob", "reference", ["child_sex"], cutoffs=[0.5], probability=True)
     for g in doc["subgroups"]["child_sex"]["groups"].values():
         assert {"n", "n_events", "calibration_slope", "brier"} <= set(g["calibration"])
-    assert "calibration" not in outputs.subgroup_document(frame, "score", "reference", ["site"])["overall"]
+    assert "calibration" not in documents.subgroup_document(frame, "score", "reference", ["site"])["overall"]
 
 
 def test_unknown_column_is_a_usage_error(frame):
     with pytest.raises(UsageError):
-        outputs.subgroup_document(frame, "score", "reference", ["nope"])
+        documents.subgroup_document(frame, "score", "reference", ["nope"])
 
 
 def test_direction_lower_equals_negated_higher(frame):
     f = frame.assign(neg=-frame.score)
-    a = outputs.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3])
-    b = outputs.subgroup_document(f, "neg", "reference", ["site"], cutoffs=[-3], direction="lower")
+    a = documents.subgroup_document(f, "score", "reference", ["site"], cutoffs=[3])
+    b = documents.subgroup_document(f, "neg", "reference", ["site"], cutoffs=[-3], direction="lower")
     for g in ("s1", "s2", "s3"):
         ta, tb = (
             a["subgroups"]["site"]["groups"][g]["thresholds"][0],

@@ -185,7 +185,7 @@ def test_flag_below_is_the_minimum_criterion(interval, outcome, flagged):
 
 
 def test_flag_below_reads_result_objects_and_keeps_order():
-    from signalering import reliability as rel
+    from signalering.stats import reliability as rel
 
     alpha = rel.cronbach_alpha([[1, 2, 1], [2, 3, 2], [3, 3, 4], [4, 5, 4], [5, 5, 5], [2, 1, 2]])
     flags = flag_below(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signalering import outputs, verification
-from signalering.counts import CountTable
+from signalering import documents
 from signalering.errors import UsageError
+from signalering.stats import verification
+from signalering.stats.counts import CountTable
 
 
 def sputovamo() -> CountTable:
@@ -96,7 +97,7 @@ def test_bootstrap_interval_holds_estimate_and_is_reproducible():
 
 
 def test_document_names_naive_and_corrected():
-    doc = outputs.accuracy_document(sputovamo(), [1], n_boot=300, seed=2)
+    doc = documents.accuracy_document(sputovamo(), [1], n_boot=300, seed=2)
     v = doc["verification_corrected"]
     assert v["method"] == "begg-greenes" and v["n_unverified"] == 45079
     entry = v["thresholds"][0]

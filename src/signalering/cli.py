@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, io, outputs, progress
-from .counts import CountTable
-from .cutpoints import rules_from_options
+from . import __version__, documents, io, progress
 from .errors import InputError, UsageError
-from .intervals import INTERVAL_METHODS
+from .schema import SCHEMA_VERSION
+from .stats.counts import CountTable
+from .stats.cutpoints import rules_from_options
+from .stats.intervals import INTERVAL_METHODS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -211,7 +212,7 @@ def _run_evaluate(args) -> str:
     counts = CountTable.from_scores(score, ref, args.direction)
     if counts.n_verified == 0:
         raise InputError(args.records, "no record has both a score and a reference standard", column=args.reference)
-    doc = outputs.accuracy_document(
+    doc = documents.accuracy_document(
         counts,
         args.cutoff,
         prevalences=args.prevalence,
@@ -262,7 +263,7 @@ def _add_compare(sub) -> None:
 
 
 def _run_compare(args) -> str:
-    from .compare import comparison_document
+    from .documents import comparison_document
 
     check_out(args.out)
     if len(args.score) != 2:
@@ -338,7 +339,7 @@ def _add_calibration(sub) -> None:
 
 
 def _run_calibration(args) -> str:
-    from . import calibration, decision
+    from .stats import calibration, decision
 
     check_out(args.out)
     check_proportion_options(args)
@@ -375,7 +376,7 @@ def _run_calibration(args) -> str:
     out = Path(args.out)
     io.write_json(
         out / "calibration.json",
-        outputs.calibration_document(
+        documents.calibration_document(
             result, instrument=args.probability, risk_source=calibration.OWN_PROBABILITY, estimated_mapping=False
         ),
     )
@@ -401,7 +402,7 @@ def _add_reliability(sub) -> None:
 
 
 def _run_reliability(args) -> str:
-    from . import reliability
+    from .stats import reliability
 
     check_out(args.out)
     raters = [c.strip() for c in args.raters.split(",") if c.strip()]
@@ -411,7 +412,7 @@ def _run_reliability(args) -> str:
     frame = read_checked(args)
     values = pd.DataFrame({c: numeric_column(frame, c, args.records) for c in dict.fromkeys(raters + items)})
     doc = {
-        "schema_version": outputs.SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         **reliability.reliability_summary(
             values, raters, items=items or None, categorical=args.categorical, kappa_weights=args.kappa_weights
         ),
@@ -539,7 +540,7 @@ def _add_evaluate_aggregate(sub) -> None:
 
 
 def _run_evaluate_aggregate(args) -> str:
-    from .disclosure import check_min_cell
+    from .documents.disclosure import check_min_cell
     from .scale.federated import evaluate_tables, load_count_tables, meta_analysis_document
 
     check_out(args.out)
@@ -681,7 +682,7 @@ def _add_disclosure_audit(sub) -> None:
 
 
 def _run_disclosure_audit(args) -> str:
-    from .audit import audit_reports, failure_reason
+    from .documents.audit import audit_reports, failure_reason
 
     root, out = Path(args.dir), Path(args.out)
     if not root.is_dir():
@@ -796,7 +797,7 @@ def _add_plan(sub) -> None:
 
 
 def _run_plan(args) -> str:
-    from . import planning
+    from .stats import planning
 
     accuracy_names = ("sensitivity", "specificity", "prevalence", "half_width")
     given = [getattr(args, n) is not None for n in accuracy_names]
@@ -832,7 +833,7 @@ def _run_plan(args) -> str:
             check_out(out, "file")
     if args.out is not None and args.html is not None and Path(args.out).resolve() == Path(args.html).resolve():
         raise UsageError("--out and --html must name different files.")
-    doc, said = {"schema_version": outputs.SCHEMA_VERSION}, []
+    doc, said = {"schema_version": SCHEMA_VERSION}, []
     if all(given):
         design = dict(
             sensitivity=args.sensitivity,

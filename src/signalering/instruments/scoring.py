@@ -702,3 +702,36 @@ def banded_cutoff_columns(
         else pd.DataFrame({k: pd.Series(dtype=object) for k in ("instrument", "cutoff", "reason")})
     )
     return pd.DataFrame(columns, index=range(len(records))), excluded
+
+
+def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) -> tuple[np.ndarray, str]:
+    """Predicted risks of an instrument's scores, and a label saying how they were obtained.
+
+    A ``probability`` instrument's score (or a ``score`` declared ``probability: true``) is its risk. A score-type instrument uses the
+    ``risk_mapping`` its specification declares (:func:`risk_from_scores`); without one, the
+    risks are estimated by :func:`signalering.stats.calibration.logistic_risk_mapping` (k-fold cross-validated, on the verified
+    records only; unverified records get NaN) and the label says so (TRIPOD 10e: an estimated
+    recalibration is not the instrument's own prediction). With no verified scored record the risks
+    are all NaN.
+
+    Parameters
+    ----------
+    spec : signalering.instruments.InstrumentSpec
+    score, reference : array-like of float (reference 1/0/NaN)
+    folds, seed : int        Cross-validation of the estimated mapping.
+    """
+    from signalering.stats.calibration import OWN_PROBABILITY, logistic_risk_mapping
+
+    score = np.asarray(score, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    if spec.is_probability:
+        return score, OWN_PROBABILITY
+    if spec.risk_mapping is not None:
+        return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"
+    verified = ~np.isnan(score) & ~np.isnan(reference)
+    risk = np.full(score.shape, np.nan)
+    if not verified.any():
+        return risk, "no risks: no record has both a score and a reference standard"
+    mapping = logistic_risk_mapping(score[verified], reference[verified], folds=folds, seed=seed)
+    risk[verified] = mapping.probability
+    return risk, mapping.label if mapping.reason is None else f"{mapping.label}; {mapping.reason}"

@@ -4,7 +4,7 @@ Three steps, kept apart so each can be tested on its own:
 
 1. :func:`load_inputs` reads whatever the stages left behind (every input except the flow and the
    accuracy documents is optional: a section whose input is missing says "not assessed in this run");
-2. :func:`publishable` passes every document through :mod:`signalering.disclosure` (the report reads
+2. :func:`publishable` passes every document through :mod:`signalering.documents.disclosure` (the report reads
    suppressed copies only) and collects the log of what was hidden;
 3. :func:`build_view` turns the documents into formatted, translated text and inline SVG for one
    language; :func:`render` fills the Jinja2 template; :func:`html_to_pdf` prints it with xhtml2pdf.
@@ -28,9 +28,10 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .. import disclosure, not_applicable, subgroups
-from ..intervals import proportion_ci
+from ..documents import disclosure, not_applicable
 from ..params import Reliability as ReliabilityParams
+from ..stats import subgroups
+from ..stats.intervals import proportion_ci
 from . import figures, verdict
 
 HERE = Path(__file__).parent
@@ -208,7 +209,7 @@ def _rows(obj, key: str) -> list[dict]:
 
 # -------------------------------------------------------------------------------------- disclosure
 def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
-    """Suppressed copies of every document (signalering.disclosure) and the log of what was hidden."""
+    """Suppressed copies of every document (signalering.documents.disclosure) and the log of what was hidden."""
     min_cell = disclosure.check_min_cell(min_cell)
     out = copy.copy(inp)
     log: list[dict] = []

@@ -1,7 +1,7 @@
 """The short HTML page of ``signalering plan``: the plan's JSON document in plain words, English or Dutch.
 
 Only presentation happens here: every number comes from the document that
-:mod:`signalering.planning` built (``signalering plan --out``), so the page and the JSON never disagree.
+:mod:`signalering.stats.planning` built (``signalering plan --out``), so the page and the JSON never disagree.
 """
 
 from __future__ import annotations

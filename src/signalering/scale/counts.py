@@ -33,7 +33,7 @@ from . import ENGINES
 from .guard import IdentifierScan
 
 if TYPE_CHECKING:
-    from ..counts import CountTable
+    from ..stats.counts import CountTable
 
 REFERENCE_CODES = ("1", "0", "unverified")
 
@@ -449,7 +449,7 @@ def _rename_scan(
 def count_table(counts: pd.DataFrame, instrument: str, direction: str = "higher", **subgroup) -> CountTable:
     """The ``CountTable`` of one instrument from a count table (summed over subgroups, or restricted
     to ``subgroup=value`` keywords)."""
-    from ..counts import CountTable
+    from ..stats.counts import CountTable
 
     rows = counts[counts["instrument"] == instrument]
     for col, value in subgroup.items():

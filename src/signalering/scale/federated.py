@@ -18,7 +18,7 @@ of ``tn + fp``), over the organisations with a non-zero denominator:
 
 These univariate statistics describe the spread. The meta-analytic summary models sensitivity and
 specificity jointly: ``meta_analysis_document`` (the bivariate random-effects model of Reitsma et al.
-2005 or the binomial GLMM of Chu & Cole 2006, ``signalering.meta_analysis``).
+2005 or the binomial GLMM of Chu & Cole 2006, ``signalering.stats.meta_analysis``).
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ import numpy as np
 from scipy.special import expit
 from scipy.stats import chi2, chi2_contingency
 
-from .. import meta_analysis as ma
-from ..counts import CountTable
-from ..disclosure import DEFAULT_MIN_CELL, reason_small, suppress_tables
+from ..documents import accuracy_document
+from ..documents.disclosure import DEFAULT_MIN_CELL, reason_small, suppress_tables
 from ..errors import UsageError
-from ..intervals import z_value
-from ..outputs import SCHEMA_VERSION, accuracy_document, interval_dict
+from ..schema import SCHEMA_VERSION, interval_dict
+from ..stats import meta_analysis as ma
+from ..stats.counts import CountTable
+from ..stats.intervals import z_value
 from .aggregate import read_table
 from .counts import count_table
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
-from .errors import check_in, check_open_unit
+from ..errors import check_in, check_open_unit
 
 INTERVAL_METHODS = ("wilson", "clopper-pearson", "agresti-coull")
 

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import UsageError, check_in
 from .counts import CountTable
-from .errors import UsageError, check_in
 
 CUTPOINT_METHODS = ("youden", "closest_to_01", "max_sensitivity", "max_specificity", "min_cost")
 _TIE_TOL = 1e-12

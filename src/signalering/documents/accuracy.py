@@ -1,7 +1,7 @@
-"""The contract's JSON documents, assembled from library results (docs/contract.md, ``schema_version`` 1).
+"""``accuracy.json`` (docs/contract.md, ``schema_version`` 1), assembled from library results.
 
-Only formatting happens here: every number comes from a library function. Undefined statistics are
-``null`` with a ``reason`` beside them, never NaN.
+Only formatting happens here: every number comes from a statistics function (:mod:`signalering.stats`).
+Undefined statistics are ``null`` with a ``reason`` beside them, never NaN.
 """
 
 from __future__ import annotations
@@ -11,49 +11,13 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import accuracy, bootstrap, cutpoints, roc, verification
-from . import subgroups as subgroups_
-from .counts import CountTable
-from .errors import UsageError, check_in, check_open_unit
-from .intervals import INTERVAL_METHODS, proportion_ci
-from .schema import SCHEMA_VERSION, finite_or_none, interval_dict  # noqa: F401 (re-exported)
+from ..errors import check_in, check_open_unit
+from ..schema import SCHEMA_VERSION, finite_or_none, interval_dict
+from ..stats import accuracy, bootstrap, cutpoints, roc, verification
+from ..stats.counts import CountTable
+from ..stats.intervals import INTERVAL_METHODS, proportion_ci
 
 _num = finite_or_none
-
-
-def calibration_document(
-    result, *, instrument: str, risk_source: str, estimated_mapping: bool, reason: str | None = None
-) -> dict:
-    """The one ``calibration.json`` document, written by ``signalering calibration`` and by the
-    ``calibration`` stage alike (docs/contract.md).
-
-    Parameters
-    ----------
-    result : calibration.CalibrationResult or None
-        Its ``to_dict()`` gives the statistics; ``None`` when nothing could be assessed (then ``n``
-        is 0 and ``reason`` says why).
-    instrument : str          The instrument id (the command: the probability column's name).
-    risk_source : str         Where the risks come from (``calibration.instrument_risks``).
-    estimated_mapping : bool  The risks come from a mapping estimated on these data (TRIPOD 10e).
-
-    The document carries statistics only: the calibration and decision curves are plot rows, kept
-    beside it (the stage: ``reports/plots/``, after small-cell control; the command: its own files).
-
-    >>> sorted(calibration_document(None, instrument="x", risk_source="s", estimated_mapping=False,
-    ...                             reason="no records"))
-    ['estimated_mapping', 'instrument', 'n', 'reason', 'risk_source', 'schema_version']
-    """
-    doc = {
-        "schema_version": SCHEMA_VERSION,
-        "instrument": instrument,
-        "risk_source": risk_source,
-        "estimated_mapping": bool(estimated_mapping),
-    }
-    if result is None:
-        doc.update({"n": 0, "reason": reason or "undefined"})
-    else:
-        doc.update(result.to_dict())
-    return doc
 
 
 def threshold_entries(
@@ -151,7 +115,7 @@ def accuracy_document(
     r_multipliers : sequence of float
         For the verification-bias sensitivity analysis (only with unverified records).
     """
-    from .bootstrap import _check_replicates
+    from ..stats.bootstrap import check_replicates
 
     check_in("ci_method", ci_method, INTERVAL_METHODS, "accuracy_document")
     check_open_unit("confidence", confidence, "accuracy_document")
@@ -181,7 +145,7 @@ def accuracy_document(
     boot = None
     both = counts.n_positive > 0 and counts.n_negative > 0
     if n_boot:
-        n_boot = _check_replicates(n_boot, "accuracy_document")
+        n_boot = check_replicates(n_boot, "accuracy_document")
         if rng is None:
             rng = np.random.default_rng(seed)
         rng_acc, rng_ver = rng.spawn(2)
@@ -461,119 +425,3 @@ def optimal_youden(
         "prespecified": False,
         **threshold_entries(c2, s2, prevalences, ci_method, confidence)[0],
     }
-
-
-def subgroup_document(
-    frame: pd.DataFrame,
-    score: str,
-    reference: str,
-    subgroups: Sequence[str],
-    *,
-    direction: str = "higher",
-    cutoffs: Sequence[float] | None = None,
-    ci_method: str = "wilson",
-    confidence: float = 0.95,
-    prevalences: Sequence[float] = (),
-    probability: bool = False,
-    merges: dict | None = None,
-    banded: Sequence[tuple[dict, str]] = (),
-) -> dict:
-    """Accuracy of ``score`` per category of each subgroup column, with the largest differences.
-
-    Parameters
-    ----------
-    frame : DataFrame with the score, the reference (1 / 0 / NaN) and the subgroup columns
-    score, reference : column names
-    subgroups : column names; a missing category value forms the group ``"(missing)"``
-    direction : {"higher", "lower"}
-    cutoffs : the cut-offs to evaluate (same for every group); default: the overall data's
-        ``default_cutoffs`` so that all groups share them
-    probability : bool
-        The score is a predicted probability: add ``calibration`` per group
-        (``calibration.calibration_statistics``).
-    merges : dict column -> (category -> published group) or None, optional
-        ``subgroups.small_group_merges`` per column (disclosure control before analysis): the categories are
-        analysed as merged; a column mapped to None is withheld and listed in ``withheld_subgroups``.
-        Columns not in ``merges`` are analysed as they are.
-    banded : sequence of (banded cut-off, column), optional
-        Banded cut-offs (``{"name", "column", "bands"}`` as in ``instruments.json``) and the frame's
-        column holding each record's own cut-off (NaN = no band): each group's document gets their
-        ``thresholds`` entries (:func:`banded_threshold_entry`) after the numeric ones, in this order.
-
-    Returns
-    -------
-    dict: ``schema_version, score, direction, cutoffs, banded_cutoffs`` (names), ``overall`` (accuracy
-    document on all records) and
-    ``subgroups``: column -> {``groups``: category -> accuracy document (+ ``calibration``),
-    ``largest_difference``: see ``subgroups.largest_differences``, and with merged categories ``combined``:
-    {``group``, ``categories``}}; ``withheld_subgroups``: the columns withheld (small numbers).
-    """
-    check_in("ci_method", ci_method, INTERVAL_METHODS, "subgroup_document")
-    check_open_unit("confidence", confidence, "subgroup_document")
-    for col in (score, reference, *subgroups, *(c for _, c in banded)):
-        if col not in frame.columns:
-            raise UsageError(f"The column '{col}' given to subgroup_document is not in the data.")
-    own = [(b, pd.to_numeric(frame[c], errors="raise").to_numpy(float)) for b, c in banded]
-    s = pd.to_numeric(frame[score], errors="raise").to_numpy(float)
-    r = pd.to_numeric(frame[reference], errors="raise").to_numpy(float)
-    overall_counts = CountTable.from_scores(s, r, direction)
-    cut = overall_counts.default_cutoffs() if cutoffs is None else np.asarray(cutoffs, float)
-    cut = [float(c) for c in cut]
-
-    def doc_for(mask: np.ndarray) -> dict:
-        counts = CountTable.from_scores(s[mask], r[mask], direction)
-        d = accuracy_document(counts, cut, prevalences=prevalences, ci_method=ci_method, confidence=confidence)
-        d.pop("schema_version", None)
-        for b, c in own:
-            d["thresholds"].append(
-                banded_threshold_entry(
-                    s[mask],
-                    c[mask],
-                    r[mask],
-                    direction,
-                    banded=b,
-                    prevalences=prevalences,
-                    ci_method=ci_method,
-                    confidence=confidence,
-                )
-            )
-        if probability:
-            d["calibration"] = _calibration(s[mask], r[mask], confidence)
-        return d
-
-    result = {
-        "schema_version": SCHEMA_VERSION,
-        "score": score,
-        "direction": direction,
-        "cutoffs": cut,
-        "banded_cutoffs": [b["name"] for b, _ in own],
-        "confidence": confidence,
-        "overall": doc_for(np.ones(len(s), bool)),
-        "subgroups": {},
-    }
-    merges = merges or {}
-    withheld = []
-    for col in subgroups:
-        values = subgroups_.category_values(frame[col])
-        mapping = merges.get(col, {}) if col in merges else {}
-        if col in merges and mapping is None:
-            withheld.append(col)
-            continue
-        values = np.array([mapping.get(v, v) for v in values], dtype=object)
-        groups = {str(g): doc_for(values == g) for g in sorted(set(values))}
-        block = {"groups": groups, "largest_difference": subgroups_.largest_differences(groups, confidence)}
-        combined = sorted({k for k, v in mapping.items() if v != k})
-        if combined:
-            block["combined"] = {"group": str(next(v for k, v in mapping.items() if v != k)), "categories": combined}
-        result["subgroups"][col] = block
-    if withheld:
-        result["withheld_subgroups"] = withheld
-    return result
-
-
-def _calibration(p: np.ndarray, y: np.ndarray, confidence: float) -> dict:
-    """Calibration of predicted probabilities in one group (undefined with too few events)."""
-    from .calibration import calibration_statistics
-
-    keep = ~np.isnan(p) & ~np.isnan(y)
-    return calibration_statistics(p[keep], y[keep], confidence=confidence).to_dict()

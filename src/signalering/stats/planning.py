@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .errors import UsageError, check_in, check_open_unit
+from ..errors import UsageError, check_in, check_open_unit
 from .intervals import INTERVAL_METHODS, proportion_ci, z_value
 from .verification import begg_greenes_cells
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import check_open_unit
 from .counts import CountTable
-from .errors import check_open_unit
 from .intervals import Interval, z_value
 
 
@@ -274,7 +274,7 @@ def partial_auc(
 
 
 def _check_specificity_range(specificity, where: str) -> tuple[float, float]:
-    from .errors import UsageError
+    from ..errors import UsageError
 
     try:
         low, high = (float(v) for v in specificity)

@@ -41,8 +41,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import UsageError, check_open_unit
 from .counts import CountTable
-from .errors import UsageError, check_open_unit
 
 R_MULTIPLIERS = (0.5, 1.0, 2.0, 5.0)
 
@@ -165,10 +165,10 @@ def bootstrap_begg_greenes(
     specificity_ci_low, specificity_ci_high, replicates_undefined``. Vectorised over replicates and
     cut-offs (arrays of shape (n_boot, cut-offs)).
     """
-    from .bootstrap import _check_replicates, _check_rng, percentile_interval
+    from .bootstrap import check_replicates, check_rng, percentile_interval
 
-    n_boot = _check_replicates(n_boot, "bootstrap_begg_greenes")
-    _check_rng(rng, "bootstrap_begg_greenes")
+    n_boot = check_replicates(n_boot, "bootstrap_begg_greenes")
+    check_rng(rng, "bootstrap_begg_greenes")
     check_open_unit("confidence", confidence, "bootstrap_begg_greenes")
     cut = np.atleast_1d(np.asarray(cutoffs, dtype=float))
     c = counts.cells_at(cut)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .errors import UsageError, check_in, check_open_unit
+from ..errors import UsageError, check_in, check_open_unit
 from .intervals import Interval, z_value
 
 ICC_TYPES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")

@@ -9,8 +9,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import UsageError, check_in, check_open_unit
 from .counts import CountTable
-from .errors import UsageError, check_in, check_open_unit
 from .intervals import INTERVAL_METHODS, likelihood_ratio_ci, proportion_ci
 
 PROPORTIONS = {

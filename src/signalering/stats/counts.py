@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError, check_in
+from ..errors import UsageError, check_in
 
 DIRECTIONS = ("higher", "lower")
 

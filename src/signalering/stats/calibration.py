@@ -28,8 +28,8 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
+from ..errors import InputError, UsageError, check_open_unit
 from .counts import CountTable
-from .errors import InputError, UsageError, check_open_unit
 from .intervals import Interval, z_value
 from .roc import auc_delong
 
@@ -135,7 +135,7 @@ class CalibrationResult:
 
 
 # ----------------------------------------------------------------------------------- input checks
-def _pairs(probability, reference, *, column: str, reference_column: str, where: str):
+def probability_pairs(probability, reference, *, column: str, reference_column: str, where: str):
     """Validated (p, y, n_missing): 1-d float arrays without missing pairs."""
     p = np.asarray(
         pd.to_numeric(pd.Series(np.asarray(probability, dtype=object).ravel()), errors="coerce"), dtype=float
@@ -498,7 +498,7 @@ def calibration_statistics(
       and maximum of |p - s(p)| with s the lowess smooth of y on p (see :data:`SMOOTHER`; Austin &
       Steyerberg 2019 use loess with span 0.75 instead; we match val.prob, so numbers agree with rms).
     - Hosmer-Lemeshow: :func:`hosmer_lemeshow`; Spiegelhalter: :func:`spiegelhalter`.
-    - AUC (c-statistic) with DeLong interval from :func:`signalering.roc.auc_delong`.
+    - AUC (c-statistic) with DeLong interval from :func:`signalering.stats.roc.auc_delong`.
 
     Checked against ``rms::val.prob`` (Brier, Intercept, Slope, Emax, E90, Eavg, S:z, S:p, C) and
     ``glm`` on two external-validation sets (tests/reference/rms).
@@ -509,7 +509,9 @@ def calibration_statistics(
         raise UsageError(
             f"The 'min_events' parameter of {where} must be a positive integer. Got {min_events!r} instead."
         )
-    p, y, n_missing = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
+    p, y, n_missing = probability_pairs(
+        probability, reference, column=column, reference_column=reference_column, where=where
+    )
     n, events = int(p.size), int(y.sum())
     if min(events, n - events) < min_events:
         return _undefined_result(
@@ -644,7 +646,7 @@ def calibration_curve(
     for name, value, low in (("n_boot", n_boot, 0), ("n_points", n_points, 2)):
         if not (isinstance(value, (int, np.integer)) and value >= low):
             raise UsageError(f"The '{name}' parameter of {where} must be an integer >= {low}. Got {value!r} instead.")
-    p, y, _ = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
+    p, y, _ = probability_pairs(probability, reference, column=column, reference_column=reference_column, where=where)
     columns = ["predicted", "observed", "ci_low", "ci_high", "n_boot"]
     events = int(y.sum())
     if min(events, p.size - events) < min_events or np.ptp(p) == 0:
@@ -918,36 +920,3 @@ def calibration_curve_points(curve: pd.DataFrame) -> list[dict]:
 # ``risk_source`` of a probability assessed as it is (an instrument of kind probability, or the
 # ``--probability`` column of ``signalering calibration``).
 OWN_PROBABILITY = "the instrument's own probability"
-
-
-def instrument_risks(spec, score, reference, *, folds: int = 10, seed: int = 0) -> tuple[np.ndarray, str]:
-    """Predicted risks of an instrument's scores, and a label saying how they were obtained.
-
-    A ``probability`` instrument's score (or a ``score`` declared ``probability: true``) is its risk. A score-type instrument uses the
-    ``risk_mapping`` its specification declares (``instruments.risk_from_scores``); without one, the
-    risks are estimated by :func:`logistic_risk_mapping` (k-fold cross-validated, on the verified
-    records only; unverified records get NaN) and the label says so (TRIPOD 10e: an estimated
-    recalibration is not the instrument's own prediction). With no verified scored record the risks
-    are all NaN.
-
-    Parameters
-    ----------
-    spec : signalering.instruments.InstrumentSpec
-    score, reference : array-like of float (reference 1/0/NaN)
-    folds, seed : int        Cross-validation of the estimated mapping.
-    """
-    from .instruments import risk_from_scores
-
-    score = np.asarray(score, dtype=float)
-    reference = np.asarray(reference, dtype=float)
-    if spec.is_probability:
-        return score, OWN_PROBABILITY
-    if spec.risk_mapping is not None:
-        return risk_from_scores(spec, score), f"risk mapping declared in the specification ({spec.risk_mapping.type})"
-    verified = ~np.isnan(score) & ~np.isnan(reference)
-    risk = np.full(score.shape, np.nan)
-    if not verified.any():
-        return risk, "no risks: no record has both a score and a reference standard"
-    mapping = logistic_risk_mapping(score[verified], reference[verified], folds=folds, seed=seed)
-    risk[verified] = mapping.probability
-    return risk, mapping.label if mapping.reason is None else f"{mapping.label}; {mapping.reason}"

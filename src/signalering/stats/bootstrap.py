@@ -34,10 +34,11 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from .. import progress
+from ..errors import UsageError
 from . import cutpoints as _cp
-from . import progress, roc
+from . import roc
 from .counts import CountTable
-from .errors import UsageError
 
 MULTINOMIAL_MAX_K = 4096
 BLOCK_BYTES = 32 * 2**20
@@ -45,13 +46,13 @@ AREA_BLOCK = 8192
 DRAW_BLOCK = 2**16
 
 
-def _check_replicates(n_boot: int, where: str) -> int:
+def check_replicates(n_boot: int, where: str) -> int:
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise UsageError(f"The 'n_boot' parameter of {where} must be a positive integer. Got {n_boot!r} instead.")
     return int(n_boot)
 
 
-def _check_rng(rng, where: str) -> np.random.Generator:
+def check_rng(rng, where: str) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise UsageError(
             f"The 'rng' parameter of {where} must be a numpy.random.Generator "
@@ -70,8 +71,8 @@ def stratified_replicates(
     blocks together hold ``n_boot`` replicates; the draws depend only on ``rng``'s state, so a seed
     reproduces them exactly.
     """
-    n_boot = _check_replicates(n_boot, "stratified_replicates")
-    _check_rng(rng, "stratified_replicates")
+    n_boot = check_replicates(n_boot, "stratified_replicates")
+    check_rng(rng, "stratified_replicates")
     k, m, n = len(counts.scores), counts.n_positive, counts.n_negative
     if k == 0:
         raise UsageError("stratified_replicates needs a non-empty count table.")
@@ -449,8 +450,8 @@ def bootstrap_accuracy(
     Cost: O(n_boot k) for few distinct scores; for continuous scores O(n_boot (m + n)) plus the
     partial-AUC range (plus k per replicate for the rule ``max_specificity``).
     """
-    n_boot = _check_replicates(n_boot, "bootstrap_accuracy")
-    _check_rng(rng, "bootstrap_accuracy")
+    n_boot = check_replicates(n_boot, "bootstrap_accuracy")
+    check_rng(rng, "bootstrap_accuracy")
     m, n = counts.n_positive, counts.n_negative
     if m == 0 or n == 0:
         raise UsageError("bootstrap_accuracy needs reference-positive and reference-negative records.")

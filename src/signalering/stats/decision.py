@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calibration import _pairs
+from ..errors import InputError, UsageError, check_open_unit
+from .calibration import probability_pairs
 from .counts import tail_sums
-from .errors import InputError, UsageError, check_open_unit
 
 DEFAULT_THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)  # 0.01, 0.02, ..., 0.99
 STRATEGIES = ("model", "treat_all", "treat_none")
@@ -63,7 +63,7 @@ def net_benefit(
     ----------
     probability : array-like of float in [0, 1]
         Predicted risk per record (a score must be mapped to risks first:
-        :func:`signalering.calibration.logistic_risk_mapping`). NaN pairs are left out.
+        :func:`signalering.stats.calibration.logistic_risk_mapping`). NaN pairs are left out.
     reference : array-like of {0, 1}; NaN = not verified (left out)
     thresholds : array-like of float in (0, 1), optional
         Default 0.01, 0.02, ..., 0.99.
@@ -109,7 +109,7 @@ def net_benefit(
             f"Got {type(rng).__name__} instead."
         )
     t = _thresholds(thresholds, where)
-    p, y, _ = _pairs(probability, reference, column=column, reference_column=reference_column, where=where)
+    p, y, _ = probability_pairs(probability, reference, column=column, reference_column=reference_column, where=where)
     n = int(p.size)
     if n == 0:
         raise InputError("", "no records with both a predicted probability and a reference value", column=column)

@@ -31,7 +31,7 @@ def document(stage: str, reason: str) -> dict:
 
 def write(folder: str | Path, stage: str, reason: str) -> Path:
     """Write the document into ``folder`` (created if needed) and return its path."""
-    from .io import write_json
+    from ..io import write_json
 
     path = Path(folder) / FILE
     write_json(path, document(stage, reason))

@@ -24,7 +24,7 @@ Rules (see docs/disclosure.md):
    ``min_cell`` positives or negatives reveal how many records have the scores in between: the
    later one is withheld (cut-offs) or merged into its neighbour (ROC points).
 
-``signalering.audit`` checks the result by trying to compute withheld counts back.
+``signalering.documents.audit`` checks the result by trying to compute withheld counts back.
 
 Every function is pure: it returns a suppressed *copy* and a log of what was hidden and why
 (locations and reasons, never values), for the report's methods section.
@@ -37,9 +37,9 @@ from typing import Iterable
 
 import numpy as np
 
-from .counts import CountTable
-from .errors import UsageError
-from .roc import roc_points
+from ..errors import UsageError
+from ..stats.counts import CountTable
+from ..stats.roc import roc_points
 
 DEFAULT_MIN_CELL = 10
 CELLS = ("tp", "fp", "tn", "fn")
@@ -868,7 +868,7 @@ def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
 def suppress_judgement_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:
-    """A publishable copy of a judgement document (:func:`signalering.comparator.judgement_document`).
+    """A publishable copy of a judgement document (:func:`signalering.stats.comparator.judgement_document`).
 
     The record counts are controlled as in a comparison; when they are withheld, every figure is.
     Each ``versus_judgement`` entry is a comparison document (:func:`suppress_comparison_document`).
@@ -1163,7 +1163,7 @@ def suppress_subgroups_document(
     (complementary suppression). ``largest_difference`` is recomputed among the groups whose table
     at that cut-off is published, so a withheld group is never named with its estimate.
     """
-    from .subgroups import largest_differences
+    from ..stats.subgroups import largest_differences
 
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(doc), []

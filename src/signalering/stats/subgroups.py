@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtrc
 
-from .errors import check_in
+from ..errors import check_in
+from ..schema import interval_dict
 from .intervals import proportion_ci
-from .schema import interval_dict
 
 MISSING_GROUP = "(missing)"
 COMBINED_GROUP = "(small groups combined)"

@@ -1,6 +1,6 @@
 """Disclosure audit: try to recover withheld counts from what the pipeline publishes.
 
-Suppression (``signalering.disclosure``) hides counts; an audit checks that they stay hidden when a
+Suppression (``signalering.documents.disclosure``) hides counts; an audit checks that they stay hidden when a
 reader combines everything that is published (the model is tau-ARGUS's audit of a suppression
 pattern: compute what an intruder can infer about each suppressed cell). Every published statistic is
 a function of counts, so the audit treats the published documents as equations in the unknown
