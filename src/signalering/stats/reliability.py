@@ -384,19 +384,8 @@ class KappaResult:
 
     def to_dict(self) -> dict:
         """The contract's interval object plus ``weights``, ``se``, ``n`` and ``agreement``."""
-        d = {
-            "estimate": self.estimate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "method": self.method,
-            "weights": self.weights,
-            "se": self.se,
-            "n": self.n,
-            "agreement": self.agreement,
-        }
-        if self.reason is not None:
-            d["reason"] = self.reason
-        return d
+        interval = Interval(self.estimate, self.ci_low, self.ci_high, self.method, self.reason)
+        return {**interval.to_dict(), "weights": self.weights, "se": self.se, "n": self.n, "agreement": self.agreement}
 
 
 def agreement_weights(n_categories: int, weights: str) -> np.ndarray:
@@ -544,9 +533,7 @@ def cohen_kappa(
             "The 'categories' parameter of cohen_kappa must contain every observed rating. "
             f"Got {int(unknown.sum())} ratings outside it instead."
         )
-    k = len(categories)
-    if k == 0:
-        return KappaResult(None, None, None, None, weights, 0, None, reason="no rated pairs")
+    k = len(categories)  # none: an empty table, "no rated pairs"
     i = a.map(index).to_numpy(dtype=int)
     j = b.map(index).to_numpy(dtype=int)
     table = np.bincount(i * k + j, minlength=k * k).reshape(k, k)
@@ -581,11 +568,9 @@ class FleissKappaResult:
 
     def to_dict(self) -> dict:
         """The contract's interval object plus the test under H0 and the counts."""
-        d = {
-            "estimate": self.estimate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "method": self.method,
+        interval = Interval(self.estimate, self.ci_low, self.ci_high, self.method, self.reason)
+        return {
+            **interval.to_dict(),
             "se": self.se,
             "se_h0": self.se_h0,
             "z": self.z,
@@ -595,9 +580,6 @@ class FleissKappaResult:
             "raters": self.n_raters,  # not record counts: no n_ prefix, so disclosure leaves them alone
             "categories": self.n_categories,
         }
-        if self.reason is not None:
-            d["reason"] = self.reason
-        return d
 
 
 def fleiss_kappa(
@@ -857,17 +839,9 @@ class AlphaResult:
     reason: str | None = None
 
     def to_dict(self) -> dict:
-        d = {
-            "estimate": self.estimate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "method": self.method,
-            "n": self.n,
-            "k": self.k,
-        }
-        if self.reason is not None:
-            d["reason"] = self.reason
-        return d
+        """The contract's interval object plus ``n`` and ``k``."""
+        interval = Interval(self.estimate, self.ci_low, self.ci_high, self.method, self.reason)
+        return {**interval.to_dict(), "n": self.n, "k": self.k}
 
 
 def cronbach_alpha(items, *, confidence: float = 0.95) -> AlphaResult:
