@@ -4,8 +4,9 @@ band sets (``BandSet``) whose boundaries on the score scale become named cut-off
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from signalering.instruments.coding import Item, MissingRule, read_coding, read_gate, read_items, read_missing_rule
 from signalering.instruments.cutoffs import Cutoff
@@ -74,6 +75,22 @@ class BandSet:
         return tuple(s for s, _ in self.bounds)
 
 
+def _members(
+    f: Field, read: Callable[[Field], Any], known: Collection, unknown: str, twice: str, nonempty: bool = True
+) -> list:
+    """The list ``f``, each entry read with ``read``, declared in ``known`` and listed once; ``unknown``
+    and ``twice`` are the errors, ``{}`` standing for the entry."""
+    out: list = []
+    for g in read_list(f, nonempty=nonempty):
+        value = read(g)
+        if value not in known:
+            raise g.fail(unknown.format(value))
+        if value in out:
+            raise g.fail(twice.format(value))
+        out.append(value)
+    return out
+
+
 def build_questionnaire(root: Field, direction: str) -> dict:
     root.mapping(
         COMMON + ("coding", "items", "reverse_items", "scales", "derived", "score", "band_sets", "gate"),
@@ -84,15 +101,16 @@ def build_questionnaire(root: Field, direction: str) -> dict:
         raise root.child("coding").fail("a questionnaire needs numeric scored values; use a mapping code: value")
     raw_items = read_items(root.child("items"), ("id", "column", "label"))
     ids = [d["id"] for d, _ in raw_items]
-    reverse: set = set()
+    reverse = []
     if root.has("reverse_items"):
-        for g in read_list(root.child("reverse_items"), nonempty=False):
-            item = read_item_id(g)
-            if item not in ids:
-                raise g.fail(f"reverse-scored item '{item}' is not one of the items")
-            if item in reverse:
-                raise g.fail(f"item '{item}' is listed twice")
-            reverse.add(item)
+        reverse = _members(
+            root.child("reverse_items"),
+            read_item_id,
+            ids,
+            "reverse-scored item '{}' is not one of the items",
+            "item '{}' is listed twice",
+            nonempty=False,
+        )
     items = tuple(
         Item(id=d["id"], column=d["column"], label=d["label"], reverse=d["id"] in reverse) for d, _ in raw_items
     )
@@ -105,14 +123,13 @@ def build_questionnaire(root: Field, direction: str) -> dict:
         g = sf.child(name)
         read_slug(Field(name, g.path, g.file))
         g.mapping(("items", "missing", "direction"), required=("items",))
-        members = []
-        for h in read_list(g.child("items")):
-            item = read_item_id(h)
-            if item not in ids:
-                raise h.fail(f"item '{item}' is not one of the items")
-            if item in members:
-                raise h.fail(f"item '{item}' is listed twice in this scale")
-            members.append(item)
+        members = _members(
+            g.child("items"),
+            read_item_id,
+            ids,
+            "item '{}' is not one of the items",
+            "item '{}' is listed twice in this scale",
+        )
         rule = read_missing_rule(
             g.child("missing") if g.has("missing") else None, len(members), [1.0] * len(members), coding
         )
@@ -135,14 +152,13 @@ def build_questionnaire(root: Field, direction: str) -> dict:
             if name in scales:
                 raise g.fail(f"'{name}' is already a scale")
             g.mapping(("sum_of", "direction"), required=("sum_of",))
-            parts = []
-            for h in read_list(g.child("sum_of")):
-                part = read_text(h)
-                if part not in scales:
-                    raise h.fail(f"'{part}' is not a scale declared before it")
-                if part in parts:
-                    raise h.fail(f"scale '{part}' is listed twice")
-                parts.append(part)
+            parts = _members(
+                g.child("sum_of"),
+                read_text,
+                scales,
+                "'{}' is not a scale declared before it",
+                "scale '{}' is listed twice",
+            )
             scales[name] = Scale(
                 name=name,
                 sum_of=tuple(parts),
