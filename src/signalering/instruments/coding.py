@@ -133,6 +133,8 @@ def read_coding(f: Field) -> Coding:
 
 
 def read_missing_rule(f: Field | None, n_items: int, weights: list[float], coding: Coding | None) -> MissingRule:
+    """``missing: {max_missing, fill, rounding}`` of a set of ``n_items`` items with their ``weights``
+    (the default rule when absent), checked against the items and the ``coding``."""
     if f is None:
         return MissingRule()
     f.mapping(("max_missing", "fill", "rounding"))
@@ -160,6 +162,8 @@ def read_missing_rule(f: Field | None, n_items: int, weights: list[float], codin
 
 
 def read_items(f: Field, allowed: tuple[str, ...]) -> list[tuple[dict, Field]]:
+    """``items``: each ``{id, column, label}`` (and the ``allowed`` kind-specific keys, read by the
+    caller from the returned field), ids and columns unique."""
     out = []
     for g in read_list(f):
         g.mapping(allowed, required=("id", "column"))
@@ -183,6 +187,7 @@ def read_items(f: Field, allowed: tuple[str, ...]) -> list[tuple[dict, Field]]:
 
 
 def read_abnormal(f: Field, coding: Coding) -> tuple:
+    """The answers that count as a signal (one code or a list), declared codes and not all of them."""
     values = [read_code(g) for g in read_list(f)] if isinstance(f.data, list) else [read_code(f)]
     for v in values:
         if v not in coding.codes:

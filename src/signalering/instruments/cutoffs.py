@@ -114,12 +114,14 @@ def _cutoff_entry(f: Field) -> Cutoff:
 
 
 def read_cutoffs(f: Field | None) -> list[tuple[Cutoff, Field]]:
+    """``cutoffs``: each ``{name, value, prespecified, note}``, with its field for later errors."""
     if f is None:
         return []
     return [(_cutoff_entry(g), g) for g in read_list(f, nonempty=False)]
 
 
 def check_cutoffs(cutoffs: list[tuple[Cutoff, Field]], low: float, high: float, root: Field) -> tuple[Cutoff, ...]:
+    """The cut-offs (derived and declared), names unique and values inside the score range [low, high]."""
     names = set()
     for cut, where in cutoffs:
         if cut.name in names:
@@ -188,6 +190,7 @@ def read_banded_cutoffs(f: Field, low: float, high: float, plain: tuple[Cutoff, 
 
 
 def read_positive_rule(f: Field, n_parts: int, what: str) -> PositiveRule:
+    """``positive_rule: {type, k}`` over ``n_parts`` parts (``what``: items or components)."""
     f.mapping(("type", "k"), required=("type",))
     kind = f.get("type", read_choice(RULE_TYPES))
     if kind == "at_least":

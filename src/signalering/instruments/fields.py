@@ -44,6 +44,7 @@ class Field:
         self.file = file
 
     def fail(self, reason: str, sub: str | None = None) -> InputError:
+        """The error to raise: the spec file, the path of this field (or of ``sub`` below it) and why."""
         return InputError(file=self.file, column=self.join(sub) or None, reason=reason)
 
     def join(self, sub: str | None) -> str:
@@ -55,11 +56,13 @@ class Field:
         return f"{self.path}.{sub}" if self.path else sub
 
     def child(self, key: str | int) -> "Field":
+        """The field under ``key`` (a mapping key, or a list position)."""
         sub = f"[{key}]" if isinstance(key, int) else str(key)
         value = self.data[key]
         return Field(value, self.join(sub), self.file)
 
     def mapping(self, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> "Field":
+        """This field, checked to be a mapping of ``allowed`` text keys that holds every ``required`` one."""
         if not isinstance(self.data, Mapping):
             raise self.fail(f"must be a mapping (key: value), not {type_name(self.data)}")
         for key in self.data:
@@ -73,15 +76,18 @@ class Field:
         return self
 
     def has(self, key: str) -> bool:
+        """True when ``key`` is present and not null."""
         return key in self.data and self.data[key] is not None
 
     def get(self, key: str, check: Callable[["Field"], Any], default: Any = None) -> Any:
+        """``check(child)`` of ``key``, or ``default`` when it is absent or null."""
         if not self.has(key):
             return default
         return check(self.child(key))
 
 
 def type_name(value: Any) -> str:
+    """What a YAML value is, in words for an error message (never the value itself)."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -92,12 +98,14 @@ def type_name(value: Any) -> str:
 
 
 def read_text(f: Field) -> str:
+    """A text value."""
     if not isinstance(f.data, str):
         raise f.fail(f"must be text, not {type_name(f.data)}")
     return f.data
 
 
 def read_nonempty_text(f: Field) -> str:
+    """A text value with something besides spaces, stripped."""
     value = read_text(f).strip()
     if not value:
         raise f.fail("must not be empty")
@@ -105,6 +113,7 @@ def read_nonempty_text(f: Field) -> str:
 
 
 def read_slug(f: Field) -> str:
+    """A name of letters, digits, ``-`` and ``_`` (a cut-off, band set, scale or label name)."""
     value = read_text(f)
     if not SLUG_PATTERN.match(value):
         raise f.fail("must be letters, digits, '-' or '_' (no spaces, dots or slashes)")
@@ -112,6 +121,7 @@ def read_slug(f: Field) -> str:
 
 
 def read_number(f: Field) -> float:
+    """A finite number (not true/false), as a float."""
     if isinstance(f.data, bool) or not isinstance(f.data, (int, float)):
         raise f.fail(f"must be a number, not {type_name(f.data)}")
     value = float(f.data)
@@ -121,6 +131,7 @@ def read_number(f: Field) -> float:
 
 
 def read_integer(f: Field, minimum: int | None = None) -> int:
+    """A whole number (not true/false), at least ``minimum`` when given."""
     if isinstance(f.data, bool) or not isinstance(f.data, int):
         raise f.fail(f"must be a whole number, not {type_name(f.data)}")
     if minimum is not None and f.data < minimum:
@@ -129,12 +140,15 @@ def read_integer(f: Field, minimum: int | None = None) -> int:
 
 
 def read_boolean(f: Field) -> bool:
+    """true or false."""
     if not isinstance(f.data, bool):
         raise f.fail(f"must be true or false, not {type_name(f.data)}")
     return f.data
 
 
 def read_choice(options: tuple[str, ...]) -> Callable[[Field], str]:
+    """A reader of one of the text ``options``."""
+
     def check(f: Field) -> str:
         value = read_text(f)
         if value not in options:
@@ -145,6 +159,7 @@ def read_choice(options: tuple[str, ...]) -> Callable[[Field], str]:
 
 
 def read_list(f: Field, nonempty: bool = True) -> list[Field]:
+    """The entries of a list (not empty unless ``nonempty`` is false), each a ``Field``."""
     if not isinstance(f.data, list):
         raise f.fail(f"must be a list, not {type_name(f.data)}")
     if nonempty and not f.data:
@@ -153,6 +168,7 @@ def read_list(f: Field, nonempty: bool = True) -> list[Field]:
 
 
 def read_item_id(f: Field) -> int | str:
+    """An item id: a whole number or non-empty text."""
     if isinstance(f.data, bool) or not isinstance(f.data, (int, str)):
         raise f.fail(f"an item id must be a whole number or text, not {type_name(f.data)}")
     if isinstance(f.data, str) and not f.data.strip():
@@ -161,6 +177,7 @@ def read_item_id(f: Field) -> int | str:
 
 
 def read_code(f: Field) -> int | float | str:
+    """An answer code: a finite number, or text without surrounding spaces (never an unquoted yes/no)."""
     if isinstance(f.data, bool):
         raise f.fail(
             "a code must be a number or quoted text; YAML reads unquoted yes/no/true/false as "
@@ -178,6 +195,7 @@ def read_code(f: Field) -> int | float | str:
 
 
 def check_unique(values: list, f: Field, what: str) -> None:
+    """Refuse a repeated value (text ``"1"`` and number ``1`` differ) with ``duplicate <what>``."""
     seen: set = set()
     for v in values:
         key = (type(v) is str, v)
@@ -187,22 +205,26 @@ def check_unique(values: list, f: Field, what: str) -> None:
 
 
 def read_references(f: Field | None) -> tuple[str, ...]:
+    """A list of literature references (non-empty texts); none when the field is absent."""
     if f is None:
         return ()
     return tuple(read_nonempty_text(g) for g in read_list(f, nonempty=False))
 
 
 def show_number(x: float) -> str:
+    """A bound for a message: ``4`` for 4.0, ``0.5`` otherwise."""
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 def show_code(code: Any) -> str:
+    """A code as a label: ``2`` for 2.0, the text as it is."""
     if isinstance(code, float) and code.is_integer():
         return str(int(code))
     return str(code)
 
 
 def same_code(a: Any, b: Any) -> bool:
+    """Two codes are the same: equal texts, or equal numbers (``2`` and ``2.0``)."""
     if isinstance(a, str) or isinstance(b, str):
         return a == b
     return float(a) == float(b)

@@ -56,6 +56,7 @@ class Component:
 
 
 def build_checklist(root: Field, direction: str) -> dict:
+    """A risk checklist: a weighted sum of coded items."""
     root.mapping(COMMON + ("coding", "items", "missing"), required=("coding", "items"))
     coding = read_coding(root.child("coding"))
     if not coding.numeric and not all(isinstance(v, float) for v in coding.values):
@@ -82,6 +83,7 @@ def build_checklist(root: Field, direction: str) -> dict:
 
 
 def build_signal_list(root: Field, direction: str) -> dict:
+    """A signal list: the number of items answered with an abnormal code, positive by ``positive_rule``."""
     root.mapping(
         COMMON + ("coding", "items", "abnormal", "missing", "positive_rule"),
         required=("coding", "items", "positive_rule"),
@@ -117,6 +119,7 @@ def build_signal_list(root: Field, direction: str) -> dict:
 
 
 def build_ordinal(root: Field, direction: str) -> dict:
+    """An ordinal category: one column of ordered categories; each boundary is a cut-off."""
     root.mapping(COMMON + ("column", "categories"), required=("column", "categories"))
     column = read_nonempty_text(root.child("column"))
     cf = root.child("categories")
@@ -154,6 +157,7 @@ def build_ordinal(root: Field, direction: str) -> dict:
 
 
 def build_rater(root: Field, direction: str) -> dict:
+    """A rater observation: one rating per rater column, combined into one score by ``combine``."""
     root.mapping(
         COMMON + ("raters", "consensus_column", "combine", "fallback", "rating_scale", "min_ratings"),
         required=("raters", "combine", "rating_scale"),
@@ -213,6 +217,7 @@ def _rating_coding(low: float, high: float, integer: bool) -> Coding:
 
 
 def build_probability(root: Field, direction: str) -> dict:
+    """A probability: a column of predicted risks in [0, 1]."""
     root.mapping(COMMON + ("column",), required=("column",))
     if root.has("risk_mapping"):
         raise root.fail("a probability is already a risk; it takes no risk_mapping", "risk_mapping")
@@ -246,6 +251,7 @@ def build_score(root: Field, direction: str) -> dict:
 
 
 def build_combination(root: Field, direction: str, resolve: Callable[[str, Field], "InstrumentSpec"]) -> dict:
+    """A combination: the number of component instruments positive at their named cut-offs."""
     root.mapping(COMMON + ("components", "positive_rule", "missing"), required=("components", "positive_rule"))
     if direction != "higher":
         raise root.fail("a combination's score counts positive components, so its direction is 'higher'", "direction")

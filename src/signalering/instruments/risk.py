@@ -27,6 +27,8 @@ class RiskMapping:
 
 
 def read_risk_mapping(f: Field | None, low: float, high: float) -> RiskMapping | None:
+    """``risk_mapping``: ``{type: logistic, intercept, slope}`` or ``{type: table, table: [{from, risk}]}``
+    covering the score range [low, high]; None when absent."""
     if f is None:
         return None
     f.mapping(("type", "intercept", "slope", "table", "source"), required=("type",))
