@@ -67,7 +67,8 @@ def main() -> None:
             for d in PLOTS.values():
                 io.write_json(d / f"{spec.id}.json", [])
             continue
-        result, curve = calibration.assess_calibration(
+        result = calibration.calibration_statistics(risk, reference, confidence=cal["confidence"])
+        curve = calibration.calibration_curve(
             risk, reference, rng, n_boot=cal["curve_bootstrap"], confidence=cal["confidence"]
         )
         curve_nb = decision.net_benefit(

@@ -285,12 +285,6 @@ def test_curve_bad_arguments():
         cal.calibration_curve(p, y, np.random.default_rng(0), n_points=1)
 
 
-def test_assess_calibration_returns_both():
-    p, y = simulated(n=300, seed=13)
-    res, curve = cal.assess_calibration(p, y, np.random.default_rng(0), n_boot=20)
-    assert isinstance(res, cal.CalibrationResult) and len(curve) == 50
-
-
 # ----------------------------------------------------------------------------- risk mapping
 def _score_data(n=400, seed=14):
     rng = np.random.default_rng(seed)

@@ -8,6 +8,9 @@
 See ``docs/instruments.md`` for every field of a specification.
 """
 
+from signalering.instruments.coding import Coding, Gate, Item, MissingRule
+from signalering.instruments.cutoffs import Band, BandedCutoff, Cutoff, PositiveRule
+from signalering.instruments.kinds import Component, Rater
 from signalering.instruments.loading import (
     BUNDLED_DIR,
     bundled_ids,
@@ -16,6 +19,8 @@ from signalering.instruments.loading import (
     read_yaml,
     spec_from_mapping,
 )
+from signalering.instruments.questionnaire import BandSet, Scale
+from signalering.instruments.risk import RiskMapping
 from signalering.instruments.scoring import (
     BandAssignment,
     ScoreResult,
@@ -29,23 +34,7 @@ from signalering.instruments.scoring import (
     score_records,
     screen_positive,
 )
-from signalering.instruments.spec import (
-    KINDS,
-    Band,
-    BandedCutoff,
-    BandSet,
-    Coding,
-    Component,
-    Cutoff,
-    Gate,
-    InstrumentSpec,
-    Item,
-    MissingRule,
-    PositiveRule,
-    Rater,
-    RiskMapping,
-    Scale,
-)
+from signalering.instruments.spec import KINDS, InstrumentSpec
 
 __all__ = [
     "BUNDLED_DIR",

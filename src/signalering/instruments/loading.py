@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from signalering.errors import InputError
-from signalering.instruments.spec import ID_PATTERN, InstrumentSpec, build_spec, header
+from signalering.instruments.fields import ID_PATTERN
+from signalering.instruments.spec import InstrumentSpec, build_spec, header
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "specs"
 

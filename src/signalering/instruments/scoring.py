@@ -22,8 +22,11 @@ import pandas as pd
 from scipy.special import expit
 
 from signalering.errors import InputError, UsageError
+from signalering.instruments.coding import Coding, MissingRule
+from signalering.instruments.cutoffs import BandedCutoff
+from signalering.instruments.questionnaire import BandSet
 from signalering.instruments.sdq import prorate_half_up
-from signalering.instruments.spec import BandedCutoff, BandSet, Coding, InstrumentSpec, MissingRule
+from signalering.instruments.spec import InstrumentSpec
 
 RECORD_ID = "record_id"
 

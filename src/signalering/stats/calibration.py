@@ -693,43 +693,6 @@ def calibration_curve(
     )
 
 
-def assess_calibration(
-    probability,
-    reference,
-    rng: np.random.Generator,
-    *,
-    n_boot: int = 200,
-    n_points: int = 50,
-    confidence: float = 0.95,
-    hl_groups: int = 10,
-    min_events: int = 10,
-    column: str = "probability",
-    reference_column: str = "reference",
-) -> tuple[CalibrationResult, pd.DataFrame]:
-    """:func:`calibration_statistics` and :func:`calibration_curve` in one call: ``(result, curve)``."""
-    result = calibration_statistics(
-        probability,
-        reference,
-        confidence=confidence,
-        hl_groups=hl_groups,
-        min_events=min_events,
-        column=column,
-        reference_column=reference_column,
-    )
-    curve = calibration_curve(
-        probability,
-        reference,
-        rng,
-        n_boot=n_boot,
-        n_points=n_points,
-        confidence=confidence,
-        min_events=min_events,
-        column=column,
-        reference_column=reference_column,
-    )
-    return result, curve
-
-
 # ----------------------------------------------------------------------- score -> risk mapping
 @dataclass(frozen=True, slots=True, eq=False)
 class RiskMapping:

@@ -177,31 +177,23 @@ def delong_paired(
     cb = CountTable.from_scores(b, r, direction_b)
     auc_a, auc_b = auc_delong(ca, confidence), auc_delong(cb, confidence)
     base = dict(n=m + n, n_positive=m, n_negative=n, auc_a=auc_a, auc_b=auc_b)
-    if m == 0 or n == 0:
-        return DelongComparison(
-            **base,
-            difference=None,
-            variance=None,
-            ci_low=None,
-            ci_high=None,
-            z=None,
-            p_value=None,
-            correlation=None,
-            reason="needs reference-positive and reference-negative records with both scores",
-        )
-    diff = float(auc_a.estimate - auc_b.estimate)
     if m < 2 or n < 2:
         return DelongComparison(
             **base,
-            difference=diff,
+            difference=float(auc_a.estimate - auc_b.estimate) if m and n else None,
             variance=None,
             ci_low=None,
             ci_high=None,
             z=None,
             p_value=None,
             correlation=None,
-            reason="DeLong variance needs at least two positives and two negatives",
+            reason=(
+                "DeLong variance needs at least two positives and two negatives"
+                if m and n
+                else "needs reference-positive and reference-negative records with both scores"
+            ),
         )
+    diff = float(auc_a.estimate - auc_b.estimate)
     va, _ = _placements(a, r, direction_a)
     vb, _ = _placements(b, r, direction_b)
     s10 = np.cov(np.vstack([va[pos], vb[pos]]), ddof=1)
@@ -210,31 +202,24 @@ def delong_paired(
     var = float(s[0, 0] + s[1, 1] - 2 * s[0, 1])
     corr = float(s[0, 1] / np.sqrt(s[0, 0] * s[1, 1])) if s[0, 0] > 0 and s[1, 1] > 0 else None
     corr_reason = None if corr is not None else CONSTANT_PLACEMENTS
-    if not var > 1e-15:
-        return DelongComparison(
-            **base,
-            difference=diff,
-            variance=max(var, 0.0),
-            ci_low=diff,
-            ci_high=diff,
-            z=None,
-            p_value=None,
-            correlation=corr,
-            reason="the two scores order the records identically: the difference has no variance",
-            correlation_reason=corr_reason,
-        )
-    se = np.sqrt(var)
-    zstat = diff / se
-    half = z_value(confidence) * se
+    if var > 1e-15:
+        se = np.sqrt(var)
+        zstat = diff / se
+        half = z_value(confidence) * se
+        z, p_value, reason = float(zstat), float(2 * norm.sf(abs(zstat))), None
+    else:  # identical orderings: a zero-width interval at the difference, no test
+        var, half, z, p_value = max(var, 0.0), 0.0, None, None
+        reason = "the two scores order the records identically: the difference has no variance"
     return DelongComparison(
         **base,
         difference=diff,
         variance=var,
         ci_low=diff - half,
         ci_high=diff + half,
-        z=float(zstat),
-        p_value=float(2 * norm.sf(abs(zstat))),
+        z=z,
+        p_value=p_value,
         correlation=corr,
+        reason=reason,
         correlation_reason=corr_reason,
     )
 

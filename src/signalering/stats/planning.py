@@ -34,9 +34,40 @@ _MAX_N = 10_000_000  # the exact search gives up beyond this many cases (a half-
 _MAX_BLOCK = 1 << 20  # people per scan step: bounded memory
 
 
+class _Result:
+    """A planning result: its ``to_dict`` is its fields, in order (``dataclasses.asdict``), for the JSON."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 def _check_inputs(where: str, **values: float) -> None:
     for name, value in values.items():
         check_open_unit(name, value, where)
+
+
+def _check_design(
+    where: str, sensitivity: float, specificity: float, prevalence: float, half_width: float, confidence: float
+) -> None:
+    """The anticipated accuracy, prevalence, target half-width and confidence, each in (0, 1)."""
+    _check_inputs(
+        where,
+        sensitivity=sensitivity,
+        specificity=specificity,
+        prevalence=prevalence,
+        half_width=half_width,
+        confidence=confidence,
+    )
+
+
+def _check_fraction(fraction: float, where: str) -> None:
+    """The fraction of screen-negatives verified, in (0, 1]."""
+    if not (isinstance(fraction, (int, float)) and 0 < fraction <= 1):
+        raise UsageError(
+            f"The 'verified_negatives_fraction' parameter of {where} must be in (0, 1]. Got {fraction!r} instead."
+        )
 
 
 def _ceil(x: float) -> int:
@@ -45,7 +76,7 @@ def _ceil(x: float) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class AccuracySampleSize:
+class AccuracySampleSize(_Result):
     """Numbers needed to estimate sensitivity and specificity with interval half-width ``half_width``.
 
     ``cases`` (``noncases``) is the number of people with (without) the condition who must be
@@ -68,9 +99,6 @@ class AccuracySampleSize:
     total_for_specificity: int
     total: int
     half_width_definition: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def normal_count(p: float, half_width: float, confidence: float = 0.95) -> float:
@@ -100,10 +128,10 @@ def exact_count(p: float, half_width: float, confidence: float = 0.95) -> int:
     just miss the target again; this is the *smallest* ``n`` that meets it, found by scanning
     ``n = 1, 2, ...`` in growing blocks.
     """
-    if exact_half_width(_MAX_N, p, confidence)[()] > half_width:  # the width shrinks like 1/sqrt(n): give up early
-        raise UsageError(f"The half-width {half_width} needs more than {_MAX_N} people; choose a larger half-width.")
     start, block = 1, 256
-    while start <= _MAX_N:
+    # the width shrinks like 1/sqrt(n): when even _MAX_N people miss the target, give up at once
+    reachable = exact_half_width(_MAX_N, p, confidence)[()] <= half_width
+    while reachable and start <= _MAX_N:
         n = np.arange(start, start + block, dtype=float)
         ok = np.flatnonzero(exact_half_width(n, p, confidence) <= half_width)
         if ok.size:
@@ -147,14 +175,7 @@ def buderer_sample_size(
     >>> r.cases, r.total_for_sensitivity
     (139, 1383)
     """
-    _check_inputs(
-        "buderer_sample_size",
-        sensitivity=sensitivity,
-        specificity=specificity,
-        prevalence=prevalence,
-        half_width=half_width,
-        confidence=confidence,
-    )
+    _check_design("buderer_sample_size", sensitivity, specificity, prevalence, half_width, confidence)
     check_in("method", method, PLAN_METHODS, "buderer_sample_size")
     if method == "normal":
         cases_raw = normal_count(sensitivity, half_width, confidence)
@@ -186,7 +207,7 @@ def buderer_sample_size(
 
 # ------------------------------------------------------------------ partial verification
 @dataclass(frozen=True, slots=True)
-class PartialVerificationSampleSize:
+class PartialVerificationSampleSize(_Result):
     """Families to screen when all screen-positives and a fraction ``f`` of screen-negatives are verified.
 
     ``variance_unit_sensitivity`` (``_specificity``) is ``N * Var`` of the corrected estimate (the
@@ -209,9 +230,6 @@ class PartialVerificationSampleSize:
     expected_verified: float
     expected_verified_cases: float
     expected_verified_noncases: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def begg_greenes_unit_variances(
@@ -271,19 +289,8 @@ def partial_verification_sample_size(
     >>> r.total_for_sensitivity
     1383
     """
-    _check_inputs(
-        "partial_verification_sample_size",
-        sensitivity=sensitivity,
-        specificity=specificity,
-        prevalence=prevalence,
-        half_width=half_width,
-        confidence=confidence,
-    )
-    if not 0 < verified_negatives_fraction <= 1:
-        raise UsageError(
-            "The 'verified_negatives_fraction' parameter of partial_verification_sample_size "
-            f"must be in (0, 1]. Got {verified_negatives_fraction!r} instead."
-        )
+    _check_design("partial_verification_sample_size", sensitivity, specificity, prevalence, half_width, confidence)
+    _check_fraction(verified_negatives_fraction, "partial_verification_sample_size")
     f = verified_negatives_fraction
     v_se, v_sp = begg_greenes_unit_variances(sensitivity, specificity, prevalence, f)
     z = z_value(confidence)
@@ -315,7 +322,7 @@ def partial_verification_sample_size(
 
 # ------------------------------------------------------------------ Riley et al. (2021): external validation of a risk model
 @dataclass(frozen=True, slots=True)
-class RileyCriterion:
+class RileyCriterion(_Result):
     """One criterion of Riley et al. (2021): the target standard error and the minimum sample size.
 
     ``events`` is the expected number of outcome events at ``n`` (``n * prevalence``).
@@ -328,9 +335,6 @@ class RileyCriterion:
     n: int
     events: float
     formula: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _riley(criterion: str, prevalence: float, se: float, n_raw: float, formula: str) -> RileyCriterion:
@@ -490,7 +494,7 @@ ASSURANCE_CRITERIA = ("sensitivity_ci_low_min", "specificity_ci_low_min")
 
 
 @dataclass(frozen=True, slots=True)
-class HalfWidthDistribution:
+class HalfWidthDistribution(_Result):
     """Half-widths ``(upper - lower) / 2`` over the simulated studies whose interval is defined.
 
     ``share_undefined``: studies without a case (non-case) to compute the interval from; they count as
@@ -503,12 +507,9 @@ class HalfWidthDistribution:
     share_meeting_target: float
     share_undefined: float
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class Assurance:
+class Assurance(_Result):
     """Result of ``assurance``: what the planned study would report, over ``simulations`` replicates.
 
     ``share_meeting_target`` is the share of studies where both half-widths are <= ``half_width``;
@@ -531,9 +532,6 @@ class Assurance:
     share_meeting_target: float
     criteria: dict
     share_meeting_all_criteria: float | None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _half_width_distribution(hw: np.ndarray, target: float) -> HalfWidthDistribution:
@@ -596,14 +594,7 @@ def assurance(
     term); with S simulations its Monte Carlo standard error is ``sqrt(a (1 - a) / S)``.
     """
     where = "assurance"
-    _check_inputs(
-        where,
-        sensitivity=sensitivity,
-        specificity=specificity,
-        prevalence=prevalence,
-        half_width=half_width,
-        confidence=confidence,
-    )
+    _check_design(where, sensitivity, specificity, prevalence, half_width, confidence)
     check_in("interval_method", interval_method, INTERVAL_METHODS, where)
     for name, value, low, high in (("families", families, 1, None), ("simulations", simulations, 1, _MAX_SIMULATIONS)):
         if (
@@ -615,10 +606,7 @@ def assurance(
             span = f"[{low}, {high}]" if high else f">= {low}"
             raise UsageError(f"The '{name}' parameter of {where} must be a whole number {span}. Got {value!r} instead.")
     f = verified_negatives_fraction
-    if not (isinstance(f, (int, float)) and 0 < f <= 1):
-        raise UsageError(
-            f"The 'verified_negatives_fraction' parameter of {where} must be in (0, 1]. Got {f!r} instead."
-        )
+    _check_fraction(f, where)
     criteria = dict(criteria or {})
     for name, value in criteria.items():
         check_in("criteria", name, ASSURANCE_CRITERIA, where)
