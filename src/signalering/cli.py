@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import math
 import runpy
 import sys
@@ -95,7 +96,15 @@ def check_out(out: str, kind: str = "folder", flag: str = "--out") -> None:
         raise UsageError(f"{flag} must name a file; '{out}' is an existing folder.")
 
 
-# ------------------------------------------------------------------ option groups, each defined once
+# ------------------------------------------------------------------ commands and option groups, each defined once
+def _command(sub, name: str, run, help: str) -> argparse.ArgumentParser:
+    """The parser of command ``name``: ``help`` in the list of commands, the docstring of ``run`` as
+    its description (``signalering NAME --help``); the command calls ``run(args)``."""
+    p = sub.add_parser(name, help=help, description=inspect.cleandoc(run.__doc__))
+    p.set_defaults(func=run)
+    return p
+
+
 def _records_options(p, *, params_file: bool = False) -> None:
     """``--records FILE``, ``--id COL``, ``--decimal`` and ``--drop``, the same in every command that
     reads records. ``params_file``: ``init``, which writes them into params.yaml (and needs the id)."""
@@ -213,7 +222,7 @@ def _out_option(
     _rule(p, check)
 
 
-# ------------------------------------------------------------------ reading the records of a command
+# ------------------------------------------------------------------ reading the records, writing the documents
 def _read_columns(args, numeric, *, reference: bool = True) -> list[np.ndarray]:
     """The ``numeric`` columns of ``--records`` as numbers and, with ``reference``, the reference
     standard as 1/0/NaN (``io.numeric_column``, ``io.reference_column``); the file read once, guarded
@@ -225,14 +234,18 @@ def _read_columns(args, numeric, *, reference: bool = True) -> list[np.ndarray]:
     return values
 
 
+def _write(out: str, name: str, doc) -> Path:
+    """Write ``doc`` as JSON to ``out/name`` (``io.write_json``: whole or not at all); the path, for
+    the summary line."""
+    path = Path(out) / name
+    io.write_json(path, doc)
+    return path
+
+
 # ------------------------------------------------------------------ commands
 def _add_evaluate(sub) -> None:
-    p = sub.add_parser(
-        "evaluate",
-        help="accuracy of one score against the reference -> DIR/accuracy.json",
-        description="Diagnostic accuracy of one score: 2x2 tables, intervals, AUC (DeLong), partial "
-        "AUC, cut-point rules, stratified bootstrap intervals and, with unverified records, "
-        "Begg-Greenes corrected sensitivity/specificity. Keys: docs/accuracy.md.",
+    p = _command(
+        sub, "evaluate", _run_evaluate, help="accuracy of one score against the reference -> DIR/accuracy.json"
     )
     _records_options(p)
     p.add_argument("--score", required=True, metavar="COL", help="the score column")
@@ -288,10 +301,12 @@ def _add_evaluate(sub) -> None:
         help="target prevalence for the min_cost cut-point (default: the sample prevalence)",
     )
     _out_option(p)
-    p.set_defaults(func=_run_evaluate)
 
 
 def _run_evaluate(args) -> str:
+    """Diagnostic accuracy of one score: 2x2 tables, intervals, AUC (DeLong), partial AUC, cut-point
+    rules, stratified bootstrap intervals and, with unverified records, Begg-Greenes corrected
+    sensitivity/specificity. Keys: docs/accuracy.md."""
     rules = rules_from_options(args.min_specificity, args.min_sensitivity, args.cost_ratio, args.cost_prevalence)
     score, ref = _read_columns(args, [args.score])
     counts = CountTable.from_scores(score, ref, args.direction)
@@ -310,17 +325,13 @@ def _run_evaluate(args) -> str:
         partial_auc_allow_invalid=args.partial_auc_allow_invalid,
         cutpoint_rules=rules,
     )
-    io.write_json(Path(args.out) / "accuracy.json", doc)
-    return f"wrote {Path(args.out) / 'accuracy.json'} ({len(doc['thresholds'])} cut-offs, {counts.n_verified} verified records)"
+    path = _write(args.out, "accuracy.json", doc)
+    return f"wrote {path} ({len(doc['thresholds'])} cut-offs, {counts.n_verified} verified records)"
 
 
 def _add_compare(sub) -> None:
-    p = sub.add_parser(
-        "compare",
-        help="paired comparison of two scores on the same records -> DIR/comparison.json",
-        description="Compare two scores (e.g. two versions of an instrument) on the same records: "
-        "DeLong's paired AUC test, and at one cut-off per score McNemar tests, relative "
-        "sensitivity/specificity, PPV/NPV differences and net reclassification.",
+    p = _command(
+        sub, "compare", _run_compare, help="paired comparison of two scores on the same records -> DIR/comparison.json"
     )
     _records_options(p)
     p.add_argument(
@@ -343,10 +354,12 @@ def _add_compare(sub) -> None:
     )
     _interval_options(p)
     _out_option(p)
-    p.set_defaults(func=_run_compare)
 
 
 def _run_compare(args) -> str:
+    """Compare two scores (e.g. two versions of an instrument) on the same records: DeLong's paired
+    AUC test, and at one cut-off per score McNemar tests, relative sensitivity/specificity, PPV/NPV
+    differences and net reclassification."""
     if len(args.score) != 2:
         raise UsageError(f"--score must be given exactly twice (A and B). Got {len(args.score)} instead.")
     if args.score[0] == args.score[1]:
@@ -370,21 +383,16 @@ def _run_compare(args) -> str:
     )
     if doc["n"] == 0:
         raise InputError(args.records, "no record has both scores and a reference standard", column=args.reference)
-    io.write_json(Path(args.out) / "comparison.json", doc)
-    return f"wrote {Path(args.out) / 'comparison.json'} ({doc['n']} records with both scores)"
+    return f"wrote {_write(args.out, 'comparison.json', doc)} ({doc['n']} records with both scores)"
 
 
 def _add_stage(sub) -> None:
-    p = sub.add_parser(
-        "stage",
-        help="run one pipeline stage (as dvc repro does) from the project folder",
-        description="Run pipeline/NAME.py, the script DVC runs for stage NAME.",
-    )
+    p = _command(sub, "stage", _run_stage, help="run one pipeline stage (as dvc repro does) from the project folder")
     p.add_argument("name")
-    p.set_defaults(func=_run_stage)
 
 
 def _run_stage(args) -> None:
+    """Run pipeline/NAME.py, the script DVC runs for stage NAME."""
     script = Path("pipeline") / f"{args.name}.py"
     if not script.is_file():
         raise UsageError(f"no pipeline stage '{args.name}' (expected {script} in the project folder)")
@@ -392,12 +400,11 @@ def _run_stage(args) -> None:
 
 
 def _add_calibration(sub) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "calibration",
+        _run_calibration,
         help="calibration of predicted risks -> DIR/calibration.json (+ curve rows)",
-        description="Calibration of a probability column against the reference standard "
-        "(O/E, calibration-in-the-large, slope, Brier, ICI/E50/E90/Emax, "
-        "Hosmer-Lemeshow, Spiegelhalter, AUC), plus the smoothed curve and net benefit.",
     )
     _records_options(p)
     p.add_argument("--probability", required=True, metavar="COL", help="the predicted risk column, in [0, 1]")
@@ -405,10 +412,12 @@ def _add_calibration(sub) -> None:
     _interval_options(p, ci_method=False)
     _bootstrap_options(p, 200, "replicates for the curve band and net-benefit intervals")
     _out_option(p)
-    p.set_defaults(func=_run_calibration)
 
 
 def _run_calibration(args) -> str:
+    """Calibration of a probability column against the reference standard (O/E,
+    calibration-in-the-large, slope, Brier, ICI/E50/E90/Emax, Hosmer-Lemeshow, Spiegelhalter, AUC),
+    plus the smoothed curve and net benefit."""
     from .stats import calibration, decision
 
     prob, ref = _read_columns(args, [args.probability])
@@ -421,24 +430,20 @@ def _run_calibration(args) -> str:
     except InputError as exc:  # the library knows the column, the command knows the file
         raise dataclasses.replace(exc, file=exc.file or args.records) from None
     nb = decision.net_benefit(prob, ref, rng=rng, n_boot=args.bootstrap, confidence=args.confidence, **names)
-    out = Path(args.out)
-    io.write_json(
-        out / "calibration.json",
-        documents.calibration_document(
-            result, instrument=args.probability, risk_source=calibration.OWN_PROBABILITY, estimated_mapping=False
-        ),
+    doc = documents.calibration_document(
+        result, instrument=args.probability, risk_source=calibration.OWN_PROBABILITY, estimated_mapping=False
     )
-    io.write_json(out / "calibration_curve.json", calibration.calibration_curve_points(curve))
-    io.write_json(out / "decision_curve.json", decision.decision_curve_points(nb))
-    return f"wrote {out / 'calibration.json'}, {out / 'calibration_curve.json'} and {out / 'decision_curve.json'}"
+    written = [
+        _write(args.out, "calibration.json", doc),
+        _write(args.out, "calibration_curve.json", calibration.calibration_curve_points(curve)),
+        _write(args.out, "decision_curve.json", decision.decision_curve_points(nb)),
+    ]
+    return f"wrote {written[0]}, {written[1]} and {written[2]}"
 
 
 def _add_reliability(sub) -> None:
-    p = sub.add_parser(
-        "reliability",
-        help="rater agreement and internal consistency -> DIR/reliability.json",
-        description="ICC (six forms), and for two raters Cohen's kappa and weighted kappa "
-        "(--categorical) or Bland-Altman limits; Cronbach's alpha and omega with --items.",
+    p = _command(
+        sub, "reliability", _run_reliability, help="rater agreement and internal consistency -> DIR/reliability.json"
     )
     _records_options(p)
     p.add_argument("--raters", required=True, metavar="COL,COL[,...]", help="rater columns, at least two")
@@ -451,10 +456,11 @@ def _add_reliability(sub) -> None:
         help="weighted kappa (default quadratic)",
     )
     _out_option(p)
-    p.set_defaults(func=_run_reliability)
 
 
 def _run_reliability(args) -> str:
+    """ICC (six forms), and for two raters Cohen's kappa and weighted kappa (--categorical) or
+    Bland-Altman limits; Cronbach's alpha and omega with --items."""
     from .stats import reliability
 
     raters = [c.strip() for c in args.raters.split(",") if c.strip()]
@@ -469,22 +475,15 @@ def _run_reliability(args) -> str:
             values, raters, items=items or None, categorical=args.categorical, kappa_weights=args.kappa_weights
         ),
     }
-    io.write_json(Path(args.out) / "reliability.json", doc)
-    return f"wrote {Path(args.out) / 'reliability.json'} ({len(raters)} raters)"
+    return f"wrote {_write(args.out, 'reliability.json', doc)} ({len(raters)} raters)"
 
 
 # ------------------------------------------------------------------ scale: aggregate (federated) mode
 def _add_aggregate(sub) -> None:
     from .scale import ENGINES
 
-    p = sub.add_parser(
-        "aggregate",
-        help="export only the counts per score x reference x subgroup -> FILE (CSV)",
-        description="Reduce a records file to the table of counts per (instrument, score, "
-        "reference, subgroups), the only thing accuracy statistics need, so it can "
-        "be shared instead of the records (docs/scale.md). Cells with fewer than "
-        "--min-cell records refuse the export unless exact counts are shared under "
-        "a data agreement.",
+    p = _command(
+        sub, "aggregate", _run_aggregate, help="export only the counts per score x reference x subgroup -> FILE (CSV)"
     )
     _records_options(p)
     p.add_argument("--score", required=True, action="append", metavar="COL", help="score column (repeatable)")
@@ -507,10 +506,13 @@ def _add_aggregate(sub) -> None:
         "--batch-rows", type=_whole(1), default=io.DEFAULT_BATCH_ROWS, metavar="N", help="records per batch (duckdb)"
     )
     _out_option(p, "file", help="the count table (CSV)")
-    p.set_defaults(func=_run_aggregate)
 
 
 def _run_aggregate(args) -> str:
+    """Reduce a records file to the table of counts per (instrument, score, reference, subgroups),
+    the only thing accuracy statistics need, so it can be shared instead of the records
+    (docs/scale.md). Cells with fewer than --min-cell records refuse the export unless exact counts
+    are shared under a data agreement."""
     from .scale.aggregate import check_disclosure, check_min_cell_option, write_table
     from .scale.counts import CountSpec, count_rows
 
@@ -533,15 +535,11 @@ def _run_aggregate(args) -> str:
 
 
 def _add_evaluate_aggregate(sub) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "evaluate-aggregate",
+        _run_evaluate_aggregate,
         help="accuracy per organisation and pooled from count tables -> DIR/pooled/accuracy.json, ...",
-        description="Evaluate one instrument from the count tables of several organisations "
-        "(written by `signalering aggregate`): DIR/organisations/NAME/accuracy.json, "
-        "DIR/pooled/accuracy.json, DIR/heterogeneity.json (Cochran's Q, I^2, "
-        "DerSimonian-Laird tau^2, chi-square homogeneity test per cut-off) and "
-        "DIR/meta_analysis.json (bivariate random-effects meta-analysis of sensitivity and "
-        "specificity per cut-off, docs/meta-analysis.md).",
     )
     p.add_argument("--tables", required=True, nargs="+", metavar="FILE", help="count tables (`signalering aggregate`)")
     p.add_argument(
@@ -569,10 +567,14 @@ def _add_evaluate_aggregate(sub) -> None:
     )
     _min_cell_option(p, 10, "disclosure threshold for the per-organisation points in meta_analysis.json (default 10)")
     _out_option(p)
-    p.set_defaults(func=_run_evaluate_aggregate)
 
 
 def _run_evaluate_aggregate(args) -> str:
+    """Evaluate one instrument from the count tables of several organisations (written by
+    `signalering aggregate`): DIR/organisations/NAME/accuracy.json, DIR/pooled/accuracy.json,
+    DIR/heterogeneity.json (Cochran's Q, I^2, DerSimonian-Laird tau^2, chi-square homogeneity test
+    per cut-off) and DIR/meta_analysis.json (bivariate random-effects meta-analysis of sensitivity
+    and specificity per cut-off, docs/meta-analysis.md)."""
     from .scale.federated import evaluate_tables, load_count_tables, meta_analysis_document
 
     tables = load_count_tables(args.tables, args.score, args.direction, args.name)
@@ -609,14 +611,7 @@ def _run_evaluate_aggregate(args) -> str:
 
 # ------------------------------------------------------------------ init: params.yaml for your own file
 def _add_init(sub) -> None:
-    p = sub.add_parser(
-        "init",
-        help="write params.yaml (and instruments/*.yaml) for your own records file",
-        description="Guard the records file against direct identifiers, inspect it and write "
-        "params.yaml for it: the data section (codes and ranges found), one 'score' "
-        "instrument per score column (instruments/<name>.yaml beside params.yaml) and "
-        "the analysis settings kept from the current params.yaml. Then run `dvc repro`.",
-    )
+    p = _command(sub, "init", _run_init, help="write params.yaml (and instruments/*.yaml) for your own records file")
     _records_options(p, params_file=True)
     _reference_options(p)
     p.add_argument(
@@ -635,10 +630,13 @@ def _add_init(sub) -> None:
     p.add_argument("--subgroup", action="append", default=[], metavar="COL", help="subgroup column (repeatable)")
     _out_option(p, "file", default="params.yaml", help="the parameter file (default params.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite specification files that differ")
-    p.set_defaults(func=_run_init)
 
 
 def _run_init(args) -> str:
+    """Guard the records file against direct identifiers, inspect it and write params.yaml for it:
+    the data section (codes and ranges found), one 'score' instrument per score column
+    (instruments/<name>.yaml beside params.yaml) and the analysis settings kept from the current
+    params.yaml. Then run `dvc repro`."""
     from . import init
 
     result = init.plan(
@@ -662,15 +660,8 @@ def _run_init(args) -> str:
 
 
 def _add_disclosure_audit(sub) -> None:
-    p = sub.add_parser(
-        "disclosure-audit",
-        help="try to compute withheld counts back from published files",
-        description="Read every JSON file and the counts of every HTML report under DIR (what the "
-        "pipeline publishes) and try to "
-        "recover withheld counts: differences of totals and complementary groups, "
-        "integrality of AUC*P*N, Youden/closest criteria, predictive values as ratios "
-        "(docs/disclosure.md). Exit 0: nothing recovered; exit 3: something was. "
-        "Findings (locations, never values) go to --out.",
+    p = _command(
+        sub, "disclosure-audit", _run_disclosure_audit, help="try to compute withheld counts back from published files"
     )
     p.add_argument("dir", nargs="?", default="reports", metavar="DIR", help="published folder (default reports)")
     _min_cell_option(p, None, "default: the one in DIR/disclosure.json, else 10")
@@ -680,10 +671,14 @@ def _add_disclosure_audit(sub) -> None:
         default="data/secure/disclosure_audit.json",
         help="findings file (default data/secure/disclosure_audit.json; never under DIR)",
     )
-    p.set_defaults(func=_run_disclosure_audit)
 
 
 def _run_disclosure_audit(args) -> str:
+    """Read every JSON file and the counts of every HTML report under DIR (what the pipeline
+    publishes) and try to recover withheld counts: differences of totals and complementary groups,
+    integrality of AUC*P*N, Youden/closest criteria, predictive values as ratios
+    (docs/disclosure.md). Exit 0: nothing recovered; exit 3: something was. Findings (locations,
+    never values) go to --out."""
     from .documents.audit import audit_reports, failure_reason
 
     root, out = Path(args.dir), Path(args.out)
@@ -704,16 +699,7 @@ _SIMULATION_CRITERIA = ("sensitivity_ci_low_min", "specificity_ci_low_min")
 
 
 def _add_plan(sub) -> None:
-    p = sub.add_parser(
-        "plan",
-        help="sample size of a validation study -> JSON (docs/planning.md)",
-        description="Families needed so that sensitivity and specificity are estimated to within "
-        "+- HALF_WIDTH at the anticipated prevalence: Buderer (1996) normal "
-        "approximation and/or an exact Clopper-Pearson search; with "
-        "--verified-negatives-fraction, the total when only that fraction of "
-        "screen-negatives gets the reference standard. With --risk-prevalence, the "
-        "criteria of Riley et al. (2021) for validating a risk model (docs/planning.md).",
-    )
+    p = _command(sub, "plan", _run_plan, help="sample size of a validation study -> JSON (docs/planning.md)")
     for name, what in (
         ("sensitivity", "anticipated sensitivity"),
         ("specificity", "anticipated specificity"),
@@ -782,7 +768,7 @@ def _add_plan(sub) -> None:
     )
     a.add_argument(
         "--interval-method",
-        choices=("wilson", "clopper-pearson", "agresti-coull"),
+        choices=INTERVAL_METHODS,
         default="wilson",
         help="interval each simulated study reports (default wilson; with --verified-negatives-fraction "
         "always the Begg-Greenes Wald interval)",
@@ -797,10 +783,14 @@ def _add_plan(sub) -> None:
     _out_option(p, "file", required=False, help="write the plan to this JSON file (default: print it on stdout)")
     _out_option(p, "file", flag="--html", required=False, help="also write the plan as a short HTML page")
     p.add_argument("--language", choices=("en", "nl"), default="en", help="language of the HTML page (default en)")
-    p.set_defaults(func=_run_plan)
 
 
 def _run_plan(args) -> str:
+    """Families needed so that sensitivity and specificity are estimated to within +- HALF_WIDTH at
+    the anticipated prevalence: Buderer (1996) normal approximation and/or an exact Clopper-Pearson
+    search; with --verified-negatives-fraction, the total when only that fraction of
+    screen-negatives gets the reference standard. With --risk-prevalence, the criteria of Riley et
+    al. (2021) for validating a risk model (docs/planning.md)."""
     from .documents import plan
 
     given = [getattr(args, n) is not None for n in _ACCURACY_DESIGN]
