@@ -223,11 +223,17 @@ def _out_option(
 
 
 # ------------------------------------------------------------------ reading the records, writing the documents
+def _id_column(args) -> tuple[str, bool]:
+    """``--id``: the column whose ids must be unique (default ``record_id``) and whether its absence
+    refuses the file (only when the user named it)."""
+    return args.id or "record_id", args.id is not None
+
+
 def _read_columns(args, numeric, *, reference: bool = True) -> list[np.ndarray]:
     """The ``numeric`` columns of ``--records`` as numbers and, with ``reference``, the reference
     standard as 1/0/NaN (``io.numeric_column``, ``io.reference_column``); the file read once, guarded
     against identifiers and refused when an id occurs twice (``io.read_unique``)."""
-    frame = io.read_unique(args.records, args.decimal, tuple(args.drop), args.id or "record_id", args.id is not None)
+    frame = io.read_unique(args.records, args.decimal, tuple(args.drop), *_id_column(args))
     values = [io.numeric_column(frame, column, args.records) for column in numeric]
     if reference:
         values.append(io.reference_column(frame, args.reference, args.positive, args.negative, args.records))
@@ -517,14 +523,15 @@ def _run_aggregate(args) -> str:
     from .scale.counts import CountSpec, count_rows
 
     check_min_cell_option(args.min_cell, args.exact_counts_under_agreement)
+    id_column, id_required = _id_column(args)
     spec = CountSpec(
         tuple(args.score),
         args.reference,
         tuple(args.subgroup),
         args.positive,
         args.negative,
-        id_column=args.id or "record_id",
-        id_required=args.id is not None,
+        id_column=id_column,
+        id_required=id_required,
         decimal=args.decimal,
         drop=tuple(args.drop),
     )
