@@ -11,11 +11,10 @@ import yaml
 from conftest import ROOT, write_with_faults
 
 from signalering import io
-from signalering.cli import read_guarded
 from signalering.errors import InputError, UsageError
 from signalering.ingest.identifiers import check_identifiers
 from signalering.ingest.schema import RecordSchema, validate_records
-from signalering.io import iter_batches
+from signalering.io import iter_batches, read_guarded
 from signalering.scale.counts import CountSpec, count_rows, count_table
 from signalering.scale.guard import check_identifiers_stream
 from signalering.scale.ingest import ingest_stream, validate_stream

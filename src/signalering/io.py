@@ -811,6 +811,17 @@ def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, require
     raise duplicate_id_error(file, column, row + 1, int(first[codes[row]]) + 1)
 
 
+def read_unique(
+    path: str | Path, decimal: str = "auto", drop=(), id_column: str | None = "record_id", id_required: bool = False
+) -> pd.DataFrame:
+    """The records of a command: :func:`read_guarded` (identifiers refused, ``drop`` dropped at the
+    door), then :func:`check_unique_ids` (every id once in ``id_column``; its absence refuses the
+    file only when ``id_required``)."""
+    frame = read_guarded(path, decimal, drop)
+    check_unique_ids(frame, id_column, str(path), id_required)
+    return frame
+
+
 def _strictly_increasing(values: pd.Series) -> bool:
     """True when every value is present and greater than the one before (so none occurs twice): one
     vectorised pass, against a hash of every value otherwise."""

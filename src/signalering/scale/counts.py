@@ -217,10 +217,9 @@ def count_rows(
     check_in("engine", engine, ENGINES, "count_rows")
     file = str(path)
     if engine == "pandas":
-        from ..io import check_unique_ids, read_guarded
+        from ..io import read_unique
 
-        frame = read_guarded(file, spec.decimal, spec.drop)
-        check_unique_ids(frame, spec.id_column, file, spec.id_required)
+        frame = read_unique(file, spec.decimal, spec.drop, spec.id_column, spec.id_required)
         errors = _FirstErrors(spec.columns)
         typed = _typed(frame, spec, file, errors, 0)
         errors.raise_first()
