@@ -430,11 +430,10 @@ def _run_calibration(args) -> str:
     rng = np.random.default_rng(args.seed)
     names = dict(column=args.probability, reference_column=args.reference)
     try:
-        result, curve = calibration.assess_calibration(
-            prob, ref, rng, n_boot=args.bootstrap, confidence=args.confidence, **names
-        )
+        result = calibration.calibration_statistics(prob, ref, confidence=args.confidence, **names)
     except InputError as exc:  # the library knows the column, the command knows the file
         raise dataclasses.replace(exc, file=exc.file or args.records) from None
+    curve = calibration.calibration_curve(prob, ref, rng, n_boot=args.bootstrap, confidence=args.confidence, **names)
     nb = decision.net_benefit(prob, ref, rng=rng, n_boot=args.bootstrap, confidence=args.confidence, **names)
     doc = documents.calibration_document(
         result, instrument=args.probability, risk_source=calibration.OWN_PROBABILITY, estimated_mapping=False
