@@ -13,20 +13,10 @@ from signalering import io, params, progress
 from signalering.documents import disclosure
 from signalering.errors import InputError
 from signalering.report import verdict
-from signalering.report.build import (
-    APPENDIX,
-    LANGS,
-    build_view,
-    headline_metrics,
-    html_to_pdf,
-    judged_cutoff,
-    load_inputs,
-    load_texts,
-    metric_key,
-    primary_threshold,
-    publishable,
-    render,
-)
+from signalering.report.build import APPENDIX, LANGS, headline_metrics, html_to_pdf, load_texts, metric_key, render
+from signalering.report.inputs import load_inputs, publishable
+from signalering.report.verdict import judged_cutoff, primary_threshold
+from signalering.report.views import build_view
 
 PARAMS = ("seed", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure", "report")
 REPORTS = Path("reports")
