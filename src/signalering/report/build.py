@@ -23,6 +23,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from . import verdict
+
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 I18N = HERE / "i18n"
@@ -61,6 +63,47 @@ def headline_metrics(documents: dict[str, dict]) -> dict:
                         m[f"{stat}_at_{k}_ci_low"] = s["ci_low"]
         out[inst_id] = m
     return out
+
+
+def add_verdicts(metrics: dict, view: dict) -> None:
+    """Per instrument, how many declared criteria were met / not met / inconclusive / not assessable,
+    so that `dvc metrics diff` shows a verdict changing between experiments."""
+    for inst in view["instruments"]:
+        outcomes = [j["outcome"] for j in inst["judgements"]]
+        metrics.setdefault(inst["id"], {})["criteria"] = {w: outcomes.count(w) for w in verdict.OUTCOMES}
+
+
+def judged_metrics(metrics: dict, inputs, p: dict) -> None:
+    """Per instrument, the figures at the cut-off the verdict judges (``judged``: ``cutoff``,
+    sensitivity and specificity with lower bounds, PPV and NPV at each target prevalence), so that
+    ``dvc metrics diff`` shows a change of the judged cut-off or of a prevalence. Withheld figures
+    (disclosure control) are left out."""
+
+    def num(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    for inst_id, doc in inputs.accuracy.items():
+        spec = inputs.instruments.get(inst_id) or doc.get("instrument") or {}
+        criteria = (p.get("report") or {}).get("criteria") or {}
+        idx, _ = verdict.primary_threshold(
+            doc, spec, verdict.criteria_for(criteria, inst_id), verdict.judged_cutoff(p, inst_id)
+        )
+        if idx is None:
+            continue
+        entry = doc["thresholds"][idx]
+        m = {"cutoff": entry["cutoff"]} if num(entry.get("cutoff")) else {}
+        for stat in ("sensitivity", "specificity"):
+            s = entry.get(stat) or {}
+            if num(s.get("estimate")):
+                m[stat] = s["estimate"]
+                if num(s.get("ci_low")):
+                    m[f"{stat}_ci_low"] = s["ci_low"]
+        for at in entry.get("at_prevalence") or []:
+            for stat in ("ppv", "npv"):
+                s = at.get(stat) or {}
+                if num(s.get("estimate")) and num(at.get("prevalence")):
+                    m[f"{stat}_at_prevalence_{metric_key(at['prevalence'])}"] = s["estimate"]
+        metrics.setdefault(inst_id, {})["judged"] = m
 
 
 def load_texts(lang: str) -> dict:
