@@ -38,29 +38,35 @@ def metric_key(value: float) -> str:
     return text.replace("-", "minus").replace(".", "_")
 
 
+def is_number(x) -> bool:
+    """Whether a figure of a suppressed document is a number (a withheld one is None or "<10")."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def add_estimate(m: dict, key: str, iv: dict | None) -> None:
+    """``m[key]`` the estimate of an interval object and ``m[key_ci_low]`` its lower bound, each when shown."""
+    iv = iv or {}
+    if is_number(iv.get("estimate")):
+        m[key] = iv["estimate"]
+        if is_number(iv.get("ci_low")):
+            m[f"{key}_ci_low"] = iv["ci_low"]
+
+
 def headline_metrics(documents: dict[str, dict]) -> dict:
     """Nested dict of numeric headline figures per instrument (no lists, no dots in keys).
 
     Reads suppressed documents: a withheld figure (None or "<10") is left out.
     """
-
-    def num(x):
-        return isinstance(x, (int, float)) and not isinstance(x, bool)
-
     out = {}
     for inst_id, doc in sorted(documents.items()):
-        m = {k: doc[k] for k in ("n", "n_positive", "n_negative") if num(doc.get(k))}
+        m = {k: doc[k] for k in ("n", "n_positive", "n_negative") if is_number(doc.get(k))}
         auc = doc.get("auc") or {}
-        if num(auc.get("estimate")):
+        if is_number(auc.get("estimate")):
             m.update(auc=auc["estimate"], auc_ci_low=auc["ci_low"], auc_ci_high=auc["ci_high"])
         for t in doc.get("thresholds", []):
             k = f"band_{t['banded']['name']}" if t.get("banded") else metric_key(t["cutoff"])
             for stat in ("sensitivity", "specificity", "ppv", "npv"):
-                s = t.get(stat) or {}
-                if num(s.get("estimate")):
-                    m[f"{stat}_at_{k}"] = s["estimate"]
-                    if num(s.get("ci_low")):
-                        m[f"{stat}_at_{k}_ci_low"] = s["ci_low"]
+                add_estimate(m, f"{stat}_at_{k}", t.get(stat))
         out[inst_id] = m
     return out
 
@@ -78,12 +84,8 @@ def judged_metrics(metrics: dict, inputs, p: dict) -> None:
     sensitivity and specificity with lower bounds, PPV and NPV at each target prevalence), so that
     ``dvc metrics diff`` shows a change of the judged cut-off or of a prevalence. Withheld figures
     (disclosure control) are left out."""
-
-    def num(x):
-        return isinstance(x, (int, float)) and not isinstance(x, bool)
-
     for inst_id, doc in inputs.accuracy.items():
-        spec = inputs.instruments.get(inst_id) or doc.get("instrument") or {}
+        spec = inputs.spec(inst_id)
         criteria = (p.get("report") or {}).get("criteria") or {}
         idx, _ = verdict.primary_threshold(
             doc, spec, verdict.criteria_for(criteria, inst_id), verdict.judged_cutoff(p, inst_id)
@@ -91,17 +93,13 @@ def judged_metrics(metrics: dict, inputs, p: dict) -> None:
         if idx is None:
             continue
         entry = doc["thresholds"][idx]
-        m = {"cutoff": entry["cutoff"]} if num(entry.get("cutoff")) else {}
+        m = {"cutoff": entry["cutoff"]} if is_number(entry.get("cutoff")) else {}
         for stat in ("sensitivity", "specificity"):
-            s = entry.get(stat) or {}
-            if num(s.get("estimate")):
-                m[stat] = s["estimate"]
-                if num(s.get("ci_low")):
-                    m[f"{stat}_ci_low"] = s["ci_low"]
+            add_estimate(m, stat, entry.get(stat))
         for at in entry.get("at_prevalence") or []:
             for stat in ("ppv", "npv"):
                 s = at.get(stat) or {}
-                if num(s.get("estimate")) and num(at.get("prevalence")):
+                if is_number(s.get("estimate")) and is_number(at.get("prevalence")):
                     m[f"{stat}_at_prevalence_{metric_key(at['prevalence'])}"] = s["estimate"]
         metrics.setdefault(inst_id, {})["judged"] = m
 

@@ -55,6 +55,10 @@ class Inputs:
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) of every input read
     not_applicable: dict[str, dict] = field(default_factory=dict)  # stage -> its "not applicable" document
 
+    def spec(self, inst_id: str) -> dict:
+        """An instrument's specification: the score stage's, else the copy in its accuracy document."""
+        return self.instruments.get(inst_id) or (self.accuracy.get(inst_id) or {}).get("instrument") or {}
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -123,12 +127,22 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     min_cell = disclosure.check_min_cell(min_cell)
     out = copy.copy(inp)
     log: list[dict] = []
+
+    def small(location: str, hidden) -> None:
+        """Log the parts hidden at ``location`` as small numbers."""
+        log.append({"location": location, "hidden": sorted(hidden), "reason": disclosure.reason_small(min_cell)})
+
+    def each(docs: dict[str, dict], suppress, part: str | None = None) -> dict[str, dict]:
+        """Every document of a stage (by instrument) through ``suppress``, logged at ``instrument.part``."""
+        shown = {}
+        for k, doc in sorted(docs.items()):
+            shown[k], lg = suppress(doc, min_cell, f"{k}.{part}" if part else k)
+            log.extend(lg)
+        return shown
+
     out.flow, lg = disclosure.suppress_flow(inp.flow, min_cell)
     log.extend(lg)
-    out.accuracy = {}
-    for k, doc in sorted(inp.accuracy.items()):
-        out.accuracy[k], lg = disclosure.suppress_accuracy_document(doc, min_cell, k)
-        log.extend(lg)
+    out.accuracy = each(inp.accuracy, disclosure.suppress_accuracy_document)
     sf = {}
     for k, entry in sorted(inp.score_flow.items()):
         missing = dict(entry.get("missing_score") or {})
@@ -153,17 +167,9 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
                 shown, hidden = disclosure.suppress_parts(dict(by_reason), list(by_reason), None, min_cell)
                 sf[k]["no_band"][name] = shown
                 if hidden:
-                    log.append(
-                        {
-                            "location": f"{k}.score_flow.no_band.{name}",
-                            "hidden": sorted(hidden),
-                            "reason": disclosure.reason_small(min_cell),
-                        }
-                    )
+                    small(f"{k}.score_flow.no_band.{name}", hidden)
         if reasons:
-            log.append(
-                {"location": f"{k}.score_flow", "hidden": sorted(reasons), "reason": disclosure.reason_small(min_cell)}
-            )
+            small(f"{k}.score_flow", reasons)
     out.score_flow = sf
     out.comparisons = []
     for doc in inp.comparisons:
@@ -171,18 +177,9 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
         pub, lg = disclosure.suppress_comparison_document(doc, min_cell, name)
         out.comparisons.append(pub)
         log.extend(lg)
-    out.judgement = {}
-    for k, doc in sorted(inp.judgement.items()):
-        out.judgement[k], lg = disclosure.suppress_judgement_document(doc, min_cell, f"{k}.judgement")
-        log.extend(lg)
-    out.subgroups = {}
-    for k, doc in sorted(inp.subgroups.items()):
-        out.subgroups[k], lg = disclosure.suppress_subgroups_document(doc, min_cell, f"{k}.subgroups")
-        log.extend(lg)
-    out.calibration = {}
-    for k, doc in sorted(inp.calibration.items()):
-        out.calibration[k], lg = disclosure.suppress_calibration(doc, min_cell, f"{k}.calibration")
-        log.extend(lg)
+    out.judgement = each(inp.judgement, disclosure.suppress_judgement_document, "judgement")
+    out.subgroups = each(inp.subgroups, disclosure.suppress_subgroups_document, "subgroups")
+    out.calibration = each(inp.calibration, disclosure.suppress_calibration, "calibration")
     out.reliability = {}
     for k, doc in sorted(inp.reliability.items()):
         out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
@@ -196,11 +193,5 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
         for e in out.meta_analysis[k].get("at_cutoffs") or []:
             hidden = sorted(n for n, p in (e.get("per_organisation") or {}).items() if p.get("suppressed"))
             if hidden:
-                log.append(
-                    {
-                        "location": f"{k}.meta_analysis[cutoff={e['cutoff']}]",
-                        "hidden": [f"per_organisation.{n}" for n in hidden],
-                        "reason": disclosure.reason_small(min_cell),
-                    }
-                )
+                small(f"{k}.meta_analysis[cutoff={e['cutoff']}]", [f"per_organisation.{n}" for n in hidden])
     return out, log

@@ -293,21 +293,10 @@ def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float]) -
 PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
 RATIOS = ("lr_positive", "lr_negative", "dor")
 STAT_ROWS = (*PROPORTIONS, *RATIOS)
-KNOWN_STATISTICS = frozenset(
-    {
-        *STAT_ROWS,
-        "auc",
-        "calibration_slope",
-        "calibration_in_the_large",
-        "observed_expected_ratio",
-        "icc",
-        "kappa",
-        "weighted_kappa",
-        "fleiss_kappa",
-        "cronbach_alpha",
-        "omega",
-    }
-)
+# the calibration and agreement statistics a document may hold as interval objects
+CALIBRATION = ("calibration_slope", "calibration_in_the_large", "observed_expected_ratio")
+AGREEMENT = ("icc", "kappa", "weighted_kappa", "fleiss_kappa", "cronbach_alpha", "omega")
+KNOWN_STATISTICS = frozenset({*STAT_ROWS, "auc", *CALIBRATION, *AGREEMENT})
 
 
 def spec_prespecified(spec: dict | None, entry: dict) -> bool:
@@ -396,7 +385,7 @@ def verdict_figures(
         for stat in STAT_ROWS:
             figs[stat] = entry.get(stat)
     if calibration:
-        for k in ("calibration_slope", "calibration_in_the_large", "observed_expected_ratio"):
+        for k in CALIBRATION:
             if isinstance(calibration.get(k), dict):
                 figs[k] = calibration[k]
             elif calibration.get("reason"):
@@ -406,8 +395,8 @@ def verdict_figures(
         for form in reliability.get("icc") or []:
             if isinstance(form, dict) and form.get("type") == icc_type:
                 figs["icc"] = form
-        for k in ("kappa", "weighted_kappa", "fleiss_kappa", "cronbach_alpha", "omega"):
-            if isinstance(reliability.get(k), dict):
+        for k in AGREEMENT:
+            if k != "icc" and isinstance(reliability.get(k), dict):
                 figs[k] = reliability[k]
         scales = reliability.get("internal_consistency") or {}
         for k in ("cronbach_alpha", "omega"):

@@ -23,6 +23,7 @@ from ..stats.intervals import proportion_ci
 from . import figures, verdict
 from .inputs import Inputs
 from .verdict import (
+    AGREEMENT,
     KNOWN_STATISTICS,
     PROPORTIONS,
     STAT_ROWS,
@@ -155,7 +156,7 @@ class Fmt:
         return self._dec(f"{100 * x:.{d}f}") + "%"
 
     def value(self, stat: str, x) -> str:
-        if stat in PROPORTIONS or stat in ("prevalence", "ppv", "npv"):
+        if stat in PROPORTIONS or stat == "prevalence":
             return self.pct(x)
         if stat == "per_1000":
             return self.num(x, 1)
@@ -164,12 +165,7 @@ class Fmt:
         if stat in (
             "auc",
             "youden",
-            "icc",
-            "kappa",
-            "weighted_kappa",
-            "fleiss_kappa",
-            "cronbach_alpha",
-            "omega",
+            *AGREEMENT,
             "partial_auc",
             "standardised",
             "calibration_slope",
@@ -188,9 +184,8 @@ class Fmt:
 
     def p_eq(self, x) -> str:
         """'p = 0.179' or 'p < 0.001'."""
-        if x is None:
-            return "p = \u2013"
-        return "p < " + self._dec("0.001") if x < 0.001 else "p = " + self._dec(f"{x:.3f}")
+        text = self.p(x)
+        return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
 
     def say(self, text) -> str | None:
         """A phrase of the (English) data documents in the reader's language.
@@ -246,17 +241,30 @@ class Fmt:
         est = self.value(stat, iv["estimate"])
         if iv.get("ci_low") is None or iv.get("ci_high") is None:
             return est
-        sep = f" {self.t['to']} " if min(iv["ci_low"], iv["ci_high"]) < 0 else "\u2013"
-        return f"{est} ({self.value(stat, iv['ci_low'])}{sep}{self.value(stat, iv['ci_high'])})"
+        return f"{est} ({self.span(iv['ci_low'], iv['ci_high'], lambda x: self.value(stat, x))})"
+
+    def span(self, low, high, show) -> str:
+        """'35.8–42.7%' (each bound written by ``show``), or '-0.12 to 0.05' when a bound is negative
+        (a dash would read as a minus sign)."""
+        sep = f" {self.t['to']} " if min(low, high) < 0 else "\u2013"
+        return f"{show(low)}{sep}{show(high)}"
+
+    def chart(self, title: str, x: str, y: str) -> dict:
+        """A figure's title, its axes' names (keys of the texts) and the decimal mark of its ticks."""
+        return {"title": title, "decimal": self.decimal, "x": self.t[x], "y": self.t[y]}
 
     def cutoff(self, c) -> str:
         if c is None:
             return self.t["withheld"]
         return self._dec(f"{c:g}")
 
+    @staticmethod
+    def sign(direction: str) -> str:
+        """The screen rule's sign: '≤' when lower scores screen positive, else '≥'."""
+        return "\u2264" if direction == "lower" else "\u2265"
+
     def rule(self, direction: str, c) -> str:
-        sign = "\u2264" if direction == "lower" else "\u2265"
-        return f"{self.t['score']} {sign} {self.cutoff(c)}"
+        return f"{self.t['score']} {self.sign(direction)} {self.cutoff(c)}"
 
     def entry_rule(self, direction: str, e: dict) -> str:
         """The screen rule of a threshold entry: 'score ≥ 17', or for a banded cut-off 'score ≥
@@ -264,8 +272,7 @@ class Fmt:
         banded = e.get("banded")
         if not banded:
             return self.rule(direction, e.get("cutoff"))
-        sign = "\u2264" if direction == "lower" else "\u2265"
-        return f"{self.t['score']} {sign} " + self.t["band_cutoff_rule"].format(name=banded.get("name"))
+        return f"{self.t['score']} {self.sign(direction)} " + self.t["band_cutoff_rule"].format(name=banded.get("name"))
 
     def entry_cutoff(self, e: dict) -> str:
         """A threshold entry's cut-off as a short label (the banded cut-off's name)."""
@@ -273,8 +280,13 @@ class Fmt:
 
     def bands(self, direction: str, bands: list) -> str:
         """'3-4: ≥ 11 · 4-7: ≥ 15 · ...': which cut-off applied in which band."""
-        sign = "\u2264" if direction == "lower" else "\u2265"
+        sign = self.sign(direction)
         return " \u00b7 ".join(f"{b.get('band')}: {sign} {self.cutoff(b.get('cutoff'))}" for b in bands or [])
+
+
+def run_min_cell(params: dict | None) -> int:
+    """The run's smallest count that may be published (``disclosure.min_cell``, else the default)."""
+    return ((params or {}).get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
 
 
 def slug(inst_id: str) -> str:
@@ -290,32 +302,30 @@ def localised(value, lang: str):
     return value
 
 
-def _flow_lines(fmt: Fmt, t: dict, title: str, n, extra: dict | None = None) -> list[str]:
-    lines = [f"{title}: {fmt.count(n)}"]
-    for reason, k in (extra or {}).items():
-        lines.append(f"{fmt.count(k)}  {reason}")
-    return lines
+def _flow_lines(fmt: Fmt, title: str, n) -> list[str]:
+    """A box of the flow figure: its title and count."""
+    return [f"{title}: {fmt.count(n)}"]
+
+
+def _reason_lines(fmt: Fmt, title: str, n, by_reason: dict) -> list[str]:
+    """A side box of the flow figure: records left out, then the count of each reason."""
+    return [*_flow_lines(fmt, title, n), *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in by_reason.items()]]
 
 
 def overall_flow_svg(flow: dict, fmt: Fmt, t: dict) -> str:
     excluded = flow.get("excluded") or {}
     main = [
         (
-            _flow_lines(fmt, t, t["received"], flow.get("received")),
-            [
-                f"{t['excluded']}: {fmt.count(_sum(excluded.values()))}",
-                *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in excluded.items()],
-            ]
-            if excluded
-            else None,
+            _flow_lines(fmt, t["received"], flow.get("received")),
+            _reason_lines(fmt, t["excluded"], _sum(excluded.values()), excluded) if excluded else None,
         ),
         (
-            _flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
-            [f"{t['not_verified']}: {fmt.count(flow.get('unverified'))}", *_followup_lines(flow, fmt, t)]
+            _flow_lines(fmt, t["analysed"], flow.get("analysed")),
+            [*_flow_lines(fmt, t["not_verified"], flow.get("unverified")), *_followup_lines(flow, fmt, t)]
             if "unverified" in flow
             else None,
         ),
-        (_flow_lines(fmt, t, t["verified"], flow.get("verified")), None),
+        (_flow_lines(fmt, t["verified"], flow.get("verified")), None),
     ]
     return figures.flow_svg(main, None, t["flow_title"])
 
@@ -349,11 +359,14 @@ def followup_view(flow: dict, fmt: Fmt, t: dict) -> dict | None:
     }
 
 
+def _is_count(x) -> bool:
+    """Whether a count of a suppressed document is shown (a withheld one is None or "<10")."""
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 def _sum(values):
     vals = list(values)
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-        return sum(vals)
-    return None
+    return sum(vals) if all(_is_count(v) for v in vals) else None
 
 
 def instrument_flow_counts(flow: dict, doc: dict, sflow: dict, fmt: Fmt) -> dict:
@@ -375,17 +388,14 @@ def instrument_flow_svg(
     verified = pos + neg if isinstance(pos, int) and isinstance(neg, int) else None
     main = [
         (
-            _flow_lines(fmt, t, t["analysed"], flow.get("analysed")),
-            [
-                f"{t['no_index_result']}: {fmt.count(doc.get('n_missing_score'))}",
-                *[f"{fmt.count(v)} \u2013 {fmt.say(r)}" for r, v in missing.items()],
-            ],
+            _flow_lines(fmt, t["analysed"], flow.get("analysed")),
+            _reason_lines(fmt, t["no_index_result"], doc.get("n_missing_score"), missing),
         ),
         (
-            _flow_lines(fmt, t, t["index_result"], doc.get("n")),
-            [f"{t['not_verified']}: {fmt.count(doc.get('n_unverified'))}"],
+            _flow_lines(fmt, t["index_result"], doc.get("n")),
+            _flow_lines(fmt, t["not_verified"], doc.get("n_unverified")),
         ),
-        (_flow_lines(fmt, t, t["verified"], verified), None),
+        (_flow_lines(fmt, t["verified"], verified), None),
     ]
     split = None
     if entry is not None and rule:
@@ -413,21 +423,17 @@ def partial_verification(unverified) -> bool:
 def flow_sentence(flow: dict, fmt: Fmt, t: dict) -> str:
     """The flow in one or more sentences, each only with counts that are shown (never "not shown
     records"); complete verification is said as such."""
-
-    def shown(x):
-        return isinstance(x, int) and not isinstance(x, bool)
-
     out = []
     rec, ana, ver, unv = (flow.get(k) for k in ("received", "analysed", "verified", "unverified"))
-    if shown(rec):
+    if _is_count(rec):
         out.append(t["flow_received"].format(n=fmt.count(rec)))
-    if shown(ana):
+    if _is_count(ana):
         out.append(t["flow_analysed"].format(n=fmt.count(ana)))
     if unv == 0 and "unverified" in flow:
         out.append(t["flow_all_verified"])
-    elif shown(ver):
+    elif _is_count(ver):
         out.append(t["flow_verified"].format(n=fmt.count(ver)))
-    if not all(shown(x) for x in (rec, ana)) or ("unverified" in flow and not (shown(ver) and shown(unv))):
+    if not all(_is_count(x) for x in (rec, ana)) or ("unverified" in flow and not (_is_count(ver) and _is_count(unv))):
         out.append(t["flow_some_hidden"])
     return " ".join(out)
 
@@ -493,10 +499,7 @@ def roc_figure(points: list, doc: dict, entries: list[dict], fmt: Fmt, t: dict, 
             }
         )
     labels = {
-        "title": title,
-        "decimal": fmt.decimal,
-        "x": t["roc_x"],
-        "y": t["roc_y"],
+        **fmt.chart(title, "roc_x", "roc_y"),
         "curve": t["roc_curve"],
         "chance": t["chance"],
         "prespecified": t["cut_pre"],
@@ -578,10 +581,7 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
         pred,
         curve,
         {
-            "title": f"{title} \u2013 {inst_id}",
-            "decimal": fmt.decimal,
-            "x": t["roc_x"],
-            "y": t["roc_y"],
+            **fmt.chart(f"{title} \u2013 {inst_id}", "roc_x", "roc_y"),
             "organisations": t["meta_organisations"],
             "summary": t["meta_summary"],
             "confidence": t["meta_confidence"].format(level=level),
@@ -642,10 +642,7 @@ def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: st
         view["svg"] = figures.calibration_svg(
             rows,
             {
-                "title": title,
-                "decimal": fmt.decimal,
-                "x": t["cal_x"],
-                "y": t["cal_y"],
+                **fmt.chart(title, "cal_x", "cal_y"),
                 "curve": t["cal_curve"],
                 "band": t["cal_band"],
                 "ideal": t["cal_ideal"],
@@ -696,10 +693,7 @@ def decision_view(rows: list, fmt: Fmt, t: dict, title: str) -> dict | None:
     svg = figures.decision_svg(
         rows,
         {
-            "title": title,
-            "decimal": fmt.decimal,
-            "x": t["dc_x"],
-            "y": t["dc_y"],
+            **fmt.chart(title, "dc_x", "dc_y"),
             "curve": t["dc_curve"],
             "all": t["dc_all"],
             "none": t["dc_none"],
@@ -849,6 +843,10 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
             hi=fmt.pct(pa.get("specificity_high"), 0),
             std=fmt.interval("auc", pa["standardised"]),
         )
+
+    def share(x) -> str:  # a proportion, or a dash for a withheld or missing one
+        return fmt.pct(x) if isinstance(x, float) else "\u2013"
+
     cps = []
     for cp in doc.get("cutpoints") or []:
         if not isinstance(cp, dict):
@@ -866,13 +864,11 @@ def further_view(doc: dict, fmt: Fmt, t: dict, direction: str) -> dict:
                     if cp.get("cutoff") is not None
                     else fmt.reason({"reason": cp.get("suppressed") or cp.get("reason")})
                 ),
-                "sens": fmt.pct(sens) if isinstance(sens, float) else "\u2013",
-                "spec": fmt.pct(spec) if isinstance(spec, float) else "\u2013",
-                "same": fmt.pct(boot.get("share_same_cutoff"), 0)
-                if boot.get("share_same_cutoff") is not None
-                else "\u2013",
-                "opt_sens": fmt.pct(opt.get("sensitivity")) if isinstance(opt.get("sensitivity"), float) else "\u2013",
-                "opt_spec": fmt.pct(opt.get("specificity")) if isinstance(opt.get("specificity"), float) else "\u2013",
+                "sens": share(sens),
+                "spec": share(spec),
+                "same": fmt.pct(boot.get("share_same_cutoff"), 0),
+                "opt_sens": share(opt.get("sensitivity")),
+                "opt_spec": share(opt.get("specificity")),
             }
         )
     if cps:
@@ -910,7 +906,7 @@ def instrument_view(
     inst_id: str, inp: Inputs, crit_cfg: dict, fmt: Fmt, t: dict, lang: str, params: dict | None = None
 ) -> dict:
     doc = inp.accuracy[inst_id]
-    spec = inp.instruments.get(inst_id) or doc.get("instrument") or {}
+    spec = inp.spec(inst_id)
     direction = doc.get("direction") or spec.get("direction", "higher")
     crit = verdict.criteria_for(crit_cfg, inst_id)
     entries = []
@@ -922,7 +918,10 @@ def instrument_view(
     primary = entries[idx] if idx is not None else None
     rule = fmt.entry_rule(direction, primary) if primary else None
     banded_name = ((primary or {}).get("banded") or {}).get("name")
-    min_cell = ((params or {}).get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
+    subgroups_shown = subgroup_view(
+        inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
+    )
+    min_cell = run_min_cell(params)
     missing = missing_figure_text(inp, inst_id, t, min_cell)
 
     # verdict
@@ -1103,12 +1102,7 @@ def instrument_view(
         "subgroup_lines": [
             b["difference"]
             for b in sorted(
-                (
-                    subgroup_view(
-                        inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
-                    )
-                    or {}
-                ).get("blocks", []),
+                (subgroups_shown or {}).get("blocks", []),
                 key=lambda b: -(b.get("size") or 0.0),
             )
             if b.get("difference")
@@ -1140,9 +1134,7 @@ def instrument_view(
         # this instrument: no raters or item scales; no probability or risk mapping
         "reliability_na": rel is None and (bool(inp.reliability) or "reliability" in inp.not_applicable),
         "calibration_na": cal is None and (bool(inp.calibration) or "calibration" in inp.not_applicable),
-        "subgroups": subgroup_view(
-            inp.subgroups.get(inst_id), primary["cutoff"] if primary else None, fmt, t, banded_name
-        ),
+        "subgroups": subgroups_shown,
         "meta_analysis": meta_analysis_view(inp.meta_analysis.get(inst_id), fmt, t, inst_id),
         "further": further_view(doc, fmt, t, direction),
         "limitations": limits,
@@ -1183,6 +1175,11 @@ def verdict_reason(word: str, jrows: list[dict], t: dict, missing: str | None) -
 
 
 # ------------------------------------------------------------------------------------- comparisons
+def delong_difference(delong: dict) -> dict:
+    """The AUC difference of a paired comparison's DeLong test as an interval object."""
+    return {k: delong.get(k) for k in ("ci_low", "ci_high", "reason")} | {"estimate": delong.get("difference")}
+
+
 def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
     by_name: dict[str, list[dict]] = {}
     for v in views:
@@ -1199,17 +1196,7 @@ def comparison_view(inp: Inputs, views: list[dict], fmt: Fmt, t: dict) -> dict:
             "auc_a": fmt.interval("auc", doc.get("auc_a")),
             "auc_b": fmt.interval("auc", doc.get("auc_b")),
             "versions": a.split("@")[0] == b.split("@")[0] if a and b else False,
-            "diff": (
-                fmt.interval(
-                    "auc",
-                    {
-                        "estimate": dl.get("difference"),
-                        "ci_low": dl.get("ci_low"),
-                        "ci_high": dl.get("ci_high"),
-                        "reason": dl.get("reason"),
-                    },
-                )
-            ),
+            "diff": fmt.interval("auc", delong_difference(dl)),
             "p": fmt.p_eq(dl.get("p_value")),
             "at": None,
         }
@@ -1256,8 +1243,7 @@ def judgement_plain(doc: dict, fmt: Fmt, t: dict) -> str | None:
     def ci(iv: dict) -> str:
         if iv.get("ci_low") is None or iv.get("ci_high") is None:
             return t["judgement_no_interval"]
-        sep = f" {t['to']} " if min(iv["ci_low"], iv["ci_high"]) < 0 else "\u2013"
-        return f"{fmt.num(iv['ci_low'], 1)}{sep}{fmt.num(iv['ci_high'], 1)}"
+        return fmt.span(iv["ci_low"], iv["ci_high"], lambda x: fmt.num(x, 1))
 
     return t["judgement_plain"].format(
         instrument=doc.get("instrument"),
@@ -1304,13 +1290,12 @@ def judgement_view(inp: Inputs, fmt: Fmt, t: dict) -> list[dict]:
             at = comp.get("at_cutoffs") or {}
             sens, spec = at.get("sensitivity") or {}, at.get("specificity") or {}
             dl = comp.get("delong") or {}
-            auc_diff = {k: dl.get(k) for k in ("ci_low", "ci_high", "reason")} | {"estimate": dl.get("difference")}
 
             def diff(e: dict, comp: dict = comp) -> str:
                 text = shown("sensitivity", e.get("difference"), comp)
                 return f"{text}; McNemar {fmt.p_eq(e.get('mcnemar_p'))}" if e.get("mcnemar_p") is not None else text
 
-            auc_text = fmt.interval("auc", auc_diff)
+            auc_text = fmt.interval("auc", delong_difference(dl))
 
             rows.append(
                 {
@@ -1490,7 +1475,7 @@ def build_view(inp: Inputs, log: list[dict], params: dict, study: dict, lang: st
     flow = inp.flow
     excluded = [{"reason": fmt.say(r), "n": fmt.count(n)} for r, n in (flow.get("excluded") or {}).items()]
     ev = params.get("evaluate") or {}
-    min_cell = (params.get("disclosure") or {}).get("min_cell", disclosure.DEFAULT_MIN_CELL)
+    min_cell = run_min_cell(params)
     targets = ", ".join(fmt.pct(p) for p in ev.get("prevalences", [])) or t["none"]
     shown = {k: v for k, v in params.items()}
     counts = {w: sum(1 for v in views if v["verdict"] == w) for w in verdict.OUTCOMES}
