@@ -8,7 +8,8 @@ The report is made in three steps, each in its own module so each can be tested 
    language (the verdict's criteria: :mod:`.verdict`; the figures: :mod:`.figures`);
 3. here, :func:`render` fills the Jinja2 template (:func:`templates`, the one environment of every page
    the package writes, with the texts of :func:`load_texts`) and :func:`html_to_pdf` prints it with
-   xhtml2pdf; :func:`headline_metrics` gives ``reports/metrics.json`` its figures.
+   xhtml2pdf; :func:`headline_metrics`, :func:`judged_metrics` and :func:`add_verdicts` give
+   ``reports/metrics.json`` its figures (what ``dvc metrics diff`` compares between runs).
 
 The pipeline stage ``pipeline/report.py`` runs the steps in this order.
 """
