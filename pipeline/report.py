@@ -12,21 +12,18 @@ import yaml
 from signalering import io, params, progress
 from signalering.documents import disclosure
 from signalering.errors import InputError
-from signalering.report import verdict
 from signalering.report.build import (
     APPENDIX,
     LANGS,
-    build_view,
+    add_verdicts,
     headline_metrics,
     html_to_pdf,
-    judged_cutoff,
-    load_inputs,
+    judged_metrics,
     load_texts,
-    metric_key,
-    primary_threshold,
-    publishable,
     render,
 )
+from signalering.report.inputs import load_inputs, publishable
+from signalering.report.views import build_view
 
 PARAMS = ("seed", "data", "score", "evaluate", "compare", "calibration", "reliability", "disclosure", "report")
 REPORTS = Path("reports")
@@ -43,45 +40,6 @@ def read_study(path: Path) -> dict:
     if not isinstance(doc, dict):
         raise InputError(str(path), "must be a mapping of STARD keys to text (see docs/report.md)")
     return doc
-
-
-def add_verdicts(metrics: dict, view: dict) -> None:
-    """Per instrument, how many declared criteria were met / not met / inconclusive / not assessable,
-    so that `dvc metrics diff` shows a verdict changing between experiments."""
-    for inst in view["instruments"]:
-        outcomes = [j["outcome"] for j in inst["judgements"]]
-        metrics.setdefault(inst["id"], {})["criteria"] = {w: outcomes.count(w) for w in verdict.OUTCOMES}
-
-
-def judged_metrics(metrics: dict, inputs, p: dict) -> None:
-    """Per instrument, the figures at the cut-off the verdict judges (``judged``: ``cutoff``,
-    sensitivity and specificity with lower bounds, PPV and NPV at each target prevalence), so that
-    ``dvc metrics diff`` shows a change of the judged cut-off or of a prevalence. Withheld figures
-    (disclosure control) are left out."""
-
-    def num(x):
-        return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-    for inst_id, doc in inputs.accuracy.items():
-        spec = inputs.instruments.get(inst_id) or doc.get("instrument") or {}
-        criteria = (p.get("report") or {}).get("criteria") or {}
-        idx, _ = primary_threshold(doc, spec, verdict.criteria_for(criteria, inst_id), judged_cutoff(p, inst_id))
-        if idx is None:
-            continue
-        entry = doc["thresholds"][idx]
-        m = {"cutoff": entry["cutoff"]} if num(entry.get("cutoff")) else {}
-        for stat in ("sensitivity", "specificity"):
-            s = entry.get(stat) or {}
-            if num(s.get("estimate")):
-                m[stat] = s["estimate"]
-                if num(s.get("ci_low")):
-                    m[f"{stat}_ci_low"] = s["ci_low"]
-        for at in entry.get("at_prevalence") or []:
-            for stat in ("ppv", "npv"):
-                s = at.get(stat) or {}
-                if num(s.get("estimate")) and num(at.get("prevalence")):
-                    m[f"{stat}_at_prevalence_{metric_key(at['prevalence'])}"] = s["estimate"]
-        metrics.setdefault(inst_id, {})["judged"] = m
 
 
 def main() -> None:

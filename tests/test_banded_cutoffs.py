@@ -26,7 +26,7 @@ from signalering.instruments import (
     spec_from_mapping,
 )
 from signalering.instruments.scoring import BAND_EMPTY, BAND_NOT_WHOLE, BAND_UNKNOWN
-from signalering.report import build
+from signalering.report import build, verdict, views
 
 AGE = {
     "name": "age",
@@ -371,20 +371,20 @@ def report_doc():
 
 
 def test_the_report_judges_the_pre_specified_banded_cut_off_first():
-    assert build.primary_threshold(report_doc(), INSTRUMENT, {}) == (1, None)
+    assert verdict.primary_threshold(report_doc(), INSTRUMENT, {}) == (1, None)
     # a judged number (evaluate.judged_cutoff) or a criteria cut-off wins over the bands
-    assert build.primary_threshold(report_doc(), INSTRUMENT, {}, judged=17.0) == (0, None)
-    assert build.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": 17}) == (0, None)
-    assert build.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": "age"}) == (1, None)
-    assert build.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": "nope"}) == (None, "criteria_cutoff_missing")
+    assert verdict.primary_threshold(report_doc(), INSTRUMENT, {}, judged=17.0) == (0, None)
+    assert verdict.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": 17}) == (0, None)
+    assert verdict.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": "age"}) == (1, None)
+    assert verdict.primary_threshold(report_doc(), INSTRUMENT, {"cutoff": "nope"}) == (None, "criteria_cutoff_missing")
     exploratory = copy.deepcopy(INSTRUMENT)
     exploratory["banded_cutoffs"][0]["prespecified"] = False
-    assert build.primary_threshold(report_doc(), exploratory, {}) == (0, None)
+    assert verdict.primary_threshold(report_doc(), exploratory, {}) == (0, None)
 
 
 @pytest.mark.parametrize("lang, words", [("en", "own band (age)"), ("nl", "eigen band van het record (age)")])
 def test_the_report_names_the_banded_rule_and_its_bands(lang, words):
-    fmt = build.Fmt(lang, build.load_texts(lang))
+    fmt = views.Fmt(lang, build.load_texts(lang))
     e = report_doc()["thresholds"][1]
     assert fmt.entry_rule("higher", e).endswith(words)
     assert fmt.entry_rule("higher", report_doc()["thresholds"][0]) == fmt.rule("higher", 17.0)
@@ -392,7 +392,7 @@ def test_the_report_names_the_banded_rule_and_its_bands(lang, words):
         fmt.bands("higher", [{"band": "3-4", "cutoff": 11}, {"band": "4-7", "cutoff": 15}])
         == "3-4: \u2265 11 \u00b7 4-7: \u2265 15"
     )
-    view = build.banded_view(INSTRUMENT, {"no_band": {"age": {"band column empty": 12}}}, "higher", fmt)
+    view = views.banded_view(INSTRUMENT, {"no_band": {"age": {"band column empty": 12}}}, "higher", fmt)
     assert view[0]["bands"] == "4-17: \u2265 17" and view[0]["excluded"][0]["n"] == fmt.count(12)
     assert view[0]["excluded"][0]["reason"] == fmt.say("band column empty")
 
@@ -489,8 +489,8 @@ def test_subgroup_document_adds_the_banded_table_per_group():
     assert largest["banded"] == "age" and largest["cutoff"] is None
     assert largest["sensitivity"]["highest"] == {"group": "f", "estimate": 1.0}
     # the report shows the groups at the banded cut-off when it is the one judged
-    fmt = build.Fmt("en", build.load_texts("en"))
-    view = build.subgroup_view(doc, None, fmt, build.load_texts("en"), banded="age")
+    fmt = views.Fmt("en", build.load_texts("en"))
+    view = views.subgroup_view(doc, None, fmt, build.load_texts("en"), banded="age")
     assert view["cutoff"].endswith("own band (age)")
     assert [r["sens"] for r in view["blocks"][0]["rows"]][0].startswith("100")
 
@@ -502,5 +502,5 @@ def test_a_banded_table_without_records_says_that_no_record_has_a_band():
     assert (e["tp"], e["fp"], e["fn"], e["tn"]) == (0, 0, 0, 0)
     assert e["sensitivity"]["estimate"] is None and e["sensitivity"]["reason"] == documents.NO_BAND_RECORDS
     for lang in ("en", "nl"):
-        fmt = build.Fmt(lang, build.load_texts(lang))
+        fmt = views.Fmt(lang, build.load_texts(lang))
         assert fmt.say(documents.NO_BAND_RECORDS) != build.load_texts(lang)["reason_other"]

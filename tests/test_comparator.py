@@ -374,7 +374,9 @@ def test_params_judgement_group_is_checked():
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_report_plain_line_and_table_from_the_published_document(lang):
     from signalering.documents.disclosure import suppress_judgement_document
-    from signalering.report.build import Fmt, Inputs, judgement_plain, judgement_view, load_texts
+    from signalering.report.build import load_texts
+    from signalering.report.inputs import Inputs
+    from signalering.report.views import Fmt, judgement_plain, judgement_view
 
     t = load_texts(lang)
     fmt = Fmt(lang, t)

@@ -329,13 +329,13 @@ def _accuracy(n_missing_score=0):
 def _html(flow, accuracy, score_flow=None, suppress=True, lang="en") -> str:
     """One report rendered by the report builder: from the suppressed documents (as published), or
     from ``flow``/``accuracy`` as given (a planted document as an earlier suppression made it)."""
-    from signalering.report import build
+    from signalering.report import build, inputs, views
 
-    inp = build.Inputs(flow=flow, accuracy={"inst@1": accuracy}, score_flow=score_flow or {})
+    inp = inputs.Inputs(flow=flow, accuracy={"inst@1": accuracy}, score_flow=score_flow or {})
     log: list[dict] = []
     if suppress:
-        inp, log = build.publishable(inp, 10)
-    return build.render(build.build_view(inp, log, {}, {}, lang, build.load_texts(lang)))
+        inp, log = inputs.publishable(inp, 10)
+    return build.render(views.build_view(inp, log, {}, {}, lang, build.load_texts(lang)))
 
 
 def test_shown_count_reads_what_the_report_displays():

@@ -143,28 +143,28 @@ def test_reliability_summary_adds_fleiss_kappa_for_three_categorical_raters():
     [("en", ("3 raters", "z = 17.65", "0.430 (0.324")), ("nl", ("3 beoordelaars", "z = 17,65", "0,430 (0,324"))],
 )
 def test_report_shows_fleiss_kappa_with_its_test(lang, expect):
-    from signalering.report import build
+    from signalering.report import build, views
 
     ref = json.loads(REF.read_text())
     doc = fleiss_kappa(np.array(ref["ratings"], dtype=float)).to_dict()
     doc["raters"] = 3  # as a three-column instrument would say
     t = build.load_texts(lang)
-    view = build.reliability_view({"icc": [], "fleiss_kappa": doc}, build.Fmt(lang, t), t, "ICC1")
+    view = views.reliability_view({"icc": [], "fleiss_kappa": doc}, views.Fmt(lang, t), t, "ICC1")
     ((label, value),) = view["other"]
     assert expect[0] in label and value.startswith(expect[2])
     assert expect[1] in view["fleiss"] and "<" in view["fleiss"]  # p < 0.001
     undefined = fleiss_kappa(np.array([[2, 2, 2], [2, 2, 2]], dtype=float)).to_dict()
-    view = build.reliability_view({"icc": [], "fleiss_kappa": undefined}, build.Fmt(lang, t), t, "ICC1")
+    view = views.reliability_view({"icc": [], "fleiss_kappa": undefined}, views.Fmt(lang, t), t, "ICC1")
     assert view["fleiss"] is None and view["other"][0][1].startswith(t["undefined"])
     assert t["reasons"]["fleiss_one_category"] in view["other"][0][1]  # said in the reader's language
 
 
 def test_a_criterion_on_fleiss_kappa_is_judged_on_its_lower_bound():
-    from signalering.report import build, verdict
+    from signalering.report import verdict
 
     ref = json.loads(REF.read_text())
     fk = fleiss_kappa(np.array(ref["ratings"], dtype=float)).to_dict()  # 0.430 (0.324 to 0.536)
-    figs = build.verdict_figures({"auc": None}, None, None, {"icc": [], "fleiss_kappa": fk}, {})
+    figs = verdict.verdict_figures({"auc": None}, None, None, {"icc": [], "fleiss_kappa": fk}, {})
     judged = verdict.assess({"fleiss_kappa_ci_low_min": 0.3, "fleiss_kappa_min": 0.4}, figs)
     assert [j.outcome for j in judged] == [verdict.MET, verdict.INCONCLUSIVE]
 

@@ -205,16 +205,16 @@ def test_followup_counts_follow_the_disclosure_rules():
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_report_states_the_window_and_the_audit_checks_its_counts(lang):
     from signalering.documents import audit
-    from signalering.report import build
+    from signalering.report import build, inputs, views
 
     flow = {**_flow(4, 300, late=50), "excluded": {}}
 
     def html(flow, suppress=True):
-        inp = build.Inputs(flow=flow, accuracy={})
+        inp = inputs.Inputs(flow=flow, accuracy={})
         log: list[dict] = []
         if suppress:
-            inp, log = build.publishable(inp, 10)
-        return build.render(build.build_view(inp, log, {}, {}, lang, build.load_texts(lang)))
+            inp, log = inputs.publishable(inp, 10)
+        return build.render(views.build_view(inp, log, {}, {}, lang, build.load_texts(lang)))
 
     now = html(flow)
     window = {"en": "730 days (2.0 years)", "nl": "730 dagen (2,0 jaar)"}[lang]

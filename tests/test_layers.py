@@ -53,8 +53,24 @@ def test_nothing_imports_the_command_line(module):
     assert "cli" not in {top(n) for n in imported(module)}
 
 
+# the report's steps (docs/design.md): inputs, then views (with verdict and figures), then build
+REPORT_BELOW = {
+    "report/inputs": {"report.views", "report.build", "report.verdict", "report.figures", "report.plan_page"},
+    "report/verdict": {"report.inputs", "report.views", "report.build", "report.figures", "report.plan_page"},
+    "report/figures": {"report.inputs", "report.views", "report.build", "report.verdict", "report.plan_page"},
+    "report/views": {"report.build", "report.plan_page"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(REPORT_BELOW))
+def test_the_report_steps_import_only_earlier_steps(module):
+    names = imported(module)
+    assert not {n for n in names if any(n == m or n.startswith(f"{m}.") for m in REPORT_BELOW[module])}
+
+
 def test_the_check_sees_imports():
     assert {"stats.counts", "errors", "stats.roc"} <= imported("stats/bootstrap")
     assert "stats.subgroups" in imported("documents/subgroups")
     assert "stats.calibration" in imported("documents/comparison")
     assert "documents" in imported("cli")
+    assert {"report.inputs", "report.verdict", "report.figures"} <= imported("report/views")

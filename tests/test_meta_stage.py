@@ -16,7 +16,8 @@ from scipy.special import expit
 
 from signalering.errors import InputError
 from signalering.params import validate
-from signalering.report.build import Fmt, load_texts, meta_analysis_view
+from signalering.report.build import load_texts
+from signalering.report.views import Fmt, meta_analysis_view
 from signalering.scale.federated import meta_analysis_document
 from signalering.stats import meta_analysis as ma
 from signalering.stats.counts import CountTable

@@ -16,7 +16,7 @@ import yaml
 from conftest import ROOT
 
 from signalering.documents import not_applicable
-from signalering.report.build import load_inputs
+from signalering.report.inputs import load_inputs
 
 N = 60
 

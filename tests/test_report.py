@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import ROOT, copy_project, run, shared_demo_project
 
-from signalering.report import build, figures
+from signalering.report import build, figures, inputs, verdict, views
 
 REPORTS = ("validation_report", "validatierapport")
 APPENDICES = ("validation_report_appendix", "validatierapport_bijlage")
@@ -97,7 +97,7 @@ def test_both_languages_have_every_section(project):
         assert len(p.ids) == len(set(p.ids)), "duplicate ids"
         missing = [s for s in SECTIONS if s not in p.ids]
         missing += [
-            f"{build.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT if f"{build.slug(i)}-{s}" not in p.ids
+            f"{views.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT if f"{views.slug(i)}-{s}" not in p.ids
         ]
         assert not missing, (stem, missing)
         assert not p.external, p.external  # self-contained: nothing fetched
@@ -114,7 +114,7 @@ def test_reliability_of_an_instrument_without_raters_or_items_is_not_applicable(
     # the reliability stage ran: a single-column instrument has nothing to assess (not "not assessed")
     for page, lang in (("validation_report.html", "en"), ("validatierapport.html", "nl")):
         html = (project / "reports" / page).read_text(encoding="utf-8")
-        block = section(html, f"{build.slug('risk-model@1')}-reliability")
+        block = section(html, f"{views.slug('risk-model@1')}-reliability")
         assert build.load_texts(lang)["reliability_na"] in block
         assert build.load_texts(lang)["not_in_run"] not in block
 
@@ -125,10 +125,10 @@ def test_verdict_section_reports_each_criterion(project):
     for key in criteria["default"]:
         assert f"<code>{key}</code>" in html
     for inst in instrument_ids(project):
-        block = section(html, f"{build.slug(inst)}-verdict")
+        block = section(html, f"{views.slug(inst)}-verdict")
         assert all(f"<code>{k}</code>" in block for k in criteria["default"]), inst
         assert 'class="badge ' in block
-    block = section(html, f"{build.slug('sensitivity-observation@1')}-verdict")
+    block = section(html, f"{views.slug('sensitivity-observation@1')}-verdict")
     assert "<code>icc_ci_low_min</code>" in block
 
 
@@ -241,10 +241,10 @@ def test_pdf_tables_repeat_their_header_row():
 # ---------------------------------------------------------------------------------------- study.yaml
 def render_en_nl(project: Path, study: dict) -> tuple[str, str]:
     """Both HTML reports built in-process from the project's outputs (no PDF), with ``study``."""
-    inp, log = build.publishable(build.load_inputs(project), 10)
+    inp, log = inputs.publishable(inputs.load_inputs(project), 10)
     params = yaml.safe_load((project / "params.yaml").read_text())
     return tuple(
-        build.render(build.build_view(inp, log, params, study, lang, build.load_texts(lang))) for lang in ("en", "nl")
+        build.render(views.build_view(inp, log, params, study, lang, build.load_texts(lang))) for lang in ("en", "nl")
     )
 
 
@@ -258,8 +258,8 @@ def test_study_yaml_fills_stard_items(project, tmp_path):
     assert "Eight JGZ sites, 2024" in en and "Acht JGZ-locaties, 2024" in nl
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["report"]["criteria"]["default"]["sensitivty_min"] = 0.8
-    inp, log = build.publishable(build.load_inputs(project), 10)
-    html = build.render(build.build_view(inp, log, params, {}, "en", build.load_texts("en")))
+    inp, log = inputs.publishable(inputs.load_inputs(project), 10)
+    html = build.render(views.build_view(inp, log, params, {}, "en", build.load_texts("en")))
     assert "unknown statistic &#39;sensitivty&#39;" in html
     en, _ = render_en_nl(project, {"fundng": "typo"})
     assert "fundng" in en[en.index('id="stard"') : en.index('id="tripod"')]
@@ -283,18 +283,18 @@ def test_missing_optional_inputs_render(project, tmp_path):
         dst = tmp_path / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
-    inp, log = build.publishable(build.load_inputs(tmp_path), 10)
+    inp, log = inputs.publishable(inputs.load_inputs(tmp_path), 10)
     params = yaml.safe_load((project / "params.yaml").read_text())
-    view = build.build_view(inp, log, params, {}, "en", build.load_texts("en"))
+    view = views.build_view(inp, log, params, {}, "en", build.load_texts("en"))
     html = build.render(view)
     p = parse(html)
     assert all(s in p.ids for s in SECTIONS)
     comparison = html[html.index('id="comparison"') : html.index('id="stard"')]
     assert "not assessed in this run" in comparison
     for part in ("calibration", "decision", "reliability", "subgroups"):
-        assert "not assessed in this run" in section(html, f"{build.slug('sensitivity-observation@1')}-{part}")
+        assert "not assessed in this run" in section(html, f"{views.slug('sensitivity-observation@1')}-{part}")
     # a criterion whose figure is missing is not assessable, and so is the instrument
-    verdict = section(html, f"{build.slug('sensitivity-observation@1')}-verdict")
+    verdict = section(html, f"{views.slug('sensitivity-observation@1')}-verdict")
     assert "icc_ci_low_min" in verdict and "not assessable" in verdict
 
 
@@ -352,7 +352,7 @@ def test_report_opens_offline_in_chromium_without_console_errors(project, tmp_pa
         dom, console = open_in_chromium(project / "reports" / f"{stem}.html", tmp_path / f"profile-{stem}")
         assert not console, console
         ids = parse(dom).ids
-        wanted = [*SECTIONS, *(f"{build.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT)]
+        wanted = [*SECTIONS, *(f"{views.slug(i)}-{s}" for i in insts for s in PER_INSTRUMENT)]
         assert not [s for s in wanted if s not in ids]
 
 
@@ -390,7 +390,7 @@ def test_html_to_pdf_draws_svg_figures():
 
 
 def test_slug_is_a_valid_html_id():
-    assert build.slug("risk-checklist@2") == "i-risk-checklist-v2"
+    assert views.slug("risk-checklist@2") == "i-risk-checklist-v2"
     assert ROOT.is_dir()
 
 
@@ -417,12 +417,10 @@ def test_verdict_uses_the_cut_off_judged_and_respects_suppression():
             {"name": "a", "value": 2.0, "prespecified": True},
         ]
     }
-    assert build.primary_threshold(doc, spec, {}) == (1, None)  # the spec's first pre-specified
-    assert build.primary_threshold(doc, spec, {"cutoff": 2}) == (0, None)
-    assert build.primary_threshold(doc, spec, {"cutoff": 7})[0] is None
-    from signalering.report import verdict
-
-    figs = build.verdict_figures(
+    assert verdict.primary_threshold(doc, spec, {}) == (1, None)  # the spec's first pre-specified
+    assert verdict.primary_threshold(doc, spec, {"cutoff": 2}) == (0, None)
+    assert verdict.primary_threshold(doc, spec, {"cutoff": 7})[0] is None
+    figs = verdict.verdict_figures(
         doc, doc["thresholds"][0], None, {"icc": [{"type": "ICC1", **iv}], "primary_icc": "ICC1"}, {}
     )
     res = {
@@ -442,12 +440,12 @@ def test_icc_form_judged_defaults_to_the_params_model():
     from signalering import params
 
     default = params.defaults()["reliability"]["primary_icc"]
-    assert default == "ICC1" == build.DEFAULT_ICC
-    assert build.icc_type_judged({}, None) == build.icc_type_judged({}, {"icc": []}) == default
-    assert build.icc_type_judged({}, {"primary_icc": "ICC3"}) == "ICC3"
-    assert build.icc_type_judged({"icc_type": "ICC2"}, {"primary_icc": "ICC3"}) == "ICC2"
+    assert default == "ICC1" == verdict.DEFAULT_ICC
+    assert verdict.icc_type_judged({}, None) == verdict.icc_type_judged({}, {"icc": []}) == default
+    assert verdict.icc_type_judged({}, {"primary_icc": "ICC3"}) == "ICC3"
+    assert verdict.icc_type_judged({"icc_type": "ICC2"}, {"primary_icc": "ICC3"}) == "ICC2"
     forms = [
         {"type": t, "estimate": e, "ci_low": e - 0.05, "ci_high": e + 0.05} for t, e in (("ICC1", 0.5), ("ICC2", 0.9))
     ]
-    figs = build.verdict_figures({"auc": None}, None, None, {"icc": forms}, {})  # no primary_icc in the document
+    figs = verdict.verdict_figures({"auc": None}, None, None, {"icc": forms}, {})  # no primary_icc in the document
     assert figs["icc"]["type"] == default

@@ -1,7 +1,7 @@
 """Dutch is Dutch: the Dutch report shows no English reason, method id or decimal point (issue 15).
 
 The data documents stay English (they are the contract); the report translates their phrases at
-render time (``build.Fmt.say``). Literal content (parameters, file names, software versions,
+render time (``views.Fmt.say``). Literal content (parameters, file names, software versions,
 literature references) is marked ``translate="no"`` in the template and not checked.
 """
 
@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from conftest import shared_demo_project
 
-from signalering.report import build, figures
+from signalering.report import build, figures, views
 
 # English words that are not Dutch words (so "of", "records", "interval" are not in the list)
 ENGLISH = re.compile(
@@ -106,7 +106,7 @@ def test_the_dutch_pdf_has_no_english_left(project):
 @pytest.fixture(scope="module")
 def nl():
     t = build.load_texts("nl")
-    return build.Fmt("nl", t), t
+    return views.Fmt("nl", t), t
 
 
 @pytest.mark.parametrize(
@@ -158,14 +158,14 @@ def test_variable_parts_are_kept(nl):
 
 
 def test_english_keeps_unknown_phrases_and_names_methods():
-    fmt = build.Fmt("en", build.load_texts("en"))
+    fmt = views.Fmt("en", build.load_texts("en"))
     assert fmt.say("a phrase nobody has written yet") == "a phrase nobody has written yet"
     assert (
         fmt.say("reference: reference standard is not 1, 0 or empty")
         == "reference: reference standard is not 1, 0 or empty"
     )
     assert fmt.method("youden") == "Youden index"
-    assert build.Fmt("nl", build.load_texts("nl")).method("closest_to_01") != "closest_to_01"
+    assert views.Fmt("nl", build.load_texts("nl")).method("closest_to_01") != "closest_to_01"
 
 
 def test_figure_ticks_use_the_readers_decimal_mark():
@@ -186,7 +186,7 @@ def test_figure_ticks_use_the_readers_decimal_mark():
     ],
 )
 def test_the_english_report_shows_the_documents_phrases_unchanged(phrase):
-    assert build.Fmt("en", build.load_texts("en")).say(phrase) == phrase
+    assert views.Fmt("en", build.load_texts("en")).say(phrase) == phrase
 
 
 def test_instrument_kinds_have_names_in_both_languages():

@@ -1,7 +1,7 @@
 """Every sentence of the report true for the data at hand (issue 15, item 3).
 
 The report is rendered (both languages) on small hand-made data sets, each passed through the same
-disclosure control as in the pipeline (``build.publishable``): complete verification, partial
+disclosure control as in the pipeline (``inputs.publishable``): complete verification, partial
 verification, tiny data with small cells, and a single instrument. The tests assert that the false
 sentences the issue lists are absent and the right ones present.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from signalering import documents
-from signalering.report import build
+from signalering.report import build, inputs, verdict, views
 from signalering.stats.counts import CountTable
 
 PARAMS = {
@@ -62,16 +62,16 @@ def flow_of(docs: dict, excluded: dict | None = None) -> dict:
 
 
 def render(docs: dict, params: dict = PARAMS, flow: dict | None = None, comparisons=()) -> dict[str, str]:
-    inp = build.Inputs(
+    inp = inputs.Inputs(
         flow=flow or flow_of(docs),
         accuracy=docs,
         instruments={k: d["instrument"] for k, d in docs.items()},
         comparisons=list(comparisons),
     )
-    pub, log = build.publishable(inp, params["disclosure"]["min_cell"])
+    pub, log = inputs.publishable(inp, params["disclosure"]["min_cell"])
     out = {}
     for lang in build.LANGS:
-        view = build.build_view(pub, log, params, {}, lang, build.load_texts(lang))
+        view = views.build_view(pub, log, params, {}, lang, build.load_texts(lang))
         out[lang] = build.render(view)
     return out
 
@@ -171,10 +171,10 @@ def test_the_verdict_judges_the_params_judged_cut_off_not_the_first_one():
     # at cut-off 1 the table has a small cell (tn = 5), at 2 it does not
     doc = accuracy([5, 20, 20, 20], [5, 40, 25, 15], [0, 0, 0, 0], cutoffs=(1.0, 2.0), spec=spec)
     # the spec's own cut-off comes before the one derived from its categories
-    assert build.primary_threshold(doc, spec, {}) == (1, None)
+    assert verdict.primary_threshold(doc, spec, {}) == (1, None)
     params = {**PARAMS, "evaluate": {**PARAMS["evaluate"], "judged_cutoff": {"score@1": 1}}}
-    assert build.judged_cutoff(params, "score@1") == 1.0 and build.judged_cutoff(PARAMS, "score@1") is None
-    assert build.primary_threshold(doc, spec, {}, build.judged_cutoff(params, "score@1")) == (0, None)
+    assert verdict.judged_cutoff(params, "score@1") == 1.0 and verdict.judged_cutoff(PARAMS, "score@1") is None
+    assert verdict.primary_threshold(doc, spec, {}, verdict.judged_cutoff(params, "score@1")) == (0, None)
     pages = render({"score@1": doc})
     assert T["en"]["verdict_at"].format(rule="score \u2265 2") in text(pages["en"])
     assert T["en"]["verdict_not_assessable"] not in text(pages["en"]).split(T["en"]["sec_verdict"])[0]
@@ -246,21 +246,21 @@ def test_the_glossary_explains_every_statistic_the_report_shows(lang):
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_calibration_and_reliability_in_plain_words(lang):
-    fmt = build.Fmt(lang, T[lang])
+    fmt = views.Fmt(lang, T[lang])
     cal = {
         "observed_expected_ratio": {"estimate": 0.86, "ci_low": 0.81, "ci_high": 0.93},
         "calibration_slope": {"estimate": 0.91, "ci_low": 0.84, "ci_high": 0.976},
     }
-    lines = build.calibration_plain(cal, fmt, T[lang])
+    lines = views.calibration_plain(cal, fmt, T[lang])
     assert lines[0].startswith(T[lang]["cal_plain_oe"].split("{")[0]) and " 86 " in lines[0]
     assert lines[1].startswith(T[lang]["cal_plain_slope_low"].split("(")[0])  # too extreme: interval below 1
     cal["calibration_slope"] = {"estimate": 0.99, "ci_low": 0.9, "ci_high": 1.08}
-    assert build.calibration_plain(cal, fmt, T[lang])[1].startswith(T[lang]["cal_plain_slope_ok"].split("(")[0])
+    assert views.calibration_plain(cal, fmt, T[lang])[1].startswith(T[lang]["cal_plain_slope_ok"].split("(")[0])
     rel = {"icc": [{"type": "ICC1", "estimate": 0.64, "ci_low": 0.61, "ci_high": 0.67}]}
-    assert T[lang]["rel_words"]["moderate"] in build.reliability_plain(rel, fmt, T[lang], "ICC1")
-    assert build.reliability_plain(rel, fmt, T[lang], "ICC2") is None  # not the form judged
+    assert T[lang]["rel_words"]["moderate"] in views.reliability_plain(rel, fmt, T[lang], "ICC1")
+    assert views.reliability_plain(rel, fmt, T[lang], "ICC2") is None  # not the form judged
     # a mapping fitted on the same data is marked on the figure itself
-    view = build.calibration_view(
+    view = views.calibration_view(
         {"estimated_mapping": True},
         [{"predicted": 0.1, "observed": 0.1}, {"predicted": 0.2, "observed": 0.25}],
         fmt,
@@ -282,11 +282,11 @@ def test_the_partial_verification_correction_says_not_every_record_is_verified_o
 
 
 def _render_with(docs: dict, **stages) -> dict[str, str]:
-    inp = build.Inputs(
+    inp = inputs.Inputs(
         flow=flow_of(docs), accuracy=docs, instruments={k: d["instrument"] for k, d in docs.items()}, **stages
     )
-    pub, log = build.publishable(inp, PARAMS["disclosure"]["min_cell"])
-    return {lang: build.render(build.build_view(pub, log, PARAMS, {}, lang, T[lang])) for lang in build.LANGS}
+    pub, log = inputs.publishable(inp, PARAMS["disclosure"]["min_cell"])
+    return {lang: build.render(views.build_view(pub, log, PARAMS, {}, lang, T[lang])) for lang in build.LANGS}
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
@@ -319,7 +319,7 @@ def test_too_few_events_for_the_cross_validated_mapping_quotes_no_count(lang):
     cv = cross_validated_logistic(np.arange(28.0), y, folds=10, seed=1)
     assert cv.reason and not re.search(r"\b(1|27)\b", cv.reason)
     source = f"estimated: 10-fold cross-validated logistic regression of the reference on the score; {cv.reason}"
-    said = build.Fmt(lang, T[lang]).say(source)
+    said = views.Fmt(lang, T[lang]).say(source)
     assert not re.search(r"\b(1|27)\b", said) and T[lang]["reason_other"] not in said
     assert T[lang]["reasons"]["cv_too_few"].format(folds=10) in said
 

@@ -168,13 +168,13 @@ def test_without_a_pre_specified_cutoff_the_report_says_so_not_that_it_was_not_r
 def test_sections_with_nothing_to_do_say_not_applicable_not_not_assessed(project):
     # plain scores without a cut-off: calibration, decision curve and reliability ran and had nothing
     # to do; no cut-off was fixed, so no subgroup difference at one
-    from signalering.report import build
+    from signalering.report import build, views
 
     for page, lang in (("validation_report.html", "en"), ("validatierapport.html", "nl")):
         t = build.load_texts(lang)
         html = (project / "reports" / page).read_text(encoding="utf-8")
         for s in SCORES:
-            slug = build.slug(f"{s}@1")
+            slug = views.slug(f"{s}@1")
             for part, text in (
                 ("calibration", "calibration_na"),
                 ("decision", "calibration_na"),

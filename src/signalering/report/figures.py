@@ -90,6 +90,11 @@ class Chart:
         self.body: list[str] = []
         self.legend: list[tuple[str, str, str]] = []  # (label, colour, kind: line|dash|dot|mark|band|hollow)
 
+    @classmethod
+    def labelled(cls, xlim, ylim, labels: dict) -> "Chart":
+        """A chart titled and with axes named by a figure's ``labels`` (``title``, ``x``, ``y``, ``decimal``)."""
+        return cls(xlim, ylim, labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
+
     def x(self, v: float) -> float:
         lo, hi = self.xlim
         return self.left + (v - lo) / (hi - lo) * (self.width - self.left - self.right)
@@ -201,7 +206,7 @@ def roc_svg(points: Sequence[tuple[float, float]], marks: Sequence[dict], labels
     ``points``: (fpr, tpr) pairs; ``marks``: dicts with ``fpr``, ``tpr``, ``text``, ``prespecified``;
     ``labels``: ``title``, ``x``, ``y``, ``curve``, ``chance``, ``prespecified``, ``exploratory``.
     """
-    c = Chart((0, 1), (0, 1), labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
+    c = Chart.labelled((0, 1), (0, 1), labels)
     c.line([(0, 0), (1, 1)], "#999", labels["chance"], dash="5 4", width=1.2)
     c.line(sorted(points), SERIES[0], labels["curve"])
     kinds = set()
@@ -227,7 +232,7 @@ def calibration_svg(rows: Sequence[dict], labels: dict) -> str:
     )
     hi = nice_ticks(0, min(1.0, top * 1.05))[-1]
     hi = hi if hi >= top else min(1.0, top * 1.1)
-    c = Chart((0, hi), (0, hi), labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
+    c = Chart.labelled((0, hi), (0, hi), labels)
     c.band(
         [(r["predicted"], r.get("ci_low")) for r in rows],
         [(r["predicted"], r.get("ci_high")) for r in rows],
@@ -246,14 +251,7 @@ def decision_svg(rows: Sequence[dict], labels: dict) -> str:
     ys = [v for r in rows for v in (r["net_benefit"], r.get("treat_all")) if v is not None]
     ymax = max(ys + [0.001])
     ymin = max(min(ys + [0.0]), -0.35 * ymax)
-    c = Chart(
-        (min(xs), max(xs)),
-        (ymin, ymax * 1.05),
-        labels["x"],
-        labels["y"],
-        labels["title"],
-        decimal=labels.get("decimal", "."),
-    )
+    c = Chart.labelled((min(xs), max(xs)), (ymin, ymax * 1.05), labels)
     if any(r.get("ci_low") is not None for r in rows):
         c.band(
             [(r["threshold"], r.get("ci_low")) for r in rows],
@@ -455,7 +453,7 @@ def sroc_svg(
     ``organisations``: ``(fpr, sensitivity, n)``; regions and curve: ``(fpr, sensitivity)`` points.
     ``labels``: ``title, decimal, x, y, organisations, summary, confidence, prediction, curve``.
     """
-    c = Chart((0, 1), (0, 1), labels["x"], labels["y"], labels["title"], decimal=labels.get("decimal", "."))
+    c = Chart.labelled((0, 1), (0, 1), labels)
     if curve:
         c.line(curve, SERIES[2], labels["curve"], width=1.2)
     if prediction:

@@ -22,6 +22,11 @@ The reliability stage's thresholds (``reliability.thresholds`` in params.yaml) a
 :func:`flag_below` judges ``threshold`` as the criterion ``<stat>_min: threshold``, so a statistic is
 flagged unless the lower bound of its interval reaches the threshold. One acceptance mechanism.
 
+What is judged is chosen here too: :func:`primary_threshold` picks the cut-off the verdict judges (never
+a data-driven one; :func:`judged_cutoff` reads the params' choice) and :func:`verdict_figures` collects
+the figures of the documents a criterion may name (:data:`KNOWN_STATISTICS`). The report's views and
+the metrics of the pipeline stage both use them.
+
 Everything here is pure: figures in, judgements out; no I/O, no formatting.
 """
 
@@ -33,6 +38,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..errors import UsageError
+from ..params import Reliability as ReliabilityParams
 
 MET = "met"
 NOT_MET = "not_met"
@@ -281,3 +287,137 @@ def flag_below(results: Mapping[str, object], thresholds: Mapping[str, float]) -
             )
         )
     return tuple(out)
+
+
+# ------------------------------------------------------------------ what the verdict judges
+PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+RATIOS = ("lr_positive", "lr_negative", "dor")
+STAT_ROWS = (*PROPORTIONS, *RATIOS)
+# the calibration and agreement statistics a document may hold as interval objects
+CALIBRATION = ("calibration_slope", "calibration_in_the_large", "observed_expected_ratio")
+AGREEMENT = ("icc", "kappa", "weighted_kappa", "fleiss_kappa", "cronbach_alpha", "omega")
+KNOWN_STATISTICS = frozenset({*STAT_ROWS, "auc", *CALIBRATION, *AGREEMENT})
+
+
+def spec_prespecified(spec: dict | None, entry: dict) -> bool:
+    """A cut-off is pre-specified when the evaluate stage says so and the spec declares it so."""
+    if not entry.get("prespecified"):
+        return False
+    if not spec:
+        return True
+    declared = [*spec.get("cutoffs", []), *(spec.get("banded_cutoffs") or [])]
+    flags = [c.get("prespecified", True) for c in declared if c.get("name") in entry.get("names", [])]
+    return any(flags) if flags else True
+
+
+def judged_cutoff(params: dict, inst_id: str) -> float | None:
+    """The cut-off judged for one instrument as the run's params declare it, or None.
+
+    The one place that reads it: ``evaluate.judged_cutoff`` (a number for every instrument, or a
+    mapping from instrument id or name to a number; ``judged_cutoffs`` is read too). The verdict
+    then judges that cut-off (:func:`primary_threshold`).
+    """
+    ev = (params or {}).get("evaluate") or {}
+    value = ev.get("judged_cutoff", ev.get("judged_cutoffs"))
+    if isinstance(value, dict):
+        value = value.get(inst_id, value.get(inst_id.split("@")[0]))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def primary_threshold(
+    doc: dict, spec: dict | None, crit: dict, judged: float | None = None
+) -> tuple[int | None, str | None]:
+    """Index of the threshold the verdict and the pictures use, or (None, reason).
+
+    In this order: ``cutoff`` in the instrument's criteria (a number, or a banded cut-off's name);
+    the judged cut-off of the params (:func:`judged_cutoff`); the spec's first pre-specified banded
+    cut-off; a cut-off the spec marks ``judged: true``; the first pre-specified cut-off the spec
+    declares itself, before those derived from its categories; the first pre-specified one. Never a data-driven (exploratory) cut-off: on small data its table may be
+    withheld, and the verdict must judge what was fixed before the analysis.
+    """
+    ths = doc.get("thresholds", [])
+
+    def at(value) -> int | None:
+        for i, t in enumerate(ths):
+            if t.get("cutoff") is not None and abs(float(t["cutoff"]) - float(value)) < 1e-9:
+                return i
+        return None
+
+    def banded(name: str) -> int | None:
+        for i, t in enumerate(ths):
+            if (t.get("banded") or {}).get("name") == name:
+                return i
+        return None
+
+    if "cutoff" in crit:  # a number, or the name of a banded cut-off
+        i = banded(crit["cutoff"]) if isinstance(crit["cutoff"], str) else at(crit["cutoff"])
+        return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    if judged is not None:
+        i = at(judged)
+        return (i, None) if i is not None else (None, "criteria_cutoff_missing")
+    # a pre-specified banded cut-off (each record at its own band's cut-off) comes first: it is the
+    # rule the specification's norms define (params.judged_banded)
+    for b in (spec or {}).get("banded_cutoffs") or []:
+        i = banded(b.get("name")) if b.get("prespecified") else None
+        if i is not None and spec_prespecified(spec, ths[i]):
+            return i, None
+    cuts = [c for c in (spec or {}).get("cutoffs", []) if c.get("prespecified", True) and c.get("value") is not None]
+    derived = [c for c in cuts if "category boundary" in str(c.get("note", ""))]
+    order = [c for c in cuts if c.get("judged")] + [c for c in cuts if c not in derived] + derived
+    for c in order:
+        i = at(c["value"])
+        if i is not None and spec_prespecified(spec, ths[i]):
+            return i, None
+    for i, t in enumerate(ths):
+        if spec_prespecified(spec, t):
+            return i, None
+    return None, "no_prespecified"
+
+
+def verdict_figures(
+    doc: dict, entry: dict | None, calibration: dict | None, reliability: dict | None, crit: dict
+) -> dict:
+    """Statistic name -> interval (or None) for :func:`assess`."""
+    figs: dict = {"auc": doc.get("auc")}
+    if entry is not None:
+        for stat in STAT_ROWS:
+            figs[stat] = entry.get(stat)
+    if calibration:
+        for k in CALIBRATION:
+            if isinstance(calibration.get(k), dict):
+                figs[k] = calibration[k]
+            elif calibration.get("reason"):
+                figs[k] = {"estimate": None, "reason": calibration["reason"]}
+    if reliability:
+        icc_type = icc_type_judged(crit, reliability)
+        for form in reliability.get("icc") or []:
+            if isinstance(form, dict) and form.get("type") == icc_type:
+                figs["icc"] = form
+        for k in AGREEMENT:
+            if k != "icc" and isinstance(reliability.get(k), dict):
+                figs[k] = reliability[k]
+        scales = reliability.get("internal_consistency") or {}
+        for k in ("cronbach_alpha", "omega"):
+            # several scales: the criterion must hold for each, so the weakest scale is judged
+            found = [v[k] for v in scales.values() if isinstance(v, dict) and isinstance(v.get(k), dict)]
+            if found and k not in figs:
+                defined = [f for f in found if f.get("estimate") is not None]
+                figs[k] = (
+                    min(defined, key=lambda f: f.get("ci_low") if f.get("ci_low") is not None else f["estimate"])
+                    if defined
+                    else found[0]
+                )
+    return figs
+
+
+# The ICC form judged when neither the criteria nor the reliability document name one: the default of
+# ``reliability.primary_icc``, defined once in the params model.
+DEFAULT_ICC = ReliabilityParams.model_fields["primary_icc"].default
+
+
+def icc_type_judged(crit: dict, reliability: dict | None) -> str:
+    """The ICC form judged: ``icc_type`` in the criteria, else the reliability document's
+    ``primary_icc`` (the stage writes the param), else the params model's default (:data:`DEFAULT_ICC`)."""
+    return crit.get("icc_type") or (reliability or {}).get("primary_icc") or DEFAULT_ICC
