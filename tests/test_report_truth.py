@@ -388,3 +388,20 @@ def test_the_methods_name_the_meta_analysis_model_that_was_fitted(lang, method):
     other = {"reml": "glmm", "glmm": "reml"}[method]
     assert t["m_meta"].format(model=t[f"m_meta_model_{method}"]) in page
     assert t[f"m_meta_model_{other}"] not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_without_a_fixed_cut_off_the_verdict_says_so_for_cut_off_statistics_only(lang):
+    spec = {**SPEC, "cutoffs": []}  # a plain score: no cut-off declared or pre-specified
+    doc = accuracy([10, 10, 20, 20], [60, 40, 25, 15], [0, 0, 0, 0], cutoffs=(2.0,), spec=spec)
+    params = {**PARAMS, "report": {"criteria": {"default": {"sensitivity_min": 0.5, "icc_min": 0.6}}}}
+    inp = inputs.Inputs(flow=flow_of({"score@1": doc}), accuracy={"score@1": doc}, instruments={"score@1": spec})
+    pub, log = inputs.publishable(inp, 10)
+    t = T[lang]
+    rows = {j["key"]: j for j in views.build_view(pub, log, params, {}, lang, t)["instruments"][0]["judgements"]}
+    # a cut-off statistic: no cut-off was fixed, in every column of its row
+    sens = rows["sensitivity_min"]
+    assert sens["figure"] == sens["reason"] == t["primary_no_prespecified"] and sens["plain"] == t["plain_no_cutoff"]
+    # the ICC needs no cut-off: reliability was simply not run here, never "no cut-off"
+    icc = rows["icc_min"]
+    assert icc["figure"] == icc["reason"] == t["not_in_run"] and icc["plain"] == t["plain_not_assessable"]

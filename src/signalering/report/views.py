@@ -946,19 +946,21 @@ def instrument_view(
             if j.rule == "range"
             else fmt.value(j.statistic, j.bound[0])
         )
+        # no figure: a cut-off statistic without a cut-off to judge (say why), else not computed in this run
+        no_cutoff = fig is None and not primary and j.statistic in verdict.STAT_ROWS
         if fig is not None and fig.estimate is not None:
             figure_text = fmt.interval(
                 j.statistic, {"estimate": fig.estimate, "ci_low": fig.ci_low, "ci_high": fig.ci_high}
             )
         elif fig is not None:
             figure_text = fmt.reason({"reason": fig.reason})
-        else:  # no figure: no cut-off to judge (say which), or not computed in this run
-            figure_text = t["not_in_run"] if primary else t[f"primary_{why}"]
+        else:
+            figure_text = t[f"primary_{why}"] if no_cutoff else t["not_in_run"]
         reason = j.reason or ""
         if reason.startswith(("suppressed", "withheld")):
             reason = t["suppressed_short"]
         elif reason == "not assessed in this run":
-            reason = t["not_in_run"]
+            reason = t[f"primary_{why}"] if no_cutoff else t["not_in_run"]
         else:
             reason = fmt.say(reason)
         jrows.append(
@@ -969,7 +971,7 @@ def instrument_view(
                 "figure": figure_text,
                 "outcome": j.outcome,
                 "outcome_text": t[f"outcome_{j.outcome}"],
-                "plain": t[f"plain_{j.outcome}"] if primary or fig is not None else t["plain_no_cutoff"],
+                "plain": t["plain_no_cutoff"] if no_cutoff else t[f"plain_{j.outcome}"],
                 "reason": reason,
             }
         )
