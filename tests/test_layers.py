@@ -74,3 +74,23 @@ def test_the_check_sees_imports():
     assert "stats.calibration" in imported("documents/comparison")
     assert "documents" in imported("cli")
     assert {"report.inputs", "report.verdict", "report.figures"} <= imported("report/views")
+
+
+def private_imports(source: str) -> set[str]:
+    """Names starting with one underscore that ``source`` imports from another module of the package."""
+    out = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("signalering")):
+            out |= {a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")}
+    return out
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_private_name_crosses_modules(module):
+    assert not private_imports((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+
+
+def test_the_private_check_sees_one():
+    assert private_imports("from .x import _secret, public\nfrom signalering.y import (a,\n _b)") == {"_secret", "_b"}
+    # an alias may be private, a dunder or another package's private name is not ours to judge
+    assert not private_imports("from . import cutpoints as _cp\nfrom . import __version__\nfrom numpy import _x")

@@ -318,8 +318,8 @@ def test_score_stage_in_batches_writes_the_whole_file_scores(tmp_path):
 def test_text_columns_held_in_chunks_become_one_arrow_array():
     import pyarrow as pa
 
-    from signalering.scale.counts import _arrow_text
+    from signalering.scale.counts import arrow_text
 
     chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["a", None], ["b"]])))
-    arr = _arrow_text(chunked)
+    arr = arrow_text(chunked)
     assert isinstance(arr, pa.Array) and arr.to_pylist() == ["a", None, "b"]

@@ -35,7 +35,7 @@ import yaml
 
 from . import params as _params
 from .errors import InputError, UsageError
-from .ingest.schema import _canonical_codes, reference_values
+from .ingest.schema import canonical_codes, reference_values
 
 SPEC_DIR = "instruments"
 MAX_SUBGROUP_CODES = 50
@@ -250,7 +250,7 @@ def plan(
 
     rules: dict[str, dict] = {}
     for c in subgroups:
-        codes = sorted(_canonical_codes(frame[c]).dropna().unique().tolist())
+        codes = sorted(canonical_codes(frame[c]).dropna().unique().tolist())
         if len(codes) > MAX_SUBGROUP_CODES:
             raise InputError(file, f"a subgroup column may have at most {MAX_SUBGROUP_CODES} codes", column=c)
         rules[c] = {"codes": codes}

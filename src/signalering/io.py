@@ -765,13 +765,13 @@ def reference_column(frame: pd.DataFrame, column: str, positive: str, negative: 
 def _label_number(label) -> float | None:
     """A reference label as the number it codes (``"1"`` -> 1.0), or ``None`` when the label is not
     spelled as its number's code (``"yes"``, ``"1.0"``: those compare as text)."""
-    from .ingest.schema import _code
+    from .ingest.schema import canonical_code
 
     try:
         number = float(label)
     except (TypeError, ValueError):
         return None
-    return number if math.isfinite(number) and _code(number) == _code(label) else None
+    return number if math.isfinite(number) and canonical_code(number) == canonical_code(label) else None
 
 
 def duplicate_id_error(file: str, column: str, row: int, first_row: int) -> InputError:

@@ -513,12 +513,12 @@ def _check_criteria(model: Params, file: str) -> None:
 def instrument_ids(refs: Iterable[str], base: str | os.PathLike = ".", file: str = str(PARAMS_FILE)) -> list[str]:
     """The ids (``name@version``) of the ``score.instruments`` entries; a path must lie in
     ``instruments/`` (relative to ``base``), where DVC sees an edit."""
-    from .instruments.loading import _is_path, read_yaml
+    from .instruments.loading import is_path, read_yaml
 
     base = Path(base)
     ids = []
     for ref in refs:
-        if not _is_path(ref):
+        if not is_path(ref):
             ids.append(ref)
             continue
         path = Path(ref)

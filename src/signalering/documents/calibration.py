@@ -42,7 +42,7 @@ def calibration_document(
     return doc
 
 
-def _calibration(p: np.ndarray, y: np.ndarray, confidence: float) -> dict:
+def group_calibration(p: np.ndarray, y: np.ndarray, confidence: float) -> dict:
     """Calibration of predicted probabilities in one group (undefined with too few events)."""
     from ..stats.calibration import calibration_statistics
 

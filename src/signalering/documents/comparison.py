@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import UsageError, check_in, check_open_unit
 from ..schema import SCHEMA_VERSION, finite_or_none, interval_dict
 from ..stats.calibration import cross_validated_logistic
-from ..stats.comparator import _CELL_NAMES, judgement_rules, net_benefit_difference, per_1000_added
+from ..stats.comparator import CELL_NAMES, judgement_rules, net_benefit_difference, per_1000_added
 from ..stats.compare import (
     MCNEMAR_METHODS,
     PROPORTION_MASKS,
@@ -378,7 +378,7 @@ def judgement_document(
                     row["difference"], row["ci_low"], row["ci_high"], "bootstrap-percentile", no_ci if n else empty
                 ),
                 "cells": {
-                    stratum: {name: int(row[f"{prefix}_{name}"]) for name in _CELL_NAMES.values()}
+                    stratum: {name: int(row[f"{prefix}_{name}"]) for name in CELL_NAMES.values()}
                     for stratum, prefix in (("positive", "pos"), ("negative", "neg"))
                 },
             }

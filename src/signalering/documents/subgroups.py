@@ -13,7 +13,7 @@ from ..stats import subgroups as subgroups_
 from ..stats.counts import CountTable
 from ..stats.intervals import INTERVAL_METHODS
 from .accuracy import accuracy_document, banded_threshold_entry
-from .calibration import _calibration
+from .calibration import group_calibration
 
 
 def subgroup_document(
@@ -91,7 +91,7 @@ def subgroup_document(
                 )
             )
         if probability:
-            d["calibration"] = _calibration(s[mask], r[mask], confidence)
+            d["calibration"] = group_calibration(s[mask], r[mask], confidence)
         return d
 
     result = {

@@ -40,7 +40,7 @@ class ColumnRule:
         codes = spec.get("codes")
         return cls(
             pattern,
-            tuple(_code(c) for c in codes) if codes is not None else None,
+            tuple(canonical_code(c) for c in codes) if codes is not None else None,
             spec.get("min"),
             spec.get("max"),
             bool(spec.get("integer", False)),
@@ -91,8 +91,8 @@ class RecordSchema:
         schema = cls(
             data.get("id_column", "record_id"),
             data["reference"],
-            _code(data.get("positive_label", 1)),
-            _code(data.get("negative_label", 0)),
+            canonical_code(data.get("positive_label", 1)),
+            canonical_code(data.get("negative_label", 0)),
             rules,
             tuple(drop),
             tuple(data.get("subgroups") or ()),
@@ -137,14 +137,14 @@ class RecordSchema:
 _NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"  # non-finite numbers written as text
 
 
-def _code(value) -> str:
+def canonical_code(value) -> str:
     """Codes compare as text; ``1``, ``1.0`` and ``"1"`` are the same code."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
 
 
-def _canonical_codes(values: pd.Series) -> pd.Series:
+def canonical_codes(values: pd.Series) -> pd.Series:
     """Text values with numeric spellings normalised (``"2.0"`` -> ``"2"``), NA kept."""
     num = pd.to_numeric(values, errors="coerce")
     integral = num.notna() & (num == np.floor(num))
@@ -173,8 +173,8 @@ def reference_values(values: pd.Series, positive, negative) -> tuple[np.ndarray,
     Labels compare as codes (``1``, ``1.0`` and ``"1"`` are the same). Returns ``(reference, invalid)``
     where ``invalid`` marks non-empty values that are neither label (those get NaN too).
     """
-    ref = _canonical_codes(values)
-    pos, neg = _code(positive), _code(negative)
+    ref = canonical_codes(values)
+    pos, neg = canonical_code(positive), canonical_code(negative)
     is_pos = (ref == pos).fillna(False).to_numpy(bool)
     is_neg = (ref == neg).fillna(False).to_numpy(bool)
     invalid = ref.notna().to_numpy(bool) & ~is_pos & ~is_neg
@@ -264,7 +264,7 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
             check = pa.Column(float, col_checks, nullable=True)
             checked = pd.Series(finite_u, dtype=float)
         else:
-            canon_u = _canonical_codes(distinct)
+            canon_u = canonical_codes(distinct)
             typed[column] = pd.Series(canon_u.array.take(codes, allow_fill=True), index=frame.index)
             check = pa.Column(
                 "string",

@@ -92,7 +92,7 @@ def shown(path: str | os.PathLike) -> str:
     return str(path)
 
 
-def _is_path(ref: str) -> bool:
+def is_path(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref
 
 
@@ -151,7 +151,7 @@ class _Loader:
         text = os.fspath(ref)
         if not isinstance(text, str) or not text.strip():
             raise InputError(file="", reason="an instrument reference must be 'name@version' or a path to a YAML file")
-        if isinstance(ref, os.PathLike) or _is_path(text):
+        if isinstance(ref, os.PathLike) or is_path(text):
             return self.register(Path(text))
         if not ID_PATTERN.match(text):
             raise InputError(

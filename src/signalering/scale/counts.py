@@ -248,7 +248,7 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
             typed = _typed(batch.frame, spec, file, errors, batch.offset)
             arrays = [pa.array(typed[c].to_numpy(dtype=float), type=pa.float64()) for c in spec.scores]
             arrays.append(pa.array(typed["__ref"].to_numpy(dtype=object), type=pa.string()))
-            arrays += [_arrow_text(typed[g]) for g in spec.subgroups]
+            arrays += [arrow_text(typed[g]) for g in spec.subgroups]
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
     stream = pa.RecordBatchReader.from_batches(schema, typed_batches())
@@ -339,7 +339,7 @@ def id_hashes(frame: pd.DataFrame, column: str | None):
     return np.flatnonzero(keep).astype(np.int64), h1, h2
 
 
-def _arrow_text(values: pd.Series):
+def arrow_text(values: pd.Series):
     """A text column as one Arrow ``string`` array (pandas may hold it in several chunks)."""
     import pyarrow as pa
 

@@ -53,9 +53,9 @@ def duplicate_ids(path: str | Path, schema: RecordSchema, batch_rows: int = DEFA
             scan.add(batch)
             if schema.id_column not in batch.frame.columns:
                 continue
-            from .counts import _arrow_text
+            from .counts import arrow_text
 
-            ids = pa.table({"id": _arrow_text(batch.frame[schema.id_column].dropna())})
+            ids = pa.table({"id": arrow_text(batch.frame[schema.id_column].dropna())})
             con.register("batch_ids", ids)
             con.execute("INSERT INTO ids SELECT id FROM batch_ids")
             con.unregister("batch_ids")

@@ -38,7 +38,7 @@ from ..schema import finite_or_none, interval_dict
 from .counts import DIRECTIONS
 
 RULES = ("instrument", "either", "both", "combination")
-_CELL_NAMES = {(1, 1): "both", (1, 0): "a_only", (0, 1): "b_only", (0, 0): "neither"}
+CELL_NAMES = {(1, 1): "both", (1, 0): "a_only", (0, 1): "b_only", (0, 0): "neither"}
 
 
 # ------------------------------------------------------------------ rules
@@ -173,7 +173,7 @@ def net_benefit_difference(
             reps = rng.multinomial(n, cells / n, size=n_boot) @ g / n
             row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(reps, [alpha, 1.0 - alpha]))
         for d, prefix in ((1, "pos"), (0, "neg")):
-            for (ia, ib), name in _CELL_NAMES.items():
+            for (ia, ib), name in CELL_NAMES.items():
                 row[f"{prefix}_{name}"] = int(cells[d * 4 + ia * 2 + ib])
         rows.append(row)
     return pd.DataFrame(rows)
