@@ -87,9 +87,12 @@ def _add_records_options(p) -> None:
     )
 
 
-def read_checked(args) -> pd.DataFrame:
-    """The records of ``args.records``: read, identifier-guarded, every record id once."""
-    frame = io.read_guarded(args.records, args.decimal, tuple(args.drop))
+def read_checked(args, columns: list[str] | None = None) -> pd.DataFrame:
+    """The records of ``args.records``: read, identifier-guarded (every column), every record id once;
+    ``columns``: the columns the command uses (``None``: all), besides the id column."""
+    if columns is not None:
+        columns = [*columns, args.id or "record_id"]
+    frame = io.read_guarded(args.records, args.decimal, tuple(args.drop), columns)
     io.check_unique_ids(frame, args.id or "record_id", args.records, required=args.id is not None)
     return frame
 
@@ -205,7 +208,7 @@ def _run_evaluate(args) -> str:
     if not args.correction >= 0:
         raise UsageError(f"--correction must be >= 0. Got {args.correction} instead.")
     rules = rules_from_options(args.min_specificity, args.min_sensitivity, args.cost_ratio, args.cost_prevalence)
-    frame = read_checked(args)
+    frame = read_checked(args, [args.score, args.reference])
     score = numeric_column(frame, args.score, args.records)
     ref = reference_column(frame, args.reference, args.positive, args.negative, args.records)
     counts = CountTable.from_scores(score, ref, args.direction)

@@ -41,7 +41,7 @@ import fnmatch
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -579,8 +579,11 @@ def _text_of_number(values: pd.Series) -> pd.Series:
     return out.astype("string")
 
 
-def scan_column(column: str, values: pd.Series) -> list[Finding]:
+def scan_column(column: str, values: pd.Series, distinct: pd.Series | None = None) -> list[Finding]:
     """Every kind of identifier in one column's non-missing ``values`` (text, numbers or dates).
+
+    ``distinct``: the distinct non-missing values of a text column, when the reader already has them
+    (``io.Batch.distinct``); the rules then run on these instead of finding them again.
 
     Returns findings in rule order (empty: the column passes).
     """
@@ -607,6 +610,8 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
         if distinct.dtype.kind == "f":
             distinct = distinct[np.isfinite(distinct) & (distinct == np.floor(distinct))]
         distinct_raw = _text_of_number(pd.Series(distinct)).reset_index(drop=True)
+    elif distinct is not None:
+        distinct_raw = distinct.astype("string").dropna().reset_index(drop=True)
     else:
         distinct_raw = _distinct_text(values.astype("string"))
     arr = _normalised(_arrow_strings(distinct_raw))
@@ -712,7 +717,13 @@ def check_header(columns: Sequence[str], file: str) -> None:
         )
 
 
-def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()) -> None:
+def check_identifiers(
+    frame: pd.DataFrame,
+    file: str,
+    drop: Iterable[str] = (),
+    coded: Iterable[str] = (),
+    distinct: Mapping[str, pd.Series] | None = None,
+) -> None:
     """Raise ``InputError`` on the first direct identifier found (header first, then columns in file
     order, rules in the order of ``docs/privacy.md``), reporting its first row.
 
@@ -725,14 +736,16 @@ def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), 
     coded : columns (or glob patterns) whose values are checked against declared codes
         (``data.columns`` with ``codes``): exempt from the free-text rule only, since values outside
         the codes are excluded at ingest and never written
+    distinct : per text column, its distinct non-missing values when the reader has them
+        (``io.Batch.distinct``); the rules run on these
     """
     check_header(list(frame.columns), file)
-    drop, coded = set(drop), tuple(coded)
+    drop, coded, distinct = set(drop), tuple(coded), distinct or {}
     for column in frame.columns:
         if column in drop:
             continue
         values = frame[column].dropna()
-        findings = column_findings(column, values, coded)
+        findings = column_findings(column, values, coded, distinct.get(column))
         if findings:
             raise _error(findings[0], values, file)
 
@@ -747,11 +760,13 @@ def first_row(finding: Finding, values: pd.Series, offset: int = 0) -> int | Non
     return offset + int(text.index[np.argmax(first)]) + 1
 
 
-def column_findings(column: str, values: pd.Series, coded: Iterable[str] = ()) -> list[Finding]:
+def column_findings(
+    column: str, values: pd.Series, coded: Iterable[str] = (), distinct: pd.Series | None = None
+) -> list[Finding]:
     """``scan_column`` without the free-text rule for columns checked against declared codes (``coded``:
     column names or glob patterns, as in ``data.columns``)."""
     is_coded = any(fnmatch.fnmatchcase(column, c) for c in coded)
-    return [f for f in scan_column(column, values) if not (is_coded and f.kind == _FREE_TEXT_KIND)]
+    return [f for f in scan_column(column, values, distinct) if not (is_coded and f.kind == _FREE_TEXT_KIND)]
 
 
 def _error(finding: Finding, values: pd.Series, file: str) -> InputError:
