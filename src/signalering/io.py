@@ -604,41 +604,44 @@ def _distinct_values(column):
         return pa.array([], pa.string())
     longest = pc.max(pc.binary_length(column)).as_py()
     if longest <= 2:
-        return _short_distinct(column)
+        return _short_distinct(column, longest)
     sample = _MOSTLY_DISTINCT_SAMPLE
     if len(column) > 2 * sample and pc.count_distinct(column.slice(0, sample)).as_py() > sample // 2:
         return None
     return pc.unique(column).drop_null()
 
 
-def _short_distinct(column):
-    """The distinct non-null values of an Arrow text column whose values are at most two bytes long,
-    in byte order: each value's bytes and length as one number, counted with ``np.bincount``."""
+def _short_distinct(column, longest: int = 2):
+    """The distinct non-null values of an Arrow text column whose values are at most ``longest`` (1 or
+    2) bytes long, in byte order: each value's bytes and length as one number. A chunk of one-byte
+    values holds them back to back, so its distinct bytes are its values (Arrow's direct table for
+    bytes, no hashing); otherwise the numbers are counted with ``np.bincount``."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     seen = np.zeros(3 << 16, dtype=bool)  # key = length * 65536 + first byte * 256 + second byte
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     for chunk in chunks:
-        if len(chunk) == 0:
+        n = len(chunk)
+        if n == 0:
             continue
         _, offsets, data = chunk.buffers()
-        start = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+        start = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=4 * chunk.offset)
+        if longest == 1 and chunk.null_count == 0 and int(start[-1]) - int(start[0]) == n:
+            # n values of at most one byte and n bytes in all: every value is one byte
+            values = pa.Array.from_buffers(pa.uint8(), n, [None, data], offset=int(start[0]))
+            seen[(1 << 16) + (np.asarray(pc.unique(values), dtype=np.int64) << 8)] = True
+            continue
         length = np.diff(start)
         if chunk.null_count:
             length = np.where(chunk.is_valid().to_numpy(zero_copy_only=False), length, -1)
         data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-        if chunk.null_count == 0 and start[-1] - start[0] == len(chunk) and length.max() <= 1:
-            # every value one byte long: the values are the bytes between the first and last offset
-            first = data[start[0] : start[-1]].astype(np.int64)
-            keys = (1 << 16) + (first << 8)
-        else:
-            padded = np.concatenate([data, np.zeros(2, np.uint8)])
-            at = start[:-1]
-            first = np.where(length >= 1, padded[at], 0).astype(np.int64)
-            second = np.where(length == 2, padded[at + 1], 0).astype(np.int64)
-            keys = (length.astype(np.int64) << 16) + (first << 8) + second
-            keys = keys[length >= 0]
-        seen |= np.bincount(keys, minlength=3 << 16).astype(bool)
+        padded = np.concatenate([data, np.zeros(2, np.uint8)])
+        at = start[:-1]
+        first = np.where(length >= 1, padded[at], 0).astype(np.int64)
+        second = np.where(length == 2, padded[at + 1], 0).astype(np.int64)
+        keys = (length.astype(np.int64) << 16) + (first << 8) + second
+        seen |= np.bincount(keys[length >= 0], minlength=3 << 16).astype(bool)
     texts = []
     for key in np.flatnonzero(seen).tolist():
         length, pair = key >> 16, (key & 0xFFFF).to_bytes(2, "big")
