@@ -208,3 +208,48 @@ def test_read_guarded_returns_the_columns_asked_for_and_guards_the_others(tmp_pa
     with pytest.raises(InputError) as exc:
         io.read_guarded(path, columns=["score", "reference"])
     assert exc.value.column == "note" and exc.value.row == 2
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["0", "1", "2"], ["ja", "nee"], ["1234", "2345"], ["1234AB", "3"], ["Jan de Vries", "Piet Jansen", "Kees Bakker"]],
+)
+def test_verdicts_remembered_for_the_same_distinct_values_are_the_verdicts(texts):
+    from signalering.ingest.identifiers import scan_column
+
+    names = ["item_a", "item_b", "postcode", "woonplaats", "telefoon", "opmerking", "geboortedatum", "site_name"]
+    for _ in range(2):  # the second round is answered from what the first remembered
+        for name in names:
+            values = pd.Series(texts * 2, dtype="string")
+            distinct = pd.Series(sorted(set(texts), reverse=True), dtype="string")
+            assert scan_column(name, values, distinct) == scan_column(name, values)
+
+
+@pytest.mark.parametrize(
+    "odd, refused",
+    [
+        (None, False),  # all of one shape: judged by the shape
+        ("K00000001X", False),  # another shape: the rules run on every value, and pass it
+        ("111222333", True),  # a BSN among the ids (another shape): refused
+        (" K00000001", False),  # a blank: normalised, then like the others
+        ("K00000000é", False),  # not ASCII
+    ],
+)
+@pytest.mark.parametrize("ids", ["K{:09d}", "JGZ-{:06d}", "NL{:08d}", "de89{:06d}"])
+def test_ids_of_one_shape_are_judged_as_the_rules_judge_each_value(monkeypatch, ids, odd, refused):
+    from signalering.ingest import identifiers
+
+    n = 2 * identifiers._SAMPLE + 10
+    values = [ids.format(i) for i in range(n)]
+    if odd is not None:
+        values[n - 3] = odd
+    for chunks in ([values], [values[:1000], values[1000:]]):
+        column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.string())))
+        fast = identifiers.scan_column("record_id", column)
+        with monkeypatch.context() as m:
+            m.setattr(identifiers, "_one_id_shape", lambda v: False)
+            general = identifiers.scan_column("record_id", column)
+        assert fast == general
+        assert bool(fast) == refused and (not refused or "BSN" in fast[0].kind)
+        shortcut = odd is None and ids in ("K{:09d}", "JGZ-{:06d}")  # two letters may start an IBAN
+        assert identifiers._one_id_shape(column) == shortcut

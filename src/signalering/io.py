@@ -613,13 +613,14 @@ def _distinct_values(column):
 
 def _short_distinct(column, longest: int = 2):
     """The distinct non-null values of an Arrow text column whose values are at most ``longest`` (1 or
-    2) bytes long, in byte order: each value's bytes and length as one number. A chunk of one-byte
-    values holds them back to back, so its distinct bytes are its values (Arrow's direct table for
-    bytes, no hashing); otherwise the numbers are counted with ``np.bincount``."""
+    2) bytes long, in byte order. A chunk of one-byte values holds them back to back, so its values
+    are its bytes, found from their range (a few codes: ``0``-``3``) without hashing; otherwise each
+    value's length and bytes make one number, counted with ``np.bincount``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     seen = np.zeros(3 << 16, dtype=bool)  # key = length * 65536 + first byte * 256 + second byte
+    single = []  # chunks of one-byte values, as their bytes
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     for chunk in chunks:
         n = len(chunk)
@@ -629,8 +630,7 @@ def _short_distinct(column, longest: int = 2):
         start = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=4 * chunk.offset)
         if longest == 1 and chunk.null_count == 0 and int(start[-1]) - int(start[0]) == n:
             # n values of at most one byte and n bytes in all: every value is one byte
-            values = pa.Array.from_buffers(pa.uint8(), n, [None, data], offset=int(start[0]))
-            seen[(1 << 16) + (np.asarray(pc.unique(values), dtype=np.int64) << 8)] = True
+            single.append(pa.Array.from_buffers(pa.uint8(), n, [None, data], offset=int(start[0])))
             continue
         length = np.diff(start)
         if chunk.null_count:
@@ -642,6 +642,15 @@ def _short_distinct(column, longest: int = 2):
         second = np.where(length == 2, padded[at + 1], 0).astype(np.int64)
         keys = (length.astype(np.int64) << 16) + (first << 8) + second
         seen |= np.bincount(keys[length >= 0], minlength=3 << 16).astype(bool)
+    if single:
+        codes = pa.chunked_array(single, pa.uint8())
+        low, high = (v.as_py() for v in pc.min_max(codes).values())
+        if high - low < 4:  # the lowest and highest occur; test the codes between them
+            between = [c for c in range(low + 1, high) if pc.any(pc.equal(codes, pa.scalar(c, pa.uint8()))).as_py()]
+            found = [low, *between, high] if high > low else [low]
+        else:
+            found = pc.unique(codes).to_pylist()
+        seen[(1 << 16) + (np.asarray(found, dtype=np.int64) << 8)] = True
     texts = []
     for key in np.flatnonzero(seen).tolist():
         length, pair = key >> 16, (key & 0xFFFF).to_bytes(2, "big")

@@ -37,6 +37,7 @@ contains a value.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import unicodedata
@@ -569,6 +570,44 @@ def _distinct_text(values: pd.Series) -> pd.Series:
     return pd.Series(values.unique(), dtype="string").dropna().reset_index(drop=True)
 
 
+_SHAPE = np.arange(256, dtype=np.uint8)  # a byte's class in the id patterns: letter, digit, _/-, itself
+_SHAPE[np.r_[65:91, 97:123]] = ord("A")
+_SHAPE[48:58] = ord("0")
+_SHAPE[[ord("_"), ord("/"), ord("-")]] = ord("_")
+
+
+def _one_id_shape(values: pd.Series) -> bool:
+    """Whether every value of an Arrow text column is a pseudonymous id that skips every rule, decided
+    without a regular expression over each value: all values have the first value's length and its
+    sequence of letters, digits and ``_``/``/``/``-`` (checked on the bytes, vectorised), and the first
+    value is plain ASCII that ``_NOT_IBAN_ID`` matches. ``_NOT_IBAN_ID`` sees only those classes, so
+    it then matches every value (and ``_normalised`` changes none: no blank, no apostrophe)."""
+    if not hasattr(values.array, "__arrow_array__"):
+        return False
+    column = pa.chunked_array(pa.array(values.array))
+    if column.null_count or len(column) == 0:
+        return False
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return False
+    low, high = (v.as_py() for v in pc.min_max(pc.binary_length(column)).values())
+    first = column[0].as_py()
+    if low != high or not low or not first.isascii() or first != first.strip() or first.startswith("'"):
+        return False
+    if not pc.match_substring_regex(pa.array([first]), _NOT_IBAN_ID)[0].as_py():
+        return False
+    shape = _SHAPE[np.frombuffer(first.encode("ascii"), dtype=np.uint8)]
+    width = 8 if pa.types.is_large_string(column.type) else 4
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        start = int(np.frombuffer(offsets, dtype=f"<i{width}", count=1, offset=width * chunk.offset)[0])
+        rows = np.frombuffer(data, dtype=np.uint8, count=len(chunk) * low, offset=start).reshape(-1, low)
+        if not (_SHAPE[rows] == shape).all():
+            return False
+    return True
+
+
 def _text_of_number(values: pd.Series) -> pd.Series:
     """Typed numbers as the text a spreadsheet would show (integral values without ``.0``)."""
     num = pd.to_numeric(values, errors="coerce").astype("float64")
@@ -579,14 +618,44 @@ def _text_of_number(values: pd.Series) -> pd.Series:
     return out.astype("string")
 
 
+_SCANS: dict[tuple, list[Finding]] = {}  # verdicts on a few distinct values, by what they depend on
+_SCANS_MAX = 4096
+
+
 def scan_column(column: str, values: pd.Series, distinct: pd.Series | None = None) -> list[Finding]:
     """Every kind of identifier in one column's non-missing ``values`` (text, numbers or dates).
 
     ``distinct``: the distinct non-missing values of a text column, when the reader already has them
-    (``io.Batch.distinct``); the rules then run on these instead of finding them again.
+    (``io.Batch.distinct``); the rules then run on these instead of finding them again. A column with
+    at most 256 distinct values gets the verdict of an earlier column with the same values and the
+    same kind of name (the rules see nothing else), unless the free-text rule had to count its values:
+    the 60 item columns of a wide export, all ``0``/``1``/``2``, are judged once.
 
     Returns findings in rule order (empty: the column passes).
     """
+    key = None
+    text = not (
+        pd.api.types.is_datetime64_any_dtype(values.dtype)
+        or isinstance(values.dtype, pd.PeriodDtype)
+        or pd.api.types.is_bool_dtype(values.dtype)
+        or pd.api.types.is_numeric_dtype(values.dtype)
+    )
+    if distinct is not None and text and len(distinct) <= 256:
+        texts = tuple(sorted(distinct.dropna().astype(str).tolist()))
+        key = (name_kind(column), _is_date_named(column), _names_a_thing(column), texts)
+        if key in _SCANS:
+            return [dataclasses.replace(f, column=column) for f in _SCANS[key]]
+    counted: list[bool] = []
+    findings = _scan_column(column, values, distinct, counted)
+    if key is not None and not counted:
+        if len(_SCANS) >= _SCANS_MAX:
+            _SCANS.clear()
+        _SCANS[key] = findings
+    return findings
+
+
+def _scan_column(column: str, values: pd.Series, distinct: pd.Series | None, counted: list[bool]) -> list[Finding]:
+    """``scan_column`` itself; appends to ``counted`` when the free-text rule counted ``values``."""
     findings: list[Finding] = []
     kind = name_kind(column)
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or isinstance(values.dtype, pd.PeriodDtype):
@@ -612,6 +681,8 @@ def scan_column(column: str, values: pd.Series, distinct: pd.Series | None = Non
         distinct_raw = _text_of_number(pd.Series(distinct)).reset_index(drop=True)
     elif distinct is not None:
         distinct_raw = distinct.astype("string").dropna().reset_index(drop=True)
+    elif kind is None and len(values) > 2 * _SAMPLE and _one_id_shape(values):
+        return []  # pseudonymous ids of one shape (K000000001, ...): every rule skips them, see below
     else:
         distinct_raw = _distinct_text(values.astype("string"))
     arr = _normalised(_arrow_strings(distinct_raw))
@@ -685,6 +756,7 @@ def scan_column(column: str, values: pd.Series, distinct: pd.Series | None = Non
         wordy_values = distinct_raw[wordy].unique().tolist()
         n_wordy = len(wordy_values)
         if n_wordy >= 3:
+            counted.append(True)
             occurrences = int(values.astype("string").isin(wordy_values).sum())
             if n_wordy > 0.5 * occurrences:
                 findings.append(Finding(column, len(_RULES) + 2, _FREE_TEXT_KIND, _FREE_TEXT_HINT, None))
