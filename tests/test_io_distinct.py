@@ -253,3 +253,64 @@ def test_ids_of_one_shape_are_judged_as_the_rules_judge_each_value(monkeypatch, 
         assert bool(fast) == refused and (not refused or "BSN" in fast[0].kind)
         shortcut = odd is None and ids in ("K{:09d}", "JGZ-{:06d}")  # two letters may start an IBAN
         assert identifiers._one_id_shape(column) == shortcut
+
+
+SAMPLES = [
+    "111222333",
+    "7996.42.630",
+    "7.9964263E+08",
+    "'799642630",
+    "bel 0612345678 of mail",
+    "1234 AB Utrecht",
+    "1234AB",
+    "1234-ab",
+    "01-02-2015",
+    "2015-02-01T10:00Z",
+    "1 februari 2015",
+    "Feb 1, 2015",
+    "20150201",
+    "j.jansen@example.nl",
+    "a (at) b (dot) nl",
+    "NL91 ABNA 0417 1643 00",
+    "DE89370400440532013000",
+    "+31 6 12345678",
+    "06-12345678",
+    "(020) 1234567",
+    "Kerkstraat 12",
+    "12 Baker Street",
+    "Jan de Vries",
+    "J. Jansen",
+    "Jansen, Piet",
+    "dr. Bakker",
+    "hoger onderwijs",
+    "lager onderwijs",
+    "mbo niveau",
+    "43500",
+    "K000123",
+    "JGZ-0042",
+    "R00000f423f",
+    "0.731",
+    "12",
+    "",
+    "ja",
+]
+
+
+@pytest.mark.parametrize("name", ["opmerking", "bezoekdatum", "site_name", "score"])
+@given(st.lists(st.sampled_from(SAMPLES), min_size=1, max_size=30), st.integers(0, 3000))
+@settings(max_examples=60, deadline=None)
+def test_one_pass_of_every_candidate_filter_finds_what_each_rule_finds(name, picks, seed):
+    # a column of many values is first filtered by every rule's candidate pattern at once
+    from signalering.ingest import identifiers
+
+    ids = [f"R{(seed * 7919 + i) % 100_003:08x}" for i in range(40)]
+    values = pd.Series([*ids, *picks, *ids[:5]], dtype="string")
+    prefilter = identifiers._PREFILTER_MIN
+    try:
+        identifiers._PREFILTER_MIN = 0
+        fast = identifiers.scan_column(name, values)
+        identifiers._PREFILTER_MIN = 10**9
+        general = identifiers.scan_column(name, values)
+    finally:
+        identifiers._PREFILTER_MIN = prefilter
+    assert fast == general

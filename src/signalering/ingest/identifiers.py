@@ -513,6 +513,11 @@ _FREE_TEXT_HINT = (
     "or replace it by coded variables"
 )
 _WORDY = r"\pL{2,}[\s,;:]+\pL{2,}"
+# Every rule's candidate filter and the free-text one in one pattern: a value none of them matches can
+# be found by no rule, so a column of many distinct values (ids, a continuous risk) is filtered by one
+# pass of this instead of one pass per rule.
+_ANY_CANDIDATE = "|".join(f"(?:{p})" for p in (*(rule.candidate for rule in _RULES), _WORDY))
+_PREFILTER_MIN = 1024
 
 
 # ------------------------------------------------------------------ the guard
@@ -723,6 +728,12 @@ def _scan_column(column: str, values: pd.Series, distinct: pd.Series | None, cou
     if not_iban.any():
         keep = np.flatnonzero(~not_iban)
         arr, distinct_raw = arr.take(pa.array(keep)), distinct_raw.iloc[keep].reset_index(drop=True)
+    every_value, every_raw = arr, distinct_raw  # the date-serial rule below reads every value
+    if len(arr) >= _PREFILTER_MIN:  # many values: one pass of every rule's candidate filter first
+        any_candidate = matches(_ANY_CANDIDATE)
+        if not any_candidate.all():
+            keep = np.flatnonzero(any_candidate)
+            arr, distinct_raw = arr.take(pa.array(keep)), distinct_raw.iloc[keep].reset_index(drop=True)
     simple = matches(_SIMPLE_ID)
     rest = np.flatnonzero(~simple)
     arr_rest = arr.take(pa.array(rest)) if simple.any() else arr
@@ -738,7 +749,7 @@ def _scan_column(column: str, values: pd.Series, distinct: pd.Series | None, cou
         if ok.any():
             findings.append(Finding(column, rank, rule.kind, rule.hint, frozenset(distinct_raw.iloc[idx[ok]].tolist())))
     if date_named:
-        num = pd.to_numeric(pd.Series(arr.to_pandas(), dtype="string"), errors="coerce")
+        num = pd.to_numeric(pd.Series(every_value.to_pandas(), dtype="string"), errors="coerce")
         serial = num.notna() & (num >= 10_000) & (num < 80_000)
         if serial.any():
             findings.append(
@@ -747,7 +758,7 @@ def _scan_column(column: str, values: pd.Series, distinct: pd.Series | None, cou
                     len(_RULES) + 1,
                     "full date (day precision), an Excel date serial in a date-named column",
                     "Convert dates to ages or intervals",
-                    frozenset(distinct_raw[serial.to_numpy(bool)].tolist()),
+                    frozenset(every_raw[serial.to_numpy(bool)].tolist()),
                 )
             )
     if not numeric and kind is None and not thing:
