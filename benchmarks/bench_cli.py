@@ -13,6 +13,9 @@ Both are whole processes (interpreter start, imports, reading, checks, statistic
   against ``pandas.read_csv`` of the same file alone (the guard must see every column, so one full
   read is the floor): target <= 2.0.
 
+Run only some cases by naming them: ``python benchmarks/bench_cli.py wide`` (``integer``, ``continuous``,
+``wide``).
+
 ``evaluate`` reads every column (the identifier guard must see them all), checks that every
 ``record_id`` occurs once, parses the score and reference and computes the document; the baseline
 does none of that. Files go to the system temporary folder and are kept between runs. Run alone:
@@ -78,19 +81,43 @@ def best(cmd: list[str]) -> float:
     return min(times)
 
 
-def main() -> None:
+def main(only: tuple[str, ...] = ()) -> None:
     n = int(float(os.environ.get("SIGNALERING_BENCH_CLI_N", 10_000_000)))
     exe = Path(sys.executable).parent / "signalering"
     out = Path(tempfile.mkdtemp(prefix="signalering-bench-cli-"))
     tenth = max(n // 10, 1000)
     print("| case | records | evaluate (s) | baseline (s) | ratio | target |")
     print("|---|---|---|---|---|---|")
-    cases = (  # name, records, file, extra evaluate options, baseline, target
-        ("integer score + 2,000 bootstrap", n, records(n, "integer"), ["--bootstrap", "2000"], BASELINE, 1.0),
-        ("continuous score, AUC + DeLong", tenth, records(tenth, "continuous"), [], BASELINE, 2.0),
-        ("wide CSV export (63 columns) vs `pandas.read_csv` alone", tenth, wide_csv(tenth), [], WIDE_BASELINE, 2.0),
-    )
-    for i, (name, size, path, extra, baseline, target) in enumerate(cases):
+    cases = {  # key: name, records, file, extra evaluate options, baseline, target
+        "integer": (
+            "integer score + 2,000 bootstrap",
+            n,
+            lambda: records(n, "integer"),
+            ["--bootstrap", "2000"],
+            BASELINE,
+            1.0,
+        ),
+        "continuous": (
+            "continuous score, AUC + DeLong",
+            tenth,
+            lambda: records(tenth, "continuous"),
+            [],
+            BASELINE,
+            2.0,
+        ),
+        "wide": (
+            "wide CSV export (63 columns) vs `pandas.read_csv` alone",
+            tenth,
+            lambda: wide_csv(tenth),
+            [],
+            WIDE_BASELINE,
+            2.0,
+        ),
+    }
+    for i, (key, (name, size, make, extra, baseline, target)) in enumerate(cases.items()):
+        if only and key not in only:
+            continue
+        path = make()
         base = best([sys.executable, "-c", baseline, str(path)])
         evaluate = [str(exe), "evaluate", "--records", str(path), "--score", "score", "--reference", "reference"]
         ours = best([*evaluate, "--out", str(out / str(i)), *extra])
@@ -98,4 +125,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]))

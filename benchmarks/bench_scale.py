@@ -113,9 +113,9 @@ def _task(task: str, path: str, out: str) -> None:
             from signalering.ingest.identifiers import check_identifiers
             from signalering.ingest.schema import validate_records
 
-            frame = io.read_records(path)
-            check_identifiers(frame, path)
-            v = validate_records(frame, schema, path)
+            batch = next(io.iter_batches(path, None))  # as scale.ingest reads a file whole
+            check_identifiers(batch.frame, path, distinct=batch.distinct)
+            v = validate_records(batch.frame, schema, path)
             v.records.to_parquet(Path(out) / "records.parquet", index=False)
         else:
             ingest_stream(path, schema, Path(out) / "records.parquet", Path(out) / "quarantine.csv")

@@ -232,8 +232,11 @@ def _id_column(args) -> tuple[str, bool]:
 def _read_columns(args, numeric, *, reference: bool = True) -> list[np.ndarray]:
     """The ``numeric`` columns of ``--records`` as numbers and, with ``reference``, the reference
     standard as 1/0/NaN (``io.numeric_column``, ``io.reference_column``); the file read once, guarded
-    against identifiers and refused when an id occurs twice (``io.read_unique``)."""
-    frame = io.read_unique(args.records, args.decimal, tuple(args.drop), *_id_column(args))
+    against identifiers (every column) and refused when an id occurs twice (``io.read_unique``); only
+    the columns used are converted to pandas."""
+    id_column, id_required = _id_column(args)
+    used = list(dict.fromkeys([*numeric, *([args.reference] if reference else []), id_column]))
+    frame = io.read_unique(args.records, args.decimal, tuple(args.drop), id_column, id_required, columns=used)
     values = [io.numeric_column(frame, column, args.records) for column in numeric]
     if reference:
         values.append(io.reference_column(frame, args.reference, args.positive, args.negative, args.records))

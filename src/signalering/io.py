@@ -99,10 +99,14 @@ class Batch:
     """``frame``: the batch's columns (text as ``string`` dtype, missing = NA; with ``typed`` Parquet
     numbers and dates keep their type) with a 0-based index; ``offset``: file position of the batch's
     first record (0-based), so data row ``offset + i + 1`` (1-based, as ``InputError`` reports rows)
-    is the batch's row ``i``."""
+    is the batch's row ``i``; ``distinct``: for the text columns read through Arrow's parser, each
+    column's distinct non-missing values (as ``frame`` holds them, each once; a column of mostly
+    distinct values such as record ids is left out), which the identifier guard checks instead of
+    finding them again."""
 
     frame: pd.DataFrame
     offset: int
+    distinct: dict[str, pd.Series] | None = None
 
 
 def iter_batches(
@@ -140,6 +144,20 @@ def iter_batches(
     (row batches when streaming). ``.xlsx`` files (at most about a million rows by the format's own
     limit) are read whole and given as one batch.
     """
+    return _batches(path, batch_rows, columns, decimal, typed)
+
+
+def _batches(
+    path: str | Path,
+    batch_rows: int | None,
+    columns: list[str] | None,
+    decimal: str,
+    typed: bool,
+    returned: frozenset | None = None,
+) -> Iterator[Batch]:
+    """``iter_batches``; ``returned``: the columns the caller will use (``None``: all). The other text
+    columns of a CSV file read whole through Arrow are only for the identifier guard: they are given
+    as ``ArrowDtype(string)`` columns, as parsed (no copy into pandas' ``string`` layout)."""
     if batch_rows is not None and (not isinstance(batch_rows, int) or batch_rows < 1):
         raise UsageError(
             f"The 'batch_rows' parameter of iter_batches must be a positive integer. Got {batch_rows!r} instead."
@@ -158,7 +176,7 @@ def iter_batches(
         elif batch_rows:
             batches = _csv_batches(path, batch_rows, columns, decimal)
         else:
-            batches = _whole(path, *_read_csv(path), decimal, columns)
+            batches = _whole(path, *_read_csv(path), decimal, columns, returned)
         for batch in batches:
             if len(batch.frame):
                 n += len(batch.frame)
@@ -170,9 +188,19 @@ def iter_batches(
 
 
 def _whole(
-    path: Path, frame: pd.DataFrame, sep: str | None, decimal: str, columns: list[str] | None
+    path: Path, frame, sep: str | None, decimal: str, columns: list[str] | None, returned: frozenset | None = None
 ) -> Iterator[Batch]:
+    """The one batch of a file read whole: ``frame`` a DataFrame of text columns, or (an Arrow table of
+    text columns in header order, the header's names) from ``_read_csv``; ``returned``: see
+    ``_batches``."""
     commas = decimal == "," or (decimal == "auto" and sep == ";")
+    if not isinstance(frame, pd.DataFrame):
+        table, raw_names = frame
+        names = _check_header(raw_names, str(path))
+        keep = _selected(names, columns, str(path))
+        table = table.select([i for i, c in enumerate(names) if c in set(keep)])
+        yield _arrow_batch(table, keep, 0, commas, returned)
+        return
     names = _check_header(list(frame.columns), str(path))
     keep = _selected(names, columns, str(path))
     frame.columns = names
@@ -341,12 +369,14 @@ def _csv_batches(path: Path, batch_rows: int, columns: list[str] | None, decimal
 
 
 _ARROW_PARSES: dict[tuple, bool] = {}
+_BLOCK_BYTES = 1 << 22  # Arrow's CSV block: the unit its threads parse in parallel
 
 
 def _arrow_options(encoding: str, sep: str, n_fields: int, usecols: list[int] | None, newlines: bool) -> dict:
-    """Arrow's CSV options for the door: every column text (``large_string``, so pandas shares it
-    without a copy), empty = missing, the header row skipped (its names come from the door's own
-    header check), only the columns ``usecols`` (``None``: all)."""
+    """Arrow's CSV options for the door: every column text (``string``: Arrow validates it as UTF-8
+    while it parses, and parses it faster than ``large_string``), empty = missing, the header row
+    skipped (its names come from the door's own header check), only the columns ``usecols``
+    (``None``: all)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -354,10 +384,10 @@ def _arrow_options(encoding: str, sep: str, n_fields: int, usecols: list[int] | 
     if encoding.lower().replace("-", "").startswith("utf8"):
         encoding = "utf8"  # Arrow's own decoder (a BOM sits in the header row, which is skipped)
     return dict(
-        read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=1 << 24),
+        read_options=pcsv.ReadOptions(encoding=encoding, column_names=keys, skip_rows=1, block_size=_BLOCK_BYTES),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
         convert_options=pcsv.ConvertOptions(
-            column_types={k: pa.large_string() for k in keys},
+            column_types={k: pa.string() for k in keys},
             null_values=[""],
             strings_can_be_null=True,
             include_columns=None if usecols is None else [keys[i] for i in usecols],
@@ -365,15 +395,20 @@ def _arrow_options(encoding: str, sep: str, n_fields: int, usecols: list[int] | 
     )
 
 
-def _text_frame(table, names: list[str]) -> pd.DataFrame:
-    """An Arrow table of text columns as a DataFrame of ``string[pyarrow]`` columns named ``names``."""
-    dtype = pd.StringDtype("pyarrow")
-    return pd.DataFrame(
-        {
-            name: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
-            for i, name in enumerate(names)
-        }
-    )
+def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: frozenset | None = None) -> Batch:
+    """An Arrow table of text columns as a ``Batch`` of ``string[pyarrow]`` columns named ``names``,
+    normalised as ``normalise_text`` does, with each column's distinct values for the guard
+    (``_text_column``); columns not in ``returned`` (``None``: all are) as ``ArrowDtype(string)``."""
+    columns, distinct = {}, {}
+    for i, name in enumerate(names):
+        column, values = _text_column(table.column(i), commas)
+        if returned is None or name in returned:
+            columns[name] = _arrow_series(column)
+        else:
+            columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
+        if values is not None:
+            distinct[name] = values
+    return Batch(pd.DataFrame(columns, copy=False), offset, distinct)
 
 
 def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int]):
@@ -415,7 +450,7 @@ def _arrow_batches(
     import pyarrow as pa
 
     def batch(table, offset: int) -> Batch:
-        return _normalise(_text_frame(table, keep), keep, offset, commas)
+        return _arrow_batch(table, keep, offset, commas)
 
     pending: list = []
     rows = offset = 0
@@ -481,6 +516,148 @@ def _normalise_ascii_arrow(values: pd.Series) -> pd.Series | None:
     if pc.any(empty).as_py():
         text = pc.if_else(empty, pa.scalar(None, text.type), text)
     return pd.Series(pd.arrays.ArrowStringArray(text), index=values.index, name=values.name, copy=False)
+
+
+_MOSTLY_DISTINCT_SAMPLE = 65_536
+
+
+def _text_column(column, commas: bool) -> tuple[pd.Series, pd.Series | None]:
+    """One Arrow text column (``string``, missing = null) normalised as ``normalise_text`` normalises it,
+    and its distinct non-missing normalised values (``None`` for a column of mostly distinct values).
+
+    ``normalise_text`` works value by value, so it runs on the column's distinct values only and is
+    mapped back through them: a column whose distinct values it leaves as they are (no blank space
+    around a value, all ASCII, no decimal comma to read: the usual export) is kept as parsed, without
+    touching its million values again. A column of nearly all distinct values (its first 65,536 values
+    at least 90% distinct: record ids) is normalised value by value, as finding its distinct values
+    would cost more than that.
+    """
+    import pyarrow.compute as pc
+
+    values = _distinct_values(column)
+    if values is None:
+        if _left_as_is(column, commas):
+            return column, None
+        return _arrow_strings(normalise_text(_arrow_series(column), commas)), None
+    texts = values.to_pylist()
+    if all(t and t.isascii() and t[0] > " " and t[-1] > " " and not (commas and "," in t) for t in texts):
+        normal = values  # nothing for normalise_text to do: no blank around a value, nothing to translate
+    else:
+        normal = _arrow_strings(normalise_text(_arrow_series(values), commas))
+        column = pc.take(normal, pc.index_in(column, value_set=values))
+        normal = pc.unique(normal.drop_null())
+    return column, _arrow_series(normal)
+
+
+def _arrow_strings(values: pd.Series):
+    """A text Series as one Arrow ``string`` array."""
+    import pyarrow as pa
+
+    arr = pa.array(values.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
+
+
+def _left_as_is(column, commas: bool) -> bool:
+    """Whether ``normalise_text`` would leave every value of an Arrow text column as it is: all ASCII,
+    none empty, none starting or ending with a blank or control character, and (``commas``) none
+    holding a comma. Vectorised over the values' first and last bytes, without copying them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pc.all(pc.string_is_ascii(column), skip_nulls=True).as_py():
+        return False
+    if commas and pc.any(pc.match_substring(column, ",")).as_py():
+        return False
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        if chunk.null_count == len(chunk):
+            continue
+        _, offsets, data = chunk.buffers()
+        start = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+        length = np.diff(start)
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else slice(None)
+        if (length[valid] == 0).any():
+            return False
+        data = np.frombuffer(data, dtype=np.uint8)
+        first, last = data[start[:-1][valid]], data[start[1:][valid] - 1]
+        if (first <= 32).any() or (last <= 32).any():
+            return False
+    return True
+
+
+def _arrow_series(values) -> pd.Series:
+    """Arrow text as a ``string[pyarrow]`` Series (pandas keeps Arrow's buffers)."""
+    return pd.Series(pd.arrays.ArrowStringArray(values), dtype=pd.StringDtype("pyarrow"), copy=False)
+
+
+def _distinct_values(column):
+    """The distinct non-null values of an Arrow text column (a ``string`` array), or ``None`` when its
+    first ``_MOSTLY_DISTINCT_SAMPLE`` values are nearly all distinct (a column of ids: nothing to gain
+    from finding them; a continuous risk with a fifth as many distinct values as records is worth
+    it, as the guard then runs its rules on a fifth of the values). Columns of values of
+    at most two bytes (item responses, codes, flags: most columns of a wide export) are counted by
+    their bytes (``_short_distinct``), without hashing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count == len(column):
+        return pa.array([], pa.string())
+    longest = pc.max(pc.binary_length(column)).as_py()
+    if longest <= 2:
+        return _short_distinct(column, longest)
+    sample = _MOSTLY_DISTINCT_SAMPLE
+    if len(column) > 2 * sample and pc.count_distinct(column.slice(0, sample)).as_py() > sample * 9 // 10:
+        return None
+    return pc.unique(column).drop_null()
+
+
+def _short_distinct(column, longest: int = 2):
+    """The distinct non-null values of an Arrow text column whose values are at most ``longest`` (1 or
+    2) bytes long, in byte order. A chunk of one-byte values holds them back to back, so its values
+    are its bytes, found from their range (a few codes: ``0``-``3``) without hashing; otherwise each
+    value's length and bytes make one number, counted with ``np.bincount``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    seen = np.zeros(3 << 16, dtype=bool)  # key = length * 65536 + first byte * 256 + second byte
+    single = []  # chunks of one-byte values, as their bytes
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        start = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=4 * chunk.offset)
+        if longest == 1 and chunk.null_count == 0 and int(start[-1]) - int(start[0]) == n:
+            # n values of at most one byte and n bytes in all: every value is one byte
+            single.append(pa.Array.from_buffers(pa.uint8(), n, [None, data], offset=int(start[0])))
+            continue
+        length = np.diff(start)
+        if chunk.null_count:
+            length = np.where(chunk.is_valid().to_numpy(zero_copy_only=False), length, -1)
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+        padded = np.concatenate([data, np.zeros(2, np.uint8)])
+        at = start[:-1]
+        first = np.where(length >= 1, padded[at], 0).astype(np.int64)
+        second = np.where(length == 2, padded[at + 1], 0).astype(np.int64)
+        keys = (length.astype(np.int64) << 16) + (first << 8) + second
+        seen |= np.bincount(keys[length >= 0], minlength=3 << 16).astype(bool)
+    if single:
+        codes = pa.chunked_array(single, pa.uint8())
+        low, high = (v.as_py() for v in pc.min_max(codes).values())
+        if high - low < 4:  # the lowest and highest occur; test the codes between them
+            between = [c for c in range(low + 1, high) if pc.any(pc.equal(codes, pa.scalar(c, pa.uint8()))).as_py()]
+            found = [low, *between, high] if high > low else [low]
+        else:
+            found = pc.unique(codes).to_pylist()
+        seen[(1 << 16) + (np.asarray(found, dtype=np.int64) << 8)] = True
+    texts = []
+    for key in np.flatnonzero(seen).tolist():
+        length, pair = key >> 16, (key & 0xFFFF).to_bytes(2, "big")
+        texts.append(pair[:length].decode("utf-8"))
+    return pa.array(texts, pa.string())
 
 
 def check_xlsx(path: str | Path) -> None:
@@ -581,9 +758,26 @@ def separator(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame | tuple, str]:
+    """A CSV file read whole: (the Arrow table of its text columns and the header's names, or a
+    DataFrame of text columns from pandas' parser; the separator).
+
+    A file whose header row is UTF-8 goes straight to Arrow's parser, which checks that every value is
+    UTF-8 as it parses (no separate pass decoding the file). Any other file, or one Arrow refuses (not
+    UTF-8 after all, a short row, ...), is decoded here: UTF-8, else Windows-1252 unless it also holds
+    UTF-8 characters (refused as mixed), then parsed by Arrow or pandas as before."""
     name = str(path)
-    check_csv_head(path)
+    head = check_csv_head(path)
+    header = _utf8_header(head)
+    tried = False
+    if header is not None:
+        sep = separator(header)
+        names = [f.strip() for f in next(csv.reader([header], delimiter=sep), [])]
+        if not any(f and names.count(f) > 1 for f in names):  # a repeated name: the checks below
+            table = _arrow_csv(path, "utf8", sep, names, _has_quote(path))
+            if table is not None:
+                return table, sep
+            tried = True
     raw = path.read_bytes()
     text = None
     encoding = "utf8"
@@ -609,7 +803,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     duplicated = [f for f in names if f and names.count(f) > 1]
     if duplicated:  # pandas would silently rename the second copy
         raise duplicate_header(names, duplicated[0], name)
-    if text[:1] == header[:1]:  # no blank lines before the header
+    if text[:1] == header[:1] and not (tried and encoding == "utf8"):  # no blank lines before the header
         del text
         frame = _arrow_csv(path, encoding, sep, names, quoted)
         if frame is not None:
@@ -622,12 +816,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
     return frame, sep
 
 
-def _arrow_csv(path: Path, encoding: str, sep: str, names: list[str], quoted: bool) -> pd.DataFrame | None:
+def _arrow_csv(path: Path, encoding: str, sep: str, names: list[str], quoted: bool) -> tuple | None:
     """A CSV file whose every row has the header's number of fields, parsed by Arrow's multi-threaded
-    reader into text columns (``string[pyarrow]``, shared with Arrow without a copy): the same values
-    pandas' parser gives, several times faster on a wide export. ``None`` when Arrow's stricter parser
-    refuses the file (a short row, a whitespace-only line, ...): then pandas' parser reads it and
-    names the problem, as for every file before."""
+    reader into text columns: (the Arrow table, ``names``), the same values pandas' parser gives,
+    several times faster on a wide export. ``None`` when Arrow's stricter parser refuses the file (a
+    short row, a whitespace-only line, a value that is not UTF-8, ...): then the file is decoded and
+    pandas' parser reads it and names the problem, as for every file before."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -635,7 +829,30 @@ def _arrow_csv(path: Path, encoding: str, sep: str, names: list[str], quoted: bo
         table = pcsv.read_csv(path, **_arrow_options(encoding, sep, len(names), None, newlines=quoted))
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    return _text_frame(table, names)
+    return table, names
+
+
+def _utf8_header(head: bytes) -> str | None:
+    """The header row of a CSV file's first bytes (BOM removed) when it is UTF-8, ends within them and
+    starts the file (no blank line or space before it); ``None`` otherwise."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    end = re.search(rb"\r|\n", head)
+    if end is None:
+        return None
+    try:
+        line = head[: end.start()].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return line if line[:1] and not line[:1].isspace() else None
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether the file holds a quote character (a quoted value may hold a line break), without
+    reading it into memory."""
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b'"') >= 0
 
 
 @contextlib.contextmanager
@@ -655,19 +872,24 @@ def _parse_errors(name: str):
 
 
 # ------------------------------------------------------------------ typed columns (every command)
-def read_guarded(path: str | Path, decimal: str = "auto", drop=()) -> pd.DataFrame:
+def read_guarded(path: str | Path, decimal: str = "auto", drop=(), columns=None) -> pd.DataFrame:
     """Read a records file and refuse it if it carries direct identifiers (before anything is written).
 
     ``drop``: columns dropped at the door (``--drop``): not guarded and not returned; naming a column
-    the file does not have is a usage error.
+    the file does not have is a usage error. ``columns``: return only these of the file's columns
+    (every column is still guarded; a name the file lacks is left for the caller to report).
     """
     from .ingest.identifiers import check_identifiers
 
-    frame = read_records(path, decimal, typed=True)
+    returned = None if columns is None else frozenset(columns)
+    batch = next(_batches(path, None, None, decimal, True, returned))
+    frame = batch.frame
     missing = [c for c in drop if c not in frame.columns]
     if missing:
         raise UsageError(f"--drop names a column the file does not have: '{missing[0]}'.")
-    check_identifiers(frame, str(path), drop=drop)
+    check_identifiers(frame, str(path), drop=drop, distinct=batch.distinct)
+    if columns is not None:
+        return frame[[c for c in frame.columns if c in set(columns) and c not in set(drop)]]
     return frame.drop(columns=list(drop))
 
 
@@ -812,12 +1034,17 @@ def check_unique_ids(frame: pd.DataFrame, column: str | None, file: str, require
 
 
 def read_unique(
-    path: str | Path, decimal: str = "auto", drop=(), id_column: str | None = "record_id", id_required: bool = False
+    path: str | Path,
+    decimal: str = "auto",
+    drop=(),
+    id_column: str | None = "record_id",
+    id_required: bool = False,
+    columns=None,
 ) -> pd.DataFrame:
-    """The records of a command: :func:`read_guarded` (identifiers refused, ``drop`` dropped at the
-    door), then :func:`check_unique_ids` (every id once in ``id_column``; its absence refuses the
-    file only when ``id_required``)."""
-    frame = read_guarded(path, decimal, drop)
+    """The records of a command: :func:`read_guarded` (identifiers refused in every column, ``drop``
+    dropped at the door; ``columns``: only these returned), then :func:`check_unique_ids` (every id once
+    in ``id_column``; its absence refuses the file only when ``id_required``)."""
+    frame = read_guarded(path, decimal, drop, columns)
     check_unique_ids(frame, id_column, str(path), id_required)
     return frame
 

@@ -29,7 +29,11 @@ CSV without a header) is refused without naming the column.
 Values are normalised first (Unicode NFKC, so full-width digits are digits; the leading apostrophe
 Excel uses to mark text is removed). Every rule runs on the *distinct* values of a column with
 vectorised regular expressions (``pyarrow.compute``, RE2): a candidate filter over all distinct
-values, then an exact check (checksum, calendar) on the few candidates in Python.
+values, then an exact check (checksum, calendar) on the few candidates in Python. The reader hands
+over the distinct values it found (``io.Batch.distinct``); a column of many values first passes one
+filter made of every rule's candidate pattern; a column of pseudonymous ids of one shape is judged
+by that shape; and the verdict on a few distinct values is remembered for the next column with the
+same values and the same kind of name. None of these changes a verdict (tests/test_io_distinct.py).
 
 The message names the file, the column, the first row and the kind of identifier; it never
 contains a value.
@@ -37,11 +41,12 @@ contains a value.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -512,6 +517,11 @@ _FREE_TEXT_HINT = (
     "or replace it by coded variables"
 )
 _WORDY = r"\pL{2,}[\s,;:]+\pL{2,}"
+# Every rule's candidate filter and the free-text one in one pattern: a value none of them matches can
+# be found by no rule, so a column of many distinct values (ids, a continuous risk) is filtered by one
+# pass of this instead of one pass per rule.
+_ANY_CANDIDATE = "|".join(f"(?:{p})" for p in (*(rule.candidate for rule in _RULES), _WORDY))
+_PREFILTER_MIN = 1024
 
 
 # ------------------------------------------------------------------ the guard
@@ -569,6 +579,44 @@ def _distinct_text(values: pd.Series) -> pd.Series:
     return pd.Series(values.unique(), dtype="string").dropna().reset_index(drop=True)
 
 
+_SHAPE = np.arange(256, dtype=np.uint8)  # a byte's class in the id patterns: letter, digit, _/-, itself
+_SHAPE[np.r_[65:91, 97:123]] = ord("A")
+_SHAPE[48:58] = ord("0")
+_SHAPE[[ord("_"), ord("/"), ord("-")]] = ord("_")
+
+
+def _one_id_shape(values: pd.Series) -> bool:
+    """Whether every value of an Arrow text column is a pseudonymous id that skips every rule, decided
+    without a regular expression over each value: all values have the first value's length and its
+    sequence of letters, digits and ``_``/``/``/``-`` (checked on the bytes, vectorised), and the first
+    value is plain ASCII that ``_NOT_IBAN_ID`` matches. ``_NOT_IBAN_ID`` sees only those classes, so
+    it then matches every value (and ``_normalised`` changes none: no blank, no apostrophe)."""
+    if not hasattr(values.array, "__arrow_array__"):
+        return False
+    column = pa.chunked_array(pa.array(values.array))
+    if column.null_count or len(column) == 0:
+        return False
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return False
+    low, high = (v.as_py() for v in pc.min_max(pc.binary_length(column)).values())
+    first = column[0].as_py()
+    if low != high or not low or not first.isascii() or first != first.strip() or first.startswith("'"):
+        return False
+    if not pc.match_substring_regex(pa.array([first]), _NOT_IBAN_ID)[0].as_py():
+        return False
+    shape = _SHAPE[np.frombuffer(first.encode("ascii"), dtype=np.uint8)]
+    width = 8 if pa.types.is_large_string(column.type) else 4
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        start = int(np.frombuffer(offsets, dtype=f"<i{width}", count=1, offset=width * chunk.offset)[0])
+        rows = np.frombuffer(data, dtype=np.uint8, count=len(chunk) * low, offset=start).reshape(-1, low)
+        if not (_SHAPE[rows] == shape).all():
+            return False
+    return True
+
+
 def _text_of_number(values: pd.Series) -> pd.Series:
     """Typed numbers as the text a spreadsheet would show (integral values without ``.0``)."""
     num = pd.to_numeric(values, errors="coerce").astype("float64")
@@ -579,11 +627,44 @@ def _text_of_number(values: pd.Series) -> pd.Series:
     return out.astype("string")
 
 
-def scan_column(column: str, values: pd.Series) -> list[Finding]:
+_SCANS: dict[tuple, list[Finding]] = {}  # verdicts on a few distinct values, by what they depend on
+_SCANS_MAX = 4096
+
+
+def scan_column(column: str, values: pd.Series, distinct: pd.Series | None = None) -> list[Finding]:
     """Every kind of identifier in one column's non-missing ``values`` (text, numbers or dates).
+
+    ``distinct``: the distinct non-missing values of a text column, when the reader already has them
+    (``io.Batch.distinct``); the rules then run on these instead of finding them again. A column with
+    at most 256 distinct values gets the verdict of an earlier column with the same values and the
+    same kind of name (the rules see nothing else), unless the free-text rule had to count its values:
+    the 60 item columns of a wide export, all ``0``/``1``/``2``, are judged once.
 
     Returns findings in rule order (empty: the column passes).
     """
+    key = None
+    text = not (
+        pd.api.types.is_datetime64_any_dtype(values.dtype)
+        or isinstance(values.dtype, pd.PeriodDtype)
+        or pd.api.types.is_bool_dtype(values.dtype)
+        or pd.api.types.is_numeric_dtype(values.dtype)
+    )
+    if distinct is not None and text and len(distinct) <= 256:
+        texts = tuple(sorted(distinct.dropna().astype(str).tolist()))
+        key = (name_kind(column), _is_date_named(column), _names_a_thing(column), texts)
+        if key in _SCANS:
+            return [dataclasses.replace(f, column=column) for f in _SCANS[key]]
+    counted: list[bool] = []
+    findings = _scan_column(column, values, distinct, counted)
+    if key is not None and not counted:
+        if len(_SCANS) >= _SCANS_MAX:
+            _SCANS.clear()
+        _SCANS[key] = findings
+    return findings
+
+
+def _scan_column(column: str, values: pd.Series, distinct: pd.Series | None, counted: list[bool]) -> list[Finding]:
+    """``scan_column`` itself; appends to ``counted`` when the free-text rule counted ``values``."""
     findings: list[Finding] = []
     kind = name_kind(column)
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or isinstance(values.dtype, pd.PeriodDtype):
@@ -607,6 +688,10 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
         if distinct.dtype.kind == "f":
             distinct = distinct[np.isfinite(distinct) & (distinct == np.floor(distinct))]
         distinct_raw = _text_of_number(pd.Series(distinct)).reset_index(drop=True)
+    elif distinct is not None:
+        distinct_raw = distinct.astype("string").dropna().reset_index(drop=True)
+    elif kind is None and len(values) > 2 * _SAMPLE and _one_id_shape(values):
+        return []  # pseudonymous ids of one shape (K000000001, ...): every rule skips them, see below
     else:
         distinct_raw = _distinct_text(values.astype("string"))
     arr = _normalised(_arrow_strings(distinct_raw))
@@ -647,6 +732,12 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
     if not_iban.any():
         keep = np.flatnonzero(~not_iban)
         arr, distinct_raw = arr.take(pa.array(keep)), distinct_raw.iloc[keep].reset_index(drop=True)
+    every_value, every_raw = arr, distinct_raw  # the date-serial rule below reads every value
+    if len(arr) >= _PREFILTER_MIN:  # many values: one pass of every rule's candidate filter first
+        any_candidate = matches(_ANY_CANDIDATE)
+        if not any_candidate.all():
+            keep = np.flatnonzero(any_candidate)
+            arr, distinct_raw = arr.take(pa.array(keep)), distinct_raw.iloc[keep].reset_index(drop=True)
     simple = matches(_SIMPLE_ID)
     rest = np.flatnonzero(~simple)
     arr_rest = arr.take(pa.array(rest)) if simple.any() else arr
@@ -662,7 +753,7 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
         if ok.any():
             findings.append(Finding(column, rank, rule.kind, rule.hint, frozenset(distinct_raw.iloc[idx[ok]].tolist())))
     if date_named:
-        num = pd.to_numeric(pd.Series(arr.to_pandas(), dtype="string"), errors="coerce")
+        num = pd.to_numeric(pd.Series(every_value.to_pandas(), dtype="string"), errors="coerce")
         serial = num.notna() & (num >= 10_000) & (num < 80_000)
         if serial.any():
             findings.append(
@@ -671,7 +762,7 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
                     len(_RULES) + 1,
                     "full date (day precision), an Excel date serial in a date-named column",
                     "Convert dates to ages or intervals",
-                    frozenset(distinct_raw[serial.to_numpy(bool)].tolist()),
+                    frozenset(every_raw[serial.to_numpy(bool)].tolist()),
                 )
             )
     if not numeric and kind is None and not thing:
@@ -680,6 +771,7 @@ def scan_column(column: str, values: pd.Series) -> list[Finding]:
         wordy_values = distinct_raw[wordy].unique().tolist()
         n_wordy = len(wordy_values)
         if n_wordy >= 3:
+            counted.append(True)
             occurrences = int(values.astype("string").isin(wordy_values).sum())
             if n_wordy > 0.5 * occurrences:
                 findings.append(Finding(column, len(_RULES) + 2, _FREE_TEXT_KIND, _FREE_TEXT_HINT, None))
@@ -712,7 +804,13 @@ def check_header(columns: Sequence[str], file: str) -> None:
         )
 
 
-def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), coded: Iterable[str] = ()) -> None:
+def check_identifiers(
+    frame: pd.DataFrame,
+    file: str,
+    drop: Iterable[str] = (),
+    coded: Iterable[str] = (),
+    distinct: Mapping[str, pd.Series] | None = None,
+) -> None:
     """Raise ``InputError`` on the first direct identifier found (header first, then columns in file
     order, rules in the order of ``docs/privacy.md``), reporting its first row.
 
@@ -725,14 +823,16 @@ def check_identifiers(frame: pd.DataFrame, file: str, drop: Iterable[str] = (), 
     coded : columns (or glob patterns) whose values are checked against declared codes
         (``data.columns`` with ``codes``): exempt from the free-text rule only, since values outside
         the codes are excluded at ingest and never written
+    distinct : per text column, its distinct non-missing values when the reader has them
+        (``io.Batch.distinct``); the rules run on these
     """
     check_header(list(frame.columns), file)
-    drop, coded = set(drop), tuple(coded)
+    drop, coded, distinct = set(drop), tuple(coded), distinct or {}
     for column in frame.columns:
         if column in drop:
             continue
         values = frame[column].dropna()
-        findings = column_findings(column, values, coded)
+        findings = column_findings(column, values, coded, distinct.get(column))
         if findings:
             raise _error(findings[0], values, file)
 
@@ -747,11 +847,13 @@ def first_row(finding: Finding, values: pd.Series, offset: int = 0) -> int | Non
     return offset + int(text.index[np.argmax(first)]) + 1
 
 
-def column_findings(column: str, values: pd.Series, coded: Iterable[str] = ()) -> list[Finding]:
+def column_findings(
+    column: str, values: pd.Series, coded: Iterable[str] = (), distinct: pd.Series | None = None
+) -> list[Finding]:
     """``scan_column`` without the free-text rule for columns checked against declared codes (``coded``:
     column names or glob patterns, as in ``data.columns``)."""
     is_coded = any(fnmatch.fnmatchcase(column, c) for c in coded)
-    return [f for f in scan_column(column, values) if not (is_coded and f.kind == _FREE_TEXT_KIND)]
+    return [f for f in scan_column(column, values, distinct) if not (is_coded and f.kind == _FREE_TEXT_KIND)]
 
 
 def _error(finding: Finding, values: pd.Series, file: str) -> InputError:

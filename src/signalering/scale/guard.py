@@ -35,11 +35,12 @@ class IdentifierScan:
         if self.columns is None:
             self.columns = list(frame.columns)
             check_header(self.columns, self.file)
+        distinct = batch.distinct or {}
         for column in frame.columns:
             if column in self.drop:
                 continue
             values = frame[column].dropna()
-            for finding in column_findings(column, values, self.coded):
+            for finding in column_findings(column, values, self.coded, distinct.get(column)):
                 self.found.setdefault(column, []).append((finding, first_row(finding, values, batch.offset)))
 
     def raise_first(self) -> None:

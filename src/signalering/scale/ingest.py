@@ -90,7 +90,7 @@ def validate_stream(
     file = str(path)
     if batch_rows is None:
         batch = next(iter_batches(path, None, decimal=schema.decimal))
-        check_identifiers(batch.frame, file, drop=schema.drop, coded=schema.coded)
+        check_identifiers(batch.frame, file, drop=schema.drop, coded=schema.coded, distinct=batch.distinct)
         vb, flow = _validate_batch(batch, schema, file, set())
         yield vb
         if on_flow is not None:
