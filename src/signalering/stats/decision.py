@@ -38,12 +38,9 @@ def _counts_at(pos: np.ndarray, neg: np.ndarray, cut_index: np.ndarray) -> tuple
     """TP and FP at each threshold from record counts per ordered cell (bin of probabilities).
 
     ``pos``/``neg`` have shape (..., k); the records treated at threshold t are those in cells
-    ``cut_index[t]:``. Returns arrays of shape (..., n_thresholds).
+    ``cut_index[t]:`` (``counts.tail_sums`` at those cells). Returns arrays of shape (..., n_thresholds).
     """
-    zeros = np.zeros(pos.shape[:-1] + (1,), dtype=pos.dtype)
-    tail_pos = np.concatenate([tail_sums(pos), zeros], axis=-1)
-    tail_neg = np.concatenate([tail_sums(neg), zeros], axis=-1)
-    return tail_pos[..., cut_index], tail_neg[..., cut_index]
+    return tail_sums(pos, cut_index), tail_sums(neg, cut_index)
 
 
 def net_benefit(
