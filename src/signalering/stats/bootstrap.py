@@ -44,9 +44,11 @@ BLOCK_BYTES = 32 * 2**20
 DRAW_BLOCK = 2**16
 
 
-def check_replicates(n_boot: int, where: str) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise UsageError(f"The 'n_boot' parameter of {where} must be a positive integer. Got {n_boot!r} instead.")
+def check_replicates(n_boot: int, where: str, minimum: int = 1) -> int:
+    """``n_boot`` as an int, or a ``UsageError``: an integer of at least ``minimum`` (0: no bootstrap)."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise UsageError(f"The 'n_boot' parameter of {where} must be {kind}. Got {n_boot!r} instead.")
     return int(n_boot)
 
 
