@@ -277,7 +277,7 @@ def bootstrap_accuracy(
     cut = np.atleast_1d(np.asarray(cutoffs, dtype=float))
     idx = counts.cutoff_index(cut)
     if specificity_range is not None:
-        sp_low, sp_high = roc._check_specificity_range(specificity_range, "bootstrap_accuracy")
+        sp_low, sp_high = roc.check_specificity_range(specificity_range, "bootstrap_accuracy")
     fpr_range = None if specificity_range is None else (1.0 - sp_high, 1.0 - sp_low)
     rules = list(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import check_open_unit
+from ..errors import UsageError, check_open_unit
 from .counts import CountTable
 from .intervals import Interval, z_value
 
@@ -234,7 +234,7 @@ def partial_auc(
     >>> round(r.estimate, 4), round(r.standardised, 4)
     (0.1, 0.7222)
     """
-    sp_low, sp_high = _check_specificity_range(specificity, "partial_auc")
+    sp_low, sp_high = check_specificity_range(specificity, "partial_auc")
     m, n = counts.n_positive, counts.n_negative
     if m == 0 or n == 0:
         return PartialAucResult(
@@ -255,9 +255,8 @@ def partial_auc(
     return PartialAucResult(sp_low, sp_high, area, std)
 
 
-def _check_specificity_range(specificity, where: str) -> tuple[float, float]:
-    from ..errors import UsageError
-
+def check_specificity_range(specificity, where: str) -> tuple[float, float]:
+    """``(low, high)`` as floats with 0 <= low < high <= 1, or a ``UsageError`` naming ``where``."""
     try:
         low, high = (float(v) for v in specificity)
     except (TypeError, ValueError):
