@@ -157,6 +157,7 @@ class RecordSpace:
         bound = _below(counts.n_neg, n, self.itype)
         self.group = np.repeat(np.arange(k, dtype=self.itype), counts.n_pos)  # score of each positive record
         self.below, self.upto, self.neg_idx = bound[self.group], bound[self.group + 1], bound[idx]
+        del bound  # before the next one: one array of k + 1 at a time
         bound = _below(counts.n_pos, m, self.itype)
         self.pos_first, self.pos_idx = bound[self.group], bound[idx]
         del bound
