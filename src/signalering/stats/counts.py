@@ -245,8 +245,11 @@ def tail_sums(counts: np.ndarray, at=None, dtype=np.int64) -> np.ndarray:
     ([4, 3, 3, 1, 0], [4, 3, 0])
     """
     if at is None:
-        out = np.zeros(counts.shape[:-1] + (counts.shape[-1] + 1,), dtype)
-        np.cumsum(counts[..., ::-1], axis=-1, out=out[..., -2::-1])
+        # records below each cell (a forward cumulative sum, contiguous), then total minus those, in place
+        out = np.empty(counts.shape[:-1] + (counts.shape[-1] + 1,), dtype)
+        out[..., 0] = 0
+        np.cumsum(counts, axis=-1, out=out[..., 1:])
+        np.subtract(out[..., -1:].copy(), out, out=out)
         return out
     at = np.asarray(at)
     if counts.shape[-1] == 0:

@@ -169,9 +169,11 @@ def partial_area_rows(
     """Partial AUC over FPR [fpr_low, fpr_high] for each row of screen-positive counts.
 
     ``tp_ge``, ``fp_ge`` : (rows, k + 1) positives / negatives with internal score >= scores[j]
-    (last column 0; ``counts.tail_sums``, ``CountTable.curve``). A single row longer than ``slice_above`` (a continuous score) is first cut to
-    the points that bound the FPR range (``fp_ge`` is non-increasing along the row), so only that
-    part of the curve is integrated; the result is the same (see ``area_between``).
+    (last column 0: ``counts.tail_sums``, ``CountTable.curve``). A single row longer than
+    ``slice_above`` (a continuous score) is first cut to the points that bound the FPR range
+    (``fp_ge`` is non-increasing along the row), so only that part of the curve is integrated; the
+    result is the same (see ``area_between``). ``partial_auc`` of a long table walks the range in
+    blocks instead (``_continuous.partial_area``), to the same number.
     """
     if tp_ge.shape[0] == 1 and tp_ge.shape[1] > slice_above:
         a, b = _range_points(fp_ge[0], n, fpr_low, fpr_high)
