@@ -7,15 +7,9 @@ import pytest
 
 from signalering.stats import _continuous, roc
 from signalering.stats.counts import CountTable
-from signalering.stats.cutpoints import CutpointRule, choose_cutpoint
+from signalering.stats.cutpoints import choose_cutpoint, rules_from_options
 
-RULES = [
-    CutpointRule("youden"),
-    CutpointRule("closest_to_01"),
-    CutpointRule("min_cost", cost_ratio=2.0),
-    CutpointRule("max_sensitivity", min_specificity=0.6),
-    CutpointRule("max_specificity", min_sensitivity=0.6),
-]
+RULES = rules_from_options(min_specificity=0.6, min_sensitivity=0.6, cost_ratio=2.0)  # all five
 
 
 def long_table(seed: int, direction: str = "higher") -> CountTable:
