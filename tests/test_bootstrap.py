@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from signalering.errors import UsageError
-from signalering.stats import bootstrap, roc
+from signalering.stats import _continuous, bootstrap, roc
 from signalering.stats.counts import CountTable
 from signalering.stats.cutpoints import CutpointRule
 
@@ -126,7 +126,7 @@ def test_every_rule_and_partial_auc_equal_the_rebuilt_table_in_record_space(monk
     # and partial-AUC blocks shorter than the curve: each replicate's choice, its sensitivity and
     # specificity, and the partial AUC equal those of the replicate's own count table
     monkeypatch.setattr(bootstrap, "MULTINOMIAL_MAX_K", 0)
-    monkeypatch.setattr(bootstrap, "AREA_BLOCK", 7)
+    monkeypatch.setattr(_continuous, "AREA_BLOCK", 7)
     rng = np.random.default_rng(seed)
     y = (rng.random(300) < 0.3).astype(float)
     s = np.round(rng.normal(0.4 * y * seed, 1.0), 1 + seed % 2)
@@ -167,5 +167,5 @@ def test_score_of_a_negative_record_found_from_the_top():
     n_neg = rng.integers(0, 3, 700)
     below = np.r_[0, np.cumsum(n_neg)]
     for r in range(0, int(n_neg.sum()), 7):
-        j, above = bootstrap._score_of_negative(n_neg, int(n_neg.sum()), r)
+        j, above = _continuous.score_of_negative(n_neg, int(n_neg.sum()), r)
         assert below[j] <= r < below[j + 1] and above == n_neg.sum() - below[j]

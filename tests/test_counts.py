@@ -164,3 +164,36 @@ def test_lower_equals_negated_higher(pair):
     cuts = np.unique(score)
     a, b = lo.cells_at(cuts), hi.cells_at(-cuts)
     assert all(np.array_equal(a[k], b[k]) for k in ("tp", "fp", "tn", "fn"))
+
+
+def test_tail_sums_count_at_or_above_each_cell_with_a_replicate_axis():
+    # the one count of screen-positives per cut-off, against a loop over the cells
+    rng = np.random.default_rng(4)
+    w = rng.integers(0, 5, size=(3, 9))
+    full = counts_mod.tail_sums(w)
+    assert full.shape == (3, 10) and np.all(full[:, -1] == 0)
+    for j in range(10):
+        assert np.array_equal(full[:, j], w[:, j:].sum(axis=1))
+    at = np.array([0, 3, 9, 3, 8])
+    assert np.array_equal(counts_mod.tail_sums(w, at), full[:, at])
+    assert np.array_equal(counts_mod.tail_sums(w[1], at), full[1, at])
+    assert counts_mod.tail_sums(w[0], dtype=np.int32).dtype == np.int32
+    empty = np.zeros(0, np.int64)
+    assert counts_mod.tail_sums(empty).tolist() == [0] and counts_mod.tail_sums(empty, [0, 0]).tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower"])
+def test_curve_counts_verified_records_screening_positive_at_each_score(direction):
+    rng = np.random.default_rng(5)
+    s = rng.integers(0, 8, 200).astype(float)
+    y = (rng.random(200) < 0.3).astype(float)
+    y[rng.random(200) < 0.1] = np.nan
+    t = CountTable.from_scores(s, y, direction)
+    tp, fp = t.curve()
+    flagged = (lambda c: s >= c) if direction == "higher" else (lambda c: s <= c)
+    for j, c in enumerate(t.external_scores):
+        assert tp[j] == np.sum(flagged(c) & (y == 1)) and fp[j] == np.sum(flagged(c) & (y == 0))
+    assert tp[-1] == fp[-1] == 0  # a cut-off beyond every score: nobody positive
+    j = np.array([2, 0, len(t.scores)])
+    assert [a.tolist() for a in t.curve(j)] == [tp[j].tolist(), fp[j].tolist()]
+    assert np.array_equal(t.cutoff_index(t.external_scores), np.arange(len(t.scores)))

@@ -10,7 +10,7 @@ from scipy.stats import norm
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from signalering.errors import UsageError
-from signalering.stats import roc
+from signalering.stats import _continuous, roc
 from signalering.stats.counts import CountTable
 
 POS, NEG = [3, 2, 2, 1], [2, 1, 0, 0, 0]  # methodology.md section 5
@@ -182,7 +182,7 @@ def test_sliced_partial_area_equals_full_integration_with_ties():
 def test_partial_auc_of_a_long_table_is_computed_in_blocks_without_the_whole_curve(monkeypatch, block):
     """A continuous score (k + 1 > 4096): tp is built only where the range needs it, areas in blocks;
     the same number as integrating the whole curve."""
-    monkeypatch.setattr(roc, "AREA_BLOCK", block)
+    monkeypatch.setattr(_continuous, "AREA_BLOCK", block)
     rng = np.random.default_rng(7)
     y = (rng.random(12000) < 0.2).astype(float)
     s = np.round(rng.normal(y, 1.0), 4)  # ties, k > 4096

@@ -74,10 +74,11 @@ def accuracy_table(
     for stat, (num, den, reason) in PROPORTIONS.items():
         x, n = sum(c[k] for k in num), sum(c[k] for k in den)
         est, lo, hi = proportion_ci(x, n, ci_method, confidence)
-        rows.append(_long(cut, stat, est, lo, hi, ci_method, np.where(n > 0, None, reason)))
+        rows.append(pd.DataFrame(_long("cutoff", cut, stat, est, lo, hi, ci_method, np.where(n > 0, None, reason))))
     ratio_method = "log" if correction == 0 else f"log, {correction} added to every cell"
     for stat, (est, lo, hi) in likelihood_ratio_ci(c["tp"], c["fp"], c["fn"], c["tn"], confidence, correction).items():
-        rows.append(_long(cut, stat, est, lo, hi, ratio_method, np.where(np.isnan(est), RATIO_REASONS[stat], None)))
+        reason = np.where(np.isnan(est), RATIO_REASONS[stat], None)
+        rows.append(pd.DataFrame(_long("cutoff", cut, stat, est, lo, hi, ratio_method, reason)))
     stats = pd.concat(rows, ignore_index=True)
     sens = stats.loc[stats.statistic == "sensitivity", "estimate"].to_numpy()
     spec = stats.loc[stats.statistic == "specificity", "estimate"].to_numpy()
@@ -87,18 +88,19 @@ def accuracy_table(
     return cells_df, stats
 
 
-def _long(cut, stat, est, lo, hi, method, reason) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "cutoff": cut,
-            "statistic": stat,
-            "estimate": est,
-            "ci_low": lo,
-            "ci_high": hi,
-            "method": method,
-            "reason": reason,
-        }
-    )
+def _long(key: str, at, stat: str, est, lo, hi, method, reason=None) -> dict:
+    """One statistic in long form, keyed by ``key`` (``cutoff`` or ``prevalence``): the columns of
+    ``accuracy_table``'s ``stats`` (arrays, one entry per cut-off) and of ``at_prevalence_intervals``
+    (one row)."""
+    return {
+        key: at,
+        "statistic": stat,
+        "estimate": est,
+        "ci_low": lo,
+        "ci_high": hi,
+        "method": method,
+        "reason": reason,
+    }
 
 
 def at_prevalence(sensitivity, specificity, prevalence) -> pd.DataFrame:
@@ -198,17 +200,7 @@ def at_prevalence_intervals(
     for i, p in enumerate(pi):
 
         def add(stat, est, lo, hi, method, reason=None, p=p):
-            rows.append(
-                {
-                    "prevalence": float(p),
-                    "statistic": stat,
-                    "estimate": est,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "method": method,
-                    "reason": reason,
-                }
-            )
+            rows.append(_long("prevalence", float(p), stat, est, lo, hi, method, reason))
 
         if point is None:
             reason = "needs reference-positive and -negative records"

@@ -18,7 +18,7 @@ Two ways of drawing the same multinomial are used, chosen by the table's size:
 * many distinct scores (a continuous score, k ~ n): draw ``m`` (``n``) record indices uniformly with
   replacement and ``bincount`` them per record; the AUC, the cells at the cut-offs, the partial AUC
   and the cut-point rules are all read from the cumulative multiplicities of that one replicate
-  (``_record_space_replicates``): O(m + n) per replicate plus the part of the curve inside the
+  (``_continuous.RecordSpace``): O(m + n) per replicate plus the part of the curve inside the
   partial-AUC range, with no array of the k distinct scores built per replicate.
 
 Percentile intervals (Efron & Tibshirani 1993, ch. 13) are used throughout; they respect the [0, 1]
@@ -28,7 +28,6 @@ an apparent sensitivity/specificity at a data-driven cut-point are in ``cutpoint
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
@@ -36,19 +35,20 @@ import numpy as np
 
 from .. import progress
 from ..errors import UsageError
+from . import _continuous, roc
 from . import cutpoints as _cp
-from . import roc
-from .counts import CountTable
+from .counts import CountTable, tail_sums
 
 MULTINOMIAL_MAX_K = 4096
 BLOCK_BYTES = 32 * 2**20
-AREA_BLOCK = 8192
 DRAW_BLOCK = 2**16
 
 
-def check_replicates(n_boot: int, where: str) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise UsageError(f"The 'n_boot' parameter of {where} must be a positive integer. Got {n_boot!r} instead.")
+def check_replicates(n_boot: int, where: str, minimum: int = 1) -> int:
+    """``n_boot`` as an int, or a ``UsageError``: an integer of at least ``minimum`` (0: no bootstrap)."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise UsageError(f"The 'n_boot' parameter of {where} must be {kind}. Got {n_boot!r} instead.")
     return int(n_boot)
 
 
@@ -91,8 +91,9 @@ def stratified_replicates(
         return
     # Many distinct scores: resample record indices (records sorted by score) and count them per
     # distinct score; the same draws, in the same order, as ``_replicate_blocks``.
-    bound_pos = np.concatenate([[0], np.cumsum(counts.n_pos)])
-    bound_neg = np.concatenate([[0], np.cumsum(counts.n_neg)])
+    bound_pos = m - tail_sums(counts.n_pos)  # records below each distinct score
+    bound_neg = n - tail_sums(counts.n_neg)
+    cum_p, cum_n = np.empty(m + 1, np.int64), np.empty(n + 1, np.int64)
     b = max(1, min(n_boot, block_bytes // (16 * k)))
     done = 0
     while done < n_boot:
@@ -100,8 +101,8 @@ def stratified_replicates(
         wpos = np.empty((size, k), np.int64)
         wneg = np.empty((size, k), np.int64)
         for i in range(size):
-            cum_p = np.cumsum(np.bincount(rng.integers(1, m + 1, m), minlength=m + 1))
-            cum_n = np.cumsum(np.bincount(rng.integers(1, n + 1, n), minlength=n + 1))
+            np.cumsum(_multiplicities(rng, m, cum_p), out=cum_p)
+            np.cumsum(_multiplicities(rng, n, cum_n), out=cum_n)
             wpos[i] = np.diff(cum_p[bound_pos])
             wneg[i] = np.diff(cum_n[bound_neg])
         yield wpos, wneg
@@ -124,16 +125,22 @@ def _replicate_blocks(
     rule name -> (index into ``counts.scores`` chosen in each replicate or -1, its sensitivity, its
     specificity), each (b,). Candidates of a rule are the scores drawn at least once in the replicate.
 
-    Few distinct scores: the multinomial tables of ``stratified_replicates``, whole curves per block.
-    Many distinct scores (k > ``MULTINOMIAL_MAX_K``, a continuous score): ``_record_space_replicates``.
+    Few distinct scores: the multinomial tables of ``stratified_replicates``, whole curves per block
+    (``tail_sums`` along the replicate axis). Many distinct scores (k > ``MULTINOMIAL_MAX_K``, a
+    continuous score): one replicate per block, the multiplicity of each record drawn here and every
+    statistic read from it by ``_continuous.RecordSpace`` (the same distribution and numbers).
     """
-    k = len(counts.scores)
-    if k > MULTINOMIAL_MAX_K:
-        yield from _record_space_replicates(counts, n_boot, rng, idx, fpr_range, rules)
-        return
     m, n = counts.n_positive, counts.n_negative
+    if len(counts.scores) > MULTINOMIAL_MAX_K:
+        space = _continuous.RecordSpace(counts, idx, rules)
+        cum_p, cum_n = np.empty(m + 1, np.int64), np.empty(n + 1, np.int64)  # reused by every replicate
+        for _ in range(n_boot):
+            _multiplicities(rng, m, cum_p)
+            _multiplicities(rng, n, cum_n)
+            yield space.replicate(cum_p, cum_n, fpr_range)
+        return
     for wpos, wneg in stratified_replicates(counts, n_boot, rng, block_bytes=block_bytes):
-        tp_ge, fp_ge = _suffix(wpos), _suffix(wneg)
+        tp_ge, fp_ge = tail_sums(wpos), tail_sums(wneg)
         auc = roc.auc_from_weights(wpos, wneg)
         pauc = (
             None
@@ -151,112 +158,6 @@ def _replicate_blocks(
         del tp_ge, fp_ge
 
 
-def _record_space_replicates(
-    counts: CountTable,
-    n_boot: int,
-    rng: np.random.Generator,
-    idx: np.ndarray,
-    fpr_range: tuple[float, float] | None,
-    rules: Sequence[_cp.CutpointRule],
-):
-    """``_replicate_blocks`` for a continuous score: one replicate per block, drawn in record space.
-
-    The same distribution as the multinomial tables: records of each stratum are sorted by score, a
-    replicate is the multiplicity of each record (m, resp. n, uniform draws counted by
-    ``_multiplicities`` into one buffer reused by every replicate) and its cumulative sum C
-    (C_pos[i]: drawn positives among the first i positive records). Everything is read from C_pos
-    and C_neg, so neither the draws nor any array of the k distinct scores is kept per replicate:
-
-    * AUC = sum_i c_i (C_neg[L_i] + C_neg[U_i]) / (2 m n), where L_i / U_i count the negatives
-      below / at-or-below positive i (placement values);
-    * tp and fp at score j are ``m - C_pos[B_pos[j]]`` and ``n - C_neg[B_neg[j]]`` (B = records
-      below score j), taken at the requested cut-offs (B fixed), over the part of the curve inside
-      the partial-AUC range (B as a running sum, ``_partial_area_records``), and at the cut-point
-      candidates below;
-    * cut-point rules: every rule except ``max_specificity`` prefers the stricter of tied cut-offs
-      and its criterion never decreases with tp nor increases with fp (also in floating point). Of
-      the candidates sharing one tp, the strictest therefore has the best value and wins ties, so
-      the rule's choice is always a score at which a positive was drawn, or the strictest drawn
-      score. Only those (at most m + 1, against ~0.63 k drawn scores) are evaluated: the same
-      values, maximum and tie-break as over every drawn score, hence the same choice.
-      ``max_specificity`` (ties to the more lenient) is evaluated over every drawn score.
-
-    O(m + n) per replicate plus the partial-AUC range; memory: two buffers of m + 1 and n + 1
-    counts and a few arrays of m entries.
-    """
-    k, m, n = len(counts.scores), counts.n_positive, counts.n_negative
-    itype = np.int32 if max(k, m + n) < 2**31 - 1 else np.int64
-    # Set-up only (freed before the replicates): records below each distinct score, per stratum.
-    # Kept: per positive record its placement among the negatives (below / at-or-below its score),
-    # the first positive record of its score and its score; the records below each cut-off.
-    bound = np.zeros(k + 1, itype)
-    np.cumsum(counts.n_neg, out=bound[1:])
-    group = np.repeat(np.arange(k, dtype=itype), counts.n_pos)  # distinct score of each positive record
-    below, upto, neg_idx = bound[group], bound[group + 1], bound[idx]
-    np.cumsum(counts.n_pos, out=bound[1:])
-    pos_first, pos_idx = bound[group], bound[idx]
-    del bound
-    tied_pos = bool(np.any(counts.n_pos > 1))
-    fast = [r for r in rules if r.method != "max_specificity"]
-    slow = [r for r in rules if r.method == "max_specificity"]
-    cum_p, cum_n = np.empty(m + 1, np.int64), np.empty(n + 1, np.int64)  # reused by every replicate
-    for _ in range(n_boot):
-        # multiplicity of each record, with a leading 0 (draws are 1..m), made cumulative in place
-        # (the positives' only after the AUC and the drawn positives have been read from them)
-        _multiplicities(rng, m, cum_p)
-        _multiplicities(rng, n, cum_n)
-        np.cumsum(cum_n, out=cum_n)
-        c_pos = cum_p[1:]
-        num = np.dot(c_pos, cum_n[below]) + np.dot(c_pos, cum_n[upto])
-        auc = np.array([num / (2.0 * m * n)])
-        drawn = np.flatnonzero(c_pos) if fast else None  # positive records drawn, by score
-        np.cumsum(cum_p, out=cum_p)
-        tp_sel = (m - cum_p[pos_idx])[None, :]
-        fp_sel = (n - cum_n[neg_idx])[None, :]
-        pauc, picks = None, {}
-        if fast:
-            if tied_pos:  # one candidate per score: the first drawn positive record of each
-                pf = pos_first[drawn]
-                first = np.empty(len(drawn), bool)
-                first[0] = True
-                np.not_equal(pf[1:], pf[:-1], out=first[1:])
-                drawn = drawn[first]
-            cand = group[drawn].astype(np.int64)
-            tp_c = m - cum_p[pos_first[drawn]]
-            fp_c = n - cum_n[below[drawn]]
-            # the strictest drawn score, when only negatives were drawn there (tp 0): the highest
-            # negative record drawn lies above the highest drawn positive's score
-            r_top = int(np.searchsorted(cum_n, n, side="left")) - 1  # highest negative record drawn
-            if r_top >= upto[drawn[-1]]:
-                j_top, above = _score_of_negative(counts.n_neg, n, r_top)
-                cand = np.append(cand, j_top)
-                tp_c = np.append(tp_c, 0)
-                fp_c = np.append(fp_c, n - cum_n[n - above])
-            got = _cp.choose_indices(tp_c[None, :], fp_c[None, :], m, n, fast)
-            picks.update(
-                {name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp) for name, (j, se, sp) in got.items()}
-            )
-            del drawn, cand, tp_c, fp_c
-        if fpr_range is not None:
-            pauc = _partial_area_records(cum_p, cum_n, counts.n_pos, counts.n_neg, m, n, *fpr_range)
-        if slow:  # the whole curve, once per replicate
-            bound = np.zeros(k + 1, itype)
-            np.cumsum(counts.n_pos, out=bound[1:])
-            tp_ge = m - cum_p[bound]
-            np.cumsum(counts.n_neg, out=bound[1:])
-            fp_ge = n - cum_n[bound]
-            del bound
-            total = tp_ge + fp_ge
-            cand = np.flatnonzero(total[:-1] > total[1:])  # scores drawn at least once
-            del total
-            got = _cp.choose_indices(tp_ge[None, cand], fp_ge[None, cand], m, n, slow)
-            picks.update(
-                {name: (np.where(j >= 0, cand[np.maximum(j, 0)], -1), se, sp) for name, (j, se, sp) in got.items()}
-            )
-            del tp_ge, fp_ge, cand
-        yield auc, tp_sel, fp_sel, pauc, picks
-
-
 def _multiplicities(rng: np.random.Generator, size: int, out: np.ndarray) -> np.ndarray:
     """``out[i]`` = how often record i (1..size) is drawn in ``size`` uniform draws; ``out[0] = 0``.
 
@@ -270,70 +171,6 @@ def _multiplicities(rng: np.random.Generator, size: int, out: np.ndarray) -> np.
     return out
 
 
-def _score_of_negative(n_neg: np.ndarray, n: int, r: int) -> tuple[int, int]:
-    """Distinct score j of negative record r (records by score, 0-based) and the negatives at or
-    above it, found by walking down from the highest score (r is near the top in practice)."""
-    hi, above, step = len(n_neg), 0, 64
-    while True:
-        lo = max(hi - step, 0)
-        s = np.cumsum(n_neg[lo:hi][::-1]) + above  # negatives at or above hi-1, hi-2, ..., lo
-        i = int(np.searchsorted(s, n - r, side="left"))  # first score (from the top) holding record r
-        if i < len(s):
-            return hi - 1 - i, int(s[i])
-        hi, above, step = lo, int(s[-1]) if len(s) else above, step * 4
-
-
-def _partial_area_records(cum_p, cum_n, n_pos, n_neg, m: int, n: int, fpr_low: float, fpr_high: float) -> np.ndarray:
-    """``roc.partial_area_rows`` of one replicate given by cumulative record multiplicities.
-
-    The curve's points p = 0..k run from the strictest score j = k - p (nobody positive, p = 0)
-    down; with S(j) the records of the *table* at or above score j, the replicate has
-    tp = m - cum_p[m - S_pos(j)] and fp = n - cum_n[n - S_neg(j)] there (non-decreasing in p). S is a
-    running sum walked down in blocks, so no array of the k scores is built. A first walk counts
-    the points with fp below and within the FPR range (up to the first point beyond it); the second
-    builds the points ``partial_area_rows`` keeps for one long row and writes their segment areas
-    (``roc.segment_areas``, ``AREA_BLOCK`` points at a time) into one row, summed as
-    ``area_between`` sums it: the same number to the last bit.
-    """
-    k = len(n_pos)
-    max_lo = math.ceil(fpr_low * n) - 1  # fp < fpr_low * n
-    max_hi = math.floor(fpr_high * n)  # fp <= fpr_high * n
-    # walk 1: points with fp <= max_lo and fp <= max_hi (point p = 0 has fp 0)
-    c_lo, c_hi = int(max_lo >= 0), 1
-    hi, s_neg = k, 0
-    while hi > 0:
-        lo = max(hi - AREA_BLOCK, 0)
-        s = np.cumsum(n_neg[lo:hi][::-1]) + s_neg
-        fp = n - cum_n[n - s]
-        c_lo += int(np.searchsorted(fp, max_lo, side="right"))
-        c_hi += int(np.searchsorted(fp, max_hi, side="right"))
-        if fp[-1] > max_hi:
-            break
-        hi, s_neg = lo, int(s[-1])
-    p_start, p_end = max(c_lo - 1, 0), min(c_hi, k)
-    # walk 2: points p_start..p_end, segment areas block by block
-    j = k - p_start
-    s_pos, s_neg = int(n_pos[j:].sum()), int(n_neg[j:].sum())
-    prev_t = (m - cum_p[m - s_pos]) / m
-    prev_f = (n - cum_n[n - s_neg]) / n
-    areas = np.empty((1, p_end - p_start))
-    done, hi = 0, j
-    while done < areas.shape[1]:
-        cnt = min(AREA_BLOCK, areas.shape[1] - done)
-        lo = hi - cnt
-        sp = np.cumsum(n_pos[lo:hi][::-1]) + s_pos  # S at scores hi-1, ..., lo
-        sn = np.cumsum(n_neg[lo:hi][::-1]) + s_neg
-        tpr = np.empty(cnt + 1)
-        fpr = np.empty(cnt + 1)
-        tpr[0], fpr[0] = prev_t, prev_f
-        tpr[1:] = (m - cum_p[m - sp]) / m
-        fpr[1:] = (n - cum_n[n - sn]) / n
-        areas[0, done : done + cnt] = roc.segment_areas(fpr, tpr, fpr_low, fpr_high)
-        prev_t, prev_f, s_pos, s_neg = tpr[-1], fpr[-1], int(sp[-1]), int(sn[-1])
-        done, hi = done + cnt, lo
-    return np.sum(areas, axis=-1)
-
-
 def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of the defined (non-NaN) replicate values; NaN if none."""
     v = np.asarray(values, float)
@@ -343,24 +180,6 @@ def percentile_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[f
     alpha = 1.0 - confidence
     lo, hi = np.quantile(v, [alpha / 2.0, 1.0 - alpha / 2.0])
     return float(lo), float(hi)
-
-
-class _suffix_at:
-    """``_suffix(w)[j]`` for a 1-d ``w`` at any indices, from one cumulative sum (no (k+1) copy)."""
-
-    def __init__(self, w: np.ndarray) -> None:
-        self.cum = np.cumsum(w)
-
-    def __getitem__(self, j):
-        j = np.asarray(j)
-        return self.cum[-1] - np.where(j > 0, self.cum[np.maximum(j - 1, 0)], 0)
-
-
-def _suffix(w: np.ndarray) -> np.ndarray:
-    """Records with internal score >= scores[j], for j = 0..k (last column 0), per row."""
-    out = np.zeros(w.shape[:-1] + (w.shape[-1] + 1,), np.int64)
-    np.cumsum(w[..., ::-1], axis=-1, out=out[..., -2::-1])
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,9 +275,9 @@ def bootstrap_accuracy(
     if m == 0 or n == 0:
         raise UsageError("bootstrap_accuracy needs reference-positive and reference-negative records.")
     cut = np.atleast_1d(np.asarray(cutoffs, dtype=float))
-    idx = np.searchsorted(counts.scores, counts.to_internal(cut), side="left")
+    idx = counts.cutoff_index(cut)
     if specificity_range is not None:
-        sp_low, sp_high = roc._check_specificity_range(specificity_range, "bootstrap_accuracy")
+        sp_low, sp_high = roc.check_specificity_range(specificity_range, "bootstrap_accuracy")
     fpr_range = None if specificity_range is None else (1.0 - sp_high, 1.0 - sp_low)
     rules = list(cutpoint_rules)
     auc, pauc, tp, fp = [], [], [], []
@@ -494,12 +313,11 @@ def bootstrap_accuracy(
         (counts.n_pos, "sensitivity", lambda x: x / m),
         (counts.n_neg, "specificity", lambda x: 1.0 - x / n),
     ):
-        at = _suffix_at(w)
         for rule in cutpoint_rules:
             rows = cp_index[rule.name]
             ok = rows >= 0
-            cp_orig.setdefault(rule.name, {})[stat] = np.where(ok, value(at[np.where(ok, rows, 0)]), np.nan)
-        del at
+            at = tail_sums(w, np.where(ok, rows, 0))
+            cp_orig.setdefault(rule.name, {})[stat] = np.where(ok, value(at), np.nan)
     result = BootstrapResult(
         n_boot=n_boot,
         seed=seed,

@@ -29,6 +29,7 @@ from scipy import special, stats
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from ..errors import InputError, UsageError, check_open_unit
+from .bootstrap import check_replicates, check_rng
 from .counts import CountTable
 from .intervals import Interval, z_value
 from .roc import auc_delong
@@ -639,13 +640,10 @@ def calibration_curve(
     """
     where = "calibration_curve"
     check_open_unit("confidence", confidence, where)
-    if not isinstance(rng, np.random.Generator):
-        raise UsageError(
-            f"The 'rng' parameter of {where} must be a numpy.random.Generator. Got {type(rng).__name__} instead."
-        )
-    for name, value, low in (("n_boot", n_boot, 0), ("n_points", n_points, 2)):
-        if not (isinstance(value, (int, np.integer)) and value >= low):
-            raise UsageError(f"The '{name}' parameter of {where} must be an integer >= {low}. Got {value!r} instead.")
+    check_rng(rng, where)
+    check_replicates(n_boot, where, minimum=0)
+    if not (isinstance(n_points, (int, np.integer)) and n_points >= 2):
+        raise UsageError(f"The 'n_points' parameter of {where} must be an integer >= 2. Got {n_points!r} instead.")
     p, y, _ = probability_pairs(probability, reference, column=column, reference_column=reference_column, where=where)
     columns = ["predicted", "observed", "ci_low", "ci_high", "n_boot"]
     events = int(y.sum())

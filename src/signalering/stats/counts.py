@@ -148,17 +148,26 @@ class CountTable:
         internal = np.unique(self.scores[np.searchsorted(cum, qs, side="left")])[::-1]
         return self.to_external(internal)
 
-    def at_or_above(self) -> tuple[np.ndarray, np.ndarray]:
-        """(TP, FP) at each distinct score taken as the cut-off: the verified positives and negatives
-        scoring at or above it (internal scale, ascending), i.e. ``tail_sums`` of ``n_pos``, ``n_neg``.
+    def cutoff_index(self, cutoffs) -> np.ndarray:
+        """Index of each cut-off (original scale) among the distinct scores: the first internal score
+        at or above the internal cut-off (``len(scores)`` when none is), as ``tail_sums`` reads it."""
+        return np.searchsorted(self.scores, self.to_internal(cutoffs), side="left")
+
+    def curve(self, at=None) -> tuple[np.ndarray, np.ndarray]:
+        """(TP, FP): the verified positives and negatives screening positive at each distinct score
+        taken as the cut-off (internal scale, ascending), then 0, 0 above the highest score (nobody
+        positive): ``tail_sums`` of ``n_pos`` and ``n_neg``, k + 1 entries each. With ``at``
+        (indices into 0..k): those entries only.
+
+        ROC points, the partial AUC, cut-point candidates and the cells at cut-offs read this.
 
         Examples
         --------
         >>> t = CountTable.from_scores([1, 2, 2, 3], [0, 1, 0, 1])
-        >>> [a.tolist() for a in t.at_or_above()]
-        [[2, 2, 1], [2, 1, 0]]
+        >>> [a.tolist() for a in t.curve()]
+        [[2, 2, 1, 0], [2, 1, 0, 0]]
         """
-        return tail_sums(self.n_pos), tail_sums(self.n_neg)
+        return tail_sums(self.n_pos, at), tail_sums(self.n_neg, at)
 
     def cells_at(self, cutoffs: Sequence[float]) -> dict[str, np.ndarray]:
         """tp, fp, tn, fn (verified records only) for each cut-off on the original scale.
@@ -166,17 +175,9 @@ class CountTable:
         A record screens positive when its internal score >= the internal cut-off, which is
         ``score >= cutoff`` for direction ``higher`` and ``score <= cutoff`` for ``lower``.
         """
-        c = self.to_internal(np.atleast_1d(np.asarray(cutoffs, dtype=float)))
-        idx = np.searchsorted(self.scores, c, side="left")
-
-        def at_or_above(w: np.ndarray) -> np.ndarray:
-            # records with internal score >= scores[idx] = total - records below (one cumsum, no copies)
-            if len(w) == 0:
-                return np.zeros(len(idx), np.int64)
-            cum = np.cumsum(w)
-            return cum[-1] - np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0)
-
-        tp, fp, unv = at_or_above(self.n_pos), at_or_above(self.n_neg), at_or_above(self.n_unverified)
+        idx = self.cutoff_index(np.atleast_1d(np.asarray(cutoffs, dtype=float)))
+        tp, fp = self.curve(idx)
+        unv = tail_sums(self.n_unverified, idx)
         return {
             "tp": tp,
             "fp": fp,
@@ -221,11 +222,40 @@ class CountTable:
 _CHUNK = 1 << 20  # records per pass when counting; bounds the temporary memory to a few MB
 
 
-def tail_sums(counts: np.ndarray) -> np.ndarray:
-    """Counts at or above each cell along the last axis (cells ordered by score, ascending): the one
-    place where "screen-positive at each cut-off" is counted for ROC points, cut-point candidates and
-    decision curves (bootstrap replicates included, shape (..., k))."""
-    return np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1]
+def tail_sums(counts: np.ndarray, at=None, dtype=np.int64) -> np.ndarray:
+    """Counts at or above each cell along the last axis (cells ordered by score, ascending), then 0.
+
+    The one place where "screen-positive at each cut-off" is counted: for a table with k cells the
+    result has k + 1 entries along the last axis, entry j = ``counts[..., j:].sum(-1)`` (the records
+    positive at a cut-off at cell j; the last, 0, is a cut-off above every score). Leading axes are
+    kept (bootstrap replicates, shape (..., k) -> (..., k + 1)). ROC points, the partial AUC,
+    cut-point candidates, the cells at cut-offs, decision curves and the bootstrap read it.
+
+    Parameters
+    ----------
+    counts : ndarray of int, shape (..., k)
+    at : array of int in 0..k, optional
+        Only these entries, shape (..., len(at)), from one forward cumulative sum (total minus the
+        records below), without the (k + 1) array.
+    dtype : integer dtype of the result (int32 halves the memory of a long 1-d table).
+
+    Examples
+    --------
+    >>> tail_sums(np.array([1, 0, 2, 1])).tolist(), tail_sums(np.array([1, 0, 2, 1]), [0, 2, 4]).tolist()
+    ([4, 3, 3, 1, 0], [4, 3, 0])
+    """
+    if at is None:
+        # records below each cell (a forward cumulative sum, contiguous), then total minus those, in place
+        out = np.empty(counts.shape[:-1] + (counts.shape[-1] + 1,), dtype)
+        out[..., 0] = 0
+        np.cumsum(counts, axis=-1, out=out[..., 1:])
+        np.subtract(out[..., -1:].copy(), out, out=out)
+        return out
+    at = np.asarray(at)
+    if counts.shape[-1] == 0:
+        return np.zeros(counts.shape[:-1] + at.shape, dtype)
+    cum = np.cumsum(counts, axis=-1, dtype=dtype)
+    return cum[..., -1:] - np.where(at > 0, cum[..., np.maximum(at - 1, 0)], 0)
 
 
 def _reference_as_float(reference) -> np.ndarray:

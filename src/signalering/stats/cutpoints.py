@@ -251,8 +251,9 @@ def _stricter_wins_candidates(counts: CountTable):
     with fp (also in floating point) and breaks ties towards the stricter cut-off. Of the candidates
     sharing one tp, the strictest therefore has the best value and wins ties, so the choice is a
     score with a reference-positive record, or the strictest candidate. Returns tp and fp at those
-    (increasing score) and their indices into ``counts.scores``; one cumulative sum at a time, so a
-    continuous score needs little memory beyond its table. The bootstrap uses the same argument.
+    (increasing score) and their indices into ``counts.scores`` (``CountTable.curve`` at those
+    indices: one cumulative sum at a time, so a continuous score needs little memory beyond its
+    table). The record-space bootstrap (``_continuous``) uses the same argument.
     """
     where = np.flatnonzero(counts.n_pos)
     verified_neg = counts.n_neg > 0
@@ -260,18 +261,13 @@ def _stricter_wins_candidates(counts: CountTable):
     del verified_neg
     if len(where) == 0 or top > where[-1]:
         where = np.append(where, top)
-
-    def at_or_above(w: np.ndarray) -> np.ndarray:
-        cum = np.cumsum(w)
-        return cum[-1] - np.where(where > 0, cum[np.maximum(where - 1, 0)], 0)
-
-    return at_or_above(counts.n_pos), at_or_above(counts.n_neg), where
+    return *counts.curve(where), where
 
 
 def _candidates(counts: CountTable):
     """Screen-positive counts at each observed score that has a verified record (candidate cut-offs)."""
     keep = (counts.n_pos > 0) | (counts.n_neg > 0)
-    tp_ge, fp_ge = counts.at_or_above()
+    tp_ge, fp_ge = (c[:-1] for c in counts.curve())  # the point above the highest score is no candidate
     if keep.all():  # the usual case for verified data: no compressed copies
         return tp_ge, fp_ge, slice(None)
     return tp_ge[keep], fp_ge[keep], keep

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError, check_open_unit
+from .bootstrap import check_replicates, check_rng
 from .calibration import probability_pairs
 from .counts import tail_sums
 
@@ -38,12 +39,9 @@ def _counts_at(pos: np.ndarray, neg: np.ndarray, cut_index: np.ndarray) -> tuple
     """TP and FP at each threshold from record counts per ordered cell (bin of probabilities).
 
     ``pos``/``neg`` have shape (..., k); the records treated at threshold t are those in cells
-    ``cut_index[t]:``. Returns arrays of shape (..., n_thresholds).
+    ``cut_index[t]:`` (``counts.tail_sums`` at those cells). Returns arrays of shape (..., n_thresholds).
     """
-    zeros = np.zeros(pos.shape[:-1] + (1,), dtype=pos.dtype)
-    tail_pos = np.concatenate([tail_sums(pos), zeros], axis=-1)
-    tail_neg = np.concatenate([tail_sums(neg), zeros], axis=-1)
-    return tail_pos[..., cut_index], tail_neg[..., cut_index]
+    return tail_sums(pos, cut_index), tail_sums(neg, cut_index)
 
 
 def net_benefit(
@@ -101,13 +99,8 @@ def net_benefit(
     """
     where = "net_benefit"
     check_open_unit("confidence", confidence, where)
-    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 0):
-        raise UsageError(f"The 'n_boot' parameter of {where} must be a non-negative integer. Got {n_boot!r} instead.")
-    if n_boot > 0 and not isinstance(rng, np.random.Generator):
-        raise UsageError(
-            f"The 'rng' parameter of {where} must be a numpy.random.Generator when n_boot > 0. "
-            f"Got {type(rng).__name__} instead."
-        )
+    if check_replicates(n_boot, where, minimum=0) > 0:
+        check_rng(rng, where)
     t = _thresholds(thresholds, where)
     p, y, _ = probability_pairs(probability, reference, column=column, reference_column=reference_column, where=where)
     n = int(p.size)

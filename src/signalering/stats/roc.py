@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import check_open_unit
+from ..errors import UsageError, check_open_unit
 from .counts import CountTable
 from .intervals import Interval, z_value
 
@@ -101,9 +101,8 @@ def roc_points(counts: CountTable) -> pd.DataFrame:
     ordered from the strictest cut-off (0, 0) to the most lenient (1, 1). The first row has cutoff
     None (nobody positive).
     """
-    tp_ge, fp_ge = counts.at_or_above()
-    tp = np.concatenate([[0], tp_ge[::-1]])
-    fp = np.concatenate([[0], fp_ge[::-1]])
+    tp_ge, fp_ge = counts.curve()
+    tp, fp = tp_ge[::-1], fp_ge[::-1]  # from nobody positive (above the highest score) down
     cut = np.concatenate([[np.nan], counts.external_scores[::-1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         tpr = tp / counts.n_positive if counts.n_positive else np.full(tp.shape, np.nan)
@@ -161,15 +160,20 @@ def segment_areas(fpr: np.ndarray, tpr: np.ndarray, fpr_low: float, fpr_high: fl
     return np.where(width > 0, width * (y_lo + y_hi) / 2.0, 0.0)
 
 
+LONG_CURVE = 4096  # points from which a single curve is integrated only over the FPR range
+
+
 def partial_area_rows(
-    tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float, fpr_high: float, slice_above: int = 4096
+    tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float, fpr_high: float, slice_above: int = LONG_CURVE
 ) -> np.ndarray:
     """Partial AUC over FPR [fpr_low, fpr_high] for each row of screen-positive counts.
 
     ``tp_ge``, ``fp_ge`` : (rows, k + 1) positives / negatives with internal score >= scores[j]
-    (last column 0). A single row longer than ``slice_above`` (a continuous score) is first cut to
-    the points that bound the FPR range (``fp_ge`` is non-increasing along the row), so only that
-    part of the curve is integrated; the result is the same (see ``area_between``).
+    (last column 0: ``counts.tail_sums``, ``CountTable.curve``). A single row longer than
+    ``slice_above`` (a continuous score) is first cut to the points that bound the FPR range
+    (``fp_ge`` is non-increasing along the row), so only that part of the curve is integrated; the
+    result is the same (see ``area_between``). ``partial_auc`` of a long table walks the range in
+    blocks instead (``_continuous.partial_area``), to the same number.
     """
     if tp_ge.shape[0] == 1 and tp_ge.shape[1] > slice_above:
         a, b = _range_points(fp_ge[0], n, fpr_low, fpr_high)
@@ -184,25 +188,6 @@ def _range_points(fp_row: np.ndarray, n: int, fpr_low: float, fpr_high: float) -
     i_hi = int(np.searchsorted(up, fpr_high * n, side="right"))  # first point beyond the range
     i_lo = int(np.searchsorted(up, fpr_low * n, side="left"))  # first point inside it
     return max(k - min(i_hi, k), 0), min(k - max(i_lo - 1, 0), k) + 1
-
-
-AREA_BLOCK = 8192
-
-
-def _area_in_blocks(tp_ge: np.ndarray, fp_ge: np.ndarray, m: int, n: int, fpr_low: float, fpr_high: float) -> float:
-    """``area_between(fp_ge[::-1] / n, tp_ge[::-1] / m, ...)`` of 1-d rows, computed in blocks.
-
-    The segment areas are the same numbers, written into one row and summed as ``area_between``
-    sums it; only the temporaries of one block of ``AREA_BLOCK`` points are alive at a time.
-    """
-    areas = np.empty((1, max(len(tp_ge) - 1, 0)))
-    last = len(tp_ge) - 1
-    for s0 in range(0, areas.shape[1], AREA_BLOCK):
-        s1 = min(s0 + AREA_BLOCK, areas.shape[1])  # segments s0..s1-1 join points s0..s1
-        tpr = tp_ge[last - s1 : last - s0 + 1][::-1] / m
-        fpr = fp_ge[last - s1 : last - s0 + 1][::-1] / n
-        areas[0, s0:s1] = segment_areas(fpr, tpr, fpr_low, fpr_high)
-    return float(np.sum(areas, axis=-1)[0])
 
 
 def mcclish(pauc, fpr_low: float, fpr_high: float, allow_invalid: bool = False):
@@ -251,31 +236,29 @@ def partial_auc(
     >>> round(r.estimate, 4), round(r.standardised, 4)
     (0.1, 0.7222)
     """
-    sp_low, sp_high = _check_specificity_range(specificity, "partial_auc")
+    sp_low, sp_high = check_specificity_range(specificity, "partial_auc")
     m, n = counts.n_positive, counts.n_negative
     if m == 0 or n == 0:
         return PartialAucResult(
             sp_low, sp_high, None, None, "partial AUC needs reference-positive and reference-negative records"
         )
-    k = len(counts.scores)
-    fp_ge = np.zeros(k + 1, np.int64)
-    np.cumsum(counts.n_neg[::-1], out=fp_ge[-2::-1])
-    if k + 1 > 4096:  # as partial_area_rows: only the points that bound the range, tp only there
-        a, b = _range_points(fp_ge, n, 1.0 - sp_high, 1.0 - sp_low)
+    fpr_low, fpr_high = 1.0 - sp_high, 1.0 - sp_low
+    if len(counts.scores) + 1 > LONG_CURVE:
+        # a continuous score: only the part of the curve inside the range, walked in blocks, without
+        # the whole curve (the same number as partial_area_rows)
+        from . import _continuous  # it builds on segment_areas: imported here, so imports point one way
+
+        area = float(_continuous.partial_area(counts.n_pos, counts.n_neg, m, n, fpr_low, fpr_high)[0])
     else:
-        a, b = 0, k + 1
-    tp_ge = np.zeros(k + 1 - a, np.int64)  # tp at scores a..k
-    np.cumsum(counts.n_pos[a:][::-1], out=tp_ge[-2::-1])
-    area = _area_in_blocks(tp_ge[: b - a], fp_ge[a:b], m, n, 1.0 - sp_high, 1.0 - sp_low)
-    std = float(mcclish(area, 1.0 - sp_high, 1.0 - sp_low, allow_invalid))
+        area = float(partial_area_rows(*(c[None, :] for c in counts.curve()), m, n, fpr_low, fpr_high)[0])
+    std = float(mcclish(area, fpr_low, fpr_high, allow_invalid))
     if np.isnan(std):
         return PartialAucResult(sp_low, sp_high, area, None, standardised_reason=BELOW_DIAGONAL)
     return PartialAucResult(sp_low, sp_high, area, std)
 
 
-def _check_specificity_range(specificity, where: str) -> tuple[float, float]:
-    from ..errors import UsageError
-
+def check_specificity_range(specificity, where: str) -> tuple[float, float]:
+    """``(low, high)`` as floats with 0 <= low < high <= 1, or a ``UsageError`` naming ``where``."""
     try:
         low, high = (float(v) for v in specificity)
     except (TypeError, ValueError):
