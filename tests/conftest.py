@@ -110,6 +110,19 @@ def shared_demo_project(tmp_path_factory) -> Path:
     return shared_build(tmp_path_factory, "shared-demo", small_demo_project)
 
 
+def shared_demo_rerun(tmp_path_factory) -> Path:
+    """A copy of ``shared_demo_project`` after ``dvc repro`` (its output kept in ``repro_again.txt``)
+    and then ``dvc repro --force``, built once per test session: the one rerun that the determinism
+    tests (pipeline outputs, report files) compare with the first run."""
+
+    def build(folder: Path) -> None:
+        project = copy_project(shared_demo_project(tmp_path_factory), folder)
+        (folder / "repro_again.txt").write_text(run(["dvc", "repro"], project).stdout)
+        run(["dvc", "repro", "--force"], project)
+
+    return shared_build(tmp_path_factory, "shared-demo-rerun", build) / "project"
+
+
 def copy_project(project: Path, tmp: Path) -> Path:
     """A private copy of a built project (the library link kept), for tests that rerun a stage."""
     dest = tmp / "project"

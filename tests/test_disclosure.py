@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import run
+from conftest import shared_demo_project
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -312,11 +312,10 @@ def small_counts_in_html(html: str, min_cell: int = 10) -> list[str]:
     return found
 
 
-def test_reports_after_pipeline_run_hold_no_small_counts(tmp_project):
-    project = tmp_project(simulate={"n_records": 3000})
-    run(["dvc", "init", "--no-scm", "-q"], project)
-    run(["dvc", "config", "core.analytics", "false"], project)
-    run(["dvc", "repro"], project)
+def test_reports_after_pipeline_run_hold_no_small_counts(tmp_path_factory):
+    # the session's `dvc repro` on 3,000 demo records (shared with the report tests; its 50 bootstrap
+    # replicates change intervals, not the counts scanned here)
+    project = shared_demo_project(tmp_path_factory)
     reports = project / "reports"
     files = sorted(p for p in reports.rglob("*") if p.is_file())
     assert any(p.suffix == ".html" for p in files) and (reports / "subgroups").is_dir()

@@ -245,6 +245,7 @@ def test_pipeline_with_tiny_groups_passes_its_audit(tmp_path):
         score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
         compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
         calibration={"curve_bootstrap": 20, "decision_bootstrap": 20},
+        report={"pdf": False},  # the audit reads the HTML and JSON under reports/, not the PDFs
     )
     run(["dvc", "init", "--no-scm", "-q"], project)
     run(["dvc", "config", "core.analytics", "false"], project)

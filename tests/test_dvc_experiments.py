@@ -45,12 +45,16 @@ def repo(tmp_path_factory, tmp_path):
 
 
 def _baseline(folder):
+    # no more than the experiments below change and check (each experiment reruns the stages): three
+    # instruments, one pair, one subgroup column, no judgement comparison, no meta-analysis
+    meta_off = {"by": None, "method": "reml", "all_cutoffs": False, "min_organisations": 5}
     project = project_copy(
         folder,
         simulate={"n_records": 4000},
+        data={"subgroups": ["site"]},
         score={"instruments": ["risk-checklist@1", "risk-checklist@2", "risk-model@1"]},
-        compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
-        evaluate={"bootstrap": 20},
+        compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]], "judgement": None},
+        evaluate={"bootstrap": 20, "meta_analysis": meta_off},
         calibration={"curve_bootstrap": 20, "decision_bootstrap": 20},
         report={"pdf": False},
     )

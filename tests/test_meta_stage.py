@@ -168,7 +168,12 @@ def test_dvc_repro_with_the_switch_on(tmp_project):
 
     meta = {"by": "site", "method": "glmm", "all_cutoffs": True, "min_organisations": 5}
     project = tmp_project(
-        simulate={"n_records": 2000}, evaluate={"bootstrap": 0, "meta_analysis": meta}, report={"pdf": False}
+        simulate={"n_records": 2000},
+        # two instruments (one pair) are enough for the meta-analysis documents and report parts checked here
+        score={"instruments": ["risk-checklist@1", "risk-checklist@2"]},
+        compare={"pairs": [["risk-checklist@2", "risk-checklist@1"]]},
+        evaluate={"bootstrap": 0, "meta_analysis": meta},
+        report={"pdf": False},
     )
     run(["dvc", "init", "--no-scm", "-q"], project)
     run(["dvc", "repro"], project)

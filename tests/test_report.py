@@ -1,7 +1,7 @@
 """The validation report: sections present, offline in a browser, no record-level data, deterministic.
 
-One small pipeline run (module fixture) feeds every test; the report stage is rerun in place where a
-test changes its inputs.
+One small pipeline run (shared by the session) feeds every test; a forced rerun of a copy of it
+(also shared) shows the report files are byte-identical.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_project, run, shared_demo_project
+from conftest import ROOT, shared_demo_project, shared_demo_rerun
 
 from signalering.report import build, figures, inputs, verdict, views
 
@@ -56,10 +55,6 @@ PER_INSTRUMENT = (
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     return shared_demo_project(tmp_path_factory)
-
-
-def rerun_report(project: Path) -> None:
-    run([sys.executable, "pipeline/report.py"], project)
 
 
 class Ids(HTMLParser):
@@ -192,8 +187,9 @@ def test_small_counts_are_shown_as_below_threshold(project):
 
 
 # ---------------------------------------------------------------------------------------- determinism
-def test_rerun_is_byte_identical(project, tmp_path):
-    project = copy_project(project, tmp_path)  # the shared project is read by other tests meanwhile
+def test_rerun_is_byte_identical(project, tmp_path_factory):
+    # the session's `dvc repro --force` on a copy of the project (every stage rerun, the report included)
+    rerun = shared_demo_rerun(tmp_path_factory)
     names = [
         *(f"{s}.{ext}" for s in REPORTS for ext in ("html", "pdf")),
         *(f"{s}.pdf" for s in APPENDICES),
@@ -201,8 +197,7 @@ def test_rerun_is_byte_identical(project, tmp_path):
         "disclosure.json",
     ]
     first = {n: (project / "reports" / n).read_bytes() for n in names}
-    rerun_report(project)
-    assert {n: (project / "reports" / n).read_bytes() for n in names} == first
+    assert {n: (rerun / "reports" / n).read_bytes() for n in names} == first
 
 
 def test_pdf_is_a_pdf_with_the_report_text(project):

@@ -264,6 +264,22 @@ def test_read_guarded_is_the_pandas_path(tmp_path):
 
 
 # ------------------------------------------------------------------ the pipeline's ingest stage
+def same_demo_records(project, first) -> None:
+    """The simulate stage run in the ``first`` project; the others copy its demo file (their simulate
+    params are the same), so the stages compared read the same records."""
+    import shutil
+    import sys
+
+    from conftest import run
+
+    demo = "data/demo/records.csv"
+    if project == first:
+        run([sys.executable, "pipeline/simulate.py"], project)
+    else:
+        (project / demo).parent.mkdir(parents=True)
+        shutil.copy(first / demo, project / demo)
+
+
 def test_ingest_stage_streams_with_the_same_outputs(tmp_path):
     import sys
 
@@ -275,7 +291,7 @@ def test_ingest_stage_streams_with_the_same_outputs(tmp_path):
         project = project_copy(
             tmp_path / engine, simulate={"n_records": 1500}, scale={"engine": engine, "batch_rows": 400}
         )
-        run([sys.executable, "pipeline/simulate.py"], project)
+        same_demo_records(project, tmp_path / "pandas")
         run([sys.executable, "pipeline/ingest.py"], project)
         outputs[engine] = {
             "flow": (project / "data/interim/flow.json").read_text(),
@@ -301,7 +317,8 @@ def test_score_stage_in_batches_writes_the_whole_file_scores(tmp_path):
             simulate={"n_records": 1200},
             scale={"engine": "pandas", "batch_rows": batch_rows},
         )
-        for stage in ("simulate", "ingest", "score"):
+        same_demo_records(project, tmp_path / "10000")
+        for stage in ("ingest", "score"):
             run([sys.executable, f"pipeline/{stage}.py"], project)
         outputs[batch_rows] = (
             pd.read_parquet(project / "data/interim/scores.parquet"),
