@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..stats.verification import begg_greenes_cells
 from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS
 
 INF = math.inf
@@ -420,7 +421,77 @@ def audit_document(
             break
     for prefix, d, names in docs:
         findings += _entry_attacks(sys_, d, names, prefix, where, roc)
+        findings += _verification_attacks(sys_, d, names, prefix, where)
     return findings + _totals_findings(sys_, where)
+
+
+def _verification_attacks(sys_: _System, doc: dict, names: dict, prefix: str, where: str) -> list[dict]:
+    """``verification``: a Begg-Greenes corrected sensitivity, specificity or prevalence (or one of its
+    sensitivity analysis) at a cut-off whose verified table is published is a function of the
+    unverified screen-positives ``u1`` alone (``u0 = n_unverified - u1``): every ``u1`` is tried. And
+    two published ``u1`` (or ``u0``) of one score that differ by 1 to ``min_cell - 1`` give the
+    unverified records scoring in between (differencing)."""
+    vc = doc.get("verification_corrected")
+    unv = names.get("n_unverified")
+    if not isinstance(vc, dict):
+        return []
+    found = []
+    tables = {
+        e.get("cutoff"): e
+        for e in doc.get("thresholds") or []
+        if isinstance(e, dict) and not e.get("banded") and all(isinstance(e.get(c), (int, np.integer)) for c in CELLS)
+    }
+    shown: dict[str, list[int]] = {"n_unverified_screen_positive": [], "n_unverified_screen_negative": []}
+    for e in vc.get("thresholds") or []:
+        if not isinstance(e, dict):
+            continue
+        for k, vals in shown.items():
+            if isinstance(e.get(k), (int, np.integer)) and not isinstance(e.get(k), bool):
+                vals.append(int(e[k]))
+        t = tables.get(e.get("cutoff"))
+        if t is None or unv is None or not sys_.known(unv):
+            continue
+        if all(isinstance(e.get(k), (int, np.integer)) for k in shown):
+            continue
+        corrected = e.get("corrected") or {}
+        targets = [(1.0, s, _num(corrected.get(s))) for s in ("sensitivity", "specificity", "prevalence")]
+        targets += [
+            (float(sa.get("r")), s, _num(sa.get(s)))
+            for sa in e.get("sensitivity_analysis") or []
+            if isinstance(sa, dict) and _num(sa.get("r")) is not None
+            for s in ("sensitivity", "specificity", "prevalence")
+        ]
+        targets = [x for x in targets if x[2] is not None]
+        if not targets:
+            continue
+        total = sys_.value(unv)
+        u1 = np.arange(total + 1, dtype=float)
+        ok = np.ones(total + 1, dtype=bool)
+        for r, stat, value in targets:
+            est = begg_greenes_cells(t["tp"], t["fp"], t["fn"], t["tn"], u1, total - u1, r)[stat]
+            ok &= np.abs(est - value) <= 1e-9 * max(1.0, abs(value))
+        sols = np.flatnonzero(ok)
+        if len(sols) == 1 and any(0 < v < sys_.min_cell for v in (sols[0], total - sols[0])):
+            found.append(
+                {
+                    "file": where,
+                    "location": f"{prefix}.verification_corrected[cutoff={e.get('cutoff')}]",
+                    "attack": "verification",
+                    "recovered": list(shown),
+                }
+            )
+    for k, vals in shown.items():
+        vals = sorted(set(vals))
+        if any(0 < b - a < sys_.min_cell for a, b in zip(vals, vals[1:])):
+            found.append(
+                {
+                    "file": where,
+                    "location": f"{prefix}.verification_corrected",
+                    "attack": "differencing",
+                    "recovered": [f"{k} between two cut-offs"],
+                }
+            )
+    return found
 
 
 def _totals_findings(sys_: _System, where: str) -> list[dict]:

@@ -464,8 +464,60 @@ def suppress_accuracy_document(
             out["cutpoints"][i] = {**_blank(cp, why), "cutoff": None, "suppressed": why}
             log.append(_entry(f"{pre}cutpoints[{cp.get('method')}]", ["cutoff", "statistics"], why))
     withhold_at_hidden_cutoffs(out, min_cell, location, log)
+    withhold_small_unverified(out, doc, min_cell, location, log)
     out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
     return out, log
+
+
+UNVERIFIED_KEYS = ("n_unverified_screen_positive", "n_unverified_screen_negative")
+
+
+def withhold_small_unverified(out: dict, raw: dict, min_cell: int, location: str, log: list[dict]) -> None:
+    """Withhold, in place, the verification-corrected entries that would give a small count back.
+
+    A Begg-Greenes estimate (and each estimate of its sensitivity analysis) is a function of the
+    cut-off's verified table (published) and of the unverified screen-positives ``u1`` and
+    -negatives ``u0``, whose sum is the document's ``n_unverified`` (published): the corrected
+    sensitivity alone has one solution in ``u1``. So an entry whose ``u1`` or ``u0`` is 1 to
+    ``min_cell - 1`` keeps only its cut-off (the small count ``"<10"``, the other counts null).
+    And, as for the tables (rule 6), two entries whose ``u1`` differ by 1 to ``min_cell - 1`` reveal
+    the unverified records scoring in between: of the entries ordered from the strictest cut-off,
+    one is kept only when its ``u1`` and ``u0`` differ from the last kept one by 0 or at least
+    ``min_cell``.
+    """
+    vc, vraw = out.get("verification_corrected"), raw.get("verification_corrected")
+    if not (isinstance(vc, dict) and isinstance(vraw, dict)):
+        return
+    pre = f"{location}." if location else ""
+    entries = vraw.get("thresholds") or []
+
+    def u(e: dict) -> tuple | None:
+        vals = tuple(e.get(k) for k in UNVERIFIED_KEYS)
+        return vals if all(_is_int(v) for v in vals) else None
+
+    order = sorted((i for i, e in enumerate(entries) if isinstance(e, dict) and u(e)), key=lambda i: u(entries[i]))
+    last = None
+    for i in order:
+        e, pub = entries[i], vc["thresholds"][i]
+        if "suppressed" in pub:
+            continue
+        small = [k for k in UNVERIFIED_KEYS if is_small(e[k], min_cell)]
+        close = last is not None and not all(_gap_ok(a - b, min_cell) for a, b in zip(u(e), last))
+        if not small and not close:
+            last = u(e)
+            continue
+        keep = {k: v for k, v in pub.items() if k == "cutoff"}
+        vc["thresholds"][i] = {**_blank(pub, WITHHELD), **keep, "suppressed": WITHHELD}
+        if len(small) < 2 or not _exposed(_raw_sum(e, small), 2, 2, min_cell):  # two "<10" adding up to 2 are 1 and 1
+            for k in small:
+                vc["thresholds"][i][k] = label(min_cell)
+        log.append(
+            _entry(
+                f"{pre}verification_corrected[cutoff={e.get('cutoff')}]",
+                ["corrected statistics", *UNVERIFIED_KEYS],
+                WITHHELD,
+            )
+        )
 
 
 # Keys of an accuracy document that are settings, not results: kept when its statistics are withheld.
