@@ -107,3 +107,95 @@ def test_unverified_differing_by_a_few_between_cut_offs_are_withheld():
     before = copy.deepcopy(pub)
     before["verification_corrected"]["thresholds"][1] = raw[1]
     assert "differencing" in {f["attack"] for f in audit.audit_document(before, "before")}
+
+
+# ------------------------------------------------------------------ a paired comparison republishing a table
+def _paired_frame(seed: int = 3):
+    """600 verified records: 60 reference-positive. Instrument A scores 0..5; its tables at 4 and 3
+    differ by 6 positives (so the table at 3 is withheld for differencing). B is an independent
+    noisy score; the judgement is positive for about a third of the records."""
+    rng = np.random.default_rng(seed)
+    ref = np.r_[np.ones(60), np.zeros(540)]
+    a = np.r_[np.repeat([5, 4, 3, 2, 1, 0], [15, 15, 6, 12, 6, 6]), rng.choice([5, 4, 3, 2, 1, 0], 540)].astype(float)
+    a[60:][a[60:] == 3] = 2.0  # no negative at 3: the table at 3 differs from 4 by 6 positives, 0 negatives
+    a[60:80] = 3.0  # ... but 20 negatives at 3 keep its own cells large
+    b = np.round(np.clip(a + rng.normal(0, 1.5, 600), 0, 5))
+    judgement = (rng.random(600) < 0.3 + 0.4 * ref).astype(float)
+    return a, b, ref, judgement
+
+
+def _published_accuracy(a, ref, cutoffs=(4.0, 3.0)):
+    doc = accuracy_document(CountTable.from_scores(a, ref), list(cutoffs))
+    return disclosure.suppress_accuracy_document(doc, 10)[0]
+
+
+def _tp_from_sensitivity(sens: float, positives: int) -> int:
+    tp = round(sens * positives)
+    assert abs(tp / positives - sens) < 1e-12
+    return tp
+
+
+def test_paired_comparison_gave_back_a_table_withheld_for_differencing():
+    from signalering.documents.comparison import comparison_document
+
+    a, b, ref, _ = _paired_frame()
+    acc = _published_accuracy(a, ref)
+    at4, at3 = acc["thresholds"]
+    assert "suppressed" in at3 and at4["tp"] == 30  # withheld: 36 - 30 = 6 positives score exactly 3
+    doc = comparison_document(a, b, ref, name_a="A", name_b="B", cutoff_a=3.0, cutoff_b=3.0)
+    # before: the comparison showed A's sensitivity at 3 on the same 60 positives
+    before, _ = disclosure.suppress_comparison_document(doc, 10, "A__vs__B")
+    tp3 = _tp_from_sensitivity(before["at_cutoffs"]["sensitivity"]["a"], before["n_positive"])
+    assert tp3 - at4["tp"] == 6
+    # now, given the published accuracy documents: A's figures go (ratios and differences with them)
+    now, _ = disclosure.suppress_comparison_document(doc, 10, "A__vs__B", {"A": acc})
+    s = now["at_cutoffs"]["sensitivity"]
+    assert s["a"] is None and s["ratio"]["estimate"] is None and s["difference"]["estimate"] is None
+    assert now["at_cutoffs"]["specificity"]["a"] is None and now["at_cutoffs"]["ppv"]["a"] is None
+    assert s["b"] is not None  # B's own table is not withheld anywhere
+    # an instrument whose table at the cut-off is published keeps its figures
+    keep, _ = disclosure.suppress_comparison_document(
+        comparison_document(a, b, ref, name_a="A", name_b="B", cutoff_a=4.0, cutoff_b=3.0), 10, "x", {"A": acc}
+    )
+    assert keep["at_cutoffs"]["sensitivity"]["a"] == pytest.approx(30 / 60)
+
+
+def test_paired_records_leaving_out_a_few_positives_are_withheld():
+    """The pairing drops the records without B's score: 3 positives scoring >= 4. A's published table
+    at 4 minus its table on the paired records gives them."""
+    from signalering.documents.comparison import comparison_document
+
+    a, b, ref, _ = _paired_frame()
+    b = b.copy()
+    b[:3] = np.nan  # three positives scoring 5 have no B score
+    acc = _published_accuracy(a, ref)
+    doc = comparison_document(a, b, ref, name_a="A", name_b="B", cutoff_a=4.0, cutoff_b=3.0)
+    before, _ = disclosure.suppress_comparison_document(doc, 10, "x")
+    tp = _tp_from_sensitivity(before["at_cutoffs"]["sensitivity"]["a"], before["n_positive"])
+    assert acc["thresholds"][0]["tp"] - tp == 3
+    now, _ = disclosure.suppress_comparison_document(doc, 10, "x", {"A": acc})
+    assert now["at_cutoffs"]["sensitivity"]["a"] is None
+
+
+def test_judgement_comparison_and_net_benefit_gave_back_the_withheld_table():
+    from signalering.documents.comparison import judgement_document
+
+    a, _, ref, judgement = _paired_frame()
+    acc = _published_accuracy(a, ref)
+    doc = judgement_document(
+        judgement, a, ref, positive_from=1, cutoff=3.0, instrument="A", thresholds=(0.05, 0.2), n_boot=0, folds=5
+    )
+    before, _ = disclosure.suppress_judgement_document(doc, 10, "A")
+    at = before["versus_judgement"]["instrument"]["at_cutoffs"]
+    assert _tp_from_sensitivity(at["sensitivity"]["a"], before["n_positive"]) - 30 == 6
+    # the instrument's net benefit at two thresholds gives its TP and FP (NB = TP/n - FP/n * t/(1-t))
+    nb = [e["strategies"]["instrument"]["net_benefit"] for e in before["net_benefit"]["thresholds"]]
+    n, w = before["n"], np.array([0.05 / 0.95, 0.2 / 0.8])
+    tp, fp = np.linalg.solve(np.c_[np.ones(2), -w], np.array(nb) * n)
+    assert round(tp) == 36 and abs(tp - round(tp)) < 1e-6
+    now, _ = disclosure.suppress_judgement_document(doc, 10, "A", {"A": acc})
+    at = now["versus_judgement"]["instrument"]["at_cutoffs"]
+    assert at["sensitivity"]["a"] is None and at["sensitivity"]["difference"]["estimate"] is None
+    assert all(e["strategies"]["instrument"]["net_benefit"] is None for e in now["net_benefit"]["thresholds"])
+    assert "either" not in now["versus_judgement"] and "both" not in now["versus_judgement"]
+    assert now["per_1000"] is None or now["per_1000"]["cases_found"]["estimate"] is None

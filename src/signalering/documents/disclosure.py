@@ -856,7 +856,7 @@ def _suppress_followup(fu: dict, unverified, min_cell: int) -> tuple[dict, dict]
 
 # ------------------------------------------------------------------ comparison.json
 def suppress_comparison_document(
-    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "", accuracy: dict | None = None
 ) -> tuple[dict, list[dict]]:
     """A publishable copy of ``comparison.json``.
 
@@ -864,6 +864,11 @@ def suppress_comparison_document(
     ``min_cell`` (and then ``at_cutoffs`` whole); otherwise ``at_cutoffs`` (a 2 x 2 x 2 table with its
     margins) is controlled per published cell (:func:`suppress_at_cutoffs`): a large comparison is
     shown, and only what rests on a small cell is withheld.
+
+    ``accuracy`` maps instrument ids (``score_a``, ``score_b``) to their *published* accuracy
+    documents (:func:`suppress_accuracy_document`): an instrument's sensitivity and specificity at its
+    cut-off give its table on the paired records, which must not give back what its accuracy
+    document withholds (:func:`republished_sides`).
     """
     min_cell = check_min_cell(min_cell)
     out, reasons = _paired_margins(doc, min_cell)
@@ -893,7 +898,9 @@ def suppress_comparison_document(
         out["at_cutoffs"] = _withhold_at_cutoffs(at, reason_small(min_cell))
         log.append(_entry(f"{pre}at_cutoffs", ["2x2x2 table", "statistics"], reason_small(min_cell)))
     elif isinstance(at, dict):
-        out["at_cutoffs"], hidden = suppress_at_cutoffs(at, min_cell)
+        names = {"a": doc.get("score_a"), "b": doc.get("score_b")}
+        withheld = republished_sides(at, {v: (accuracy or {}).get(k) for v, k in names.items()}, min_cell)
+        out["at_cutoffs"], hidden = suppress_at_cutoffs(at, min_cell, withheld)
         if hidden:
             log.append(_entry(f"{pre}at_cutoffs", hidden, reason_small(min_cell)))
     return out, log
@@ -918,7 +925,7 @@ def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
 
 
 def suppress_judgement_document(
-    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "", accuracy: dict | None = None
 ) -> tuple[dict, list[dict]]:
     """A publishable copy of a judgement document (:func:`signalering.stats.comparator.judgement_document`).
 
@@ -930,7 +937,11 @@ def suppress_judgement_document(
     from those at the last threshold shown (two net benefits give TP and FP, as in
     :func:`decision_plot_rows`), the difference when either rule's net benefit is withheld, and the
     difference's interval when any paired cell is small; the paired cells are
-    never published (the comparisons publish those that may be). The per-1000 line follows the
+    never published (the comparisons publish those that may be). ``accuracy`` maps the instrument's id
+    to its published accuracy document: when the instrument's table at its cut-off may not be shown
+    on the judgement's records (:func:`republished_sides`), its figures go in every comparison, and
+    with them its net benefit (two thresholds give its TP and FP) and the rules 'either' and 'both'
+    (with the judgement's table they give the instrument's). The per-1000 line follows the
     'either' comparison: an estimate is withheld where its difference of sensitivity (cases found) or
     specificity (flagged wrongly) is, an interval where that difference's interval is.
     """
@@ -944,15 +955,19 @@ def suppress_judgement_document(
             if is_small(v, min_cell):
                 excluded[k] = label(min_cell)
     versus = {}
+    inst = (doc.get("versus_judgement") or {}).get("instrument") or {}
+    own_doc = (accuracy or {}).get(inst.get("score_a"))
+    inst_hidden = "a" in republished_sides(inst.get("at_cutoffs") or {}, {"a": own_doc}, min_cell)
     for name, comp in (doc.get("versus_judgement") or {}).items():
-        versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}")
+        own = {comp.get("score_a"): own_doc} if name == "instrument" else None
+        versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}", own)
         log.extend(lg)
     # 'either' and 'both' are set operations on the instrument and the judgement: with both of those
     # published, either = J + I - both per stratum, so the two rules' tables (and their differences
     # from the judgement) give the paired cells of instrument x judgement. When one of those cells is
     # small, 'either' and 'both' are withheld whole, with their net benefit and the per-1000 line.
     cross = (((doc.get("versus_judgement") or {}).get("instrument") or {}).get("at_cutoffs") or {}).get("cells") or {}
-    set_rules_hidden = any(is_small(v, min_cell) for c in cross.values() for v in (c or {}).values())
+    set_rules_hidden = inst_hidden or any(is_small(v, min_cell) for c in cross.values() for v in (c or {}).values())
     if set_rules_hidden:
         for name in ("either", "both"):
             if versus.pop(name, None) is not None:
@@ -976,6 +991,8 @@ def suppress_judgement_document(
             paired = any(is_small(v, min_cell) for c in cells.values() for v in (c or {}).values())
             judgement_small |= other
             if set_rules_hidden and name in ("either", "both"):
+                own = True
+            if inst_hidden and name == "instrument":
                 own = True
             if reasons or own:
                 st["net_benefit"] = None
@@ -1034,6 +1051,57 @@ def _withhold_at_cutoffs(at: dict, why: str) -> dict:
     }
 
 
+def republished_sides(at: dict, accuracy: dict, min_cell: int) -> list[str]:
+    """The instruments (``"a"``, ``"b"``) of a paired table at two cut-offs whose own table on the
+    paired records must not be published because of what their accuracy documents publish.
+
+    A paired comparison shows each instrument's sensitivity and specificity (and PPV, NPV, their
+    ratios and differences, and in a judgement document its net benefit): with the paired margins,
+    its table T on the paired records at its cut-off. Against the instrument's published accuracy
+    document (``accuracy[side]``; None: not checked) at the same cut-off, T is withheld when
+
+    - the accuracy document withholds its table there (a small cell, or rule 6: it differs from a
+      published cut-off of the same score by 1 to ``min_cell - 1`` positives or negatives, which T
+      would give back when the records are the same);
+    - its table there minus T (the records the pairing leaves out: no score of the other instrument,
+      no judgement) has a cell of 1 to ``min_cell - 1``;
+    - the cut-off is not one the accuracy document evaluates and T differs from one of its published
+      tables by 1 to ``min_cell - 1`` positives or negatives (rule 6).
+    """
+    cells = at.get("cells") or {}
+    out = []
+    for side in ("a", "b"):
+        acc = accuracy.get(side)
+        table = _side_table(cells, side)
+        if not isinstance(acc, dict) or None in table:
+            continue
+        mine = dict(zip(("tp", "fn", "fp", "tn"), table))
+        cut, band = at.get(f"cutoff_{side}"), at.get(f"banded_{side}")
+        entries = [e for e in acc.get("thresholds") or [] if isinstance(e, dict)]
+        same = [
+            e
+            for e in entries
+            if (band and (e.get("banded") or {}).get("name") == band)
+            or (not band and not e.get("banded") and _same_cutoff(e.get("cutoff"), cut))
+        ]
+        shown = [e for e in entries if "suppressed" not in e and all(_is_int(e.get(c)) for c in CELLS)]
+        if same:
+            e = same[0]
+            if e not in shown:
+                out.append(side)
+            elif any(is_small(int(e[c]) - int(mine[c]), min_cell) for c in CELLS):
+                out.append(side)
+        elif cut is not None and any(not e.get("banded") and not _differs_enough(e, mine, min_cell) for e in shown):
+            out.append(side)
+        elif band and shown:  # a banded cut-off the document does not evaluate: not checked, withheld
+            out.append(side)
+    return out
+
+
+def _same_cutoff(a, b) -> bool:
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(float(a) - float(b)) < 1e-9
+
+
 # which strata of the paired table each statistic rests on
 _AT_STRATA = {
     "sensitivity": ("positive",),
@@ -1055,7 +1123,7 @@ def _side_table(cells: dict, side: str) -> list:
     return [add(pos, "both", mine), add(pos, other, "neither"), add(neg, "both", mine), add(neg, other, "neither")]
 
 
-def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
+def suppress_at_cutoffs(at: dict, min_cell: int, withheld_sides: Iterable[str] = ()) -> tuple[dict, list[str]]:
     """The paired comparison at two cut-offs (a 2 x 2 x 2 table) with control per published cell.
 
     Each instrument's own table at its cut-off (what its sensitivity, specificity, PPV and NPV rest
@@ -1066,6 +1134,8 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
     freedom: one cell gives all) and every figure that would give that freedom back: the McNemar
     test, the paired intervals and p-values of differences and ratios, and the NRI counts and
     intervals. The point estimates stay. ``withheld`` lists what was hidden (no values).
+    ``withheld_sides`` (``"a"``, ``"b"``): instruments whose figures go whatever their cells
+    (:func:`republished_sides`).
 
     >>> at = {"cells": {"positive": {"both": 50, "a_only": 3, "b_only": 20, "neither": 40},
     ...                 "negative": {"both": 30, "a_only": 40, "b_only": 20, "neither": 500}},
@@ -1088,7 +1158,11 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
         for k in c:
             c[k] = label(min_cell) if k in small and len(small) < len(c) else None
         hidden.append(f"cells.{s}")
-    sides = [side for side in ("a", "b") if any(is_small(v, min_cell) for v in _side_table(cells, side))]
+    sides = [
+        side
+        for side in ("a", "b")
+        if side in set(withheld_sides) or any(is_small(v, min_cell) for v in _side_table(cells, side))
+    ]
     for stat, deps in _AT_STRATA.items():
         e = out.get(stat)
         if not isinstance(e, dict):
