@@ -199,3 +199,28 @@ def test_judgement_comparison_and_net_benefit_gave_back_the_withheld_table():
     assert all(e["strategies"]["instrument"]["net_benefit"] is None for e in now["net_benefit"]["thresholds"])
     assert "either" not in now["versus_judgement"] and "both" not in now["versus_judgement"]
     assert now["per_1000"] is None or now["per_1000"]["cases_found"]["estimate"] is None
+
+
+def test_audit_finds_a_table_given_back_by_a_comparison_ratio(tmp_path):
+    """The audit's ``paired`` attack on a reports folder: the sensitivity ratio of ``comparison_metrics.json``
+    times B's published sensitivity gives A's withheld table at 3 (6 positives from its table at 4)."""
+    import json
+
+    from signalering.documents.comparison import comparison_document
+
+    a, b, ref, _ = _paired_frame()
+    acc_a = _published_accuracy(a, ref)
+    acc_b = _published_accuracy(b, ref, cutoffs=(3.0,))
+    assert "suppressed" not in acc_b["thresholds"][0]
+    doc = comparison_document(a, b, ref, name_a="A", name_b="B", cutoff_a=3.0, cutoff_b=3.0)
+    (tmp_path / "subgroups").mkdir()
+    for name, acc in (("A", acc_a), ("B", acc_b)):
+        (tmp_path / "subgroups" / f"{name}.json").write_text(json.dumps({"overall": acc, "subgroups": {}}))
+    found = {}
+    for when, accuracy in (("before", None), ("now", {"A": acc_a, "B": acc_b})):
+        pub, _ = disclosure.suppress_comparison_document(doc, 10, "A__vs__B", accuracy)
+        ratio = pub["at_cutoffs"]["sensitivity"]["ratio"]["estimate"]
+        (tmp_path / "comparison_metrics.json").write_text(json.dumps({"A__vs__B": {"sensitivity_ratio": ratio}}))
+        found[when] = audit.paired_findings(tmp_path, 10)
+    assert [f["attack"] for f in found["before"]] == ["paired"]
+    assert found["now"] == []

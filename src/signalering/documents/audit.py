@@ -701,6 +701,7 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
                     findings += audit_document(sub, f"{rel}#{key}", min_cell)
             continue
         findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
+    findings += paired_findings(root, min_cell)
     pages = sorted(p for p in root.rglob("*.html") if p.is_file())
     for path in pages:
         findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
@@ -710,6 +711,69 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
         "files": [p.relative_to(root).as_posix() for p in [*files, *pages]],
         "findings": findings,
     }
+
+
+def paired_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dict]:
+    """``paired``: a comparison's sensitivity or specificity ratio (``comparison_metrics.json``, key
+    ``<A>__vs__<B>``) times the other instrument's published proportion at a cut-off gives the first
+    instrument's proportion on the paired records. When that times its published margin is a whole
+    number that no published table of the instrument has, and it differs from one by 1 to
+    ``min_cell - 1``, a withheld table is back (differencing: the records scoring in between).
+    The instruments' tables are read from the overall figures of ``subgroups/<id>.json``.
+    """
+    root = Path(root)
+    try:
+        metrics = json.loads((root / "comparison_metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    overall: dict[str, dict] = {}
+    for path in sorted((root / "subgroups").glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("overall"), dict):
+            overall[path.stem] = doc["overall"]
+
+    def shown(doc: dict) -> list[dict]:
+        return [
+            e
+            for e in doc.get("thresholds") or []
+            if isinstance(e, dict)
+            and "suppressed" not in e
+            and all(isinstance(e.get(c), (int, np.integer)) for c in CELLS)
+        ]
+
+    found = []
+    for key, m in (metrics or {}).items():
+        if "__vs__" not in key or not isinstance(m, dict):
+            continue
+        names = key.split("__vs__", 1)
+        for stat, hit, margin in (("sensitivity", "tp", "n_positive"), ("specificity", "tn", "n_negative")):
+            ratio = _num(m.get(f"{stat}_ratio"))
+            if not ratio:
+                continue
+            for x, y, factor in ((names[0], names[1], ratio), (names[1], names[0], 1 / ratio)):
+                dx, dy = overall.get(x), overall.get(y)
+                if not (dx and dy and _num(dx.get(margin)) and _num(dy.get(margin))):
+                    continue
+                px, py = int(dx[margin]), int(dy[margin])
+                mine = {int(e[hit]) for e in shown(dx)}
+                for e in shown(dy):
+                    k = factor * int(e[hit]) / py * px
+                    if abs(k - round(k)) > 1e-7 or round(k) in mine:
+                        continue
+                    if any(0 < abs(round(k) - v) < min_cell for v in mine):
+                        found.append(
+                            {
+                                "file": "comparison_metrics.json",
+                                "location": f"{key}.{stat}_ratio",
+                                "attack": "paired",
+                                "recovered": [f"{x}: a withheld 2x2 table ({hit})"],
+                            }
+                        )
+                        break
+    return found
 
 
 def failure_reason(result: dict, findings_file: str) -> str:
