@@ -224,3 +224,28 @@ def test_audit_finds_a_table_given_back_by_a_comparison_ratio(tmp_path):
         found[when] = audit.paired_findings(tmp_path, 10)
     assert [f["attack"] for f in found["before"]] == ["paired"]
     assert found["now"] == []
+
+
+# ------------------------------------------------------------------ meta-analysis: organisations with both
+def test_meta_analysis_count_of_organisations_no_longer_tells_a_zero_margin():
+    """An instrument observed in three small sites with no reference-positive record at all: the
+    accuracy document shows the positives as "<10" (a zero margin is group disclosure), but the
+    meta-analysis said "at the cut-off 3, 0 organisation(s) had both children with and without the
+    condition" while every site has negatives: so none has a positive."""
+    from signalering.scale.federated import meta_analysis_document
+
+    sites = {
+        name: CountTable.from_scores(np.arange(k, dtype=float) % 6, np.zeros(k))
+        for name, k in (("s1", 14), ("s2", 12), ("s3", 13))
+    }
+    pooled = sum(sites.values(), CountTable.from_scores(np.zeros(0), np.zeros(0)))
+    acc, _ = disclosure.suppress_accuracy_document(accuracy_document(pooled, [3.0]), 10)
+    assert acc["n_positive"] == "<10" and acc["n_negative"] is None
+    doc = meta_analysis_document(sites, [3.0])
+    before, _ = disclosure.suppress_meta_analysis_document(doc, None, 10)
+    entry = before["at_cutoffs"][0]
+    assert entry["organisations"] == 0  # the report's sentence quotes it
+    now, _ = disclosure.suppress_meta_analysis_document(doc, acc, 10)
+    entry = now["at_cutoffs"][0]
+    assert entry["organisations"] is None and entry["per_organisation"] == {}
+    assert entry["reason"] == disclosure.WITHHELD and entry["cutoff"] == 3.0

@@ -1250,7 +1250,10 @@ def suppress_meta_analysis_document(
     document withholds (or whose sensitivity or specificity it withholds, or that it does not
     evaluate), the whole entry is withheld: ``pooled``, the between-organisation estimates, HSROC,
     regions, curve and per-organisation points become null with the one reason. The per-organisation
-    points of the other cut-offs were put under the rules by the stage (``min_cell``).
+    points of the other cut-offs were put under the rules by the stage (``min_cell``). When the
+    accuracy document withholds its margins (fewer than ``min_cell`` reference-positives or
+    -negatives, zero included), every entry is withheld with its count of organisations that have
+    both (a count of 0 would tell that the group has none).
     """
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(doc), []
@@ -1266,7 +1269,19 @@ def suppress_meta_analysis_document(
                 )
         return False
 
+    acc = accuracy or {}
+    margins_hidden = accuracy is not None and not all(_is_int(acc.get(k)) for k in ("n_positive", "n_negative"))
     for k, entry in enumerate(out.get("at_cutoffs") or []):
+        if margins_hidden:
+            # "0 organisations had both children with and without the condition" where the document
+            # shows its reference-positives as "<10" tells that there are none (group disclosure):
+            # with the margins withheld, the count of organisations and the reason quoting it go too
+            keep = {key: entry[key] for key in ("cutoff", "prespecified") if key in entry}
+            nulls = ("organisations", "pooled", "between_organisations", "hsroc", "sroc_curve")
+            nulls += ("confidence_region", "prediction_region")
+            out["at_cutoffs"][k] = {**keep, **dict.fromkeys(nulls), "per_organisation": {}, "reason": WITHHELD}
+            log.append(_entry(f"{pre}meta_analysis[cutoff={entry['cutoff']}]", ["organisations", "pooled"], WITHHELD))
+            continue
         if entry.get("pooled") is None or shown(entry["cutoff"]):
             continue
         keep = {key: entry[key] for key in ("cutoff", "organisations", "prespecified") if key in entry}
