@@ -249,3 +249,32 @@ def test_meta_analysis_count_of_organisations_no_longer_tells_a_zero_margin():
     entry = now["at_cutoffs"][0]
     assert entry["organisations"] is None and entry["per_organisation"] == {}
     assert entry["reason"] == disclosure.WITHHELD and entry["cutoff"] == 3.0
+
+
+# ------------------------------------------------------------------ the records a pairing leaves out
+def test_judgement_margins_no_longer_tell_the_records_without_a_judgement():
+    """6 reference-negative records have no judgement: the accuracy document's 540 negatives minus the
+    judgement document's 534 gave them, and its 60 positives minus 60 that all are negative."""
+    from signalering.documents.comparison import judgement_document
+
+    a, _, ref, judgement = _paired_frame()
+    judgement = judgement.copy()
+    judgement[100:106] = np.nan  # negatives
+    acc = _published_accuracy(a, ref, cutoffs=(4.0,))
+    doc = judgement_document(
+        judgement, a, ref, positive_from=1, cutoff=4.0, instrument="A", thresholds=(0.05, 0.2), n_boot=0, folds=5
+    )
+    before, _ = disclosure.suppress_judgement_document(doc, 10, "A")
+    assert acc["n_negative"] - before["n_negative"] == 6 and acc["n_positive"] == before["n_positive"]
+    now, _ = disclosure.suppress_judgement_document(doc, 10, "A", {"A": acc})
+    assert now["n_positive"] is None and now["n_negative"] is None and now["n"] is None
+    for name, comp in now["versus_judgement"].items():
+        assert comp["n_positive"] is None and comp["n_negative"] is None, name
+        assert comp["auc_a"]["estimate"] is None, name
+        assert comp["at_cutoffs"]["sensitivity"]["a"] is None, name
+    # nothing left out: the comparison stays
+    full = judgement_document(
+        np.nan_to_num(judgement, nan=0.0), a, ref, positive_from=1, cutoff=4.0, instrument="A", n_boot=0, folds=5
+    )
+    kept, _ = disclosure.suppress_judgement_document(full, 10, "A", {"A": acc})
+    assert kept["n_negative"] == 540 and kept["versus_judgement"]["instrument"]["auc_a"]["estimate"] is not None

@@ -871,7 +871,9 @@ def suppress_comparison_document(
     document withholds (:func:`republished_sides`).
     """
     min_cell = check_min_cell(min_cell)
-    out, reasons = _paired_margins(doc, min_cell)
+    out, reasons = _paired_margins(
+        doc, min_cell, [(accuracy or {}).get(doc.get(f"score_{v}")) for v in ("a", "b") if accuracy]
+    )
     log: list[dict] = []
     pre = f"{location}." if location else ""
     if reasons:
@@ -909,9 +911,17 @@ def suppress_comparison_document(
 WITHHELD_PAIRED = "withheld (small numbers): a paired cell of the instrument and the judgement is small"
 
 
-def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
+def _paired_margins(doc: dict, min_cell: int, accuracy: Iterable[dict | None] = ()) -> tuple[dict, dict]:
     """A copy of a paired document (a comparison, a judgement document) with its record counts (``n``
-    and the reference-positive and -negative margins) controlled, and the reasons of what was hidden."""
+    and the reference-positive and -negative margins) controlled, and the reasons of what was hidden.
+
+    ``accuracy``: the published accuracy documents of its instruments. Their margins minus the paired
+    ones are the reference-positive and -negative records the pairing leaves out (no judgement, no
+    score of the other instrument): a group like any other (rule 4), so unless it is empty or has at
+    least ``min_cell`` of each, the paired margins are withheld (and with them every figure: the
+    intervals would give them back). "247 of the 253 reference-negatives have a judgement, and all
+    41 positives do" says that the 6 children without one are all negative.
+    """
     out = copy.deepcopy(doc)
     published, reasons = suppress_parts(
         {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
@@ -920,8 +930,29 @@ def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
         min_cell,
         margins=("n_positive", "n_negative"),
     )
+    if not reasons and _left_out_small(doc, accuracy, min_cell):
+        for k in ("n_positive", "n_negative", "n"):
+            published[k], reasons[k] = None, WITHHELD
     out.update({k: v for k, v in published.items() if k in doc})
     return out, reasons
+
+
+def _left_out_small(doc: dict, accuracy: Iterable[dict | None], min_cell: int) -> bool:
+    """Whether the records an instrument's accuracy document counts and the paired document does not
+    form a group with 1 to ``min_cell - 1`` (or, the other one not empty, 0) reference-positives or
+    -negatives."""
+    for acc in accuracy:
+        if not isinstance(acc, dict):
+            continue
+        pairs = [(acc.get(k), doc.get(k)) for k in ("n_positive", "n_negative")]
+        if not all(_is_int(a) and _is_int(b) for a, b in pairs):
+            continue
+        d_pos, d_neg = (int(a) - int(b) for a, b in pairs)
+        if d_pos < 0 or d_neg < 0 or d_pos == d_neg == 0:
+            continue
+        if min(d_pos, d_neg) < min_cell:
+            return True
+    return False
 
 
 def suppress_judgement_document(
@@ -946,7 +977,9 @@ def suppress_judgement_document(
     specificity (flagged wrongly) is, an interval where that difference's interval is.
     """
     min_cell = check_min_cell(min_cell)
-    out, reasons = _paired_margins(doc, min_cell)
+    inst = (doc.get("versus_judgement") or {}).get("instrument") or {}
+    own_doc = (accuracy or {}).get(inst.get("score_a"))
+    out, reasons = _paired_margins(doc, min_cell, [own_doc])
     log: list[dict] = []
     pre = f"{location}." if location else ""
     excluded = out.get("n_excluded")
@@ -955,11 +988,12 @@ def suppress_judgement_document(
             if is_small(v, min_cell):
                 excluded[k] = label(min_cell)
     versus = {}
-    inst = (doc.get("versus_judgement") or {}).get("instrument") or {}
-    own_doc = (accuracy or {}).get(inst.get("score_a"))
     inst_hidden = "a" in republished_sides(inst.get("at_cutoffs") or {}, {"a": own_doc}, min_cell)
+    # the other rules (either, both, combination) count the same records: only their margins are
+    # checked against the instrument's (the records left out of the judgement's comparisons)
+    margins_only = {k: v for k, v in (own_doc or {}).items() if k in ("n_positive", "n_negative")}
     for name, comp in (doc.get("versus_judgement") or {}).items():
-        own = {comp.get("score_a"): own_doc} if name == "instrument" else None
+        own = {comp.get("score_a"): own_doc if name == "instrument" else margins_only} if own_doc else None
         versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}", own)
         log.extend(lg)
     # 'either' and 'both' are set operations on the instrument and the judgement: with both of those
