@@ -278,3 +278,38 @@ def test_judgement_margins_no_longer_tell_the_records_without_a_judgement():
     )
     kept, _ = disclosure.suppress_judgement_document(full, 10, "A", {"A": acc})
     assert kept["n_negative"] == 540 and kept["versus_judgement"]["instrument"]["auc_a"]["estimate"] is not None
+
+
+# ------------------------------------------------------------------ decision curve plateaus
+def test_decision_curve_no_longer_gives_back_a_table_withheld_for_differencing(tmp_path):
+    """A score turned into risks (here 0.05 per point): treating everyone with a risk >= t screens at a
+    score cut-off. Two thresholds on the plateau of 'score >= 3' give its TP and FP by hand
+    (net benefit = TP/n - FP/n * t/(1 - t)), the table the accuracy document withholds."""
+    import json
+
+    from signalering.stats.decision import decision_curve_points, net_benefit
+
+    a, _, ref, _ = _paired_frame()
+    acc = _published_accuracy(a, ref)
+    risk = 0.05 * a
+    rows = decision_curve_points(net_benefit(risk, ref, np.arange(0.01, 0.3, 0.01)))
+    before, _ = disclosure.decision_plot_rows(rows, risk, ref, 10)
+    plateau = [r for r in before if 0.1 < r["threshold"] <= 0.15]  # treated: score >= 3
+    assert len(plateau) >= 2
+    (t1, nb1), (t2, nb2) = ((r["threshold"], r["net_benefit"]) for r in plateau[:2])
+    n = len(ref)
+    tp, fp = np.linalg.solve([[1, -t1 / (1 - t1)], [1, -t2 / (1 - t2)]], [nb1 * n, nb2 * n])
+    assert round(tp) == 36 and abs(tp - round(tp)) < 1e-6 and acc["thresholds"][0]["tp"] == 30
+    tables = [(e["tp"], e["fp"]) for e in acc["thresholds"] if isinstance(e.get("tp"), int)]
+    now, _ = disclosure.decision_plot_rows(rows, risk, ref, 10, tables=tables)
+    assert not [r for r in now if 0.1 < r["threshold"] <= 0.15]
+    assert [r for r in now if 0.15 < r["threshold"] <= 0.2]  # the plateau of the published table at 4 stays
+    # the audit's decision attack on a reports folder
+    (tmp_path / "subgroups").mkdir()
+    (tmp_path / "plots" / "decision").mkdir(parents=True)
+    (tmp_path / "subgroups" / "A.json").write_text(json.dumps({"overall": acc, "subgroups": {}}))
+    found = {}
+    for when, published in (("before", before), ("now", now)):
+        (tmp_path / "plots" / "decision" / "A.json").write_text(json.dumps(published))
+        found[when] = audit.decision_findings(tmp_path, 10)
+    assert [f["attack"] for f in found["before"]] == ["decision"] and found["now"] == []

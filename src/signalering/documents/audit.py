@@ -702,6 +702,7 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
             continue
         findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
     findings += paired_findings(root, min_cell)
+    findings += decision_findings(root, min_cell)
     pages = sorted(p for p in root.rglob("*.html") if p.is_file())
     for path in pages:
         findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
@@ -773,6 +774,65 @@ def paired_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[
                             }
                         )
                         break
+    return found
+
+
+def decision_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dict]:
+    """``decision``: a decision curve (``plots/decision/<id>.json``) is a set of equations in the counts.
+    ``treat_all = P/n - N/n * t/(1 - t)`` gives n (P from the overall figures of
+    ``subgroups/<id>.json``); two rows with the same TP and FP give both (``net_benefit = TP/n - FP/n
+    * t/(1 - t)``). A whole-number solution that is not one of the instrument's published tables and
+    differs from one by 1 to ``min_cell - 1`` positives or negatives gives back a withheld table
+    (the records scoring in between)."""
+    root = Path(root)
+    found = []
+    for path in sorted((root / "plots" / "decision").glob("*.json")):
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            doc = json.loads((root / "subgroups" / path.name).read_text(encoding="utf-8")).get("overall") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        rows = [
+            r
+            for r in rows
+            if isinstance(r, dict)
+            and all(_num(r.get(k)) is not None for k in ("threshold", "net_benefit", "treat_all"))
+        ]
+        pos = doc.get("n_positive")
+        if len(rows) < 2 or not isinstance(pos, (int, np.integer)) or pos <= 0:
+            continue
+        w = np.array([r["threshold"] / (1 - r["threshold"]) for r in rows])
+        share = np.linalg.lstsq(np.c_[np.ones(len(w)), -w], np.array([r["treat_all"] for r in rows]), rcond=None)[0][0]
+        if share <= 0:
+            continue
+        n = pos / share
+        nb = n * np.array([r["net_benefit"] for r in rows])
+        shown = {
+            (int(e["tp"]), int(e["fp"]))
+            for e in doc.get("thresholds") or []
+            if isinstance(e, dict)
+            and isinstance(e.get("tp"), (int, np.integer))
+            and isinstance(e.get("fp"), (int, np.integer))
+        }
+        for i in range(len(rows) - 1):
+            if w[i] == w[i + 1]:
+                continue
+            tp, fp = np.linalg.solve(np.array([[1.0, -w[i]], [1.0, -w[i + 1]]]), nb[i : i + 2])
+            if abs(tp - round(tp)) > 1e-6 or abs(fp - round(fp)) > 1e-6:
+                continue
+            tp, fp = int(round(tp)), int(round(fp))
+            if (tp, fp) in shown:
+                continue
+            if any(0 < abs(tp - a) < min_cell or 0 < abs(fp - b) < min_cell for a, b in shown):
+                found.append(
+                    {
+                        "file": path.relative_to(root).as_posix(),
+                        "location": f"threshold={rows[i]['threshold']}",
+                        "attack": "decision",
+                        "recovered": ["tp", "fp"],
+                    }
+                )
+                break
     return found
 
 

@@ -689,7 +689,12 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
 
 
 def decision_plot_rows(
-    rows: list[dict], probability, reference, min_cell: int = DEFAULT_MIN_CELL, key: str = "threshold"
+    rows: list[dict],
+    probability,
+    reference,
+    min_cell: int = DEFAULT_MIN_CELL,
+    key: str = "threshold",
+    tables: Iterable[tuple[int, int]] = (),
 ) -> tuple[list[dict], list[dict]]:
     """Decision-curve rows safe to publish (``decision.decision_curve_points`` output).
 
@@ -699,6 +704,12 @@ def decision_plot_rows(
     is kept when TP, FP, FN and TN at its threshold (records with ``p >= t`` treated) are all at least
     ``min_cell`` and TP and FP are either unchanged or at least ``min_cell`` beyond the previously kept
     row, as for ROC points. Rows keep their keys (``net_benefit``, ``treat_all``, intervals).
+
+    ``tables``: the (TP, FP) of the instrument's tables published elsewhere (its accuracy document,
+    its ROC points). Treating the records with a risk of at least t is screening at a score cut-off
+    (the risk rises with the score), so a row's (TP, FP) that is not one of them must differ from
+    each by 0 or at least ``min_cell`` positives and negatives (rule 6): otherwise the curve gives
+    back a table the accuracy document withholds (the one at 3 between the published ones at 2 and 4).
     """
     min_cell = check_min_cell(min_cell)
     p = np.asarray(probability, dtype=float)
@@ -706,6 +717,7 @@ def decision_plot_rows(
     ok = ~np.isnan(p) & ~np.isnan(y)
     pos, neg = np.sort(p[ok & (y == 1)]), np.sort(p[ok & (y == 0)])
     m, n = len(pos), len(neg)
+    published = {(int(a), int(b)) for a, b in tables}
     kept, last, dropped = [], None, 0
     for row in sorted(rows, key=lambda r: r[key]):
         t = row[key]
@@ -713,7 +725,10 @@ def decision_plot_rows(
         fp = int(n - np.searchsorted(neg, t, side="left"))
         cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
         step_ok = last is None or (tp, fp) == last or (abs(last[0] - tp) >= min_cell and abs(last[1] - fp) >= min_cell)
-        if cells_ok and step_ok:
+        apart = (tp, fp) in published or all(
+            _gap_ok(tp - a, min_cell) and _gap_ok(fp - b, min_cell) for a, b in published
+        )
+        if cells_ok and step_ok and apart:
             kept.append(row)
             last = (tp, fp)
         else:
