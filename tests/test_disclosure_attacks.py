@@ -313,3 +313,28 @@ def test_decision_curve_no_longer_gives_back_a_table_withheld_for_differencing(t
         (tmp_path / "plots" / "decision" / "A.json").write_text(json.dumps(published))
         found[when] = audit.decision_findings(tmp_path, 10)
     assert [f["attack"] for f in found["before"]] == ["decision"] and found["now"] == []
+
+
+# ------------------------------------------------------------------ ROC points next to a published table
+def test_roc_point_next_to_a_published_table_is_merged(tmp_path):
+    """The published table at 17 is (tp 17, fp 12); the ROC point of 'score >= 18' was (16, 11): one
+    positive and one negative score exactly 17."""
+    import json
+
+    counts = _records([(20, 1, 16), (19, 0, 11), (17, 1, 1), (17, 0, 1), (10, 1, 24), (5, 0, 241)])
+    acc, _ = disclosure.suppress_accuracy_document(accuracy_document(counts, [17.0]), 10)
+    assert (acc["thresholds"][0]["tp"], acc["thresholds"][0]["fp"]) == (17, 12)
+    before, _ = disclosure.roc_plot_rows(counts, 10)
+    points = {(round(r["tpr"] * 41), round(r["fpr"] * 253)) for r in before}
+    assert (16, 11) in points  # 17 - 16 = 1 positive, 12 - 11 = 1 negative at 17
+    now, _ = disclosure.roc_plot_rows(counts, 10, tables=[(17, 12)])
+    points = {(round(r["tpr"] * 41), round(r["fpr"] * 253)) for r in now}
+    assert (16, 11) not in points and (0, 0) in points and (41, 253) in points
+    (tmp_path / "subgroups").mkdir()
+    (tmp_path / "plots" / "roc").mkdir(parents=True)
+    (tmp_path / "subgroups" / "A.json").write_text(json.dumps({"overall": acc, "subgroups": {}}))
+    found = {}
+    for when, rows in (("before", before), ("now", now)):
+        (tmp_path / "plots" / "roc" / "A.json").write_text(json.dumps(rows))
+        found[when] = audit.roc_findings(tmp_path, 10)
+    assert {f["attack"] for f in found["before"]} == {"roc"} and found["now"] == []

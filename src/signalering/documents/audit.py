@@ -703,6 +703,7 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
         findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
     findings += paired_findings(root, min_cell)
     findings += decision_findings(root, min_cell)
+    findings += roc_findings(root, min_cell)
     pages = sorted(p for p in root.rglob("*.html") if p.is_file())
     for path in pages:
         findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
@@ -807,13 +808,7 @@ def decision_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> lis
             continue
         n = pos / share
         nb = n * np.array([r["net_benefit"] for r in rows])
-        shown = {
-            (int(e["tp"]), int(e["fp"]))
-            for e in doc.get("thresholds") or []
-            if isinstance(e, dict)
-            and isinstance(e.get("tp"), (int, np.integer))
-            and isinstance(e.get("fp"), (int, np.integer))
-        }
+        shown = _shown_tables(doc) | {t for t, _ in _roc_tables(root, path.stem, doc)}
         for i in range(len(rows) - 1):
             if w[i] == w[i + 1]:
                 continue
@@ -833,6 +828,65 @@ def decision_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> lis
                     }
                 )
                 break
+    return found
+
+
+def _shown_tables(doc: dict) -> set[tuple[int, int]]:
+    """(tp, fp) of the published tables of an accuracy document (banded ones count other records)."""
+    return {
+        (int(e["tp"]), int(e["fp"]))
+        for e in doc.get("thresholds") or []
+        if isinstance(e, dict)
+        and not e.get("banded")
+        and isinstance(e.get("tp"), (int, np.integer))
+        and isinstance(e.get("fp"), (int, np.integer))
+    }
+
+
+def _roc_tables(root: Path, name: str, doc: dict) -> list[tuple[tuple[int, int], dict]]:
+    """The interior points of ``plots/roc/<name>.json`` as (tp, fp) on the document's margins."""
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    if not (isinstance(pos, (int, np.integer)) and isinstance(neg, (int, np.integer))):
+        return []
+    try:
+        rows = json.loads((root / "plots" / "roc" / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for r in rows if isinstance(rows, list) else []:
+        tpr, fpr = (_num(r.get(k)) if isinstance(r, dict) else None for k in ("tpr", "fpr"))
+        if tpr is None or fpr is None:
+            continue
+        t = (int(round(tpr * pos)), int(round(fpr * neg)))
+        if t not in ((0, 0), (int(pos), int(neg))):
+            out.append((t, r))
+    return out
+
+
+def roc_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dict]:
+    """``roc``: an ROC plot point (``plots/roc/<id>.json``) is a table of the score on the published
+    margins (``subgroups/<id>.json``, overall); one that is not a published table and differs from one
+    by 1 to ``min_cell - 1`` positives or negatives gives the records scoring in between."""
+    root = Path(root)
+    found = []
+    for path in sorted((root / "subgroups").glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8")).get("overall") or {}
+        except (ValueError, AttributeError):
+            continue
+        shown = _shown_tables(doc)
+        for (tp, fp), row in _roc_tables(root, path.stem, doc):
+            if (tp, fp) not in shown and any(
+                0 < abs(tp - a) < min_cell or 0 < abs(fp - b) < min_cell for a, b in shown
+            ):
+                found.append(
+                    {
+                        "file": f"plots/roc/{path.name}",
+                        "location": f"cutoff={row.get('cutoff')}",
+                        "attack": "roc",
+                        "recovered": ["records between the point and a published table"],
+                    }
+                )
     return found
 
 

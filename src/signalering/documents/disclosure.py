@@ -634,7 +634,9 @@ def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "docu
 
 
 # ------------------------------------------------------------------ ROC points
-def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple[list[dict], list[dict]]:
+def roc_plot_rows(
+    counts: CountTable, min_cell: int = DEFAULT_MIN_CELL, tables: Iterable[tuple[int, int]] = ()
+) -> tuple[list[dict], list[dict]]:
     """ROC points safe to publish: ``{"cutoff", "fpr", "tpr"}`` rows and a log.
 
     The empirical curve has one point per distinct score. Interior points are kept greedily from
@@ -644,6 +646,11 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     the kept points, each of them a true empirical point). The corners (0, 0) and (1, 1) reveal only
     the margins and are always kept. With fewer than ``min_cell`` positives or negatives only the
     corners remain.
+
+    ``tables``: the (tp, fp) of the score's tables published elsewhere (its accuracy document as
+    published). A point that is not one of them must differ from each by 0 or at least ``min_cell``
+    positives and negatives too: a point one positive and one negative stricter than the published
+    table at 17 says that one positive and one negative score exactly 17.
     """
     min_cell = check_min_cell(min_cell)
     pts = roc_points(counts)
@@ -660,13 +667,23 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     if not records:
         return [], []
     m, n = counts.n_positive, counts.n_negative
+    published = {(int(a), int(b)) for a, b in tables}
     rows, last, dropped = [row(records[0])], (0, 0), 0
     for r in records[1:-1]:
         tp, fp = int(r.tp), int(r.fp)
         # the same rule as the published tables (suppress_tables): no cell of 1..min_cell-1, and the
         # records between this point and the last kept one 0 or at least min_cell, positives and negatives
         cells_ok = not any(is_small(c, min_cell) for c in (tp, fp, m - tp, n - fp))
-        if cells_ok and _gap_ok(tp - last[0], min_cell) and _gap_ok(fp - last[1], min_cell) and (tp, fp) != last:
+        apart = (tp, fp) in published or all(
+            _gap_ok(tp - a, min_cell) and _gap_ok(fp - b, min_cell) for a, b in published
+        )
+        if (
+            cells_ok
+            and apart
+            and _gap_ok(tp - last[0], min_cell)
+            and _gap_ok(fp - last[1], min_cell)
+            and (tp, fp) != last
+        ):
             rows.append(row(r))
             last = (tp, fp)
         else:
