@@ -338,3 +338,40 @@ def test_roc_point_next_to_a_published_table_is_merged(tmp_path):
         (tmp_path / "plots" / "roc" / "A.json").write_text(json.dumps(rows))
         found[when] = audit.roc_findings(tmp_path, 10)
     assert {f["attack"] for f in found["before"]} == {"roc"} and found["now"] == []
+
+
+# ------------------------------------------------------------------ unverified per category: overall minus the rest
+def test_subgroup_unverified_screen_counts_are_complemented():
+    """Group f has 6 unverified screen-negatives at score >= 1 (shown "<10"), group m 30: the overall
+    36 minus 30 gave them back."""
+    import pandas as pd
+
+    from signalering import documents
+
+    def group(sex, unv_neg):
+        rows = [(1, 1, 20), (1, 0, 30), (0, 1, 15), (0, 0, 200), (1, np.nan, 12), (0, np.nan, unv_neg)]
+        return pd.DataFrame([{"score": s, "reference": r, "sex": sex} for s, r, k in rows for _ in range(k)])
+
+    frame = pd.concat([group("f", 6), group("m", 30)], ignore_index=True)
+    raw = documents.subgroup_document(frame, "score", "reference", ["sex"], cutoffs=[1.0])
+    now, _ = disclosure.suppress_subgroups_document(raw, 10)
+    overall = now["overall"]["verification_corrected"]["thresholds"][0]
+    groups = {g: d["verification_corrected"]["thresholds"][0] for g, d in now["subgroups"]["sex"]["groups"].items()}
+    assert overall["n_unverified_screen_negative"] == 36
+    assert groups["f"]["n_unverified_screen_negative"] == "<10"
+    assert groups["m"]["n_unverified_screen_negative"] is None and groups["m"]["suppressed"]
+    assert groups["m"]["corrected"]["sensitivity"]["estimate"] is None
+    assert audit.audit_document(now, "now") == []
+    before = copy.deepcopy(now)
+    before["subgroups"]["sex"]["groups"]["m"]["verification_corrected"] = raw["subgroups"]["sex"]["groups"]["m"][
+        "verification_corrected"
+    ]
+    assert (
+        36
+        - before["subgroups"]["sex"]["groups"]["m"]["verification_corrected"]["thresholds"][0][
+            "n_unverified_screen_negative"
+        ]
+        == 6
+    )
+    found = audit.audit_document(before, "before")
+    assert any(f["attack"] == "totals" and "verification_corrected" in f["location"] for f in found)

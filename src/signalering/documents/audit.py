@@ -161,6 +161,18 @@ def _add_document(sys_: _System, doc: dict, prefix: str, where: str) -> dict:
     if isinstance(doc.get("optimal"), dict) and any(c in doc["optimal"] for c in CELLS):
         _add_table(sys_, doc["optimal"], f"{prefix}.optimal", names, where)
     names["tables"] = tables
+    vc = []  # unverified screen-positives and -negatives per cut-off (rule 9b): parts of the overall ones
+    for i, e in enumerate((doc.get("verification_corrected") or {}).get("thresholds") or []):
+        keys = ("n_unverified_screen_positive", "n_unverified_screen_negative")
+        vc.append(
+            {
+                k: sys_.add(f"{prefix}.vc[{i}].{k}", e.get(k), f"{where}: {prefix}.verification_corrected[{i}].{k}")
+                if isinstance(e, dict) and k in e
+                else None
+                for k in keys
+            }
+        )
+    names["vc"] = vc
     return names
 
 
@@ -381,6 +393,9 @@ def audit_document(
                 for c in CELLS:
                     parts = [gn["tables"][i].get(c) if i < len(gn["tables"]) else None for gn in gnames.values()]
                     sys_.relate(cells.get(c), parts)
+            for i, counts in enumerate(overall["vc"]):
+                for k, total in counts.items():
+                    sys_.relate(total, [gn["vc"][i].get(k) if i < len(gn["vc"]) else None for gn in gnames.values()])
     elif "thresholds" in doc or "n_positive" in doc:
         docs.append(("document", doc, _add_document(sys_, doc, "document", where)))
     elif "received" in doc:

@@ -1446,6 +1446,7 @@ def suppress_subgroups_document(
                 )
         for g in pub:
             withhold_at_hidden_cutoffs(pub[g], min_cell, f"{pre}{col}={g}", glog)
+        _complement_unverified(out["overall"], raw, pub, min_cell, f"{pre}{col}", glog)
         diffs = []
         for i in range(n_cut):
             ok = {
@@ -1471,6 +1472,45 @@ def suppress_subgroups_document(
         }
         log.extend(glog)
     return out, log
+
+
+def _vc_entry(d: dict, i: int) -> dict:
+    rows = ((d or {}).get("verification_corrected") or {}).get("thresholds") or []
+    return rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
+
+
+def _complement_unverified(overall: dict, raw: dict, pub: dict, min_cell: int, location: str, log: list[dict]) -> None:
+    """Rule 5 for the verification-corrected entries (in place): the overall unverified
+    screen-positives (and -negatives) at a cut-off are the sum over the categories, so when one
+    category's entry is withheld (rule 9b), or the withheld ones add up to fewer than ``min_cell``,
+    further categories' entries at that cut-off are withheld too, smallest first."""
+    n = len(((overall or {}).get("verification_corrected") or {}).get("thresholds") or [])
+    for i in range(n):
+        for key in UNVERIFIED_KEYS:
+            if not _is_int(_vc_entry(overall, i).get(key)):
+                continue
+
+            def get(d, i=i, key=key):
+                return _vc_entry(d, i).get(key)
+
+            for victim in _complements(raw, pub, get, min_cell, True):
+                e = _vc_entry(pub[victim], i)
+                if not e:
+                    continue
+                pub[victim]["verification_corrected"]["thresholds"][i] = {
+                    **_blank(e, WITHHELD),
+                    **{k: v for k, v in e.items() if k == "cutoff"},
+                    "suppressed": WITHHELD,
+                }
+                log.append(
+                    _entry(
+                        f"{location}={victim}.verification_corrected[cutoff={e.get('cutoff')}]",
+                        ["corrected statistics", *UNVERIFIED_KEYS],
+                        WITHHELD,
+                    )
+                )
+            hidden = [g for g in pub if _vc_entry(pub[g], i) and not _is_int(_vc_entry(pub[g], i).get(key))]
+            _unpin({g: _vc_entry(pub[g], i) for g in hidden}, {g: _vc_entry(raw[g], i) for g in hidden}, key, min_cell)
 
 
 def _is_int(v) -> bool:
