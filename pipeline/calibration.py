@@ -20,6 +20,29 @@ PARAMS = ("seed", "data", "score", "calibration", "disclosure")
 INTERIM = Path("data/interim")
 OUT = Path("data/processed/calibration")
 PLOTS = {"calibration": Path("reports/plots/calibration"), "decision": Path("reports/plots/decision")}
+ACCURACY = Path("data/processed/accuracy")
+ROC = Path("reports/plots/roc")
+
+
+def published_tables(inst_id: str, min_cell: int) -> list[tuple[int, int]]:
+    """(TP, FP) of the instrument's tables published elsewhere: its accuracy document as published and
+    its ROC points (a decision curve must not give back a table that document withholds)."""
+    path = ACCURACY / f"{inst_id}.json"
+    if not path.is_file():
+        return []
+    doc, _ = disclosure.suppress_accuracy_document(io.read_json(path), min_cell, inst_id)
+    tables = [
+        (e["tp"], e["fp"])
+        for e in doc.get("thresholds") or []
+        if isinstance(e.get("tp"), int) and isinstance(e.get("fp"), int) and not e.get("banded")
+    ]
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    roc = ROC / f"{inst_id}.json"
+    if roc.is_file() and isinstance(pos, int) and isinstance(neg, int):
+        for r in io.read_json(roc):
+            if r.get("tpr") is not None and r.get("fpr") is not None:
+                tables.append((round(r["tpr"] * pos), round(r["fpr"] * neg)))
+    return tables
 
 
 def has_risk(spec) -> bool:
@@ -81,7 +104,13 @@ def main() -> None:
         # Plot points leave the pipeline: small-cell control first.
         min_cell = p["disclosure"]["min_cell"]
         cal_rows, _ = disclosure.calibration_plot_rows(calibration.calibration_curve_points(curve), risk, min_cell)
-        dec_rows, _ = disclosure.decision_plot_rows(decision.decision_curve_points(curve_nb), risk, reference, min_cell)
+        dec_rows, _ = disclosure.decision_plot_rows(
+            decision.decision_curve_points(curve_nb),
+            risk,
+            reference,
+            min_cell,
+            tables=published_tables(spec.id, min_cell),
+        )
         io.write_json(PLOTS["calibration"] / f"{spec.id}.json", cal_rows)
         io.write_json(PLOTS["decision"] / f"{spec.id}.json", dec_rows)
     progress.summary(

@@ -27,6 +27,17 @@ INTERIM = Path("data/interim")
 OUT = Path("data/processed/comparison")
 JUDGEMENT_OUT = Path("data/processed/judgement")
 METRICS = Path("reports/comparison_metrics.json")
+ACCURACY = Path("data/processed/accuracy")
+
+
+def published_accuracy(min_cell: int) -> dict:
+    """Instrument id -> its accuracy document as published (disclosure control): a paired comparison
+    must not show an instrument's table where that document withholds it (disclosure.republished_sides)."""
+    return {
+        path.stem: disclosure.suppress_accuracy_document(io.read_json(path), min_cell, path.stem)[0]
+        for path in sorted(ACCURACY.glob("*.json"))
+        if path.name != not_applicable.FILE
+    }
 
 
 def pair_cutoff(inst: dict, overrides: dict, evaluate: dict):
@@ -83,7 +94,9 @@ def judgement_headline(doc: dict) -> dict:
     return {k: v for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
-def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, min_cell: int) -> dict:
+def judgement_documents(
+    cfg: dict, p: dict, instruments: dict, overrides: dict, min_cell: int, accuracy: dict | None = None
+) -> dict:
     """Write one judgement document per instrument (``compare.judgement``); returns the headline
     figures of each, after disclosure control."""
     data, ev = p["data"], p["evaluate"]
@@ -144,7 +157,7 @@ def judgement_documents(cfg: dict, p: dict, instruments: dict, overrides: dict, 
             confidence=ev.get("confidence", 0.95),
         )
         io.write_json(JUDGEMENT_OUT / f"{inst_id}.json", doc)
-        published, _ = disclosure.suppress_judgement_document(doc, min_cell, inst_id)
+        published, _ = disclosure.suppress_judgement_document(doc, min_cell, inst_id, accuracy)
         headlines[inst_id] = judgement_headline(published)
     return headlines
 
@@ -162,6 +175,7 @@ def main() -> None:
     params.fresh_dirs(OUT, JUDGEMENT_OUT)
     overrides = cfg.get("cutoffs") or {}
     metrics = {}
+    accuracy = published_accuracy(min_cell)
     if not cfg.get("pairs"):
         not_applicable.write(OUT, "compare", "no pair of instruments to compare (compare.pairs)")
     for pair in cfg.get("pairs") or []:
@@ -204,11 +218,15 @@ def main() -> None:
         )
         key = f"{a['id']}__vs__{b['id']}"
         io.write_json(OUT / f"{key}.json", doc)
-        published, _ = disclosure.suppress_comparison_document(doc, min_cell, key)
+        published, _ = disclosure.suppress_comparison_document(doc, min_cell, key, accuracy)
         metrics[key] = headline(published)
     n_pairs = len(metrics)
     del scores  # the judgement reads the columns it needs
-    judged = judgement_documents(cfg["judgement"], p, instruments, overrides, min_cell) if cfg.get("judgement") else {}
+    judged = (
+        judgement_documents(cfg["judgement"], p, instruments, overrides, min_cell, accuracy)
+        if cfg.get("judgement")
+        else {}
+    )
     if judged:
         metrics["judgement"] = judged
     io.write_json(METRICS, metrics)

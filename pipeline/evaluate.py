@@ -68,7 +68,15 @@ def main() -> None:
             doc["thresholds"].append(entry)
         io.write_json(OUT / f"{inst['id']}.json", doc)
         # Plot points leave the pipeline: merge points that separate fewer than min_cell records.
-        rows, _ = disclosure.roc_plot_rows(counts, p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL))
+        # ... and that differ by fewer than min_cell from a table the accuracy document publishes
+        min_cell = p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL)
+        shown, _ = disclosure.suppress_accuracy_document(doc, min_cell, inst["id"])
+        tables = [
+            (e["tp"], e["fp"])
+            for e in shown.get("thresholds") or []
+            if isinstance(e.get("tp"), int) and isinstance(e.get("fp"), int) and not e.get("banded")
+        ]
+        rows, _ = disclosure.roc_plot_rows(counts, min_cell, tables=tables)
         io.write_json(PLOTS / f"{inst['id']}.json", rows)
     progress.summary("evaluate", f"wrote {len(instruments)} accuracy documents to {OUT} and ROC points to {PLOTS}")
 

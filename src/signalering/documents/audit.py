@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..stats.verification import begg_greenes_cells
 from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS
 
 INF = math.inf
@@ -160,6 +161,18 @@ def _add_document(sys_: _System, doc: dict, prefix: str, where: str) -> dict:
     if isinstance(doc.get("optimal"), dict) and any(c in doc["optimal"] for c in CELLS):
         _add_table(sys_, doc["optimal"], f"{prefix}.optimal", names, where)
     names["tables"] = tables
+    vc = []  # unverified screen-positives and -negatives per cut-off (rule 9b): parts of the overall ones
+    for i, e in enumerate((doc.get("verification_corrected") or {}).get("thresholds") or []):
+        keys = ("n_unverified_screen_positive", "n_unverified_screen_negative")
+        vc.append(
+            {
+                k: sys_.add(f"{prefix}.vc[{i}].{k}", e.get(k), f"{where}: {prefix}.verification_corrected[{i}].{k}")
+                if isinstance(e, dict) and k in e
+                else None
+                for k in keys
+            }
+        )
+    names["vc"] = vc
     return names
 
 
@@ -380,6 +393,9 @@ def audit_document(
                 for c in CELLS:
                     parts = [gn["tables"][i].get(c) if i < len(gn["tables"]) else None for gn in gnames.values()]
                     sys_.relate(cells.get(c), parts)
+            for i, counts in enumerate(overall["vc"]):
+                for k, total in counts.items():
+                    sys_.relate(total, [gn["vc"][i].get(k) if i < len(gn["vc"]) else None for gn in gnames.values()])
     elif "thresholds" in doc or "n_positive" in doc:
         docs.append(("document", doc, _add_document(sys_, doc, "document", where)))
     elif "received" in doc:
@@ -420,7 +436,77 @@ def audit_document(
             break
     for prefix, d, names in docs:
         findings += _entry_attacks(sys_, d, names, prefix, where, roc)
+        findings += _verification_attacks(sys_, d, names, prefix, where)
     return findings + _totals_findings(sys_, where)
+
+
+def _verification_attacks(sys_: _System, doc: dict, names: dict, prefix: str, where: str) -> list[dict]:
+    """``verification``: a Begg-Greenes corrected sensitivity, specificity or prevalence (or one of its
+    sensitivity analysis) at a cut-off whose verified table is published is a function of the
+    unverified screen-positives ``u1`` alone (``u0 = n_unverified - u1``): every ``u1`` is tried. And
+    two published ``u1`` (or ``u0``) of one score that differ by 1 to ``min_cell - 1`` give the
+    unverified records scoring in between (differencing)."""
+    vc = doc.get("verification_corrected")
+    unv = names.get("n_unverified")
+    if not isinstance(vc, dict):
+        return []
+    found = []
+    tables = {
+        e.get("cutoff"): e
+        for e in doc.get("thresholds") or []
+        if isinstance(e, dict) and not e.get("banded") and all(isinstance(e.get(c), (int, np.integer)) for c in CELLS)
+    }
+    shown: dict[str, list[int]] = {"n_unverified_screen_positive": [], "n_unverified_screen_negative": []}
+    for e in vc.get("thresholds") or []:
+        if not isinstance(e, dict):
+            continue
+        for k, vals in shown.items():
+            if isinstance(e.get(k), (int, np.integer)) and not isinstance(e.get(k), bool):
+                vals.append(int(e[k]))
+        t = tables.get(e.get("cutoff"))
+        if t is None or unv is None or not sys_.known(unv):
+            continue
+        if all(isinstance(e.get(k), (int, np.integer)) for k in shown):
+            continue
+        corrected = e.get("corrected") or {}
+        targets = [(1.0, s, _num(corrected.get(s))) for s in ("sensitivity", "specificity", "prevalence")]
+        targets += [
+            (float(sa.get("r")), s, _num(sa.get(s)))
+            for sa in e.get("sensitivity_analysis") or []
+            if isinstance(sa, dict) and _num(sa.get("r")) is not None
+            for s in ("sensitivity", "specificity", "prevalence")
+        ]
+        targets = [x for x in targets if x[2] is not None]
+        if not targets:
+            continue
+        total = sys_.value(unv)
+        u1 = np.arange(total + 1, dtype=float)
+        ok = np.ones(total + 1, dtype=bool)
+        for r, stat, value in targets:
+            est = begg_greenes_cells(t["tp"], t["fp"], t["fn"], t["tn"], u1, total - u1, r)[stat]
+            ok &= np.abs(est - value) <= 1e-9 * max(1.0, abs(value))
+        sols = np.flatnonzero(ok)
+        if len(sols) == 1 and any(0 < v < sys_.min_cell for v in (sols[0], total - sols[0])):
+            found.append(
+                {
+                    "file": where,
+                    "location": f"{prefix}.verification_corrected[cutoff={e.get('cutoff')}]",
+                    "attack": "verification",
+                    "recovered": list(shown),
+                }
+            )
+    for k, vals in shown.items():
+        vals = sorted(set(vals))
+        if any(0 < b - a < sys_.min_cell for a, b in zip(vals, vals[1:])):
+            found.append(
+                {
+                    "file": where,
+                    "location": f"{prefix}.verification_corrected",
+                    "attack": "differencing",
+                    "recovered": [f"{k} between two cut-offs"],
+                }
+            )
+    return found
 
 
 def _totals_findings(sys_: _System, where: str) -> list[dict]:
@@ -630,6 +716,9 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
                     findings += audit_document(sub, f"{rel}#{key}", min_cell)
             continue
         findings += audit_document(doc, rel, min_cell, roc if isinstance(roc, list) else [])
+    findings += paired_findings(root, min_cell)
+    findings += decision_findings(root, min_cell)
+    findings += roc_findings(root, min_cell)
     pages = sorted(p for p in root.rglob("*.html") if p.is_file())
     for path in pages:
         findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
@@ -639,6 +728,181 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
         "files": [p.relative_to(root).as_posix() for p in [*files, *pages]],
         "findings": findings,
     }
+
+
+def paired_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dict]:
+    """``paired``: a comparison's sensitivity or specificity ratio (``comparison_metrics.json``, key
+    ``<A>__vs__<B>``) times the other instrument's published proportion at a cut-off gives the first
+    instrument's proportion on the paired records. When that times its published margin is a whole
+    number that no published table of the instrument has, and it differs from one by 1 to
+    ``min_cell - 1``, a withheld table is back (differencing: the records scoring in between).
+    The instruments' tables are read from the overall figures of ``subgroups/<id>.json``.
+    """
+    root = Path(root)
+    try:
+        metrics = json.loads((root / "comparison_metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    overall: dict[str, dict] = {}
+    for path in sorted((root / "subgroups").glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("overall"), dict):
+            overall[path.stem] = doc["overall"]
+
+    def shown(doc: dict) -> list[dict]:
+        return [
+            e
+            for e in doc.get("thresholds") or []
+            if isinstance(e, dict)
+            and "suppressed" not in e
+            and all(isinstance(e.get(c), (int, np.integer)) for c in CELLS)
+        ]
+
+    found = []
+    for key, m in (metrics or {}).items():
+        if "__vs__" not in key or not isinstance(m, dict):
+            continue
+        names = key.split("__vs__", 1)
+        for stat, hit, margin in (("sensitivity", "tp", "n_positive"), ("specificity", "tn", "n_negative")):
+            ratio = _num(m.get(f"{stat}_ratio"))
+            if not ratio:
+                continue
+            for x, y, factor in ((names[0], names[1], ratio), (names[1], names[0], 1 / ratio)):
+                dx, dy = overall.get(x), overall.get(y)
+                if not (dx and dy and _num(dx.get(margin)) and _num(dy.get(margin))):
+                    continue
+                px, py = int(dx[margin]), int(dy[margin])
+                mine = {int(e[hit]) for e in shown(dx)}
+                for e in shown(dy):
+                    k = factor * int(e[hit]) / py * px
+                    if abs(k - round(k)) > 1e-7 or round(k) in mine:
+                        continue
+                    if any(0 < abs(round(k) - v) < min_cell for v in mine):
+                        found.append(
+                            {
+                                "file": "comparison_metrics.json",
+                                "location": f"{key}.{stat}_ratio",
+                                "attack": "paired",
+                                "recovered": [f"{x}: a withheld 2x2 table ({hit})"],
+                            }
+                        )
+                        break
+    return found
+
+
+def decision_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dict]:
+    """``decision``: a decision curve (``plots/decision/<id>.json``) is a set of equations in the counts.
+    ``treat_all = P/n - N/n * t/(1 - t)`` gives n (P from the overall figures of
+    ``subgroups/<id>.json``); two rows with the same TP and FP give both (``net_benefit = TP/n - FP/n
+    * t/(1 - t)``). A whole-number solution that is not one of the instrument's published tables and
+    differs from one by 1 to ``min_cell - 1`` positives or negatives gives back a withheld table
+    (the records scoring in between)."""
+    root = Path(root)
+    found = []
+    for path in sorted((root / "plots" / "decision").glob("*.json")):
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            doc = json.loads((root / "subgroups" / path.name).read_text(encoding="utf-8")).get("overall") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        rows = [
+            r
+            for r in rows
+            if isinstance(r, dict)
+            and all(_num(r.get(k)) is not None for k in ("threshold", "net_benefit", "treat_all"))
+        ]
+        pos = doc.get("n_positive")
+        if len(rows) < 2 or not isinstance(pos, (int, np.integer)) or pos <= 0:
+            continue
+        w = np.array([r["threshold"] / (1 - r["threshold"]) for r in rows])
+        share = np.linalg.lstsq(np.c_[np.ones(len(w)), -w], np.array([r["treat_all"] for r in rows]), rcond=None)[0][0]
+        if share <= 0:
+            continue
+        n = pos / share
+        nb = n * np.array([r["net_benefit"] for r in rows])
+        shown = _shown_tables(doc) | {t for t, _ in _roc_tables(root, path.stem, doc)}
+        for i in range(len(rows) - 1):
+            if w[i] == w[i + 1]:
+                continue
+            tp, fp = np.linalg.solve(np.array([[1.0, -w[i]], [1.0, -w[i + 1]]]), nb[i : i + 2])
+            if abs(tp - round(tp)) > 1e-6 or abs(fp - round(fp)) > 1e-6:
+                continue
+            tp, fp = int(round(tp)), int(round(fp))
+            if (tp, fp) in shown:
+                continue
+            if any(0 < abs(tp - a) < min_cell or 0 < abs(fp - b) < min_cell for a, b in shown):
+                found.append(
+                    {
+                        "file": path.relative_to(root).as_posix(),
+                        "location": f"threshold={rows[i]['threshold']}",
+                        "attack": "decision",
+                        "recovered": ["tp", "fp"],
+                    }
+                )
+                break
+    return found
+
+
+def _shown_tables(doc: dict) -> set[tuple[int, int]]:
+    """(tp, fp) of the published tables of an accuracy document (banded ones count other records)."""
+    return {
+        (int(e["tp"]), int(e["fp"]))
+        for e in doc.get("thresholds") or []
+        if isinstance(e, dict)
+        and not e.get("banded")
+        and isinstance(e.get("tp"), (int, np.integer))
+        and isinstance(e.get("fp"), (int, np.integer))
+    }
+
+
+def _roc_tables(root: Path, name: str, doc: dict) -> list[tuple[tuple[int, int], dict]]:
+    """The interior points of ``plots/roc/<name>.json`` as (tp, fp) on the document's margins."""
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    if not (isinstance(pos, (int, np.integer)) and isinstance(neg, (int, np.integer))):
+        return []
+    try:
+        rows = json.loads((root / "plots" / "roc" / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for r in rows if isinstance(rows, list) else []:
+        tpr, fpr = (_num(r.get(k)) if isinstance(r, dict) else None for k in ("tpr", "fpr"))
+        if tpr is None or fpr is None:
+            continue
+        t = (int(round(tpr * pos)), int(round(fpr * neg)))
+        if t not in ((0, 0), (int(pos), int(neg))):
+            out.append((t, r))
+    return out
+
+
+def roc_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dict]:
+    """``roc``: an ROC plot point (``plots/roc/<id>.json``) is a table of the score on the published
+    margins (``subgroups/<id>.json``, overall); one that is not a published table and differs from one
+    by 1 to ``min_cell - 1`` positives or negatives gives the records scoring in between."""
+    root = Path(root)
+    found = []
+    for path in sorted((root / "subgroups").glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8")).get("overall") or {}
+        except (ValueError, AttributeError):
+            continue
+        shown = _shown_tables(doc)
+        for (tp, fp), row in _roc_tables(root, path.stem, doc):
+            if (tp, fp) not in shown and any(
+                0 < abs(tp - a) < min_cell or 0 < abs(fp - b) < min_cell for a, b in shown
+            ):
+                found.append(
+                    {
+                        "file": f"plots/roc/{path.name}",
+                        "location": f"cutoff={row.get('cutoff')}",
+                        "attack": "roc",
+                        "recovered": ["records between the point and a published table"],
+                    }
+                )
+    return found
 
 
 def failure_reason(result: dict, findings_file: str) -> str:

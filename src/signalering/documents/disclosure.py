@@ -464,8 +464,60 @@ def suppress_accuracy_document(
             out["cutpoints"][i] = {**_blank(cp, why), "cutoff": None, "suppressed": why}
             log.append(_entry(f"{pre}cutpoints[{cp.get('method')}]", ["cutoff", "statistics"], why))
     withhold_at_hidden_cutoffs(out, min_cell, location, log)
+    withhold_small_unverified(out, doc, min_cell, location, log)
     out = suppress_counts(out, min_cell, f"{pre}".rstrip(".") or "document", log)
     return out, log
+
+
+UNVERIFIED_KEYS = ("n_unverified_screen_positive", "n_unverified_screen_negative")
+
+
+def withhold_small_unverified(out: dict, raw: dict, min_cell: int, location: str, log: list[dict]) -> None:
+    """Withhold, in place, the verification-corrected entries that would give a small count back.
+
+    A Begg-Greenes estimate (and each estimate of its sensitivity analysis) is a function of the
+    cut-off's verified table (published) and of the unverified screen-positives ``u1`` and
+    -negatives ``u0``, whose sum is the document's ``n_unverified`` (published): the corrected
+    sensitivity alone has one solution in ``u1``. So an entry whose ``u1`` or ``u0`` is 1 to
+    ``min_cell - 1`` keeps only its cut-off (the small count ``"<10"``, the other counts null).
+    And, as for the tables (rule 6), two entries whose ``u1`` differ by 1 to ``min_cell - 1`` reveal
+    the unverified records scoring in between: of the entries ordered from the strictest cut-off,
+    one is kept only when its ``u1`` and ``u0`` differ from the last kept one by 0 or at least
+    ``min_cell``.
+    """
+    vc, vraw = out.get("verification_corrected"), raw.get("verification_corrected")
+    if not (isinstance(vc, dict) and isinstance(vraw, dict)):
+        return
+    pre = f"{location}." if location else ""
+    entries = vraw.get("thresholds") or []
+
+    def u(e: dict) -> tuple | None:
+        vals = tuple(e.get(k) for k in UNVERIFIED_KEYS)
+        return vals if all(_is_int(v) for v in vals) else None
+
+    order = sorted((i for i, e in enumerate(entries) if isinstance(e, dict) and u(e)), key=lambda i: u(entries[i]))
+    last = None
+    for i in order:
+        e, pub = entries[i], vc["thresholds"][i]
+        if "suppressed" in pub:
+            continue
+        small = [k for k in UNVERIFIED_KEYS if is_small(e[k], min_cell)]
+        close = last is not None and not all(_gap_ok(a - b, min_cell) for a, b in zip(u(e), last))
+        if not small and not close:
+            last = u(e)
+            continue
+        keep = {k: v for k, v in pub.items() if k == "cutoff"}
+        vc["thresholds"][i] = {**_blank(pub, WITHHELD), **keep, "suppressed": WITHHELD}
+        if len(small) < 2 or not _exposed(_raw_sum(e, small), 2, 2, min_cell):  # two "<10" adding up to 2 are 1 and 1
+            for k in small:
+                vc["thresholds"][i][k] = label(min_cell)
+        log.append(
+            _entry(
+                f"{pre}verification_corrected[cutoff={e.get('cutoff')}]",
+                ["corrected statistics", *UNVERIFIED_KEYS],
+                WITHHELD,
+            )
+        )
 
 
 # Keys of an accuracy document that are settings, not results: kept when its statistics are withheld.
@@ -582,7 +634,9 @@ def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "docu
 
 
 # ------------------------------------------------------------------ ROC points
-def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple[list[dict], list[dict]]:
+def roc_plot_rows(
+    counts: CountTable, min_cell: int = DEFAULT_MIN_CELL, tables: Iterable[tuple[int, int]] = ()
+) -> tuple[list[dict], list[dict]]:
     """ROC points safe to publish: ``{"cutoff", "fpr", "tpr"}`` rows and a log.
 
     The empirical curve has one point per distinct score. Interior points are kept greedily from
@@ -592,6 +646,11 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     the kept points, each of them a true empirical point). The corners (0, 0) and (1, 1) reveal only
     the margins and are always kept. With fewer than ``min_cell`` positives or negatives only the
     corners remain.
+
+    ``tables``: the (tp, fp) of the score's tables published elsewhere (its accuracy document as
+    published). A point that is not one of them must differ from each by 0 or at least ``min_cell``
+    positives and negatives too: a point one positive and one negative stricter than the published
+    table at 17 says that one positive and one negative score exactly 17.
     """
     min_cell = check_min_cell(min_cell)
     pts = roc_points(counts)
@@ -608,13 +667,23 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
     if not records:
         return [], []
     m, n = counts.n_positive, counts.n_negative
+    published = {(int(a), int(b)) for a, b in tables}
     rows, last, dropped = [row(records[0])], (0, 0), 0
     for r in records[1:-1]:
         tp, fp = int(r.tp), int(r.fp)
         # the same rule as the published tables (suppress_tables): no cell of 1..min_cell-1, and the
         # records between this point and the last kept one 0 or at least min_cell, positives and negatives
         cells_ok = not any(is_small(c, min_cell) for c in (tp, fp, m - tp, n - fp))
-        if cells_ok and _gap_ok(tp - last[0], min_cell) and _gap_ok(fp - last[1], min_cell) and (tp, fp) != last:
+        apart = (tp, fp) in published or all(
+            _gap_ok(tp - a, min_cell) and _gap_ok(fp - b, min_cell) for a, b in published
+        )
+        if (
+            cells_ok
+            and apart
+            and _gap_ok(tp - last[0], min_cell)
+            and _gap_ok(fp - last[1], min_cell)
+            and (tp, fp) != last
+        ):
             rows.append(row(r))
             last = (tp, fp)
         else:
@@ -637,7 +706,12 @@ def roc_plot_rows(counts: CountTable, min_cell: int = DEFAULT_MIN_CELL) -> tuple
 
 
 def decision_plot_rows(
-    rows: list[dict], probability, reference, min_cell: int = DEFAULT_MIN_CELL, key: str = "threshold"
+    rows: list[dict],
+    probability,
+    reference,
+    min_cell: int = DEFAULT_MIN_CELL,
+    key: str = "threshold",
+    tables: Iterable[tuple[int, int]] = (),
 ) -> tuple[list[dict], list[dict]]:
     """Decision-curve rows safe to publish (``decision.decision_curve_points`` output).
 
@@ -647,6 +721,12 @@ def decision_plot_rows(
     is kept when TP, FP, FN and TN at its threshold (records with ``p >= t`` treated) are all at least
     ``min_cell`` and TP and FP are either unchanged or at least ``min_cell`` beyond the previously kept
     row, as for ROC points. Rows keep their keys (``net_benefit``, ``treat_all``, intervals).
+
+    ``tables``: the (TP, FP) of the instrument's tables published elsewhere (its accuracy document,
+    its ROC points). Treating the records with a risk of at least t is screening at a score cut-off
+    (the risk rises with the score), so a row's (TP, FP) that is not one of them must differ from
+    each by 0 or at least ``min_cell`` positives and negatives (rule 6): otherwise the curve gives
+    back a table the accuracy document withholds (the one at 3 between the published ones at 2 and 4).
     """
     min_cell = check_min_cell(min_cell)
     p = np.asarray(probability, dtype=float)
@@ -654,6 +734,7 @@ def decision_plot_rows(
     ok = ~np.isnan(p) & ~np.isnan(y)
     pos, neg = np.sort(p[ok & (y == 1)]), np.sort(p[ok & (y == 0)])
     m, n = len(pos), len(neg)
+    published = {(int(a), int(b)) for a, b in tables}
     kept, last, dropped = [], None, 0
     for row in sorted(rows, key=lambda r: r[key]):
         t = row[key]
@@ -661,7 +742,10 @@ def decision_plot_rows(
         fp = int(n - np.searchsorted(neg, t, side="left"))
         cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
         step_ok = last is None or (tp, fp) == last or (abs(last[0] - tp) >= min_cell and abs(last[1] - fp) >= min_cell)
-        if cells_ok and step_ok:
+        apart = (tp, fp) in published or all(
+            _gap_ok(tp - a, min_cell) and _gap_ok(fp - b, min_cell) for a, b in published
+        )
+        if cells_ok and step_ok and apart:
             kept.append(row)
             last = (tp, fp)
         else:
@@ -804,7 +888,7 @@ def _suppress_followup(fu: dict, unverified, min_cell: int) -> tuple[dict, dict]
 
 # ------------------------------------------------------------------ comparison.json
 def suppress_comparison_document(
-    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "", accuracy: dict | None = None
 ) -> tuple[dict, list[dict]]:
     """A publishable copy of ``comparison.json``.
 
@@ -812,9 +896,16 @@ def suppress_comparison_document(
     ``min_cell`` (and then ``at_cutoffs`` whole); otherwise ``at_cutoffs`` (a 2 x 2 x 2 table with its
     margins) is controlled per published cell (:func:`suppress_at_cutoffs`): a large comparison is
     shown, and only what rests on a small cell is withheld.
+
+    ``accuracy`` maps instrument ids (``score_a``, ``score_b``) to their *published* accuracy
+    documents (:func:`suppress_accuracy_document`): an instrument's sensitivity and specificity at its
+    cut-off give its table on the paired records, which must not give back what its accuracy
+    document withholds (:func:`republished_sides`).
     """
     min_cell = check_min_cell(min_cell)
-    out, reasons = _paired_margins(doc, min_cell)
+    out, reasons = _paired_margins(
+        doc, min_cell, [(accuracy or {}).get(doc.get(f"score_{v}")) for v in ("a", "b") if accuracy]
+    )
     log: list[dict] = []
     pre = f"{location}." if location else ""
     if reasons:
@@ -841,7 +932,9 @@ def suppress_comparison_document(
         out["at_cutoffs"] = _withhold_at_cutoffs(at, reason_small(min_cell))
         log.append(_entry(f"{pre}at_cutoffs", ["2x2x2 table", "statistics"], reason_small(min_cell)))
     elif isinstance(at, dict):
-        out["at_cutoffs"], hidden = suppress_at_cutoffs(at, min_cell)
+        names = {"a": doc.get("score_a"), "b": doc.get("score_b")}
+        withheld = republished_sides(at, {v: (accuracy or {}).get(k) for v, k in names.items()}, min_cell)
+        out["at_cutoffs"], hidden = suppress_at_cutoffs(at, min_cell, withheld)
         if hidden:
             log.append(_entry(f"{pre}at_cutoffs", hidden, reason_small(min_cell)))
     return out, log
@@ -850,9 +943,17 @@ def suppress_comparison_document(
 WITHHELD_PAIRED = "withheld (small numbers): a paired cell of the instrument and the judgement is small"
 
 
-def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
+def _paired_margins(doc: dict, min_cell: int, accuracy: Iterable[dict | None] = ()) -> tuple[dict, dict]:
     """A copy of a paired document (a comparison, a judgement document) with its record counts (``n``
-    and the reference-positive and -negative margins) controlled, and the reasons of what was hidden."""
+    and the reference-positive and -negative margins) controlled, and the reasons of what was hidden.
+
+    ``accuracy``: the published accuracy documents of its instruments. Their margins minus the paired
+    ones are the reference-positive and -negative records the pairing leaves out (no judgement, no
+    score of the other instrument): a group like any other (rule 4), so unless it is empty or has at
+    least ``min_cell`` of each, the paired margins are withheld (and with them every figure: the
+    intervals would give them back). "247 of the 253 reference-negatives have a judgement, and all
+    41 positives do" says that the 6 children without one are all negative.
+    """
     out = copy.deepcopy(doc)
     published, reasons = suppress_parts(
         {k: doc.get(k) for k in ("n", "n_positive", "n_negative")},
@@ -861,12 +962,33 @@ def _paired_margins(doc: dict, min_cell: int) -> tuple[dict, dict]:
         min_cell,
         margins=("n_positive", "n_negative"),
     )
+    if not reasons and _left_out_small(doc, accuracy, min_cell):
+        for k in ("n_positive", "n_negative", "n"):
+            published[k], reasons[k] = None, WITHHELD
     out.update({k: v for k, v in published.items() if k in doc})
     return out, reasons
 
 
+def _left_out_small(doc: dict, accuracy: Iterable[dict | None], min_cell: int) -> bool:
+    """Whether the records an instrument's accuracy document counts and the paired document does not
+    form a group with 1 to ``min_cell - 1`` (or, the other one not empty, 0) reference-positives or
+    -negatives."""
+    for acc in accuracy:
+        if not isinstance(acc, dict):
+            continue
+        pairs = [(acc.get(k), doc.get(k)) for k in ("n_positive", "n_negative")]
+        if not all(_is_int(a) and _is_int(b) for a, b in pairs):
+            continue
+        d_pos, d_neg = (int(a) - int(b) for a, b in pairs)
+        if d_pos < 0 or d_neg < 0 or d_pos == d_neg == 0:
+            continue
+        if min(d_pos, d_neg) < min_cell:
+            return True
+    return False
+
+
 def suppress_judgement_document(
-    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "", accuracy: dict | None = None
 ) -> tuple[dict, list[dict]]:
     """A publishable copy of a judgement document (:func:`signalering.stats.comparator.judgement_document`).
 
@@ -878,12 +1000,18 @@ def suppress_judgement_document(
     from those at the last threshold shown (two net benefits give TP and FP, as in
     :func:`decision_plot_rows`), the difference when either rule's net benefit is withheld, and the
     difference's interval when any paired cell is small; the paired cells are
-    never published (the comparisons publish those that may be). The per-1000 line follows the
+    never published (the comparisons publish those that may be). ``accuracy`` maps the instrument's id
+    to its published accuracy document: when the instrument's table at its cut-off may not be shown
+    on the judgement's records (:func:`republished_sides`), its figures go in every comparison, and
+    with them its net benefit (two thresholds give its TP and FP) and the rules 'either' and 'both'
+    (with the judgement's table they give the instrument's). The per-1000 line follows the
     'either' comparison: an estimate is withheld where its difference of sensitivity (cases found) or
     specificity (flagged wrongly) is, an interval where that difference's interval is.
     """
     min_cell = check_min_cell(min_cell)
-    out, reasons = _paired_margins(doc, min_cell)
+    inst = (doc.get("versus_judgement") or {}).get("instrument") or {}
+    own_doc = (accuracy or {}).get(inst.get("score_a"))
+    out, reasons = _paired_margins(doc, min_cell, [own_doc])
     log: list[dict] = []
     pre = f"{location}." if location else ""
     excluded = out.get("n_excluded")
@@ -892,15 +1020,20 @@ def suppress_judgement_document(
             if is_small(v, min_cell):
                 excluded[k] = label(min_cell)
     versus = {}
+    inst_hidden = "a" in republished_sides(inst.get("at_cutoffs") or {}, {"a": own_doc}, min_cell)
+    # the other rules (either, both, combination) count the same records: only their margins are
+    # checked against the instrument's (the records left out of the judgement's comparisons)
+    margins_only = {k: v for k, v in (own_doc or {}).items() if k in ("n_positive", "n_negative")}
     for name, comp in (doc.get("versus_judgement") or {}).items():
-        versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}")
+        own = {comp.get("score_a"): own_doc if name == "instrument" else margins_only} if own_doc else None
+        versus[name], lg = suppress_comparison_document(comp, min_cell, f"{pre}{name}", own)
         log.extend(lg)
     # 'either' and 'both' are set operations on the instrument and the judgement: with both of those
     # published, either = J + I - both per stratum, so the two rules' tables (and their differences
     # from the judgement) give the paired cells of instrument x judgement. When one of those cells is
     # small, 'either' and 'both' are withheld whole, with their net benefit and the per-1000 line.
     cross = (((doc.get("versus_judgement") or {}).get("instrument") or {}).get("at_cutoffs") or {}).get("cells") or {}
-    set_rules_hidden = any(is_small(v, min_cell) for c in cross.values() for v in (c or {}).values())
+    set_rules_hidden = inst_hidden or any(is_small(v, min_cell) for c in cross.values() for v in (c or {}).values())
     if set_rules_hidden:
         for name in ("either", "both"):
             if versus.pop(name, None) is not None:
@@ -924,6 +1057,8 @@ def suppress_judgement_document(
             paired = any(is_small(v, min_cell) for c in cells.values() for v in (c or {}).values())
             judgement_small |= other
             if set_rules_hidden and name in ("either", "both"):
+                own = True
+            if inst_hidden and name == "instrument":
                 own = True
             if reasons or own:
                 st["net_benefit"] = None
@@ -982,6 +1117,57 @@ def _withhold_at_cutoffs(at: dict, why: str) -> dict:
     }
 
 
+def republished_sides(at: dict, accuracy: dict, min_cell: int) -> list[str]:
+    """The instruments (``"a"``, ``"b"``) of a paired table at two cut-offs whose own table on the
+    paired records must not be published because of what their accuracy documents publish.
+
+    A paired comparison shows each instrument's sensitivity and specificity (and PPV, NPV, their
+    ratios and differences, and in a judgement document its net benefit): with the paired margins,
+    its table T on the paired records at its cut-off. Against the instrument's published accuracy
+    document (``accuracy[side]``; None: not checked) at the same cut-off, T is withheld when
+
+    - the accuracy document withholds its table there (a small cell, or rule 6: it differs from a
+      published cut-off of the same score by 1 to ``min_cell - 1`` positives or negatives, which T
+      would give back when the records are the same);
+    - its table there minus T (the records the pairing leaves out: no score of the other instrument,
+      no judgement) has a cell of 1 to ``min_cell - 1``;
+    - the cut-off is not one the accuracy document evaluates and T differs from one of its published
+      tables by 1 to ``min_cell - 1`` positives or negatives (rule 6).
+    """
+    cells = at.get("cells") or {}
+    out = []
+    for side in ("a", "b"):
+        acc = accuracy.get(side)
+        table = _side_table(cells, side)
+        if not isinstance(acc, dict) or None in table:
+            continue
+        mine = dict(zip(("tp", "fn", "fp", "tn"), table))
+        cut, band = at.get(f"cutoff_{side}"), at.get(f"banded_{side}")
+        entries = [e for e in acc.get("thresholds") or [] if isinstance(e, dict)]
+        same = [
+            e
+            for e in entries
+            if (band and (e.get("banded") or {}).get("name") == band)
+            or (not band and not e.get("banded") and _same_cutoff(e.get("cutoff"), cut))
+        ]
+        shown = [e for e in entries if "suppressed" not in e and all(_is_int(e.get(c)) for c in CELLS)]
+        if same:
+            e = same[0]
+            if e not in shown:
+                out.append(side)
+            elif any(is_small(int(e[c]) - int(mine[c]), min_cell) for c in CELLS):
+                out.append(side)
+        elif cut is not None and any(not e.get("banded") and not _differs_enough(e, mine, min_cell) for e in shown):
+            out.append(side)
+        elif band and shown:  # a banded cut-off the document does not evaluate: not checked, withheld
+            out.append(side)
+    return out
+
+
+def _same_cutoff(a, b) -> bool:
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(float(a) - float(b)) < 1e-9
+
+
 # which strata of the paired table each statistic rests on
 _AT_STRATA = {
     "sensitivity": ("positive",),
@@ -1003,7 +1189,7 @@ def _side_table(cells: dict, side: str) -> list:
     return [add(pos, "both", mine), add(pos, other, "neither"), add(neg, "both", mine), add(neg, other, "neither")]
 
 
-def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
+def suppress_at_cutoffs(at: dict, min_cell: int, withheld_sides: Iterable[str] = ()) -> tuple[dict, list[str]]:
     """The paired comparison at two cut-offs (a 2 x 2 x 2 table) with control per published cell.
 
     Each instrument's own table at its cut-off (what its sensitivity, specificity, PPV and NPV rest
@@ -1014,6 +1200,8 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
     freedom: one cell gives all) and every figure that would give that freedom back: the McNemar
     test, the paired intervals and p-values of differences and ratios, and the NRI counts and
     intervals. The point estimates stay. ``withheld`` lists what was hidden (no values).
+    ``withheld_sides`` (``"a"``, ``"b"``): instruments whose figures go whatever their cells
+    (:func:`republished_sides`).
 
     >>> at = {"cells": {"positive": {"both": 50, "a_only": 3, "b_only": 20, "neither": 40},
     ...                 "negative": {"both": 30, "a_only": 40, "b_only": 20, "neither": 500}},
@@ -1036,7 +1224,11 @@ def suppress_at_cutoffs(at: dict, min_cell: int) -> tuple[dict, list[str]]:
         for k in c:
             c[k] = label(min_cell) if k in small and len(small) < len(c) else None
         hidden.append(f"cells.{s}")
-    sides = [side for side in ("a", "b") if any(is_small(v, min_cell) for v in _side_table(cells, side))]
+    sides = [
+        side
+        for side in ("a", "b")
+        if side in set(withheld_sides) or any(is_small(v, min_cell) for v in _side_table(cells, side))
+    ]
     for stat, deps in _AT_STRATA.items():
         e = out.get(stat)
         if not isinstance(e, dict):
@@ -1124,7 +1316,10 @@ def suppress_meta_analysis_document(
     document withholds (or whose sensitivity or specificity it withholds, or that it does not
     evaluate), the whole entry is withheld: ``pooled``, the between-organisation estimates, HSROC,
     regions, curve and per-organisation points become null with the one reason. The per-organisation
-    points of the other cut-offs were put under the rules by the stage (``min_cell``).
+    points of the other cut-offs were put under the rules by the stage (``min_cell``). When the
+    accuracy document withholds its margins (fewer than ``min_cell`` reference-positives or
+    -negatives, zero included), every entry is withheld with its count of organisations that have
+    both (a count of 0 would tell that the group has none).
     """
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(doc), []
@@ -1140,7 +1335,19 @@ def suppress_meta_analysis_document(
                 )
         return False
 
+    acc = accuracy or {}
+    margins_hidden = accuracy is not None and not all(_is_int(acc.get(k)) for k in ("n_positive", "n_negative"))
     for k, entry in enumerate(out.get("at_cutoffs") or []):
+        if margins_hidden:
+            # "0 organisations had both children with and without the condition" where the document
+            # shows its reference-positives as "<10" tells that there are none (group disclosure):
+            # with the margins withheld, the count of organisations and the reason quoting it go too
+            keep = {key: entry[key] for key in ("cutoff", "prespecified") if key in entry}
+            nulls = ("organisations", "pooled", "between_organisations", "hsroc", "sroc_curve")
+            nulls += ("confidence_region", "prediction_region")
+            out["at_cutoffs"][k] = {**keep, **dict.fromkeys(nulls), "per_organisation": {}, "reason": WITHHELD}
+            log.append(_entry(f"{pre}meta_analysis[cutoff={entry['cutoff']}]", ["organisations", "pooled"], WITHHELD))
+            continue
         if entry.get("pooled") is None or shown(entry["cutoff"]):
             continue
         keep = {key: entry[key] for key in ("cutoff", "organisations", "prespecified") if key in entry}
@@ -1239,6 +1446,7 @@ def suppress_subgroups_document(
                 )
         for g in pub:
             withhold_at_hidden_cutoffs(pub[g], min_cell, f"{pre}{col}={g}", glog)
+        _complement_unverified(out["overall"], raw, pub, min_cell, f"{pre}{col}", glog)
         diffs = []
         for i in range(n_cut):
             ok = {
@@ -1264,6 +1472,45 @@ def suppress_subgroups_document(
         }
         log.extend(glog)
     return out, log
+
+
+def _vc_entry(d: dict, i: int) -> dict:
+    rows = ((d or {}).get("verification_corrected") or {}).get("thresholds") or []
+    return rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
+
+
+def _complement_unverified(overall: dict, raw: dict, pub: dict, min_cell: int, location: str, log: list[dict]) -> None:
+    """Rule 5 for the verification-corrected entries (in place): the overall unverified
+    screen-positives (and -negatives) at a cut-off are the sum over the categories, so when one
+    category's entry is withheld (rule 9b), or the withheld ones add up to fewer than ``min_cell``,
+    further categories' entries at that cut-off are withheld too, smallest first."""
+    n = len(((overall or {}).get("verification_corrected") or {}).get("thresholds") or [])
+    for i in range(n):
+        for key in UNVERIFIED_KEYS:
+            if not _is_int(_vc_entry(overall, i).get(key)):
+                continue
+
+            def get(d, i=i, key=key):
+                return _vc_entry(d, i).get(key)
+
+            for victim in _complements(raw, pub, get, min_cell, True):
+                e = _vc_entry(pub[victim], i)
+                if not e:
+                    continue
+                pub[victim]["verification_corrected"]["thresholds"][i] = {
+                    **_blank(e, WITHHELD),
+                    **{k: v for k, v in e.items() if k == "cutoff"},
+                    "suppressed": WITHHELD,
+                }
+                log.append(
+                    _entry(
+                        f"{location}={victim}.verification_corrected[cutoff={e.get('cutoff')}]",
+                        ["corrected statistics", *UNVERIFIED_KEYS],
+                        WITHHELD,
+                    )
+                )
+            hidden = [g for g in pub if _vc_entry(pub[g], i) and not _is_int(_vc_entry(pub[g], i).get(key))]
+            _unpin({g: _vc_entry(pub[g], i) for g in hidden}, {g: _vc_entry(raw[g], i) for g in hidden}, key, min_cell)
 
 
 def _is_int(v) -> bool:
