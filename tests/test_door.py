@@ -140,6 +140,43 @@ def test_aggregate_engines_refuse_duplicates_alike(engine, kind, tmp_path):
     assert (exc.value.row, exc.value.column) == (151, "record_id") and "row 21" in exc.value.reason
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"record_id,reference,score\n",  # a header and no records
+        b"record_id,score,reference,score\nR1,1,1,2\n",  # a column named twice
+        b"record_id,reference,score,place\nR1,1,1,Caf\xc3\xa9\nR2,0,2,Caf\xe9\n",  # UTF-8, then Windows-1252
+    ],
+)
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "dask"])
+def test_aggregate_engines_refuse_unreadable_files_alike(engine, content, tmp_path, capsys):
+    """The reader's refusal inside DuckDB's stream is the reader's message (exit 3), not a DuckDB
+    traceback."""
+    path = tmp_path / "r.csv"
+    path.write_bytes(content)
+    code = main(
+        [
+            "aggregate",
+            "--records",
+            str(path),
+            "--score",
+            "score",
+            "--reference",
+            "reference",
+            "--min-cell",
+            "1",
+            "--exact-counts-under-agreement",
+            "--engine",
+            engine,
+            "--out",
+            str(tmp_path / "t.csv"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 3 and "r.csv'" in err and "Traceback" not in err and "duckdb" not in err.lower()
+    assert not (tmp_path / "t.csv").exists()
+
+
 def test_decimal_commas_are_read_as_numbers(tmp_path):
     frame = _frame()
     dot = _write(frame, tmp_path / "dot.csv")
