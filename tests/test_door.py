@@ -513,3 +513,98 @@ def test_arrow_csv_path_reads_what_the_pandas_parser_reads(tmp_path, monkeypatch
     for a, b in zip(streamed, chunked):
         pd.testing.assert_frame_equal(a.frame, b.frame)
     pd.testing.assert_frame_equal(pd.concat([b.frame for b in streamed], ignore_index=True), slow)
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "Infinity", "nan", "NaN", "1e309"])
+@pytest.mark.parametrize("column", ["score", "p"])
+def test_init_refuses_non_finite_scores_like_every_command(text, column, tmp_path, capsys):
+    """`init` read scores with its own parser: ``inf`` crashed it (OverflowError in the range rule)."""
+    frame = _frame().astype(object)
+    frame.loc[6, column] = text
+    records = _write(frame, tmp_path / "nf.csv")
+    out = tmp_path / "params.yaml"
+    argv = ["init", "--records", records, "--reference", "reference", "--score", "score", "--score", "p"]
+    assert main([*argv, "--probability", "p", "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert f"row 7, column '{column}': not a finite number" in err and "Traceback" not in err
+    assert text not in err.split(":", 1)[1] and not out.exists() and not (tmp_path / "instruments").exists()
+
+
+def test_init_refuses_an_infinite_typed_score(tmp_path, capsys):
+    frame = _frame()
+    frame.loc[3, "score"] = np.inf
+    frame.to_parquet(tmp_path / "r.parquet")
+    out = tmp_path / "params.yaml"
+    argv = ["init", "--records", str(tmp_path / "r.parquet"), "--reference", "reference", "--score", "score"]
+    assert main([*argv, "--out", str(out)]) == 3
+    assert "row 4, column 'score': not a finite number" in capsys.readouterr().err and not out.exists()
+
+
+def _disk_full_after(monkeypatch, chars: int, calls: int = 0):
+    """``Path.write_text`` as on a disk that fills up: the first ``calls`` writes succeed, the next
+    writes its first ``chars`` characters and fails with ENOSPC (a half-written file, as a real full
+    disk leaves)."""
+    import errno
+    from pathlib import Path
+
+    real, seen = Path.write_text, []
+
+    def write_text(self, text, *a, **k):
+        seen.append(self)
+        if len(seen) <= calls:
+            return real(self, text, *a, **k)
+        real(self, text[:chars], *a, **k)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+
+
+def test_init_on_a_full_disk_keeps_the_current_params_yaml(tmp_path, monkeypatch, capsys):
+    """`init` wrote params.yaml in place: a full disk left the user's params.yaml cut off half-way."""
+    records = _write(_frame(), tmp_path / "r.csv")
+    out = tmp_path / "params.yaml"
+    before = "seed: 7\n# the user's own settings\n" + "evaluate:\n  bootstrap: 2000\n" * 50
+    out.write_text(before)
+    _disk_full_after(monkeypatch, 40, calls=2)  # the specification and study.yaml fit, params.yaml does not
+    argv = ["init", "--records", records, "--reference", "reference", "--score", "score"]
+    assert main([*argv, "--out", str(out)]) == 2
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert out.read_text() == before and not list(tmp_path.rglob("*.part"))
+
+
+@pytest.mark.parametrize("calls", [0, 1, 2])
+def test_calibration_writes_its_three_files_all_or_none(calls, tmp_path, monkeypatch, capsys):
+    """A full disk after the first file left a new calibration.json beside another run's curves."""
+    records = _write(_frame(), tmp_path / "r.csv")
+    out = tmp_path / "o"
+    out.mkdir()
+    old = {name: f"old {name}" for name in ("calibration.json", "calibration_curve.json", "decision_curve.json")}
+    for name, text in old.items():
+        (out / name).write_text(text)
+    _disk_full_after(monkeypatch, 10, calls=calls)
+    assert _run("calibration", records, out) == 2
+    monkeypatch.undo()
+    assert "No space left on device" in capsys.readouterr().err
+    assert {p.name: p.read_text() for p in out.iterdir()} == old  # the previous run's set, whole
+
+
+def test_evaluate_aggregate_and_plan_write_all_or_none(tmp_path, monkeypatch, capsys):
+    records = _write(_frame(), tmp_path / "r.csv")
+    tables = []
+    for org in ("a", "b"):
+        tables.append(str(tmp_path / f"{org}.csv"))
+        assert _run("aggregate", records, tmp_path, "--engine", "pandas") == 0
+        (tmp_path / "t.csv").rename(tables[-1])
+    _disk_full_after(monkeypatch, 10, calls=2)
+    argv = ["evaluate-aggregate", "--tables", *tables, "--score", "score", "--meta-method", "none"]
+    assert main([*argv, "--out", str(tmp_path / "pooled")]) == 2
+    plan = ["plan", "--sensitivity", "0.8", "--specificity", "0.9", "--prevalence", "0.1", "--half-width", "0.1"]
+    _disk_full_after(monkeypatch, 10, calls=1)
+    assert main([*plan, "--html", str(tmp_path / "plan.html"), "--out", str(tmp_path / "plan.json")]) == 2
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert err.count("No space left on device") == 2 and "Traceback" not in err and ".part" not in err
+    assert not list((tmp_path / "pooled").rglob("*.json")) and not list(tmp_path.glob("plan.*"))
+    assert not list(tmp_path.rglob("*.part"))
