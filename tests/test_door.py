@@ -608,3 +608,46 @@ def test_evaluate_aggregate_and_plan_write_all_or_none(tmp_path, monkeypatch, ca
     assert err.count("No space left on device") == 2 and "Traceback" not in err and ".part" not in err
     assert not list((tmp_path / "pooled").rglob("*.json")) and not list(tmp_path.glob("plan.*"))
     assert not list(tmp_path.rglob("*.part"))
+
+
+def _count_table(tmp_path):
+    records = _write(_frame(), tmp_path / "r.csv")
+    assert _run("aggregate", records, tmp_path) == 0
+    return pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize(
+    "column, text, reason",
+    [
+        ("n", "inf", "n must be a whole number >= 0"),
+        ("n", "1e309", "n must be a whole number >= 0"),
+        ("n", "1e20", "n must be a whole number >= 0"),  # beyond an exact count: wrapped to a negative int64
+        ("score", "inf", "not a finite number"),
+        ("score", "NaN", "not a finite number"),
+    ],
+)
+def test_count_tables_refuse_non_finite_counts_and_scores(column, text, reason, tmp_path, capsys):
+    """A count table's ``n`` of ``inf`` or ``1e20`` passed the check and failed later with exit 2 and
+    no file, row or column; a score of ``inf`` was taken as a score."""
+    table = _count_table(tmp_path)
+    table.loc[2, column] = text
+    bad = tmp_path / "bad.csv"
+    table.to_csv(bad, index=False)
+    argv = ["evaluate-aggregate", "--tables", str(tmp_path / "t.csv"), str(bad), "--score", "score"]
+    assert main([*argv, "--meta-method", "none", "--out", str(tmp_path / "o")]) == 3
+    err = capsys.readouterr().err
+    assert f"row 3, column '{column}': {reason}" in err and "Traceback" not in err and not (tmp_path / "o").exists()
+
+
+def test_a_typed_count_table_reads_as_its_csv(tmp_path):
+    """A count table saved as Parquet (reference 1/0 as integers) was refused: reference must be one of ..."""
+    table = _count_table(tmp_path)
+    typed = table.assign(score=table["score"].astype(float), reference=table["reference"].astype(int))
+    typed = typed.assign(n=table["n"].astype(int))
+    typed.to_parquet(tmp_path / "typed.parquet")
+    argv = ["evaluate-aggregate", "--tables", str(tmp_path / "t.csv"), str(tmp_path / "typed.parquet")]
+    assert main([*argv, "--score", "score", "--meta-method", "none", "--out", str(tmp_path / "o")]) == 0
+    docs = [
+        json.loads((tmp_path / "o" / "organisations" / org / "accuracy.json").read_text()) for org in ("t", "typed")
+    ]
+    assert docs[0] == docs[1] and docs[0]["n"] == N
