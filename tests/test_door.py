@@ -651,3 +651,22 @@ def test_a_typed_count_table_reads_as_its_csv(tmp_path):
         json.loads((tmp_path / "o" / "organisations" / org / "accuracy.json").read_text()) for org in ("t", "typed")
     ]
     assert docs[0] == docs[1] and docs[0]["n"] == N
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("accuracy.json", b"{not json", "not valid JSON"),
+        ("plots/roc/x.json", b'{"n": 1,', "not valid JSON"),
+        ("accuracy.json", b"\xff\xfe{}", "not UTF-8"),
+        ("validation_report.html", b"<p>caf\xe9</p>", "not UTF-8"),
+    ],
+)
+def test_disclosure_audit_fails_on_a_file_it_cannot_read(name, content, reason, tmp_path, capsys):
+    """A malformed JSON or non-UTF-8 page under DIR crashed the audit with a traceback (exit 1)."""
+    published = tmp_path / "reports"
+    (published / name).parent.mkdir(parents=True)
+    (published / name).write_bytes(content)
+    assert main(["disclosure-audit", str(published), "--out", str(tmp_path / "audit.json")]) == 3
+    err = capsys.readouterr().err
+    assert name in err and reason in err and "Traceback" not in err
