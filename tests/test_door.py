@@ -670,3 +670,41 @@ def test_disclosure_audit_fails_on_a_file_it_cannot_read(name, content, reason, 
     assert main(["disclosure-audit", str(published), "--out", str(tmp_path / "audit.json")]) == 3
     err = capsys.readouterr().err
     assert name in err and reason in err and "Traceback" not in err
+
+
+def _bool_reference_parquet(tmp_path):
+    frame = _frame()
+    frame["reference"] = frame["reference"].astype(bool)
+    path = tmp_path / "bool.parquet"
+    frame.to_parquet(path)
+    return str(path)
+
+
+def test_a_boolean_reference_counts_alike_in_evaluate_and_aggregate(tmp_path):
+    """A Parquet True/False reference: evaluate read it as 1/0; aggregate (pandas) refused it, since it
+    compared the distinct values as the text 'True'/'False'."""
+    path = _bool_reference_parquet(tmp_path)
+    assert _run("evaluate", path, tmp_path / "e") == 0
+    doc = _result("evaluate", tmp_path / "e")
+    assert _run("aggregate", path, tmp_path, "--engine", "pandas") == 0
+    table = pd.read_csv(tmp_path / "t.csv", dtype={"reference": str})
+    by_reference = table.groupby("reference")["n"].sum().to_dict()
+    assert by_reference == {"1": doc["n_positive"], "0": doc["n_negative"]} == {"1": N // 2, "0": N // 2}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="io.iter_batches turns a Parquet bool column into the text 'True'/'False' while "
+    "io.read_guarded (the commands) keeps it typed: the streaming engines and the ingest stage refuse or "
+    "quarantine every record of a file the commands analyse (fix in io.py, the reader's hot path)",
+)
+@pytest.mark.parametrize("engine", ["duckdb", "dask", "ingest"])
+def test_a_boolean_reference_is_read_alike_by_the_streaming_readers(engine, tmp_path):
+    path = _bool_reference_parquet(tmp_path)
+    if engine == "ingest":
+        schema = RecordSchema.from_params({"reference": "reference", "id_column": "record_id", "columns": {}})
+        frame = next(iter_batches(path, None)).frame
+        assert validate_records(frame, schema, path).flow.analysed == N
+    else:
+        spec = CountSpec(("score",), "reference")
+        pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), count_rows(path, spec, "pandas"))

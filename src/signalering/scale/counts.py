@@ -109,7 +109,10 @@ def _on_distinct(convert, frame: pd.DataFrame, column: str) -> np.ndarray:
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
     present, first = np.unique(codes, return_index=True)
     first_row = first[present >= 0]
-    distinct = pd.DataFrame({column: pd.array(np.asarray(uniques, dtype=object), dtype="string")})
+    if pd.api.types.is_bool_dtype(frame[column].dtype):  # typed True/False: 1/0, as the commands read them
+        distinct = pd.DataFrame({column: pd.Series(uniques, dtype=frame[column].dtype)})
+    else:
+        distinct = pd.DataFrame({column: pd.array(np.asarray(uniques, dtype=object), dtype="string")})
     try:
         values = convert(distinct, column)
     except InputError as exc:
