@@ -708,3 +708,15 @@ def test_a_boolean_reference_is_read_alike_by_the_streaming_readers(engine, tmp_
     else:
         spec = CountSpec(("score",), "reference")
         pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), count_rows(path, spec, "pandas"))
+
+
+def test_init_refuses_a_duplicated_record_id_as_every_command(tmp_path, capsys):
+    """`init` wrote params.yaml for a file every other command refuses (docs: refused by every command)."""
+    frame = _frame()
+    frame.loc[7, "record_id"] = frame.loc[2, "record_id"]
+    records = _write(frame, tmp_path / "dup.csv")
+    out = tmp_path / "params.yaml"
+    assert main(["init", "--records", records, "--reference", "reference", "--score", "score", "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "row 8, column 'record_id'" in err and "row 3" in err and "R002" not in err
+    assert not out.exists() and not (tmp_path / "instruments").exists()

@@ -662,14 +662,14 @@ def _add_init(sub) -> None:
 
 
 def _run_init(args) -> str:
-    """Guard the records file against direct identifiers, inspect it and write params.yaml for it:
-    the data section (codes and ranges found), one 'score' instrument per score column
+    """Guard the records file against direct identifiers and a record id given twice, inspect it and
+    write params.yaml for it: the data section (codes and ranges found), one 'score' instrument per score column
     (instruments/<name>.yaml beside params.yaml) and the analysis settings kept from the current
     params.yaml. Then run `dvc repro`."""
     from . import init
 
     result = init.plan(
-        io.read_guarded(args.records, args.decimal, tuple(args.drop)),
+        io.read_unique(args.records, args.decimal, tuple(args.drop), args.id),  # each record once, as every command
         args.records,
         reference=args.reference,
         scores=args.score,
