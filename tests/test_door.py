@@ -720,3 +720,52 @@ def test_init_refuses_a_duplicated_record_id_as_every_command(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 8, column 'record_id'" in err and "row 3" in err and "R002" not in err
     assert not out.exists() and not (tmp_path / "instruments").exists()
+
+
+def test_ingest_stops_when_no_record_passes_the_checks(tmp_path):
+    """With `data.decimal: "."` on a Dutch Excel file every record was quarantined and the pipeline
+    went on to publish a report of nothing; now ingest stops (exit 3) once flow and quarantine are written."""
+    import sys
+
+    from conftest import project_copy, run
+
+    project = project_copy(
+        tmp_path,
+        data={
+            "records": "own.csv",
+            "reference": "reference",
+            "decimal": ".",
+            "subgroups": [],
+            "columns": {"score": {"min": -10, "max": 10}},  # as `init` declares a score column
+            "followup": {"column": None, "window_days": None},
+        },
+        scale={"engine": "pandas"},
+    )
+    import yaml
+
+    p = yaml.safe_load((project / "params.yaml").read_text())
+    p["evaluate"]["meta_analysis"]["by"] = None  # it names a demo column
+    p["compare"]["judgement"] = None
+    (project / "params.yaml").write_text(yaml.safe_dump(p, sort_keys=False))
+    _write(_frame(), project / "own.csv", sep=";", decimal=",")
+    res = run([sys.executable, "pipeline/ingest.py"], project, check=False)
+    assert res.returncode == 3 and "Traceback" not in res.stderr, res.stderr
+    assert "no record passed the checks" in res.stderr and "'score: not a number'" in res.stderr
+    flow = json.loads((project / "data/interim/flow.json").read_text())
+    assert flow["received"] == N and flow["analysed"] == 0 and sum(flow["excluded"].values()) == N
+    assert len(pd.read_csv(project / "data/secure/quarantine.csv")) >= N
+
+
+def test_a_stage_that_cannot_write_exits_2_without_a_traceback(capsys):
+    import errno
+
+    from signalering import params
+
+    def main():
+        raise OSError(errno.ENOSPC, "No space left on device", "data/interim/flow.json.part")
+
+    with pytest.raises(SystemExit) as exc:
+        params.run_stage(main)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "cannot write 'data/interim/flow.json': No space left on device" in err
+    assert "Traceback" not in err
