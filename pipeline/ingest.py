@@ -30,7 +30,7 @@ def main() -> None:
     io.write_json(INTERIM / "flow.json", flow)
     if flow["received"] and not flow["analysed"]:  # nothing usable: stop here, not with a report of nothing
         reason = max(flow["excluded"].items(), key=lambda kv: (kv[1], kv[0]))[0]
-        hint = "; numbers with decimal commas need data.decimal ',' or auto" if reason.endswith("not a number") else ""
+        hint = "; numbers written with decimal commas need data.decimal ','" if reason.endswith("not a number") else ""
         raise InputError(
             path,
             f"no record passed the checks: all {flow['received']} are listed in {SECURE / 'quarantine.csv'} "
