@@ -769,3 +769,11 @@ def test_a_stage_that_cannot_write_exits_2_without_a_traceback(capsys):
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "cannot write 'data/interim/flow.json': No space left on device" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("words", [["--raters", "r1,r1"], ["--raters", "r1,r2", "--items", "r1,score,r1"]])
+def test_reliability_refuses_a_column_named_twice(words, tmp_path, capsys):
+    """`--raters r1,r1` reported the perfect agreement of a column with itself (exit 0)."""
+    records = _write(_frame(), tmp_path / "r.csv")
+    assert main(["reliability", "--records", records, *words, "--out", str(tmp_path / "o")]) == 2
+    assert "more than once" in capsys.readouterr().err and not (tmp_path / "o").exists()

@@ -494,6 +494,10 @@ def _run_reliability(args) -> str:
     items = [c.strip() for c in (args.items or "").split(",") if c.strip()]
     if len(raters) < 2:
         raise UsageError(f"--raters must name at least two columns. Got {len(raters)} instead.")
+    for flag, names in (("--raters", raters), ("--items", items)):
+        twice = sorted({c for c in names if names.count(c) > 1})
+        if twice:  # one column as two raters would agree with itself perfectly
+            raise UsageError(f"{flag} must name each column once. Got {twice[0]} more than once.")
     columns = list(dict.fromkeys(raters + items))
     values = pd.DataFrame(dict(zip(columns, _read_columns(args, columns, reference=False), strict=True)))
     doc = {
