@@ -798,3 +798,15 @@ def test_xlsx_reads_text_cells_as_csv_does(text, tmp_path):
         == evaluate(str(tmp_path / "r.csv"), str(tmp_path / "p"))
         == 3
     )
+
+
+@pytest.mark.parametrize("command", ["aggregate", "init"])
+def test_out_never_overwrites_the_records_file(command, tmp_path, capsys, monkeypatch):
+    """`aggregate --out` naming the records file replaced the records with the count table."""
+    records = _write(_frame(), tmp_path / "r.csv")
+    before = (tmp_path / "r.csv").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    words = COMMANDS["aggregate"] if command == "aggregate" else ["--reference", "reference", "--score", "score"]
+    assert main([command, "--records", records, *words, "--out", "./r.csv"]) == 2
+    assert "must not name the records file" in capsys.readouterr().err
+    assert (tmp_path / "r.csv").read_bytes() == before

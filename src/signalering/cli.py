@@ -218,8 +218,14 @@ def _out_option(
     )
 
     def check(args) -> None:
-        if getattr(args, dest) is not None:
-            check_out(getattr(args, dest), kind, flag)
+        out = getattr(args, dest)
+        if out is None:
+            return
+        check_out(out, kind, flag)
+        records = getattr(args, "records", None)  # an output file must not replace the input it is made from
+        if kind == "file" and records and Path(out).is_file() and Path(records).is_file():
+            if os.path.samefile(out, records):
+                raise UsageError(f"{flag} must not name the records file '{records}': it would be overwritten.")
 
     _rule(p, check)
 
