@@ -2,12 +2,14 @@
 
 One path for every engine (``scale.engine``): ``pandas`` reads the file as one batch, ``duckdb`` and
 ``dask`` stream it in batches of ``scale.batch_rows`` with the same results (docs/scale.md). Nothing is
-written before the identifier guard has passed over the whole file.
+written before the identifier guard has passed over the whole file. A file of which no record passes
+the checks stops the pipeline (exit 3) after the flow and the quarantine are written.
 """
 
 from pathlib import Path
 
 from signalering import io, params, progress
+from signalering.errors import InputError
 from signalering.ingest.schema import RecordSchema
 from signalering.scale.ingest import ingest_stream
 
@@ -26,6 +28,14 @@ def main() -> None:
     ).to_dict()
     flow["file_sha256"] = io.file_sha256(path)
     io.write_json(INTERIM / "flow.json", flow)
+    if flow["received"] and not flow["analysed"]:  # nothing usable: stop here, not with a report of nothing
+        reason = max(flow["excluded"].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        hint = "; numbers written with decimal commas need data.decimal ','" if reason.endswith("not a number") else ""
+        raise InputError(
+            path,
+            f"no record passed the checks: all {flow['received']} are listed in {SECURE / 'quarantine.csv'} "
+            f"(most often '{reason}'){hint}",
+        )
     progress.summary(
         "ingest",
         f"wrote {INTERIM / 'records.parquet'} ({flow['analysed']} of {flow['received']} "

@@ -12,9 +12,11 @@ way (exit 2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import inspect
 import math
+import os
 import runpy
 import sys
 import traceback
@@ -216,8 +218,14 @@ def _out_option(
     )
 
     def check(args) -> None:
-        if getattr(args, dest) is not None:
-            check_out(getattr(args, dest), kind, flag)
+        out = getattr(args, dest)
+        if out is None:
+            return
+        check_out(out, kind, flag)
+        records = getattr(args, "records", None)  # an output file must not replace the input it is made from
+        if kind == "file" and records and Path(out).is_file() and Path(records).is_file():
+            if os.path.samefile(out, records):
+                raise UsageError(f"{flag} must not name the records file '{records}': it would be overwritten.")
 
     _rule(p, check)
 
@@ -243,12 +251,29 @@ def _read_columns(args, numeric, *, reference: bool = True) -> list[np.ndarray]:
     return values
 
 
+def _write_together(texts: dict[Path, str]) -> list[Path]:
+    """Write the files of one command all or none: each to a temporary ``.part`` file first, then,
+    when every one is written, each renamed into place (a rename needs no space). A full disk or an
+    unwritable folder leaves no file of this run, so no new document beside an old one of a
+    previous run (``calibration.json`` with another run's curves). Returns the paths."""
+    parts = {path: path.with_name(path.name + ".part") for path in texts}
+    try:
+        for path, text in texts.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            parts[path].write_text(text, encoding="utf-8")
+    except OSError:
+        for part in parts.values():
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+        raise
+    for path, part in parts.items():
+        os.replace(part, path)
+    return list(texts)
+
+
 def _write(out: str, name: str, doc) -> Path:
-    """Write ``doc`` as JSON to ``out/name`` (``io.write_json``: whole or not at all); the path, for
-    the summary line."""
-    path = Path(out) / name
-    io.write_json(path, doc)
-    return path
+    """Write ``doc`` as JSON to ``out/name`` (whole or not at all); the path, for the summary line."""
+    return _write_together({Path(out) / name: io.dumps(doc)})[0]
 
 
 # ------------------------------------------------------------------ commands
@@ -441,11 +466,14 @@ def _run_calibration(args) -> str:
     doc = documents.calibration_document(
         result, instrument=args.probability, risk_source=calibration.OWN_PROBABILITY, estimated_mapping=False
     )
-    written = [
-        _write(args.out, "calibration.json", doc),
-        _write(args.out, "calibration_curve.json", calibration.calibration_curve_points(curve)),
-        _write(args.out, "decision_curve.json", decision.decision_curve_points(nb)),
-    ]
+    out = Path(args.out)
+    written = _write_together(
+        {
+            out / "calibration.json": io.dumps(doc),
+            out / "calibration_curve.json": io.dumps(calibration.calibration_curve_points(curve)),
+            out / "decision_curve.json": io.dumps(decision.decision_curve_points(nb)),
+        }
+    )
     return f"wrote {written[0]}, {written[1]} and {written[2]}"
 
 
@@ -475,6 +503,10 @@ def _run_reliability(args) -> str:
     items = [c.strip() for c in (args.items or "").split(",") if c.strip()]
     if len(raters) < 2:
         raise UsageError(f"--raters must name at least two columns. Got {len(raters)} instead.")
+    for flag, names in (("--raters", raters), ("--items", items)):
+        twice = sorted({c for c in names if names.count(c) > 1})
+        if twice:  # one column as two raters would agree with itself perfectly
+            raise UsageError(f"{flag} must name each column once. Got {twice[0]} more than once.")
     columns = list(dict.fromkeys(raters + items))
     values = pd.DataFrame(dict(zip(columns, _read_columns(args, columns, reference=False), strict=True)))
     doc = {
@@ -595,15 +627,15 @@ def _run_evaluate_aggregate(args) -> str:
         tables, args.cutoff, prevalences=args.prevalence, ci_method=args.ci_method, confidence=args.confidence
     )
     out = Path(args.out)
-    for name, doc in docs["organisations"].items():
-        io.write_json(out / "organisations" / name / "accuracy.json", doc)
-    io.write_json(out / "pooled" / "accuracy.json", docs["pooled"])
-    io.write_json(out / "heterogeneity.json", docs["heterogeneity"])
+    texts = {
+        out / "organisations" / name / "accuracy.json": io.dumps(doc) for name, doc in docs["organisations"].items()
+    }
+    texts[out / "pooled" / "accuracy.json"] = io.dumps(docs["pooled"])
+    texts[out / "heterogeneity.json"] = io.dumps(docs["heterogeneity"])
     meta = ""
     if args.meta_method != "none":
         cuts = [h["cutoff"] for h in docs["heterogeneity"]["at_cutoffs"]]
-        io.write_json(
-            out / "meta_analysis.json",
+        texts[out / "meta_analysis.json"] = io.dumps(
             meta_analysis_document(
                 tables,
                 cuts,
@@ -614,6 +646,7 @@ def _run_evaluate_aggregate(args) -> str:
             ),
         )
         meta = ", meta_analysis.json"
+    _write_together(texts)
     n = len(docs["organisations"])
     return f"wrote {n} organisation document{'s' if n != 1 else ''}, pooled/accuracy.json, heterogeneity.json{meta} under {out}"
 
@@ -642,14 +675,14 @@ def _add_init(sub) -> None:
 
 
 def _run_init(args) -> str:
-    """Guard the records file against direct identifiers, inspect it and write params.yaml for it:
-    the data section (codes and ranges found), one 'score' instrument per score column
+    """Guard the records file against direct identifiers and a record id given twice, inspect it and
+    write params.yaml for it: the data section (codes and ranges found), one 'score' instrument per score column
     (instruments/<name>.yaml beside params.yaml) and the analysis settings kept from the current
     params.yaml. Then run `dvc repro`."""
     from . import init
 
     result = init.plan(
-        io.read_guarded(args.records, args.decimal, tuple(args.drop)),
+        io.read_unique(args.records, args.decimal, tuple(args.drop), args.id),  # each record once, as every command
         args.records,
         reference=args.reference,
         scores=args.score,
@@ -840,15 +873,18 @@ def _run_plan(args) -> str:
         )
     doc = plan.plan_document(accuracy, risk_model)
     summary = _plan_summary(doc)
+    texts = {}
     if args.html is not None:
         from .report.plan_page import render_plan
 
-        io.write_text(args.html, render_plan(doc, args.language))
+        texts[Path(args.html)] = render_plan(doc, args.language)
         summary += f"; wrote {args.html}"
+    if args.out is not None:
+        texts[Path(args.out)] = io.dumps(doc)
+    _write_together(texts)
     if args.out is None:
         sys.stdout.write(io.dumps(doc))
         return summary
-    io.write_json(args.out, doc)
     return f"{summary}; wrote {args.out}"
 
 
@@ -918,6 +954,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         target = exc.filename or getattr(args, "out", None)
+        if isinstance(target, str) and target.endswith(".part"):  # the temporary file of an output
+            target = target.removesuffix(".part")
         where = f" '{target}'" if target else ""
         print(
             f"signalering: error: cannot write{where}: {exc.strerror or type(exc).__name__}; "

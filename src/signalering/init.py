@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import io
 from . import params as _params
 from .errors import InputError, UsageError
 from .ingest.schema import canonical_codes, reference_values
@@ -120,16 +121,9 @@ def _number(x: float):
 
 
 def _numeric(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
-    num = pd.to_numeric(frame[column], errors="coerce")
-    bad = frame[column].notna() & num.isna()
-    if bad.any():
-        raise InputError(
-            file,
-            "a score column must hold numbers (empty = no score)",
-            row=int(np.flatnonzero(bad.to_numpy())[0]) + 1,
-            column=column,
-        )
-    return num.to_numpy(dtype=float)
+    """A score column as float (``io.numeric_column``, as every command reads it): a non-number or a
+    non-finite number (``inf``, ``nan`` as text, ``1e999``) refuses the file with row and column."""
+    return io.numeric_column(frame, column, file)
 
 
 def _column(frame: pd.DataFrame, column: str, file: str, what: str) -> None:
@@ -208,7 +202,7 @@ def plan(
     Raises
     ------
     UsageError  no score column, a column named twice, a probability outside the scores
-    InputError  a named column is absent, a score column holds a non-number, the reference holds
+    InputError  a named column is absent, a score column holds a non-number or a non-finite number, the reference holds
                 another value than the labels, or has no positive or no negative record, a
                 probability lies outside [0, 1], a subgroup column has more than 50 codes
     """
@@ -357,23 +351,22 @@ def write(result: Plan, params_path: str | os.PathLike = "params.yaml", force: b
             f"{clash[0]} exists and differs from the specification init would write (a cut-off "
             "added by hand?). Keep it by leaving the column out, remove it, or pass --force."
         )
+    # each file through a temporary file (io.write_text), params.yaml last: a full disk or a
+    # read-only folder never leaves a half-written params.yaml in place of the user's own
     written = []
     for rel, spec in result.specs.items():
         path = base / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_spec_text(spec), encoding="utf-8")
+        io.write_text(path, _spec_text(spec))
         written.append(path)
+    study = base / str(result.params.get("report", {}).get("study") or "study.yaml")
+    if not study.exists():  # a dependency of the report stage: an empty template ("not reported")
+        io.write_text(study, STUDY_TEMPLATE)
+        written.append(study)
     text = HEADER.format(records=result.params["data"]["records"]) + yaml.safe_dump(
         result.params, sort_keys=False, allow_unicode=True, width=100
     )
-    params_path.parent.mkdir(parents=True, exist_ok=True)
-    params_path.write_text(text, encoding="utf-8")
+    io.write_text(params_path, text)
     written.append(params_path)
-    study = base / str(result.params.get("report", {}).get("study") or "study.yaml")
-    if not study.exists():  # a dependency of the report stage: an empty template ("not reported")
-        study.parent.mkdir(parents=True, exist_ok=True)
-        study.write_text(STUDY_TEMPLATE, encoding="utf-8")
-        written.insert(-1, study)
     return written
 
 

@@ -660,7 +660,8 @@ def is_prespecified(instrument: dict, evaluate: dict, cutoff: float) -> bool:
 
 
 def run_stage(main: Callable[[], None]) -> None:
-    """Run a stage: input errors exit 3 and usage errors 2, with one message and no traceback.
+    """Run a stage: input errors exit 3, usage errors and outputs that cannot be written 2, with one
+    message and no traceback.
 
     Set ``SIGNALERING_DEBUG=1`` to see the traceback.
     """
@@ -670,6 +671,13 @@ def run_stage(main: Callable[[], None]) -> None:
         _report(exc, 3, os.environ.get("SIGNALERING_DEBUG"))
     except UsageError as exc:
         _report(exc, 2, os.environ.get("SIGNALERING_DEBUG"))
+    except OSError as exc:  # an output that cannot be written: a full disk, a read-only folder
+        where = f" '{str(exc.filename).removesuffix('.part')}'" if exc.filename else ""
+        _report(
+            f"cannot write{where}: {exc.strerror or type(exc).__name__}; free space and run again",
+            2,
+            os.environ.get("SIGNALERING_DEBUG"),
+        )
 
 
 def _report(exc: Exception, status: int, debug) -> None:

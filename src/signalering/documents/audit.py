@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..stats.verification import begg_greenes_cells
 from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS
 
@@ -684,6 +685,18 @@ def _audited_kind(doc: dict) -> bool:
     )
 
 
+def _read(path: Path, as_json: bool = True):
+    """A published file's text (or its JSON): a file the audit cannot read (not UTF-8, not JSON) fails
+    it (``InputError``, exit 3), since what it cannot read it cannot clear."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if as_json else text
+    except UnicodeDecodeError:
+        raise InputError(str(path), "the audit cannot read this published file: it is not UTF-8 text") from None
+    except ValueError:
+        raise InputError(str(path), "the audit cannot read this published file: it is not valid JSON") from None
+
+
 def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> dict:
     """Audit every JSON and HTML file under ``root`` (what the pipeline publishes; HTML: :func:`audit_html`).
 
@@ -702,14 +715,14 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
     findings: list[dict] = []
     for path in files:
         rel = path.relative_to(root).as_posix()
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = _read(path)
         if not isinstance(doc, dict):
             continue
         roc = []
         if rel.startswith("subgroups/"):
             roc_path = root / "plots" / "roc" / path.name
             if roc_path.is_file():
-                roc = json.loads(roc_path.read_text(encoding="utf-8"))
+                roc = _read(roc_path)
         if not _audited_kind(doc):  # e.g. metrics.json: instrument -> its figures
             for key, sub in doc.items():
                 if isinstance(sub, dict) and _audited_kind(sub):
@@ -721,7 +734,7 @@ def audit_reports(root: str | Path = "reports", min_cell: int | None = None) -> 
     findings += roc_findings(root, min_cell)
     pages = sorted(p for p in root.rglob("*.html") if p.is_file())
     for path in pages:
-        findings += audit_html(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), min_cell)
+        findings += audit_html(_read(path, as_json=False), path.relative_to(root).as_posix(), min_cell)
     return {
         "schema_version": 1,
         "min_cell": min_cell,

@@ -119,7 +119,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     The identifier guard runs over it like over any input. Returns the table with ``score`` as float
     (NaN = no score), ``reference`` as text, subgroups as text, ``n`` as int64.
     """
-    from ..io import read_guarded
+    from ..io import numeric_column, read_guarded
 
     file = str(path)
     frame = read_guarded(file)
@@ -130,20 +130,21 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError(file, "not a count table: columns must be instrument, score, reference, subgroups..., n")
     if frame["instrument"].isna().any():
         raise InputError(file, "the instrument is missing", row=_first(frame["instrument"].isna()), column="instrument")
-    score = pd.to_numeric(frame["score"], errors="coerce")
-    bad = frame["score"].notna() & score.isna()
-    if bad.any():
-        raise InputError(file, "not a number", row=_first(bad), column="score")
-    bad = ~frame["reference"].isin(REFERENCE_CODES).fillna(False)
+    score = numeric_column(frame, "score", file)  # empty = no score; inf, nan as text: not a finite number
+    reference = frame["reference"]
+    if pd.api.types.is_numeric_dtype(reference.dtype):  # a typed (Parquet) table: 1/0 as the codes 1/0
+        reference = reference.map(lambda v: str(int(v)) if float(v).is_integer() else str(v)).astype(object)
+    bad = ~reference.isin(REFERENCE_CODES).fillna(False)
     if bad.any():
         raise InputError(file, f"reference must be one of {list(REFERENCE_CODES)}", row=_first(bad), column="reference")
     n = pd.to_numeric(frame["n"], errors="coerce")
-    bad = n.isna() | (n < 0) | (n != np.floor(n))
+    # finite and exact in a float (2^53), so the int64 count is the number in the file
+    bad = n.isna() | ~np.isfinite(n) | (n < 0) | (n > 2**53) | (n != np.floor(n))
     if bad.any():
         raise InputError(file, "n must be a whole number >= 0", row=_first(bad), column="n")
     out = frame.copy()
-    out["score"] = score.astype(float)
-    out["reference"] = out["reference"].astype(str)
+    out["score"] = score
+    out["reference"] = reference.astype(str)
     out["n"] = n.astype(np.int64)
     return out
 

@@ -109,7 +109,10 @@ def _on_distinct(convert, frame: pd.DataFrame, column: str) -> np.ndarray:
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
     present, first = np.unique(codes, return_index=True)
     first_row = first[present >= 0]
-    distinct = pd.DataFrame({column: pd.array(np.asarray(uniques, dtype=object), dtype="string")})
+    if pd.api.types.is_bool_dtype(frame[column].dtype):  # typed True/False: 1/0, as the commands read them
+        distinct = pd.DataFrame({column: pd.Series(uniques, dtype=frame[column].dtype)})
+    else:
+        distinct = pd.DataFrame({column: pd.array(np.asarray(uniques, dtype=object), dtype="string")})
     try:
         values = convert(distinct, column)
     except InputError as exc:
@@ -241,15 +244,21 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
         [(n, pa.float64()) for n in names[: len(spec.scores)]] + [(n, pa.string()) for n in names[len(spec.scores) :]]
     )
 
+    refused: list[InputError] = []  # a refusal inside the stream reaches DuckDB as its own error type
+
     def typed_batches():
-        for batch in iter_batches(file, batch_rows, decimal=spec.decimal):
-            scan.add(batch)
-            ids.add(batch.frame, batch.offset)
-            typed = _typed(batch.frame, spec, file, errors, batch.offset)
-            arrays = [pa.array(typed[c].to_numpy(dtype=float), type=pa.float64()) for c in spec.scores]
-            arrays.append(pa.array(typed["__ref"].to_numpy(dtype=object), type=pa.string()))
-            arrays += [arrow_text(typed[g]) for g in spec.subgroups]
-            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        try:
+            for batch in iter_batches(file, batch_rows, decimal=spec.decimal):
+                scan.add(batch)
+                ids.add(batch.frame, batch.offset)
+                typed = _typed(batch.frame, spec, file, errors, batch.offset)
+                arrays = [pa.array(typed[c].to_numpy(dtype=float), type=pa.float64()) for c in spec.scores]
+                arrays.append(pa.array(typed["__ref"].to_numpy(dtype=object), type=pa.string()))
+                arrays += [arrow_text(typed[g]) for g in spec.subgroups]
+                yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        except InputError as exc:
+            refused.append(exc)
+            raise
 
     stream = pa.RecordBatchReader.from_batches(schema, typed_batches())
     groups = ", ".join(names[len(spec.scores) + 1 :])
@@ -260,6 +269,10 @@ def _duckdb_counts(file: str, spec: CountSpec, batch_rows: int) -> pd.DataFrame:
     try:
         con.register("stream", stream)
         result = con.execute(sql).df()
+    except duckdb.Error:
+        if refused:  # the reader refused the file (encoding, header, ...): that message, not DuckDB's
+            raise refused[0] from None
+        raise
     finally:
         con.close()
     scan.raise_first()
