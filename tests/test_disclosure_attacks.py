@@ -375,3 +375,25 @@ def test_subgroup_unverified_screen_counts_are_complemented():
     )
     found = audit.audit_document(before, "before")
     assert any(f["attack"] == "totals" and "verification_corrected" in f["location"] for f in found)
+
+
+def test_the_report_passes_the_published_accuracy_documents_to_the_paired_documents():
+    """The report's own publishable copies (``report.inputs.publishable``) withhold A's paired figures at
+    the cut-off its accuracy document withholds, in the comparison and the judgement comparison alike."""
+    from signalering.documents.comparison import comparison_document, judgement_document
+    from signalering.report import inputs
+
+    a, b, ref, judgement = _paired_frame()
+    acc = accuracy_document(CountTable.from_scores(a, ref), [4.0, 3.0])
+    comp = comparison_document(a, b, ref, name_a="A", name_b="B", cutoff_a=3.0, cutoff_b=3.0)
+    judg = judgement_document(
+        judgement, a, ref, positive_from=1, cutoff=3.0, instrument="A", thresholds=(0.05, 0.2), n_boot=0, folds=5
+    )
+    flow = {"received": 600, "analysed": 600, "excluded": {}, "verified": 600, "unverified": 0}
+    inp = inputs.Inputs(flow=flow, accuracy={"A": acc}, comparisons=[comp], judgement={"A": judg})
+    pub, _ = inputs.publishable(inp, 10)
+    assert "suppressed" in pub.accuracy["A"]["thresholds"][1]  # the table at 3 is withheld for differencing
+    assert pub.comparisons[0]["at_cutoffs"]["sensitivity"]["a"] is None
+    assert pub.comparisons[0]["at_cutoffs"]["sensitivity"]["b"] is not None
+    at = pub.judgement["A"]["versus_judgement"]["instrument"]["at_cutoffs"]
+    assert at["sensitivity"]["a"] is None

@@ -10,6 +10,7 @@ only) and collects the log of what was hidden (``reports/disclosure.json``).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,10 +175,13 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     out.comparisons = []
     for doc in inp.comparisons:
         name = f"{doc.get('score_a')}__vs__{doc.get('score_b')}"
-        pub, lg = disclosure.suppress_comparison_document(doc, min_cell, name)
+        # an instrument's figures on the paired records must not give back what its accuracy document withholds
+        pub, lg = disclosure.suppress_comparison_document(doc, min_cell, name, out.accuracy)
         out.comparisons.append(pub)
         log.extend(lg)
-    out.judgement = each(inp.judgement, disclosure.suppress_judgement_document, "judgement")
+    out.judgement = each(
+        inp.judgement, functools.partial(disclosure.suppress_judgement_document, accuracy=out.accuracy), "judgement"
+    )
     out.subgroups = each(inp.subgroups, disclosure.suppress_subgroups_document, "subgroups")
     out.calibration = each(inp.calibration, disclosure.suppress_calibration, "calibration")
     out.reliability = {}
