@@ -397,3 +397,33 @@ def test_the_report_passes_the_published_accuracy_documents_to_the_paired_docume
     assert pub.comparisons[0]["at_cutoffs"]["sensitivity"]["b"] is not None
     at = pub.judgement["A"]["versus_judgement"]["instrument"]["at_cutoffs"]
     assert at["sensitivity"]["a"] is None
+
+
+def test_a_whole_number_solution_by_coincidence_is_left_out_as_the_audit_would_flag_it(tmp_path):
+    """Rows at t = 0.05 and 0.1 with different tables (120, 240) and (100, 200): a reader assuming a
+    plateau solves TP = (19 * 120 - 9 * 100 + 200 - 240) / 10 = 134 and FP = 19 * (134 - 120) + 240 = 506,
+    whole numbers by coincidence, 4 positives from the published table (130, 600). The reader cannot tell
+    this from a plateau and the audit flags it, so the second row is left out."""
+    import json
+
+    from signalering.stats.decision import decision_curve_points, net_benefit
+
+    risk = np.r_[np.repeat([0.5, 0.07, 0.01], [100, 20, 50]), np.repeat([0.5, 0.07, 0.01], [200, 40, 400])]
+    ref = np.r_[np.ones(170), np.zeros(640)]
+    rows = decision_curve_points(net_benefit(risk, ref, [0.05, 0.1]))
+    n = len(ref)
+    w = np.array([0.05 / 0.95, 0.1 / 0.9])
+    tp, fp = np.linalg.solve(np.c_[np.ones(2), -w], n * np.array([r["net_benefit"] for r in rows]))
+    assert (round(tp, 6), round(fp, 6)) == (134, 506)
+    before, _ = disclosure.decision_plot_rows(rows, risk, ref, 10)
+    now, _ = disclosure.decision_plot_rows(rows, risk, ref, 10, tables=[(130, 600)])
+    assert len(before) == 2 and [r["threshold"] for r in now] == [0.05]
+    overall = {"n_positive": 170, "n_negative": 640, "thresholds": [{"cutoff": 0.06, "tp": 130, "fp": 600}]}
+    (tmp_path / "subgroups").mkdir()
+    (tmp_path / "plots" / "decision").mkdir(parents=True)
+    (tmp_path / "subgroups" / "A.json").write_text(json.dumps({"overall": overall, "subgroups": {}}))
+    found = {}
+    for when, published in (("before", before), ("now", now)):
+        (tmp_path / "plots" / "decision" / "A.json").write_text(json.dumps(published))
+        found[when] = audit.decision_findings(tmp_path, 10)
+    assert [f["attack"] for f in found["before"]] == ["decision"] and found["now"] == []

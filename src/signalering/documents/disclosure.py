@@ -745,7 +745,7 @@ def decision_plot_rows(
         apart = (tp, fp) in published or all(
             _gap_ok(tp - a, min_cell) and _gap_ok(fp - b, min_cell) for a, b in published
         )
-        if cells_ok and step_ok and apart:
+        if cells_ok and step_ok and apart and not _pseudo_plateau(kept[-1:], row, m + n, key, published, min_cell):
             kept.append(row)
             last = (tp, fp)
         else:
@@ -764,6 +764,38 @@ def decision_plot_rows(
         else []
     )
     return kept, log
+
+
+def _pseudo_plateau(previous: list[dict], row: dict, n: int, key: str, published: set, min_cell: int) -> bool:
+    """Whether publishing ``row`` after ``previous`` (the last row kept) lets a reader solve a table
+    that the disclosure audit (``audit.decision_findings``) would count as given back.
+
+    A reader who assumes TP and FP constant between two neighbouring rows solves
+    ``TP - FP w = n NB`` at both thresholds (``w = t / (1 - t)``). Where TP and FP really are constant,
+    the solution is the row's own table, already checked. Elsewhere the solution is usually fractional,
+    but for some thresholds it is a whole number by coincidence (``t = 0.05`` and ``0.1`` give
+    ``(19 TP_1 - 9 TP_2 + FP_2 - FP_1) / 10``); a reader cannot tell such a pair from a plateau, so
+    when that whole-number table lies within 1 to ``min_cell - 1`` records of a published one the row
+    is left out, as the audit would flag it.
+    """
+    if not previous or not published:
+        return False
+    a, b = previous[0], row
+    try:
+        ta, tb = float(a[key]), float(b[key])
+        nb = np.array([float(a["net_benefit"]), float(b["net_benefit"])]) * n
+    except (KeyError, TypeError, ValueError):
+        return False
+    if not (0 < ta < 1 and 0 < tb < 1) or ta == tb or not np.all(np.isfinite(nb)):
+        return False
+    w = np.array([ta / (1 - ta), tb / (1 - tb)])
+    tp, fp = np.linalg.solve(np.c_[np.ones(2), -w], nb)
+    if abs(tp - round(tp)) > 1e-4 or abs(fp - round(fp)) > 1e-4:
+        return False
+    tp, fp = int(round(tp)), int(round(fp))
+    return (tp, fp) not in published and any(
+        0 < abs(tp - x) < min_cell or 0 < abs(fp - y) < min_cell for x, y in published
+    )
 
 
 def calibration_plot_rows(
