@@ -24,6 +24,11 @@ counts and tries these attacks:
     accuracy, likelihood ratios, or an ROC plot point at its cut-off. With the margins, every tp in
     0..P is tried and fp solved; a single whole-number solution recovers the table.
 
+``meta_zero_margin``
+    A published meta-analysis document (:func:`meta_findings`) whose count ``k`` of the ``K``
+    organisations with both outcomes, or a point with one proportion only, names an organisation
+    without reference-positives (or -negatives): a zero margin.
+
 ``html``
     The counts an HTML report shows that no JSON file holds: the study flow (received, each
     exclusion, analysed, verified, not verified), each instrument's setting row (with an index test
