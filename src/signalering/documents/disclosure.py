@@ -731,17 +731,15 @@ def decision_plot_rows(
     back a table the accuracy document withholds (the one at 3 between the published ones at 2 and 4).
     """
     min_cell = check_min_cell(min_cell)
-    p = np.asarray(probability, dtype=float)
-    y = np.asarray(reference, dtype=float)
-    ok = ~np.isnan(p) & ~np.isnan(y)
-    pos, neg = np.sort(p[ok & (y == 1)]), np.sort(p[ok & (y == 0)])
-    m, n = len(pos), len(neg)
+    # TP and FP at each threshold (records with p >= t treated): the one count of screen-positives
+    counts = CountTable.from_scores(np.asarray(probability, dtype=float), np.asarray(reference, dtype=float))
+    m, n = counts.n_positive, counts.n_negative
     published = {(int(a), int(b)) for a, b in tables}
     kept, last, dropped = [], None, 0
-    for row in sorted(rows, key=lambda r: r[key]):
-        t = row[key]
-        tp = int(m - np.searchsorted(pos, t, side="left"))
-        fp = int(n - np.searchsorted(neg, t, side="left"))
+    ordered = sorted(rows, key=lambda r: r[key])
+    at = counts.cells_at([r[key] for r in ordered]) if ordered else {"tp": [], "fp": []}
+    for row, tp, fp in zip(ordered, at["tp"], at["fp"]):
+        tp, fp = int(tp), int(fp)
         cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
         step_ok = last is None or (tp, fp) == last or (abs(last[0] - tp) >= min_cell and abs(last[1] - fp) >= min_cell)
         apart = (tp, fp) in published or all(
