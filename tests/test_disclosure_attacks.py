@@ -242,7 +242,7 @@ def test_meta_analysis_count_of_organisations_no_longer_tells_a_zero_margin():
     acc, _ = disclosure.suppress_accuracy_document(accuracy_document(pooled, [3.0]), 10)
     assert acc["n_positive"] == "<10" and acc["n_negative"] is None
     doc = meta_analysis_document(sites, [3.0])
-    before, _ = disclosure.suppress_meta_analysis_document(doc, None, 10)
+    before = doc  # as the stage wrote it
     entry = before["at_cutoffs"][0]
     assert entry["organisations"] == 0  # the report's sentence quotes it
     now, _ = disclosure.suppress_meta_analysis_document(doc, acc, 10)
@@ -427,3 +427,67 @@ def test_a_whole_number_solution_by_coincidence_is_left_out_as_the_audit_would_f
         (tmp_path / "plots" / "decision" / "A.json").write_text(json.dumps(published))
         found[when] = audit.decision_findings(tmp_path, 10)
     assert [f["attack"] for f in found["before"]] == ["decision"] and found["now"] == []
+
+
+# ------------------------------------------------------------------ meta-analysis: k of K organisations
+def _site_tables(per_site: dict[str, tuple[int, int, int, int]]) -> dict[str, CountTable]:
+    """Sites from (tp, fp, fn, tn) at the cut-off 1 of a 0/1 score."""
+    return {
+        name: _records([(1, 1, tp), (1, 0, fp), (0, 1, fn), (0, 0, tn)]) for name, (tp, fp, fn, tn) in per_site.items()
+    }
+
+
+def test_meta_analysis_k_of_K_no_longer_names_a_site_without_positives():
+    """Six sites, site05 with 12 children and no reference-positive: the per-site subgroup table merges
+    site05 with the smallest other site (site06) and publishes the merged group's counts. The
+    meta-analysis said "across 5 organisations" (k) of the 6 (K) and drew site06's point with its
+    number of children: K - k = 1 and a single site not drawn (the stage withholds two or more) name
+    site05 as the one without positives, and the merged group's n minus site06's n gives its 12
+    records: "none of the 12 children at site05 has the condition" (a zero margin, group disclosure,
+    rule 4). The stage's per-organisation rules keep every drawn cell at 0 or >= min_cell, so what
+    comes back is this zero, not a count of 1 to 9 (site05's own cells are 0 or >= min_cell too)."""
+    from signalering.scale.federated import meta_analysis_document
+    from signalering.stats.subgroups import small_group_merges
+
+    per_site = {
+        "site01": (40, 30, 20, 300),
+        "site02": (45, 35, 15, 280),
+        "site03": (50, 25, 25, 310),
+        "site04": (38, 28, 22, 290),
+        "site05": (0, 0, 0, 12),
+        "site06": (10, 0, 10, 20),
+    }
+    tables = _site_tables(per_site)
+    cats = np.concatenate([[s] * sum(c) for s, c in per_site.items()])
+    ref = np.concatenate([[1] * (tp + fn) + [0] * (fp + tn) for tp, fp, fn, tn in per_site.values()])
+    merges = small_group_merges(cats, ref.astype(float), min_cell=10)
+    combined = sorted(s for s, g in merges.items() if g != s)
+    assert combined == ["site05", "site06"]  # the subgroup document names them, with their group's counts
+    n_combined = sum(sum(per_site[s]) for s in combined)
+
+    doc = meta_analysis_document(tables, [1.0], min_cell=10)
+    acc, _ = disclosure.suppress_accuracy_document(accuracy_document(sum(tables.values(), _records([])), [1.0]), 10)
+
+    def attack(published: dict) -> int | None:
+        e = published["at_cutoffs"][0]
+        k, K = e["organisations"], len(published["organisations"])
+        points = e["per_organisation"]
+        drawn = {s for s, p in points.items() if p.get("n") and None not in (p["sensitivity"], p["specificity"])}
+        undrawn = sorted(set(points) - drawn)
+        if k is None or K - k != len(undrawn) or undrawn != ["site05"] or "site06" not in drawn:
+            return None
+        return n_combined - points["site06"]["n"]  # site05: no positive, this many negatives
+
+    before = copy.deepcopy(doc)  # what the stage wrote was published as it was
+    assert attack(before) == 12  # and none of them positive
+    assert [f["attack"] for f in audit.meta_findings(before)] == ["meta_zero_margin"]
+    now, _ = disclosure.suppress_meta_analysis_document(doc, acc, 10)
+    entry = now["at_cutoffs"][0]
+    assert attack(now) is None and audit.meta_findings(now) == []
+    assert entry["organisations"] is None and entry["pooled"] is not None  # the summary stays
+    hidden = sorted(s for s, p in entry["per_organisation"].items() if p.get("suppressed"))
+    assert hidden == ["site05", "site06"]  # not one alone: site06 (the smallest drawn) goes with it
+    assert entry["per_organisation"]["site06"]["n"] is None
+    # every site with both: the count is published (it names no one)
+    full = meta_analysis_document({s: t for s, t in tables.items() if s != "site05"}, [1.0], min_cell=10)
+    assert disclosure.suppress_meta_analysis_document(full, acc, 10)[0]["at_cutoffs"][0]["organisations"] == 5

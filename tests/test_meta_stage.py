@@ -280,3 +280,37 @@ def test_withheld_organisations_are_counted_out_of_all_not_only_those_fitted(lan
     line = view["figure_note"]
     assert line == t["meta_withheld"].format(n=withheld, total=7)
     assert (f"{withheld} of the 7" if lang == "en" else f"{withheld} van de 7") in line
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_published_sentence_does_not_count_the_organisations_without_both(lang):
+    """The same seven organisations as published (``disclosure.suppress_meta_analysis_document``): the
+    count 6 of 7 would tell that one organisation has no reference-positive (a zero margin); the
+    sentence gives no count, and the figure's note counts that organisation with the withheld ones
+    (never alone: the smallest drawn one goes with it)."""
+    from signalering.documents import disclosure
+    from signalering.documents.accuracy import accuracy_document
+
+    def published(tables):
+        pooled = sum(tables.values(), CountTable.from_scores([], [], "higher"))
+        acc, _ = disclosure.suppress_accuracy_document(accuracy_document(pooled, [1.0]), 10)
+        doc = meta_analysis_document(tables, [1.0], min_cell=10)
+        return disclosure.suppress_meta_analysis_document(doc, acc, 10)[0]
+
+    big = [(40, 30, 20, 300), (45, 35, 15, 280), (50, 25, 25, 310), (38, 28, 22, 290), (42, 33, 18, 305)]
+    tables = _tables([*big, (47, 31, 19, 295), (0, 10, 0, 40)])
+    doc = published(tables)
+    entry = doc["at_cutoffs"][0]
+    assert entry["organisations"] is None and entry["pooled"] is not None
+    t = load_texts(lang)
+    view = meta_analysis_view({**doc, "by": "site"}, Fmt(lang, t), t, "lab@1")
+    assert view["plain"][0].startswith(t["meta_plain_unnumbered"].split("{")[0])
+    assert " 6 " not in view["plain"][0] and "{" not in view["plain"][0]
+    assert view["figure_note"] == t["meta_withheld"].format(n=2, total=7)
+    assert view["svg"].count("<circle") == 5 + 1 + 2  # five organisations, summary point, two legend marks
+    # too few organisations with both: no count either
+    few = _tables([*big[:3], (0, 10, 0, 40), (0, 12, 0, 50)])
+    doc = published(few)
+    view = meta_analysis_view({**doc, "by": "site"}, Fmt(lang, t), t, "lab@1")
+    assert view["plain"] == [t["meta_too_few_unnumbered"].format(cutoff="1")]
+    assert "3" not in view["plain"][0]

@@ -259,20 +259,11 @@ def banded_threshold_entry(
         "bands": [{"band": b["band"], "cutoff": float(b["cutoff"])} for b in banded["bands"]],
     }
     out = ~np.isnan(s) & ~np.isnan(r) & np.isnan(c)
-    excluded = []
-    for value in dict.fromkeys(float(b["cutoff"]) for b in banded["bands"]):
-        positive = s[out] >= value if direction == "higher" else s[out] <= value
-        ref = r[out] == 1
-        excluded.append(
-            {
-                "cutoff": value,
-                "tp": int((positive & ref).sum()),
-                "fp": int((positive & ~ref).sum()),
-                "fn": int((~positive & ref).sum()),
-                "tn": int((~positive & ~ref).sum()),
-            }
-        )
-    entry["excluded_by_band"] = excluded
+    values = list(dict.fromkeys(float(b["cutoff"]) for b in banded["bands"]))
+    at = CountTable.from_scores(s[out], r[out], direction).cells_at(values)
+    entry["excluded_by_band"] = [
+        {"cutoff": value, **{k: int(at[k][i]) for k in ("tp", "fp", "fn", "tn")}} for i, value in enumerate(values)
+    ]
     return entry
 
 

@@ -24,6 +24,11 @@ counts and tries these attacks:
     accuracy, likelihood ratios, or an ROC plot point at its cut-off. With the margins, every tp in
     0..P is tried and fp solved; a single whole-number solution recovers the table.
 
+``meta_zero_margin``
+    A published meta-analysis document (:func:`meta_findings`) whose count ``k`` of the ``K``
+    organisations with both outcomes, or a point with one proportion only, names an organisation
+    without reference-positives (or -negatives): a zero margin.
+
 ``html``
     The counts an HTML report shows that no JSON file holds: the study flow (received, each
     exclusion, analysed, verified, not verified), each instrument's setting row (with an index test
@@ -927,3 +932,43 @@ def failure_reason(result: dict, findings_file: str) -> str:
         f"({', '.join(attacks)}) in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}; "
         f"see {findings_file}"
     )
+
+
+def meta_findings(doc: dict, where: str = "meta_analysis") -> list[dict]:
+    """``meta_zero_margin``: a meta-analysis document as published (``scale.federated.meta_analysis_document``
+    after ``disclosure.suppress_meta_analysis_document``; the report quotes its count of organisations
+    with both reference-positive and -negative records and draws its points) names an organisation
+    without reference-positives (or -negatives), a zero margin (group disclosure, docs/disclosure.md
+    rule 4), when a point shows one of its proportions without the other, or when the count ``k`` of
+    the ``K`` organisations is published and the organisations not drawn are exactly ``K - k``:
+    each of them is then one without both. With the per-site subgroup table (the merged categories
+    are the only candidates, their group's counts published) and the drawn sizes, such a zero gives
+    back the other members' counts."""
+    found = []
+    names = doc.get("organisations")
+    for e in doc.get("at_cutoffs") or []:
+        points = e.get("per_organisation") or {}
+        everyone = len(names) if isinstance(names, list) else len(points)
+        if not points:
+            continue
+
+        def drawn(p: dict) -> bool:
+            return not p.get("suppressed") and None not in (p.get("sensitivity"), p.get("specificity"))
+
+        named = sorted(n for n, p in points.items() if not p.get("suppressed") and not drawn(p))
+        k = e.get("organisations")
+        hidden = [n for n, p in points.items() if not drawn(p)]
+        if isinstance(k, (int, np.integer)) and 0 < everyone - k == len(hidden):
+            named = sorted(set(named) | set(hidden))
+        if named:
+            found.append(
+                {
+                    "file": where,
+                    "location": f"cutoff={e.get('cutoff')}",
+                    "attack": "meta_zero_margin",
+                    "recovered": [
+                        f"per_organisation.{n}: no reference-positive or no reference-negative" for n in named
+                    ],
+                }
+            )
+    return found

@@ -98,6 +98,8 @@ def label(min_cell: int) -> str:
 
 
 WITHHELD = "withheld (small numbers)"
+#: the reason of a meta-analysis entry not fitted for too few organisations, when their number is withheld
+META_TOO_FEW = "too few organisations with reference-positive and reference-negative records (their number withheld)"
 
 
 def reason_small(min_cell: int) -> str:
@@ -729,17 +731,15 @@ def decision_plot_rows(
     back a table the accuracy document withholds (the one at 3 between the published ones at 2 and 4).
     """
     min_cell = check_min_cell(min_cell)
-    p = np.asarray(probability, dtype=float)
-    y = np.asarray(reference, dtype=float)
-    ok = ~np.isnan(p) & ~np.isnan(y)
-    pos, neg = np.sort(p[ok & (y == 1)]), np.sort(p[ok & (y == 0)])
-    m, n = len(pos), len(neg)
+    # TP and FP at each threshold (records with p >= t treated): the one count of screen-positives
+    counts = CountTable.from_scores(np.asarray(probability, dtype=float), np.asarray(reference, dtype=float))
+    m, n = counts.n_positive, counts.n_negative
     published = {(int(a), int(b)) for a, b in tables}
     kept, last, dropped = [], None, 0
-    for row in sorted(rows, key=lambda r: r[key]):
-        t = row[key]
-        tp = int(m - np.searchsorted(pos, t, side="left"))
-        fp = int(n - np.searchsorted(neg, t, side="left"))
+    ordered = sorted(rows, key=lambda r: r[key])
+    at = counts.cells_at([r[key] for r in ordered]) if ordered else {"tp": [], "fp": []}
+    for row, tp, fp in zip(ordered, at["tp"], at["fp"]):
+        tp, fp = int(tp), int(fp)
         cells_ok = min(tp, fp, m - tp, n - fp) >= min_cell
         step_ok = last is None or (tp, fp) == last or (abs(last[0] - tp) >= min_cell and abs(last[1] - fp) >= min_cell)
         apart = (tp, fp) in published or all(
@@ -1352,6 +1352,16 @@ def suppress_meta_analysis_document(
     accuracy document withholds its margins (fewer than ``min_cell`` reference-positives or
     -negatives, zero included), every entry is withheld with its count of organisations that have
     both (a count of 0 would tell that the group has none).
+
+    The count of organisations with both reference-positive and -negative records (``k`` of the
+    ``K`` organisations) is published only when every organisation has both (``k = K``): ``K - k``
+    counts the organisations with a zero margin, and with the per-site subgroup table (whose merged
+    categories are the only candidates) and the figure's points it names them (group disclosure,
+    rule 4; the audit's ``meta_zero_margin`` attack). Otherwise ``organisations`` is null, the
+    organisations without both lose their point (``suppressed``, like a withheld one, so the figure's
+    note counts them together; when that would leave a single organisation out of the figure, the
+    smallest drawn one goes too, since the stage never withholds one alone), and a reason quoting
+    ``k`` becomes :data:`META_TOO_FEW`.
     """
     min_cell = check_min_cell(min_cell)
     out, log = copy.deepcopy(doc), []
@@ -1380,6 +1390,27 @@ def suppress_meta_analysis_document(
             out["at_cutoffs"][k] = {**keep, **dict.fromkeys(nulls), "per_organisation": {}, "reason": WITHHELD}
             log.append(_entry(f"{pre}meta_analysis[cutoff={entry['cutoff']}]", ["organisations", "pooled"], WITHHELD))
             continue
+        everyone = len(out.get("organisations") or entry.get("per_organisation") or {})
+        if entry.get("organisations") is not None and entry["organisations"] != everyone:
+            entry["organisations"] = None
+            points = entry.get("per_organisation") or {}
+            hide = [
+                n
+                for n, p in points.items()
+                if not p.get("suppressed") and None in (p.get("sensitivity"), p.get("specificity"))
+            ]
+            if hide and sum(1 for p in points.values() if p.get("suppressed")) + len(hide) == 1:
+                # one organisation not drawn would be the one without both (the stage withholds two or
+                # more): the smallest drawn one goes with it
+                drawn = sorted(
+                    (p.get("n") or 0, n) for n, p in points.items() if n not in hide and not p.get("suppressed")
+                )
+                hide += [n for _, n in drawn[:1]]
+            for name in hide:
+                points[name] = {"sensitivity": None, "specificity": None, "n": None, "suppressed": WITHHELD}
+            if entry.get("pooled") is None and str(entry.get("reason") or "")[:1].isdigit():
+                entry["reason"] = META_TOO_FEW
+            log.append(_entry(f"{pre}meta_analysis[cutoff={entry['cutoff']}]", ["organisations"], WITHHELD))
         if entry.get("pooled") is None or shown(entry["cutoff"]):
             continue
         keep = {key: entry[key] for key in ("cutoff", "organisations", "prespecified") if key in entry}

@@ -530,14 +530,16 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
         key = "meta_too_few" if reason[:1].isdigit() else "meta_no_fit"
         if reason == disclosure.WITHHELD:
             key = "meta_table_withheld"
+        elif reason == disclosure.META_TOO_FEW:
+            key = "meta_too_few_unnumbered"
         view["plain"].append(
             t[key].format(k=e.get("organisations", 0), min=doc.get("min_organisations", 5), cutoff=cut)
         )
         return view
     sens, spec = e["pooled"]["sensitivity"], e["pooled"]["specificity"]
     view["plain"].append(
-        t["meta_plain"].format(
-            k=e.get("organisations", 0),
+        t["meta_plain" if e.get("organisations") is not None else "meta_plain_unnumbered"].format(
+            k=e.get("organisations"),
             cutoff=cut,
             sens=fmt.interval("sensitivity", sens),
             spec=fmt.interval("specificity", spec),
