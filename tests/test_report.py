@@ -444,3 +444,17 @@ def test_icc_form_judged_defaults_to_the_params_model():
     ]
     figs = verdict.verdict_figures({"auc": None}, None, None, {"icc": forms}, {})  # no primary_icc in the document
     assert figs["icc"]["type"] == default
+
+
+def test_the_meta_analysis_figure_shows_organisation_size_in_classes_not_the_exact_n():
+    labels = dict.fromkeys(("title", "x", "y", "organisations", "summary", "confidence", "prediction", "curve"), "")
+    labels["decimal"] = "."
+
+    def radii(sizes):
+        svg = figures.sroc_svg([(0.1, 0.8, n) for n in sizes], (0.1, 0.8), [], [], [], labels)
+        return re.findall(r'<circle[^>]*r="([0-9.]+)"', svg)
+
+    # 412 and 405 children fall in one class (fifths of the largest, 1000): one radius, n not given back
+    r = radii([1000, 412, 405])  # the organisations' circles come first, then the legend's
+    assert r[1] == r[2] and r[0] != r[1]
+    assert radii([1000, 100])[1] != radii([1000, 900])[1]  # sizes still differ between classes

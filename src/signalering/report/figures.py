@@ -438,6 +438,9 @@ def flow_svg(
 
 
 # --------------------------------------------------------------------------- meta-analysis (SROC)
+SIZE_CLASSES = 5
+
+
 def sroc_svg(
     organisations: Sequence[tuple[float, float, float]],
     summary: tuple[float, float],
@@ -446,8 +449,8 @@ def sroc_svg(
     curve: Sequence[tuple[float, float]],
     labels: dict,
 ) -> str:
-    """The bivariate meta-analysis in ROC space: organisations as hollow circles whose area is
-    proportional to their number of children, the summary point, its confidence region (solid),
+    """The bivariate meta-analysis in ROC space: organisations as hollow circles whose area shows their
+    number of children in ``SIZE_CLASSES`` classes (fifths of the largest), the summary point, its confidence region (solid),
     the prediction region for a new organisation (dashed) and the SROC curve (thin).
 
     ``organisations``: ``(fpr, sensitivity, n)``; regions and curve: ``(fpr, sensitivity)`` points.
@@ -462,7 +465,9 @@ def sroc_svg(
         c.line([*confidence, confidence[0]], SERIES[0], labels["confidence"])
     n_max = max((n for _, _, n in organisations), default=1) or 1
     for fpr, sens, n in organisations:
-        r = 2.5 + 9.5 * math.sqrt(n / n_max)
+        # five size classes, not the exact n: a radius that gives n back would, with a merged subgroup
+        # published elsewhere, give the children of an organisation this figure leaves out
+        r = 2.5 + 9.5 * math.sqrt(math.ceil(SIZE_CLASSES * n / n_max) / SIZE_CLASSES)
         c.body.append(
             f'<circle cx="{_f(c.x(fpr))}" cy="{_f(c.y(sens))}" r="{_f(r)}" fill="none" '
             f'stroke="{SERIES[4]}" stroke-width="1.2"/>'
