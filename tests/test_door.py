@@ -692,12 +692,6 @@ def test_a_boolean_reference_counts_alike_in_evaluate_and_aggregate(tmp_path):
     assert by_reference == {"1": doc["n_positive"], "0": doc["n_negative"]} == {"1": N // 2, "0": N // 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io.iter_batches turns a Parquet bool column into the text 'True'/'False' while "
-    "io.read_guarded (the commands) keeps it typed: the streaming engines and the ingest stage refuse or "
-    "quarantine every record of a file the commands analyse (fix in io.py, the reader's hot path)",
-)
 @pytest.mark.parametrize("engine", ["duckdb", "dask", "ingest"])
 def test_a_boolean_reference_is_read_alike_by_the_streaming_readers(engine, tmp_path):
     path = _bool_reference_parquet(tmp_path)
@@ -708,6 +702,28 @@ def test_a_boolean_reference_is_read_alike_by_the_streaming_readers(engine, tmp_
     else:
         spec = CountSpec(("score",), "reference")
         pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), count_rows(path, spec, "pandas"))
+
+
+def test_a_boolean_column_with_missing_values_is_read_as_codes_by_every_reader(tmp_path):
+    """A nullable Parquet bool (True/False/missing) is 1/0/missing in every route, typed or not, and the
+    engines count it alike (a missing reference: not verified)."""
+    frame = _frame()
+    frame["reference"] = pd.array([bool(v) for v in frame["reference"]], dtype="boolean")
+    frame.loc[[3, 8], "reference"] = pd.NA
+    path = tmp_path / "nb.parquet"
+    frame.to_parquet(path)
+    expected = ["1" if i % 2 == 0 else "0" for i in range(N)]
+    expected[3] = expected[8] = None
+    for typed in (False, True):
+        got = io.read_records(path, typed=typed)["reference"]
+        assert [None if pd.isna(v) else v for v in got] == expected
+    streamed = pd.concat(b.frame for b in iter_batches(path, 7))["reference"]
+    assert [None if pd.isna(v) else v for v in streamed] == expected
+    spec = CountSpec(("score",), "reference")
+    pandas = count_rows(str(path), spec, "pandas")
+    for engine in ("duckdb", "dask"):
+        pd.testing.assert_frame_equal(count_rows(str(path), spec, engine, batch_rows=7), pandas)
+    assert set(pandas["reference"]) == {"1", "0", "unverified"}
 
 
 def test_init_refuses_a_duplicated_record_id_as_every_command(tmp_path, capsys):

@@ -246,7 +246,9 @@ def _selected(all_columns: list[str], columns: list[str] | None, name: str) -> l
 
 
 def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
-    """Parquet columns as every reader gives them: text, or (``typed``) numbers and dates kept."""
+    """Parquet columns as every reader gives them: text, or (``typed``) numbers and dates kept; booleans
+    as the codes ``1`` / ``0`` either way."""
+    frame = _bools_as_codes(frame)
     if not typed:
         return frame.astype("string")
     keep = {
@@ -255,6 +257,25 @@ def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
         if (pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))
     }
     return frame.astype({c: "string" for c in frame.columns if c not in keep})
+
+
+def parquet_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A Parquet partition read by another reader (Dask) as the door's text columns (booleans as
+    ``1`` / ``0``, see ``_bools_as_codes``)."""
+    return _bools_as_codes(frame).astype("string")
+
+
+def _bools_as_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A Parquet frame with its boolean columns (missing values allowed) as the text codes ``1`` / ``0``,
+    so every route (commands, streaming engines, the ingest stage) reads ``True`` as ``1``, as a CSV
+    would write it, and never as the text ``True``."""
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_bool_dtype(values.dtype) or (
+            values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "boolean"
+        ):
+            frame[col] = values.astype("boolean").astype("Int8").astype("string")
+    return frame
 
 
 def _parquet_batches(

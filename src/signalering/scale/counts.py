@@ -376,9 +376,9 @@ def _scan_partition(
     frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool, commas: bool
 ) -> _PartitionResult:
     """Guard, type and count one partition (runs on a worker); rows are partition-local."""
-    from ..io import normalise_text
+    from ..io import normalise_text, parquet_text
 
-    frame = frame.astype("string") if from_parquet else frame
+    frame = parquet_text(frame) if from_parquet else frame
     frame = frame.reset_index(drop=True)
     for col in frame.columns:
         frame[col] = normalise_text(frame[col], commas)
