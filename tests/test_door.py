@@ -388,6 +388,54 @@ def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsy
     assert len(io.read_records(ok)) == N
 
 
+def test_an_xlsx_beyond_the_memory_bounds_is_refused_while_it_is_read(tmp_path, monkeypatch, capsys):
+    """A workbook under the zip-bomb ratio could still inflate to hundreds of MiB and take gigabytes: the
+    sheet is streamed, and refused once it holds more cells or text than the limits (patched down here:
+    the same code refuses a real workbook at 20 million cells), or when its shared-text part would
+    inflate beyond its limit (checked from the zip directory, before reading)."""
+    ok = tmp_path / "ok.xlsx"
+    frame = _frame()
+    frame.to_excel(ok, index=False)
+    read = io.read_records(ok)
+    assert len(read) == N and read.loc[5, "record_id"] == "R005" and read.loc[0, "reference"] == "1"
+    cells = (N + 1) * frame.shape[1]
+    monkeypatch.setattr(io, "XLSX_MAX_CELLS", cells - 1)
+    assert evaluate(str(ok), str(tmp_path / "o")) == 3
+    err = capsys.readouterr().err
+    assert "more than" in err and "cells" in err and "CSV or Parquet" in err and "Traceback" not in err
+    monkeypatch.setattr(io, "XLSX_MAX_CELLS", cells)
+    assert len(io.read_records(ok)) == N
+    monkeypatch.setattr(io, "XLSX_MAX_TEXT", 100)
+    with pytest.raises(InputError, match="characters of text"):
+        io.read_records(ok)
+    monkeypatch.undo()
+    shared = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(ok) as zin, zipfile.ZipFile(shared, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        zout.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>x</t></si>" * 200 + "</sst>")
+    monkeypatch.setattr(io, "XLSX_MAX_SHARED_STRINGS", 1000)
+    with pytest.raises(InputError, match="text table would inflate"):
+        io.read_records(shared)
+
+
+def test_xlsx_empty_rows_are_no_records_and_values_read_as_text(tmp_path):
+    """Entirely empty rows of a sheet are skipped (as blank CSV lines); numbers keep their shortest text,
+    a boolean cell is 1/0."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "score", "flag"])
+    sheet.append(["R1", 2.0, True])
+    sheet.append([None, None, None])
+    sheet.append(["R2", 0.25, False])
+    sheet.append([])
+    book.save(tmp_path / "e.xlsx")
+    read = io.read_records(tmp_path / "e.xlsx")
+    assert read.to_dict("list") == {"record_id": ["R1", "R2"], "score": ["2", "0.25"], "flag": ["1", "0"]}
+
+
 def test_column_checks_name_the_first_offending_row():
     frame = pd.DataFrame(
         {
@@ -795,13 +843,6 @@ def test_reliability_refuses_a_column_named_twice(words, tmp_path, capsys):
     assert "more than once" in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._read_xlsx calls pandas.read_excel with its default na_values, so the text cells 'NA', "
-    "'NaN', 'null', 'None', 'N/A', '#N/A' become missing in .xlsx (a subgroup label 'NA' vanishes, a "
-    "'NaN' score is counted as missing instead of refused) while CSV keeps them; fix in io.py: "
-    "read_excel(..., keep_default_na=False, na_values=[''])",
-)
 @pytest.mark.parametrize("text", ["NA", "NaN", "null", "None", "N/A"])  # '#N/A' is written as an error cell
 def test_xlsx_reads_text_cells_as_csv_does(text, tmp_path):
     frame = _frame().astype(object)
@@ -826,3 +867,21 @@ def test_out_never_overwrites_the_records_file(command, tmp_path, capsys, monkey
     assert main([command, "--records", records, *words, "--out", "./r.csv"]) == 2
     assert "must not name the records file" in capsys.readouterr().err
     assert (tmp_path / "r.csv").read_bytes() == before
+
+
+def test_xlsx_keeps_a_subgroup_label_na_and_refuses_an_error_cell_in_a_score(tmp_path, capsys):
+    """A subgroup labelled 'NA' is a label in .xlsx as in CSV; an Excel error cell (#N/A, #DIV/0!) in a
+    score column is refused as CSV refuses that text ('not a number', row and column, no value)."""
+    frame = _frame().astype(object)
+    frame["group"] = ["NA" if i % 2 else "NL" for i in range(N)]
+    frame.to_excel(tmp_path / "g.xlsx", index=False)
+    assert set(io.read_records(tmp_path / "g.xlsx")["group"]) == {"NA", "NL"}
+    for error in ("#N/A", "#DIV/0!"):
+        bad = _frame().astype(object)
+        bad.loc[6, "score"] = error
+        bad.to_excel(tmp_path / "e.xlsx", index=False)
+        with zipfile.ZipFile(tmp_path / "e.xlsx") as zf:  # written as an error cell, not as text
+            assert 't="e"' in zf.read("xl/worksheets/sheet1.xml").decode()
+        assert evaluate(str(tmp_path / "e.xlsx"), str(tmp_path / "o")) == 3
+        err = capsys.readouterr().err
+        assert "row 7, column 'score'" in err and "not a number" in err and error not in err

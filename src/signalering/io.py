@@ -33,8 +33,12 @@ CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx")
 DECIMALS = (".", ",", "auto")
 HEAD_BYTES = 1 << 20  # the header row must end within the first MiB of a CSV file
-XLSX_MAX_BYTES = 1 << 30  # sum of the uncompressed sizes of an .xlsx file's parts
+XLSX_MAX_BYTES = 256 << 20  # sum of the uncompressed sizes of an .xlsx file's parts
+XLSX_MAX_SHARED_STRINGS = 64 << 20  # uncompressed size of its shared-strings part (held as Python text)
 XLSX_MAX_RATIO = 200  # uncompressed / compressed size of one part (XML compresses ~5-30x)
+XLSX_MAX_CELLS = 20_000_000  # cells of the first sheet read (counted while reading)
+XLSX_MAX_TEXT = 256 << 20  # characters of cell text (a shared string repeated in many cells counts each time)
+_XLSX_CHUNK_ROWS = 65_536  # rows held as Python values before they are stored as Arrow text
 
 
 # Every non-ASCII Unicode decimal digit (full-width ０-９, Arabic-Indic, ...) and the full-width
@@ -208,14 +212,95 @@ def _whole(
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet of an ``.xlsx`` file as text columns, read as a CSV file is read: only an empty cell
+    is missing (``NA``, ``null``, ``N/A`` are text), an Excel error cell (``#N/A``, ``#DIV/0!``) is its
+    text (so a numeric column refuses it as not a number), a number as its shortest text (``2.0`` as
+    ``2``), ``TRUE``/``FALSE`` as ``1``/``0``; rows whose every cell is empty are no records (as blank
+    lines in a CSV file). Streamed (openpyxl read-only) into Arrow text in chunks of rows, within the
+    limits ``check_xlsx`` and ``_xlsx_columns`` set, so memory stays bounded (docs/input-files.md)."""
+    import openpyxl
+
     check_xlsx(path)
+    name = str(path)
     try:
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-    except OSError:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # declared dimensions can be wrong: read the rows as they are
+            names, columns = _xlsx_columns(sheet.iter_rows(values_only=True), name)
+        finally:
+            book.close()
+    except (InputError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise many types for a broken file
-        raise InputError(str(path), f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
-    return frame.astype("string")
+        raise InputError(name, f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
+    names = _check_header(names, name)
+    return pd.DataFrame({n: _arrow_series(c) for n, c in zip(names, columns)}, copy=False)
+
+
+def _xlsx_text(value) -> str | None:
+    """One cell's value as the door's text (``None``: empty)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text != "" else None
+
+
+def _xlsx_columns(rows, name: str) -> tuple[list[str], list]:
+    """(header names, one Arrow ``string`` array per column) of a sheet's rows of values; entirely empty
+    rows skipped, trailing empty cells ignored. Refuses a sheet beyond ``XLSX_MAX_CELLS`` cells or
+    ``XLSX_MAX_TEXT`` characters of text, as it reads (before it holds more)."""
+    import pyarrow as pa
+
+    header = None
+    chunks: list[list] = []  # per column: its Arrow chunks
+    pending: list[list] = []
+    stored = cells = chars = 0
+
+    def flush():
+        nonlocal stored, pending
+        if not pending:
+            return
+        width = max(len(r) for r in pending)
+        while len(chunks) < width:
+            chunks.append([pa.nulls(stored, pa.string())] if stored else [])
+        for j, chunk in enumerate(chunks):
+            chunk.append(pa.array([r[j] if j < len(r) else None for r in pending], pa.string()))
+        stored += len(pending)
+        pending = []
+
+    for row in rows:
+        texts = [_xlsx_text(v) for v in row]
+        while texts and texts[-1] is None:
+            texts.pop()
+        if not texts:
+            continue  # an empty row: no record
+        cells += len(texts)
+        chars += sum(len(t) for t in texts if t is not None)
+        if cells > XLSX_MAX_CELLS or chars > XLSX_MAX_TEXT:
+            raise InputError(
+                name,
+                f"refused: the .xlsx file holds more than {XLSX_MAX_CELLS:,} cells or {XLSX_MAX_TEXT >> 20} "
+                "million characters of text, more than is read from a workbook; save it as CSV or Parquet",
+            )
+        if header is None:
+            header = texts
+            continue
+        pending.append(texts)
+        if len(pending) >= _XLSX_CHUNK_ROWS:
+            flush()
+    flush()
+    if header is None:
+        raise InputError(name, "not a table: expected a header row naming at least two columns")
+    width = max(len(header), len(chunks))
+    names = [h if h is not None else "" for h in header] + [""] * (width - len(header))
+    columns = [pa.chunked_array(c, pa.string()).combine_chunks() for c in chunks]
+    columns += [pa.nulls(stored, pa.string())] * (width - len(columns))
+    return names, columns
 
 
 def _check_header(columns: list, name: str) -> list[str]:
@@ -699,6 +784,12 @@ def check_xlsx(path: str | Path) -> None:
             f"refused: the .xlsx file would inflate to more than {XLSX_MAX_BYTES >> 20} MiB; save it as CSV or Parquet",
         )
     for info in infos:
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise InputError(
+                name,
+                f"refused: the .xlsx file's text table would inflate to more than "
+                f"{XLSX_MAX_SHARED_STRINGS >> 20} MiB; save it as CSV or Parquet",
+            )
         if info.file_size > (1 << 20) and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
             raise InputError(
                 name,
