@@ -885,3 +885,50 @@ def test_xlsx_keeps_a_subgroup_label_na_and_refuses_an_error_cell_in_a_score(tmp
         assert evaluate(str(tmp_path / "e.xlsx"), str(tmp_path / "o")) == 3
         err = capsys.readouterr().err
         assert "row 7, column 'score'" in err and "not a number" in err and error not in err
+
+
+def _dotted_dutch_csv(tmp_path, dotted="1.234", row=5):
+    """A Dutch Excel CSV (semicolons, decimal commas) with one score written with a dot at data row ``row``."""
+    frame = _frame()
+    text = frame.assign(score=[f"{v:.2f}".replace(".", ",") for v in frame["score"]]).astype(str)
+    text.loc[row - 1, "score"] = dotted
+    path = tmp_path / "dotted.csv"
+    text.to_csv(path, index=False, sep=";")
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "compare", "aggregate"])
+def test_a_dotted_number_among_decimal_commas_is_refused_by_every_command(command, tmp_path, capsys):
+    """`1.234` in a column read with decimal commas was read as 1.234 though Dutch Excel means 1234;
+    now ambiguous: refused with row, column and reason, never the value."""
+    path = _dotted_dutch_csv(tmp_path)
+    assert _run(command, path, tmp_path) == 3
+    err = capsys.readouterr().err
+    assert "row 5, column 'score'" in err and "ambiguous number" in err and "1.234" not in err
+    assert _run("evaluate", _dotted_dutch_csv(tmp_path, "0,25"), tmp_path / "ok") == 0  # a comma: fine
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "dask"])
+def test_a_dotted_number_is_refused_alike_by_the_streaming_engines(engine, tmp_path):
+    path = _dotted_dutch_csv(tmp_path, "12.500", row=9)
+    with pytest.raises(InputError) as exc:
+        count_rows(path, CountSpec(("score",), "reference"), engine, batch_rows=7)
+    assert (exc.value.row, exc.value.column, exc.value.reason) == (9, "score", io.DECIMAL_DOT_REASON)
+
+
+@pytest.mark.parametrize("batch_rows", [None, 7])
+def test_ingest_quarantines_a_dotted_number_among_decimal_commas(batch_rows, tmp_path):
+    path = _dotted_dutch_csv(tmp_path, "-1.234", row=12)
+    schema = RecordSchema.from_params(
+        {"reference": "reference", "id_column": "record_id", "columns": {"score": {"min": -1e9, "max": 1e9}}}
+    )
+    quarantined = []
+    analysed = 0
+    for batch in iter_batches(path, batch_rows):
+        v = validate_records(batch.frame, schema, path)
+        analysed += v.flow.analysed
+        q = v.quarantine
+        quarantined += [(int(r) + batch.offset, c, why) for r, c, why in zip(q["row"], q["column"], q["reason"])]
+    assert quarantined == [(12, "score", io.DECIMAL_DOT_REASON)] and analysed == N - 1
+    # with a decimal point declared, the same file reads 1.234 as a number and refuses the commas
+    assert io.numeric_column(io.read_records(path, decimal="."), "reference", path)[0] == 1

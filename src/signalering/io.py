@@ -58,6 +58,9 @@ PANDAS_CSV = dict(dtype="string", keep_default_na=False, na_values=[""], skip_bl
 
 _DECIMAL_COMMA = r"[+-]?[0-9]+,[0-9]+"
 _NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"
+# In a file read with decimal commas, 1.234 is a decimal point or a thousands separator (1234): ambiguous
+_DECIMAL_DOT = r"\s*[+-]?[1-9][0-9]{0,2}\.[0-9]{3}\s*"
+DECIMAL_DOT_REASON = "ambiguous number: a dot in a file read with decimal commas (a thousands separator?)"
 _UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
 
 
@@ -315,10 +318,53 @@ def _check_header(columns: list, name: str) -> list[str]:
 
 def _normalise(frame: pd.DataFrame, columns: list[str], offset: int, commas: bool) -> Batch:
     frame.columns = columns
+    frame = frame.reset_index(drop=True)
+    dots = decimal_dots(frame, commas)
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.StringDtype):
             frame[col] = normalise_text(frame[col], commas)
-    return Batch(frame.reset_index(drop=True), offset)
+    frame.attrs["decimal_dots"] = dots
+    return Batch(frame, offset)
+
+
+def decimal_dots(frame: pd.DataFrame, commas: bool) -> dict[str, np.ndarray]:
+    """For a frame of text columns as read (before ``normalise_text``) with decimal commas: per column
+    holding any, the index labels of the values shaped ``1.234`` (one to three digits not starting with 0, a dot, three
+    digits), which may be a thousands separator (1234) as much as a decimal point; the readers keep
+    them in ``frame.attrs["decimal_dots"]`` and every numeric reading refuses them
+    (``decimal_dot_rows``). Empty without ``commas``."""
+    if not commas:
+        return {}
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if not (isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)) or values.dtype == object):
+            continue
+        values = values.astype("string")
+        if not values.str.contains(".", regex=False).fillna(False).any():
+            continue
+        hit = values.str.fullmatch(_DECIMAL_DOT).fillna(False).to_numpy(bool)
+        if hit.any():
+            out[col] = np.asarray(frame.index[hit])
+    return out
+
+
+def decimal_dot_rows(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Boolean mask of the rows of ``column`` that the reader found ambiguous (``decimal_dots``)."""
+    labels = frame.attrs.get("decimal_dots", {}).get(column)
+    if labels is None or not len(labels):
+        return np.zeros(len(frame), dtype=bool)
+    return np.isin(np.asarray(frame.index), labels)
+
+
+def check_decimal_dots(frame: pd.DataFrame, column: str, file: str) -> None:
+    """Refuse a numeric ``column`` holding a value the reader found ambiguous (``decimal_dots``),
+    naming the first such row."""
+    if column not in frame.columns:
+        return
+    bad = decimal_dot_rows(frame, column)
+    if bad.any():
+        raise InputError(file, DECIMAL_DOT_REASON, row=int(np.flatnonzero(bad)[0]) + 1, column=column)
 
 
 def _selected(all_columns: list[str], columns: list[str] | None, name: str) -> list[str]:
@@ -504,9 +550,17 @@ def _arrow_options(encoding: str, sep: str, n_fields: int, usecols: list[int] | 
 def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: frozenset | None = None) -> Batch:
     """An Arrow table of text columns as a ``Batch`` of ``string[pyarrow]`` columns named ``names``,
     normalised as ``normalise_text`` does, with each column's distinct values for the guard
-    (``_text_column``); columns not in ``returned`` (``None``: all are) as ``ArrowDtype(string)``."""
-    columns, distinct = {}, {}
+    (``_text_column``); columns not in ``returned`` (``None``: all are) as ``ArrowDtype(string)``;
+    ``attrs["decimal_dots"]``: see ``decimal_dots``."""
+    import pyarrow.compute as pc
+
+    columns, distinct, dots = {}, {}, {}
     for i, name in enumerate(names):
+        if commas and pc.any(pc.match_substring(table.column(i), ".")).as_py():
+            hit = pc.match_substring_regex(table.column(i), f"^{_DECIMAL_DOT}$").to_numpy(zero_copy_only=False)
+            hit = np.asarray(pd.array(hit, dtype="boolean").fillna(False), dtype=bool)
+            if hit.any():
+                dots[name] = np.flatnonzero(hit)
         column, values = _text_column(table.column(i), commas)
         if returned is None or name in returned:
             columns[name] = _arrow_series(column)
@@ -514,7 +568,9 @@ def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: f
             columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
         if values is not None:
             distinct[name] = values
-    return Batch(pd.DataFrame(columns, copy=False), offset, distinct)
+    frame = pd.DataFrame(columns, copy=False)
+    frame.attrs["decimal_dots"] = dots
+    return Batch(frame, offset, distinct)
 
 
 def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int]):
@@ -1033,11 +1089,23 @@ def _expand(codes: np.ndarray, per_value: np.ndarray, missing) -> np.ndarray:
 
 def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
     """A numeric column as float (missing = NaN); a value that is not a number, or not a finite one
-    (``inf``, ``nan`` written as text, ``1e999``), refuses the file, naming the first such row and the
-    column (the value is not echoed). Typed (numeric) columns are taken as they are; text is parsed
+    (``inf``, ``nan`` written as text, ``1e999``), or (in a file read with decimal commas) an ambiguous
+    ``1.234`` refuses the file, naming the first such row and the column (the value is not echoed). Typed (numeric) columns are taken as they are; text is parsed
     once per distinct value."""
     if column not in frame.columns:
         raise InputError(file, "the column does not exist", column=column)
+    try:
+        num = _numeric_column(frame, column, file)
+    except InputError as exc:
+        dots = decimal_dot_rows(frame, column)
+        if dots.any() and int(np.flatnonzero(dots)[0]) + 1 < exc.row:
+            check_decimal_dots(frame, column, file)
+        raise
+    check_decimal_dots(frame, column, file)
+    return num
+
+
+def _numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
     values = frame[column]
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         num = values.to_numpy(dtype=float, na_value=np.nan)
