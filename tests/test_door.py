@@ -932,3 +932,70 @@ def test_ingest_quarantines_a_dotted_number_among_decimal_commas(batch_rows, tmp
     assert quarantined == [(12, "score", io.DECIMAL_DOT_REASON)] and analysed == N - 1
     # with a decimal point declared, the same file reads 1.234 as a number and refuses the commas
     assert io.numeric_column(io.read_records(path, decimal="."), "reference", path)[0] == 1
+
+
+def test_records_naming_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    assert evaluate(str(tmp_path), str(tmp_path / "o")) == 3
+    err = capsys.readouterr().err
+    assert "is a folder, not a records file" in err and "does not exist" not in err
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_the_mixed_encoding_message_does_not_call_ascii_rows_utf8(whole, tmp_path):
+    """The rows before the first Windows-1252 byte were ASCII, yet the message said they were UTF-8."""
+    lines = ["record_id,reference,score,site"] + [f"R{i:03d},{i % 2},0.{i},a" for i in range(6)]
+    data = ("\n".join(lines) + "\n").encode() + "R100,1,0.5,caf\u00e9\n".encode("cp1252")
+    data += "R101,0,0.4,caf\u00e9\n".encode("utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        if whole:
+            io.read_records(path)
+        else:
+            list(iter_batches(path, 2))
+    assert exc.value.row == 7 and "first that is not UTF-8" in exc.value.reason
+    assert "earlier rows are UTF-8" not in exc.value.reason
+
+
+def test_a_full_width_id_is_the_same_id(tmp_path, capsys):
+    """`Ｒ００２` (full-width, as typed with a Japanese input method) was not seen as `R002`: text is read
+    in Unicode NFKC form, so every command refuses the repeat and ingest excludes both copies."""
+    frame = _frame().astype({"record_id": object})
+    frame.loc[9, "record_id"] = "\uff32\uff10\uff10\uff12"  # Ｒ００２
+    path = _write(frame, tmp_path / "w.csv")
+    assert io.read_records(path).loc[9, "record_id"] == "R002"
+    assert evaluate(path, str(tmp_path / "o")) == 3
+    err = capsys.readouterr().err
+    assert "row 10, column 'record_id'" in err and "row 3" in err and "R002" not in err
+    schema = RecordSchema.from_params({"reference": "reference", "id_column": "record_id", "columns": {}})
+    flow = validate_records(io.read_records(path), schema, path).flow
+    assert flow.received == N and flow.analysed == N - 2
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "dask"])
+def test_rows_of_only_separators_are_no_records(engine, tmp_path, capsys):
+    """`;;;;;;` rows (as Excel leaves them below or inside a table) were counted as records (received
+    and then excluded or unverified); they are no records, as blank lines are not, in every reader."""
+    frame = _frame()
+    text = frame.to_csv(index=False, sep=";", decimal=",").splitlines()
+    empty = ";" * (frame.shape[1] - 1)
+    text = text[:6] + [empty, " ; ;" + empty[2:]] + text[6:] + [empty, empty]
+    path = tmp_path / "sep.csv"
+    path.write_text("\n".join(text) + "\n")
+    read = io.read_records(path)
+    assert len(read) == N and read["record_id"].tolist() == frame["record_id"].tolist()
+    assert sum(len(b.frame) for b in iter_batches(path, 4)) == N
+    schema = RecordSchema.from_params({"reference": "reference", "id_column": "record_id", "columns": {}})
+    flow = validate_records(read, schema, str(path)).flow
+    assert flow.received == flow.analysed == N
+    spec = CountSpec(("score",), "reference")
+    counts = count_rows(str(path), spec, engine, batch_rows=4)
+    assert counts["n"].sum() == N and set(counts["reference"]) == {"1", "0"}
+    # a refusal after the empty rows names the record's row (records are numbered, empty rows are not)
+    bad = frame.astype({"score": object})
+    bad.loc[10, "score"] = "x"
+    text = bad.to_csv(index=False, sep=";", decimal=",").splitlines()
+    path.write_text("\n".join(text[:6] + [empty] + text[6:]) + "\n")
+    with pytest.raises(InputError) as exc:
+        count_rows(str(path), spec, engine, batch_rows=4)
+    assert (exc.value.row, exc.value.column) == (11, "score")

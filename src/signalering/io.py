@@ -185,6 +185,7 @@ def _batches(
         else:
             batches = _whole(path, *_read_csv(path), decimal, columns, returned)
         for batch in batches:
+            batch = _without_empty_rows(batch, n)
             if len(batch.frame):
                 n += len(batch.frame)
                 yield batch
@@ -192,6 +193,39 @@ def _batches(
         raise InputError(name, f"the file cannot be read ({type(exc).__name__})") from None
     if n == 0:
         raise InputError(name, "the file has a header but no records")
+
+
+def empty_rows(frame: pd.DataFrame) -> np.ndarray | None:
+    """Mask of the rows whose every value is missing (``;;;;;;`` as Excel leaves below a table), or
+    ``None`` when there is none (checked on the first column first: usually the ids, never missing)."""
+    if frame.shape[1] == 0 or not frame.iloc[:, 0].isna().any():
+        return None
+    empty = frame.isna().all(axis=1).to_numpy(bool)
+    return empty if empty.any() else None
+
+
+def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its entirely empty rows (no records: as blank lines), re-indexed from 0, with
+    the reader's ``attrs["decimal_dots"]`` moved along."""
+    empty = empty_rows(frame)
+    if empty is None:
+        return frame
+    position = np.cumsum(~empty) - 1
+    dots = {
+        c: position[np.asarray(labels, dtype=np.int64)] for c, labels in frame.attrs.get("decimal_dots", {}).items()
+    }
+    kept = frame.loc[~empty].reset_index(drop=True)
+    kept.attrs["decimal_dots"] = dots
+    return kept
+
+
+def _without_empty_rows(batch: Batch, before: int) -> Batch:
+    """``batch`` without its entirely empty rows, its offset the records yielded before it: such a row
+    is no record (not received, not numbered), as a blank line is not."""
+    frame = drop_empty_rows(batch.frame)
+    if frame is batch.frame and batch.offset == before:
+        return batch
+    return Batch(frame, before, batch.distinct)
 
 
 def _whole(
@@ -632,6 +666,8 @@ def _arrow_batches(
 def check_records_path(path: Path) -> None:
     """Refuse a records path that does not exist, has an unsupported suffix or is empty."""
     name = str(path)
+    if path.is_dir():
+        raise InputError(name, "this is a folder, not a records file; name the file itself")
     if not path.is_file():
         raise InputError(name, "the file does not exist")
     suffix = path.suffix.lower()
@@ -642,8 +678,9 @@ def check_records_path(path: Path) -> None:
 
 
 def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
-    """One column's text as every reader gives it: stripped, empty = NA, non-ASCII digits as ASCII,
-    and with ``decimal_commas`` a value like ``-0,25`` (digits, one comma, digits) as ``-0.25``."""
+    """One column's text as every reader gives it: stripped, empty = NA, non-ASCII text in Unicode NFKC
+    form (full-width ``Ｒ００２`` is ``R002``, so an id typed full-width is the same id), non-ASCII digits
+    as ASCII, and with ``decimal_commas`` a value like ``-0,25`` (digits, one comma, digits) as ``-0.25``."""
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         fast = _normalise_ascii_arrow(values)
         if fast is not None:
@@ -655,7 +692,7 @@ def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
     if wide.any():
         values = values.copy()
         table = _digit_table()
-        values[wide] = values[wide].map(lambda v: v.translate(table)).astype("string")
+        values[wide] = values[wide].map(lambda v: unicodedata.normalize("NFKC", v).translate(table)).astype("string")
     if decimal_commas and values.str.contains(",", regex=False).fillna(False).any():
         comma = values.str.fullmatch(_DECIMAL_COMMA).fillna(False).to_numpy(bool)
         if comma.any():
@@ -883,8 +920,8 @@ def mixed_encoding(name: str, data: bytes, bad_at: int, before: bytes = b"") -> 
         row = before.count(b"\r") + data[:bad_at].count(b"\r")
     return InputError(
         name,
-        "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
-        "rows are UTF-8); save it again in one encoding, UTF-8",
+        "the file mixes UTF-8 and Windows-1252 text (this row is the first that is not UTF-8; the file "
+        "holds UTF-8 characters elsewhere); save it again in one encoding, UTF-8",
         row=row or None,
     )
 
@@ -910,8 +947,8 @@ def mixed_encoding_in_file(path: str | Path, bad_at: int) -> InputError | None:
     row = newlines if newlines else returns
     return InputError(
         str(path),
-        "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
-        "rows are UTF-8); save it again in one encoding, UTF-8",
+        "the file mixes UTF-8 and Windows-1252 text (this row is the first that is not UTF-8; the file "
+        "holds UTF-8 characters elsewhere); save it again in one encoding, UTF-8",
         row=row or None,
     )
 
