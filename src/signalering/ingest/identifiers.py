@@ -28,7 +28,8 @@ CSV without a header) is refused without naming the column.
 
 Values are normalised first (Unicode NFKC, so full-width digits are digits; the leading apostrophe
 Excel uses to mark text is removed). Every rule runs on the *distinct* values of a column with
-vectorised regular expressions (``pyarrow.compute``, RE2): a candidate filter over all distinct
+vectorised regular expressions (``pyarrow.compute``, RE2; Python's ``re`` for a few short ASCII
+values, see ``match_regex``): a candidate filter over all distinct
 values, then an exact check (checksum, calendar) on the few candidates in Python. The reader hands
 over the distinct values it found (``io.Batch.distinct``); a column of many values first passes one
 filter made of every rule's candidate pattern; a column of pseudonymous ids of one shape is judged
