@@ -999,3 +999,13 @@ def test_rows_of_only_separators_are_no_records(engine, tmp_path, capsys):
     with pytest.raises(InputError) as exc:
         count_rows(str(path), spec, engine, batch_rows=4)
     assert (exc.value.row, exc.value.column) == (11, "score")
+
+
+def test_batches_with_ambiguous_numbers_can_be_concatenated(tmp_path):
+    """The reader's note of ambiguous numbers (frame.attrs) must not break pandas' concat of batches."""
+    path = _dotted_dutch_csv(tmp_path, "1.234", row=2)
+    text = (tmp_path / "dotted.csv").read_text().splitlines()
+    (tmp_path / "dotted.csv").write_text("\n".join(text + [text[2].replace("R001", "R900")]) + "\n")
+    frames = [b.frame for b in iter_batches(path, 1)]
+    assert len(pd.concat([frames[1], frames[-1]], ignore_index=True)) == 2
+    assert io.decimal_dot_rows(frames[1], "score").tolist() == [True]

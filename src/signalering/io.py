@@ -212,10 +212,11 @@ def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     position = np.cumsum(~empty) - 1
     dots = {
-        c: position[np.asarray(labels, dtype=np.int64)] for c, labels in frame.attrs.get("decimal_dots", {}).items()
+        c: tuple(position[np.asarray(labels, dtype=np.int64)].tolist())
+        for c, labels in frame.attrs.get("decimal_dots", {}).items()
     }
     kept = frame.loc[~empty].reset_index(drop=True)
-    kept.attrs["decimal_dots"] = dots
+    set_decimal_dots(kept, dots)
     return kept
 
 
@@ -357,11 +358,11 @@ def _normalise(frame: pd.DataFrame, columns: list[str], offset: int, commas: boo
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.StringDtype):
             frame[col] = normalise_text(frame[col], commas)
-    frame.attrs["decimal_dots"] = dots
+    set_decimal_dots(frame, dots)
     return Batch(frame, offset)
 
 
-def decimal_dots(frame: pd.DataFrame, commas: bool) -> dict[str, np.ndarray]:
+def decimal_dots(frame: pd.DataFrame, commas: bool) -> dict[str, tuple]:
     """For a frame of text columns as read (before ``normalise_text``) with decimal commas: per column
     holding any, the index labels of the values shaped ``1.234`` (one to three digits not starting with 0, a dot, three
     digits), which may be a thousands separator (1234) as much as a decimal point; the readers keep
@@ -379,8 +380,17 @@ def decimal_dots(frame: pd.DataFrame, commas: bool) -> dict[str, np.ndarray]:
             continue
         hit = values.str.fullmatch(_DECIMAL_DOT).fillna(False).to_numpy(bool)
         if hit.any():
-            out[col] = np.asarray(frame.index[hit])
+            out[col] = tuple(frame.index[hit].tolist())
     return out
+
+
+def set_decimal_dots(frame: pd.DataFrame, dots: dict) -> None:
+    """Keep ``decimal_dots`` (column -> tuple of index labels) in ``frame.attrs``, only when there are
+    any (tuples, so that pandas can compare the attrs of frames it concatenates)."""
+    if dots:
+        frame.attrs["decimal_dots"] = dots
+    else:
+        frame.attrs.pop("decimal_dots", None)
 
 
 def decimal_dot_rows(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -594,7 +604,7 @@ def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: f
             hit = pc.match_substring_regex(table.column(i), f"^{_DECIMAL_DOT}$").to_numpy(zero_copy_only=False)
             hit = np.asarray(pd.array(hit, dtype="boolean").fillna(False), dtype=bool)
             if hit.any():
-                dots[name] = np.flatnonzero(hit)
+                dots[name] = tuple(np.flatnonzero(hit).tolist())
         column, values = _text_column(table.column(i), commas)
         if returned is None or name in returned:
             columns[name] = _arrow_series(column)
@@ -603,7 +613,7 @@ def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: f
         if values is not None:
             distinct[name] = values
     frame = pd.DataFrame(columns, copy=False)
-    frame.attrs["decimal_dots"] = dots
+    set_decimal_dots(frame, dots)
     return Batch(frame, offset, distinct)
 
 

@@ -382,14 +382,14 @@ def _scan_partition(
     frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool, commas: bool
 ) -> _PartitionResult:
     """Guard, type and count one partition (runs on a worker); rows are partition-local."""
-    from ..io import decimal_dots, drop_empty_rows, normalise_text, parquet_text
+    from ..io import decimal_dots, drop_empty_rows, normalise_text, parquet_text, set_decimal_dots
 
     frame = parquet_text(frame) if from_parquet else frame
     frame = frame.reset_index(drop=True)
     dots = decimal_dots(frame, commas)
     for col in frame.columns:
         frame[col] = normalise_text(frame[col], commas)
-    frame.attrs["decimal_dots"] = dots
+    set_decimal_dots(frame, dots)
     frame = drop_empty_rows(frame)  # no records, as in every reader
     scan = IdentifierScan(file, frozenset(spec.drop))
     scan.add(Batch(frame, 0))
