@@ -388,6 +388,54 @@ def test_an_xlsx_zip_bomb_is_refused_within_seconds(tmp_path, monkeypatch, capsy
     assert len(io.read_records(ok)) == N
 
 
+def test_an_xlsx_beyond_the_memory_bounds_is_refused_while_it_is_read(tmp_path, monkeypatch, capsys):
+    """A workbook under the zip-bomb ratio could still inflate to hundreds of MiB and take gigabytes: the
+    sheet is streamed, and refused once it holds more cells or text than the limits (patched down here:
+    the same code refuses a real workbook at 20 million cells), or when its shared-text part would
+    inflate beyond its limit (checked from the zip directory, before reading)."""
+    ok = tmp_path / "ok.xlsx"
+    frame = _frame()
+    frame.to_excel(ok, index=False)
+    read = io.read_records(ok)
+    assert len(read) == N and read.loc[5, "record_id"] == "R005" and read.loc[0, "reference"] == "1"
+    cells = (N + 1) * frame.shape[1]
+    monkeypatch.setattr(io, "XLSX_MAX_CELLS", cells - 1)
+    assert evaluate(str(ok), str(tmp_path / "o")) == 3
+    err = capsys.readouterr().err
+    assert "more than" in err and "cells" in err and "CSV or Parquet" in err and "Traceback" not in err
+    monkeypatch.setattr(io, "XLSX_MAX_CELLS", cells)
+    assert len(io.read_records(ok)) == N
+    monkeypatch.setattr(io, "XLSX_MAX_TEXT", 100)
+    with pytest.raises(InputError, match="characters of text"):
+        io.read_records(ok)
+    monkeypatch.undo()
+    shared = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(ok) as zin, zipfile.ZipFile(shared, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        zout.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>x</t></si>" * 200 + "</sst>")
+    monkeypatch.setattr(io, "XLSX_MAX_SHARED_STRINGS", 1000)
+    with pytest.raises(InputError, match="text table would inflate"):
+        io.read_records(shared)
+
+
+def test_xlsx_empty_rows_are_no_records_and_values_read_as_text(tmp_path):
+    """Entirely empty rows of a sheet are skipped (as blank CSV lines); numbers keep their shortest text,
+    a boolean cell is 1/0."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "score", "flag"])
+    sheet.append(["R1", 2.0, True])
+    sheet.append([None, None, None])
+    sheet.append(["R2", 0.25, False])
+    sheet.append([])
+    book.save(tmp_path / "e.xlsx")
+    read = io.read_records(tmp_path / "e.xlsx")
+    assert read.to_dict("list") == {"record_id": ["R1", "R2"], "score": ["2", "0.25"], "flag": ["1", "0"]}
+
+
 def test_column_checks_name_the_first_offending_row():
     frame = pd.DataFrame(
         {
@@ -692,12 +740,6 @@ def test_a_boolean_reference_counts_alike_in_evaluate_and_aggregate(tmp_path):
     assert by_reference == {"1": doc["n_positive"], "0": doc["n_negative"]} == {"1": N // 2, "0": N // 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io.iter_batches turns a Parquet bool column into the text 'True'/'False' while "
-    "io.read_guarded (the commands) keeps it typed: the streaming engines and the ingest stage refuse or "
-    "quarantine every record of a file the commands analyse (fix in io.py, the reader's hot path)",
-)
 @pytest.mark.parametrize("engine", ["duckdb", "dask", "ingest"])
 def test_a_boolean_reference_is_read_alike_by_the_streaming_readers(engine, tmp_path):
     path = _bool_reference_parquet(tmp_path)
@@ -708,6 +750,28 @@ def test_a_boolean_reference_is_read_alike_by_the_streaming_readers(engine, tmp_
     else:
         spec = CountSpec(("score",), "reference")
         pd.testing.assert_frame_equal(count_rows(path, spec, engine, batch_rows=7), count_rows(path, spec, "pandas"))
+
+
+def test_a_boolean_column_with_missing_values_is_read_as_codes_by_every_reader(tmp_path):
+    """A nullable Parquet bool (True/False/missing) is 1/0/missing in every route, typed or not, and the
+    engines count it alike (a missing reference: not verified)."""
+    frame = _frame()
+    frame["reference"] = pd.array([bool(v) for v in frame["reference"]], dtype="boolean")
+    frame.loc[[3, 8], "reference"] = pd.NA
+    path = tmp_path / "nb.parquet"
+    frame.to_parquet(path)
+    expected = ["1" if i % 2 == 0 else "0" for i in range(N)]
+    expected[3] = expected[8] = None
+    for typed in (False, True):
+        got = io.read_records(path, typed=typed)["reference"]
+        assert [None if pd.isna(v) else v for v in got] == expected
+    streamed = pd.concat(b.frame for b in iter_batches(path, 7))["reference"]
+    assert [None if pd.isna(v) else v for v in streamed] == expected
+    spec = CountSpec(("score",), "reference")
+    pandas = count_rows(str(path), spec, "pandas")
+    for engine in ("duckdb", "dask"):
+        pd.testing.assert_frame_equal(count_rows(str(path), spec, engine, batch_rows=7), pandas)
+    assert set(pandas["reference"]) == {"1", "0", "unverified"}
 
 
 def test_init_refuses_a_duplicated_record_id_as_every_command(tmp_path, capsys):
@@ -779,13 +843,6 @@ def test_reliability_refuses_a_column_named_twice(words, tmp_path, capsys):
     assert "more than once" in capsys.readouterr().err and not (tmp_path / "o").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._read_xlsx calls pandas.read_excel with its default na_values, so the text cells 'NA', "
-    "'NaN', 'null', 'None', 'N/A', '#N/A' become missing in .xlsx (a subgroup label 'NA' vanishes, a "
-    "'NaN' score is counted as missing instead of refused) while CSV keeps them; fix in io.py: "
-    "read_excel(..., keep_default_na=False, na_values=[''])",
-)
 @pytest.mark.parametrize("text", ["NA", "NaN", "null", "None", "N/A"])  # '#N/A' is written as an error cell
 def test_xlsx_reads_text_cells_as_csv_does(text, tmp_path):
     frame = _frame().astype(object)
@@ -810,3 +867,145 @@ def test_out_never_overwrites_the_records_file(command, tmp_path, capsys, monkey
     assert main([command, "--records", records, *words, "--out", "./r.csv"]) == 2
     assert "must not name the records file" in capsys.readouterr().err
     assert (tmp_path / "r.csv").read_bytes() == before
+
+
+def test_xlsx_keeps_a_subgroup_label_na_and_refuses_an_error_cell_in_a_score(tmp_path, capsys):
+    """A subgroup labelled 'NA' is a label in .xlsx as in CSV; an Excel error cell (#N/A, #DIV/0!) in a
+    score column is refused as CSV refuses that text ('not a number', row and column, no value)."""
+    frame = _frame().astype(object)
+    frame["group"] = ["NA" if i % 2 else "NL" for i in range(N)]
+    frame.to_excel(tmp_path / "g.xlsx", index=False)
+    assert set(io.read_records(tmp_path / "g.xlsx")["group"]) == {"NA", "NL"}
+    for error in ("#N/A", "#DIV/0!"):
+        bad = _frame().astype(object)
+        bad.loc[6, "score"] = error
+        bad.to_excel(tmp_path / "e.xlsx", index=False)
+        with zipfile.ZipFile(tmp_path / "e.xlsx") as zf:  # written as an error cell, not as text
+            assert 't="e"' in zf.read("xl/worksheets/sheet1.xml").decode()
+        assert evaluate(str(tmp_path / "e.xlsx"), str(tmp_path / "o")) == 3
+        err = capsys.readouterr().err
+        assert "row 7, column 'score'" in err and "not a number" in err and error not in err
+
+
+def _dotted_dutch_csv(tmp_path, dotted="1.234", row=5):
+    """A Dutch Excel CSV (semicolons, decimal commas) with one score written with a dot at data row ``row``."""
+    frame = _frame()
+    text = frame.assign(score=[f"{v:.2f}".replace(".", ",") for v in frame["score"]]).astype(str)
+    text.loc[row - 1, "score"] = dotted
+    path = tmp_path / "dotted.csv"
+    text.to_csv(path, index=False, sep=";")
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "compare", "aggregate"])
+def test_a_dotted_number_among_decimal_commas_is_refused_by_every_command(command, tmp_path, capsys):
+    """`1.234` in a column read with decimal commas was read as 1.234 though Dutch Excel means 1234;
+    now ambiguous: refused with row, column and reason, never the value."""
+    path = _dotted_dutch_csv(tmp_path)
+    assert _run(command, path, tmp_path) == 3
+    err = capsys.readouterr().err
+    assert "row 5, column 'score'" in err and "ambiguous number" in err and "1.234" not in err
+    assert _run("evaluate", _dotted_dutch_csv(tmp_path, "0,25"), tmp_path / "ok") == 0  # a comma: fine
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "dask"])
+def test_a_dotted_number_is_refused_alike_by_the_streaming_engines(engine, tmp_path):
+    path = _dotted_dutch_csv(tmp_path, "12.500", row=9)
+    with pytest.raises(InputError) as exc:
+        count_rows(path, CountSpec(("score",), "reference"), engine, batch_rows=7)
+    assert (exc.value.row, exc.value.column, exc.value.reason) == (9, "score", io.DECIMAL_DOT_REASON)
+
+
+@pytest.mark.parametrize("batch_rows", [None, 7])
+def test_ingest_quarantines_a_dotted_number_among_decimal_commas(batch_rows, tmp_path):
+    path = _dotted_dutch_csv(tmp_path, "-1.234", row=12)
+    schema = RecordSchema.from_params(
+        {"reference": "reference", "id_column": "record_id", "columns": {"score": {"min": -1e9, "max": 1e9}}}
+    )
+    quarantined = []
+    analysed = 0
+    for batch in iter_batches(path, batch_rows):
+        v = validate_records(batch.frame, schema, path)
+        analysed += v.flow.analysed
+        q = v.quarantine
+        quarantined += [(int(r) + batch.offset, c, why) for r, c, why in zip(q["row"], q["column"], q["reason"])]
+    assert quarantined == [(12, "score", io.DECIMAL_DOT_REASON)] and analysed == N - 1
+    # with a decimal point declared, the same file reads 1.234 as a number and refuses the commas
+    assert io.numeric_column(io.read_records(path, decimal="."), "reference", path)[0] == 1
+
+
+def test_records_naming_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    assert evaluate(str(tmp_path), str(tmp_path / "o")) == 3
+    err = capsys.readouterr().err
+    assert "is a folder, not a records file" in err and "does not exist" not in err
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_the_mixed_encoding_message_does_not_call_ascii_rows_utf8(whole, tmp_path):
+    """The rows before the first Windows-1252 byte were ASCII, yet the message said they were UTF-8."""
+    lines = ["record_id,reference,score,site"] + [f"R{i:03d},{i % 2},0.{i},a" for i in range(6)]
+    data = ("\n".join(lines) + "\n").encode() + "R100,1,0.5,caf\u00e9\n".encode("cp1252")
+    data += "R101,0,0.4,caf\u00e9\n".encode("utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        if whole:
+            io.read_records(path)
+        else:
+            list(iter_batches(path, 2))
+    assert exc.value.row == 7 and "first that is not UTF-8" in exc.value.reason
+    assert "earlier rows are UTF-8" not in exc.value.reason
+
+
+def test_a_full_width_id_is_the_same_id(tmp_path, capsys):
+    """`Ｒ００２` (full-width, as typed with a Japanese input method) was not seen as `R002`: text is read
+    in Unicode NFKC form, so every command refuses the repeat and ingest excludes both copies."""
+    frame = _frame().astype({"record_id": object})
+    frame.loc[9, "record_id"] = "\uff32\uff10\uff10\uff12"  # Ｒ００２
+    path = _write(frame, tmp_path / "w.csv")
+    assert io.read_records(path).loc[9, "record_id"] == "R002"
+    assert evaluate(path, str(tmp_path / "o")) == 3
+    err = capsys.readouterr().err
+    assert "row 10, column 'record_id'" in err and "row 3" in err and "R002" not in err
+    schema = RecordSchema.from_params({"reference": "reference", "id_column": "record_id", "columns": {}})
+    flow = validate_records(io.read_records(path), schema, path).flow
+    assert flow.received == N and flow.analysed == N - 2
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "dask"])
+def test_rows_of_only_separators_are_no_records(engine, tmp_path, capsys):
+    """`;;;;;;` rows (as Excel leaves them below or inside a table) were counted as records (received
+    and then excluded or unverified); they are no records, as blank lines are not, in every reader."""
+    frame = _frame()
+    text = frame.to_csv(index=False, sep=";", decimal=",").splitlines()
+    empty = ";" * (frame.shape[1] - 1)
+    text = text[:6] + [empty, " ; ;" + empty[2:]] + text[6:] + [empty, empty]
+    path = tmp_path / "sep.csv"
+    path.write_text("\n".join(text) + "\n")
+    read = io.read_records(path)
+    assert len(read) == N and read["record_id"].tolist() == frame["record_id"].tolist()
+    assert sum(len(b.frame) for b in iter_batches(path, 4)) == N
+    schema = RecordSchema.from_params({"reference": "reference", "id_column": "record_id", "columns": {}})
+    flow = validate_records(read, schema, str(path)).flow
+    assert flow.received == flow.analysed == N
+    spec = CountSpec(("score",), "reference")
+    counts = count_rows(str(path), spec, engine, batch_rows=4)
+    assert counts["n"].sum() == N and set(counts["reference"]) == {"1", "0"}
+    # a refusal after the empty rows names the record's row (records are numbered, empty rows are not)
+    bad = frame.astype({"score": object})
+    bad.loc[10, "score"] = "x"
+    text = bad.to_csv(index=False, sep=";", decimal=",").splitlines()
+    path.write_text("\n".join(text[:6] + [empty] + text[6:]) + "\n")
+    with pytest.raises(InputError) as exc:
+        count_rows(str(path), spec, engine, batch_rows=4)
+    assert (exc.value.row, exc.value.column) == (11, "score")
+
+
+def test_batches_with_ambiguous_numbers_can_be_concatenated(tmp_path):
+    """The reader's note of ambiguous numbers (frame.attrs) must not break pandas' concat of batches."""
+    path = _dotted_dutch_csv(tmp_path, "1.234", row=2)
+    text = (tmp_path / "dotted.csv").read_text().splitlines()
+    (tmp_path / "dotted.csv").write_text("\n".join(text + [text[2].replace("R001", "R900")]) + "\n")
+    frames = [b.frame for b in iter_batches(path, 1)]
+    assert len(pd.concat([frames[1], frames[-1]], ignore_index=True)) == 2
+    assert io.decimal_dot_rows(frames[1], "score").tolist() == [True]

@@ -90,3 +90,71 @@ def test_refusals_name_column_kind_and_row_without_value(cols, column, kind, row
 )
 def test_allowed_columns_pass(cols):
     check_identifiers(frame(**cols), "records.csv")
+
+
+def test_the_python_regex_path_matches_re2_on_every_pattern():
+    """For a few ASCII values the guard matches with Python's ``re`` (compiled once) instead of RE2
+    (compiled on every call); both must give the same verdict for every pattern the guard uses."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from signalering.ingest import identifiers as ids
+
+    patterns = [ids._NOT_IBAN_ID, ids._ANY_CANDIDATE, ids._SIMPLE_ID, ids._WORDY]
+    patterns += [r"^[1-9]\d{3}$", r"^\d{1,4}(?:[.,]\d+)?$", *(rule.candidate for rule in ids._RULES)]
+    known = [
+        "799642630",
+        "7996.42.630",
+        "799 642 630",
+        "799642630.0",
+        "7.9964263E+08",
+        "1234AB",
+        "1234 ab",
+        "1234-AB Utrecht",
+        "a@b.nl",
+        "jan [at] x.nl",
+        "NL91ABNA0417164300",
+        "nl91 abna 0417 1643 00",
+        "06-12345678",
+        "+31 6 12345678",
+        "0031612345678",
+        "(020) 1234567",
+        "Kerkstraat 12",
+        "12 Main Street",
+        "Jan Jansen",
+        "J. de Vries",
+        "de Vries, Jan",
+        "Dhr. Bakker",
+        "01-02-2015",
+        "1 februari 2015",
+        "Feb 1, 2015",
+        "2015-02-01T10:00",
+        "K000123",
+        "JGZ-0042",
+        "DE89370400440532013000",
+        "ab",
+        "0,25",
+        "12",
+        "x y z",
+        "veel tekst hier",
+        "STRAAT 5",
+        "Sept. 3",
+        "3rd of may",
+        "1e jan",
+        "a\tb c",
+        "",
+    ]
+    rng = random.Random(7)
+    alphabet = "0123456789 .,-/+@()[]:;'abcdeijklmnostvyzABJKNSTV\t\r\f"
+    randoms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))) for _ in range(600)]
+    for chunk in range(0, len(known) + len(randoms), 50):
+        values = pa.array((known + randoms)[chunk : chunk + 50], pa.string())
+        assert ids._python_re_applies(values.to_pylist())
+        for pattern in patterns:
+            re2 = pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False)
+            assert ids.match_regex(values, pattern).tolist() == re2.tolist(), pattern[:40]
+    # non-ASCII, a vertical tab or many values take RE2's path
+    assert not ids._python_re_applies(["Ｒ００２"]) and not ids._python_re_applies(["a\x0bb"])
+    assert not ids._python_re_applies(["1"] * 65)

@@ -33,8 +33,12 @@ CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx")
 DECIMALS = (".", ",", "auto")
 HEAD_BYTES = 1 << 20  # the header row must end within the first MiB of a CSV file
-XLSX_MAX_BYTES = 1 << 30  # sum of the uncompressed sizes of an .xlsx file's parts
+XLSX_MAX_BYTES = 256 << 20  # sum of the uncompressed sizes of an .xlsx file's parts
+XLSX_MAX_SHARED_STRINGS = 64 << 20  # uncompressed size of its shared-strings part (held as Python text)
 XLSX_MAX_RATIO = 200  # uncompressed / compressed size of one part (XML compresses ~5-30x)
+XLSX_MAX_CELLS = 20_000_000  # cells of the first sheet read (counted while reading)
+XLSX_MAX_TEXT = 256 << 20  # characters of cell text (a shared string repeated in many cells counts each time)
+_XLSX_CHUNK_ROWS = 65_536  # rows held as Python values before they are stored as Arrow text
 
 
 # Every non-ASCII Unicode decimal digit (full-width ０-９, Arabic-Indic, ...) and the full-width
@@ -54,6 +58,9 @@ PANDAS_CSV = dict(dtype="string", keep_default_na=False, na_values=[""], skip_bl
 
 _DECIMAL_COMMA = r"[+-]?[0-9]+,[0-9]+"
 _NON_FINITE = r"(?i)[+-]?(?:inf|infinity|nan)"
+# In a file read with decimal commas, 1.234 is a decimal point or a thousands separator (1234): ambiguous
+_DECIMAL_DOT = r"\s*[+-]?[1-9][0-9]{0,2}\.[0-9]{3}\s*"
+DECIMAL_DOT_REASON = "ambiguous number: a dot in a file read with decimal commas (a thousands separator?)"
 _UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
 
 
@@ -178,6 +185,7 @@ def _batches(
         else:
             batches = _whole(path, *_read_csv(path), decimal, columns, returned)
         for batch in batches:
+            batch = _without_empty_rows(batch, n)
             if len(batch.frame):
                 n += len(batch.frame)
                 yield batch
@@ -185,6 +193,40 @@ def _batches(
         raise InputError(name, f"the file cannot be read ({type(exc).__name__})") from None
     if n == 0:
         raise InputError(name, "the file has a header but no records")
+
+
+def empty_rows(frame: pd.DataFrame) -> np.ndarray | None:
+    """Mask of the rows whose every value is missing (``;;;;;;`` as Excel leaves below a table), or
+    ``None`` when there is none (checked on the first column first: usually the ids, never missing)."""
+    if frame.shape[1] == 0 or not frame.iloc[:, 0].isna().any():
+        return None
+    empty = frame.isna().all(axis=1).to_numpy(bool)
+    return empty if empty.any() else None
+
+
+def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its entirely empty rows (no records: as blank lines), re-indexed from 0, with
+    the reader's ``attrs["decimal_dots"]`` moved along."""
+    empty = empty_rows(frame)
+    if empty is None:
+        return frame
+    position = np.cumsum(~empty) - 1
+    dots = {
+        c: tuple(position[np.asarray(labels, dtype=np.int64)].tolist())
+        for c, labels in frame.attrs.get("decimal_dots", {}).items()
+    }
+    kept = frame.loc[~empty].reset_index(drop=True)
+    set_decimal_dots(kept, dots)
+    return kept
+
+
+def _without_empty_rows(batch: Batch, before: int) -> Batch:
+    """``batch`` without its entirely empty rows, its offset the records yielded before it: such a row
+    is no record (not received, not numbered), as a blank line is not."""
+    frame = drop_empty_rows(batch.frame)
+    if frame is batch.frame and batch.offset == before:
+        return batch
+    return Batch(frame, before, batch.distinct)
 
 
 def _whole(
@@ -208,14 +250,95 @@ def _whole(
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet of an ``.xlsx`` file as text columns, read as a CSV file is read: only an empty cell
+    is missing (``NA``, ``null``, ``N/A`` are text), an Excel error cell (``#N/A``, ``#DIV/0!``) is its
+    text (so a numeric column refuses it as not a number), a number as its shortest text (``2.0`` as
+    ``2``), ``TRUE``/``FALSE`` as ``1``/``0``; rows whose every cell is empty are no records (as blank
+    lines in a CSV file). Streamed (openpyxl read-only) into Arrow text in chunks of rows, within the
+    limits ``check_xlsx`` and ``_xlsx_columns`` set, so memory stays bounded (docs/input-files.md)."""
+    import openpyxl
+
     check_xlsx(path)
+    name = str(path)
     try:
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-    except OSError:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # declared dimensions can be wrong: read the rows as they are
+            names, columns = _xlsx_columns(sheet.iter_rows(values_only=True), name)
+        finally:
+            book.close()
+    except (InputError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise many types for a broken file
-        raise InputError(str(path), f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
-    return frame.astype("string")
+        raise InputError(name, f"not a readable Excel .xlsx file ({type(exc).__name__})") from None
+    names = _check_header(names, name)
+    return pd.DataFrame({n: _arrow_series(c) for n, c in zip(names, columns)}, copy=False)
+
+
+def _xlsx_text(value) -> str | None:
+    """One cell's value as the door's text (``None``: empty)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text != "" else None
+
+
+def _xlsx_columns(rows, name: str) -> tuple[list[str], list]:
+    """(header names, one Arrow ``string`` array per column) of a sheet's rows of values; entirely empty
+    rows skipped, trailing empty cells ignored. Refuses a sheet beyond ``XLSX_MAX_CELLS`` cells or
+    ``XLSX_MAX_TEXT`` characters of text, as it reads (before it holds more)."""
+    import pyarrow as pa
+
+    header = None
+    chunks: list[list] = []  # per column: its Arrow chunks
+    pending: list[list] = []
+    stored = cells = chars = 0
+
+    def flush():
+        nonlocal stored, pending
+        if not pending:
+            return
+        width = max(len(r) for r in pending)
+        while len(chunks) < width:
+            chunks.append([pa.nulls(stored, pa.string())] if stored else [])
+        for j, chunk in enumerate(chunks):
+            chunk.append(pa.array([r[j] if j < len(r) else None for r in pending], pa.string()))
+        stored += len(pending)
+        pending = []
+
+    for row in rows:
+        texts = [_xlsx_text(v) for v in row]
+        while texts and texts[-1] is None:
+            texts.pop()
+        if not texts:
+            continue  # an empty row: no record
+        cells += len(texts)
+        chars += sum(len(t) for t in texts if t is not None)
+        if cells > XLSX_MAX_CELLS or chars > XLSX_MAX_TEXT:
+            raise InputError(
+                name,
+                f"refused: the .xlsx file holds more than {XLSX_MAX_CELLS:,} cells or {XLSX_MAX_TEXT >> 20} "
+                "million characters of text, more than is read from a workbook; save it as CSV or Parquet",
+            )
+        if header is None:
+            header = texts
+            continue
+        pending.append(texts)
+        if len(pending) >= _XLSX_CHUNK_ROWS:
+            flush()
+    flush()
+    if header is None:
+        raise InputError(name, "not a table: expected a header row naming at least two columns")
+    width = max(len(header), len(chunks))
+    names = [h if h is not None else "" for h in header] + [""] * (width - len(header))
+    columns = [pa.chunked_array(c, pa.string()).combine_chunks() for c in chunks]
+    columns += [pa.nulls(stored, pa.string())] * (width - len(columns))
+    return names, columns
 
 
 def _check_header(columns: list, name: str) -> list[str]:
@@ -230,10 +353,62 @@ def _check_header(columns: list, name: str) -> list[str]:
 
 def _normalise(frame: pd.DataFrame, columns: list[str], offset: int, commas: bool) -> Batch:
     frame.columns = columns
+    frame = frame.reset_index(drop=True)
+    dots = decimal_dots(frame, commas)
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.StringDtype):
             frame[col] = normalise_text(frame[col], commas)
-    return Batch(frame.reset_index(drop=True), offset)
+    set_decimal_dots(frame, dots)
+    return Batch(frame, offset)
+
+
+def decimal_dots(frame: pd.DataFrame, commas: bool) -> dict[str, tuple]:
+    """For a frame of text columns as read (before ``normalise_text``) with decimal commas: per column
+    holding any, the index labels of the values shaped ``1.234`` (one to three digits not starting with 0, a dot, three
+    digits), which may be a thousands separator (1234) as much as a decimal point; the readers keep
+    them in ``frame.attrs["decimal_dots"]`` and every numeric reading refuses them
+    (``decimal_dot_rows``). Empty without ``commas``."""
+    if not commas:
+        return {}
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if not (isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)) or values.dtype == object):
+            continue
+        values = values.astype("string")
+        if not values.str.contains(".", regex=False).fillna(False).any():
+            continue
+        hit = values.str.fullmatch(_DECIMAL_DOT).fillna(False).to_numpy(bool)
+        if hit.any():
+            out[col] = tuple(frame.index[hit].tolist())
+    return out
+
+
+def set_decimal_dots(frame: pd.DataFrame, dots: dict) -> None:
+    """Keep ``decimal_dots`` (column -> tuple of index labels) in ``frame.attrs``, only when there are
+    any (tuples, so that pandas can compare the attrs of frames it concatenates)."""
+    if dots:
+        frame.attrs["decimal_dots"] = dots
+    else:
+        frame.attrs.pop("decimal_dots", None)
+
+
+def decimal_dot_rows(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Boolean mask of the rows of ``column`` that the reader found ambiguous (``decimal_dots``)."""
+    labels = frame.attrs.get("decimal_dots", {}).get(column)
+    if labels is None or not len(labels):
+        return np.zeros(len(frame), dtype=bool)
+    return np.isin(np.asarray(frame.index), labels)
+
+
+def check_decimal_dots(frame: pd.DataFrame, column: str, file: str) -> None:
+    """Refuse a numeric ``column`` holding a value the reader found ambiguous (``decimal_dots``),
+    naming the first such row."""
+    if column not in frame.columns:
+        return
+    bad = decimal_dot_rows(frame, column)
+    if bad.any():
+        raise InputError(file, DECIMAL_DOT_REASON, row=int(np.flatnonzero(bad)[0]) + 1, column=column)
 
 
 def _selected(all_columns: list[str], columns: list[str] | None, name: str) -> list[str]:
@@ -246,7 +421,9 @@ def _selected(all_columns: list[str], columns: list[str] | None, name: str) -> l
 
 
 def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
-    """Parquet columns as every reader gives them: text, or (``typed``) numbers and dates kept."""
+    """Parquet columns as every reader gives them: text, or (``typed``) numbers and dates kept; booleans
+    as the codes ``1`` / ``0`` either way."""
+    frame = _bools_as_codes(frame)
     if not typed:
         return frame.astype("string")
     keep = {
@@ -255,6 +432,25 @@ def _typed_frame(frame: pd.DataFrame, typed: bool) -> pd.DataFrame:
         if (pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_datetime64_any_dtype(frame[c].dtype))
     }
     return frame.astype({c: "string" for c in frame.columns if c not in keep})
+
+
+def parquet_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A Parquet partition read by another reader (Dask) as the door's text columns (booleans as
+    ``1`` / ``0``, see ``_bools_as_codes``)."""
+    return _bools_as_codes(frame).astype("string")
+
+
+def _bools_as_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A Parquet frame with its boolean columns (missing values allowed) as the text codes ``1`` / ``0``,
+    so every route (commands, streaming engines, the ingest stage) reads ``True`` as ``1``, as a CSV
+    would write it, and never as the text ``True``."""
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_bool_dtype(values.dtype) or (
+            values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "boolean"
+        ):
+            frame[col] = values.astype("boolean").astype("Int8").astype("string")
+    return frame
 
 
 def _parquet_batches(
@@ -398,9 +594,17 @@ def _arrow_options(encoding: str, sep: str, n_fields: int, usecols: list[int] | 
 def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: frozenset | None = None) -> Batch:
     """An Arrow table of text columns as a ``Batch`` of ``string[pyarrow]`` columns named ``names``,
     normalised as ``normalise_text`` does, with each column's distinct values for the guard
-    (``_text_column``); columns not in ``returned`` (``None``: all are) as ``ArrowDtype(string)``."""
-    columns, distinct = {}, {}
+    (``_text_column``); columns not in ``returned`` (``None``: all are) as ``ArrowDtype(string)``;
+    ``attrs["decimal_dots"]``: see ``decimal_dots``."""
+    import pyarrow.compute as pc
+
+    columns, distinct, dots = {}, {}, {}
     for i, name in enumerate(names):
+        if commas and pc.any(pc.match_substring(table.column(i), ".")).as_py():
+            hit = pc.match_substring_regex(table.column(i), f"^{_DECIMAL_DOT}$").to_numpy(zero_copy_only=False)
+            hit = np.asarray(pd.array(hit, dtype="boolean").fillna(False), dtype=bool)
+            if hit.any():
+                dots[name] = tuple(np.flatnonzero(hit).tolist())
         column, values = _text_column(table.column(i), commas)
         if returned is None or name in returned:
             columns[name] = _arrow_series(column)
@@ -408,7 +612,9 @@ def _arrow_batch(table, names: list[str], offset: int, commas: bool, returned: f
             columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
         if values is not None:
             distinct[name] = values
-    return Batch(pd.DataFrame(columns, copy=False), offset, distinct)
+    frame = pd.DataFrame(columns, copy=False)
+    set_decimal_dots(frame, dots)
+    return Batch(frame, offset, distinct)
 
 
 def _arrow_reader(path: Path, encoding: str, sep: str, n_fields: int, usecols: list[int]):
@@ -470,6 +676,8 @@ def _arrow_batches(
 def check_records_path(path: Path) -> None:
     """Refuse a records path that does not exist, has an unsupported suffix or is empty."""
     name = str(path)
+    if path.is_dir():
+        raise InputError(name, "this is a folder, not a records file; name the file itself")
     if not path.is_file():
         raise InputError(name, "the file does not exist")
     suffix = path.suffix.lower()
@@ -480,8 +688,9 @@ def check_records_path(path: Path) -> None:
 
 
 def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
-    """One column's text as every reader gives it: stripped, empty = NA, non-ASCII digits as ASCII,
-    and with ``decimal_commas`` a value like ``-0,25`` (digits, one comma, digits) as ``-0.25``."""
+    """One column's text as every reader gives it: stripped, empty = NA, non-ASCII text in Unicode NFKC
+    form (full-width ``Ｒ００２`` is ``R002``, so an id typed full-width is the same id), non-ASCII digits
+    as ASCII, and with ``decimal_commas`` a value like ``-0,25`` (digits, one comma, digits) as ``-0.25``."""
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         fast = _normalise_ascii_arrow(values)
         if fast is not None:
@@ -493,7 +702,7 @@ def normalise_text(values: pd.Series, decimal_commas: bool) -> pd.Series:
     if wide.any():
         values = values.copy()
         table = _digit_table()
-        values[wide] = values[wide].map(lambda v: v.translate(table)).astype("string")
+        values[wide] = values[wide].map(lambda v: unicodedata.normalize("NFKC", v).translate(table)).astype("string")
     if decimal_commas and values.str.contains(",", regex=False).fillna(False).any():
         comma = values.str.fullmatch(_DECIMAL_COMMA).fillna(False).to_numpy(bool)
         if comma.any():
@@ -678,6 +887,12 @@ def check_xlsx(path: str | Path) -> None:
             f"refused: the .xlsx file would inflate to more than {XLSX_MAX_BYTES >> 20} MiB; save it as CSV or Parquet",
         )
     for info in infos:
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise InputError(
+                name,
+                f"refused: the .xlsx file's text table would inflate to more than "
+                f"{XLSX_MAX_SHARED_STRINGS >> 20} MiB; save it as CSV or Parquet",
+            )
         if info.file_size > (1 << 20) and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
             raise InputError(
                 name,
@@ -715,8 +930,8 @@ def mixed_encoding(name: str, data: bytes, bad_at: int, before: bytes = b"") -> 
         row = before.count(b"\r") + data[:bad_at].count(b"\r")
     return InputError(
         name,
-        "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
-        "rows are UTF-8); save it again in one encoding, UTF-8",
+        "the file mixes UTF-8 and Windows-1252 text (this row is the first that is not UTF-8; the file "
+        "holds UTF-8 characters elsewhere); save it again in one encoding, UTF-8",
         row=row or None,
     )
 
@@ -742,8 +957,8 @@ def mixed_encoding_in_file(path: str | Path, bad_at: int) -> InputError | None:
     row = newlines if newlines else returns
     return InputError(
         str(path),
-        "the file mixes UTF-8 and Windows-1252 text (from this row on, and earlier "
-        "rows are UTF-8); save it again in one encoding, UTF-8",
+        "the file mixes UTF-8 and Windows-1252 text (this row is the first that is not UTF-8; the file "
+        "holds UTF-8 characters elsewhere); save it again in one encoding, UTF-8",
         row=row or None,
     )
 
@@ -921,11 +1136,23 @@ def _expand(codes: np.ndarray, per_value: np.ndarray, missing) -> np.ndarray:
 
 def numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
     """A numeric column as float (missing = NaN); a value that is not a number, or not a finite one
-    (``inf``, ``nan`` written as text, ``1e999``), refuses the file, naming the first such row and the
-    column (the value is not echoed). Typed (numeric) columns are taken as they are; text is parsed
+    (``inf``, ``nan`` written as text, ``1e999``), or (in a file read with decimal commas) an ambiguous
+    ``1.234`` refuses the file, naming the first such row and the column (the value is not echoed). Typed (numeric) columns are taken as they are; text is parsed
     once per distinct value."""
     if column not in frame.columns:
         raise InputError(file, "the column does not exist", column=column)
+    try:
+        num = _numeric_column(frame, column, file)
+    except InputError as exc:
+        dots = decimal_dot_rows(frame, column)
+        if dots.any() and int(np.flatnonzero(dots)[0]) + 1 < exc.row:
+            check_decimal_dots(frame, column, file)
+        raise
+    check_decimal_dots(frame, column, file)
+    return num
+
+
+def _numeric_column(frame: pd.DataFrame, column: str, file: str) -> np.ndarray:
     values = frame[column]
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         num = values.to_numpy(dtype=float, na_value=np.nan)

@@ -201,6 +201,8 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
     """
     import pandera.pandas as pa  # here, not at the top: the CLI's readers need the rest of this module only
 
+    from ..io import DECIMAL_DOT_REASON, decimal_dot_rows
+
     for required in (schema.id_column, schema.reference):
         if required not in frame.columns:
             raise InputError(file, "a required column is missing", column=required)
@@ -251,6 +253,7 @@ def validate_records(frame: pd.DataFrame, schema: RecordSchema, file: str, repea
             written_non_finite = distinct.astype("string").str.fullmatch(_NON_FINITE).fillna(False).to_numpy(bool)
             not_number_u = np.isnan(num_u) & ~written_non_finite
             fail(_rows(codes, not_number_u), column, "not a number")
+            fail(decimal_dot_rows(frame, column), column, DECIMAL_DOT_REASON)
             fail(_rows(codes, ~np.isfinite(num_u) & ~not_number_u), column, "not a finite number")
             finite_u = np.where(np.isfinite(num_u), num_u, np.nan)
             typed[column] = np.where(codes >= 0, finite_u[np.maximum(codes, 0)] if len(finite_u) else np.nan, np.nan)

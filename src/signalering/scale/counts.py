@@ -127,12 +127,18 @@ def _typed(frame: pd.DataFrame, spec: CountSpec, file: str, errors: _FirstErrors
 
     The conversions are every command's (``io.numeric_column``, ``io.reference_column``).
     """
-    from ..io import numeric_column, reference_column
+    from ..io import check_decimal_dots, numeric_column, reference_column
 
     out = {}
     for col in spec.scores:
         try:
-            out[col] = _on_distinct(lambda f, c: numeric_column(f, c, file), frame, col)
+            try:
+                out[col] = _on_distinct(lambda f, c: numeric_column(f, c, file), frame, col)
+            except InputError as exc:  # an ambiguous 1.234 before the refused row is named first
+                if exc.row is not None:
+                    check_decimal_dots(frame.iloc[: exc.row - 1], col, file)
+                raise
+            check_decimal_dots(frame, col, file)
         except InputError as exc:
             errors.add(col, exc, offset)
             out[col] = np.full(len(frame), np.nan)
@@ -376,12 +382,15 @@ def _scan_partition(
     frame: pd.DataFrame, spec: CountSpec, file: str, from_parquet: bool, commas: bool
 ) -> _PartitionResult:
     """Guard, type and count one partition (runs on a worker); rows are partition-local."""
-    from ..io import normalise_text
+    from ..io import decimal_dots, drop_empty_rows, normalise_text, parquet_text, set_decimal_dots
 
-    frame = frame.astype("string") if from_parquet else frame
+    frame = parquet_text(frame) if from_parquet else frame
     frame = frame.reset_index(drop=True)
+    dots = decimal_dots(frame, commas)
     for col in frame.columns:
         frame[col] = normalise_text(frame[col], commas)
+    set_decimal_dots(frame, dots)
+    frame = drop_empty_rows(frame)  # no records, as in every reader
     scan = IdentifierScan(file, frozenset(spec.drop))
     scan.add(Batch(frame, 0))
     errors = _FirstErrors(spec.columns)
