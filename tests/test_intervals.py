@@ -184,3 +184,20 @@ def test_reading_intervals_does_not_import_scipy_stats_or_statsmodels():
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
         == "False"
     )
+
+
+def test_the_command_line_and_the_documents_load_no_heavy_statistics_until_used():
+    """``evaluate`` on a wide file is measured against ``pandas.read_csv`` alone (benchmarks/bench_cli.py):
+    importing the command line or the documents package must not load ``scipy.stats`` or statsmodels;
+    the accuracy document loads its own statistics only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, signalering.cli, signalering.documents as d; heavy = ('scipy.stats', 'statsmodels'); "
+        "a = any(m in sys.modules for m in heavy); d.accuracy_document; "
+        "b = any(m in sys.modules for m in heavy); d.judgement_document; "
+        "print(a, b, 'scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "True"]  # the judgement document does load them: the check sees it
