@@ -1,7 +1,7 @@
 """The JSON forms shared by statistics and documents: the schema version and the interval object.
 
 A leaf module (it imports nothing of the package), so statistics that return JSON-ready pieces
-(``compare``, ``subgroups``) need not import the document layer (``outputs``): the arrows point
+(``compare``, ``subgroups``) need not import the document layer (``documents``): the arrows point
 one way, documents -> statistics -> this module.
 """
 

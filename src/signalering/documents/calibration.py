@@ -19,7 +19,7 @@ def calibration_document(
         Its ``to_dict()`` gives the statistics; ``None`` when nothing could be assessed (then ``n``
         is 0 and ``reason`` says why).
     instrument : str          The instrument id (the command: the probability column's name).
-    risk_source : str         Where the risks come from (``calibration.instrument_risks``).
+    risk_source : str         Where the risks come from (``instruments.instrument_risks``).
     estimated_mapping : bool  The risks come from a mapping estimated on these data (TRIPOD 10e).
 
     The document carries statistics only: the calibration and decision curves are plot rows, kept

@@ -352,7 +352,7 @@ def suppress_accuracy_document(
     Parameters
     ----------
     doc : dict
-        ``outputs.accuracy_document`` output (extra keys are kept).
+        ``accuracy.accuracy_document`` output (extra keys are kept).
     min_cell : int
         Counts below it are suppressed (``disclosure.min_cell`` in params).
     location : str
@@ -1424,7 +1424,7 @@ def suppress_meta_analysis_document(
 def suppress_subgroups_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = ""
 ) -> tuple[dict, list[dict]]:
-    """A publishable copy of a ``outputs.subgroup_document`` and the log of what was hidden.
+    """A publishable copy of a ``subgroups.subgroup_document`` and the log of what was hidden.
 
     Every group's accuracy document passes ``suppress_accuracy_document`` (and its calibration
     ``suppress_calibration``). Because the overall figures are published too, a column in which

@@ -106,7 +106,7 @@ class CalibrationResult:
     number_reasons: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """The ``calibration.json`` object (without ``schema_version``, which outputs adds)."""
+        """The ``calibration.json`` object (without ``schema_version``, which ``documents.calibration`` adds)."""
         d = {
             "n": self.n,
             "n_events": self.n_events,

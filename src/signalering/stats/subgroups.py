@@ -4,7 +4,7 @@ Methodology section 7 (spectrum): accuracy varies with case mix and between orga
 report shows it per subgroup (age band, sex, parent education, site) with intervals, and names the
 groups with the largest difference in sensitivity and in false-positive rate. The published copy
 passes ``disclosure.suppress_subgroups_document``. The document itself is assembled by
-``outputs.subgroup_document`` (documents import statistics, never the other way round).
+``documents.subgroups.subgroup_document`` (documents import statistics, never the other way round).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def largest_differences(groups: dict[str, dict], confidence: float = 0.95) -> li
 
     Parameters
     ----------
-    groups : dict group -> ``accuracy.json`` document (``outputs.accuracy_document``) of that group,
+    groups : dict group -> ``accuracy.json`` document (``documents.accuracy.accuracy_document``) of that group,
         all with the same cut-offs.
 
     Returns
