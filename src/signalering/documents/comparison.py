@@ -221,7 +221,7 @@ def judgement_document(
         :func:`signalering.stats.calibration.cross_validated_logistic`; all records, before any is left out).
     n_boot : int                   Bootstrap replicates of the net-benefit differences.
     seed : int or numpy.random.Generator    The folds first, then the bootstrap, from one stream.
-    mcnemar, ci_method, confidence : as in :func:`signalering.stats.compare.comparison_document`.
+    mcnemar, ci_method, confidence : as in :func:`comparison_document`.
 
     Returns
     -------

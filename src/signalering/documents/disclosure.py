@@ -1022,7 +1022,7 @@ def _left_out_small(doc: dict, accuracy: Iterable[dict | None], min_cell: int) -
 def suppress_judgement_document(
     doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "", accuracy: dict | None = None
 ) -> tuple[dict, list[dict]]:
-    """A publishable copy of a judgement document (:func:`signalering.stats.comparator.judgement_document`).
+    """A publishable copy of a judgement document (:func:`signalering.documents.comparison.judgement_document`).
 
     The record counts are controlled as in a comparison; when they are withheld, every figure is.
     Each ``versus_judgement`` entry is a comparison document (:func:`suppress_comparison_document`).
