@@ -594,17 +594,6 @@ def meta_analysis_view(doc: dict | None, fmt: Fmt, t: dict, inst_id: str) -> dic
     return view
 
 
-def generic_table(obj: dict, fmt: Fmt) -> list[tuple[str, str]]:
-    """(label, text) rows for the interval objects and numbers in a small document (reliability etc.)."""
-    rows = []
-    for k, v in obj.items():
-        if isinstance(v, dict) and "estimate" in v:
-            rows.append((k, fmt.interval(k, v)))
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            rows.append((k, fmt.num(v, 3) if isinstance(v, float) else fmt.count(v)))
-    return rows
-
-
 def calibration_view(cal: dict | None, curve: list, fmt: Fmt, t: dict, title: str, source: str | None) -> dict | None:
     if not cal and not curve:
         return None
