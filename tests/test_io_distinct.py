@@ -63,8 +63,12 @@ def test_mostly_distinct_columns_normalise_like_the_general_path(ids, commas):
     finally:
         io._MOSTLY_DISTINCT_SAMPLE = sample
     assert column.to_pylist() == _general(values * 3, commas)
-    if distinct is None:  # left to the guard to find (it samples the same way)
-        assert len(values) * 3 > 4
+    # left to the guard to find (it samples the same way) exactly when the column is longer than twice
+    # the sample, holds a value of more than two bytes and its first two values (the sample) differ
+    col = values * 3
+    longest = max((len(v.encode()) for v in col if v is not None), default=0)
+    sampled = {v for v in col[:2] if v is not None}
+    assert (distinct is None) == (len(col) > 4 and longest > 2 and len(sampled) == 2)
 
 
 @given(
