@@ -115,8 +115,6 @@ def accuracy_document(
     r_multipliers : sequence of float
         For the verification-bias sensitivity analysis (only with unverified records).
     """
-    from ..stats.bootstrap import check_replicates
-
     check_in("ci_method", ci_method, INTERVAL_METHODS, "accuracy_document")
     check_open_unit("confidence", confidence, "accuracy_document")
     # The AUC and the partial AUC first, while nothing else is held: for a continuous score their
@@ -145,7 +143,7 @@ def accuracy_document(
     boot = None
     both = counts.n_positive > 0 and counts.n_negative > 0
     if n_boot:
-        n_boot = check_replicates(n_boot, "accuracy_document")
+        n_boot = bootstrap.check_replicates(n_boot, "accuracy_document")
         if rng is None:
             rng = np.random.default_rng(seed)
         rng_acc, rng_ver = rng.spawn(2)
