@@ -1,12 +1,12 @@
 """The validation report's orchestration: ``reports/metrics.json``, the texts and templates, HTML and PDF.
 
-The report is made in three steps, each in its own module so each can be tested on its own:
+The report is made in four steps, in three modules so each can be tested on its own:
 
-1. :func:`.inputs.load_inputs` reads whatever the stages left behind and :func:`.inputs.publishable`
-   passes every document through :mod:`signalering.documents.disclosure`;
-2. :func:`.views.build_view` turns the documents into formatted, translated text and inline SVG for one
+1. :func:`.inputs.load_inputs` reads whatever the stages left behind;
+2. :func:`.inputs.publishable` passes every document through :mod:`signalering.documents.disclosure`;
+3. :func:`.views.build_view` turns the documents into formatted, translated text and inline SVG for one
    language (the verdict's criteria: :mod:`.verdict`; the figures: :mod:`.figures`);
-3. here, :func:`render` fills the Jinja2 template (:func:`templates`, the one environment of every page
+4. here, :func:`render` fills the Jinja2 template (:func:`templates`, the one environment of every page
    the package writes, with the texts of :func:`load_texts`) and :func:`html_to_pdf` prints it with
    xhtml2pdf; :func:`headline_metrics`, :func:`judged_metrics` and :func:`add_verdicts` give
    ``reports/metrics.json`` its figures (what ``dvc metrics diff`` compares between runs).
