@@ -43,3 +43,46 @@ def test_relative_links_in_the_docs_resolve():
 def test_the_checks_see_a_mention_and_a_link():
     assert MENTION.findall("see docs/design.md.") == ["docs/design.md"]
     assert LINK.findall("[x](a.md#b) [y](https://e.org)") == ["a.md", "https://e.org"]
+
+
+DOTTED = re.compile(r"\bsignalering(?:\.[A-Za-z_]\w*)+")
+FROM_IMPORT = re.compile(r"^from (signalering[\w.]*) import ([\w, ]+)$", re.M)
+
+
+def resolves(name: str) -> bool:
+    """``signalering.a.b.c`` names a module or an attribute of one (the longest importable prefix)."""
+    import importlib
+
+    parts = name.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        for attr in parts[k:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+def test_the_library_names_in_the_docs_exist():
+    """A module or function the docs name (``signalering.stats.roc.auc_delong``, ``from signalering.stats
+    import calibration``) is where they say: a moved function is not left behind in the prose."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    missing = set()
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        names = set(DOTTED.findall(text))
+        names |= {f"{mod}.{n.strip()}" for mod, ns in FROM_IMPORT.findall(text) for n in ns.split(",") if n.strip()}
+        missing |= {f"{page.relative_to(ROOT)} -> {n}" for n in names if not resolves(n)}
+    assert not missing, sorted(missing)
+
+
+def test_the_name_check_sees_a_moved_function():
+    assert resolves("signalering.stats.roc.auc_delong") and resolves("signalering.documents.accuracy_document")
+    assert not resolves("signalering.roc.auc_delong") and not resolves("signalering.stats.compare.comparison_document")
+    assert FROM_IMPORT.findall("x\nfrom signalering.stats import calibration, roc\n") == [
+        ("signalering.stats", "calibration, roc")
+    ]
