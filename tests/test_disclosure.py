@@ -438,3 +438,23 @@ def test_reliability_two_raters_are_not_a_small_count():
     assert out["icc_subset"] == {**doc["icc_subset"]}
     assert out["icc"] == doc["icc"] and out["kappa"] == doc["kappa"]
     assert log == []
+
+
+def test_reliability_bland_altman_over_few_families_is_withheld():
+    # two continuous raters on seven families: the bias (times 7: the sum of the differences) and
+    # its interval (whose width gives the 7 back) were published beside the withheld n
+    import pandas as pd
+
+    from signalering.stats.reliability.summary import reliability_summary
+
+    a = np.full(50, np.nan)
+    b = np.full(50, np.nan)
+    a[:7] = [3, 5, 7, 2, 8, 4, 6]
+    b[:7] = [4, 5, 6, 2, 9, 3, 7]
+    doc = reliability_summary(pd.DataFrame({"r1": a, "r2": b}), ["r1", "r2"])
+    assert doc["bland_altman"]["bias"]["estimate"] is not None
+    out, log = disclosure.suppress_reliability_document(doc, 10, "obs.reliability")
+    ba = out["bland_altman"]
+    assert ba["n"] == "<10" and ba["sd_difference"] is None
+    assert all(ba[k]["estimate"] is None and ba[k]["ci_low"] is None for k in ("bias", "loa_low", "loa_high"))
+    assert any(e["location"] == "obs.reliability.bland_altman" for e in log)

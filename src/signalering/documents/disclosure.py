@@ -650,7 +650,8 @@ def suppress_reliability_document(
     rest on the ``icc_subset.n_used`` families rated by every rater, a count kept apart from the
     forms: when it is small the six forms are withheld like that kappa (estimate, interval, F, p; the
     interval and F give the number of families back through their degrees of freedom), and so is the
-    subset's ``note``, which quotes the count. ``n_raters`` counts raters, not records (``RATER_KEYS``):
+    subset's ``note``, which quotes the count; a Bland-Altman analysis over fewer than ``min_cell``
+    families loses its bias, limits and SD of the differences. ``n_raters`` counts raters, not records (``RATER_KEYS``):
     it is left as it is. Returns the new document and a log.
     """
     min_cell = check_min_cell(min_cell)
@@ -668,6 +669,13 @@ def suppress_reliability_document(
         ]
         out["icc_subset"] = {**out["icc_subset"], "note": None}
         log.append(_entry(f"{location}.icc", ["ICC forms", "note"], reason_small(min_cell)))
+    ba = doc.get("bland_altman") if isinstance(doc.get("bland_altman"), dict) else None
+    if ba and is_small(ba.get("n"), min_cell):
+        out["bland_altman"] = {
+            k: _withhold_interval(v, WITHHELD) if isinstance(v, dict) else (None if isinstance(v, float) else v)
+            for k, v in out["bland_altman"].items()
+        }
+        log.append(_entry(f"{location}.bland_altman", ["bias", "limits of agreement"], reason_small(min_cell)))
     return out, log
 
 
