@@ -397,3 +397,64 @@ def test_a_statistic_over_fewer_than_min_cell_records_is_withheld_with_its_count
     assert out["raters"] == 3 and out["reason"] and log
     big = disclosure.suppress_counts({"fleiss_kappa": {**fleiss, "n_subjects": 54}}, 10, "x")["fleiss_kappa"]
     assert big["estimate"] == 0.12 and big["n_subjects"] == 54
+
+
+def _two_raters(n_rated: int) -> dict:
+    """A reliability document: 200 records, the first ``n_rated`` rated by both of two raters (1-9)."""
+    import pandas as pd
+
+    from signalering.stats.reliability.summary import reliability_summary
+
+    a = np.full(200, np.nan)
+    b = np.full(200, np.nan)
+    pattern_a = [3, 5, 7, 2, 8, 4, 6, 1, 9, 5, 3, 7]
+    pattern_b = [4, 5, 6, 2, 9, 3, 6, 2, 8, 5, 4, 7]
+    a[:n_rated] = pattern_a[:n_rated]
+    b[:n_rated] = pattern_b[:n_rated]
+    return reliability_summary(pd.DataFrame({"r1": a, "r2": b}), ["r1", "r2"], categorical=True)
+
+
+def test_reliability_icc_over_few_families_is_withheld():
+    # six families rated by both raters: the kappas over them were withheld by suppress_counts, but
+    # the six ICC forms (whose interval and F give the six back through their degrees of freedom)
+    # and the subset's note ("computed on the 6 of 200 records") were published
+    doc = _two_raters(6)
+    assert doc["icc"][0]["estimate"] is not None and "6 of 200" in doc["icc_subset"]["note"]
+    out, log = disclosure.suppress_reliability_document(doc, 10, "obs.reliability")
+    assert all(f["estimate"] is None and f["ci_low"] is None and f["f"] is None for f in out["icc"])
+    assert all(f["reason"] == disclosure.WITHHELD for f in out["icc"])
+    assert out["icc_subset"]["note"] is None and out["icc_subset"]["n_used"] == "<10"
+    assert out["kappa"]["estimate"] is None and out["kappa"]["agreement"] is None  # 2 of the 6 alike
+    assert out["icc_subset"]["n_raters"] == 2  # raters, not records
+    assert any(e["location"] == "obs.reliability.icc" for e in log)
+    assert disclosure.small_counts(out, 10) == []
+
+
+def test_reliability_two_raters_are_not_a_small_count():
+    # twelve families: everything is shown; n_raters = 2 is no record count, so it does not hide the
+    # subset's n_used and n_total (suppress_counts alone read it as a count of 2 and nulled them)
+    doc = _two_raters(12)
+    out, log = disclosure.suppress_reliability_document(doc, 10, "obs.reliability")
+    assert out["icc_subset"] == {**doc["icc_subset"]}
+    assert out["icc"] == doc["icc"] and out["kappa"] == doc["kappa"]
+    assert log == []
+
+
+def test_reliability_bland_altman_over_few_families_is_withheld():
+    # two continuous raters on seven families: the bias (times 7: the sum of the differences) and
+    # its interval (whose width gives the 7 back) were published beside the withheld n
+    import pandas as pd
+
+    from signalering.stats.reliability.summary import reliability_summary
+
+    a = np.full(50, np.nan)
+    b = np.full(50, np.nan)
+    a[:7] = [3, 5, 7, 2, 8, 4, 6]
+    b[:7] = [4, 5, 6, 2, 9, 3, 7]
+    doc = reliability_summary(pd.DataFrame({"r1": a, "r2": b}), ["r1", "r2"])
+    assert doc["bland_altman"]["bias"]["estimate"] is not None
+    out, log = disclosure.suppress_reliability_document(doc, 10, "obs.reliability")
+    ba = out["bland_altman"]
+    assert ba["n"] == "<10" and ba["sd_difference"] is None
+    assert all(ba[k]["estimate"] is None and ba[k]["ci_low"] is None for k in ("bias", "loa_low", "loa_high"))
+    assert any(e["location"] == "obs.reliability.bland_altman" for e in log)

@@ -598,8 +598,13 @@ def withhold_at_hidden_cutoffs(out: dict, min_cell: int, location: str, log: lis
                 )
 
 
+#: keys with an ``n_`` prefix that count raters, not records (a reliability document's
+#: ``icc_subset.n_raters``: two raters are no small count)
+RATER_KEYS = frozenset({"n_raters"})
+
+
 def _is_count_key(key: str) -> bool:
-    return key in COUNT_KEYS or key.startswith("n_")
+    return key not in RATER_KEYS and (key in COUNT_KEYS or key.startswith("n_"))
 
 
 def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "document", log: list[dict] | None = None):
@@ -633,6 +638,45 @@ def suppress_counts(obj, min_cell: int = DEFAULT_MIN_CELL, location: str = "docu
             if others:
                 log.append(_entry(location, others, reason_complementary(min_cell)))
     return out
+
+
+# ------------------------------------------------------------------ reliability
+def suppress_reliability_document(
+    doc: dict, min_cell: int = DEFAULT_MIN_CELL, location: str = "reliability"
+) -> tuple[dict, list[dict]]:
+    """A reliability document (``stats.reliability.summary.reliability_summary`` plus the stage's keys)
+    under the rules: ``suppress_counts`` (a kappa over fewer than ``min_cell`` families loses its
+    estimate, and its ``agreement``, the share of those few families rated alike), and the ICC forms
+    rest on the ``icc_subset.n_used`` families rated by every rater, a count kept apart from the
+    forms: when it is small the six forms are withheld like that kappa (estimate, interval, F, p; the
+    interval and F give the number of families back through their degrees of freedom), and so is the
+    subset's ``note``, which quotes the count; a Bland-Altman analysis over fewer than ``min_cell``
+    families loses its bias, limits and SD of the differences. ``n_raters`` counts raters, not records (``RATER_KEYS``):
+    it is left as it is. Returns the new document and a log.
+    """
+    min_cell = check_min_cell(min_cell)
+    log: list[dict] = []
+    out = suppress_counts(doc, min_cell, location, log)
+    for k in ("kappa", "weighted_kappa", "fleiss_kappa"):
+        v = out.get(k)
+        if isinstance(v, dict) and v.get("reason") == WITHHELD and "agreement" in v:
+            out[k] = {**v, "agreement": None}
+    subset = doc.get("icc_subset") if isinstance(doc.get("icc_subset"), dict) else None
+    if subset and is_small(subset.get("n_used"), min_cell):
+        out["icc"] = [
+            {**_withhold_interval(f, WITHHELD), "f": None} if isinstance(f, dict) and "estimate" in f else f
+            for f in out.get("icc") or []
+        ]
+        out["icc_subset"] = {**out["icc_subset"], "note": None}
+        log.append(_entry(f"{location}.icc", ["ICC forms", "note"], reason_small(min_cell)))
+    ba = doc.get("bland_altman") if isinstance(doc.get("bland_altman"), dict) else None
+    if ba and is_small(ba.get("n"), min_cell):
+        out["bland_altman"] = {
+            k: _withhold_interval(v, WITHHELD) if isinstance(v, dict) else (None if isinstance(v, float) else v)
+            for k, v in out["bland_altman"].items()
+        }
+        log.append(_entry(f"{location}.bland_altman", ["bias", "limits of agreement"], reason_small(min_cell)))
+    return out, log
 
 
 # ------------------------------------------------------------------ ROC points

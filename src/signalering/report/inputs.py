@@ -184,9 +184,7 @@ def publishable(inp: Inputs, min_cell: int) -> tuple[Inputs, list[dict]]:
     )
     out.subgroups = each(inp.subgroups, disclosure.suppress_subgroups_document, "subgroups")
     out.calibration = each(inp.calibration, disclosure.suppress_calibration, "calibration")
-    out.reliability = {}
-    for k, doc in sorted(inp.reliability.items()):
-        out.reliability[k] = disclosure.suppress_counts(doc, min_cell, f"{k}.reliability", log)
+    out.reliability = each(inp.reliability, disclosure.suppress_reliability_document, "reliability")
     # meta-analysis documents hold no counts; their per-organisation points were put under the rules
     # by the stage (scale.federated.meta_analysis_document, with disclosure.min_cell): logged here.
     # The pooled estimates approximate the pooled table's: withheld where its accuracy is.
