@@ -31,18 +31,8 @@ def published_tables(inst_id: str, min_cell: int) -> list[tuple[int, int]]:
     if not path.is_file():
         return []
     doc, _ = disclosure.suppress_accuracy_document(io.read_json(path), min_cell, inst_id)
-    tables = [
-        (e["tp"], e["fp"])
-        for e in doc.get("thresholds") or []
-        if isinstance(e.get("tp"), int) and isinstance(e.get("fp"), int) and not e.get("banded")
-    ]
-    pos, neg = doc.get("n_positive"), doc.get("n_negative")
     roc = ROC / f"{inst_id}.json"
-    if roc.is_file() and isinstance(pos, int) and isinstance(neg, int):
-        for r in io.read_json(roc):
-            if r.get("tpr") is not None and r.get("fpr") is not None:
-                tables.append((round(r["tpr"] * pos), round(r["fpr"] * neg)))
-    return tables
+    return disclosure.published_tables(doc, io.read_json(roc) if roc.is_file() else ())
 
 
 def has_risk(spec) -> bool:

@@ -71,12 +71,7 @@ def main() -> None:
         # ... and that differ by fewer than min_cell from a table the accuracy document publishes
         min_cell = p["disclosure"].get("min_cell", disclosure.DEFAULT_MIN_CELL)
         shown, _ = disclosure.suppress_accuracy_document(doc, min_cell, inst["id"])
-        tables = [
-            (e["tp"], e["fp"])
-            for e in shown.get("thresholds") or []
-            if isinstance(e.get("tp"), int) and isinstance(e.get("fp"), int) and not e.get("banded")
-        ]
-        rows, _ = disclosure.roc_plot_rows(counts, min_cell, tables=tables)
+        rows, _ = disclosure.roc_plot_rows(counts, min_cell, tables=disclosure.published_tables(shown))
         io.write_json(PLOTS / f"{inst['id']}.json", rows)
     progress.summary("evaluate", f"wrote {len(instruments)} accuracy documents to {OUT} and ROC points to {PLOTS}")
 

@@ -56,7 +56,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..stats.verification import begg_greenes_cells
-from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS
+from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS, published_tables
 
 INF = math.inf
 COUNT_FIELDS = ("n", "n_positive", "n_negative", "n_unverified", "n_missing_score")
@@ -865,15 +865,8 @@ def decision_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> lis
 
 
 def _shown_tables(doc: dict) -> set[tuple[int, int]]:
-    """(tp, fp) of the published tables of an accuracy document (banded ones count other records)."""
-    return {
-        (int(e["tp"]), int(e["fp"]))
-        for e in doc.get("thresholds") or []
-        if isinstance(e, dict)
-        and not e.get("banded")
-        and isinstance(e.get("tp"), (int, np.integer))
-        and isinstance(e.get("fp"), (int, np.integer))
-    }
+    """(tp, fp) of the published tables of an accuracy document (``disclosure.published_tables``)."""
+    return set(published_tables(doc))
 
 
 def _roc_tables(root: Path, name: str, doc: dict) -> list[tuple[tuple[int, int], dict]]:

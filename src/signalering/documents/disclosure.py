@@ -680,6 +680,36 @@ def suppress_reliability_document(
 
 
 # ------------------------------------------------------------------ ROC points
+def published_tables(doc: dict | None, roc_rows: Iterable[dict] = ()) -> list[tuple[int, int]]:
+    """(TP, FP) of the tables a *published* accuracy document shows, then of published ROC points
+    (``roc_plot_rows`` output) on that document's margins: what a reader can difference against
+    (rules 6 and 8). Banded tables count other records (those with a band) and are left out.
+
+    >>> published_tables({"n_positive": 10, "n_negative": 20,
+    ...                   "thresholds": [{"tp": 6, "fp": 4}, {"tp": None, "fp": None}]},
+    ...                  [{"tpr": 0.5, "fpr": 0.25}])
+    [(6, 4), (5, 5)]
+    """
+    doc = doc or {}
+    out = [
+        (int(e["tp"]), int(e["fp"]))
+        for e in doc.get("thresholds") or []
+        if isinstance(e, dict)
+        and not e.get("banded")
+        and isinstance(e.get("tp"), (int, np.integer))
+        and not isinstance(e.get("tp"), bool)
+        and isinstance(e.get("fp"), (int, np.integer))
+        and not isinstance(e.get("fp"), bool)
+    ]
+    pos, neg = doc.get("n_positive"), doc.get("n_negative")
+    if isinstance(pos, (int, np.integer)) and isinstance(neg, (int, np.integer)):
+        for r in roc_rows:
+            tpr, fpr = r.get("tpr"), r.get("fpr")
+            if isinstance(tpr, (int, float)) and isinstance(fpr, (int, float)):
+                out.append((int(round(tpr * pos)), int(round(fpr * neg))))
+    return out
+
+
 def roc_plot_rows(
     counts: CountTable, min_cell: int = DEFAULT_MIN_CELL, tables: Iterable[tuple[int, int]] = ()
 ) -> tuple[list[dict], list[dict]]:

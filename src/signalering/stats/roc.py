@@ -246,7 +246,7 @@ def partial_auc(
     if len(counts.scores) + 1 > LONG_CURVE:
         # a continuous score: only the part of the curve inside the range, walked in blocks, without
         # the whole curve (the same number as partial_area_rows)
-        from . import _continuous  # it builds on segment_areas: imported here, so imports point one way
+        from . import _continuous  # _continuous builds on segment_areas: a top-level import would be circular
 
         area = float(_continuous.partial_area(counts.n_pos, counts.n_neg, m, n, fpr_low, fpr_high)[0])
     else:
