@@ -56,7 +56,14 @@ import numpy as np
 
 from ..errors import InputError
 from ..stats.verification import begg_greenes_cells
-from .disclosure import CELLS, DEFAULT_MIN_CELL, MARGIN_KEYS, published_tables
+from .disclosure import (
+    CELLS,
+    DEFAULT_MIN_CELL,
+    MARGIN_KEYS,
+    differs_by_a_few,
+    plateau_table,
+    published_tables,
+)
 
 INF = math.inf
 COUNT_FIELDS = ("n", "n_positive", "n_negative", "n_unverified", "n_missing_score")
@@ -840,22 +847,14 @@ def decision_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> lis
         if share <= 0:
             continue
         n = pos / share
-        nb = n * np.array([r["net_benefit"] for r in rows])
         shown = _shown_tables(doc) | {t for t, _ in _roc_tables(root, path.stem, doc)}
-        for i in range(len(rows) - 1):
-            if w[i] == w[i + 1]:
-                continue
-            tp, fp = np.linalg.solve(np.array([[1.0, -w[i]], [1.0, -w[i + 1]]]), nb[i : i + 2])
-            if abs(tp - round(tp)) > 1e-6 or abs(fp - round(fp)) > 1e-6:
-                continue
-            tp, fp = int(round(tp)), int(round(fp))
-            if (tp, fp) in shown:
-                continue
-            if any(0 < abs(tp - a) < min_cell or 0 < abs(fp - b) < min_cell for a, b in shown):
+        for a, b in zip(rows, rows[1:]):
+            table = plateau_table(a, b, n)
+            if table is not None and table not in shown and differs_by_a_few(table, shown, min_cell):
                 found.append(
                     {
                         "file": path.relative_to(root).as_posix(),
-                        "location": f"threshold={rows[i]['threshold']}",
+                        "location": f"threshold={a['threshold']}",
                         "attack": "decision",
                         "recovered": ["tp", "fp"],
                     }

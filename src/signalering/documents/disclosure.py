@@ -854,22 +854,41 @@ def _pseudo_plateau(previous: list[dict], row: dict, n: int, key: str, published
     """
     if not previous or not published:
         return False
-    a, b = previous[0], row
+    table = plateau_table(previous[0], row, n, key, tolerance=1e-4)  # looser than the audit's: never less strict
+    return table is not None and table not in published and differs_by_a_few(table, published, min_cell)
+
+
+def plateau_table(a: dict, b: dict, n: float, key: str = "threshold", tolerance: float = 1e-6):
+    """The (TP, FP) a reader solves from two decision-curve rows assuming TP and FP constant between
+    them (``TP - FP w = n NB`` at both thresholds, ``w = t / (1 - t)``), when both come out whole to
+    within ``tolerance``; else None. Shared by :func:`decision_plot_rows` and the audit's decision attack.
+
+    >>> plateau_table({"threshold": 0.1, "net_benefit": (30 - 40 / 9) / 200},
+    ...               {"threshold": 0.2, "net_benefit": (30 - 40 / 4) / 200}, 200)
+    (30, 40)
+    """
     try:
         ta, tb = float(a[key]), float(b[key])
         nb = np.array([float(a["net_benefit"]), float(b["net_benefit"])]) * n
     except (KeyError, TypeError, ValueError):
-        return False
+        return None
     if not (0 < ta < 1 and 0 < tb < 1) or ta == tb or not np.all(np.isfinite(nb)):
-        return False
+        return None
     w = np.array([ta / (1 - ta), tb / (1 - tb)])
     tp, fp = np.linalg.solve(np.c_[np.ones(2), -w], nb)
-    if abs(tp - round(tp)) > 1e-4 or abs(fp - round(fp)) > 1e-4:
-        return False
-    tp, fp = int(round(tp)), int(round(fp))
-    return (tp, fp) not in published and any(
-        0 < abs(tp - x) < min_cell or 0 < abs(fp - y) < min_cell for x, y in published
-    )
+    if abs(tp - round(tp)) > tolerance or abs(fp - round(fp)) > tolerance:
+        return None
+    return int(round(tp)), int(round(fp))
+
+
+def differs_by_a_few(table: tuple[int, int], published: Iterable[tuple[int, int]], min_cell: int) -> bool:
+    """Whether ``table`` differs from a published table by 1 to ``min_cell - 1`` positives or negatives
+    (the records scoring in between would be a small cell).
+
+    >>> differs_by_a_few((30, 40), [(33, 90)], 10), differs_by_a_few((30, 40), [(45, 90)], 10)
+    (True, False)
+    """
+    return any(0 < abs(table[0] - x) < min_cell or 0 < abs(table[1] - y) < min_cell for x, y in published)
 
 
 def calibration_plot_rows(
