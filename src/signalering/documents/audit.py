@@ -901,9 +901,7 @@ def roc_findings(root: str | Path, min_cell: int = DEFAULT_MIN_CELL) -> list[dic
             continue
         shown = _shown_tables(doc)
         for (tp, fp), row in _roc_tables(root, path.stem, doc):
-            if (tp, fp) not in shown and any(
-                0 < abs(tp - a) < min_cell or 0 < abs(fp - b) < min_cell for a, b in shown
-            ):
+            if (tp, fp) not in shown and differs_by_a_few((tp, fp), shown, min_cell):
                 found.append(
                     {
                         "file": f"plots/roc/{path.name}",
